@@ -1,0 +1,43 @@
+// Lint rules: the recommended sets of ESLint and typescript-eslint, plus the dependency
+// direction of design.md part 4 (codecs and the model do no I/O; adapters never import
+// each other or router internals).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const noIo = ['node:net', 'node:tls', 'node:fs', 'node:fs/promises', 'node:dgram', 'pino', 'node:timers'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'test-results/**', 'bench/results/**', 'coverage/**', 'dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/model/**/*.ts', 'src/codec/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: noIo.map((name) => ({ name, message: 'codecs and the model do no I/O' })) }],
+    },
+  },
+  {
+    files: ['src/hub/frame.ts', 'src/hub/session.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: noIo.map((name) => ({ name, message: 'framing and sessions do no I/O' })) }],
+    },
+  },
+  {
+    files: ['adapters/**/*.ts'],
+    ignores: ['adapters/index.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src/router/**', '**/src/hub/**', '../irc/**', '../email/**', '../websocket/**'], message: 'adapters depend on src/index.ts only' }] },
+      ],
+    },
+  },
+);

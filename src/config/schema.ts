@@ -1,0 +1,108 @@
+/**
+ * The schema of gateway.config.yaml (design.md part 9): every key has a default, so an empty
+ * file (or none) runs a useful gateway on loopback; unknown keys are errors, so a typo never
+ * silently falls back to a default. Each adapter's own section is checked by its definition's
+ * `parseConfig` (src/adapter.ts), not here.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+const positiveInt = z.number().int().positive();
+
+/** A domain name as the hub protocol writes it (draft §9 `domain`), compared case-insensitively. */
+const domain = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'not a domain name')
+  .transform((d) => d.toLowerCase());
+
+/** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
+export const tlsSchema = z.strictObject({
+  cert: z.string().min(1).describe('PEM certificate chain file'),
+  key: z.string().min(1).describe('PEM private key file'),
+  ca: z.string().min(1).optional().describe('PEM CA bundle used to verify client certificates'),
+  /** Ask clients for a certificate, so SASL EXTERNAL can use it. */
+  requestClientCert: z.boolean().prefault(false),
+});
+
+const listenerSchema = (defaultPort: number) =>
+  z.strictObject({
+    enabled: z.boolean().prefault(true),
+    host: host.prefault('127.0.0.1'),
+    port: port.prefault(defaultPort),
+    /** Implicit TLS on this listener (the draft has no STARTTLS; hub-protocol.md part 4 row 2). */
+    tls: tlsSchema.optional(),
+  });
+
+export const accountSchema = z.strictObject({
+  /** SASL authentication identity (authcid) for PLAIN, or the certificate subject for EXTERNAL. */
+  user: z.string().min(1),
+  password: z.string().min(1).optional(),
+  /** The im:/pres: identities this account may speak for (draft §8.1); patterns allowed. */
+  identities: z.array(z.string().min(1)).min(1),
+});
+
+/** Limits of the hub protocol engine (hub-protocol.md part 4 rows 14 and 26). */
+export const hubLimitsSchema = z.strictObject({
+  maxLineBytes: positiveInt.prefault(8192),
+  maxHeaders: positiveInt.prefault(64),
+  maxHeaderBytes: positiveInt.prefault(65536),
+  maxImPayloadBytes: positiveInt.prefault(65536),
+  maxPresencePayloadBytes: positiveInt.prefault(16384),
+  maxIdLength: positiveInt.max(1024).prefault(64),
+  maxConnections: positiveInt.prefault(1024),
+  maxOutstandingCommands: positiveInt.prefault(256),
+  commandTimeoutMs: positiveInt.prefault(30000),
+  keepaliveMs: positiveInt.prefault(60000),
+  authTimeoutMs: positiveInt.prefault(30000),
+  maxAuthFailures: positiveInt.prefault(3),
+  /** Output buffered for one connection before the gateway stops reading from it. */
+  maxBufferedOutputBytes: positiveInt.prefault(1048576),
+});
+
+export const hubSchema = z.strictObject({
+  imtp: listenerSchema(7410).prefault({}),
+  pitp: listenerSchema(7411).prefault({}),
+  sasl: z
+    .strictObject({
+      mechanisms: z.array(z.enum(['PLAIN', 'EXTERNAL', 'ANONYMOUS'])).prefault(['PLAIN', 'EXTERNAL']),
+      /** PLAIN sends the password in the clear; without TLS it is refused unless this is set. */
+      allowPlainWithoutTls: z.boolean().prefault(false),
+      /** ANONYMOUS is off by default (issue: hub protocol, SASL). */
+      allowAnonymous: z.boolean().prefault(false),
+    })
+    .prefault({}),
+  accounts: z.array(accountSchema).prefault([]),
+  limits: hubLimitsSchema.prefault({}),
+});
+
+export const adapterEntrySchema = z
+  .looseObject({
+    type: z.string().min(1),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"').optional(),
+  })
+  .describe('checked further by the adapter type named in `type`');
+
+export const configSchema = z.strictObject({
+  gateway: z
+    .strictObject({
+      /** Domains this gateway is home for (draft §4). */
+      domains: z.array(domain).min(1).prefault(['localhost']),
+      /** Token this gateway adds to Visited (draft §16.2); the first domain when absent. */
+      visitedToken: domain.optional(),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
+    })
+    .prefault({}),
+  hub: hubSchema.prefault({}),
+  adapters: z.array(adapterEntrySchema).prefault([]),
+});
+
+export type GatewayConfig = z.output<typeof configSchema>;
+export type HubConfig = GatewayConfig['hub'];
+export type HubLimits = HubConfig['limits'];
+export type TlsConfig = z.output<typeof tlsSchema>;
+export type AccountConfig = z.output<typeof accountSchema>;

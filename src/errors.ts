@@ -1,0 +1,91 @@
+/**
+ * Errors shared by every part of the gateway.
+ *
+ * Codecs report malformed input as a `CodecError` that names the rule broken (an RFC section)
+ * and where (octet offset, 1-based line and column), so a user can find the fault in the input.
+ * Wire answers are chosen from `ErrorType` by one table (src/hub/replies.ts), never by adapters.
+ */
+
+/** Where in an input a problem was found. Offsets count octets from the start of the input. */
+export interface Position {
+  readonly offset: number;
+  readonly line: number;
+  readonly column: number;
+}
+
+export class CodecError extends Error {
+  override readonly name = 'CodecError';
+  constructor(
+    message: string,
+    /** The rule broken, e.g. "RFC 3862 2.2". */
+    readonly rule: string,
+    readonly position?: Position,
+  ) {
+    super(position ? `${message} (line ${position.line}, column ${position.column})` : message);
+  }
+  /** The reason without the position suffix. */
+  get reason(): string {
+    return this.position
+      ? this.message.slice(0, this.message.length - ` (line ${this.position.line}, column ${this.position.column})`.length)
+      : this.message;
+  }
+}
+
+/** Position of `offset` within `bytes`, counting lines by LF. */
+export function positionAt(bytes: Uint8Array, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, bytes.length);
+  for (let i = 0; i < end; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
+
+/**
+ * The error types of IMTP/PITP (draft-hudson-impp-transfer-proposal-01 §12 and per method),
+ * as listed in spec/hub-protocol.md part 2.8.
+ */
+export const ERROR_TYPES = [
+  'malformed',
+  'unknown-method',
+  'resources',
+  'communications',
+  'source-authorization',
+  'quota',
+  'target-authorization',
+  'target-not-found',
+  'sasl-challenge',
+  'sasl-failure',
+  'mapping-range',
+  'update-race',
+  'not-subscribed',
+  'no-listeners',
+  'loop',
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+/** A failure that maps to an IMTP/PITP error answer. */
+export class HubError extends Error {
+  override readonly name = 'HubError';
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A configuration problem, with every issue found and its path. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly issues: readonly { path: string; message: string }[],
+  ) {
+    super(`${source}: ${issues.length} problem(s)\n` + issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n'));
+  }
+}

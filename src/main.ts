@@ -1,0 +1,72 @@
+/**
+ * Composition root (design.md part 3): configuration → logger → adapters → gateway, and the
+ * process signals. The only file besides cli.ts that touches process state, and the one edge
+ * from the core to adapters/.
+ */
+import { existsSync } from 'node:fs';
+import { adapterDefinitions } from '../adapters/index.js';
+import { defaultConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
+import type { GatewayConfig } from './config/schema.js';
+import { createGateway, type Gateway } from './gateway.js';
+import { createRootLogger, type Logger } from './log.js';
+
+export const DEFAULT_CONFIG_FILE = 'gateway.config.yaml';
+
+/** The adapter types known to this build, for configuration checks. */
+export function adapterChecks(): Map<string, AdapterConfigCheck> {
+  return new Map(adapterDefinitions.map((d) => [d.type, d.checkConfig] as const));
+}
+
+/**
+ * Reads the configuration: the named file, else gateway.config.yaml in the working directory,
+ * else the embedded defaults (so `npm start` works anywhere).
+ */
+export function readConfig(path: string | undefined): { config: GatewayConfig; source: string } {
+  if (path !== undefined) return { config: loadConfigFile(path, { adapterTypes: adapterChecks() }), source: path };
+  if (existsSync(DEFAULT_CONFIG_FILE)) {
+    return { config: loadConfigFile(DEFAULT_CONFIG_FILE, { adapterTypes: adapterChecks() }), source: DEFAULT_CONFIG_FILE };
+  }
+  return { config: defaultConfig(), source: '(embedded defaults)' };
+}
+
+/** Runs the gateway until SIGINT or SIGTERM. Resolves with the process exit code. */
+export async function runGateway(configPath: string | undefined): Promise<number> {
+  const { config, source } = readConfig(configPath);
+  const log = createRootLogger({ level: config.log.level });
+  const gateway = createGateway(config, { log });
+  try {
+    await gateway.start();
+  } catch (err) {
+    log.fatal({ err }, 'gateway failed to start');
+    await gateway.stop(2000).catch(() => undefined);
+    log.flush();
+    return 1;
+  }
+  log.info({ config: source, domains: config.gateway.domains }, 'gateway started');
+  return await waitForSignal(gateway, log);
+}
+
+function waitForSignal(gateway: Gateway, log: Logger): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      gateway.stop(5000).then(
+        () => {
+          log.info('gateway stopped');
+          log.flush();
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'gateway did not stop cleanly');
+          log.flush();
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
