@@ -70,7 +70,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
 }
 
 async function start(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { config: { type: 'string', short: 'c' } }, strict: true });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { config: { type: 'string', short: 'c' } },
+    strict: true,
+  });
   const { runGateway } = await import('./main.js');
   return runGateway(values.config);
 }
@@ -101,7 +105,8 @@ function inspect(args: readonly string[], io: CliIo): number {
     strict: true,
     options: { type: { type: 'string', short: 't' }, lenient: { type: 'boolean' } },
   });
-  if (positionals.length !== 1) throw new UsageError('inspect takes exactly one FILE (or - for standard input)');
+  if (positionals.length !== 1)
+    throw new UsageError('inspect takes exactly one FILE (or - for standard input)');
   const type = values.type;
   if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
     throw new UsageError(`--type must be one of ${DOCUMENT_TYPES.join(', ')}`);
@@ -118,7 +123,7 @@ function inspect(args: readonly string[], io: CliIo): number {
     lenient: values.lenient ?? false,
   });
   io.stdout(JSON.stringify(report, null, 1) + '\n');
-  if (report.result === 'reject') {
+  if (report.result === 'reject' || report.decision === 'reject') {
     io.stderr(`rejected: ${report.reason ?? 'invalid'}${report.rule ? ` (${report.rule})` : ''}\n`);
     return 1;
   }

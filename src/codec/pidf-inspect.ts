@@ -3,7 +3,7 @@
  * expected-pidf-*.json files (spec/vectors/README.md), so a user can diff the two.
  */
 import { CodecError } from '../errors.js';
-import { parsePidf } from './pidf-parse.js';
+import { parsePidf, DTD_RULE } from './pidf-parse.js';
 import { directText } from './pidf-types.js';
 import type { PidfDocument, PidfNote, PidfWarning, XmlElement } from './pidf-types.js';
 
@@ -35,7 +35,10 @@ export interface InspectTuple {
 
 export interface PidfInspectReport {
   /** The vectors' `strict.result` (or `lenient.result` in lenient mode). */
-  readonly result: 'accept' | 'accept-with-warning' | 'reject';
+  readonly result: 'accept' | 'accept-with-warning' | 'reject' | 'policy';
+  /** For `policy`: what the gateway decides where the RFCs leave it open. */
+  readonly decision?: 'reject';
+  readonly recommendation?: string;
   readonly mode: 'strict' | 'lenient';
   /** Why it was rejected, or the first warning. */
   readonly reason?: string;
@@ -103,8 +106,13 @@ export function inspectPidf(
   } catch (e) {
     if (!(e instanceof CodecError)) throw e;
     const p = e.position;
+    // A DOCTYPE is well-formed XML that RFC 3863 does not forbid; refusing it is this
+    // gateway's hardening policy (checklist row 63), so the report says `policy` as the
+    // vectors do and names the decision.
+    const policy = e.rule === DTD_RULE;
     return {
-      result: 'reject',
+      result: policy ? 'policy' : 'reject',
+      ...(policy ? { decision: 'reject' as const, recommendation: 'reject documents carrying a DOCTYPE' } : {}),
       mode,
       reason: e.reason,
       rule: e.rule,

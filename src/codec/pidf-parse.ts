@@ -15,6 +15,9 @@ import { firstInvalidUtf8 } from '../model/utf8.js';
 import type { PidfParseOptions, PidfParseResult } from './pidf-types.js';
 import { PidfBuilderState } from './pidf-validate.js';
 
+/** The rule named when a DOCTYPE is refused. */
+export const DTD_RULE = 'hardening: no DTDs (cpim.md checklist row 63)';
+
 const XML_RULE = 'XML 1.0 2.1 (well-formed document)';
 
 /** A PIDF parser that can be fed in chunks. */
@@ -193,7 +196,7 @@ class IncrementalPidfParser implements PidfParser {
       // ("billion laughs") and no external entity fetches.
       throw new CodecError(
         'DOCTYPE declarations are refused (entity expansion, external entities)',
-        'hardening: no DTDs (cpim.md checklist row 63)',
+        DTD_RULE,
         this.positionOfTextIndex(at < 0 ? sax.position : at),
       );
     });
