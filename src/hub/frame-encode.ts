@@ -1,0 +1,239 @@
+/**
+ * IMTP/PITP framing (draft-hudson-impp-transfer-proposal-01 §10), encoding side. No I/O.
+ *
+ * Every function refuses (throws a CodecError) a method, id, header name or value that would
+ * break the frame: CR, LF, NUL or any other control character, a colon in a header name, a
+ * caller-supplied Content-Length (the encoder writes it from the payload) or a
+ * Content-Transfer-Encoding (draft §10 MUST NOT). No caller can therefore inject a frame.
+ *
+ * `FrameBatch` collects many frames and returns them as one Buffer, for one socket write per
+ * event-loop turn (design.md part 11: corked writes are about 8x faster).
+ */
+import { CodecError } from '../errors.js';
+import type { Frame, Header } from './frame.js';
+
+const ID = /^[A-Za-z0-9]+$/;
+// hub-protocol.md part 4 row 5: method = 1*(ALPHA / DIGIT / "-")
+const METHOD = /^[A-Za-z0-9-]+$/;
+const MECHNAME = /^[A-Za-z0-9_-]{1,20}$/;
+const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+// draft §10 printable plus WSP: no controls, no U+FFFE/U+FFFF, no lone surrogates.
+const BAD_VALUE =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\x00-\x08\x0a-\x1f\x7f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const RULE = 'draft §10';
+
+function checkId(id: string): void {
+  if (!ID.test(id)) throw new CodecError(`invalid id ${JSON.stringify(id)}`, RULE);
+}
+
+function checkMethod(method: string): void {
+  if (!METHOD.test(method)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
+}
+
+function headerText(headers: readonly Header[]): string {
+  let out = '';
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    if (!HEADER_NAME.test(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
+    if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
+    // hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
+    if (name === 'Content-Transfer-Encoding')
+      throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
+    if (BAD_VALUE.test(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
+    out += value === '' ? `${name}:\r\n` : `${name}: ${value}\r\n`;
+  }
+  return out;
+}
+
+function withPayload(head: string, payload: Uint8Array | null | undefined): string {
+  return payload == null ? `${head}\r\n` : `${head}Content-Length: ${payload.length}\r\n\r\n`;
+}
+
+function commandHead(
+  id: string,
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): string {
+  checkId(id);
+  checkMethod(method);
+  return withPayload(`>${id} ${method}\r\n${headerText(headers)}`, payload);
+}
+
+function responseHead(
+  id: string,
+  status: 'ok' | 'error',
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): string {
+  checkId(id);
+  checkMethod(method);
+  if (status !== 'ok' && status !== 'error')
+    throw new CodecError(`invalid status ${JSON.stringify(status)}`, RULE);
+  return withPayload(`<${id} ${status} (${method})\r\n${headerText(headers)}`, payload);
+}
+
+function mechHead(mechanisms: readonly string[]): string {
+  let line = '=mech';
+  for (const m of mechanisms) {
+    if (!MECHNAME.test(m))
+      throw new CodecError(`invalid mechanism name ${JSON.stringify(m)}`, 'draft §10 mechname');
+    line += ' ' + m;
+  }
+  return line + '\r\n';
+}
+
+function join(head: string, payload: Uint8Array | null | undefined): Buffer {
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLength + (payload == null ? 0 : payload.length));
+  out.write(head, 0, 'utf8');
+  if (payload != null) out.set(payload, headLength);
+  return out;
+}
+
+export function encodeCommand(
+  id: string,
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): Buffer {
+  return join(commandHead(id, method, headers, payload), payload);
+}
+
+export function encodeResponse(
+  id: string,
+  status: 'ok' | 'error',
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): Buffer {
+  return join(responseHead(id, status, method, headers, payload), payload);
+}
+
+/** hub-protocol.md part 4 row 3: `=mech`, not the draft's "mec8". */
+export function encodeMech(mechanisms: readonly string[]): Buffer {
+  return Buffer.from(mechHead(mechanisms), 'latin1');
+}
+
+const NOP = Buffer.from('=nop\r\n', 'latin1');
+
+export function encodeNop(): Buffer {
+  return Buffer.from(NOP);
+}
+
+export function encodeFrame(frame: Frame): Buffer {
+  switch (frame.kind) {
+    case 'command':
+      return encodeCommand(frame.id, frame.method, frame.headers, frame.payload);
+    case 'response':
+      return encodeResponse(frame.id, frame.status, frame.method, frame.headers, frame.payload);
+    case 'mech':
+      return encodeMech(frame.mechanisms);
+    case 'nop':
+      return encodeNop();
+  }
+}
+
+/**
+ * Many frames, one Buffer. Protocol text is kept as one growing string between payloads, so a
+ * batch of N payload-less frames costs one allocation and one UTF-8 write.
+ */
+export class FrameBatch {
+  private parts: (string | Uint8Array)[] = [];
+  private text = '';
+  private payloadBytes = 0;
+  private frames = 0;
+
+  /** Frames added since the last `take()`. */
+  get count(): number {
+    return this.frames;
+  }
+
+  command(id: string, method: string, headers: readonly Header[], payload?: Uint8Array | null): this {
+    return this.add(commandHead(id, method, headers, payload), payload);
+  }
+
+  response(
+    id: string,
+    status: 'ok' | 'error',
+    method: string,
+    headers: readonly Header[],
+    payload?: Uint8Array | null,
+  ): this {
+    return this.add(responseHead(id, status, method, headers, payload), payload);
+  }
+
+  mech(mechanisms: readonly string[]): this {
+    return this.add(mechHead(mechanisms), null);
+  }
+
+  nop(): this {
+    return this.add('=nop\r\n', null);
+  }
+
+  frame(frame: Frame): this {
+    switch (frame.kind) {
+      case 'command':
+        return this.command(frame.id, frame.method, frame.headers, frame.payload);
+      case 'response':
+        return this.response(frame.id, frame.status, frame.method, frame.headers, frame.payload);
+      case 'mech':
+        return this.mech(frame.mechanisms);
+      case 'nop':
+        return this.nop();
+    }
+  }
+
+  /** Everything added so far as one Buffer (null when empty); the batch starts afresh. */
+  take(): Buffer | null {
+    if (this.frames === 0) return null;
+    if (this.text !== '') this.parts.push(this.text);
+    let total = this.payloadBytes;
+    const lengths: number[] = [];
+    for (const p of this.parts) {
+      if (typeof p === 'string') {
+        const n = Buffer.byteLength(p, 'utf8');
+        lengths.push(n);
+        total += n;
+      }
+    }
+    const out = Buffer.allocUnsafe(total);
+    let off = 0;
+    let k = 0;
+    for (const p of this.parts) {
+      if (typeof p === 'string') {
+        out.write(p, off, 'utf8');
+        off += lengths[k++]!;
+      } else {
+        out.set(p, off);
+        off += p.length;
+      }
+    }
+    this.parts = [];
+    this.text = '';
+    this.payloadBytes = 0;
+    this.frames = 0;
+    return out;
+  }
+
+  private add(head: string, payload: Uint8Array | null | undefined): this {
+    this.text += head;
+    if (payload != null && payload.length > 0) {
+      this.parts.push(this.text, payload);
+      this.text = '';
+      this.payloadBytes += payload.length;
+    }
+    this.frames++;
+    return this;
+  }
+}
+
+/** Encodes frames into one Buffer. */
+export function encodeFrames(frames: Iterable<Frame>): Buffer {
+  const batch = new FrameBatch();
+  for (const f of frames) batch.frame(f);
+  return batch.take() ?? Buffer.alloc(0);
+}

@@ -1,0 +1,279 @@
+/**
+ * Header value grammars of draft-hudson-impp-transfer-proposal-01 §11 (plus Error-Type, Content-Type).
+ * Values arrive from the decoder unfolded and trimmed of SP/HTAB, so the leading `[fws]` and
+ * trailing `*WSP` of every grammar are already gone; whitespace left *inside* a value is either
+ * allowed by the grammar or a fold where folding is not allowed (draft §10: "folding cannot occur
+ * within a presence or im URL").
+ *
+ * Identifier parsing proper lives in src/model; these are syntax checks for the wire, kept local.
+ */
+import type { Header } from './frame.js';
+
+// --- Shared pieces (draft §9) --------------------------------------------------------------
+
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+const DOMAIN_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+// atext without the control characters (they cannot occur in a header value anyway, and
+// hub-protocol.md part 4 row 6 rejects CR/LF).
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
+const DOTTED = `${ATEXT}+(?:\\.${ATEXT}+)*`;
+const QUOTED = '"(?:[^"\\\\\\x00-\\x1f\\x7f]|\\\\[^\\x00\\x0a\\x0d])*"';
+const LOCAL_PART = `(?:${DOTTED}|${QUOTED})`;
+const ID_RE = new RegExp(`^(${LOCAL_PART})@(${LABEL}(?:\\.${LABEL})*)$`);
+const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+export function isDomain(value: string): boolean {
+  return DOMAIN_RE.test(value);
+}
+
+/**
+ * RFC 1738-ish URL, loosely (hub-protocol.md brief): scheme ":" and a non-empty rest without
+ * controls; whitespace only inside a quoted local part (draft §9 example `im:"Jane Smith"@domain.com`).
+ */
+function isSchemeUrl(value: string): boolean {
+  const m = SCHEME_RE.exec(value);
+  if (m === null) return false;
+  const rest = value.slice(m[0].length);
+  if (rest === '' || CONTROL.test(rest)) return false;
+  let quoted = false;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c === 0x5c /* \ */ && quoted) i++;
+    else if (c === 0x22 /* " */) quoted = !quoted;
+    else if ((c === 0x20 || c === 0x09) && !quoted) return false;
+  }
+  return !quoted;
+}
+
+/** A bare `local@domain` (hub-protocol.md part 4 row 8: scheme-less ids accepted on input). */
+export function isSchemelessId(value: string): boolean {
+  return ID_RE.test(value);
+}
+
+// --- url-hdr (draft §11.1) -------------------------------------------------------------------
+
+export function isUrlValue(value: string): boolean {
+  return isSchemeUrl(value) || isSchemelessId(value);
+}
+
+/**
+ * The URL of a url-hdr with the protocol's scheme added when it was left out
+ * (hub-protocol.md part 4 row 8: `presence:` for PITP, `im:` for IMTP). null when invalid.
+ */
+export function urlWithScheme(value: string, protocol: 'imtp' | 'pitp'): string | null {
+  if (isSchemeUrl(value)) return value;
+  if (isSchemelessId(value)) return (protocol === 'pitp' ? 'presence:' : 'im:') + value;
+  return null;
+}
+
+// --- origin-hdr (draft §11.2) ----------------------------------------------------------------
+
+export type Origin =
+  { readonly kind: 'server'; readonly domain: string } | { readonly kind: 'client'; readonly url: string };
+
+/** draft §11.2: a colon means a URL (a client origin); otherwise a domain (a server origin). */
+export function parseOrigin(value: string): Origin | null {
+  if (value.includes(':')) return isSchemeUrl(value) ? { kind: 'client', url: value } : null;
+  return isDomain(value) ? { kind: 'server', domain: value } : null;
+}
+
+export function formatOrigin(origin: Origin): string {
+  return origin.kind === 'server' ? origin.domain : origin.url;
+}
+
+// --- idpattern-hdr (draft §11.3, hub-protocol.md part 4 row 7) -------------------------------
+
+const OUR_PATTERN = new RegExp(
+  `^(?:(presence|im):)?(?:\\*|\\*@(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*|${LOCAL_PART}@${LABEL}(?:\\.${LABEL})*)$`,
+);
+const GENERIC_PATTERN = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/;
+
+/**
+ * idpattern-hdr = "*" / our-ptrn / generic-ptrn. `presence:` and `im:` patterns must be our-ptrn;
+ * other schemes take "*" or any scheme-specific part. Scheme-less our-ptrn forms are accepted
+ * like scheme-less ids (part 4 row 8).
+ */
+export function isIdPattern(value: string): boolean {
+  if (value === '*') return true;
+  const scheme = SCHEME_RE.exec(value)?.[1];
+  if (scheme === undefined || scheme === 'presence' || scheme === 'im') return OUR_PATTERN.test(value);
+  return GENERIC_PATTERN.test(value) || isSchemeUrl(value);
+}
+
+// --- Astrength (draft §11.4) -------------------------------------------------------------------
+
+export type Strength = 'none' | 'weak' | 'medium' | 'strong';
+export const STRENGTHS: readonly Strength[] = ['none', 'weak', 'medium', 'strong'];
+
+/**
+ * Parses an Astrength value. Accepts other letter cases (hub-protocol.md part 4 row 11: the
+ * draft's own example says "Medium"); emit with `formatStrength` (lowercase).
+ */
+export function parseStrength(value: string): Strength | null {
+  const v = value.toLowerCase();
+  return v === 'strong' || v === 'medium' || v === 'weak' || v === 'none' ? v : null;
+}
+
+export function formatStrength(strength: Strength): string {
+  return strength;
+}
+
+export function weakerStrength(a: Strength, b: Strength): Strength {
+  return STRENGTHS.indexOf(a) <= STRENGTHS.indexOf(b) ? a : b;
+}
+
+/**
+ * The Astrength a message arrived with: the header's value, `strong` when absent (draft §11.4:
+ * the sender is the originator), null when present but invalid. Matches the header name
+ * case-insensitively (part 4 row 11: the draft's example spells it "AStrength").
+ */
+export function receivedStrength(headers: readonly Header[]): Strength | null {
+  for (const [name, value] of headers) {
+    if (name === 'Astrength' || name.toLowerCase() === 'astrength') return parseStrength(value);
+  }
+  return 'strong';
+}
+
+/** draft §11.4, part 3 row 28: a relay sends the weaker of the link's strength and the received one. */
+export function relayedStrength(link: Strength, headers: readonly Header[]): Strength {
+  const got = receivedStrength(headers);
+  return got === null ? 'none' : weakerStrength(link, got);
+}
+
+// --- Mapping (draft §11.5) ------------------------------------------------------------------
+
+const MAPPING_RE = /^[1-9][0-9]*$/;
+
+/** A positive mapping index; indices beyond 2^53 come back as large (imprecise) numbers, still > any count. */
+export function parseMapping(value: string): number | null {
+  return MAPPING_RE.test(value) ? Number(value) : null;
+}
+
+export function formatMapping(index: number): string {
+  if (!Number.isSafeInteger(index) || index < 1) throw new RangeError(`invalid mapping index ${index}`);
+  return String(index);
+}
+
+// --- Mechanism (draft §11.6) ----------------------------------------------------------------
+
+const MECHNAME_RE = /^[A-Za-z0-9_-]{1,20}$/;
+
+export function isMechanismName(value: string): boolean {
+  return MECHNAME_RE.test(value);
+}
+
+// --- Subscription (draft §11.7) -------------------------------------------------------------
+
+export interface Subscription {
+  /** Opaque alphanumeric token of the watcher's server; '' from clients (draft §11.7). */
+  readonly connectionId: string;
+  readonly url: string;
+}
+
+const SUBSCRIPTION_RE = /^([A-Za-z0-9]*)[ \t]*\/[ \t]*(.+)$/;
+
+/** subscription-hdr = [fws] connection-id [fws] "/" [fws] url *WSP */
+export function parseSubscription(value: string): Subscription | null {
+  const m = SUBSCRIPTION_RE.exec(value);
+  if (m === null || !isUrlValue(m[2]!)) return null;
+  return { connectionId: m[1]!, url: m[2]! };
+}
+
+export function formatSubscription(s: Subscription): string {
+  if (!/^[A-Za-z0-9]*$/.test(s.connectionId)) throw new RangeError('connection-id must be alphanumeric');
+  return `${s.connectionId}/${s.url}`;
+}
+
+// --- Visited (draft §11.8, hub-protocol.md part 4 row 16) ------------------------------------
+
+/** visited-hdr = *([fws] domain) *WSP; tokens separated by whitespace. null when a token is no domain. */
+export function parseVisited(value: string): string[] | null {
+  if (value === '') return [];
+  const tokens = value.split(/[ \t]+/);
+  for (const t of tokens) if (!isDomain(t)) return null;
+  return tokens;
+}
+
+export function formatVisited(domains: readonly string[]): string {
+  for (const d of domains)
+    if (!isDomain(d)) throw new RangeError(`invalid Visited token ${JSON.stringify(d)}`);
+  return domains.join(' ');
+}
+
+/** Part 4 row 16: a loop when our own token is already listed (case-insensitive) or the list is long. */
+export function isLoop(visited: readonly string[], ownToken: string, maxLength = 16): boolean {
+  if (visited.length > maxLength) return true;
+  const own = ownToken.toLowerCase();
+  return visited.some((d) => d.toLowerCase() === own);
+}
+
+// --- Error-Type, Content-Type ---------------------------------------------------------------
+
+const TOKEN_RE = /^[\x21-\x7e]+$/;
+// RFC 2045 §5.1 type "/" subtype *(";" parameter), loosely.
+const CONTENT_TYPE_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:[ \t]*;.*)?$/;
+
+// --- The table: header name → value grammar (draft §10: "A header value MUST match ... the
+// syntax of the specific header defined in section 11", part 3 row 10). ----------------------
+
+export type HeaderSyntax =
+  | 'url'
+  | 'origin'
+  | 'idpattern'
+  | 'astrength'
+  | 'mapping'
+  | 'mechanism'
+  | 'ignored'
+  | 'subscription'
+  | 'visited'
+  | 'token'
+  | 'text'
+  | 'content-type';
+
+// A Map, not an object: a header named "constructor" must not find Object.prototype.
+export const HEADER_SYNTAX: ReadonlyMap<string, HeaderSyntax> = new Map<string, HeaderSyntax>([
+  ['Presentity', 'url'],
+  ['Watcher', 'url'],
+  ['Sender', 'url'],
+  ['Inbox', 'url'],
+  ['Orig-Sender', 'url'],
+  ['Orig-Inbox', 'url'],
+  ['Error-Originator', 'origin'],
+  ['Unreliable', 'origin'],
+  ['Wpattern', 'idpattern'],
+  ['Only', 'idpattern'],
+  ['Except', 'idpattern'],
+  ['Astrength', 'astrength'],
+  ['Mapping', 'mapping'],
+  ['Mechanism', 'mechanism'],
+  // draft §14.1: "header value MUST be left blank and MUST be ignored if present".
+  ['Abort', 'ignored'],
+  ['Subscription', 'subscription'],
+  ['Visited', 'visited'],
+  ['Error-Type', 'token'],
+  ['Error-Description', 'text'],
+  ['Content-Type', 'content-type'],
+]);
+
+const CHECKS: Readonly<Record<HeaderSyntax, (v: string) => boolean>> = {
+  url: isUrlValue,
+  origin: (v) => parseOrigin(v) !== null,
+  idpattern: isIdPattern,
+  astrength: (v) => parseStrength(v) !== null,
+  mapping: (v) => MAPPING_RE.test(v),
+  mechanism: isMechanismName,
+  ignored: () => true,
+  subscription: (v) => parseSubscription(v) !== null,
+  visited: (v) => parseVisited(v) !== null,
+  token: (v) => TOKEN_RE.test(v),
+  text: () => true,
+  'content-type': (v) => CONTENT_TYPE_RE.test(v),
+};
+
+/** Whether a value fits the grammar of a known header; unknown headers always pass (draft §10). */
+export function checkHeaderValue(name: string, value: string): boolean {
+  const syntax = HEADER_SYNTAX.get(name);
+  return syntax === undefined ? true : CHECKS[syntax](value);
+}

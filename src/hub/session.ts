@@ -1,0 +1,414 @@
+/**
+ * The state machine of one IMTP/PITP connection (draft-hudson-impp-transfer-proposal-01 §6.4, §7,
+ * §10, §14), for either end. No sockets, no timers: the socket layer feeds `receive(chunk)` and
+ * writes what `hooks.write` gets; the application gets commands and answers through the hooks.
+ *
+ * Output produced while handling one input chunk is written as one Buffer (design.md part 11).
+ * Every `sendCommand` gets exactly one `hooks.response` call: the peer's answer, or a synthetic
+ * `communications` error when the connection closes first (§7: unanswered commands may be
+ * assumed unprocessed; part 4 row 14).
+ */
+import { HubError } from '../errors.js';
+import { FrameBatch } from './frame-encode.js';
+import {
+  FrameDecoder,
+  header,
+  type CommandFrame,
+  type Frame,
+  type FrameError,
+  type FrameHandler,
+  type Header,
+  type MechFrame,
+  type ResponseFrame,
+} from './frame.js';
+import type { Strength } from './headers.js';
+import { checkCommand, methodSpec, type Protocol } from './methods.js';
+import { errorHeaders } from './replies.js';
+import type { SaslClientMechanism } from './sasl.js';
+import { AuthAcceptor, AuthInitiator, type AuthInfo } from './session-auth.js';
+import {
+  defaultAuthPolicy,
+  type CloseCode,
+  type CloseReason,
+  type NoticeCode,
+  type Role,
+  type SessionHooks,
+  type SessionOptions,
+} from './session-types.js';
+
+export type { AuthInfo } from './session-auth.js';
+export {
+  defaultAuthPolicy,
+  type CloseCode,
+  type CloseReason,
+  type Notice,
+  type NoticeCode,
+  type Role,
+  type SessionHooks,
+  type SessionOptions,
+} from './session-types.js';
+
+interface Pending<C> {
+  readonly method: string;
+  readonly context: C | undefined;
+  readonly internal: boolean;
+}
+
+export class Session<C = unknown> implements FrameHandler {
+  readonly role: Role;
+  readonly protocol: Protocol;
+  private readonly decoder: FrameDecoder;
+  private readonly out = new FrameBatch();
+  private readonly autoFlush: boolean;
+  private readonly policy: (method: string) => boolean;
+  /** Our commands awaiting an answer, by id (draft §10: an id is not reused before its answer). */
+  private readonly pending = new Map<string, Pending<C>>();
+  /** The peer's commands we have not answered yet: id → method. */
+  private readonly incoming = new Map<string, string>();
+  private counter = 0;
+  private inReceive = false;
+  private ending = false;
+  private closedWith: CloseReason | null = null;
+  private readonly acceptorAuth: AuthAcceptor | null;
+  private readonly initiatorAuth: AuthInitiator | null;
+
+  constructor(
+    options: SessionOptions,
+    private readonly hooks: SessionHooks<C>,
+  ) {
+    this.role = options.role;
+    this.protocol = options.protocol;
+    this.decoder = new FrameDecoder(this, options.limits);
+    this.autoFlush = options.autoFlush ?? true;
+    this.policy = options.allowUnauthenticated ?? defaultAuthPolicy();
+    const io = {
+      out: this.out,
+      hooks,
+      note: (code: NoticeCode, message: string, id?: string) => this.note(code, message, id),
+      close: (code: CloseCode, message: string) => this.shut({ code, message }),
+      issue: (method: string, headers: readonly Header[], payload: Uint8Array | null) =>
+        this.issue(method, headers, payload, undefined, true),
+    };
+    this.acceptorAuth =
+      this.role === 'acceptor'
+        ? new AuthAcceptor(io, options.sasl ?? null, options.maxAuthFailures ?? 3)
+        : null;
+    this.initiatorAuth = this.role === 'initiator' ? new AuthInitiator(io) : null;
+  }
+
+  // --- State ---------------------------------------------------------------------------------
+
+  get closed(): boolean {
+    return this.closedWith !== null;
+  }
+
+  get closeReason(): CloseReason | null {
+    return this.closedWith;
+  }
+
+  /** Who the peer authenticated as (acceptor) / that we authenticated (initiator), or null. */
+  get authenticated(): AuthInfo | null {
+    return this.acceptorAuth?.identity ?? this.initiatorAuth?.identity ?? null;
+  }
+
+  /** Acceptor: the strength of this link for Astrength (draft §11.4, part 4 row 12). */
+  get linkStrength(): Strength {
+    return this.acceptorAuth?.identity?.strength ?? 'none';
+  }
+
+  /** Acceptor: the list we advertise; initiator: the list the acceptor sent (null before it). */
+  get mechanisms(): readonly string[] | null {
+    return this.acceptorAuth?.mechanisms ?? this.initiatorAuth?.peerMechanisms ?? null;
+  }
+
+  /** Our commands still waiting for an answer. */
+  get outstanding(): number {
+    return this.pending.size;
+  }
+
+  /** The peer's commands we still owe an answer. */
+  get unanswered(): number {
+    return this.incoming.size;
+  }
+
+  // --- Input ---------------------------------------------------------------------------------
+
+  /** Acceptor: send the mechanism list at once (draft §6.4, §10, part 3 row 3). Initiator: nothing. */
+  start(): void {
+    this.acceptorAuth?.start();
+    this.kick();
+  }
+
+  receive(chunk: Uint8Array): void {
+    if (this.closedWith !== null) return;
+    this.inReceive = true;
+    try {
+      this.decoder.push(chunk);
+    } finally {
+      this.inReceive = false;
+    }
+    this.flush();
+  }
+
+  /** The peer closed its side. */
+  end(): void {
+    if (this.closedWith !== null) return;
+    this.ending = true;
+    this.decoder.end();
+    this.shut({ code: 'peer-closed', message: 'the peer closed the connection' });
+  }
+
+  onFrame(frame: Frame): void {
+    if (this.closedWith !== null) return;
+    if (frame.kind === 'nop') return; // draft §10, part 3 row 15: no effect, no reply.
+    if (this.initiatorAuth?.expectsMech && frame.kind !== 'mech') {
+      // draft §14.1: after success the acceptor sends =mech before any other command or response.
+      this.shut({ code: 'mech-mismatch', message: 'no mechanism list after authentication (draft §14.1)' });
+      return;
+    }
+    if (frame.kind === 'mech') this.onMech(frame);
+    else if (frame.kind === 'command') this.onCommand(frame);
+    else this.onResponse(frame);
+  }
+
+  onFrameError(error: FrameError): void {
+    if (this.closedWith !== null) return;
+    const where = `${error.reason} (${error.rule}; offset ${error.offset}, line ${error.line})`;
+    if (error.fatal) {
+      this.shut({ code: this.ending ? 'truncated' : 'protocol-error', message: where, error });
+    } else if (error.answer === 'malformed' && error.id !== null && error.method !== null) {
+      this.note('malformed-command', where, error.id);
+      this.answer(error.id, error.method, new HubError('malformed', error.reason));
+    } else {
+      // Part 4 row 22: never answer a response. The command it answered fails as `communications`.
+      this.note('malformed-response', where, error.id ?? undefined);
+      const p = error.id === null ? undefined : this.pending.get(error.id);
+      if (error.id !== null && p !== undefined) {
+        this.pending.delete(error.id);
+        if (p.internal) this.initiatorAuth?.onBrokenAnswer();
+        else this.hooks.response(synthetic(error.id, p.method, 'unparseable answer'), p.context, true);
+      }
+    }
+  }
+
+  private onMech(frame: MechFrame): void {
+    if (this.initiatorAuth === null) {
+      this.note('unexpected-mech', 'the initiator sent a mechanism list (draft §10: only the acceptor does)');
+      return;
+    }
+    this.initiatorAuth.onMech(frame.mechanisms);
+  }
+
+  private onCommand(f: CommandFrame): void {
+    // draft §10: a requester must not reuse an id before its answer (part 3 row 5).
+    if (this.incoming.has(f.id)) {
+      this.answer(
+        f.id,
+        f.method,
+        new HubError('malformed', `id ${f.id} is already in use by an unanswered command`),
+      );
+      return;
+    }
+    const spec = methodSpec(f.method, this.protocol);
+    // draft §10, part 3 rows 13-14: unknown (or wrongly cased) method ⇒ unknown-method.
+    // A command sent in the wrong direction is treated the same way: `auth` to the initiator
+    // (§14.1: only the initiator sends it; the initiator implements no SASL server, part 3 row 16)
+    // and `shutdown` to the acceptor (§14.2: a server that gets it SHOULD answer unknown-method).
+    if (
+      spec === undefined ||
+      (spec.name === 'auth' && this.role === 'initiator') ||
+      (spec.name === 'shutdown' && this.role === 'acceptor')
+    ) {
+      this.answer(f.id, f.method, new HubError('unknown-method', `unknown method ${f.method}`));
+      return;
+    }
+    const problem = checkCommand(spec, f);
+    if (problem !== null) {
+      this.answer(f.id, f.method, new HubError('malformed', problem));
+      return;
+    }
+    const auth = this.acceptorAuth;
+    if (auth !== null) {
+      if (spec.name === 'auth') {
+        auth.onAuth(f);
+        this.kick();
+        return;
+      }
+      // draft §14.1, part 3 row 20: the initiator sends nothing but auth during an exchange.
+      if (auth.inExchange) {
+        this.answer(
+          f.id,
+          f.method,
+          new HubError('malformed', 'only auth is allowed during an authentication exchange'),
+        );
+        return;
+      }
+      // Part 4 rows 10, 28: "authenticate first" is source-authorization.
+      if (auth.identity === null && !this.policy(spec.name)) {
+        this.answer(f.id, f.method, new HubError('source-authorization', 'authenticate first'));
+        return;
+      }
+    }
+    this.incoming.set(f.id, f.method);
+    if (spec.name === 'shutdown') {
+      // draft §14.2, part 3 row 33: the client acknowledges (ok) or answers communications.
+      if (this.hooks.shutdown) this.hooks.shutdown(f.id);
+      else this.respond(f.id, 'ok');
+      return;
+    }
+    this.hooks.command(f);
+  }
+
+  private onResponse(r: ResponseFrame): void {
+    const p = this.pending.get(r.id);
+    if (p === undefined) {
+      // Part 4 row 22: log and discard; never answer a response.
+      this.note('unknown-response', `answer to unknown id ${r.id} discarded`, r.id);
+      return;
+    }
+    this.pending.delete(r.id);
+    if (p.method !== r.method)
+      this.note('method-mismatch', `answer for ${r.method} to a ${p.method} command`, r.id);
+    if (r.status === 'error' && header(r.headers, 'Error-Type') === undefined) {
+      this.note('error-without-type', 'error response without Error-Type (draft §12 MUST)', r.id);
+    }
+    if (p.internal) this.initiatorAuth?.onAnswer(r);
+    else this.hooks.response(r, p.context, false);
+  }
+
+  // --- Output --------------------------------------------------------------------------------
+
+  /**
+   * Sends a command; the answer comes to `hooks.response(answer, context)`. Throws for `auth`
+   * (use `authenticate`), while our own authentication runs (draft §14.1, part 3 row 20), for
+   * a known method's missing headers or payload rules (part 3 row 7), or for CR/LF/NUL injection.
+   */
+  sendCommand(
+    method: string,
+    headers: readonly Header[] = [],
+    payload: Uint8Array | null = null,
+    context?: C,
+  ): string {
+    if (this.closedWith !== null) throw new Error('session closed');
+    if (method === 'auth') throw new Error('use authenticate() to send auth');
+    if (this.initiatorAuth?.busy)
+      throw new Error('only auth may be sent during an authentication exchange (draft §14.1)');
+    if (method === 'shutdown' && this.role !== 'acceptor')
+      throw new Error('only the server sends shutdown (draft §14.2)');
+    const spec = methodSpec(method, this.protocol);
+    const problem = spec === undefined ? null : checkCommand(spec, { headers, payload });
+    if (problem !== null) throw new HubError('malformed', problem);
+    return this.issue(method, headers, payload, context, false);
+  }
+
+  /** Answers the peer's command `id` (once). An error needs Error-Type (draft §12, part 3 row 30). */
+  respond(
+    id: string,
+    status: 'ok' | 'error',
+    headers: readonly Header[] = [],
+    payload: Uint8Array | null = null,
+  ): void {
+    if (this.closedWith !== null) return;
+    const method = this.incoming.get(id);
+    if (method === undefined) throw new Error(`no unanswered command with id ${id}`);
+    if (status === 'error' && header(headers, 'Error-Type') === undefined) {
+      throw new Error('an error response needs Error-Type (draft §12)');
+    }
+    this.out.response(id, status, method, headers, payload);
+    this.incoming.delete(id);
+    this.kick();
+  }
+
+  /** Answers `id` with the wire error for `error` (replies.ts), plus `extra` headers. */
+  respondError(id: string, error: unknown, extra: readonly Header[] = []): void {
+    if (this.closedWith !== null) return;
+    const method = this.incoming.get(id);
+    if (method === undefined) throw new Error(`no unanswered command with id ${id}`);
+    this.respond(id, 'error', [...errorHeaders(error, method), ...extra]);
+  }
+
+  /** Initiator: starts a SASL exchange (draft §14.1); outcome via hooks.authenticated / authFailed. */
+  authenticate(mechanism: SaslClientMechanism): void {
+    if (this.closedWith !== null) throw new Error('session closed');
+    if (this.initiatorAuth === null) throw new Error('only the initiator authenticates (draft §14.1)');
+    this.initiatorAuth.begin(mechanism);
+  }
+
+  /** Part 4 row 14: idle keepalive. */
+  sendNop(): void {
+    if (this.closedWith !== null) return;
+    this.out.nop();
+    this.kick();
+  }
+
+  /** Writes pending output as one Buffer. */
+  flush(): void {
+    const bytes = this.out.take();
+    if (bytes !== null) this.hooks.write(bytes);
+  }
+
+  /** Ends the session from our side. */
+  close(message = 'closed locally'): void {
+    this.shut({ code: 'local', message });
+  }
+
+  private issue(
+    method: string,
+    headers: readonly Header[],
+    payload: Uint8Array | null,
+    context: C | undefined,
+    internal: boolean,
+  ): string {
+    let id: string;
+    do id = (++this.counter).toString(36);
+    while (this.pending.has(id));
+    this.out.command(id, method, headers, payload);
+    this.pending.set(id, { method, context, internal });
+    this.kick();
+    return id;
+  }
+
+  /** An answer we originate on our own (not tracked in `incoming`). */
+  private answer(id: string, method: string, error: HubError): void {
+    this.out.response(id, 'error', method, errorHeaders(error, method));
+    this.kick();
+  }
+
+  private kick(): void {
+    if (!this.inReceive && this.autoFlush) this.flush();
+  }
+
+  private note(code: NoticeCode, message: string, id?: string): void {
+    this.hooks.notice?.(id === undefined ? { code, message } : { code, message, id });
+  }
+
+  private shut(reason: CloseReason): void {
+    if (this.closedWith !== null) return;
+    this.closedWith = reason;
+    this.decoder.stop();
+    this.flush();
+    const left = [...this.pending];
+    this.pending.clear();
+    this.incoming.clear();
+    this.hooks.close(reason);
+    for (const [id, p] of left) {
+      if (!p.internal)
+        this.hooks.response(synthetic(id, p.method, 'connection closed before the answer'), p.context, true);
+    }
+  }
+}
+
+/** The answer a lost or garbled hop stands for (part 4 row 14: `communications`). */
+function synthetic(id: string, method: string, why: string): ResponseFrame {
+  return {
+    kind: 'response',
+    id,
+    status: 'error',
+    method,
+    headers: [
+      ['Error-Type', 'communications'],
+      ['Error-Description', why],
+    ],
+    payload: null,
+  };
+}
