@@ -29,7 +29,14 @@ export default tseslint.config(
   },
   {
     files: ['src/hub/**/*.ts'],
-    ignores: ['src/hub/server.ts', 'src/hub/client.ts', 'src/hub/connection.ts', 'src/hub/tls.ts', 'src/hub/accounts.ts', '**/*.test.ts'],
+    ignores: [
+      'src/hub/server.ts',
+      'src/hub/client.ts',
+      'src/hub/connection.ts',
+      'src/hub/tls.ts',
+      'src/hub/accounts.ts',
+      '**/*.test.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -25,7 +25,7 @@ Exit codes: 0 ok / accepted, 1 failed / rejected, 2 usage error.`;
 export interface CliIo {
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
-  readonly readStdin: () => Buffer;
+  readonly readStdin: () => Uint8Array;
 }
 
 const defaultIo: CliIo = {
@@ -112,7 +112,7 @@ function inspect(args: readonly string[], io: CliIo): number {
     throw new UsageError(`--type must be one of ${DOCUMENT_TYPES.join(', ')}`);
   }
   const file = positionals[0]!;
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
     bytes = file === '-' ? io.readStdin() : readFileSync(file);
   } catch (err) {

@@ -112,7 +112,9 @@ export function inspectPidf(
     const policy = e.rule === DTD_RULE;
     return {
       result: policy ? 'policy' : 'reject',
-      ...(policy ? { decision: 'reject' as const, recommendation: 'reject documents carrying a DOCTYPE' } : {}),
+      ...(policy
+        ? { decision: 'reject' as const, recommendation: 'reject documents carrying a DOCTYPE' }
+        : {}),
       mode,
       reason: e.reason,
       rule: e.rule,
