@@ -1,0 +1,67 @@
+/**
+ * The adapter contract (design.md part 5). An adapter serves one or more domains: the router
+ * hands it every operation aimed there (an IMTP `send` to an inbox there, a PITP
+ * `subscribe`/`fetch` of a presentity there when it serves presence itself) through `deliver`,
+ * and it answers as the draft's *remote gateway* does: `ok`, `ok` + `Unreliable` where the
+ * foreign network gives no receipt, or an error. It reaches the router through its `HubPort`,
+ * shaped like the wire protocol, so an adapter could equally run out of process as a hub client.
+ */
+import type { Logger } from './log.js';
+import type { Answer, Capabilities, Header, Operation } from './router/index.js';
+
+export type AdapterStatus = 'connecting' | 'online' | 'degraded' | 'offline';
+
+/** The router, as an adapter sees it: IMTP and PITP operations, in process. */
+export interface HubPort {
+  /**
+   * Issues one IMTP/PITP command as this adapter. The source identifier must be in one of the
+   * adapter's domains (draft §8.1). Never rejects: failures come back as error answers.
+   */
+  request(op: Operation): Promise<Answer>;
+  /** IMTP `send` (draft §16.2), the common case spelled out. */
+  send(message: {
+    readonly sender: string;
+    readonly inbox: string;
+    readonly payload: Uint8Array;
+    readonly contentType?: string;
+    readonly headers?: readonly Header[];
+  }): Promise<Answer>;
+  /**
+   * Publishes the presence information of a presentity in one of the adapter's domains (for
+   * adapters with `presence: 'publish'`): the PIDF document becomes what every watcher sees,
+   * and watchers are notified (draft §15.1). `null` withdraws it.
+   */
+  publishPresence(presentity: string, pidf: Uint8Array | null): Promise<Answer>;
+}
+
+export interface AdapterContext {
+  /** "irc-libera", from config. */
+  readonly id: string;
+  /** A pino child bound to { adapter: id }. */
+  readonly log: Logger;
+  /** Aborted when the gateway stops. */
+  readonly signal: AbortSignal;
+  readonly hub: HubPort;
+  setStatus(status: AdapterStatus, cause?: Error): void;
+}
+
+export interface Adapter {
+  /** The domains this adapter serves, and what it can do there. */
+  readonly domains: readonly string[];
+  readonly capabilities: Capabilities;
+  /** An operation the router routed to one of the adapter's domains. Must settle. */
+  deliver(op: Operation): Promise<Answer>;
+  /** Rejects only for what a retry cannot fix (bad credentials, a port in use). */
+  start(): Promise<void>;
+  /** Idempotent; flush, then close, within `deadlineMs`. */
+  stop(deadlineMs: number): Promise<void>;
+}
+
+export interface AdapterDefinition<C = unknown> {
+  /** `type:` in gateway.config.yaml. */
+  readonly type: string;
+  /** Checks this adapter's section; throws a ConfigError listing every problem with its path. */
+  parseConfig(raw: unknown): C;
+  /** No I/O until start(). */
+  create(config: C, ctx: AdapterContext): Adapter;
+}

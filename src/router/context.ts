@@ -1,0 +1,225 @@
+/**
+ * The router's configuration and shared state: served domains, adapter registrations, routes,
+ * limits and the tables the IMTP and PITP handlers use. No I/O (design.md part 4).
+ */
+import { HubError } from '../errors.js';
+import type { ImAddress } from '../model/index.js';
+import type { Logger } from '../log.js';
+import { Listeners } from './listeners.js';
+import { strengthRank, type Endpoint, type Strength } from './operation.js';
+import type { PresenceInfo, PresenceStore } from './presence-store.js';
+import type { Authority } from './source-auth.js';
+import { Relayed, Subscriptions, TokenMint, WatcherInfo, type UpdateGuards } from './subscriptions.js';
+import { DEFAULT_MAX_VISITED } from './visited.js';
+
+/**
+ * What a destination can do (design.md part 4: the router asks, never branches on a name).
+ * presence: 'serve' = the adapter answers fetch/subscribe itself as the remote gateway and sends
+ * change-notify back; 'publish' = it publishes PI into this router's presence store (store
+ * management via PITP) and the router serves watchers; 'none' = no presence: fetch/subscribe of
+ * its presentities fail with `target-not-found` (cpim.md part 4: "answer subscribes to its users
+ * with failure (target not a valid/resolvable presentity)").
+ */
+export interface Capabilities {
+  readonly presence: 'none' | 'publish' | 'serve';
+  /** Largest `send` payload it takes; larger ones are answered `quota` (part 4 row 26). */
+  readonly maxMessageSize?: number;
+  /** Informational for now (adapters translate content themselves); not enforced by the router. */
+  readonly contentTypes?: readonly string[];
+  /** Informational for now: whether the network has group chats of its own. */
+  readonly groups?: boolean;
+}
+
+export interface RouterLimits {
+  /** Largest IMTP payload (part 4 row 26: e.g. 64 KiB), answered `quota`. */
+  readonly maxMessageBytes: number;
+  /** Largest PI (part 4 row 26: e.g. 16 KiB), answered `quota`. */
+  readonly maxPresenceBytes: number;
+  /** Mappings per presentity, answered `quota`. */
+  readonly maxMappings: number;
+  /** Subscriptions per client connection, answered `quota`. */
+  readonly maxSubscriptionsPerConnection: number;
+}
+
+export const DEFAULT_LIMITS: RouterLimits = Object.freeze({
+  maxMessageBytes: 64 * 1024,
+  maxPresenceBytes: 16 * 1024,
+  maxMappings: 256,
+  maxSubscriptionsPerConnection: 1024,
+});
+
+/** A room (design.md part 7): a configured set of member inboxes behind the room's own inbox. */
+export interface RoomConfig {
+  readonly name: string;
+  /** The room's inbox; must be in a served domain. */
+  readonly address: ImAddress;
+  readonly members: readonly ImAddress[];
+  /** Accept sends from non-members too (default false: only members may post, else `target-authorization`). */
+  readonly open?: boolean;
+}
+
+/** Where static peers, DNS SRV and the like plug in: a next hop for a foreign domain. */
+export type RouteFn = (domain: string) => Endpoint | 'local' | null;
+
+export interface RouterOptions {
+  /** Domains this gateway is home for (IMTP listeners, presence stores). */
+  readonly domains: readonly string[];
+  /** This relay's Visited token (draft §16.2); default the first domain. Must be unique among operators. */
+  readonly visitedToken?: string;
+  /** Part 4 row 16: more Visited tokens than this ⇒ `loop`. Default 16. */
+  readonly maxVisited?: number;
+  readonly limits?: Partial<RouterLimits>;
+  readonly routes?: RouteFn;
+  readonly rooms?: readonly RoomConfig[];
+  /**
+   * Per-route minimum Astrength (draft §11.4 MAY, part 3 row 29): a command to `domain` whose
+   * strength is lower is refused with `source-authorization`. Answers are never refused.
+   */
+  readonly minStrength?: (domain: string) => Strength | undefined;
+  /**
+   * The seam for presence-format translation at the edge (hub-protocol.md part 5.4): asked when a
+   * PI goes to an origin whose `accept` list lacks the PI's type; null = send it as it is.
+   * Leaving signed or encrypted bodies alone (part 5.4) is the hook's business: return null.
+   */
+  readonly translate?: (pi: PresenceInfo, acceptType: string) => PresenceInfo | null;
+  readonly log?: Logger;
+}
+
+export type Destination =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'adapter'; readonly endpoint: Endpoint; readonly capabilities: Capabilities }
+  | { readonly kind: 'remote'; readonly endpoint: Endpoint };
+
+const LOCAL: Destination = Object.freeze({ kind: 'local' });
+
+interface AdapterEntry {
+  readonly endpoint: Endpoint;
+  readonly capabilities: Capabilities;
+  readonly destination: Destination;
+}
+
+export class RouterContext implements Authority {
+  readonly domains: ReadonlySet<string>;
+  readonly token: string;
+  readonly maxVisited: number;
+  readonly limits: RouterLimits;
+  readonly listeners = new Listeners();
+  readonly stores = new Map<string, PresenceStore>();
+  readonly subscriptions = new Subscriptions();
+  readonly relayed = new Relayed();
+  readonly tokens = new TokenMint();
+  readonly watcherInfo = new WatcherInfo();
+  readonly guards: UpdateGuards = new Map();
+  readonly log: Logger | undefined;
+  readonly translate: RouterOptions['translate'];
+  private readonly routes: RouteFn | undefined;
+  private readonly minStrengthOf: RouterOptions['minStrength'];
+  private readonly adapters = new Map<string, AdapterEntry>();
+  private readonly adapterDomainsById = new Map<string, Set<string>>();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(options: RouterOptions) {
+    if (options.domains.length === 0) throw new Error('a router needs at least one domain');
+    this.domains = new Set(options.domains.map((d) => d.toLowerCase()));
+    this.token = (options.visitedToken ?? options.domains[0]!).toLowerCase();
+    this.maxVisited = options.maxVisited ?? DEFAULT_MAX_VISITED;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.routes = options.routes;
+    this.minStrengthOf = options.minStrength;
+    this.translate = options.translate;
+    this.log = options.log;
+  }
+
+  // --- Authority (source-auth.ts) ---
+
+  isServed(domain: string): boolean {
+    return this.domains.has(domain) || this.adapters.has(domain);
+  }
+
+  adapterDomains(endpointId: string): ReadonlySet<string> | undefined {
+    return this.adapterDomainsById.get(endpointId);
+  }
+
+  /** A domain whose IMTP inboxes listen here (not one an adapter took over). */
+  isHome(domain: string): boolean {
+    return this.domains.has(domain) && !this.adapters.has(domain);
+  }
+
+  /** Is this router the presence home (store) for presentities of `domain`? */
+  isPresenceHome(domain: string): boolean {
+    const a = this.adapters.get(domain);
+    return a === undefined ? this.domains.has(domain) : a.capabilities.presence === 'publish';
+  }
+
+  // --- Adapters ---
+
+  registerDomain(domain: string, endpoint: Endpoint, capabilities: Capabilities): () => void {
+    const d = domain.toLowerCase();
+    if (this.adapters.has(d)) throw new Error(`domain ${d} is already registered`);
+    this.adapters.set(d, {
+      endpoint,
+      capabilities,
+      destination: { kind: 'adapter', endpoint, capabilities },
+    });
+    let set = this.adapterDomainsById.get(endpoint.id);
+    if (set === undefined) this.adapterDomainsById.set(endpoint.id, (set = new Set()));
+    set.add(d);
+    return () => this.unregisterDomain(d);
+  }
+
+  unregisterDomain(domain: string): void {
+    const d = domain.toLowerCase();
+    const entry = this.adapters.get(d);
+    if (entry === undefined) return;
+    this.adapters.delete(d);
+    const set = this.adapterDomainsById.get(entry.endpoint.id);
+    set?.delete(d);
+    if (set?.size === 0) this.adapterDomainsById.delete(entry.endpoint.id);
+  }
+
+  capabilities(domain: string): Capabilities | undefined {
+    return this.adapters.get(domain.toLowerCase())?.capabilities;
+  }
+
+  // --- Routing ---
+
+  /**
+   * The destination for `domain` (design.md part 2): an adapter serving it, this router, or
+   * the route table (static peers, later DNS SRV); null when nothing resolves it
+   * (RFC 3860 §3.4.1 check 2 → `target-not-found`, cpim.md row 29).
+   */
+  resolve(domain: string): Destination | null {
+    const a = this.adapters.get(domain);
+    if (a !== undefined) return a.destination;
+    if (this.domains.has(domain)) return LOCAL;
+    const r = this.routes?.(domain) ?? null;
+    if (r === null) return null;
+    return r === 'local' ? LOCAL : { kind: 'remote', endpoint: r };
+  }
+
+  /**
+   * Draft §11.4 MAY (part 3 row 29): refuse a command below the route's minimum strength with
+   * `source-authorization`. Only ever called for commands, never for answers.
+   */
+  checkStrength(domain: string, strength: Strength): void {
+    if (this.minStrengthOf === undefined) return;
+    const min = this.minStrengthOf(domain);
+    if (min !== undefined && strengthRank(strength) < strengthRank(min))
+      throw new HubError('source-authorization', `authentication too weak for ${domain}`);
+  }
+
+  // --- Background work (notifies, WI events, upstream unsubscribes) ---
+
+  /** Background deliveries never reject: a failure is logged at debug and otherwise dropped. */
+  track(p: Promise<unknown>): void {
+    const q: Promise<unknown> = p
+      .catch((err: unknown) => this.log?.debug({ err }, 'background delivery failed'))
+      .finally(() => this.pending.delete(q));
+    this.pending.add(q);
+  }
+
+  /** Resolves when no background delivery is outstanding. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}

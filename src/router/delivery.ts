@@ -1,0 +1,64 @@
+/**
+ * Delivering a `send` that has passed its checks and carries its relayed headers: to an adapter,
+ * to the listening connections of a local inbox, or to the next hop for a foreign domain
+ * (design.md part 2). Shared by plain sends (imtp.ts) and room fan-out (rooms.ts).
+ * Hot path (design.md part 11): no closures, no logging, the payload passed by reference.
+ */
+import { HubError } from '../errors.js';
+import type { Address, ImAddress } from '../model/index.js';
+import type { RouterContext } from './context.js';
+import { mergeAnswers } from './merge.js';
+import type { Answer, Operation, Strength } from './operation.js';
+import { forward } from './relay.js';
+
+/**
+ * Routes one relayed send to `inbox`. Throws a HubError for our own refusals:
+ * `target-not-found` when the domain resolves nowhere (cpim.md row 29, RFC 3860 §3.4.1 check 2),
+ * `source-authorization` below the route's minimum strength (row 29), `quota` above an adapter's
+ * maximum message size (part 4 row 26), `no-listeners` (row 54).
+ */
+export function dispatchSend(
+  ctx: RouterContext,
+  op: Operation,
+  inbox: ImAddress,
+  inboxText: string,
+  sender: Address,
+  strength: Strength,
+): Promise<Answer> {
+  const dest = ctx.resolve(inbox.domain);
+  if (dest === null) throw new HubError('target-not-found', `no route to ${inbox.domain}`);
+  ctx.checkStrength(inbox.domain, strength);
+  switch (dest.kind) {
+    case 'local':
+      return deliverLocal(ctx, op, inbox, inboxText, sender);
+    case 'adapter': {
+      const max = dest.capabilities.maxMessageSize;
+      if (max !== undefined && op.payload !== undefined && op.payload.length > max)
+        throw new HubError('quota', `the destination takes at most ${max} octets`);
+      return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain);
+    }
+    case 'remote':
+      return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain);
+  }
+}
+
+/**
+ * The inbox's home server fans out to every listening connection that admits the sender
+ * (§16.1, §16.2, rows 48, 53); none ⇒ `no-listeners` (row 54, no offline storage). An error
+ * from a client is passed on with `Error-Originator` = the inbox the client listened for (part 4
+ * row 21).
+ */
+async function deliverLocal(
+  ctx: RouterContext,
+  op: Operation,
+  inbox: ImAddress,
+  inboxText: string,
+  sender: Address,
+): Promise<Answer> {
+  const targets = ctx.listeners.accepting(inbox.uri, sender);
+  if (targets.length === 0) throw new HubError('no-listeners', 'nobody is listening on this inbox');
+  if (targets.length === 1) return forward(targets[0]!.endpoint, op, inboxText);
+  const pending: Promise<Answer>[] = [];
+  for (let i = 0; i < targets.length; i++) pending.push(forward(targets[i]!.endpoint, op, inboxText));
+  return mergeAnswers(await Promise.all(pending));
+}

@@ -1,0 +1,95 @@
+/**
+ * IMTP (draft §16; hub-protocol.md part 2.11, part 3 rows 48-54): `listen` and `send`.
+ * `send` is the hot path (design.md part 11): no closures, no logging, headers copied once, the
+ * payload handed on by reference and never looked into (cpim.md row 34: `message/cpim` octets
+ * unchanged).
+ */
+import { CodecError, HubError } from '../errors.js';
+import { parseAddress, parsePattern, type ImAddress, type Pattern } from '../model/index.js';
+import type { RouterContext } from './context.js';
+import { dispatchSend } from './delivery.js';
+import { okAnswer, requireHeader, type Answer, type Operation, type Origin } from './operation.js';
+import { fanOutRoom, type Room } from './rooms.js';
+import { authorizeSource, effectiveStrength } from './source-auth.js';
+import { checkHops, relayHeaders } from './visited.js';
+
+const IM = { defaultScheme: 'im' } as const;
+
+/**
+ * An `im:` identifier naming an instant inbox. Scheme-less ids get `im:` (part 4 row 8); `im:alice`
+ * (no domain) is `malformed` (RFC 3860 §3.4.1 check 1, cpim.md row 28).
+ */
+export function readInbox(text: string): ImAddress {
+  const a = parseAddress(text.trim(), IM);
+  if (a.scheme !== 'im' || a.domain === '') throw new CodecError('not an instant inbox', 'RFC 3860 3.4.1');
+  return a;
+}
+
+/**
+ * §16.2 send. Order of checks: syntax (Sender, Inbox, payload; rows 51, cpim row 28), size limit
+ * (part 4 row 26), source authorization (§8.1, rows 25-26), loop and hop count (rows 49, 54,
+ * cpim rows 32-33), then routing (room, adapter, listeners, next hop) with the per-route strength
+ * policy (row 29). The answer comes only after the next hop answered (row 24).
+ */
+export async function handleSend(
+  ctx: RouterContext,
+  rooms: ReadonlyMap<string, Room>,
+  op: Operation,
+  origin: Origin,
+): Promise<Answer> {
+  const headers = op.headers;
+  const sender = readInbox(requireHeader(headers, 'Sender'));
+  const inboxText = requireHeader(headers, 'Inbox').trim();
+  const inbox = readInbox(inboxText);
+  // row 51: send carries a payload (MUST).
+  if (op.payload === undefined) throw new HubError('malformed', 'send requires a payload');
+  if (op.payload.length > ctx.limits.maxMessageBytes)
+    throw new HubError('quota', `messages are limited to ${ctx.limits.maxMessageBytes} octets`);
+  authorizeSource(ctx, origin, sender, false);
+  const strength = effectiveStrength(origin, headers);
+  const hops = checkHops(headers, ctx.token, ctx.maxVisited);
+
+  const room = rooms.get(inbox.uri);
+  if (room !== undefined) return fanOutRoom(ctx, room, op, sender, strength, hops);
+
+  const relayed: Operation = {
+    protocol: op.protocol,
+    method: op.method,
+    headers: relayHeaders(headers, hops, strength),
+    payload: op.payload,
+  };
+  return dispatchSend(ctx, relayed, inbox, inboxText, sender, strength);
+}
+
+function readPatterns(values: readonly string[]): Pattern[] {
+  const out: Pattern[] = [];
+  for (const v of values) out.push(parsePattern(v));
+  return out;
+}
+
+/**
+ * §16.1 listen (row 48). The Inbox is the source (§12): it must be a local inbox of a served
+ * domain this router is home for, and the client must hold an authenticated identity covering it
+ * (part 4 row 28: listen requires authentication). Re-issuing listen on the same connection
+ * replaces its Only/Except filters. There is no unlisten (part 4 row 18); it ends with the
+ * connection (part 4 row 15).
+ */
+export function handleListen(ctx: RouterContext, op: Operation, origin: Origin): Answer {
+  const inbox = readInbox(requireHeader(op.headers, 'Inbox'));
+  if (!ctx.isHome(inbox.domain))
+    throw new HubError('source-authorization', `inboxes of ${inbox.domain} do not listen here`);
+  authorizeSource(ctx, origin, inbox, true);
+  const only: string[] = [];
+  const except: string[] = [];
+  for (const [name, value] of op.headers) {
+    if (name === 'Only') only.push(value);
+    else if (name === 'Except') except.push(value);
+  }
+  ctx.listeners.listen(inbox.uri, {
+    connectionId: origin.connectionId,
+    endpoint: origin.endpoint,
+    only: readPatterns(only),
+    except: readPatterns(except),
+  });
+  return okAnswer();
+}

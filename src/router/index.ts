@@ -1,0 +1,8 @@
+/** The router's public surface (design.md parts 2, 4, 7). */
+export { Router } from './router.js';
+export type { Capabilities, RoomConfig, RouterLimits, RouterOptions, RouteFn } from './context.js';
+export { DEFAULT_LIMITS } from './context.js';
+export * from './operation.js';
+export type { PresenceInfo } from './presence-store.js';
+export { ROOM_FAILED_HEADER } from './rooms.js';
+export { MAX_FORWARDS_HEADER, DEFAULT_MAX_FORWARDS, DEFAULT_MAX_VISITED } from './visited.js';

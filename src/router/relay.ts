@@ -1,0 +1,23 @@
+/**
+ * Handing an operation to the next hop and passing its answer back (draft §8, part 3 rows 24,
+ * 30-31).
+ */
+import { errorAnswer, passOnError, type Answer, type Endpoint, type Operation } from './operation.js';
+
+/**
+ * Delivers `op` to `endpoint` and answers only once it has answered (draft §8 MUST NOT answer
+ * before the next hop, row 24). An error is passed on with `Error-Type`/`Error-Description`
+ * unchanged and `Error-Originator` added when absent (row 31): `originator` is the next hop's
+ * domain, or for a client the identifier it acted for (part 4 row 21). A rejected delivery counts
+ * as that hop's `communications` failure (part 4 row 14). Ok answers, `Unreliable` and unknown
+ * headers included, come back untouched (rows 11, 52).
+ */
+export async function forward(endpoint: Endpoint, op: Operation, originator: string): Promise<Answer> {
+  let answer: Answer;
+  try {
+    answer = await endpoint.deliver(op);
+  } catch {
+    return errorAnswer('communications', 'the next hop failed');
+  }
+  return answer.status === 'error' ? passOnError(answer, originator) : answer;
+}

@@ -1,0 +1,126 @@
+/**
+ * Rooms (design.md part 7): a room is a configured set of member inboxes behind the room's own
+ * inbox. A send to the room is fanned out to every member except the one it came from, each
+ * member once.
+ *
+ * How a fanned-out copy looks (choices, documented here):
+ * - `Sender` is the room's inbox and `Orig-Sender` names the author (kept when it is already
+ *   there, else the received Sender). The room speaks from its own, served, domain, so a member
+ *   on a partner gateway passes the partner's §8.1 check (its peer domain is ours), and a bridged
+ *   room on the partner sees the sending room as its member and never sends the message back.
+ *   Orig-Sender is not covered by source authorization (draft §16.2).
+ * - `Orig-Inbox` names the room unless the send already listed its original recipients, which
+ *   then stay (draft §16.2: Orig-Inbox lists all original recipients, part 3 row 50).
+ * - `Inbox` is the member; Visited gains our token and the hop count drops by one, exactly as for
+ *   any relay (rows 49, 54; part 5.2), so rooms bridged into a circle end in `loop`.
+ * - The payload is the same octets (never re-serialized, cpim.md row 34).
+ *
+ * Who may post: members (the received Sender), or anyone when the room is `open`; others get
+ * `target-authorization` (the Inbox is the target, draft §12). The origin member is the received
+ * Sender, and Orig-Sender when it is a member too; neither gets the copy.
+ *
+ * The answer (draft §16.2 merge, row 53, applied to members): ok if any member accepted (an
+ * end receipt preferred, one auto-reply payload kept). So the sender can see partial failure, each
+ * member that failed is listed in a `Room-Failed: <member URI> <Error-Type>` header (repeatable,
+ * an extension header: endpoints that do not know it ignore it, draft §10). When every member
+ * failed the answer is the first member's error, with the same Room-Failed lines; a room with no
+ * member to deliver to answers `no-listeners`.
+ */
+import { HubError } from '../errors.js';
+import { tryParseAddress, type Address, type ImAddress } from '../model/index.js';
+import type { RoomConfig, RouterContext } from './context.js';
+import { dispatchSend } from './delivery.js';
+import { mergeAnswers } from './merge.js';
+import {
+  addHeader,
+  answerFromError,
+  errorTypeOf,
+  getHeader,
+  setHeader,
+  type Answer,
+  type Header,
+  type Operation,
+  type Strength,
+} from './operation.js';
+import { relayHeaders, type HopState } from './visited.js';
+
+export const ROOM_FAILED_HEADER = 'Room-Failed';
+
+export interface Room {
+  readonly config: RoomConfig;
+  /** Members, each once, in configured order. */
+  readonly members: readonly ImAddress[];
+  readonly memberUris: ReadonlySet<string>;
+}
+
+export function makeRoom(config: RoomConfig): Room {
+  const members: ImAddress[] = [];
+  const memberUris = new Set<string>();
+  for (const m of config.members) {
+    if (memberUris.has(m.uri)) continue;
+    memberUris.add(m.uri);
+    members.push(m);
+  }
+  return { config, members, memberUris };
+}
+
+async function deliverOne(
+  ctx: RouterContext,
+  op: Operation,
+  member: ImAddress,
+  sender: Address,
+  strength: Strength,
+): Promise<Answer> {
+  try {
+    return await dispatchSend(ctx, op, member, member.uri, sender, strength);
+  } catch (e) {
+    return answerFromError(e);
+  }
+}
+
+export async function fanOutRoom(
+  ctx: RouterContext,
+  room: Room,
+  op: Operation,
+  sender: ImAddress,
+  strength: Strength,
+  hops: HopState,
+): Promise<Answer> {
+  const origSenderText = getHeader(op.headers, 'Orig-Sender');
+  const origSender = origSenderText === undefined ? undefined : tryParseAddress(origSenderText.trim());
+  const origUri = origSender !== undefined && !(origSender instanceof Error) ? origSender.uri : undefined;
+  if (!room.config.open && !room.memberUris.has(sender.uri))
+    throw new HubError('target-authorization', 'only members may send to this room');
+
+  let common: Header[] = relayHeaders(op.headers, hops, strength);
+  common = setHeader(common, 'Sender', room.config.address.uri);
+  if (origSenderText === undefined)
+    common = addHeader(common, 'Orig-Sender', getHeader(op.headers, 'Sender')!);
+  if (getHeader(op.headers, 'Orig-Inbox') === undefined)
+    common = addHeader(common, 'Orig-Inbox', room.config.address.uri);
+
+  const targets: ImAddress[] = [];
+  const pending: Promise<Answer>[] = [];
+  for (const member of room.members) {
+    if (member.uri === sender.uri || member.uri === origUri) continue;
+    const copy: Operation = {
+      protocol: op.protocol,
+      method: op.method,
+      headers: setHeader(common, 'Inbox', member.uri),
+      ...(op.payload === undefined ? {} : { payload: op.payload }),
+    };
+    targets.push(member);
+    pending.push(deliverOne(ctx, copy, member, room.config.address, strength));
+  }
+  if (targets.length === 0) throw new HubError('no-listeners', 'the room has no other member');
+  const answers = await Promise.all(pending);
+
+  const failed: Header[] = [];
+  for (let i = 0; i < answers.length; i++) {
+    const t = errorTypeOf(answers[i]!);
+    if (t !== undefined) failed.push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
+  }
+  const merged = mergeAnswers(answers);
+  if (failed.length === 0) return merged;
+  return { ...merged, headers: [...merged.headers, ...failed] };
+}

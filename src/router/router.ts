@@ -1,0 +1,146 @@
+/**
+ * The router (design.md parts 2, 4): takes IMTP/PITP operations from clients, peer gateways and
+ * adapters, checks them and hands them to the right endpoint, and answers once the next hop has.
+ * Pure of I/O: endpoints do the delivering; the router never touches sockets or adapters.
+ *
+ *   const router = new Router({ domains: ['example.com'], routes: (d) => peers.get(d) ?? null });
+ *   const off = router.registerDomain('irc.example.org', ircEndpoint, { presence: 'publish' });
+ *   const answer = await router.handle(op, origin);
+ *   router.connectionClosed(connectionId);
+ */
+import { HubError } from '../errors.js';
+import { RouterContext, type Capabilities, type RouterOptions } from './context.js';
+import { handleListen, handleSend } from './imtp.js';
+import { answerFromError, type Answer, type Endpoint, type Operation, type Origin } from './operation.js';
+import { dropSubscription } from './pitp-notify.js';
+import { handleStartWi, handleStoreCommand, handleTerminate } from './pitp-store.js';
+import { handleFetch, handleSubscribe, handleUnsubscribe, handleWatcherNotify } from './pitp-watch.js';
+import { makeRoom, type Room } from './rooms.js';
+import { relayHeaders } from './visited.js';
+
+export type { Capabilities, RoomConfig, RouterLimits, RouterOptions, RouteFn } from './context.js';
+
+const STORE_METHODS: ReadonlySet<string> = new Set([
+  'change',
+  'insert-mapping',
+  'delete-mapping',
+  'set-class',
+  'get-class',
+  'fetch-for-update',
+]);
+
+export class Router {
+  private readonly ctx: RouterContext;
+  private readonly rooms = new Map<string, Room>();
+
+  constructor(options: RouterOptions) {
+    this.ctx = new RouterContext(options);
+    for (const r of options.rooms ?? []) {
+      if (!this.ctx.domains.has(r.address.domain))
+        throw new Error(`room ${r.name}: ${r.address.uri} is not in a served domain`);
+      if (this.rooms.has(r.address.uri)) throw new Error(`room ${r.name}: ${r.address.uri} is used twice`);
+      this.rooms.set(r.address.uri, makeRoom(r));
+    }
+    // A member that is another room here would be fanned out after our Visited token is added
+    // and always end in `loop`: refuse the configuration instead.
+    for (const room of this.rooms.values())
+      for (const m of room.members)
+        if (this.rooms.has(m.uri))
+          throw new Error(`room ${room.config.name}: member ${m.uri} is a room here`);
+  }
+
+  /** This relay's Visited token. */
+  get visitedToken(): string {
+    return this.ctx.token;
+  }
+
+  /**
+   * Lets an adapter (or any in-process endpoint) serve `domain`: IMTP sends to inboxes there and,
+   * per `capabilities.presence`, PITP fetch/subscribe go to it, and it may act as the source for
+   * identifiers there (draft §8.1). Returns the function that undoes the registration.
+   */
+  registerDomain(domain: string, endpoint: Endpoint, capabilities: Capabilities): () => void {
+    return this.ctx.registerDomain(domain, endpoint, capabilities);
+  }
+
+  unregisterDomain(domain: string): void {
+    this.ctx.unregisterDomain(domain);
+  }
+
+  /** Answers one operation. Never rejects: every failure becomes an error answer (draft §12). */
+  async handle(op: Operation, origin: Origin): Promise<Answer> {
+    try {
+      return await this.dispatch(op, origin);
+    } catch (e) {
+      if (!(e instanceof HubError)) this.ctx.log?.debug({ err: e, method: op.method }, 'operation failed');
+      return answerFromError(e);
+    }
+  }
+
+  private dispatch(op: Operation, origin: Origin): Answer | Promise<Answer> {
+    const ctx = this.ctx;
+    if (op.protocol === 'imtp') {
+      if (op.method === 'send') return handleSend(ctx, this.rooms, op, origin);
+      if (op.method === 'listen') return handleListen(ctx, op, origin);
+    } else {
+      if (STORE_METHODS.has(op.method)) return handleStoreCommand(ctx, op, origin);
+      switch (op.method) {
+        case 'fetch':
+          return handleFetch(ctx, op, origin);
+        case 'subscribe':
+          return handleSubscribe(ctx, op, origin);
+        case 'unsubscribe':
+          return handleUnsubscribe(ctx, op, origin);
+        case 'start-wi':
+          return handleStartWi(ctx, op, origin);
+        case 'terminate':
+          return handleTerminate(ctx, op, origin);
+        case 'change-notify':
+        case 'terminate-notify':
+          return handleWatcherNotify(ctx, op, origin);
+        // fetch-/subscribe-/unsubscribe-notify go to WI clients, never to a server: answered
+        // `unknown-method` as §14.2 has a server answer a client-only `shutdown`.
+      }
+    }
+    // draft §10 (part 3 row 13); auth/shutdown belong to the wire layer.
+    throw new HubError('unknown-method', `${op.method} is not handled here`);
+  }
+
+  /**
+   * A connection (or adapter link) is gone (part 4 row 15, part 3 row 47): its listens, watcher
+   * information and fetch-for-update marks end; its subscriptions to presentities here end (watcher
+   * information hears unsubscribe-notify); its subscriptions at foreign servers are torn down
+   * with an unsubscribe carrying the same token (§11.7 MUST, row 44). A peer's subscriptions
+   * outlive the connection they came on (inter-domain ones last until unsubscribe/terminate).
+   */
+  connectionClosed(connectionId: string): void {
+    const ctx = this.ctx;
+    ctx.listeners.dropConnection(connectionId);
+    ctx.watcherInfo.dropConnection(connectionId);
+    ctx.guards.delete(connectionId);
+    for (const sub of ctx.subscriptions.ofConnection(connectionId))
+      if (sub.kind !== 'peer') dropSubscription(ctx, sub);
+    for (const r of ctx.relayed.takeConnection(connectionId)) {
+      const headers = relayHeaders(
+        [
+          ['Subscription', r.token + '/' + r.watcherText],
+          ['Presentity', r.presentityText],
+        ],
+        null,
+        r.strength,
+      );
+      ctx.track(r.upstream.deliver({ protocol: 'pitp', method: 'unsubscribe', headers }));
+    }
+    ctx.tokens.forget(connectionId);
+  }
+
+  /** Resolves once every background delivery (notifies, WI events, teardown) has settled. */
+  settle(): Promise<void> {
+    return this.ctx.settle();
+  }
+
+  /** The connection-id token minted for a client connection (row 44); for tests and diagnostics. */
+  tokenFor(connectionId: string): string {
+    return this.ctx.tokens.tokenFor(connectionId);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * In-memory endpoints and origins for router tests: endpoints record what they receive and
+ * answer what the test says; routers can be linked to each other as peer gateways.
+ */
+import { parsePattern } from '../../src/model/index.js';
+import type { Answer, Endpoint, Header, Operation, Origin, Strength } from '../../src/router/index.js';
+import type { Router } from '../../src/router/index.js';
+
+export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const dec = (b: Uint8Array | undefined): string =>
+  b === undefined ? '' : new TextDecoder().decode(b);
+
+export const OK: Answer = { status: 'ok', headers: [] };
+
+export function err(type: string, ...extra: Header[]): Answer {
+  return { status: 'error', headers: [['Error-Type', type], ...extra] };
+}
+
+export type Responder = (op: Operation) => Answer | Promise<Answer>;
+
+export class FakeEndpoint implements Endpoint {
+  readonly received: Operation[] = [];
+  respond: Responder;
+
+  constructor(
+    readonly id: string,
+    respond: Responder = () => OK,
+    readonly domain?: string,
+  ) {
+    this.respond = respond;
+  }
+
+  deliver(op: Operation): Promise<Answer> {
+    this.received.push(op);
+    return Promise.resolve(this.respond(op));
+  }
+
+  methods(): string[] {
+    return this.received.map((o) => o.method);
+  }
+
+  of(method: string): Operation[] {
+    return this.received.filter((o) => o.method === method);
+  }
+
+  last(method?: string): Operation | undefined {
+    const list = method === undefined ? this.received : this.of(method);
+    return list[list.length - 1];
+  }
+
+  clear(): void {
+    this.received.length = 0;
+  }
+}
+
+/** A promise resolved from outside. */
+export class Deferred<T> {
+  resolve!: (v: T) => void;
+  readonly promise = new Promise<T>((r) => (this.resolve = r));
+}
+
+export function op(
+  protocol: 'imtp' | 'pitp',
+  method: string,
+  headers: Header[],
+  payload?: Uint8Array,
+): Operation {
+  return payload === undefined ? { protocol, method, headers } : { protocol, method, headers, payload };
+}
+
+export function send(
+  sender: string,
+  inbox: string,
+  body: string | Uint8Array = 'hi',
+  extra: Header[] = [],
+): Operation {
+  return op(
+    'imtp',
+    'send',
+    [['Sender', sender], ['Inbox', inbox], ...extra],
+    typeof body === 'string' ? enc(body) : body,
+  );
+}
+
+let nextConn = 1;
+
+export interface ClientOptions {
+  strength?: Strength;
+  accept?: readonly string[];
+  connectionId?: string;
+}
+
+/** A TCP client that authenticated as `identities` (patterns), with its listening endpoint. */
+export function client(
+  identities: string[] | undefined,
+  endpoint: Endpoint = new FakeEndpoint(`client-${nextConn}`),
+  o: ClientOptions = {},
+): Origin {
+  const base = {
+    kind: 'client' as const,
+    connectionId: o.connectionId ?? `conn-${nextConn++}`,
+    strength: o.strength ?? 'strong',
+    endpoint,
+    ...(o.accept === undefined ? {} : { accept: o.accept }),
+  };
+  return identities === undefined ? base : { ...base, identities: identities.map((p) => parsePattern(p)) };
+}
+
+export function peer(
+  peerDomain: string,
+  endpoint: Endpoint = new FakeEndpoint(`peer-${peerDomain}`),
+  strength: Strength = 'strong',
+): Origin {
+  return { kind: 'peer', connectionId: `peer-conn-${nextConn++}`, peerDomain, strength, endpoint };
+}
+
+export function adapter(endpoint: Endpoint, strength: Strength = 'strong'): Origin {
+  return { kind: 'adapter', connectionId: `adapter-${endpoint.id}`, strength, endpoint };
+}
+
+export function headerOf(o: { headers: readonly Header[] } | undefined, name: string): string | undefined {
+  return o?.headers.find((h) => h[0] === name)?.[1];
+}
+
+export function headersOf(o: { headers: readonly Header[] } | undefined, name: string): string[] {
+  return (o?.headers ?? []).filter((h) => h[0] === name).map((h) => h[1]);
+}
+
+/**
+ * An endpoint through which `from` reaches `to` as a peer: `to` sees a peer that authenticated
+ * as `asDomain`. Operations are recorded in `received`.
+ */
+export class PeerLink extends FakeEndpoint {
+  constructor(
+    id: string,
+    private readonly to: () => Router,
+    private readonly asDomain: string,
+    private readonly back: () => Endpoint,
+    domain?: string,
+  ) {
+    super(id, () => OK, domain);
+  }
+
+  override deliver(o: Operation): Promise<Answer> {
+    this.received.push(o);
+    return this.to().handle(o, {
+      kind: 'peer',
+      connectionId: `${this.id}-in`,
+      peerDomain: this.asDomain,
+      strength: 'strong',
+      endpoint: this.back(),
+    });
+  }
+}
