@@ -1,13 +1,7 @@
 /**
- * The adapter registry: every adapter type this build knows (design.md part 3). The IRC,
- * email and WebSocket adapters are added here by their own issues; until then the list is
- * empty and a configured adapter is reported as an unknown type.
+ * The adapter registry: every adapter type this build knows (design.md part 3). The one place
+ * the core learns of adapters is src/main.ts, which hands this list to the gateway.
  */
-import type { AdapterConfigCheck } from '../src/config/load.js';
+import type { AdapterDefinition } from '../src/index.js';
 
-export interface AdapterRegistration {
-  readonly type: string;
-  readonly checkConfig: AdapterConfigCheck;
-}
-
-export const adapterDefinitions: readonly AdapterRegistration[] = [];
+export const adapterDefinitions: readonly AdapterDefinition<never>[] = [];

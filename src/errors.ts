@@ -26,7 +26,10 @@ export class CodecError extends Error {
   /** The reason without the position suffix. */
   get reason(): string {
     return this.position
-      ? this.message.slice(0, this.message.length - ` (line ${this.position.line}, column ${this.position.column})`.length)
+      ? this.message.slice(
+          0,
+          this.message.length - ` (line ${this.position.line}, column ${this.position.column})`.length,
+        )
       : this.message;
   }
 }
@@ -86,6 +89,9 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: readonly { path: string; message: string }[],
   ) {
-    super(`${source}: ${issues.length} problem(s)\n` + issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n'));
+    super(
+      `${source}: ${issues.length} problem(s)\n` +
+        issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
   }
 }

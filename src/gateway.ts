@@ -1,19 +1,38 @@
 /**
  * createGateway(config) → { start, stop }: the whole gateway as an object, with no argv and no
- * process.exit, so tests can run several in one process (design.md part 3).
+ * process.exit, so tests can run several in one process (design.md part 3). It builds the
+ * router from the configuration, hosts the adapters, and (once started) serves the hub
+ * listeners.
  */
+import type { AdapterDefinition } from './adapter.js';
+import { AdapterHost, type HostedAdapter } from './adapter-host.js';
 import type { GatewayConfig } from './config/schema.js';
+import { parseImUri } from './model/index.js';
+import { createHubServer, type HubServer } from './hub/server.js';
+import { hubRouterApplication } from './hub-router.js';
 import { component, type Logger } from './log.js';
+import { Router } from './router/index.js';
 
 export interface GatewayOptions {
   readonly log: Logger;
+  /** Adapter types this gateway can run (src/main.ts passes adapters/index.ts). */
+  readonly adapterDefinitions?: readonly AdapterDefinition<never>[];
 }
 
 export interface Gateway {
   readonly config: GatewayConfig;
+  readonly router: Router;
+  readonly adapters: readonly HostedAdapter[];
+  /** Where the hub listeners listen, once started (port 0 in the configuration picks a free one). */
+  readonly addresses: { imtp?: ListenAddress; pitp?: ListenAddress };
   start(): Promise<void>;
   /** Idempotent; waits for parts to close, at most `deadlineMs`. */
   stop(deadlineMs?: number): Promise<void>;
+}
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** A started part of the gateway, stopped in reverse order of starting. */
@@ -25,12 +44,59 @@ interface Part {
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions): Gateway {
   const log = component(options.log, 'gateway');
-  const parts: Part[] = [];
+  const router = new Router({
+    domains: config.gateway.domains,
+    ...(config.gateway.visitedToken ? { visitedToken: config.gateway.visitedToken } : {}),
+    limits: {
+      maxMessageBytes: config.hub.limits.maxImPayloadBytes,
+      maxPresenceBytes: config.hub.limits.maxPresencePayloadBytes,
+    },
+    rooms: config.rooms.map((r) => ({
+      name: r.name,
+      address: parseImUri(r.address),
+      members: r.members.map((m) => parseImUri(m)),
+      open: r.open,
+    })),
+    log: component(options.log, 'router'),
+  });
+
+  const host = new AdapterHost(router, options.log);
+  const definitions = new Map((options.adapterDefinitions ?? []).map((d) => [d.type, d] as const));
+  for (const entry of config.adapters) {
+    const definition = definitions.get(entry.type);
+    if (!definition) throw new Error(`unknown adapter type "${entry.type}"`);
+    host.add(definition, entry.id ?? entry.type, definition.parseConfig(entry));
+  }
+
+  const addresses: { imtp?: ListenAddress; pitp?: ListenAddress } = {};
+  const application = hubRouterApplication({ router, accounts: config.hub.accounts, log });
+  const parts: Part[] = [
+    { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
+  ];
+  for (const protocol of ['imtp', 'pitp'] as const) {
+    if (!config.hub[protocol].enabled) continue;
+    const server: HubServer = createHubServer({
+      protocol,
+      config: config.hub,
+      application,
+      log: options.log,
+    });
+    parts.push({
+      name: `hub.${protocol}`,
+      start: async () => {
+        addresses[protocol] = await server.start();
+      },
+      stop: (deadline) => server.stop(deadline),
+    });
+  }
   const started: Part[] = [];
   let state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   return {
     config,
+    router,
+    adapters: host.adapters,
+    addresses,
     async start() {
       if (state !== 'new') throw new Error(`gateway cannot start: it is ${state}`);
       state = 'starting';
@@ -45,7 +111,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       if (state === 'stopped' || state === 'stopping') return;
       state = 'stopping';
       for (const part of started.reverse()) {
-        await part.stop(deadlineMs).catch((err: unknown) => log.warn({ err, part: part.name }, 'part did not stop cleanly'));
+        await part
+          .stop(deadlineMs)
+          .catch((err: unknown) => log.warn({ err, part: part.name }, 'part did not stop cleanly'));
       }
       started.length = 0;
       state = 'stopped';

@@ -10,7 +10,15 @@ function capture(): { lines: () => Record<string, unknown>[]; stream: Writable }
       cb();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('logging', () => {
@@ -18,9 +26,17 @@ describe('logging', () => {
     const out = capture();
     const root = createRootLogger({ level: 'info', destination: out.stream });
     const log = component(root, 'hub.imtp', { peer: '127.0.0.1:5000' });
-    log.info({ account: { user: 'alice', password: 'hunter2' }, token: 'abc', link: { tls: { key: 'PEM' } } }, 'login');
+    log.info(
+      { account: { user: 'alice', password: 'hunter2' }, token: 'abc', link: { tls: { key: 'PEM' } } },
+      'login',
+    );
     const [line] = out.lines();
-    expect(line).toMatchObject({ component: 'hub.imtp', peer: '127.0.0.1:5000', msg: 'login', app: 'cpim-gateway' });
+    expect(line).toMatchObject({
+      component: 'hub.imtp',
+      peer: '127.0.0.1:5000',
+      msg: 'login',
+      app: 'cpim-gateway',
+    });
     expect(JSON.stringify(line)).not.toMatch(/hunter2|"abc"|PEM/);
     expect((line?.account as Record<string, unknown>).password).toBe('[redacted]');
   });

@@ -8,13 +8,27 @@ import { adapterDefinitions } from '../adapters/index.js';
 import { defaultConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
 import type { GatewayConfig } from './config/schema.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { ConfigError } from './errors.js';
 import { createRootLogger, type Logger } from './log.js';
 
 export const DEFAULT_CONFIG_FILE = 'gateway.config.yaml';
 
 /** The adapter types known to this build, for configuration checks. */
 export function adapterChecks(): Map<string, AdapterConfigCheck> {
-  return new Map(adapterDefinitions.map((d) => [d.type, d.checkConfig] as const));
+  return new Map(
+    adapterDefinitions.map((d) => [
+      d.type,
+      (raw: unknown) => {
+        try {
+          d.parseConfig(raw);
+          return [];
+        } catch (err) {
+          if (err instanceof ConfigError) return err.issues;
+          throw err;
+        }
+      },
+    ]),
+  );
 }
 
 /**
@@ -22,9 +36,13 @@ export function adapterChecks(): Map<string, AdapterConfigCheck> {
  * else the embedded defaults (so `npm start` works anywhere).
  */
 export function readConfig(path: string | undefined): { config: GatewayConfig; source: string } {
-  if (path !== undefined) return { config: loadConfigFile(path, { adapterTypes: adapterChecks() }), source: path };
+  if (path !== undefined)
+    return { config: loadConfigFile(path, { adapterTypes: adapterChecks() }), source: path };
   if (existsSync(DEFAULT_CONFIG_FILE)) {
-    return { config: loadConfigFile(DEFAULT_CONFIG_FILE, { adapterTypes: adapterChecks() }), source: DEFAULT_CONFIG_FILE };
+    return {
+      config: loadConfigFile(DEFAULT_CONFIG_FILE, { adapterTypes: adapterChecks() }),
+      source: DEFAULT_CONFIG_FILE,
+    };
   }
   return { config: defaultConfig(), source: '(embedded defaults)' };
 }
@@ -33,7 +51,7 @@ export function readConfig(path: string | undefined): { config: GatewayConfig; s
 export async function runGateway(configPath: string | undefined): Promise<number> {
   const { config, source } = readConfig(configPath);
   const log = createRootLogger({ level: config.log.level });
-  const gateway = createGateway(config, { log });
+  const gateway = createGateway(config, { log, adapterDefinitions });
   try {
     await gateway.start();
   } catch (err) {

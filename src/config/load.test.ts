@@ -50,7 +50,14 @@ describe('configuration', () => {
     );
     const paths = issues.map((i) => i.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['gateway.domains[0]', 'log.level', 'hub.imtp.port', 'hub.imtp', 'hub.limits.maxIdLength', '']),
+      expect.arrayContaining([
+        'gateway.domains[0]',
+        'log.level',
+        'hub.imtp.port',
+        'hub.imtp',
+        'hub.limits.maxIdLength',
+        '',
+      ]),
     );
     expect(issues.find((i) => i.path === 'hub.imtp')?.message).toMatch(/unknown key\(s\): colour/);
     expect(issues.find((i) => i.path === '')?.message).toMatch(/extra/);
@@ -63,7 +70,9 @@ describe('configuration', () => {
   });
 
   it('rejects duplicate keys', () => {
-    expect(problems(() => parseConfigText('log: {level: info}\nlog: {level: warn}\n', 'dup.yaml')).length).toBe(1);
+    expect(
+      problems(() => parseConfigText('log: {level: info}\nlog: {level: warn}\n', 'dup.yaml')).length,
+    ).toBe(1);
   });
 
   it('substitutes ${VAR} in values, with fallbacks and escapes, never in structure', () => {
@@ -76,25 +85,55 @@ describe('configuration', () => {
     expect(c.hub.accounts[0]?.password).toBe('dflt');
     expect(c.hub.accounts[0]?.identities).toEqual(['im:${x}@a']);
     // A variable's text stays one value: the newline and "extra:" do not become a key.
-    const issues = problems(() => parseConfigText('log: { level: "${L}" }\n', 'x.yaml', { env: { L: 'info\nextra: 1' } }));
+    const issues = problems(() =>
+      parseConfigText('log: { level: "${L}" }\n', 'x.yaml', { env: { L: 'info\nextra: 1' } }),
+    );
     expect(issues.map((i) => i.path)).toEqual(['log.level']);
   });
 
   it('names a missing environment variable with its path', () => {
-    const issues = problems(() => parseConfigText('hub: { accounts: [{ user: u, password: "${NOPE}", identities: [im:u@a] }] }', 'm.yaml', { env: {} }));
-    expect(issues).toContainEqual({ path: 'hub.accounts[0].password', message: 'environment variable NOPE is not set' });
+    const issues = problems(() =>
+      parseConfigText(
+        'hub: { accounts: [{ user: u, password: "${NOPE}", identities: [im:u@a] }] }',
+        'm.yaml',
+        { env: {} },
+      ),
+    );
+    expect(issues).toContainEqual({
+      path: 'hub.accounts[0].password',
+      message: 'environment variable NOPE is not set',
+    });
   });
 
   it('rejects adapters of unknown types and lets known types check their section', () => {
     const issues = problems(() => checkConfig({ adapters: [{ type: 'irc' }] }, 'a', { env: {} }));
-    expect(issues[0]).toEqual({ path: 'adapters[0].type', message: 'unknown adapter type "irc" (known: none yet)' });
-    const types = new Map([['demo', (raw: unknown) => ((raw as { port?: unknown }).port ? [] : [{ path: 'port', message: 'required' }])]]);
-    expect(problems(() => checkConfig({ adapters: [{ type: 'demo' }] }, 'a', { env: {}, adapterTypes: types }))).toEqual([
-      { path: 'adapters[0].port', message: 'required' },
+    expect(issues[0]).toEqual({
+      path: 'adapters[0].type',
+      message: 'unknown adapter type "irc" (known: none yet)',
+    });
+    const types = new Map([
+      [
+        'demo',
+        (raw: unknown) => ((raw as { port?: unknown }).port ? [] : [{ path: 'port', message: 'required' }]),
+      ],
     ]);
-    expect(problems(() => checkConfig({ adapters: [{ type: 'demo', port: 1 }, { type: 'demo', port: 2 }] }, 'a', { env: {}, adapterTypes: types }))).toEqual([
-      { path: 'adapters[1].id', message: 'adapter id "demo" is used twice' },
-    ]);
+    expect(
+      problems(() => checkConfig({ adapters: [{ type: 'demo' }] }, 'a', { env: {}, adapterTypes: types })),
+    ).toEqual([{ path: 'adapters[0].port', message: 'required' }]);
+    expect(
+      problems(() =>
+        checkConfig(
+          {
+            adapters: [
+              { type: 'demo', port: 1 },
+              { type: 'demo', port: 2 },
+            ],
+          },
+          'a',
+          { env: {}, adapterTypes: types },
+        ),
+      ),
+    ).toEqual([{ path: 'adapters[1].id', message: 'adapter id "demo" is used twice' }]);
   });
 
   it('freezes the result', () => {

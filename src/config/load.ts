@@ -25,7 +25,10 @@ export function parseConfigText(text: string, source: string, options: LoadOptio
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   for (const e of doc.errors) {
     const where = e.linePos?.[0];
-    issues.push({ path: where ? `line ${where.line}, column ${where.col}` : '', message: e.message.split('\n')[0] ?? e.message });
+    issues.push({
+      path: where ? `line ${where.line}, column ${where.col}` : '',
+      message: e.message.split('\n')[0] ?? e.message,
+    });
   }
   if (issues.length > 0) throw new ConfigError(source, issues);
   const raw = doc.toJS() ?? {};
@@ -49,13 +52,17 @@ export function checkConfig(raw: unknown, source: string, options: LoadOptions =
       const check = types.get(entry.type);
       if (!check) {
         const known = [...types.keys()].join(', ') || 'none yet';
-        issues.push({ path: joinPath(at, 'type'), message: `unknown adapter type "${entry.type}" (known: ${known})` });
+        issues.push({
+          path: joinPath(at, 'type'),
+          message: `unknown adapter type "${entry.type}" (known: ${known})`,
+        });
         return;
       }
       const id = entry.id ?? entry.type;
       if (ids.has(id)) issues.push({ path: joinPath(at, 'id'), message: `adapter id "${id}" is used twice` });
       ids.add(id);
-      for (const p of check(entry)) issues.push({ path: p.path ? `${at}.${p.path}` : at, message: p.message });
+      for (const p of check(entry))
+        issues.push({ path: p.path ? `${at}.${p.path}` : at, message: p.message });
     });
   }
   if (issues.length > 0 || !parsed.success) throw new ConfigError(source, issues);

@@ -5,6 +5,7 @@
  * `parseConfig` (src/adapter.ts), not here.
  */
 import { z } from 'zod';
+import { tryParseAddress } from '../model/index.js';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -13,7 +14,10 @@ const positiveInt = z.number().int().positive();
 /** A domain name as the hub protocol writes it (draft §9 `domain`), compared case-insensitively. */
 const domain = z
   .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'not a domain name')
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+    'not a domain name',
+  )
   .transform((d) => d.toLowerCase());
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
@@ -34,19 +38,26 @@ const listenerSchema = (defaultPort: number) =>
     tls: tlsSchema.optional(),
   });
 
-export const accountSchema = z.strictObject({
-  /** SASL authentication identity (authcid) for PLAIN, or the certificate subject for EXTERNAL. */
-  user: z.string().min(1),
-  password: z.string().min(1).optional(),
-  /** The im:/pres: identities this account may speak for (draft §8.1); patterns allowed. */
-  identities: z.array(z.string().min(1)).min(1),
-});
+export const accountSchema = z
+  .strictObject({
+    /** SASL authentication identity (authcid) for PLAIN, or the certificate name for EXTERNAL. */
+    user: z.string().min(1),
+    password: z.string().min(1).optional(),
+    /** A client account: the im:/pres: identities it may speak for (draft §8.1); patterns allowed. */
+    identities: z.array(z.string().min(1)).min(1).optional(),
+    /** A peer gateway's account: the domain it speaks for (draft §8.1, server to server). */
+    peerDomain: domain.optional(),
+  })
+  .refine((a) => (a.identities === undefined) !== (a.peerDomain === undefined), {
+    message: 'an account has either `identities` (a client) or `peerDomain` (a peer gateway)',
+  });
 
 /** Limits of the hub protocol engine (hub-protocol.md part 4 rows 14 and 26). */
 export const hubLimitsSchema = z.strictObject({
   maxLineBytes: positiveInt.prefault(8192),
-  maxHeaders: positiveInt.prefault(64),
-  maxHeaderBytes: positiveInt.prefault(65536),
+  // The frame layer's defaults (DEFAULT_FRAME_LIMITS): Orig-Inbox lists can be long.
+  maxHeaders: positiveInt.prefault(1000),
+  maxHeaderBytes: positiveInt.prefault(131072),
   maxImPayloadBytes: positiveInt.prefault(65536),
   maxPresencePayloadBytes: positiveInt.prefault(16384),
   maxIdLength: positiveInt.max(1024).prefault(64),
@@ -56,7 +67,7 @@ export const hubLimitsSchema = z.strictObject({
   keepaliveMs: positiveInt.prefault(60000),
   authTimeoutMs: positiveInt.prefault(30000),
   maxAuthFailures: positiveInt.prefault(3),
-  /** Output buffered for one connection before the gateway stops reading from it. */
+  /** Output queued for a peer that does not read before its connection is closed ("peer not reading"). */
   maxBufferedOutputBytes: positiveInt.prefault(1048576),
 });
 
@@ -79,9 +90,29 @@ export const hubSchema = z.strictObject({
 export const adapterEntrySchema = z
   .looseObject({
     type: z.string().min(1),
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"').optional(),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"')
+      .optional(),
   })
   .describe('checked further by the adapter type named in `type`');
+
+/** An im: URI naming an inbox, checked with the model's parser (RFC 3860 A.2). */
+const inboxUri = z.string().superRefine((text, ctx) => {
+  const a = tryParseAddress(text);
+  if (a instanceof Error) ctx.addIssue({ code: 'custom', message: a.message });
+  else if (a.scheme !== 'im' || a.local === '') ctx.addIssue({ code: 'custom', message: 'not an im: inbox' });
+});
+
+/** A room (design.md part 7): a configured set of member inboxes, local or on peer gateways. */
+export const roomSchema = z.strictObject({
+  name: z.string().min(1),
+  /** The room's own inbox, in a domain this gateway serves. */
+  address: inboxUri,
+  members: z.array(inboxUri).min(1),
+  /** Accept messages from non-members too (default: members only). */
+  open: z.boolean().prefault(false),
+});
 
 export const configSchema = z.strictObject({
   gateway: z
@@ -98,6 +129,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   hub: hubSchema.prefault({}),
+  rooms: z.array(roomSchema).prefault([]),
   adapters: z.array(adapterEntrySchema).prefault([]),
 });
 
@@ -106,3 +138,4 @@ export type HubConfig = GatewayConfig['hub'];
 export type HubLimits = HubConfig['limits'];
 export type TlsConfig = z.output<typeof tlsSchema>;
 export type AccountConfig = z.output<typeof accountSchema>;
+export type RoomConfigEntry = z.output<typeof roomSchema>;

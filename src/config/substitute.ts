@@ -19,14 +19,17 @@ export function substituteEnv(
   path = '',
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(VAR, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
-      if (escaped) return whole.slice(1);
-      const v = env[name];
-      if (v !== undefined) return v;
-      if (fallback !== undefined) return fallback;
-      issues.push({ path, message: `environment variable ${name} is not set` });
-      return '';
-    });
+    return value.replace(
+      VAR,
+      (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
+        if (escaped) return whole.slice(1);
+        const v = env[name];
+        if (v !== undefined) return v;
+        if (fallback !== undefined) return fallback;
+        issues.push({ path, message: `environment variable ${name} is not set` });
+        return '';
+      },
+    );
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, issues, joinPath(path, i)));
   if (value !== null && typeof value === 'object') {

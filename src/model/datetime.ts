@@ -9,7 +9,8 @@
  *   time-offset = "Z" / time-numoffset ; time-numoffset = ("+" / "-") time-hour ":" time-minute
  */
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})([Tt])(\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})([Tt])(\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 export interface DateTimeCheckOptions {
   /** RFC 3339 5.6 NOTE allows lower-case "t" and "z"; PIDF (RFC 3863 4.1.7) does not. */

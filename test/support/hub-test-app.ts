@@ -29,6 +29,7 @@ import {
   type LinkInfo,
   type SaslServerMechanism,
 } from '../../src/hub/sasl.js';
+import type { HubAnswer, HubApplication } from '../../src/hub/server.js';
 import { Session, defaultAuthPolicy, type SessionHooks } from '../../src/hub/session.js';
 import type { Transcript, TranscriptPeer } from './transcript.js';
 
@@ -210,5 +211,98 @@ export function sessionPeer(
     closed: () => session.closed,
     end: () => session.end(),
     leftover: () => take(Infinity),
+  };
+}
+
+/**
+ * A thenable that settles synchronously: the connection calls `then` directly, so an answer
+ * resolved while another command is handled goes out in the same write, in the order the
+ * session-level app produces (pipeline.imtp: a held answer right after the one that releases it).
+ * `after` runs once the connection has taken this answer.
+ */
+class SyncAnswer implements PromiseLike<HubAnswer> {
+  private value: HubAnswer | null = null;
+  private taker: ((a: HubAnswer) => void) | null = null;
+
+  constructor(private readonly after?: () => void) {}
+
+  resolve(a: HubAnswer): void {
+    this.value = a;
+    if (this.taker !== null) this.deliver(this.taker);
+  }
+
+  then<A = HubAnswer, B = never>(onOk?: ((a: HubAnswer) => A | PromiseLike<A>) | null): PromiseLike<A | B> {
+    const take = (a: HubAnswer): void => void onOk?.(a);
+    if (this.value !== null) this.deliver(take);
+    else this.taker = take;
+    return this as unknown as PromiseLike<A | B>;
+  }
+
+  private deliver(take: (a: HubAnswer) => void): void {
+    take(this.value!);
+    this.after?.();
+  }
+}
+
+/** The behaviours of `serverApp` as a HubApplication, for the real TCP server. */
+export function transcriptApplication(): HubApplication {
+  const held: SyncAnswer[] = [];
+  const OK: HubAnswer = { status: 'ok', headers: [] };
+  const sendOk = (cmd: CommandFrame, payload: Uint8Array | null = null): HubAnswer => ({
+    status: 'ok',
+    headers: [
+      ...cmd.headers.filter(([n]) => n.startsWith('X-')),
+      ['X-Content-Type', contentType(cmd.method, cmd.headers)],
+      ['X-Inbox', header(cmd.headers, 'Inbox') ?? ''],
+    ],
+    payload,
+  });
+  const policy = defaultAuthPolicy(TEST_HUB.allowUnauthenticated);
+  return {
+    allowUnauthenticated: policy,
+    command(conn, cmd) {
+      if (cmd.method === 'fetch')
+        return { status: 'ok', headers: [], payload: Buffer.from('presentity = "presence:joe@hub.example.net"\r\n') };
+      if (cmd.method === 'fetch-notify') throw new HubError('quota', 'too many notifications');
+      if (cmd.method !== 'send') return OK;
+      const inbox = header(cmd.headers, 'Inbox');
+      const who = localPart(inbox);
+      const domain = domainOf(inbox);
+      if (domain === 'remote.example') {
+        const hop: Header[] = [
+          ['Error-Type', 'target-not-found'],
+          ['Error-Description', 'no such user'],
+        ];
+        return { status: 'error', headers: relayedErrorHeaders(hop, 'remote.example') };
+      }
+      if (domain === 'far.example') {
+        const hop: Header[] = [
+          ['Error-Type', 'no-listeners'],
+          ['Error-Originator', 'far.example'],
+        ];
+        return { status: 'error', headers: relayedErrorHeaders(hop, 'relay.example') };
+      }
+      if (who === 'nobody') throw new HubError('no-listeners', 'nobody is listening');
+      if (who === 'full') return Promise.reject(new HubError('quota', 'too many messages'));
+      if (who === 'slow') {
+        const d = new SyncAnswer();
+        held.push(d);
+        return d;
+      }
+      if (who === 'release') {
+        const d = new SyncAnswer(() => {
+          for (const h of held.splice(0)) h.resolve(OK);
+        });
+        d.resolve(sendOk(cmd));
+        return d;
+      }
+      if (who === 'shutdown') {
+        // After the ok has been written: the answer goes out with this input, the command next.
+        queueMicrotask(() => void conn.command('shutdown'));
+        return sendOk(cmd);
+      }
+      if (who === 'echo') return sendOk(cmd, cmd.payload);
+      return sendOk(cmd);
+    },
   };
 }

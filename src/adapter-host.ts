@@ -1,0 +1,143 @@
+/**
+ * Runs adapters inside the gateway: builds each one's context and HubPort, registers its
+ * domains with the router, and starts and stops it (design.md part 5). The HubPort is the
+ * router's `handle` with an `adapter` origin, so an adapter's operations pass the same source
+ * checks (draft §8.1: an adapter speaks only for its own domains) as any other.
+ */
+import type { Adapter, AdapterContext, AdapterDefinition, AdapterStatus, HubPort } from './adapter.js';
+import { component, type Logger } from './log.js';
+import type { Answer, Endpoint, Header, Operation, Origin, Router } from './router/index.js';
+import { getHeader } from './router/index.js';
+
+export interface HostedAdapter {
+  readonly id: string;
+  readonly type: string;
+  readonly adapter: Adapter;
+  status: AdapterStatus;
+  cause?: string;
+}
+
+const PIDF = 'application/pidf+xml';
+
+/** The HubPort of one adapter. */
+export function createHubPort(router: Router, origin: Origin): HubPort {
+  // Presentities whose catch-all mapping this adapter has already created.
+  const published = new Set<string>();
+  const port: HubPort = {
+    request: (op: Operation) => router.handle(op, origin),
+    send: (m) => {
+      const headers: Header[] = [
+        ['Sender', m.sender],
+        ['Inbox', m.inbox],
+      ];
+      if (m.contentType !== undefined) headers.push(['Content-Type', m.contentType]);
+      if (m.headers) headers.push(...m.headers);
+      return router.handle({ protocol: 'imtp', method: 'send', headers, payload: m.payload }, origin);
+    },
+    // A presentity the adapter publishes gets one mapping, "*" → its PI: the foreign network
+    // has no per-watcher policy to mirror, so everyone who may ask sees the same document
+    // (draft §5: the first matching mapping wins; §15.7 insert-mapping, §15.1 change).
+    publishPresence: async (presentity: string, pidf: Uint8Array | null): Promise<Answer> => {
+      const base: Header[] = [
+        ['Presentity', presentity],
+        ['Mapping', '1'],
+      ];
+      const withType: Header[] = pidf ? [...base, ['Content-Type', PIDF]] : base;
+      if (!published.has(presentity)) {
+        const created = await router.handle(
+          {
+            protocol: 'pitp',
+            method: 'insert-mapping',
+            headers: [...withType, ['Wpattern', '*']],
+            ...(pidf ? { payload: pidf } : {}),
+          },
+          origin,
+        );
+        if (created.status === 'ok') published.add(presentity);
+        return created;
+      }
+      const changed = await router.handle(
+        { protocol: 'pitp', method: 'change', headers: withType, ...(pidf ? { payload: pidf } : {}) },
+        origin,
+      );
+      if (changed.status === 'error' && getHeader(changed.headers, 'Error-Type') === 'mapping-range') {
+        published.delete(presentity);
+        return port.publishPresence(presentity, pidf);
+      }
+      return changed;
+    },
+  };
+  return port;
+}
+
+export class AdapterHost {
+  private readonly hosted: HostedAdapter[] = [];
+  private readonly unregister: (() => void)[] = [];
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly router: Router,
+    private readonly log: Logger,
+  ) {}
+
+  get adapters(): readonly HostedAdapter[] {
+    return this.hosted;
+  }
+
+  /** Creates an adapter (no I/O yet) and registers its domains with the router. */
+  add<C>(definition: AdapterDefinition<C>, id: string, config: C): HostedAdapter {
+    const log = component(this.log, 'adapter', { adapter: id, type: definition.type });
+    const entry: { adapter?: Adapter } = {};
+    // The endpoint the router delivers through; the adapter exists by the time it is called.
+    const endpoint: Endpoint = {
+      id: `adapter:${id}`,
+      deliver: (op) => entry.adapter!.deliver(op),
+    };
+    const origin: Origin = { kind: 'adapter', connectionId: `adapter:${id}`, strength: 'strong', endpoint };
+    const hosted: { -readonly [K in keyof HostedAdapter]: HostedAdapter[K] } = {
+      id,
+      type: definition.type,
+      adapter: undefined as unknown as Adapter,
+      status: 'offline',
+    };
+    const ctx: AdapterContext = {
+      id,
+      log,
+      signal: this.abort.signal,
+      hub: createHubPort(this.router, origin),
+      setStatus: (status, cause) => {
+        if (status !== hosted.status) log.info({ status, cause: cause?.message }, 'adapter status');
+        hosted.status = status;
+        if (cause) hosted.cause = cause.message;
+        else delete hosted.cause;
+      },
+    };
+    const adapter = definition.create(config, ctx);
+    entry.adapter = adapter;
+    hosted.adapter = adapter;
+    for (const domain of adapter.domains) {
+      this.unregister.push(this.router.registerDomain(domain, endpoint, adapter.capabilities));
+    }
+    this.hosted.push(hosted);
+    return hosted;
+  }
+
+  async start(): Promise<void> {
+    for (const h of this.hosted) {
+      h.status = 'connecting';
+      await h.adapter.start();
+    }
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    this.abort.abort();
+    await Promise.all(
+      this.hosted.map((h) =>
+        h.adapter
+          .stop(deadlineMs)
+          .catch((err: unknown) => this.log.warn({ err, adapter: h.id }, 'adapter did not stop cleanly')),
+      ),
+    );
+    for (const off of this.unregister.splice(0)) off();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The hub listeners' application: every command that arrives on an IMTP or PITP connection
+ * becomes a router operation, and every operation the router delivers to a connection (a send
+ * for a listener, a notify for a watcher) becomes a command on it. The one place where the
+ * wire layer (src/hub) meets the router (src/router), so neither depends on the other.
+ */
+import type { AccountConfig } from './config/schema.js';
+import type { CommandFrame, Header } from './hub/frame.js';
+import type { HubAnswer, HubApplication, HubConnection } from './hub/server.js';
+import type { Logger } from './log.js';
+import { parsePattern, type Pattern } from './model/index.js';
+import type { Answer, Endpoint, Operation, Origin, Router } from './router/index.js';
+
+/** What an account may do once authenticated (draft §8.1). */
+export type Principal =
+  | { readonly kind: 'client'; readonly identities: readonly Pattern[] }
+  | { readonly kind: 'peer'; readonly domain: string };
+
+export function principals(accounts: readonly AccountConfig[]): Map<string, Principal> {
+  const out = new Map<string, Principal>();
+  for (const a of accounts) {
+    if (out.has(a.user)) continue;
+    out.set(
+      a.user,
+      a.peerDomain !== undefined
+        ? { kind: 'peer', domain: a.peerDomain }
+        : { kind: 'client', identities: (a.identities ?? []).map((i) => parsePattern(i)) },
+    );
+  }
+  return out;
+}
+
+/** The router's view of a hub connection: an endpoint that sends it commands. */
+export function connectionEndpoint(conn: HubConnection, domain?: string): Endpoint {
+  return {
+    id: conn.id,
+    ...(domain === undefined ? {} : { domain }),
+    deliver: (op: Operation): Promise<Answer> =>
+      conn.command(op.method, op.headers, op.payload ?? null).then(toAnswer),
+  };
+}
+
+function toAnswer(r: {
+  status: 'ok' | 'error';
+  headers: readonly Header[];
+  payload: Uint8Array | null;
+}): Answer {
+  return r.payload === null
+    ? { status: r.status, headers: r.headers }
+    : { status: r.status, headers: r.headers, payload: r.payload };
+}
+
+export interface HubRouterOptions {
+  readonly router: Router;
+  readonly accounts: readonly AccountConfig[];
+  readonly log: Logger;
+}
+
+/** The HubApplication that serves one gateway's listeners from its router. */
+export function hubRouterApplication(options: HubRouterOptions): HubApplication {
+  const { router } = options;
+  const byUser = principals(options.accounts);
+  const origins = new WeakMap<HubConnection, Origin>();
+
+  function originOf(conn: HubConnection): Origin {
+    let origin = origins.get(conn);
+    if (origin !== undefined && origin.strength === conn.strength) return origin;
+    const principal = conn.identity === null ? undefined : byUser.get(conn.identity);
+    const base = { connectionId: conn.id, strength: conn.strength };
+    origin =
+      principal?.kind === 'peer'
+        ? {
+            ...base,
+            kind: 'peer',
+            peerDomain: principal.domain,
+            endpoint: connectionEndpoint(conn, principal.domain),
+          }
+        : {
+            ...base,
+            kind: 'client',
+            endpoint: connectionEndpoint(conn),
+            ...(principal ? { identities: principal.identities } : {}),
+          };
+    origins.set(conn, origin);
+    return origin;
+  }
+
+  return {
+    command(conn: HubConnection, command: CommandFrame): Promise<HubAnswer> {
+      const op: Operation =
+        command.payload === null
+          ? { protocol: conn.protocol, method: command.method, headers: command.headers }
+          : {
+              protocol: conn.protocol,
+              method: command.method,
+              headers: command.headers,
+              payload: command.payload,
+            };
+      return router.handle(op, originOf(conn));
+    },
+    authenticated(conn: HubConnection) {
+      origins.delete(conn);
+      conn.log.info(
+        { user: conn.identity, kind: conn.identity ? byUser.get(conn.identity)?.kind : undefined },
+        'hub principal',
+      );
+    },
+    closed(conn: HubConnection) {
+      router.connectionClosed(conn.id);
+    },
+  };
+}

@@ -1,0 +1,454 @@
+/**
+ * One IMTP/PITP connection: a socket, a Session (the pure state machine) and the timers the
+ * draft leaves out (hub-protocol.md part 4 row 14). Used by server.ts (acceptor) and client.ts
+ * (initiator); the only other place besides them that touches a socket.
+ *
+ * - Reading never stops while output is pending (draft §7, part 3 row 4); a peer that lets more
+ *   than `maxBufferedOutputBytes` pile up is closed ("peer not reading") instead of growing memory.
+ * - All output of one input chunk goes out in one `socket.write` (Session batches it); output
+ *   made outside a chunk (async answers, our commands, keepalives) is batched until the end of
+ *   the tick (design.md part 11).
+ * - Commands we send time out after `commandTimeoutMs` as a synthetic `communications` answer
+ *   (part 4 row 14), tracked in insertion order with one timer per connection.
+ */
+import type { Socket } from 'node:net';
+import type { HubLimits } from '../config/schema.js';
+import { HubError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { CommandFrame, FrameError, FrameLimits, Header, ResponseFrame } from './frame.js';
+import type { Strength } from './headers.js';
+import type { Protocol } from './methods.js';
+import { errorHeaders } from './replies.js';
+import type { SaslServer } from './sasl.js';
+import {
+  Session,
+  type AuthInfo,
+  type CloseCode,
+  type CloseReason as SessionCloseReason,
+  type Notice,
+  type Role,
+} from './session.js';
+import { WireTrace } from './wire-trace.js';
+
+/** The application's answer to a command (draft §10 response: status, headers, optional payload). */
+export interface HubAnswer {
+  readonly status: 'ok' | 'error';
+  readonly headers: readonly Header[];
+  readonly payload?: Uint8Array | null;
+}
+
+/** Why a connection ended: the session's codes plus those of the socket layer. */
+export type HubCloseCode =
+  | CloseCode
+  | 'auth-timeout'
+  | 'peer-not-reading'
+  | 'socket-error'
+  | 'connection-limit'
+  | 'server-stopping';
+
+export interface CloseReason {
+  readonly code: HubCloseCode;
+  readonly message: string;
+  readonly error?: FrameError;
+}
+
+/** What an application sees of a connection. */
+export interface HubConnection {
+  readonly id: string;
+  readonly protocol: Protocol;
+  /** "address:port" of the peer. */
+  readonly remote: string;
+  readonly tls: boolean;
+  /** Who the peer authenticated as (the account `user`; for a client link: whom we logged in as), or null. */
+  readonly identity: string | null;
+  /** Link strength for Astrength (draft §11.4, part 4 row 12). */
+  readonly strength: Strength;
+  readonly log: Logger;
+  readonly closed: boolean;
+  /** Octets written but not yet taken by the peer (back-pressure hint for relays). */
+  readonly bufferedOutput: number;
+  /** Sends a command to the peer; never rejects: a timeout or a lost connection answers `communications`. */
+  command(method: string, headers?: readonly Header[], payload?: Uint8Array | null): Promise<ResponseFrame>;
+  /** Acceptor: asks the peer to move (draft §14.2, part 3 row 33) and resolves on its answer. Initiator: closes. */
+  shutdown(): Promise<void>;
+  /** Closes at once (after writing what is queued). */
+  close(reason?: string): void;
+}
+
+/** The connection's owner (server or client). */
+export interface ConnectionEvents {
+  command(conn: Connection, command: CommandFrame): HubAnswer | PromiseLike<HubAnswer>;
+  authenticated?(conn: Connection, auth: AuthInfo): void;
+  authFailed?(conn: Connection, reason: string, failures: number): void;
+  mech?(conn: Connection, mechanisms: readonly string[]): void;
+  closed?(conn: Connection, reason: CloseReason): void;
+}
+
+export interface ConnectionOptions {
+  readonly id: string;
+  readonly socket: Socket;
+  readonly role: Role;
+  readonly protocol: Protocol;
+  readonly limits: HubLimits;
+  readonly tls: boolean;
+  /** The component logger; the connection binds `conn` and `remote` to it. */
+  readonly log: Logger;
+  readonly sasl?: SaslServer;
+  readonly allowUnauthenticated?: (method: string) => boolean;
+  readonly events: ConnectionEvents;
+}
+
+/** hub.limits → the decoder's FrameLimits (the payload limit depends on the protocol). */
+export function frameLimits(limits: HubLimits, protocol: Protocol): FrameLimits {
+  return {
+    maxLineLength: limits.maxLineBytes,
+    maxHeaderCount: limits.maxHeaders,
+    maxHeaderBytes: limits.maxHeaderBytes,
+    maxPayloadSize: protocol === 'imtp' ? limits.maxImPayloadBytes : limits.maxPresencePayloadBytes,
+    maxIdLength: limits.maxIdLength,
+  };
+}
+
+/** An answer we make up (part 4 row 14: a lost or silent hop counts as `communications`). */
+export function syntheticAnswer(id: string, method: string, error: unknown): ResponseFrame {
+  return { kind: 'response', id, status: 'error', method, headers: errorHeaders(error, method), payload: null };
+}
+
+interface PendingCommand {
+  id: string;
+  readonly method: string;
+  readonly deadline: number;
+  readonly resolve: (r: ResponseFrame) => void;
+  done: boolean;
+}
+
+const HOSTILE: ReadonlySet<HubCloseCode> = new Set(['protocol-error', 'truncated', 'auth-failures']);
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+export class Connection implements HubConnection {
+  readonly id: string;
+  readonly protocol: Protocol;
+  readonly remote: string;
+  readonly tls: boolean;
+  readonly log: Logger;
+  readonly session: Session<PendingCommand>;
+  /** Initiator: set by the client (the acceptor does not tell us). */
+  localIdentity: string | null = null;
+  localStrength: Strength = 'none';
+  readonly done: Promise<CloseReason>;
+
+  private readonly socket: Socket;
+  private readonly events: ConnectionEvents;
+  private readonly limits: HubLimits;
+  private readonly trace: WireTrace | null;
+  private readonly pending = new Map<string, PendingCommand>();
+  private inReceive = false;
+  private flushQueued = false;
+  private writes = 0;
+  private writesSeen = -1;
+  private commandsIn = 0;
+  private refused = 0;
+  private reason: CloseReason | null = null;
+  private hard = false;
+  private keepalive: NodeJS.Timeout | null = null;
+  private authTimer: NodeJS.Timeout | null = null;
+  private commandTimer: NodeJS.Timeout | null = null;
+  private resolveDone!: (r: CloseReason) => void;
+
+  constructor(o: ConnectionOptions) {
+    this.id = o.id;
+    this.protocol = o.protocol;
+    this.socket = o.socket;
+    this.tls = o.tls;
+    this.events = o.events;
+    this.limits = o.limits;
+    const s = o.socket;
+    this.remote = s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
+    this.log = o.log.child({ conn: o.id, remote: this.remote });
+    this.done = new Promise((r) => (this.resolveDone = r));
+    const limits = frameLimits(o.limits, o.protocol);
+    this.trace = this.log.isLevelEnabled('trace') ? new WireTrace(this.log, limits) : null;
+    this.session = new Session<PendingCommand>(
+      {
+        role: o.role,
+        protocol: o.protocol,
+        limits,
+        ...(o.sasl === undefined ? {} : { sasl: o.sasl }),
+        ...(o.allowUnauthenticated === undefined ? {} : { allowUnauthenticated: o.allowUnauthenticated }),
+        maxAuthFailures: o.limits.maxAuthFailures,
+        autoFlush: false,
+      },
+      {
+        write: (bytes) => this.write(bytes),
+        command: (c) => this.onCommand(c),
+        response: (r, p) => this.onResponse(r, p),
+        close: (r) => this.finish(r),
+        notice: (n) => this.onNotice(n),
+        mech: (list) => this.events.mech?.(this, list),
+        authenticated: (a) => this.onAuthenticated(a),
+        authFailed: (why, n) => this.onAuthFailed(why, n),
+        shutdown: (id) => this.onCommand({ kind: 'command', id, method: 'shutdown', headers: [], payload: null }),
+      },
+    );
+    s.setNoDelay(true);
+    s.on('data', (chunk: Buffer) => this.receive(chunk));
+    s.on('end', () => {
+      this.trace?.end();
+      this.session.end();
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => this.closeWith('socket-error', e.code ?? e.message, true));
+    s.on('close', () => this.closeWith('socket-error', 'socket closed', true));
+    // part 4 row 14: idle keepalive. A tick with no write since the last one sends =nop.
+    this.keepalive = setInterval(() => this.idleTick(), o.limits.keepaliveMs).unref();
+    if (o.role === 'acceptor') this.armAuthTimer();
+    this.log.info({ protocol: o.protocol, tls: o.tls, role: o.role }, 'hub connection opened');
+    this.session.start();
+    this.session.flush();
+  }
+
+  get identity(): string | null {
+    return this.session.role === 'acceptor' ? (this.session.authenticated?.identity ?? null) : this.localIdentity;
+  }
+
+  get strength(): Strength {
+    return this.session.role === 'acceptor' ? this.session.linkStrength : this.localStrength;
+  }
+
+  get closed(): boolean {
+    return this.session.closed;
+  }
+
+  get bufferedOutput(): number {
+    return this.socket.writableLength;
+  }
+
+  command(method: string, headers: readonly Header[] = [], payload: Uint8Array | null = null): Promise<ResponseFrame> {
+    return new Promise<ResponseFrame>((resolve) => {
+      if (this.session.closed) {
+        resolve(syntheticAnswer('', method, new HubError('communications', 'the connection is closed')));
+        return;
+      }
+      // part 4 row 26: bounded unanswered commands in this direction too.
+      if (this.session.outstanding >= this.limits.maxOutstandingCommands) {
+        resolve(syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')));
+        return;
+      }
+      const p: PendingCommand = { id: '', method, deadline: Date.now() + this.limits.commandTimeoutMs, resolve, done: false };
+      try {
+        p.id = this.session.sendCommand(method, headers, payload, p);
+      } catch (e) {
+        resolve(syntheticAnswer('', method, e));
+        return;
+      }
+      this.pending.set(p.id, p);
+      if (this.commandTimer === null) this.armCommandTimer();
+      this.scheduleFlush();
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.session.role === 'initiator' || this.session.closed) {
+      this.close('shutdown');
+      return;
+    }
+    await this.command('shutdown');
+  }
+
+  close(reason = 'closed locally'): void {
+    this.closeWith('local', reason, false);
+  }
+
+  /** Ends the connection with our own reason (kept over the session's); `hard` discards queued output. */
+  closeWith(code: HubCloseCode, message: string, hard: boolean): void {
+    if (this.session.closed) return;
+    this.reason ??= { code, message };
+    this.hard ||= hard;
+    this.session.close(message);
+  }
+
+  private receive(chunk: Buffer): void {
+    this.trace?.in(chunk);
+    this.inReceive = true;
+    try {
+      this.session.receive(chunk);
+    } finally {
+      this.inReceive = false;
+    }
+  }
+
+  private write(bytes: Buffer): void {
+    this.writes++;
+    this.trace?.out(bytes);
+    if (this.socket.destroyed) return;
+    // draft §7: keep reading while output is pending, but never grow without bound.
+    if (!this.socket.write(bytes) && this.socket.writableLength > this.limits.maxBufferedOutputBytes) {
+      const queued = this.socket.writableLength;
+      this.log.warn(
+        { queued, limit: this.limits.maxBufferedOutputBytes },
+        'hub peer not reading, connection closed',
+      );
+      this.hard = true;
+      this.closeWith('peer-not-reading', `peer not reading: ${queued} octets queued`, true);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.inReceive || this.flushQueued) return;
+    this.flushQueued = true;
+    process.nextTick(this.flushNow);
+  }
+
+  private readonly flushNow = (): void => {
+    this.flushQueued = false;
+    this.session.flush();
+  };
+
+  private onCommand(c: CommandFrame): void {
+    this.commandsIn++;
+    // part 4 row 26: at most maxOutstandingCommands unanswered; beyond that, `resources`.
+    if (this.session.unanswered > this.limits.maxOutstandingCommands) {
+      if (this.refused++ === 0)
+        this.log.warn({ limit: this.limits.maxOutstandingCommands }, 'hub too many unanswered commands, refusing');
+      this.session.respondError(c.id, new HubError('resources', 'too many unanswered commands'));
+      return;
+    }
+    let answer: HubAnswer | PromiseLike<HubAnswer>;
+    try {
+      answer = this.events.command(this, c);
+    } catch (e) {
+      this.failed(c.id, e);
+      return;
+    }
+    if (isThenable(answer)) {
+      const id = c.id;
+      answer.then(
+        (a) => this.answer(id, a),
+        (e: unknown) => this.failed(id, e),
+      );
+    } else this.answer(c.id, answer);
+  }
+
+  private answer(id: string, a: HubAnswer): void {
+    if (this.session.closed) return;
+    try {
+      this.session.respond(id, a.status, a.headers, a.payload ?? null);
+    } catch (e) {
+      this.log.error({ err: e, id }, 'hub application answer could not be sent');
+      this.failed(id, new Error('invalid answer'));
+      return;
+    }
+    this.scheduleFlush();
+  }
+
+  /** A thrown or rejected application error, answered through replies.ts (never its internals). */
+  private failed(id: string, e: unknown): void {
+    if (this.session.closed) return;
+    if (!(e instanceof HubError)) this.log.error({ err: e, id }, 'hub application failed on a command');
+    try {
+      this.session.respondError(id, e);
+    } catch {
+      // Already answered: nothing more to say.
+    }
+    this.scheduleFlush();
+  }
+
+  private onResponse(r: ResponseFrame, p: PendingCommand | undefined): void {
+    if (p === undefined) return;
+    if (p.done) {
+      this.log.debug({ id: r.id, method: r.method }, 'hub late answer discarded');
+      return;
+    }
+    p.done = true;
+    this.pending.delete(p.id);
+    p.resolve(r);
+  }
+
+  private armCommandTimer(): void {
+    const first = this.pending.values().next();
+    if (first.done === true) return;
+    const wait = Math.max(0, first.value.deadline - Date.now());
+    this.commandTimer = setTimeout(this.onCommandTimer, wait).unref();
+  }
+
+  private readonly onCommandTimer = (): void => {
+    this.commandTimer = null;
+    const now = Date.now();
+    let expired = 0;
+    // Deadlines grow with insertion order: stop at the first one still running.
+    for (const p of this.pending.values()) {
+      if (p.deadline > now) break;
+      p.done = true;
+      this.pending.delete(p.id);
+      expired++;
+      p.resolve(
+        syntheticAnswer(p.id, p.method, new HubError('communications', `no answer within ${this.limits.commandTimeoutMs} ms`)),
+      );
+    }
+    if (expired > 0) this.log.warn({ expired, timeoutMs: this.limits.commandTimeoutMs }, 'hub commands timed out');
+    if (this.pending.size > 0) this.armCommandTimer();
+  };
+
+  private idleTick(): void {
+    if (this.writes === this.writesSeen) {
+      this.session.sendNop();
+      this.session.flush();
+    }
+    this.writesSeen = this.writes;
+  }
+
+  /** authTimeoutMs: an unauthenticated connection that sent no command for that long is closed. */
+  private armAuthTimer(): void {
+    const seen = this.commandsIn;
+    this.authTimer = setTimeout(() => {
+      this.authTimer = null;
+      if (this.session.authenticated !== null || this.session.closed) return;
+      if (this.commandsIn !== seen) {
+        this.armAuthTimer();
+        return;
+      }
+      this.log.warn({ timeoutMs: this.limits.authTimeoutMs }, 'hub authentication timeout, connection closed');
+      this.closeWith('auth-timeout', `not authenticated within ${this.limits.authTimeoutMs} ms`, false);
+    }, this.limits.authTimeoutMs).unref();
+  }
+
+  private onAuthenticated(a: AuthInfo): void {
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    if (this.session.role === 'acceptor')
+      this.log.info({ mechanism: a.mechanism, identity: a.identity, strength: a.strength }, 'hub connection authenticated');
+    this.events.authenticated?.(this, a);
+  }
+
+  private onAuthFailed(why: string, failures: number): void {
+    if (this.session.role === 'acceptor') this.log.warn({ problem: why, failures }, 'hub authentication failed');
+    this.events.authFailed?.(this, why, failures);
+  }
+
+  private onNotice(n: Notice): void {
+    this.log.debug({ notice: n.code, problem: n.message, id: n.id }, 'hub protocol notice');
+  }
+
+  private finish(s: SessionCloseReason): void {
+    const reason: CloseReason = this.reason ?? s;
+    for (const t of [this.keepalive, this.authTimer, this.commandTimer]) if (t !== null) clearTimeout(t);
+    this.keepalive = this.authTimer = this.commandTimer = null;
+    const sock = this.socket;
+    if (this.hard || sock.destroyed) sock.destroy();
+    else {
+      sock.end();
+      // A peer that never takes the rest: drop it after a grace period.
+      setTimeout(() => sock.destroy(), Math.min(5000, this.limits.commandTimeoutMs)).unref();
+    }
+    if (s.error !== undefined && HOSTILE.has(reason.code)) {
+      const e = s.error;
+      this.log.warn({ problem: e.reason, rule: e.rule, offset: e.offset, line: e.line }, 'hub protocol error, connection closed');
+    } else if (reason.code === 'auth-failures') this.log.warn({ problem: reason.message }, 'hub too many authentication failures, connection closed');
+    const fields = { code: reason.code, reason: reason.message, refused: this.refused || undefined };
+    this.log.info(fields, 'hub connection closed');
+    this.events.closed?.(this, reason);
+    this.resolveDone(reason);
+  }
+}

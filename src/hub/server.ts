@@ -1,0 +1,199 @@
+/**
+ * The hub listener: one protocol (IMTP or PITP) on one TCP port, optionally with implicit TLS
+ * (hub-protocol.md part 4 rows 1, 2). Each accepted socket becomes a Connection (connection.ts)
+ * whose session is the acceptor of draft §6.4: it sends `=mech` at once and runs SASL with the
+ * mechanisms the configuration allows on that link. What commands mean is the application's
+ * business (the router); this file only accepts, limits and stops.
+ */
+import * as net from 'node:net';
+import { hostname as osHostname } from 'node:os';
+import * as tls from 'node:tls';
+import type { HubConfig } from '../config/schema.js';
+import { component, type Logger } from '../log.js';
+import { externalIdentity, plainVerifier } from './accounts.js';
+import { Connection, type CloseReason, type ConnectionEvents, type HubAnswer, type HubConnection } from './connection.js';
+import type { CommandFrame } from './frame.js';
+import type { Protocol } from './methods.js';
+import { createSaslServer, GSSAPI_SERVICE, type SaslServerMechanism, type SaslServerOptions } from './sasl.js';
+import { defaultAuthPolicy } from './session.js';
+import { hasVerifiedPeerCert, loadTlsMaterial, serverTlsOptions, verifiedPeerNames } from './tls.js';
+
+export type { CloseReason, HubAnswer, HubCloseCode, HubConnection } from './connection.js';
+
+/** What the hub asks of the application behind it (the router, or a test). */
+export interface HubApplication {
+  /**
+   * Answers a command. A thrown error or a rejected promise is answered through replies.ts.
+   * The connection calls `then` directly, so a thenable that settles synchronously answers in
+   * the same write as the input that caused it.
+   */
+  command(conn: HubConnection, command: CommandFrame): HubAnswer | PromiseLike<HubAnswer>;
+  opened?(conn: HubConnection): void;
+  authenticated?(conn: HubConnection): void;
+  closed?(conn: HubConnection, reason: CloseReason): void;
+  /** Part 4 row 28: may `method` run before authentication? Default: nothing may. */
+  allowUnauthenticated?(method: string): boolean;
+}
+
+export interface HubServerOptions {
+  readonly protocol: Protocol;
+  /** The whole `hub` section: the listener `hub[protocol]`, `sasl`, `accounts` and `limits`. */
+  readonly config: HubConfig;
+  readonly application: HubApplication;
+  readonly log: Logger;
+  /** Our host name for mechanisms that need a service principal (GSSAPI, §14.1); default os.hostname(). */
+  readonly hostname?: string;
+  /** More SASL mechanisms offered after the configured ones (GSSAPI stand-ins in tests). */
+  readonly extraMechanisms?: readonly SaslServerMechanism[];
+}
+
+export interface HubServer {
+  start(): Promise<{ port: number; host: string }>;
+  /** Asks every client to move (draft §14.2), waits until they leave or `deadlineMs` passes, then closes the rest. */
+  stop(deadlineMs?: number): Promise<void>;
+  readonly connections: ReadonlySet<HubConnection>;
+}
+
+function remoteOf(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}
+
+export function createHubServer(options: HubServerOptions): HubServer {
+  const { protocol, config, application } = options;
+  const listener = config[protocol];
+  const limits = config.limits;
+  const log = component(options.log, `hub.${protocol}`);
+  const connections = new Set<Connection>();
+  const hostname = options.hostname ?? osHostname();
+  const mechanisms = new Set(config.sasl.mechanisms);
+  // part 4 row 12 and the configuration: PLAIN needs TLS unless allowPlainWithoutTls.
+  const plain = mechanisms.has('PLAIN')
+    ? { verify: plainVerifier(config.accounts), requireTls: !config.sasl.allowPlainWithoutTls }
+    : undefined;
+  const allow = application.allowUnauthenticated?.bind(application) ?? defaultAuthPolicy();
+  let server: net.Server | null = null;
+  let stopping = false;
+  let seq = 0;
+
+  if (mechanisms.has('ANONYMOUS') && !config.sasl.allowAnonymous)
+    log.warn('hub ANONYMOUS is listed but hub.sasl.allowAnonymous is false; not offered');
+
+  const events: ConnectionEvents = {
+    command: (conn, c) => application.command(conn, c),
+    authenticated: (conn) => application.authenticated?.(conn),
+    closed: (conn, reason) => {
+      connections.delete(conn);
+      application.closed?.(conn, reason);
+    },
+  };
+
+  function saslFor(socket: net.Socket, secure: boolean): ReturnType<typeof createSaslServer> {
+    const mutualTls = secure && hasVerifiedPeerCert(socket as tls.TLSSocket);
+    if (secure && !mutualTls && listener.tls?.requestClientCert === true) {
+      const problem = (socket as tls.TLSSocket).authorizationError;
+      if (problem !== null && problem !== undefined)
+        log.info({ remote: remoteOf(socket), problem: String(problem) }, 'hub client certificate not verified; EXTERNAL not offered');
+    }
+    const sasl: SaslServerOptions = {
+      ...(plain === undefined ? {} : { plain }),
+      // EXTERNAL: only with a verified client certificate, identity from its names (accounts.ts).
+      ...(mechanisms.has('EXTERNAL') && mutualTls
+        ? { external: { identity: externalIdentity(config.accounts, verifiedPeerNames(socket as tls.TLSSocket)) } }
+        : {}),
+      ...(config.sasl.allowAnonymous ? { anonymous: true } : {}),
+      extra: options.extraMechanisms ?? [],
+    };
+    return createSaslServer(sasl, { service: GSSAPI_SERVICE[protocol], hostname, tls: secure, mutualTls });
+  }
+
+  function accept(socket: net.Socket, secure: boolean): void {
+    socket.on('error', () => {}); // Connection reports socket errors; this covers refused sockets.
+    if (stopping) {
+      socket.destroy();
+      return;
+    }
+    if (connections.size >= limits.maxConnections) {
+      log.warn({ remote: remoteOf(socket), limit: limits.maxConnections }, 'hub connection limit reached, connection refused');
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    const conn = new Connection({
+      id: `${protocol}-${++seq}`,
+      socket,
+      role: 'acceptor',
+      protocol,
+      limits,
+      tls: secure,
+      log,
+      sasl: saslFor(socket, secure),
+      allowUnauthenticated: allow,
+      events,
+    });
+    if (conn.closed) return;
+    connections.add(conn);
+    try {
+      application.opened?.(conn);
+    } catch (e) {
+      conn.log.error({ err: e }, 'hub application failed on open');
+    }
+  }
+
+  return {
+    connections,
+
+    async start() {
+      if (server !== null) throw new Error('hub listener already started');
+      if (listener.tls !== undefined) {
+        const material = await loadTlsMaterial(listener.tls);
+        const s = tls.createServer(serverTlsOptions(material, limits.authTimeoutMs), (sock) => accept(sock, true));
+        s.on('tlsClientError', (e, sock) =>
+          log.info({ remote: remoteOf(sock), problem: e.message }, 'hub TLS handshake failed'),
+        );
+        server = s;
+      } else {
+        server = net.createServer((sock) => accept(sock, false));
+      }
+      // A hard cap on raw sockets (TLS handshakes included); the clean refusal above comes first.
+      server.maxConnections = limits.maxConnections * 2;
+      server.on('drop', (d?: { remoteAddress?: string }) =>
+        log.warn({ remote: d?.remoteAddress, limit: server?.maxConnections }, 'hub socket limit reached, connection dropped'),
+      );
+      const s = server;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(listener.port, listener.host, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      s.on('error', (e) => log.error({ err: e }, 'hub listener error'));
+      const address = s.address() as net.AddressInfo;
+      log.info(
+        { host: address.address, port: address.port, tls: listener.tls !== undefined, mechanisms: [...mechanisms] },
+        'hub listener started',
+      );
+      return { host: address.address, port: address.port };
+    },
+
+    async stop(deadlineMs = 5000) {
+      const s = server;
+      if (s === null || stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+      const all = [...connections];
+      // draft §14.2, part 3 row 33: ask each client to move; it answers ok and closes when it
+      // has moved, or answers an error (communications), after which we may drop it.
+      for (const c of all)
+        void c.command('shutdown').then((r) => {
+          if (r.status === 'error') c.closeWith('server-stopping', 'the hub is stopping', false);
+        });
+      await Promise.race([Promise.all(all.map((c) => c.done)), deadline]);
+      for (const c of connections) c.closeWith('server-stopping', 'the hub is stopping', true);
+      await closed;
+      server = null;
+      log.info('hub listener stopped');
+    },
+  };
+}
