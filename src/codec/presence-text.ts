@@ -15,57 +15,24 @@
  * variable's name (the previous variable had no value); line breaks inside quoted values
  * are returned as "\n" and written as CRLF.
  */
+import {
+  NS_RULE,
+  RULE,
+  SEM_RULE,
+  type PresenceContact,
+  type PresenceDocument,
+  type PresenceExtension,
+  type PresenceStatus,
+  type PresenceTextOptions,
+  type PresenceTextResult,
+  type PresenceWarning,
+} from './presence-text-types.js';
+
+export * from './presence-text-types.js';
+export { serializePresenceText } from './presence-text-serialize.js';
 import { CodecError, positionAt } from '../errors.js';
 import type { Position } from '../errors.js';
 import { firstInvalidUtf8 } from '../model/utf8.js';
-
-export type PresenceStatus = 'open' | 'closed' | 'deferred';
-
-/** A variable the reader does not interpret (namespaced or unknown), kept with its subtree. */
-export interface PresenceExtension {
-  /** Namespace URL of a `prefix:name` variable; null for an unprefixed one. */
-  readonly namespace: string | null;
-  /** Name without the prefix. */
-  readonly name: string;
-  readonly value: string | null;
-  readonly children: readonly PresenceExtension[];
-}
-
-export interface PresenceContact {
-  readonly url: string;
-  readonly status: PresenceStatus | null;
-  readonly capabilities: string | null;
-  readonly preference: number | null;
-  readonly extensions: readonly PresenceExtension[];
-}
-
-export interface PresenceDocument {
-  readonly presentity: string | null;
-  /** RFC 822 date as written; checked and converted by presence-map.ts (`rfc822ToRfc3339`). */
-  readonly date: string | null;
-  readonly contacts: readonly PresenceContact[];
-  readonly extensions: readonly PresenceExtension[];
-}
-
-export interface PresenceWarning {
-  readonly message: string;
-  readonly rule: string;
-  readonly position?: Position;
-}
-
-export interface PresenceTextResult {
-  readonly document: PresenceDocument;
-  readonly warnings: readonly PresenceWarning[];
-}
-
-export interface PresenceTextOptions {
-  /** Undeclared prefixes and bad escapes become warnings instead of errors. */
-  readonly lenient?: boolean;
-}
-
-const RULE = 'draft-hudson-impp-pidf-proposal-01 4';
-const SEM_RULE = 'draft-hudson-impp-pidf-proposal-01 5';
-const NS_RULE = 'draft-hudson-impp-pidf-proposal-01 6';
 
 interface RawVar {
   name: string;
@@ -377,111 +344,4 @@ function contact(url: string, vars: RawVar[], outer: Scope, reader: Reader): Pre
     }
   }
   return { url, status, capabilities, preference, extensions: exts };
-}
-
-export interface PresenceContactInput {
-  readonly url: string;
-  readonly status?: PresenceStatus | null;
-  readonly capabilities?: string | null;
-  readonly preference?: number | null;
-  readonly extensions?: readonly PresenceExtension[];
-}
-
-export interface PresenceDocumentInput {
-  readonly presentity?: string | null;
-  readonly date?: string | null;
-  readonly contacts?: readonly PresenceContactInput[];
-  readonly extensions?: readonly PresenceExtension[];
-}
-
-function quote(value: string): string {
-  const v = value.replace(/\r\n/g, '\n');
-  for (const ch of v) {
-    const cp = ch.codePointAt(0)!;
-    if ((cp < 0x20 && ch !== '\t' && ch !== '\n') || cp === 0x7f || cp === 0xfffe || cp === 0xffff) {
-      throw new CodecError(
-        `U+${cp.toString(16).toUpperCase().padStart(4, '0')} cannot be written in a presence value`,
-        RULE,
-      );
-    }
-  }
-  // Section 4: only \" and \\ are escapes; a line break inside the quotes is a CRLF.
-  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\r\n')}"`;
-}
-
-const VARNAME = /^[A-Za-z][A-Za-z0-9:-]*$/;
-
-class Writer {
-  private readonly prefixes = new Map<string, string>();
-  lines: string[] = [];
-
-  collect(exts: readonly PresenceExtension[]): void {
-    for (const e of exts) {
-      if (e.namespace !== null && !this.prefixes.has(e.namespace))
-        this.prefixes.set(e.namespace, `ns${this.prefixes.size + 1}`);
-      this.collect(e.children);
-    }
-  }
-
-  declarations(): string[] {
-    return [...this.prefixes].map(([uri, p]) => `namespace:${p} = ${quote(uri)}`);
-  }
-
-  line(indent: number, name: string, value: string | null, open = false): void {
-    if (!VARNAME.test(name)) throw new CodecError(`"${name}" is not a variable name`, RULE);
-    const v = value === null ? '' : ` ${quote(value)}`;
-    this.lines.push(`${'  '.repeat(indent)}${name} =${v}${open ? ' {' : ''}`);
-  }
-
-  close(indent: number): void {
-    this.lines.push(`${'  '.repeat(indent)}}`);
-  }
-
-  ext(e: PresenceExtension, indent: number): void {
-    if (e.namespace === null && (e.name.includes(':') || e.name === 'namespace')) {
-      throw new CodecError(`unprefixed variable "${e.name}" cannot contain ":"`, NS_RULE);
-    }
-    const name = e.namespace === null ? e.name : `${this.prefixes.get(e.namespace)!}:${e.name}`;
-    this.line(indent, name, e.value, e.children.length > 0);
-    if (e.children.length === 0) return;
-    for (const c of e.children) this.ext(c, indent + 1);
-    this.close(indent);
-  }
-}
-
-/**
- * Writes an `application/presence` document in the -01 (quoted) form with CRLF line ends.
- * Namespaced extension variables get prefixes declared at the top (section 6).
- */
-export function serializePresenceText(doc: PresenceDocumentInput): string {
-  const w = new Writer();
-  const contacts = doc.contacts ?? [];
-  w.collect(doc.extensions ?? []);
-  for (const c of contacts) w.collect(c.extensions ?? []);
-  w.lines.push(...w.declarations());
-  if (doc.presentity != null) w.line(0, 'presentity', doc.presentity);
-  if (doc.date != null) w.line(0, 'date', doc.date);
-  for (const c of contacts) {
-    const subs: [string, string][] = [];
-    if (c.status != null) subs.push(['status', c.status]);
-    if (c.capabilities != null) subs.push(['capabilities', c.capabilities]);
-    if (c.preference != null) {
-      if (!Number.isInteger(c.preference) || c.preference < 0 || c.preference >= 2 ** 32) {
-        throw new CodecError(
-          `preference ${c.preference} is not an integer in 0..2^32-1`,
-          'draft-hudson-impp-pidf-proposal-01 5.4.3',
-        );
-      }
-      subs.push(['preference', String(c.preference)]);
-    }
-    const exts = c.extensions ?? [];
-    const open = subs.length > 0 || exts.length > 0;
-    w.line(0, 'contact', c.url, open);
-    if (!open) continue;
-    for (const [n, v] of subs) w.line(1, n, v);
-    for (const e of exts) w.ext(e, 1);
-    w.close(0);
-  }
-  for (const e of doc.extensions ?? []) w.ext(e, 0);
-  return w.lines.map((l) => `${l}\r\n`).join('');
 }
