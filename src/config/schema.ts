@@ -114,6 +114,95 @@ export const roomSchema = z.strictObject({
   open: z.boolean().prefault(false),
 });
 
+const strength = z.enum(['none', 'weak', 'medium', 'strong']);
+
+/**
+ * TLS of an outbound peer link (implicit TLS, hub-protocol.md part 4 row 2). PEM file paths,
+ * read when the gateway starts. `verify` checks the peer's certificate against `ca` (else the
+ * system roots) and `servername` (else the host / SRV target name).
+ */
+export const peerTlsSchema = z
+  .strictObject({
+    ca: z.string().min(1).optional(),
+    cert: z.string().min(1).optional().describe('client certificate (PEM), for SASL EXTERNAL'),
+    key: z.string().min(1).optional(),
+    servername: z.string().min(1).optional(),
+    verify: z.boolean().prefault(true),
+  })
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: '`cert` and `key` go together',
+  });
+
+/**
+ * How we authenticate on a link we open (draft §14.1). Part 4 row 13: inter-domain commands go
+ * only on connections we initiated and authenticated, so a peer link always authenticates.
+ */
+export const peerSaslSchema = z.discriminatedUnion('mechanism', [
+  z.strictObject({ mechanism: z.literal('PLAIN'), user: z.string().min(1), password: z.string().min(1) }),
+  z.strictObject({ mechanism: z.literal('EXTERNAL'), authzid: z.string().min(1).optional() }),
+]);
+
+const peerPortsSchema = z.strictObject({ imtp: port.optional(), pitp: port.optional() });
+
+/** A static peer gateway: the server for `domains` (draft §6.3 lets a site configure these). */
+export const peerSchema = z
+  .strictObject({
+    /** Domains this peer is the server for; the first names it (Error-Originator, logs). */
+    domains: z.array(domain).min(1),
+    host,
+    /** Default `federation.ports`. */
+    ports: peerPortsSchema.prefault({}),
+    tls: peerTlsSchema.optional(),
+    sasl: peerSaslSchema,
+    /** Refuse commands for these domains whose Astrength is lower (draft §11.4 MAY). */
+    minStrength: strength.optional(),
+  })
+  .refine((p) => p.sasl.mechanism !== 'EXTERNAL' || p.tls?.cert !== undefined, {
+    message: 'SASL EXTERNAL needs a client certificate (`tls.cert` and `tls.key`)',
+    path: ['sasl'],
+  });
+
+/** `host`, `host:port`, `[v6]:port`: a DNS server for node:dns `setServers`. */
+const dnsServer = z
+  .string()
+  .regex(
+    /^(?:\[[0-9A-Fa-f:.]+\](?::\d{1,5})?|[0-9A-Fa-f:]+|[A-Za-z0-9.-]+(?::\d{1,5})?)$/,
+    'not host[:port]',
+  );
+
+/** Federation: how foreign domains are reached (draft §6.3, RFC 3861, part 4 rows 13-14, §7). */
+export const federationSchema = z.strictObject({
+  /** Default ports of foreign hub servers (the draft leaves them "XXX", part 4 row 1). */
+  ports: z.strictObject({ imtp: port.prefault(7410), pitp: port.prefault(7411) }).prefault({}),
+  dns: z
+    .strictObject({
+      /** Look up domains that no peer entry names: SRV `_im-servers._tcp` / `_presence-servers._tcp`. */
+      enabled: z.boolean().prefault(false),
+      /** DNS servers (`host[:port]`); empty = the system's. */
+      servers: z.array(dnsServer).prefault([]),
+      timeoutMs: positiveInt.prefault(3000),
+      /** How long a lookup result is reused. */
+      cacheSeconds: z.number().int().min(0).prefault(300),
+      /** SRV targets tried per connection attempt (RFC 3861 §6: at least two). */
+      maxTargets: z.number().int().min(2).max(16).prefault(4),
+      /** TLS and SASL for links to discovered servers. */
+      tls: peerTlsSchema.optional(),
+      sasl: peerSaslSchema.optional(),
+      minStrength: strength.optional(),
+    })
+    .refine((d) => !d.enabled || d.sasl !== undefined, {
+      message: 'discovered peers need `sasl` (inter-domain links authenticate, part 4 row 13)',
+      path: ['sasl'],
+    })
+    .prefault({}),
+  /** Reconnecting a failed link: exponential backoff with jitter between these bounds. */
+  reconnect: z
+    .strictObject({ initialDelayMs: positiveInt.prefault(250), maxDelayMs: positiveInt.prefault(30000) })
+    .prefault({}),
+  /** An idle link (no command for this long and none outstanding, draft §7) is closed. */
+  idleCloseMs: positiveInt.prefault(300000),
+});
+
 export const configSchema = z.strictObject({
   gateway: z
     .strictObject({
@@ -130,6 +219,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   hub: hubSchema.prefault({}),
   rooms: z.array(roomSchema).prefault([]),
+  peers: z.array(peerSchema).prefault([]),
+  federation: federationSchema.prefault({}),
   adapters: z.array(adapterEntrySchema).prefault([]),
 });
 
@@ -139,3 +230,7 @@ export type HubLimits = HubConfig['limits'];
 export type TlsConfig = z.output<typeof tlsSchema>;
 export type AccountConfig = z.output<typeof accountSchema>;
 export type RoomConfigEntry = z.output<typeof roomSchema>;
+export type PeerConfig = z.output<typeof peerSchema>;
+export type PeerTlsConfig = z.output<typeof peerTlsSchema>;
+export type PeerSaslConfig = z.output<typeof peerSaslSchema>;
+export type FederationConfig = z.output<typeof federationSchema>;

@@ -14,13 +14,24 @@ import { Connection, type CloseReason, type HubAnswer, type HubConnection } from
 import type { CommandFrame, Header, ResponseFrame } from './frame.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
-import { anonymousClient, externalClient, plainClient, strengthOf, type SaslClientMechanism } from './sasl.js';
+import {
+  anonymousClient,
+  externalClient,
+  plainClient,
+  strengthOf,
+  type SaslClientMechanism,
+} from './sasl.js';
 import { clientTlsOptions, type ClientTlsOptions } from './tls.js';
 
 export type { ClientTlsOptions } from './tls.js';
 
 export type HubClientSasl =
-  | { readonly mechanism: 'PLAIN'; readonly user: string; readonly password: string; readonly authzid?: string }
+  | {
+      readonly mechanism: 'PLAIN';
+      readonly user: string;
+      readonly password: string;
+      readonly authzid?: string;
+    }
   | { readonly mechanism: 'EXTERNAL'; readonly authzid?: string }
   | { readonly mechanism: 'ANONYMOUS'; readonly trace?: string };
 
@@ -88,9 +99,12 @@ const VERIFY = /CERT|VERIFY|SELF_SIGNED|ISSUER|ALTNAME|UNTRUSTED|CHAIN/;
 
 function classify(e: NodeJS.ErrnoException, where: string, secure: boolean): HubClientError {
   const code = e.code ?? '';
-  if (code === 'ECONNREFUSED') return new HubClientError('connect', `connection refused by ${where}`, { cause: e });
+  if (code === 'ECONNREFUSED')
+    return new HubClientError('connect', `connection refused by ${where}`, { cause: e });
   if (secure && VERIFY.test(code))
-    return new HubClientError('tls', `TLS verification of ${where} failed: ${code}: ${e.message}`, { cause: e });
+    return new HubClientError('tls', `TLS verification of ${where} failed: ${code}: ${e.message}`, {
+      cause: e,
+    });
   if (secure && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|TLS/i.test(e.message)))
     return new HubClientError('tls', `TLS handshake with ${where} failed: ${e.message}`, { cause: e });
   return new HubClientError('connect', `cannot connect to ${where}: ${code || e.message}`, { cause: e });
@@ -100,7 +114,9 @@ function open(o: HubClientOptions, timeoutMs: number): Promise<net.Socket> {
   const where = `${o.host}:${o.port}`;
   const secure = o.tls !== undefined;
   return new Promise((resolve, reject) => {
-    const socket = secure ? tls.connect(clientTlsOptions(o.host, o.port, o.tls!)) : net.connect({ host: o.host, port: o.port });
+    const socket = secure
+      ? tls.connect(clientTlsOptions(o.host, o.port, o.tls!))
+      : net.connect({ host: o.host, port: o.port });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new HubClientError('timeout', `no connection to ${where} within ${timeoutMs} ms`));
@@ -184,15 +200,28 @@ export async function connectHub(o: HubClientOptions): Promise<HubClient> {
           mechanisms = list;
           if (sasl === undefined) return ready();
           if (!list.includes(sasl.mechanism))
-            return fail('sasl-failure', `the server does not offer ${sasl.mechanism} (it offers: ${list.join(' ') || 'nothing'})`);
+            return fail(
+              'sasl-failure',
+              `the server does not offer ${sasl.mechanism} (it offers: ${list.join(' ') || 'nothing'})`,
+            );
           conn.session.authenticate(saslMechanism(sasl));
         },
         authenticated: (_c, auth) => {
           // part 4 row 12, as the server computes it for this link.
-          conn.localStrength = strengthOf(auth.mechanism, { tls: secure, mutualTls: secure && o.tls?.cert !== undefined });
+          conn.localStrength = strengthOf(auth.mechanism, {
+            tls: secure,
+            mutualTls: secure && o.tls?.cert !== undefined,
+          });
           conn.localIdentity =
-            sasl?.mechanism === 'PLAIN' ? (sasl.authzid ?? sasl.user) : sasl?.mechanism === 'EXTERNAL' ? (sasl.authzid ?? null) : null;
-          log.info({ conn: conn.id, mechanism: auth.mechanism, strength: conn.localStrength }, 'hub client authenticated');
+            sasl?.mechanism === 'PLAIN'
+              ? (sasl.authzid ?? sasl.user)
+              : sasl?.mechanism === 'EXTERNAL'
+                ? (sasl.authzid ?? null)
+                : null;
+          log.info(
+            { conn: conn.id, mechanism: auth.mechanism, strength: conn.localStrength },
+            'hub client authenticated',
+          );
           ready();
         },
         authFailed: (_c, why) => fail('sasl-failure', `authentication failed: ${why}`),

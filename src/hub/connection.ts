@@ -15,65 +15,29 @@ import type { Socket } from 'node:net';
 import type { HubLimits } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CommandFrame, FrameError, FrameLimits, Header, ResponseFrame } from './frame.js';
+import {
+  frameLimits,
+  syntheticAnswer,
+  type CloseReason,
+  type HubAnswer,
+  type HubCloseCode,
+  type HubConnection,
+} from './connection-types.js';
+import type { CommandFrame, Header, ResponseFrame } from './frame.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
-import { errorHeaders } from './replies.js';
+import { PendingCommands, type PendingCommand } from './pending-commands.js';
 import type { SaslServer } from './sasl.js';
 import {
   Session,
   type AuthInfo,
-  type CloseCode,
   type CloseReason as SessionCloseReason,
   type Notice,
   type Role,
 } from './session.js';
 import { WireTrace } from './wire-trace.js';
 
-/** The application's answer to a command (draft §10 response: status, headers, optional payload). */
-export interface HubAnswer {
-  readonly status: 'ok' | 'error';
-  readonly headers: readonly Header[];
-  readonly payload?: Uint8Array | null;
-}
-
-/** Why a connection ended: the session's codes plus those of the socket layer. */
-export type HubCloseCode =
-  | CloseCode
-  | 'auth-timeout'
-  | 'peer-not-reading'
-  | 'socket-error'
-  | 'connection-limit'
-  | 'server-stopping';
-
-export interface CloseReason {
-  readonly code: HubCloseCode;
-  readonly message: string;
-  readonly error?: FrameError;
-}
-
-/** What an application sees of a connection. */
-export interface HubConnection {
-  readonly id: string;
-  readonly protocol: Protocol;
-  /** "address:port" of the peer. */
-  readonly remote: string;
-  readonly tls: boolean;
-  /** Who the peer authenticated as (the account `user`; for a client link: whom we logged in as), or null. */
-  readonly identity: string | null;
-  /** Link strength for Astrength (draft §11.4, part 4 row 12). */
-  readonly strength: Strength;
-  readonly log: Logger;
-  readonly closed: boolean;
-  /** Octets written but not yet taken by the peer (back-pressure hint for relays). */
-  readonly bufferedOutput: number;
-  /** Sends a command to the peer; never rejects: a timeout or a lost connection answers `communications`. */
-  command(method: string, headers?: readonly Header[], payload?: Uint8Array | null): Promise<ResponseFrame>;
-  /** Acceptor: asks the peer to move (draft §14.2, part 3 row 33) and resolves on its answer. Initiator: closes. */
-  shutdown(): Promise<void>;
-  /** Closes at once (after writing what is queued). */
-  close(reason?: string): void;
-}
+export * from './connection-types.js';
 
 /** The connection's owner (server or client). */
 export interface ConnectionEvents {
@@ -98,29 +62,8 @@ export interface ConnectionOptions {
   readonly events: ConnectionEvents;
 }
 
-/** hub.limits → the decoder's FrameLimits (the payload limit depends on the protocol). */
-export function frameLimits(limits: HubLimits, protocol: Protocol): FrameLimits {
-  return {
-    maxLineLength: limits.maxLineBytes,
-    maxHeaderCount: limits.maxHeaders,
-    maxHeaderBytes: limits.maxHeaderBytes,
-    maxPayloadSize: protocol === 'imtp' ? limits.maxImPayloadBytes : limits.maxPresencePayloadBytes,
-    maxIdLength: limits.maxIdLength,
-  };
-}
-
-/** An answer we make up (part 4 row 14: a lost or silent hop counts as `communications`). */
-export function syntheticAnswer(id: string, method: string, error: unknown): ResponseFrame {
-  return { kind: 'response', id, status: 'error', method, headers: errorHeaders(error, method), payload: null };
-}
-
-interface PendingCommand {
-  id: string;
-  readonly method: string;
-  readonly deadline: number;
-  readonly resolve: (r: ResponseFrame) => void;
-  done: boolean;
-}
+/** Made once: an Error per refused command would cost more than the command (stack capture). */
+const TOO_MANY = new HubError('resources', 'too many unanswered commands');
 
 const HOSTILE: ReadonlySet<HubCloseCode> = new Set(['protocol-error', 'truncated', 'auth-failures']);
 
@@ -144,7 +87,7 @@ export class Connection implements HubConnection {
   private readonly events: ConnectionEvents;
   private readonly limits: HubLimits;
   private readonly trace: WireTrace | null;
-  private readonly pending = new Map<string, PendingCommand>();
+  private readonly pending: PendingCommands;
   private inReceive = false;
   private flushQueued = false;
   private writes = 0;
@@ -155,7 +98,6 @@ export class Connection implements HubConnection {
   private hard = false;
   private keepalive: NodeJS.Timeout | null = null;
   private authTimer: NodeJS.Timeout | null = null;
-  private commandTimer: NodeJS.Timeout | null = null;
   private resolveDone!: (r: CloseReason) => void;
 
   constructor(o: ConnectionOptions) {
@@ -166,9 +108,13 @@ export class Connection implements HubConnection {
     this.events = o.events;
     this.limits = o.limits;
     const s = o.socket;
-    this.remote = s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
+    this.remote =
+      s.remoteFamily === 'IPv6'
+        ? `[${s.remoteAddress}]:${s.remotePort}`
+        : `${s.remoteAddress}:${s.remotePort}`;
     this.log = o.log.child({ conn: o.id, remote: this.remote });
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.pending = new PendingCommands(o.limits.commandTimeoutMs, this.log);
     const limits = frameLimits(o.limits, o.protocol);
     this.trace = this.log.isLevelEnabled('trace') ? new WireTrace(this.log, limits) : null;
     this.session = new Session<PendingCommand>(
@@ -184,13 +130,14 @@ export class Connection implements HubConnection {
       {
         write: (bytes) => this.write(bytes),
         command: (c) => this.onCommand(c),
-        response: (r, p) => this.onResponse(r, p),
+        response: (r, p) => this.pending.settle(p, r),
         close: (r) => this.finish(r),
         notice: (n) => this.onNotice(n),
         mech: (list) => this.events.mech?.(this, list),
         authenticated: (a) => this.onAuthenticated(a),
         authFailed: (why, n) => this.onAuthFailed(why, n),
-        shutdown: (id) => this.onCommand({ kind: 'command', id, method: 'shutdown', headers: [], payload: null }),
+        shutdown: (id) =>
+          this.onCommand({ kind: 'command', id, method: 'shutdown', headers: [], payload: null }),
       },
     );
     s.setNoDelay(true);
@@ -210,7 +157,9 @@ export class Connection implements HubConnection {
   }
 
   get identity(): string | null {
-    return this.session.role === 'acceptor' ? (this.session.authenticated?.identity ?? null) : this.localIdentity;
+    return this.session.role === 'acceptor'
+      ? (this.session.authenticated?.identity ?? null)
+      : this.localIdentity;
   }
 
   get strength(): Strength {
@@ -225,7 +174,11 @@ export class Connection implements HubConnection {
     return this.socket.writableLength;
   }
 
-  command(method: string, headers: readonly Header[] = [], payload: Uint8Array | null = null): Promise<ResponseFrame> {
+  command(
+    method: string,
+    headers: readonly Header[] = [],
+    payload: Uint8Array | null = null,
+  ): Promise<ResponseFrame> {
     return new Promise<ResponseFrame>((resolve) => {
       if (this.session.closed) {
         resolve(syntheticAnswer('', method, new HubError('communications', 'the connection is closed')));
@@ -233,18 +186,19 @@ export class Connection implements HubConnection {
       }
       // part 4 row 26: bounded unanswered commands in this direction too.
       if (this.session.outstanding >= this.limits.maxOutstandingCommands) {
-        resolve(syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')));
+        resolve(
+          syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
+        );
         return;
       }
-      const p: PendingCommand = { id: '', method, deadline: Date.now() + this.limits.commandTimeoutMs, resolve, done: false };
+      const p = this.pending.create(method, resolve);
       try {
         p.id = this.session.sendCommand(method, headers, payload, p);
       } catch (e) {
         resolve(syntheticAnswer('', method, e));
         return;
       }
-      this.pending.set(p.id, p);
-      if (this.commandTimer === null) this.armCommandTimer();
+      this.pending.add(p);
       this.scheduleFlush();
     });
   }
@@ -311,8 +265,11 @@ export class Connection implements HubConnection {
     // part 4 row 26: at most maxOutstandingCommands unanswered; beyond that, `resources`.
     if (this.session.unanswered > this.limits.maxOutstandingCommands) {
       if (this.refused++ === 0)
-        this.log.warn({ limit: this.limits.maxOutstandingCommands }, 'hub too many unanswered commands, refusing');
-      this.session.respondError(c.id, new HubError('resources', 'too many unanswered commands'));
+        this.log.warn(
+          { limit: this.limits.maxOutstandingCommands },
+          'hub too many unanswered commands, refusing',
+        );
+      this.session.respondError(c.id, TOO_MANY);
       return;
     }
     let answer: HubAnswer | PromiseLike<HubAnswer>;
@@ -355,42 +312,6 @@ export class Connection implements HubConnection {
     this.scheduleFlush();
   }
 
-  private onResponse(r: ResponseFrame, p: PendingCommand | undefined): void {
-    if (p === undefined) return;
-    if (p.done) {
-      this.log.debug({ id: r.id, method: r.method }, 'hub late answer discarded');
-      return;
-    }
-    p.done = true;
-    this.pending.delete(p.id);
-    p.resolve(r);
-  }
-
-  private armCommandTimer(): void {
-    const first = this.pending.values().next();
-    if (first.done === true) return;
-    const wait = Math.max(0, first.value.deadline - Date.now());
-    this.commandTimer = setTimeout(this.onCommandTimer, wait).unref();
-  }
-
-  private readonly onCommandTimer = (): void => {
-    this.commandTimer = null;
-    const now = Date.now();
-    let expired = 0;
-    // Deadlines grow with insertion order: stop at the first one still running.
-    for (const p of this.pending.values()) {
-      if (p.deadline > now) break;
-      p.done = true;
-      this.pending.delete(p.id);
-      expired++;
-      p.resolve(
-        syntheticAnswer(p.id, p.method, new HubError('communications', `no answer within ${this.limits.commandTimeoutMs} ms`)),
-      );
-    }
-    if (expired > 0) this.log.warn({ expired, timeoutMs: this.limits.commandTimeoutMs }, 'hub commands timed out');
-    if (this.pending.size > 0) this.armCommandTimer();
-  };
-
   private idleTick(): void {
     if (this.writes === this.writesSeen) {
       this.session.sendNop();
@@ -409,7 +330,10 @@ export class Connection implements HubConnection {
         this.armAuthTimer();
         return;
       }
-      this.log.warn({ timeoutMs: this.limits.authTimeoutMs }, 'hub authentication timeout, connection closed');
+      this.log.warn(
+        { timeoutMs: this.limits.authTimeoutMs },
+        'hub authentication timeout, connection closed',
+      );
       this.closeWith('auth-timeout', `not authenticated within ${this.limits.authTimeoutMs} ms`, false);
     }, this.limits.authTimeoutMs).unref();
   }
@@ -418,12 +342,16 @@ export class Connection implements HubConnection {
     if (this.authTimer !== null) clearTimeout(this.authTimer);
     this.authTimer = null;
     if (this.session.role === 'acceptor')
-      this.log.info({ mechanism: a.mechanism, identity: a.identity, strength: a.strength }, 'hub connection authenticated');
+      this.log.info(
+        { mechanism: a.mechanism, identity: a.identity, strength: a.strength },
+        'hub connection authenticated',
+      );
     this.events.authenticated?.(this, a);
   }
 
   private onAuthFailed(why: string, failures: number): void {
-    if (this.session.role === 'acceptor') this.log.warn({ problem: why, failures }, 'hub authentication failed');
+    if (this.session.role === 'acceptor')
+      this.log.warn({ problem: why, failures }, 'hub authentication failed');
     this.events.authFailed?.(this, why, failures);
   }
 
@@ -433,8 +361,9 @@ export class Connection implements HubConnection {
 
   private finish(s: SessionCloseReason): void {
     const reason: CloseReason = this.reason ?? s;
-    for (const t of [this.keepalive, this.authTimer, this.commandTimer]) if (t !== null) clearTimeout(t);
-    this.keepalive = this.authTimer = this.commandTimer = null;
+    for (const t of [this.keepalive, this.authTimer]) if (t !== null) clearTimeout(t);
+    this.keepalive = this.authTimer = null;
+    this.pending.stop();
     const sock = this.socket;
     if (this.hard || sock.destroyed) sock.destroy();
     else {
@@ -444,8 +373,12 @@ export class Connection implements HubConnection {
     }
     if (s.error !== undefined && HOSTILE.has(reason.code)) {
       const e = s.error;
-      this.log.warn({ problem: e.reason, rule: e.rule, offset: e.offset, line: e.line }, 'hub protocol error, connection closed');
-    } else if (reason.code === 'auth-failures') this.log.warn({ problem: reason.message }, 'hub too many authentication failures, connection closed');
+      this.log.warn(
+        { problem: e.reason, rule: e.rule, offset: e.offset, line: e.line },
+        'hub protocol error, connection closed',
+      );
+    } else if (reason.code === 'auth-failures')
+      this.log.warn({ problem: reason.message }, 'hub too many authentication failures, connection closed');
     const fields = { code: reason.code, reason: reason.message, refused: this.refused || undefined };
     this.log.info(fields, 'hub connection closed');
     this.events.closed?.(this, reason);

@@ -11,10 +11,21 @@ import * as tls from 'node:tls';
 import type { HubConfig } from '../config/schema.js';
 import { component, type Logger } from '../log.js';
 import { externalIdentity, plainVerifier } from './accounts.js';
-import { Connection, type CloseReason, type ConnectionEvents, type HubAnswer, type HubConnection } from './connection.js';
+import {
+  Connection,
+  type CloseReason,
+  type ConnectionEvents,
+  type HubAnswer,
+  type HubConnection,
+} from './connection.js';
 import type { CommandFrame } from './frame.js';
 import type { Protocol } from './methods.js';
-import { createSaslServer, GSSAPI_SERVICE, type SaslServerMechanism, type SaslServerOptions } from './sasl.js';
+import {
+  createSaslServer,
+  GSSAPI_SERVICE,
+  type SaslServerMechanism,
+  type SaslServerOptions,
+} from './sasl.js';
 import { defaultAuthPolicy } from './session.js';
 import { hasVerifiedPeerCert, loadTlsMaterial, serverTlsOptions, verifiedPeerNames } from './tls.js';
 
@@ -73,10 +84,15 @@ export function createHubServer(options: HubServerOptions): HubServer {
   const allow = application.allowUnauthenticated?.bind(application) ?? defaultAuthPolicy();
   let server: net.Server | null = null;
   let stopping = false;
+  let stopped: Promise<void> | null = null;
   let seq = 0;
 
+  // ANONYMOUS needs both: listed in hub.sasl.mechanisms and allowed (off by default).
+  const anonymous = mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous;
   if (mechanisms.has('ANONYMOUS') && !config.sasl.allowAnonymous)
     log.warn('hub ANONYMOUS is listed but hub.sasl.allowAnonymous is false; not offered');
+  if (!mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous)
+    log.warn('hub allowAnonymous is set but ANONYMOUS is not in hub.sasl.mechanisms; not offered');
 
   const events: ConnectionEvents = {
     command: (conn, c) => application.command(conn, c),
@@ -92,15 +108,22 @@ export function createHubServer(options: HubServerOptions): HubServer {
     if (secure && !mutualTls && listener.tls?.requestClientCert === true) {
       const problem = (socket as tls.TLSSocket).authorizationError;
       if (problem !== null && problem !== undefined)
-        log.info({ remote: remoteOf(socket), problem: String(problem) }, 'hub client certificate not verified; EXTERNAL not offered');
+        log.info(
+          { remote: remoteOf(socket), problem: String(problem) },
+          'hub client certificate not verified; EXTERNAL not offered',
+        );
     }
     const sasl: SaslServerOptions = {
       ...(plain === undefined ? {} : { plain }),
       // EXTERNAL: only with a verified client certificate, identity from its names (accounts.ts).
       ...(mechanisms.has('EXTERNAL') && mutualTls
-        ? { external: { identity: externalIdentity(config.accounts, verifiedPeerNames(socket as tls.TLSSocket)) } }
+        ? {
+            external: {
+              identity: externalIdentity(config.accounts, verifiedPeerNames(socket as tls.TLSSocket)),
+            },
+          }
         : {}),
-      ...(config.sasl.allowAnonymous ? { anonymous: true } : {}),
+      ...(anonymous ? { anonymous: true } : {}),
       extra: options.extraMechanisms ?? [],
     };
     return createSaslServer(sasl, { service: GSSAPI_SERVICE[protocol], hostname, tls: secure, mutualTls });
@@ -113,7 +136,10 @@ export function createHubServer(options: HubServerOptions): HubServer {
       return;
     }
     if (connections.size >= limits.maxConnections) {
-      log.warn({ remote: remoteOf(socket), limit: limits.maxConnections }, 'hub connection limit reached, connection refused');
+      log.warn(
+        { remote: remoteOf(socket), limit: limits.maxConnections },
+        'hub connection limit reached, connection refused',
+      );
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
@@ -146,7 +172,9 @@ export function createHubServer(options: HubServerOptions): HubServer {
       if (server !== null) throw new Error('hub listener already started');
       if (listener.tls !== undefined) {
         const material = await loadTlsMaterial(listener.tls);
-        const s = tls.createServer(serverTlsOptions(material, limits.authTimeoutMs), (sock) => accept(sock, true));
+        const s = tls.createServer(serverTlsOptions(material, limits.authTimeoutMs), (sock) =>
+          accept(sock, true),
+        );
         s.on('tlsClientError', (e, sock) =>
           log.info({ remote: remoteOf(sock), problem: e.message }, 'hub TLS handshake failed'),
         );
@@ -157,43 +185,64 @@ export function createHubServer(options: HubServerOptions): HubServer {
       // A hard cap on raw sockets (TLS handshakes included); the clean refusal above comes first.
       server.maxConnections = limits.maxConnections * 2;
       server.on('drop', (d?: { remoteAddress?: string }) =>
-        log.warn({ remote: d?.remoteAddress, limit: server?.maxConnections }, 'hub socket limit reached, connection dropped'),
+        log.warn(
+          { remote: d?.remoteAddress, limit: server?.maxConnections },
+          'hub socket limit reached, connection dropped',
+        ),
       );
       const s = server;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(listener.port, listener.host, () => {
-          s.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.listen(listener.port, listener.host, () => {
+            s.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (e) {
+        server = null;
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        throw new Error(`hub ${protocol} cannot listen on ${listener.host}:${listener.port} (${code})`, {
+          cause: e,
+        });
+      }
       s.on('error', (e) => log.error({ err: e }, 'hub listener error'));
       const address = s.address() as net.AddressInfo;
       log.info(
-        { host: address.address, port: address.port, tls: listener.tls !== undefined, mechanisms: [...mechanisms] },
+        {
+          host: address.address,
+          port: address.port,
+          tls: listener.tls !== undefined,
+          mechanisms: [...mechanisms],
+        },
         'hub listener started',
       );
       return { host: address.address, port: address.port };
     },
 
-    async stop(deadlineMs = 5000) {
-      const s = server;
-      if (s === null || stopping) return;
-      stopping = true;
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
-      const all = [...connections];
-      // draft §14.2, part 3 row 33: ask each client to move; it answers ok and closes when it
-      // has moved, or answers an error (communications), after which we may drop it.
-      for (const c of all)
-        void c.command('shutdown').then((r) => {
-          if (r.status === 'error') c.closeWith('server-stopping', 'the hub is stopping', false);
-        });
-      await Promise.race([Promise.all(all.map((c) => c.done)), deadline]);
-      for (const c of connections) c.closeWith('server-stopping', 'the hub is stopping', true);
-      await closed;
-      server = null;
-      log.info('hub listener stopped');
+    stop(deadlineMs = 5000) {
+      stopped ??= stopNow(deadlineMs);
+      return stopped;
     },
   };
+
+  async function stopNow(deadlineMs: number): Promise<void> {
+    const s = server;
+    stopping = true;
+    if (s === null) return;
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+    const all = [...connections];
+    // draft §14.2, part 3 row 33: ask each client to move; it answers ok and closes when it
+    // has moved, or answers an error (communications), after which we may drop it.
+    for (const c of all)
+      void c.command('shutdown').then((r) => {
+        if (r.status === 'error') c.closeWith('server-stopping', 'the hub is stopping', false);
+      });
+    await Promise.race([Promise.all(all.map((c) => c.done)), deadline]);
+    for (const c of connections) c.closeWith('server-stopping', 'the hub is stopping', true);
+    await closed;
+    server = null;
+    log.info('hub listener stopped');
+  }
 }

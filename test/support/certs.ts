@@ -52,8 +52,21 @@ async function files(dir: string, name: string): Promise<CertFiles> {
 
 async function makeCa(dir: string, name: string, cn: string): Promise<void> {
   await openssl(dir, [
-    'req', '-x509', ...EC, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${cn}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${cn}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 }
 
@@ -61,8 +74,22 @@ async function makeLeaf(dir: string, name: string, ca: string, subject: string, 
   await writeFile(join(dir, `${name}.ext`), ext);
   await openssl(dir, ['req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
   await openssl(dir, [
-    'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-set_serial',
-    String(1 + Math.floor(Math.random() * 1e12)), '-days', '2', '-out', `${name}.crt`, '-extfile', `${name}.ext`,
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.crt`,
+    '-CAkey',
+    `${ca}.key`,
+    '-set_serial',
+    String(1 + Math.floor(Math.random() * 1e12)),
+    '-days',
+    '2',
+    '-out',
+    `${name}.crt`,
+    '-extfile',
+    `${name}.ext`,
   ]);
 }
 
@@ -71,8 +98,13 @@ export async function makeTestCerts(): Promise<TestCerts> {
   const client = 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n';
   await Promise.all([makeCa(dir, 'ca', 'Hub Test CA'), makeCa(dir, 'other-ca', 'Other Test CA')]);
   await Promise.all([
-    makeLeaf(dir, 'server', 'ca', '/CN=localhost',
-      'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n'),
+    makeLeaf(
+      dir,
+      'server',
+      'ca',
+      '/CN=localhost',
+      'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+    ),
     makeLeaf(dir, 'alice', 'ca', '/CN=alice', client),
     makeLeaf(dir, 'bob', 'ca', '/CN=client-7', client + 'subjectAltName=DNS:bob\n'),
     makeLeaf(dir, 'stranger', 'other-ca', '/CN=alice', client),

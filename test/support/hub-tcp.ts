@@ -57,7 +57,10 @@ export interface CapturedLog {
 /** A root logger (with the project's redaction) whose lines are parsed into `lines`. */
 export function captureLog(level: 'trace' | 'debug' | 'info' = 'debug'): CapturedLog {
   const lines: Record<string, unknown>[] = [];
-  const log = createRootLogger({ level, destination: { write: (s: string) => void lines.push(JSON.parse(s)) } });
+  const log = createRootLogger({
+    level,
+    destination: { write: (s: string) => void lines.push(JSON.parse(s)) },
+  });
   const find = (msg: string, fields: Record<string, unknown> = {}): Record<string, unknown> | undefined =>
     lines.find((l) => l.msg === msg && Object.entries(fields).every(([k, v]) => l[k] === v));
   return {

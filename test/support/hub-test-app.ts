@@ -262,7 +262,11 @@ export function transcriptApplication(): HubApplication {
     allowUnauthenticated: policy,
     command(conn, cmd) {
       if (cmd.method === 'fetch')
-        return { status: 'ok', headers: [], payload: Buffer.from('presentity = "presence:joe@hub.example.net"\r\n') };
+        return {
+          status: 'ok',
+          headers: [],
+          payload: Buffer.from('presentity = "presence:joe@hub.example.net"\r\n'),
+        };
       if (cmd.method === 'fetch-notify') throw new HubError('quota', 'too many notifications');
       if (cmd.method !== 'send') return OK;
       const inbox = header(cmd.headers, 'Inbox');

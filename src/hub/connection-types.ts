@@ -1,0 +1,75 @@
+/**
+ * What the socket layer (connection.ts, server.ts, client.ts) shows the code above it: the
+ * application's answer, the connection as the application sees it, why connections close, and
+ * the mapping of `hub.limits` onto the frame decoder. No I/O.
+ */
+import type { HubLimits } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { FrameError, FrameLimits, Header, ResponseFrame } from './frame.js';
+import type { Strength } from './headers.js';
+import type { Protocol } from './methods.js';
+import { errorHeaders } from './replies.js';
+import type { CloseCode } from './session.js';
+
+/** The application's answer to a command (draft §10 response: status, headers, optional payload). */
+export interface HubAnswer {
+  readonly status: 'ok' | 'error';
+  readonly headers: readonly Header[];
+  readonly payload?: Uint8Array | null;
+}
+
+/** Why a connection ended: the session's codes plus those of the socket layer. */
+export type HubCloseCode =
+  CloseCode | 'auth-timeout' | 'peer-not-reading' | 'socket-error' | 'connection-limit' | 'server-stopping';
+
+export interface CloseReason {
+  readonly code: HubCloseCode;
+  readonly message: string;
+  readonly error?: FrameError;
+}
+
+/** What an application sees of a connection. */
+export interface HubConnection {
+  readonly id: string;
+  readonly protocol: Protocol;
+  /** "address:port" of the peer. */
+  readonly remote: string;
+  readonly tls: boolean;
+  /** Who the peer authenticated as (the account `user`; for a client link: whom we logged in as), or null. */
+  readonly identity: string | null;
+  /** Link strength for Astrength (draft §11.4, part 4 row 12). */
+  readonly strength: Strength;
+  readonly log: Logger;
+  readonly closed: boolean;
+  /** Octets written but not yet taken by the peer (back-pressure hint for relays). */
+  readonly bufferedOutput: number;
+  /** Sends a command to the peer; never rejects: a timeout or a lost connection answers `communications`. */
+  command(method: string, headers?: readonly Header[], payload?: Uint8Array | null): Promise<ResponseFrame>;
+  /** Acceptor: asks the peer to move (draft §14.2, part 3 row 33) and resolves on its answer. Initiator: closes. */
+  shutdown(): Promise<void>;
+  /** Closes at once (after writing what is queued). */
+  close(reason?: string): void;
+}
+
+/** hub.limits → the decoder's FrameLimits (the payload limit depends on the protocol). */
+export function frameLimits(limits: HubLimits, protocol: Protocol): FrameLimits {
+  return {
+    maxLineLength: limits.maxLineBytes,
+    maxHeaderCount: limits.maxHeaders,
+    maxHeaderBytes: limits.maxHeaderBytes,
+    maxPayloadSize: protocol === 'imtp' ? limits.maxImPayloadBytes : limits.maxPresencePayloadBytes,
+    maxIdLength: limits.maxIdLength,
+  };
+}
+
+/** An answer we make up (part 4 row 14: a lost or silent hop counts as `communications`). */
+export function syntheticAnswer(id: string, method: string, error: unknown): ResponseFrame {
+  return {
+    kind: 'response',
+    id,
+    status: 'error',
+    method,
+    headers: errorHeaders(error, method),
+    payload: null,
+  };
+}
