@@ -3,5 +3,12 @@
  * the core learns of adapters is src/main.ts, which hands this list to the gateway.
  */
 import type { AdapterDefinition } from '../src/index.js';
+import { emailAdapter } from './email/index.js';
+import { ircAdapter } from './irc/index.js';
+import { websocketAdapter } from './websocket/index.js';
 
-export const adapterDefinitions: readonly AdapterDefinition<never>[] = [];
+export const adapterDefinitions: readonly AdapterDefinition<never>[] = [
+  emailAdapter as AdapterDefinition<never>,
+  ircAdapter as AdapterDefinition<never>,
+  websocketAdapter as AdapterDefinition<never>,
+];

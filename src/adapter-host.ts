@@ -111,6 +111,13 @@ export class AdapterHost {
         if (cause) hosted.cause = cause.message;
         else delete hosted.cause;
       },
+      health: () =>
+        this.hosted.map((h) => ({
+          id: h.id,
+          type: h.type,
+          status: h.status,
+          ...(h.cause === undefined ? {} : { cause: h.cause }),
+        })),
     };
     const adapter = definition.create(config, ctx);
     entry.adapter = adapter;

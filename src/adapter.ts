@@ -34,6 +34,14 @@ export interface HubPort {
   publishPresence(presentity: string, pidf: Uint8Array | null): Promise<Answer>;
 }
 
+/** One hosted adapter's state, as `/health` shows it (users.md row 11). */
+export interface AdapterHealth {
+  readonly id: string;
+  readonly type: string;
+  readonly status: AdapterStatus;
+  readonly cause?: string;
+}
+
 export interface AdapterContext {
   /** "irc-libera", from config. */
   readonly id: string;
@@ -43,6 +51,8 @@ export interface AdapterContext {
   readonly signal: AbortSignal;
   readonly hub: HubPort;
   setStatus(status: AdapterStatus, cause?: Error): void;
+  /** Read-only: the state of every adapter of this gateway, for health and metrics endpoints. */
+  readonly health?: () => readonly AdapterHealth[];
 }
 
 export interface Adapter {

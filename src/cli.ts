@@ -1,15 +1,18 @@
 /**
- * The `cpim-gateway` command: start, check-config, inspect. Exit codes: 0 success (for
- * inspect: the document is accepted), 1 failure (inspect: rejected), 2 usage errors.
+ * The `cpim-gateway` command: a dispatcher. The gateway's own commands (start, check-config,
+ * inspect) are in cli/admin.ts; the hub client commands in cli/send.ts, cli/listen.ts and
+ * cli/presence.ts. Exit codes: 0 success (for inspect: the document is accepted), 1 failure
+ * (inspect: rejected), 2 usage errors.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { CliFailure, UsageError, type CliIo } from './cli/common.js';
 import { ConfigError } from './errors.js';
-import { inspectDocument, detectType, DOCUMENT_TYPES, type DocumentType } from './inspect.js';
+
+export type { CliIo } from './cli/common.js';
 
 const USAGE = `Usage: cpim-gateway <command> [options]
 
-Commands:
+Gateway:
   start [--config FILE]            run the gateway (FILE defaults to ./gateway.config.yaml,
                                    else the embedded defaults)
   check-config [FILE]              check a configuration file and report every problem
@@ -18,15 +21,28 @@ Commands:
                                    application/presence (presence) document and print it as
                                    JSON; FILE "-" reads standard input; the type is detected
                                    when not given
+
+Hub client (IMTP/PITP):
+  send --from URI --to URI TEXT    send TEXT (as message/cpim); "-" reads standard input
+  listen URI                       print each message sent to URI until Ctrl-C
+  presence set URI open|closed [--note TEXT]
+                                   publish your presence (PIDF)
+  presence get URI [--as WATCHER]  fetch and print someone's presence
+  presence watch URI [--as WATCHER]
+                                   print each change of someone's presence until Ctrl-C
+
+  Client options:
+    --user NAME --password PW      SASL PLAIN (default $CPIM_USER / $CPIM_PASSWORD)
+    --hub HOST[:PORT]              the gateway (default $CPIM_HUB, else 127.0.0.1; ports
+                                   7410 for IMTP, 7411 for PITP)
+    --imtp HOST:PORT, --pitp HOST:PORT
+                                   per protocol ($CPIM_IMTP, $CPIM_PITP)
+    --tls                          implicit TLS; --ca FILE to verify the gateway with
+    --cert FILE --key FILE         TLS client certificate, SASL EXTERNAL
+
   help                             this text
 
 Exit codes: 0 ok / accepted, 1 failed / rejected, 2 usage error.`;
-
-export interface CliIo {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly readStdin: () => Uint8Array;
-}
 
 const defaultIo: CliIo = {
   stdout: (s) => process.stdout.write(s),
@@ -34,18 +50,23 @@ const defaultIo: CliIo = {
   readStdin: () => readFileSync(0),
 };
 
-class UsageError extends Error {}
-
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Each command loads only what it needs (a client command starts faster).
       case 'start':
-        return await start(rest);
+        return await (await import('./cli/admin.js')).start(rest);
       case 'check-config':
-        return await checkConfigCommand(rest, io);
+        return await (await import('./cli/admin.js')).checkConfigCommand(rest, io);
       case 'inspect':
-        return inspect(rest, io);
+        return (await import('./cli/admin.js')).inspect(rest, io);
+      case 'send':
+        return await (await import('./cli/send.js')).sendCommand(rest, io);
+      case 'listen':
+        return await (await import('./cli/listen.js')).listenCommand(rest, io);
+      case 'presence':
+        return await (await import('./cli/presence.js')).presenceCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -61,71 +82,14 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.stderr(`cpim-gateway: ${(err as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
+    if (err instanceof CliFailure) {
+      io.stderr(`cpim-gateway: ${err.message}\n`);
+      return 1;
+    }
     if (err instanceof ConfigError) {
       io.stderr(`cpim-gateway: invalid configuration\n${err.message}\n`);
       return 1;
     }
     throw err;
   }
-}
-
-async function start(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { config: { type: 'string', short: 'c' } },
-    strict: true,
-  });
-  const { runGateway } = await import('./main.js');
-  return runGateway(values.config);
-}
-
-async function checkConfigCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true });
-  if (positionals.length > 1) throw new UsageError('check-config takes at most one file');
-  const { readConfig } = await import('./main.js');
-  const { config, source } = readConfig(positionals[0]);
-  io.stdout(
-    `ok: ${source}\n` +
-      `  domains: ${config.gateway.domains.join(', ')}\n` +
-      `  imtp: ${listenerLine(config.hub.imtp)}\n` +
-      `  pitp: ${listenerLine(config.hub.pitp)}\n` +
-      `  adapters: ${config.adapters.map((a) => a.id ?? a.type).join(', ') || 'none'}\n`,
-  );
-  return 0;
-}
-
-function listenerLine(l: { enabled: boolean; host: string; port: number; tls?: unknown }): string {
-  return l.enabled ? `${l.host}:${l.port}${l.tls ? ' (TLS)' : ''}` : 'off';
-}
-
-function inspect(args: readonly string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: { type: { type: 'string', short: 't' }, lenient: { type: 'boolean' } },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError('inspect takes exactly one FILE (or - for standard input)');
-  const type = values.type;
-  if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) {
-    throw new UsageError(`--type must be one of ${DOCUMENT_TYPES.join(', ')}`);
-  }
-  const file = positionals[0]!;
-  let bytes: Uint8Array;
-  try {
-    bytes = file === '-' ? io.readStdin() : readFileSync(file);
-  } catch (err) {
-    io.stderr(`cpim-gateway: cannot read ${file}: ${(err as Error).message}\n`);
-    return 2;
-  }
-  const report = inspectDocument(bytes, (type as DocumentType | undefined) ?? detectType(bytes), {
-    lenient: values.lenient ?? false,
-  });
-  io.stdout(JSON.stringify(report, null, 1) + '\n');
-  if (report.result === 'reject' || report.decision === 'reject') {
-    io.stderr(`rejected: ${report.reason ?? 'invalid'}${report.rule ? ` (${report.rule})` : ''}\n`);
-    return 1;
-  }
-  return 0;
 }

@@ -8,6 +8,8 @@ import type { AdapterDefinition } from './adapter.js';
 import { AdapterHost, type HostedAdapter } from './adapter-host.js';
 import type { GatewayConfig } from './config/schema.js';
 import { parseImUri } from './model/index.js';
+import { Federation } from './federation/federation.js';
+import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
 import { hubRouterApplication } from './hub-router.js';
 import { component, type Logger } from './log.js';
@@ -17,11 +19,15 @@ export interface GatewayOptions {
   readonly log: Logger;
   /** Adapter types this gateway can run (src/main.ts passes adapters/index.ts). */
   readonly adapterDefinitions?: readonly AdapterDefinition<never>[];
+  /** DNS questions for federation discovery; default node:dns over `federation.dns.servers`. */
+  readonly dnsLookup?: DnsLookup;
 }
 
 export interface Gateway {
   readonly config: GatewayConfig;
   readonly router: Router;
+  /** Routes to peer gateways (static `peers:`, DNS SRV) and their links. */
+  readonly federation: Federation;
   readonly adapters: readonly HostedAdapter[];
   /** Where the hub listeners listen, once started (port 0 in the configuration picks a free one). */
   readonly addresses: { imtp?: ListenAddress; pitp?: ListenAddress };
@@ -44,6 +50,11 @@ interface Part {
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions): Gateway {
   const log = component(options.log, 'gateway');
+  const federation = new Federation({
+    config,
+    log: options.log,
+    ...(options.dnsLookup ? { lookup: options.dnsLookup } : {}),
+  });
   const router = new Router({
     domains: config.gateway.domains,
     ...(config.gateway.visitedToken ? { visitedToken: config.gateway.visitedToken } : {}),
@@ -57,6 +68,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       members: r.members.map((m) => parseImUri(m)),
       open: r.open,
     })),
+    routes: federation.route,
+    minStrength: federation.minStrength,
     log: component(options.log, 'router'),
   });
 
@@ -72,6 +85,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const application = hubRouterApplication({ router, accounts: config.hub.accounts, log });
   const parts: Part[] = [
     { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
+    // Before the listeners, so peers' commands never meet a federation that cannot answer them.
+    { name: 'federation', start: () => federation.start(), stop: (deadline) => federation.stop(deadline) },
   ];
   for (const protocol of ['imtp', 'pitp'] as const) {
     if (!config.hub[protocol].enabled) continue;
@@ -95,6 +110,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   return {
     config,
     router,
+    federation,
     adapters: host.adapters,
     addresses,
     async start() {

@@ -5,30 +5,17 @@
  */
 import { existsSync } from 'node:fs';
 import { adapterDefinitions } from '../adapters/index.js';
+import { adapterChecks } from './config/adapter-config.js';
 import { defaultConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
 import type { GatewayConfig } from './config/schema.js';
 import { createGateway, type Gateway } from './gateway.js';
-import { ConfigError } from './errors.js';
 import { createRootLogger, type Logger } from './log.js';
 
 export const DEFAULT_CONFIG_FILE = 'gateway.config.yaml';
 
 /** The adapter types known to this build, for configuration checks. */
-export function adapterChecks(): Map<string, AdapterConfigCheck> {
-  return new Map(
-    adapterDefinitions.map((d) => [
-      d.type,
-      (raw: unknown) => {
-        try {
-          d.parseConfig(raw);
-          return [];
-        } catch (err) {
-          if (err instanceof ConfigError) return err.issues;
-          throw err;
-        }
-      },
-    ]),
-  );
+export function knownAdapterChecks(): Map<string, AdapterConfigCheck> {
+  return adapterChecks(adapterDefinitions);
 }
 
 /**
@@ -37,10 +24,10 @@ export function adapterChecks(): Map<string, AdapterConfigCheck> {
  */
 export function readConfig(path: string | undefined): { config: GatewayConfig; source: string } {
   if (path !== undefined)
-    return { config: loadConfigFile(path, { adapterTypes: adapterChecks() }), source: path };
+    return { config: loadConfigFile(path, { adapterTypes: knownAdapterChecks() }), source: path };
   if (existsSync(DEFAULT_CONFIG_FILE)) {
     return {
-      config: loadConfigFile(DEFAULT_CONFIG_FILE, { adapterTypes: adapterChecks() }),
+      config: loadConfigFile(DEFAULT_CONFIG_FILE, { adapterTypes: knownAdapterChecks() }),
       source: DEFAULT_CONFIG_FILE,
     };
   }

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import type { AdapterConfigCheck } from './load.js';
 import { joinPath } from './substitute.js';
 
 /** Parses `raw` with `schema` or throws a ConfigError listing every issue. */
@@ -16,5 +17,25 @@ export function parseCheck<S extends z.ZodType>(schema: S, raw: unknown, source:
       path: i.path.reduce<string>((p, k) => joinPath(p, typeof k === 'number' ? k : String(k)), ''),
       message: i.code === 'unrecognized_keys' ? `unknown key(s): ${i.keys.join(', ')}` : i.message,
     })),
+  );
+}
+
+/** Configuration checks for `load.ts`, one per adapter type, from the adapters' definitions. */
+export function adapterChecks(
+  definitions: readonly { readonly type: string; parseConfig(raw: unknown): unknown }[],
+): Map<string, AdapterConfigCheck> {
+  return new Map(
+    definitions.map((d) => [
+      d.type,
+      (raw: unknown) => {
+        try {
+          d.parseConfig(raw);
+          return [];
+        } catch (err) {
+          if (err instanceof ConfigError) return err.issues;
+          throw err;
+        }
+      },
+    ]),
   );
 }

@@ -44,6 +44,7 @@ export function checkConfig(raw: unknown, source: string, options: LoadOptions =
   const substituted = substituteEnv(raw, options.env ?? process.env, issues);
   const parsed = configSchema.safeParse(substituted);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  if (parsed.success) issues.push(...peerDomainIssues(parsed.data));
   if (parsed.success) {
     const types = options.adapterTypes ?? new Map<string, AdapterConfigCheck>();
     const ids = new Set<string>();
@@ -82,6 +83,21 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): Gateway
 /** The embedded defaults: what runs when no configuration file exists. */
 export function defaultConfig(): GatewayConfig {
   return checkConfig({}, '(embedded defaults)', { env: {} });
+}
+
+/** A domain is served here or by one peer, never both (the route would be ambiguous). */
+function peerDomainIssues(config: GatewayConfig): SubstitutionIssue[] {
+  const out: SubstitutionIssue[] = [];
+  const owner = new Map<string, string>(config.gateway.domains.map((d) => [d, 'gateway.domains']));
+  config.peers.forEach((p, i) =>
+    p.domains.forEach((d, j) => {
+      const at = joinPath(joinPath(joinPath('peers', i), 'domains'), j);
+      const first = owner.get(d);
+      if (first !== undefined) out.push({ path: at, message: `${d} is already routed by ${first}` });
+      else owner.set(d, joinPath('peers', i));
+    }),
+  );
+  return out;
 }
 
 function zodIssues(error: z.ZodError): SubstitutionIssue[] {

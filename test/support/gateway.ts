@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { checkConfig } from '../../src/config/load.js';
+import { adapterChecks } from '../../src/config/adapter-config.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub/client.js';
@@ -55,7 +56,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     ...options.config,
   };
-  const config = checkConfig(raw, 'test', { env: {} });
+  // Each adapter's section is checked by its own definition, as src/main.ts does.
+  const adapterTypes = adapterChecks(options.adapterDefinitions ?? []);
+  const config = checkConfig(raw, 'test', { env: {}, adapterTypes });
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _e, cb) {

@@ -1,0 +1,122 @@
+/**
+ * The email adapter (design.md parts 2, 5, 6): chat by mail in both directions. Mail received
+ * over SMTP becomes IMTP sends (inbound-server.ts, inbound-pipeline.ts); IMTP sends to the
+ * adapter's domain become mail (this file, outbox.ts). Mail has no presence (cpim.md part 4):
+ * capabilities say `presence: 'none'`, so the router answers fetch and subscribe of mailboxes
+ * with `target-not-found` and never shows a mailbox as open.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname as osHostname } from 'node:os';
+import { simpleParser } from 'mailparser';
+import { errorAnswer, getHeader, tryParseAddress } from '../../src/index.js';
+import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
+import { protectedDomains, resolveOutbound, type MappingConfig } from './addresses.js';
+import type { EmailConfig } from './config.js';
+import { InboundServer } from './inbound-server.js';
+import { Outbox } from './outbox.js';
+import { makeChecker, makeResolver, type Checker } from './sender-auth.js';
+import type { DNSResolver } from 'mailauth';
+import { composeMail, readImPayload, type MailAttachment } from './translate.js';
+
+export interface EmailAdapterOptions {
+  /** DNS resolver for SPF/DKIM/DMARC (tests inject a stub); default from `senderAuth.dnsServers`. */
+  readonly resolver?: DNSResolver;
+}
+
+function inboxOf(text: string | undefined): ImAddress | null {
+  if (text === undefined) return null;
+  const a = tryParseAddress(text.trim(), { defaultScheme: 'im' });
+  return a instanceof Error || a.scheme !== 'im' || a.domain === '' ? null : a;
+}
+
+export class EmailAdapter implements Adapter {
+  readonly domains: readonly string[];
+  readonly capabilities: Capabilities = {
+    presence: 'none',
+    contentTypes: ['message/cpim', 'text/plain', 'text/html'],
+    groups: true,
+  };
+  private readonly mapping: MappingConfig;
+  private readonly inbound: InboundServer | undefined;
+  private readonly outbox: Outbox;
+  private stopped = false;
+
+  constructor(
+    private readonly cfg: EmailConfig,
+    private readonly ctx: AdapterContext,
+    options: EmailAdapterOptions = {},
+  ) {
+    this.domains = [cfg.domain];
+    this.mapping = { domain: cfg.domain, localDomain: cfg.localDomain, aliases: cfg.aliases, lists: cfg.lists };
+    const checker: Checker | undefined = cfg.senderAuth.enabled
+      ? makeChecker(options.resolver ?? makeResolver(cfg.senderAuth.dnsServers))
+      : undefined;
+    this.inbound = cfg.inbound.enabled
+      ? new InboundServer({
+          cfg,
+          ctx,
+          mapping: this.mapping,
+          protectedDomains: protectedDomains(this.mapping, cfg.protectedDomains),
+          checker,
+          hostname: cfg.inbound.hostname ?? cfg.domain ?? osHostname(),
+        })
+      : undefined;
+    this.outbox = new Outbox(cfg.outbound, cfg.domain, ctx.log);
+  }
+
+  /** Where SMTP listens, once started (port 0 in the configuration picks a free one). */
+  get smtpAddress(): { host: string; port: number } | undefined {
+    return this.inbound?.address;
+  }
+
+  async start(): Promise<void> {
+    this.ctx.setStatus('connecting');
+    await this.outbox.start();
+    await this.inbound?.start();
+    this.ctx.setStatus('online');
+  }
+
+  async stop(_deadlineMs: number): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.inbound?.stop();
+    this.outbox.stop();
+    this.ctx.setStatus('offline');
+  }
+
+  /** An IMTP send to a mailbox or list of the adapter's domain becomes one mail. */
+  async deliver(op: Operation): Promise<Answer> {
+    if (op.protocol !== 'imtp' || op.method !== 'send')
+      return op.protocol === 'pitp'
+        ? errorAnswer('target-not-found', 'mailboxes have no presence')
+        : errorAnswer('unknown-method', `email cannot ${op.method}`);
+    const sender = inboxOf(getHeader(op.headers, 'Sender'));
+    const inbox = inboxOf(getHeader(op.headers, 'Inbox'));
+    if (sender === null || inbox === null || op.payload === undefined)
+      return errorAnswer('malformed', 'send needs Sender, Inbox and a payload');
+    const author = inboxOf(getHeader(op.headers, 'Orig-Sender')) ?? sender;
+    const target = resolveOutbound(inbox, this.mapping);
+    if (target === null) return errorAnswer('target-not-found', `no mailbox for ${inbox.uri}`);
+    const parts = readImPayload(op.payload, getHeader(op.headers, 'Content-Type'));
+    if (parts === null) return errorAnswer('malformed', 'unreadable message/cpim payload');
+    const content = await simpleParser(parts.entity, { skipImageLinks: true, skipTextToHtml: true });
+    const attachments: MailAttachment[] = content.attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+    }));
+    const to = target.kind === 'mailbox' ? [target.to] : target.list.subscribers;
+    const spec = composeMail({
+      sender,
+      author,
+      parts,
+      text: (content.text ?? '').replace(/\s+$/, ''),
+      html: content.html === false ? undefined : content.html,
+      to,
+      list: target.kind === 'list' ? target.list : undefined,
+      messageId: `<${Date.now().toString(36)}.${randomBytes(9).toString('hex')}@${this.cfg.domain}>`,
+      cfg: this.mapping,
+    });
+    return this.outbox.send(spec, attachments);
+  }
+}

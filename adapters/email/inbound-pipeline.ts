@@ -1,0 +1,152 @@
+/**
+ * What happens to one received mail once DATA is complete: parse (mailparser), classify (reports,
+ * auto-replies and loops never become chat), protect local identities, authenticate the sender
+ * (SPF/DKIM/DMARC), translate to Message/CPIM and issue the IMTP send. The SMTP reply is chosen
+ * from the gateway's answer (smtp-codes.ts), so the transaction ends only once it has one.
+ */
+import { randomBytes } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { parseImUri } from '../../src/index.js';
+import type { AdapterContext, Answer, ImAddress } from '../../src/index.js';
+import { mailboxToIdentity, resolveRecipient, splitMailbox, type MappingConfig } from './addresses.js';
+import { classifyMail } from './classify.js';
+import type { EmailConfig } from './config.js';
+import { stripReply, tidy } from './reply-text.js';
+import { atLeast, strengthOf, type Checker, type Strength } from './sender-auth.js';
+import { reply, replyForAnswer, type SmtpReply } from './smtp-codes.js';
+import { mailToCpim, type MailAttachment } from './translate.js';
+
+export interface Envelope {
+  readonly mailFrom: string;
+  readonly rcptTo: string;
+  readonly ip: string;
+  readonly helo: string;
+  readonly tls: boolean;
+  /** Mailboxes the SMTP AUTH user may use in From; undefined when not authenticated. */
+  readonly authAddresses?: readonly string[] | undefined;
+  readonly authUser?: string | undefined;
+}
+
+export interface PipelineDeps {
+  readonly cfg: EmailConfig;
+  readonly mapping: MappingConfig;
+  readonly protectedDomains: ReadonlySet<string>;
+  readonly ctx: AdapterContext;
+  readonly checker: Checker | undefined;
+  readonly hostname: string;
+}
+
+function firstAddress(a: AddressObject | AddressObject[] | undefined): { address: string; name: string } | undefined {
+  const list = a === undefined ? [] : Array.isArray(a) ? a : [a];
+  for (const o of list)
+    for (const v of o.value) if (v.address) return { address: v.address.toLowerCase(), name: v.name };
+  return undefined;
+}
+
+function headerText(mail: ParsedMail, name: string): string | undefined {
+  const line = mail.headerLines.find((l) => l.key === name)?.line;
+  if (line === undefined) return undefined;
+  return line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+}
+
+function withTimeout(p: Promise<Answer>, ms: number): Promise<Answer | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Processes one mail and returns the reply that ends its DATA. Logs every outcome. */
+export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps): Promise<SmtpReply> {
+  const { cfg, ctx } = deps;
+  const log = ctx.log;
+  const refuse = (r: SmtpReply, reason: string, extra: Record<string, unknown> = {}): SmtpReply => {
+    log.warn({ from: env.mailFrom, rcpt: env.rcptTo, code: r.code, reason, ...extra }, 'mail refused');
+    return r;
+  };
+  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 1 << 20 });
+
+  const kind = classifyMail({
+    envelopeFrom: env.mailFrom,
+    header: (n) => headerText(mail, n),
+    count: (n) => mail.headerLines.filter((l) => l.key === n).length,
+    ownDomain: cfg.domain,
+    maxReceived: cfg.inbound.maxReceived,
+  });
+  if (kind.kind === 'too-many-hops') return refuse(reply(554, '5.4.6', 'routing loop detected'), kind.reason);
+  if (kind.kind !== 'message') {
+    // Accepted and dropped: answering a report or an auto-reply would only start a mail loop
+    // (RFC 3834 2, RFC 3464 2), and none of them is a chat message.
+    log.info({ from: env.mailFrom, rcpt: env.rcptTo, kind: kind.kind, reason: kind.reason }, 'mail not turned into chat');
+    return reply(250, '2.0.0', `accepted, not chat (${kind.kind})`);
+  }
+
+  const from = firstAddress(mail.from) ?? { address: env.mailFrom.toLowerCase(), name: '' };
+  if (splitMailbox(from.address) === null) return refuse(reply(550, '5.1.7', 'no sender address'), 'no From');
+  // A local identity speaks only after SMTP AUTH: header From and envelope sender alike.
+  for (const who of [from.address, env.mailFrom.toLowerCase()]) {
+    const d = splitMailbox(who)?.domain;
+    if (d === undefined || !deps.protectedDomains.has(d)) continue;
+    if (env.authAddresses === undefined || !env.authAddresses.includes(who))
+      return refuse(reply(550, '5.7.1', `${who} may send only after authenticating`), 'local sender not authenticated', { sender: who });
+  }
+
+  let strength: Strength;
+  let verdict: Record<string, unknown> = {};
+  if (env.authAddresses !== undefined) {
+    strength = strengthOf({ smtpAuth: true, tls: env.tls, dmarc: 'none', alignedDkim: false, alignedSpf: false });
+  } else if (deps.checker !== undefined) {
+    const v = await deps.checker({ message: raw, ip: env.ip, helo: env.helo, mailFrom: env.mailFrom, mta: deps.hostname });
+    strength = strengthOf({ smtpAuth: false, tls: env.tls, ...v });
+    verdict = { spf: v.spf, dkim: v.dkim, dmarc: v.dmarc, policy: v.policy };
+    // RFC 7489 6.3 p=reject: the domain owner asks receivers to refuse mail that fails.
+    if (cfg.senderAuth.enforceDmarcReject && v.dmarc === 'fail' && v.policy === 'reject')
+      return refuse(reply(550, '5.7.1', 'DMARC policy of the sender domain rejects this mail'), 'dmarc reject', verdict);
+  } else strength = 'none';
+  if (!atLeast(strength, cfg.senderAuth.minStrength))
+    return refuse(reply(550, '5.7.1', 'sender not authenticated (SPF/DKIM/DMARC)'), 'too weak', { strength, ...verdict });
+
+  const target = resolveRecipient(env.rcptTo, deps.mapping);
+  if (typeof target === 'string') return refuse(reply(550, '5.1.1', 'no such recipient'), target);
+  const author = mailboxToIdentity(from.address, cfg.domain);
+  let sender: ImAddress = author;
+  let inbox: ImAddress;
+  const headers: [string, string][] = [['Astrength', strength]];
+  if (target.kind === 'list') {
+    const l = target.list;
+    if (!l.open && !l.subscribers.includes(from.address))
+      return refuse(reply(550, '5.7.1', 'only subscribers may post to this list'), 'not a subscriber');
+    // The list mailbox is the room member; the author rides in Orig-Sender (draft §16.2).
+    sender = target.identity;
+    inbox = parseImUri(l.room);
+    headers.push(['Orig-Sender', author.uri]);
+  } else inbox = target.inbox;
+
+  const text = mail.text ?? '';
+  const stripped = cfg.content.stripQuotes ? stripReply(text) : tidy(text.replace(/\r\n?/g, '\n').split('\n'));
+  const attachments: MailAttachment[] = mail.attachments
+    .filter((a) => !/^message\/(delivery-status|disposition-notification)/i.test(a.contentType))
+    .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content }));
+  const references = mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
+  const { payload, dropped } = mailToCpim(
+    {
+      fromName: from.name || undefined,
+      subject: mail.subject,
+      date: mail.date,
+      threading: { messageId: mail.messageId, inReplyTo: mail.inReplyTo, references },
+      text: stripped === '' && attachments.length === 0 ? tidy(text.split(/\r?\n/)) : stripped,
+      attachments,
+    },
+    { from: author, to: inbox, maxAttachmentBytes: cfg.content.maxAttachmentBytes, now: new Date(), boundary: `=_cpim_${randomBytes(8).toString('hex')}` },
+  );
+
+  const answer = await withTimeout(
+    ctx.hub.send({ sender: sender.uri, inbox: inbox.uri, payload, contentType: 'message/cpim', headers }),
+    cfg.inbound.answerTimeoutMs,
+  );
+  if (answer === 'timeout') return refuse(reply(451, '4.4.7', 'no answer from the chat in time'), 'answer timeout');
+  const r = replyForAnswer(answer);
+  const fields = { from: from.address, rcpt: env.rcptTo, inbox: inbox.uri, strength, code: r.code, dropped: dropped.length, ...verdict };
+  if (r.code < 300) log.info(fields, 'mail delivered to chat');
+  else log.warn(fields, 'mail not delivered to chat');
+  return r;
+}

@@ -1,0 +1,169 @@
+/**
+ * The SMTP listener (smtp-server): an MX for the adapter's domain and, with AUTH configured, a
+ * submission service. Never an open relay: RCPT for any other domain is refused.
+ */
+import { readFile } from 'node:fs/promises';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { resolveRecipient } from './addresses.js';
+import { processMail, type PipelineDeps } from './inbound-pipeline.js';
+import { RateLimiter } from './rate.js';
+import type { SmtpReply } from './smtp-codes.js';
+
+function smtpError(r: SmtpReply): Error {
+  return Object.assign(new Error(`${r.status} ${r.text}`), { responseCode: r.code });
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+interface AuthUser {
+  readonly user: string;
+  readonly addresses: readonly string[];
+}
+
+export class InboundServer {
+  private server: SMTPServer | undefined;
+  private bound: { host: string; port: number } | undefined;
+  private readonly rate: RateLimiter;
+
+  constructor(private readonly deps: PipelineDeps) {
+    const r = deps.cfg.inbound.rate;
+    this.rate = new RateLimiter(r.burst, r.perMinute);
+  }
+
+  get address(): { host: string; port: number } | undefined {
+    return this.bound;
+  }
+
+  async start(): Promise<void> {
+    const { cfg, ctx } = this.deps;
+    const inb = cfg.inbound;
+    const disabled: string[] = [];
+    const tls: Partial<SMTPServerOptions> = {};
+    // RFC 3207 STARTTLS, offered only with a configured certificate.
+    if (inb.tls !== undefined) {
+      const [cert, key] = await Promise.all([readFile(inb.tls.cert), readFile(inb.tls.key)]);
+      Object.assign(tls, { cert, key });
+    } else disabled.push('STARTTLS');
+    if (inb.auth === undefined) disabled.push('AUTH');
+    const users = inb.auth?.users ?? [];
+    const server = new SMTPServer({
+      ...tls,
+      name: this.deps.hostname,
+      banner: 'CPIM gateway',
+      // RFC 1870 SIZE: advertised, checked on MAIL FROM SIZE= and on the data itself.
+      size: inb.maxMessageBytes,
+      rejectOversized: true,
+      disabledCommands: disabled,
+      authOptional: inb.auth === undefined || !inb.auth.required,
+      allowInsecureAuth: inb.auth?.allowInsecure ?? false,
+      authMethods: ['PLAIN', 'LOGIN'],
+      hidePIPELINING: false,
+      maxClients: inb.maxClients,
+      socketTimeout: inb.socketTimeoutMs,
+      closeTimeout: 2000,
+      logger: false,
+      onAuth: (auth, _session, cb) => {
+        const u = users.find((x) => x.user === auth.username);
+        if (u === undefined || typeof auth.password !== 'string' || !sameSecret(u.password, auth.password)) {
+          ctx.log.warn({ user: auth.username }, 'smtp auth failed');
+          return cb(smtpError({ code: 535, status: '5.7.8', text: 'authentication failed' }));
+        }
+        const user: AuthUser = { user: u.user, addresses: u.addresses };
+        cb(null, { user });
+      },
+      onMailFrom: (address, session, cb) => {
+        // A per-sender token bucket; 4xx so a well-behaved server slows down and retries.
+        const key = address.address === '' ? `<>@${session.remoteAddress}` : address.address.toLowerCase();
+        if (!this.rate.take(key)) {
+          ctx.log.warn({ from: address.address, ip: session.remoteAddress }, 'mail rate limit exceeded');
+          return cb(smtpError({ code: 450, status: '4.7.1', text: 'too many messages from this sender, try later' }));
+        }
+        cb();
+      },
+      onRcptTo: (address, session, cb) => {
+        // One recipient per transaction, so the DATA reply is exactly that recipient's answer;
+        // RFC 5321 4.5.3.1.10: 452 tells the client to send the rest in another transaction.
+        if (session.envelope.rcptTo.length >= 1)
+          return cb(smtpError({ code: 452, status: '4.5.3', text: 'one recipient per message, send the others again' }));
+        const r = resolveRecipient(address.address, this.deps.mapping);
+        if (r === 'foreign-domain' || r === 'relay') {
+          ctx.log.warn({ rcpt: address.address, ip: session.remoteAddress, reason: r }, 'relaying denied');
+          return cb(smtpError({ code: 550, status: '5.7.1', text: 'relaying denied' }));
+        }
+        if (r === 'unknown') {
+          ctx.log.warn({ rcpt: address.address }, 'unknown recipient');
+          return cb(smtpError({ code: 550, status: '5.1.1', text: 'no such recipient' }));
+        }
+        cb();
+      },
+      onData: (stream, session, cb) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => {
+          if (!stream.sizeExceeded) chunks.push(c);
+        });
+        stream.on('error', (err) => cb(err));
+        stream.on('end', () => {
+          if (stream.sizeExceeded) {
+            ctx.log.warn({ from: mailFrom(session), size: stream.byteLength }, 'mail over the size limit');
+            return cb(smtpError({ code: 552, status: '5.3.4', text: 'message too big' }));
+          }
+          this.handle(Buffer.concat(chunks), session).then(
+            (r) => (r.code < 300 ? cb(null, `${r.status} ${r.text}`) : cb(smtpError(r))),
+            (err: unknown) => {
+              ctx.log.error({ err }, 'mail processing failed');
+              cb(smtpError({ code: 451, status: '4.3.0', text: 'local error, try again later' }));
+            },
+          );
+        });
+      },
+    });
+    server.on('error', (err) => ctx.log.warn({ err }, 'smtp server error'));
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      server.server.once('error', onError);
+      server.listen(inb.port, inb.host, () => {
+        server.server.off('error', onError);
+        resolve();
+      });
+    });
+    const a = server.server.address() as AddressInfo;
+    this.bound = { host: a.address, port: a.port };
+    this.server = server;
+    ctx.log.info({ host: a.address, port: a.port, starttls: inb.tls !== undefined }, 'smtp listening');
+  }
+
+  private handle(raw: Buffer, session: SMTPServerSession) {
+    const user = session.user as AuthUser | undefined;
+    return processMail(
+      raw,
+      {
+        mailFrom: mailFrom(session),
+        rcptTo: session.envelope.rcptTo[0]?.address ?? '',
+        ip: session.remoteAddress,
+        helo: session.hostNameAppearsAs,
+        tls: session.secure,
+        authAddresses: user?.addresses,
+        authUser: user?.user,
+      },
+      this.deps,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (s === undefined) return;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+function mailFrom(session: SMTPServerSession): string {
+  const m = session.envelope.mailFrom;
+  return m === false ? '' : m.address;
+}

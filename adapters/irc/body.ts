@@ -1,0 +1,180 @@
+/**
+ * Message bodies between IRC and the hub (hub-protocol.md part 5.2): an IRC line becomes a
+ * `message/cpim` object (RFC 3862) with From, To, DateTime and an encapsulated entity; a hub
+ * payload (`message/cpim` or `text/plain`) becomes IRC text. Pure.
+ *
+ * The encapsulated entity is `text/plain; charset=UTF-8` when the line has no formatting, else
+ * `multipart/alternative` (RFC 2046 5.1.4, least preferred first): text/plain (codes stripped),
+ * `text/x-irc` (the line exactly as IRC sent it, so IRC to IRC passes codes through unchanged)
+ * and text/html (the canonical rich form).
+ */
+/* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
+import { HubError, buildCpim, decodeUtf8Strict, parseCpim } from '../../src/index.js';
+import { hasFormatting, htmlToIrc, ircToHtml, stripIrc } from './format.js';
+
+export const CPIM_TYPE = 'message/cpim';
+export const IRC_TEXT_TYPE = 'text/x-irc';
+
+export interface InboundMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly text: string;
+  readonly date: Date;
+}
+
+/** A stable boundary that cannot occur in the parts (they are built from one IRC line). */
+function boundary(text: string): string {
+  let b = 'irc-alt';
+  while (text.includes(b)) b += '-x';
+  return b;
+}
+
+export function buildInboundPayload(m: InboundMessage): Uint8Array {
+  const base = {
+    from: { uri: m.from },
+    to: [{ uri: m.to }],
+    dateTime: m.date,
+    startsWith: 'cpim-headers' as const,
+  };
+  if (!hasFormatting(m.text))
+    return toBytes(
+      buildCpim({ ...base, contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']], body: m.text }),
+    );
+  const b = boundary(m.text + ircToHtml(m.text));
+  const part = (type: string, body: string) =>
+    `--${b}\r\nContent-Type: ${type}; charset=UTF-8\r\n\r\n${body}\r\n`;
+  const body =
+    part('text/plain', stripIrc(m.text)) +
+    part(IRC_TEXT_TYPE, m.text) +
+    part('text/html', ircToHtml(m.text)) +
+    `--${b}--\r\n`;
+  return toBytes(
+    buildCpim({
+      ...base,
+      contentHeaders: [['Content-Type', `multipart/alternative; boundary="${b}"`]],
+      body,
+    }),
+  );
+}
+
+function toBytes(x: Uint8Array | string): Uint8Array {
+  return typeof x === 'string' ? new TextEncoder().encode(x) : x;
+}
+
+// --- Hub → IRC --------------------------------------------------------------------------------
+
+interface MediaType {
+  readonly type: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** RFC 2045 5.1: type "/" subtype *(";" parameter), parameter values token or quoted-string. */
+export function parseMediaType(value: string): MediaType {
+  const [head = '', ...rest] = value.split(';');
+  const params: Record<string, string> = {};
+  for (const m of rest.join(';').matchAll(/\s*([^=\s;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g))
+    params[m[1]!.toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+  return { type: head.trim().toLowerCase(), params };
+}
+
+/** The text of a text/* entity; only UTF-8 (and its subset US-ASCII) is taken (RFC 2046 4.1.2). */
+function decodeText(body: Uint8Array, mt: MediaType, encoding: string | undefined): string {
+  const charset = (mt.params['charset'] ?? 'utf-8').toLowerCase();
+  if (charset !== 'utf-8' && charset !== 'us-ascii')
+    throw new HubError('malformed', `charset ${charset} is not supported`);
+  let bytes = body;
+  const cte = (encoding ?? '7bit').toLowerCase();
+  if (cte === 'base64') bytes = Buffer.from(Buffer.from(body).toString('latin1'), 'base64');
+  else if (cte === 'quoted-printable')
+    bytes = Buffer.from(
+      Buffer.from(body)
+        .toString('latin1')
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    );
+  try {
+    return decodeUtf8Strict(bytes);
+  } catch {
+    throw new HubError('malformed', 'the text is not valid UTF-8');
+  }
+}
+
+interface Entity {
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: Uint8Array;
+}
+
+/** RFC 2046 5.1.1: the body parts between `--boundary` delimiter lines. */
+function splitMultipart(body: Uint8Array, b: string): Entity[] {
+  const text = Buffer.from(body).toString('latin1');
+  const parts = text.split(
+    new RegExp(`(?:^|\\r?\\n)--${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:--)?[ \\t]*`),
+  );
+  const out: Entity[] = [];
+  for (const raw of parts.slice(1, -1)) {
+    const p = raw.replace(/^\r?\n/, '');
+    const end = /\r?\n\r?\n/.exec(p);
+    const head = end ? p.slice(0, end.index) : '';
+    const rest = end ? p.slice(end.index + end[0].length) : p;
+    const headers = new Map<string, string>();
+    for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+      const i = line.indexOf(':');
+      if (i > 0) headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+    }
+    out.push({ headers, body: Buffer.from(rest, 'latin1') });
+  }
+  return out;
+}
+
+/** IRC text of one MIME entity: text/plain, text/x-irc, text/html or a multipart/alternative of them. */
+function entityToIrc(contentType: string, encoding: string | undefined, body: Uint8Array, depth = 0): string {
+  const mt = parseMediaType(contentType);
+  if (mt.type === 'text/plain')
+    return decodeText(body, mt, encoding).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
+  if (mt.type === IRC_TEXT_TYPE) return decodeText(body, mt, encoding);
+  if (mt.type === 'text/html') return htmlToIrc(decodeText(body, mt, encoding));
+  if (mt.type === 'multipart/alternative' && mt.params['boundary'] && depth < 3) {
+    // RFC 2046 5.1.4: the last part we can show is the best one; text/x-irc beats the rest.
+    const parts = splitMultipart(body, mt.params['boundary']);
+    const typeOf = (p: Entity) => parseMediaType(p.headers.get('content-type') ?? 'text/plain').type;
+    const pick =
+      parts.find((p) => typeOf(p) === IRC_TEXT_TYPE) ??
+      [...parts]
+        .reverse()
+        .find((p) => ['text/html', 'text/plain', 'multipart/alternative'].includes(typeOf(p)));
+    if (pick)
+      return entityToIrc(
+        pick.headers.get('content-type') ?? 'text/plain',
+        pick.headers.get('content-transfer-encoding'),
+        pick.body,
+        depth + 1,
+      );
+  }
+  throw new HubError('malformed', `IRC cannot carry ${mt.type || 'this content'}`);
+}
+
+export interface OutboundText {
+  /** IRC text; lines separated by "\n". */
+  readonly text: string;
+  /** The CPIM From, when there was one: the author. */
+  readonly from?: string;
+}
+
+/** A hub payload as IRC text (hub-protocol.md part 5.2; IMTP's default type is text/plain). */
+export function readOutbound(contentType: string | undefined, payload: Uint8Array): OutboundText {
+  const mt = parseMediaType(contentType ?? 'text/plain; charset=UTF-8');
+  if (mt.type !== CPIM_TYPE) return { text: entityToIrc(contentType ?? 'text/plain', undefined, payload) };
+  const r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
+  if (r.result === 'reject' || r.message === undefined)
+    throw new HubError('malformed', `bad message/cpim: ${r.result === 'reject' ? r.reason : 'unreadable'}`);
+  const msg = r.message;
+  const header = (name: string) => msg.contentHeaders.find((h) => h.name.toLowerCase() === name)?.value;
+  const text = entityToIrc(
+    header('content-type') ?? 'text/plain',
+    header('content-transfer-encoding'),
+    msg.body,
+  );
+  const from = msg.semantics.from?.uri;
+  return from === undefined ? { text } : { text, from };
+}

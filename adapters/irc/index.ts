@@ -1,0 +1,15 @@
+/**
+ * The IRC adapter's definition (design.md part 5): `type: irc` in gateway.config.yaml, one
+ * network per instance. See README.md.
+ */
+import type { AdapterDefinition } from '../../src/index.js';
+import { parseIrcConfig, type IrcConfig } from './config.js';
+import { IrcAdapter } from './irc-adapter.js';
+
+export const ircAdapter: AdapterDefinition<IrcConfig> = {
+  type: 'irc',
+  parseConfig: parseIrcConfig,
+  create: (config, ctx) => new IrcAdapter(config, ctx),
+};
+
+export type { IrcConfig } from './config.js';

@@ -1,0 +1,265 @@
+/**
+ * The IRC adapter (design.md part 5): one network per instance, serving the network's domain.
+ * It wires the main connection (and puppets) to the hub: inbound lines, outbound sends,
+ * presence, and the adapter's status.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
+import { errorAnswer, makeAddress } from '../../src/index.js';
+import type { IrcChannelConfig, IrcConfig } from './config.js';
+import { onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
+import { IrcLink, type LinkOptions, type LinkState } from './link.js';
+import { deliverSend } from './outbound.js';
+import { PresenceTracker } from './presence.js';
+import { PuppetPool } from './puppets.js';
+import { foldCase, isNetsplitQuit } from './translate.js';
+
+const LINE_EVENTS = ['privmsg', 'notice', 'action'] as const;
+
+export class IrcAdapter implements Adapter {
+  readonly domains: readonly string[];
+  readonly capabilities: Capabilities = {
+    presence: 'publish',
+    contentTypes: ['message/cpim', 'text/plain'],
+    groups: true,
+  };
+  private main!: IrcLink;
+  private puppets: PuppetPool | null = null;
+  private presence: PresenceTracker | null = null;
+  private poll: NodeJS.Timeout | undefined;
+  private readonly lastCorrespondent = new Map<string, ImAddress>();
+  private files: { ca?: string; cert?: string; key?: string } = {};
+  private stopped = false;
+
+  constructor(
+    private readonly config: IrcConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.domains = [config.domain];
+  }
+
+  private channel = (folded: string): IrcChannelConfig | undefined =>
+    this.config.channels.find((c) => foldCase(c.name, this.main.info.casemapping) === folded);
+
+  private isOwn = (nick: string): boolean => {
+    const cm = this.main.info.casemapping;
+    return foldCase(nick, cm) === foldCase(this.main.nick, cm) || (this.puppets?.isPuppetNick(nick) ?? false);
+  };
+
+  private linkOptions(nick: string, altNicks: readonly string[], main: boolean): LinkOptions {
+    const c = this.config;
+    const sasl =
+      !main || !c.sasl
+        ? undefined
+        : c.sasl.mechanism === 'PLAIN'
+          ? c.sasl
+          : { mechanism: 'EXTERNAL' as const, cert: this.files.cert!, key: this.files.key! };
+    return {
+      host: c.server.host,
+      port: c.server.port,
+      tls: c.server.tls,
+      rejectUnauthorized: c.server.rejectUnauthorized,
+      ...(this.files.ca ? { ca: this.files.ca } : {}),
+      ...(c.server.password ? { password: c.server.password } : {}),
+      nick,
+      altNicks,
+      username: c.username,
+      realname: c.realname,
+      ...(sasl ? { sasl } : {}),
+      ...(main && c.nickserv ? { nickserv: c.nickserv } : {}),
+      reconnect: c.reconnect,
+      flood: c.flood,
+      queue: c.queue,
+      channels: main
+        ? c.channels.map((ch) => (ch.key ? { name: ch.name, key: ch.key } : { name: ch.name }))
+        : [],
+      caps: main ? ['server-time', 'away-notify', 'multi-prefix'] : ['server-time'],
+      log: this.ctx.log,
+      okHeaders: [['Unreliable', c.domain]],
+    };
+  }
+
+  private inbound(): InboundContext {
+    return {
+      ctx: this.ctx,
+      config: this.config,
+      main: this.main,
+      channel: this.channel,
+      isOwn: this.isOwn,
+      lastCorrespondent: this.lastCorrespondent,
+    };
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    if (c.server.ca) this.files.ca = await readFile(c.server.ca, 'utf8');
+    if (c.sasl?.mechanism === 'EXTERNAL') {
+      this.files.cert = await readFile(c.sasl.cert, 'utf8');
+      this.files.key = await readFile(c.sasl.key, 'utf8');
+    }
+    this.main = new IrcLink(this.linkOptions(c.nick, c.altNicks, true));
+    const ic = this.inbound();
+    for (const kind of LINE_EVENTS)
+      this.main.client.on(
+        kind,
+        (e: Omit<IrcLineEvent, 'kind'>) =>
+          void onMainLine(ic, { ...e, kind }).catch((err: unknown) =>
+            this.ctx.log.warn({ err }, 'irc inbound failed'),
+          ),
+      );
+    if (c.mode === 'puppet')
+      this.puppets = new PuppetPool(
+        c.puppets.max,
+        c.puppets.idleMs,
+        c.puppets.nickSuffix,
+        () => this.main.info,
+        (nick, alts) => new IrcLink(this.linkOptions(nick, alts, false)),
+        (p) => {
+          for (const kind of LINE_EVENTS)
+            p.link.client.on(
+              kind,
+              (e: Omit<IrcLineEvent, 'kind'>) =>
+                void onPuppetLine(ic, p.link, p.owner, { ...e, kind }).catch((err: unknown) =>
+                  this.ctx.log.warn({ err }, 'irc puppet inbound failed'),
+                ),
+            );
+        },
+      );
+    if (c.presence.enabled) this.wirePresence();
+
+    const first = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, c.startTimeoutMs);
+      this.main.onFatal = (err) => {
+        clearTimeout(timer);
+        this.ctx.setStatus('offline', err);
+        reject(err);
+      };
+      this.main.onState = (s, degraded) => {
+        this.report(s, degraded);
+        if (s === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+    this.main.start();
+    await first;
+    this.main.onFatal = (err) => this.ctx.setStatus('offline', err);
+  }
+
+  private report(s: LinkState, degraded?: string): void {
+    if (this.stopped) return;
+    if (s === 'ready')
+      this.ctx.setStatus(degraded ? 'degraded' : 'online', degraded ? new Error(degraded) : undefined);
+    else if (s === 'connecting') this.ctx.setStatus('connecting');
+    else if (s === 'waiting') {
+      this.ctx.setStatus('offline', new Error('disconnected; reconnecting'));
+      this.presence?.leftChannel(null, this.config.presence.netsplitDelayMs);
+    } else if (s === 'stopped') this.ctx.setStatus('offline');
+  }
+
+  /** Presence (README "Presence"): membership, quits, nick changes, away, watched nicks. */
+  private wirePresence(): void {
+    const c = this.config;
+    const main = this.main;
+    const fold = (n: string) => foldCase(n, main.info.casemapping);
+    const tracker = new PresenceTracker(
+      {
+        presentity: (nick) => makeAddress('pres', fold(nick), c.domain).uri,
+        publish: (presentity, pidf) =>
+          void this.ctx.hub
+            .publishPresence(presentity, pidf)
+            .then((a) => a.status === 'error' && this.ctx.log.warn({ presentity }, 'presence not published')),
+        fold,
+        isOwn: this.isOwn,
+      },
+      c.presence.debounceMs,
+      c.presence.netsplitDelayMs,
+    );
+    this.presence = tracker;
+    const cl = main.client;
+    const own = (n: string) => fold(n) === fold(main.nick);
+    cl.on('join', (e: { nick: string; channel: string }) => !own(e.nick) && tracker.join(e.nick, e.channel));
+    cl.on('userlist', (e: { channel: string; users: { nick: string }[] }) =>
+      tracker.names(
+        e.channel,
+        e.users.map((u) => u.nick),
+      ),
+    );
+    cl.on('part', (e: { nick: string; channel: string }) =>
+      own(e.nick) ? tracker.leftChannel(e.channel, c.presence.debounceMs) : tracker.part(e.nick, e.channel),
+    );
+    cl.on('kick', (e: { kicked: string; channel: string }) =>
+      own(e.kicked)
+        ? tracker.leftChannel(e.channel, c.presence.debounceMs)
+        : tracker.part(e.kicked, e.channel),
+    );
+    cl.on('quit', (e: { nick: string; message?: string }) => tracker.quit(e.nick, isNetsplitQuit(e.message)));
+    cl.on('nick', (e: { nick: string; new_nick: string }) => tracker.nick(e.nick, e.new_nick));
+    cl.on(
+      'away',
+      (e: { nick: string; message?: string; self?: boolean }) =>
+        !own(e.nick) && tracker.away(e.nick, e.message ?? ''),
+    );
+    cl.on('back', (e: { nick: string }) => tracker.away(e.nick, null));
+    cl.on('whois', (e: { nick: string; away?: string }) => e.away && tracker.away(e.nick, e.away));
+    // WHO replies: away flags where the server has no away-notify (IRCv3 away-notify).
+    cl.on('wholist', (e: { users: { nick: string; away?: boolean }[] }) => {
+      for (const u of e.users) {
+        const was = tracker.isAway(u.nick);
+        if (u.away && was === false) main.client.raw(`WHOIS ${u.nick}`);
+        else if (!u.away && was === true) tracker.away(u.nick, null);
+      }
+    });
+    const watch = c.presence.watch;
+    const monitor = () => main.client.network.options['MONITOR'] !== undefined;
+    cl.on('users online', (e: { nicks: string[] }) => {
+      const on = new Set(e.nicks.filter(Boolean).map(fold));
+      for (const n of e.nicks.filter(Boolean)) tracker.watched(n, true);
+      // ISON lists who is on; everyone else watched is off (RFC 2812 4.9).
+      if (!monitor()) for (const n of watch) if (!on.has(fold(n))) tracker.watched(n, false);
+    });
+    cl.on('users offline', (e: { nicks: string[] }) =>
+      e.nicks.filter(Boolean).forEach((n) => tracker.watched(n, false)),
+    );
+    cl.on('registered', () => {
+      // IRCv3 MONITOR where offered; else ISON polling below.
+      if (watch.length > 0)
+        main.client.raw(monitor() ? `MONITOR + ${watch.join(',')}` : `ISON ${watch.join(' ')}`);
+    });
+    this.poll = setInterval(() => {
+      if (main.state !== 'ready') return;
+      if (!main.client.network.cap.isEnabled('away-notify'))
+        for (const name of main.joined.values()) main.client.raw(`WHO ${name}`);
+      if (watch.length > 0 && !monitor()) main.client.raw(`ISON ${watch.join(' ')}`);
+    }, c.presence.pollMs);
+    this.poll.unref();
+  }
+
+  async deliver(op: Operation): Promise<Answer> {
+    if (op.protocol !== 'imtp' || op.method !== 'send')
+      return errorAnswer('unknown-method', `the IRC adapter does not take ${op.method}`);
+    if (this.stopped) return errorAnswer('communications', 'the IRC adapter is stopped');
+    return deliverSend(
+      {
+        config: this.config,
+        main: this.main,
+        puppets: this.puppets,
+        channel: this.channel,
+        lastCorrespondent: this.lastCorrespondent,
+      },
+      op,
+    );
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.poll) clearInterval(this.poll);
+    this.presence?.stop();
+    this.puppets?.stop();
+    this.main?.stop();
+    // QUIT is written; give the server a moment to read it before the process moves on.
+    await new Promise((r) => setTimeout(r, Math.min(50, deadlineMs)));
+  }
+}

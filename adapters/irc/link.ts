@@ -1,0 +1,371 @@
+/**
+ * One IRC connection (the network's main connection, or a puppet): registration, SASL or
+ * NickServ, channel joins, reconnects with backoff, and the paced output queue whose lines are
+ * answered only once the server has seen them (users.md rows 3, 5, 6, 8).
+ *
+ * Answers: after a batch of lines is written we send `PING :<token>`; the server processes a
+ * client's lines in order (RFC 1459 2.3), so every error numeric about them arrives before the
+ * PONG. Tickets with no error then answer `ok` + `Unreliable` (IRC gives no end receipt).
+ */
+import { Client } from 'irc-framework';
+import { errorAnswer, type Answer, type Header, type Logger } from '../../src/index.js';
+import { SendQueue, Ticket, TokenBucket, type QueuedLine } from './queue.js';
+import {
+  DEFAULT_SERVER_INFO,
+  foldCase,
+  parseUserhost,
+  serverInfoFrom,
+  textBudget,
+  type Hostmask,
+  type IrcServerInfo,
+} from './translate.js';
+
+export interface LinkOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly rejectUnauthorized: boolean;
+  readonly ca?: string;
+  readonly password?: string;
+  readonly nick: string;
+  /** Further nicks to try, in order, when the nick is in use; then `nick` + digits. */
+  readonly altNicks: readonly string[];
+  readonly username: string;
+  readonly realname: string;
+  readonly sasl?:
+    | { readonly mechanism: 'PLAIN'; readonly account: string; readonly password: string }
+    | { readonly mechanism: 'EXTERNAL'; readonly cert: string; readonly key: string };
+  readonly nickserv?: { password: string; service: string; confirmTimeoutMs: number; confirmPattern: string };
+  readonly reconnect: { minDelayMs: number; maxDelayMs: number; jitter: number };
+  readonly flood: { enabled: boolean; burst: number; linesPerSecond: number };
+  readonly queue: { maxLines: number; maxAgeMs: number };
+  readonly channels: readonly { name: string; key?: string }[];
+  readonly caps: readonly string[];
+  readonly log: Logger;
+  /** Headers of an ok answer (Unreliable: <network domain>). */
+  readonly okHeaders: readonly Header[];
+}
+
+export type LinkState = 'idle' | 'connecting' | 'ready' | 'waiting' | 'stopped';
+
+// RFC 2812 5.2 error replies that refuse a PRIVMSG/NOTICE, by what they mean for the sender.
+const NOT_FOUND = new Set(['401', '403', '406']);
+const REFUSED = new Set(['404', '477', '486', '489', '531', '492']);
+const JOIN_FAILED = new Set(['471', '473', '474', '475', '476', '477', '405', '403']);
+
+export class IrcLink {
+  readonly client: Client;
+  state: LinkState = 'idle';
+  info: IrcServerInfo = DEFAULT_SERVER_INFO;
+  /** Folded names of channels we are in, with their display names. */
+  readonly joined = new Map<string, string>();
+  readonly failedJoins = new Map<string, string>();
+  readonly wanted = new Map<string, { name: string; key?: string }>();
+  private readonly queue: SendQueue;
+  private readonly bucket: TokenBucket;
+  private readonly inFlight: Ticket[] = [];
+  private readonly batches = new Map<string, Ticket[]>();
+  private mask: { user?: string; host?: string } = {};
+  private attempt = 0;
+  private nickTry = 0;
+  private pingSeq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private readonly sweep: NodeJS.Timeout;
+  private identified = true;
+  lastActivity = Date.now();
+  /** Called on every state change, with a reason for degraded operation. */
+  onState: (state: LinkState, degraded?: string) => void = () => undefined;
+  /** Called once SASL fails: credentials a retry cannot fix. */
+  onFatal: (err: Error) => void = () => undefined;
+
+  constructor(private readonly o: LinkOptions) {
+    this.client = new Client();
+    for (const c of o.caps) this.client.requestCap(c);
+    this.queue = new SendQueue(o.queue.maxLines, o.queue.maxAgeMs);
+    this.bucket = new TokenBucket(o.flood.burst, o.flood.linesPerSecond, o.flood.enabled);
+    for (const c of o.channels) this.wanted.set(foldCase(c.name, this.info.casemapping), c);
+    this.sweep = setInterval(() => this.queue.expire(Date.now()), Math.min(1000, o.queue.maxAgeMs / 4));
+    this.sweep.unref();
+    this.wire();
+  }
+
+  get nick(): string {
+    return this.client.user.nick;
+  }
+
+  get dropped(): number {
+    return this.queue.dropped;
+  }
+
+  private wire(): void {
+    const c = this.client;
+    c.on('raw', (e: { line: string; from_server: boolean }) => {
+      if (!e.from_server) return;
+      // RFC 2812 5.1 RPL_WELCOME ends with our full nick!user@host: the server's view of us.
+      const m = /^(?:@\S+ )?:\S+ 001 \S+ :.*?(\S+!\S+@\S+)\s*$/.exec(e.line);
+      if (m) {
+        const { user, host } = parseUserhost(m[1]!);
+        this.mask = { user, host };
+      }
+    });
+    c.on('registered', () => this.registered());
+    c.on('nick in use', () => this.nextNick());
+    c.on('nick invalid', () => this.nextNick());
+    c.on('sasl failed', (e: { reason: string }) => {
+      const err = new Error(`SASL authentication failed (${e.reason})`);
+      this.o.log.error({ reason: e.reason }, 'irc sasl failed');
+      this.onFatal(err);
+      this.stop('SASL failed');
+    });
+    c.on('notice', (e: { nick?: string; message: string }) => {
+      const ns = this.o.nickserv;
+      if (ns && !this.identified && e.nick && foldCase(e.nick, 'ascii') === foldCase(ns.service, 'ascii')) {
+        if (new RegExp(ns.confirmPattern, 'i').test(e.message)) this.afterIdentify(true);
+      }
+    });
+    c.on('join', (e: { nick: string; channel: string }) => {
+      if (foldCase(e.nick, this.info.casemapping) !== foldCase(this.nick, this.info.casemapping)) return;
+      const key = foldCase(e.channel, this.info.casemapping);
+      this.joined.set(key, e.channel);
+      this.failedJoins.delete(key);
+      this.pump();
+    });
+    const left = (channel: string) => this.joined.delete(foldCase(channel, this.info.casemapping));
+    c.on('part', (e: { nick: string; channel: string }) => {
+      if (foldCase(e.nick, this.info.casemapping) === foldCase(this.nick, this.info.casemapping))
+        left(e.channel);
+    });
+    c.on('kick', (e: { kicked: string; channel: string }) => {
+      if (foldCase(e.kicked, this.info.casemapping) !== foldCase(this.nick, this.info.casemapping)) return;
+      left(e.channel);
+      const w = this.wanted.get(foldCase(e.channel, this.info.casemapping));
+      if (w) setTimeout(() => this.state === 'ready' && this.client.join(w.name, w.key), 5000).unref();
+    });
+    c.on('irc error', (e: { error: string; channel?: string; nick?: string; reason?: string }) =>
+      this.o.log.debug({ error: e.error, channel: e.channel, nick: e.nick }, 'irc error'),
+    );
+    c.on('raw', (e: { line: string; from_server: boolean }) => {
+      if (!e.from_server) return;
+      const m = /^(?:@\S+ )?:\S+ (\d{3}) \S+ (\S+)(?: :(.*))?/.exec(e.line);
+      if (!m) return;
+      const [, code, subject, reason] = m as unknown as [string, string, string, string | undefined];
+      const folded = foldCase(subject, this.info.casemapping);
+      if (NOT_FOUND.has(code))
+        this.failTarget(folded, errorAnswer('target-not-found', reason ?? 'no such nick or channel'));
+      else if (REFUSED.has(code))
+        this.failTarget(folded, errorAnswer('target-authorization', reason ?? 'cannot send'));
+      if (JOIN_FAILED.has(code) && this.wanted.has(folded)) {
+        this.failedJoins.set(folded, reason ?? code);
+        this.onState(this.state, `cannot join ${subject}: ${reason ?? code}`);
+        this.pump();
+      }
+    });
+    c.on('pong', (e: { message?: string }) => {
+      const batch = e.message === undefined ? undefined : this.batches.get(e.message);
+      if (!batch) return;
+      this.batches.delete(e.message!);
+      for (const t of batch) {
+        this.inFlight.splice(this.inFlight.indexOf(t), 1);
+        t.settle();
+      }
+    });
+    c.on('close', () => this.closed());
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.connect();
+  }
+
+  private connect(): void {
+    this.state = 'connecting';
+    this.onState('connecting');
+    this.nickTry = 0;
+    this.joined.clear();
+    const o = this.o;
+    const sasl = o.sasl;
+    this.client.connect({
+      host: o.host,
+      port: o.port,
+      nick: o.nick,
+      username: o.username,
+      gecos: o.realname,
+      tls: o.tls,
+      rejectUnauthorized: o.rejectUnauthorized,
+      ...(o.ca ? { ca: o.ca } : {}),
+      ...(o.password ? { password: o.password } : {}),
+      ...(sasl?.mechanism === 'PLAIN' ? { account: { account: sasl.account, password: sasl.password } } : {}),
+      ...(sasl?.mechanism === 'EXTERNAL'
+        ? {
+            sasl_mechanism: 'EXTERNAL',
+            client_certificate: { private_key: sasl.key, certificate: sasl.cert },
+          }
+        : {}),
+      sasl_disconnect_on_fail: true,
+      auto_reconnect: false,
+      encoding: 'utf8',
+      version: null,
+      ping_interval: 30,
+      ping_timeout: 120,
+    });
+  }
+
+  private nextNick(): void {
+    if (this.state !== 'connecting') return;
+    const alts = this.o.altNicks;
+    const next =
+      this.nickTry < alts.length
+        ? alts[this.nickTry]!
+        : `${this.o.nick.slice(0, this.info.nicklen - 2)}${this.nickTry - alts.length + 1}`;
+    this.nickTry++;
+    this.client.changeNick(next);
+  }
+
+  /** RPL_WELCOME (001): SASL, if asked for, has already succeeded (CAP END comes after it). */
+  private registered(): void {
+    this.attempt = 0;
+    this.info = serverInfoFrom(this.client.network.options);
+    const ns = this.o.nickserv;
+    if (ns) {
+      this.identified = false;
+      this.client.raw(`PRIVMSG ${ns.service} :IDENTIFY ${ns.password}`);
+      this.timer = setTimeout(() => this.afterIdentify(false), ns.confirmTimeoutMs);
+    } else this.afterIdentify(true);
+  }
+
+  private afterIdentify(confirmed: boolean): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.state !== 'connecting') return;
+    this.identified = true;
+    this.state = 'ready';
+    this.lastActivity = Date.now();
+    this.onState('ready', confirmed ? undefined : 'NickServ did not confirm identification');
+    for (const c of this.wanted.values()) this.client.join(c.name, c.key);
+    this.pump();
+  }
+
+  /** Joins (and keeps re-joining after reconnects) a channel. */
+  want(name: string, key?: string): void {
+    const folded = foldCase(name, this.info.casemapping);
+    if (this.wanted.has(folded)) return;
+    this.wanted.set(folded, key === undefined ? { name } : { name, key });
+    if (this.state === 'ready') this.client.join(name, key);
+  }
+
+  /** Our hostmask as others see it; unknown parts assumed as long as they can be (RFC 2812 1.2.1). */
+  hostmask(): Hostmask {
+    return {
+      nick: this.nick,
+      user: this.mask.user ?? `~${this.o.username}`,
+      host: this.mask.host ?? 'x'.repeat(63),
+    };
+  }
+
+  budget(command: string, target: string, nick = this.nick): number {
+    const mask = this.hostmask();
+    // Another nick we may still get (the alt nicks) could be longer: plan for the longest.
+    return textBudget({ ...mask, nick: nick.length < this.info.nicklen ? nick : mask.nick }, command, target);
+  }
+
+  /** Queues the lines of one message; the promise answers once the server has seen them. */
+  send(
+    target: string,
+    command: 'PRIVMSG' | 'NOTICE',
+    texts: readonly string[],
+    channel: boolean,
+  ): Promise<Answer> {
+    const folded = foldCase(target, this.info.casemapping);
+    const ticket = new Ticket(texts.length, folded, Date.now(), this.o.okHeaders);
+    const items: QueuedLine[] = texts.map((t) => ({
+      line: `${command} ${target} :${t}`,
+      ...(channel ? { channel: folded } : {}),
+      ticket,
+    }));
+    if (!this.queue.push(items))
+      return Promise.resolve(
+        errorAnswer('resources', `the IRC output queue is full (${this.queue.length} lines waiting)`),
+      );
+    this.lastActivity = Date.now();
+    this.pump();
+    return ticket.promise;
+  }
+
+  private failTarget(folded: string, a: Answer): void {
+    for (const t of this.inFlight) if (t.target === folded) t.fail(a);
+  }
+
+  /** Writes queued lines while the connection is ready and the bucket has tokens. */
+  pump(): void {
+    if (this.pumpTimer) return;
+    let wrote = false;
+    while (this.state === 'ready') {
+      const head = this.queue.peek();
+      if (!head) break;
+      if (head.ticket.done) {
+        this.queue.shift();
+        continue;
+      }
+      if (head.channel !== undefined && !this.joined.has(head.channel)) {
+        const failed = this.failedJoins.get(head.channel);
+        if (failed === undefined) break; // the join is under way; join() pumps again
+        this.queue.drop(head.ticket);
+        head.ticket.settleWith(errorAnswer('target-authorization', `the gateway cannot join: ${failed}`));
+        continue;
+      }
+      if (!this.bucket.take()) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = undefined;
+          this.pump();
+        }, this.bucket.wait());
+        break;
+      }
+      this.queue.shift();
+      this.client.raw(head.line);
+      wrote = true;
+      const t = head.ticket;
+      if (++t.written === t.lines) this.inFlight.push(t);
+    }
+    if (wrote) this.flushBatch();
+  }
+
+  /** Tickets fully written and not yet in a batch get a PING marker. */
+  private flushBatch(): void {
+    const pending = this.inFlight.filter((t) => ![...this.batches.values()].some((b) => b.includes(t)));
+    if (pending.length === 0) return;
+    const token = `cpimgw-${++this.pingSeq}`;
+    this.batches.set(token, pending);
+    this.client.raw(`PING :${token}`);
+  }
+
+  private closed(): void {
+    // Lines the server had: handed over, no receipt (ok + Unreliable); queued lines stay.
+    for (const t of this.inFlight.splice(0)) t.settle();
+    this.batches.clear();
+    this.joined.clear();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.state === 'stopped') return;
+    this.state = 'waiting';
+    const r = this.o.reconnect;
+    const base = Math.min(r.maxDelayMs, r.minDelayMs * 2 ** this.attempt++);
+    const delay = Math.round(base * (1 + r.jitter * (2 * Math.random() - 1)));
+    this.o.log.info({ delayMs: delay, queued: this.queue.length }, 'irc disconnected, reconnecting');
+    this.onState('waiting');
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Sends QUIT and stops reconnecting; queued lines answer `communications`. */
+  stop(reason = 'gateway stopping'): void {
+    if (this.state === 'stopped') return;
+    const wasConnected = this.state === 'ready' || this.state === 'connecting';
+    this.state = 'stopped';
+    if (this.timer) clearTimeout(this.timer);
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    clearInterval(this.sweep);
+    this.queue.clear(errorAnswer('communications', `the IRC connection was closed: ${reason}`));
+    for (const t of this.inFlight.splice(0)) t.settle();
+    if (wasConnected) this.client.quit(reason);
+    this.onState('stopped');
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Hub → IRC (hub-protocol.md part 2.11 §16.2): an IMTP `send` to a nick or channel URI becomes
+ * PRIVMSG lines from the main connection (relay mode, `<alice> ` prefix) or from the author's
+ * puppet (puppet mode). The answer is `ok` + `Unreliable: <network domain>` once the server has
+ * the lines, or the error the server gave (part 2.8).
+ */
+import {
+  errorAnswer,
+  getHeader,
+  HubError,
+  type Answer,
+  type ImAddress,
+  type Operation,
+} from '../../src/index.js';
+import { readOutbound } from './body.js';
+import type { IrcChannelConfig, IrcConfig, LongMessagePolicy } from './config.js';
+import type { IrcLink } from './link.js';
+import type { PuppetPool } from './puppets.js';
+import {
+  addressToTarget,
+  byteLength,
+  clipLine,
+  foldCase,
+  shortName,
+  splitMessage,
+  tryInbox,
+} from './translate.js';
+
+/** Extension header on an ok answer: the message did not go out whole (README "Answers"). */
+export const CLIPPED_HEADER = 'Irc-Clipped';
+
+export interface OutboundContext {
+  readonly config: IrcConfig;
+  readonly main: IrcLink;
+  readonly puppets: PuppetPool | null;
+  readonly channel: (folded: string) => IrcChannelConfig | undefined;
+  /** Relay mode: the hub user a nick last heard from, so a reply without an address finds them. */
+  readonly lastCorrespondent: Map<string, ImAddress>;
+}
+
+interface Plan {
+  readonly lines: string[];
+  readonly clipped?: string;
+}
+
+/** Applies the long-message policy (users.md row 2) to the split lines. */
+export function plan(text: string, budget: number, policy: LongMessagePolicy, maxLines: number): Plan {
+  const lines = splitMessage(text, budget);
+  if (lines.length === 0) throw new HubError('malformed', 'the message has no text IRC can carry');
+  if (lines.length === 1) return { lines };
+  if (policy === 'refuse')
+    throw new HubError('quota', `the message needs ${lines.length} IRC lines; this channel takes one`);
+  if (policy === 'clip')
+    return {
+      lines: [clipLine(lines.join(' '), budget)],
+      clipped: `1 of ${lines.length} lines sent, clipped`,
+    };
+  if (lines.length <= maxLines) return { lines };
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = clipLine(kept[maxLines - 1]! + ' ', budget);
+  return { lines: kept, clipped: `${maxLines} of ${lines.length} lines sent` };
+}
+
+export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<Answer> {
+  const { config, main } = ctx;
+  const inbox = tryInbox(getHeader(op.headers, 'Inbox'));
+  if (inbox === null) return errorAnswer('malformed', 'bad Inbox');
+  const target = addressToTarget(inbox, config.domain, main.info);
+  if (target === null) return errorAnswer('target-not-found', `${inbox.uri} is no IRC nick or channel`);
+  const folded = foldCase(target.name, main.info.casemapping);
+  const chan = target.kind === 'channel' ? ctx.channel(folded) : undefined;
+  if (target.kind === 'channel' && chan === undefined)
+    return errorAnswer('target-authorization', `${target.name} is not a bridged channel`);
+  if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
+
+  let text: string;
+  let from: string | undefined;
+  try {
+    ({ text, from } = readOutbound(getHeader(op.headers, 'Content-Type'), op.payload));
+  } catch (e) {
+    if (e instanceof HubError) return errorAnswer(e.type, e.message);
+    throw e;
+  }
+  // The author: Orig-Sender (a room's fan-out names the author there), else the CPIM From.
+  const author =
+    tryInbox(getHeader(op.headers, 'Orig-Sender')) ??
+    tryInbox(from) ??
+    tryInbox(getHeader(op.headers, 'Sender'));
+  if (author === null) return errorAnswer('malformed', 'bad Sender');
+
+  let link = main;
+  let prefix = `<${shortName(author)}> `;
+  if (ctx.puppets !== null && author.domain !== config.domain) {
+    const p = ctx.puppets.get(author);
+    if (p !== null) {
+      link = p.link;
+      prefix = '';
+      if (chan) link.want(chan.name, chan.key);
+    }
+  }
+  if (target.kind === 'nick' && link === main) ctx.lastCorrespondent.set(folded, author);
+
+  // CTCP ACTION for "/me " (the convention chat clients share; see README "Formatting").
+  // In relay mode an action is written "* alice waves" by the gateway's nick.
+  const action = /^\/me /.test(text);
+  if (action) text = text.slice(4);
+  if (action && prefix !== '') prefix = `* ${shortName(author)} `;
+  const ctcp = action && prefix === '';
+  const wrap = ctcp ? (t: string) => `\x01ACTION ${t}\x01` : (t: string) => t;
+  const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
+  let p: Plan;
+  try {
+    p = plan(text, budget, chan?.longMessages ?? config.longMessages, config.maxLinesPerMessage);
+  } catch (e) {
+    if (e instanceof HubError) return errorAnswer(e.type, e.message);
+    throw e;
+  }
+  const answer = await link.send(
+    target.name,
+    'PRIVMSG',
+    p.lines.map((l) => wrap(prefix + l)),
+    target.kind === 'channel',
+  );
+  if (answer.status !== 'ok' || p.clipped === undefined) return answer;
+  return { ...answer, headers: [...answer.headers, [CLIPPED_HEADER, p.clipped]] };
+}

@@ -1,0 +1,76 @@
+/**
+ * Puppet mode (users.md row 1): one IRC connection per active remote user, with a nick derived
+ * from the user's URI, capped in number; a puppet idle for `idleMs` quits. A private message to a
+ * puppet's nick goes to its user.
+ */
+import type { ImAddress } from '../../src/index.js';
+import type { IrcLink } from './link.js';
+import { foldCase, puppetNick, type IrcServerInfo } from './translate.js';
+
+export interface Puppet {
+  readonly owner: ImAddress;
+  readonly link: IrcLink;
+}
+
+export class PuppetPool {
+  private readonly byOwner = new Map<string, Puppet>();
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(
+    private readonly max: number,
+    private readonly idleMs: number,
+    private readonly suffix: string,
+    private readonly info: () => IrcServerInfo,
+    private readonly makeLink: (nick: string, altNicks: string[]) => IrcLink,
+    private readonly onPrivate: (p: Puppet) => void,
+  ) {
+    this.reaper = setInterval(() => this.reap(), Math.min(60_000, Math.max(100, idleMs / 4)));
+    this.reaper.unref();
+  }
+
+  /** The puppet of `owner`, started if needed; null when the cap is reached. */
+  get(owner: ImAddress): Puppet | null {
+    const existing = this.byOwner.get(owner.uri);
+    if (existing) return existing;
+    if (this.byOwner.size >= this.max) return null;
+    const info = this.info();
+    const nick = puppetNick(owner, this.suffix, info);
+    const alts = [1, 2, 3, 4, 5].map((n) => puppetNick(owner, this.suffix, info, n));
+    const p: Puppet = { owner, link: this.makeLink(nick, alts) };
+    this.byOwner.set(owner.uri, p);
+    this.onPrivate(p);
+    p.link.start();
+    return p;
+  }
+
+  /** The puppet currently using `nick`, if any. */
+  byNick(nick: string): Puppet | undefined {
+    const key = foldCase(nick, this.info().casemapping);
+    for (const p of this.byOwner.values())
+      if (foldCase(p.link.nick, this.info().casemapping) === key) return p;
+    return undefined;
+  }
+
+  isPuppetNick(nick: string): boolean {
+    return this.byNick(nick) !== undefined;
+  }
+
+  all(): Puppet[] {
+    return [...this.byOwner.values()];
+  }
+
+  private reap(): void {
+    const now = Date.now();
+    for (const [uri, p] of this.byOwner) {
+      if (now - p.link.lastActivity < this.idleMs) continue;
+      this.byOwner.delete(uri);
+      p.link.stop('idle');
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.reaper);
+    for (const p of this.byOwner.values()) p.link.stop();
+    this.byOwner.clear();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Output pacing and the bounded send queue of one IRC connection (users.md row 3). A token
+ * bucket keeps the line rate under what the server tolerates (RFC 1459 8.10: servers penalise
+ * clients that send faster than about one line in two seconds on average; networks allow a
+ * short burst). The queue is bounded in lines and age; nothing leaves it without an answer.
+ */
+import { errorAnswer, okAnswer, type Answer, type Header } from '../../src/index.js';
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+    private readonly enabled: boolean,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
+    this.last = t;
+  }
+
+  /** Takes a token if there is one. */
+  take(): boolean {
+    if (!this.enabled) return true;
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until the next token. */
+  wait(): number {
+    if (!this.enabled) return 0;
+    this.refill();
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+}
+
+/** One message (one IMTP send) on its way out: its lines, and the answer it is waiting for. */
+export class Ticket {
+  written = 0;
+  failed: Answer | null = null;
+  private settled = false;
+  readonly promise: Promise<Answer>;
+  private resolveFn!: (a: Answer) => void;
+
+  constructor(
+    readonly lines: number,
+    /** The folded target, to match error numerics against. */
+    readonly target: string,
+    readonly enqueuedAt: number,
+    private readonly okHeaders: readonly Header[],
+  ) {
+    this.promise = new Promise((r) => (this.resolveFn = r));
+  }
+
+  get done(): boolean {
+    return this.settled;
+  }
+
+  fail(a: Answer): void {
+    if (this.failed === null) this.failed = a;
+  }
+
+  /** Settles with the recorded failure, else ok with the given headers. */
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveFn(this.failed ?? okAnswer(this.okHeaders));
+  }
+
+  settleWith(a: Answer): void {
+    this.fail(a);
+    this.settle();
+  }
+}
+
+export interface QueuedLine {
+  readonly line: string;
+  /** The channel the line needs us to be in, folded; undefined for a nick. */
+  readonly channel?: string;
+  readonly ticket: Ticket;
+}
+
+export class SendQueue {
+  private readonly lines: QueuedLine[] = [];
+  /** Sends refused because the queue was full or aged out, since start (users.md row 3). */
+  dropped = 0;
+
+  constructor(
+    private readonly maxLines: number,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  get length(): number {
+    return this.lines.length;
+  }
+
+  /** Queues all lines of a ticket, or none: a full queue answers `resources`. */
+  push(items: readonly QueuedLine[]): boolean {
+    if (this.lines.length + items.length > this.maxLines) {
+      this.dropped++;
+      return false;
+    }
+    this.lines.push(...items);
+    return true;
+  }
+
+  peek(): QueuedLine | undefined {
+    return this.lines[0];
+  }
+
+  shift(): QueuedLine | undefined {
+    return this.lines.shift();
+  }
+
+  /** Removes every line of tickets older than maxAgeMs and answers them `communications`. */
+  expire(now: number): number {
+    const old = new Set<Ticket>();
+    for (const l of this.lines) if (now - l.ticket.enqueuedAt > this.maxAgeMs) old.add(l.ticket);
+    if (old.size === 0) return 0;
+    const keep = this.lines.filter((l) => !old.has(l.ticket));
+    this.lines.length = 0;
+    this.lines.push(...keep);
+    for (const t of old) {
+      this.dropped++;
+      t.settleWith(
+        errorAnswer(
+          'communications',
+          `the IRC network was unreachable for ${this.maxAgeMs} ms; ${t.written} of ${t.lines} lines were sent`,
+        ),
+      );
+    }
+    return old.size;
+  }
+
+  /** Removes the remaining lines of one ticket (it failed). */
+  drop(ticket: Ticket): void {
+    const keep = this.lines.filter((l) => l.ticket !== ticket);
+    this.lines.length = 0;
+    this.lines.push(...keep);
+  }
+
+  /** Answers everything still queued (the adapter stops). */
+  clear(answer: Answer): void {
+    for (const l of this.lines.splice(0)) l.ticket.settleWith(answer);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The `websocket` adapter's section of gateway.config.yaml (design.md part 9: every problem at
+ * once with its path, unknown keys are errors, every limit a key with a default; design.md part
+ * 8: "every input has a limit with a config key and a sane default").
+ */
+import { z } from 'zod';
+import { parseCheck } from '../../src/index.js';
+
+/** Web account and room names: lower-case, no dots, so `room.<name>` inboxes never collide. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits, "_" and "-", at most 32');
+const positiveInt = z.number().int().positive();
+
+const domain = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+    'not a domain name',
+  )
+  .transform((d) => d.toLowerCase());
+
+const imUri = z.string().regex(/^im:[^@\s]+@[^@\s]+$/, 'an im: URI such as im:lobby@localhost');
+
+const sectionSchema = z.strictObject({
+  type: z.literal('websocket'),
+  id: z.string().optional(),
+  /** Web accounts are im:<user>@<domain>; a domain of its own, not one of gateway.domains. */
+  domain: domain.prefault('web.localhost'),
+  http: z
+    .strictObject({
+      host: z.string().min(1).prefault('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).prefault(8080),
+      /** The WebSocket endpoint; the page is `/`, health `/health`, metrics `/metrics`. */
+      path: z.string().startsWith('/').prefault('/ws'),
+      page: z.boolean().prefault(true),
+      metrics: z.boolean().prefault(true),
+      /**
+       * Browser origins allowed to open the WebSocket (RFC 6455 10.2). The page's own origin
+       * (Origin host = Host header) is always allowed, and so are clients that send no Origin
+       * (non-browser programs). "*" allows every origin.
+       */
+      allowedOrigins: z.array(z.string().min(1)).prefault([]),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** Fixed tokens, one per user (demo and small sites). */
+      tokens: z.array(z.strictObject({ user: name, token: z.string().min(16) })).prefault([]),
+      /** Secret for HMAC-SHA256 signed tokens an existing site mints (README, "Tokens"). */
+      hmacSecret: z.string().min(32).optional(),
+      /** Signed tokens whose `exp` is further out than this are refused (limits stolen tokens). */
+      maxTokenLifetimeSeconds: positiveInt.prefault(7 * 24 * 3600),
+      /** A connection that has not authenticated by then is closed (4001). */
+      timeoutMs: positiveInt.prefault(10_000),
+      /** Failed `auth` frames before the connection is closed (4003). */
+      maxFailures: positiveInt.prefault(3),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Largest frame; larger ones close the connection with 1009 (RFC 6455 7.4.1). */
+      maxFrameBytes: positiveInt.prefault(65_536),
+      /** Largest message text in UTF-8 octets; larger sends are answered `quota`. */
+      maxTextBytes: positiveInt.prefault(16_384),
+      /** `send` frames per second per connection (token bucket), and the burst allowed. */
+      messagesPerSecond: positiveInt.prefault(10),
+      messageBurst: positiveInt.prefault(20),
+      /** Any frames per second per connection, and the burst allowed. */
+      framesPerSecond: positiveInt.prefault(100),
+      frameBurst: positiveInt.prefault(200),
+      /** Output queued for a client that does not read; past it the connection is closed (4008). */
+      maxBufferedBytes: positiveInt.prefault(1_048_576),
+      maxConnections: positiveInt.prefault(1000),
+      maxConnectionsPerUser: positiveInt.prefault(10),
+      maxWatchesPerConnection: positiveInt.prefault(200),
+      /** Presence note length in characters. */
+      maxNoteChars: positiveInt.prefault(200),
+    })
+    .prefault({}),
+  /** Ping interval; a connection that has not answered the previous ping is dropped. */
+  heartbeatMs: positiveInt.prefault(30_000),
+  /** How long a delivered message waits for the browser's `ack` before `ok` + `Unreliable`. */
+  deliveryTimeoutMs: positiveInt.prefault(5_000),
+  rooms: z
+    .array(
+      z.strictObject({
+        /** The web room's name; its member inbox in the gateway room is im:room.<name>@<domain>. */
+        name,
+        /** The gateway room (`rooms:` in gateway.config.yaml) it bridges to. */
+        address: imUri,
+        /** Web users who may join; absent = every signed-in user. */
+        members: z.array(name).optional(),
+        title: z.string().max(100).optional(),
+      }),
+    )
+    .prefault([]),
+});
+
+/** The section, with checks across entries: room names and token users appear once. */
+export const websocketConfigSchema = sectionSchema.superRefine((c, ctx) => {
+  const seen = new Set<string>();
+  c.rooms.forEach((r, i) => {
+    if (seen.has(r.name))
+      ctx.addIssue({ code: 'custom', path: ['rooms', i, 'name'], message: 'listed twice' });
+    seen.add(r.name);
+  });
+  const users = new Set<string>();
+  c.auth.tokens.forEach((t, i) => {
+    if (users.has(t.user))
+      ctx.addIssue({ code: 'custom', path: ['auth', 'tokens', i, 'user'], message: 'has two tokens' });
+    users.add(t.user);
+  });
+});
+
+export type WebSocketConfig = z.output<typeof websocketConfigSchema>;
+export type WebRoomConfig = WebSocketConfig['rooms'][number];
+
+export function parseWebSocketConfig(raw: unknown): WebSocketConfig {
+  return parseCheck(websocketConfigSchema, raw, 'adapters[websocket]');
+}

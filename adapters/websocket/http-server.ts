@@ -1,0 +1,127 @@
+/**
+ * The adapter's HTTP server: the page at `/`, `/health`, Prometheus `/metrics` and the WebSocket
+ * endpoint (default `/ws`) on one port. The upgrade checks the Origin against the allow-list
+ * before anything else (RFC 6455 10.2: a server that only serves its own pages must refuse other
+ * origins; browsers always send Origin, other programs need not).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocketConfig } from './config.js';
+import type { WebMetrics } from './metrics.js';
+import type { PageAssets } from './page-build.js';
+
+export interface WebServerOptions {
+  readonly config: WebSocketConfig;
+  readonly assets: PageAssets | null;
+  readonly metrics: WebMetrics | null;
+  readonly health: () => { readonly ok: boolean; readonly body: unknown };
+  /** Whether another connection may open now (connection limit). */
+  readonly admit: () => boolean;
+  readonly onConnection: (ws: WebSocket, req: IncomingMessage) => void;
+}
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-cache',
+};
+
+/** Same origin (the Origin's host is the Host the browser asked for), listed, or no Origin. */
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
+  if (origin === undefined) return true;
+  const o = origin.toLowerCase().replace(/\/+$/, '');
+  if (allowed.includes('*') || allowed.some((a) => a.toLowerCase().replace(/\/+$/, '') === o)) return true;
+  try {
+    return host !== undefined && new URL(o).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+export class WebServer {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  /** The page, told where the WebSocket endpoint is. */
+  private readonly html: string | null;
+
+  constructor(private readonly o: WebServerOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // RFC 6455 7.4.1: larger frames close the connection with 1009.
+      maxPayload: o.config.limits.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.html = o.assets === null ? null : o.assets.html.replace('__WS_PATH__', o.config.http.path);
+    this.server = createServer((req, res) => void this.request(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
+  }
+
+  listen(): Promise<AddressInfo> {
+    const { host, port } = this.o.config.http;
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== this.o.config.http.path) return refuse(socket, 404, 'Not Found');
+    if (!originAllowed(req.headers.origin, req.headers.host, this.o.config.http.allowedOrigins))
+      return refuse(socket, 403, 'Forbidden');
+    if (!this.o.admit()) return refuse(socket, 503, 'Service Unavailable');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.o.onConnection(ws, req));
+  }
+
+  private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const send = (status: number, type: string, body: string): void => {
+      res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    const a = this.o.assets;
+    if (this.html !== null && (path === '/' || path === '/index.html'))
+      return send(200, 'text/html; charset=utf-8', this.html);
+    if (a !== null && path === '/app.js') return send(200, 'text/javascript; charset=utf-8', a.js);
+    if (a !== null && path === '/style.css') return send(200, 'text/css; charset=utf-8', a.css);
+    if (path === '/health') {
+      const h = this.o.health();
+      return send(h.ok ? 200 : 503, 'application/json', JSON.stringify(h.body));
+    }
+    if (path === '/metrics' && this.o.metrics !== null) {
+      const registry = this.o.metrics.registry;
+      return send(200, registry.contentType, await registry.metrics());
+    }
+    send(404, 'text/plain; charset=utf-8', 'not found\n');
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Operations the router hands the adapter (design.md part 5: it answers as the draft's remote
+ * gateway): an IMTP `send` to a web user or to a web room's bridge inbox (draft §16.2), and the
+ * PITP `change-notify` / `terminate-notify` of presentities web users watch (draft §15.2,
+ * §15.14). Notifies are pushed to the page without a receipt, so their `ok` carries
+ * `Unreliable` (hub-protocol.md 2.10: a gateway that cannot get an end ack MUST add it).
+ */
+import {
+  errorAnswer,
+  getHeader,
+  okAnswer,
+  tryParseAddress,
+  toPres,
+  type Answer,
+  type Operation,
+} from '../../src/index.js';
+import { networkOf, readLocalInbox, readMessage } from './translate.js';
+import type { WebChat } from './web-chat.js';
+
+export function deliverOperation(chat: WebChat, op: Operation): Promise<Answer> | Answer {
+  if (op.protocol === 'imtp' && op.method === 'send') return deliverSend(chat, op);
+  if (op.protocol === 'pitp' && (op.method === 'change-notify' || op.method === 'terminate-notify'))
+    return deliverNotify(chat, op);
+  return errorAnswer('unknown-method', `${op.method} is not served by the web chat`);
+}
+
+function deliverSend(chat: WebChat, op: Operation): Promise<Answer> | Answer {
+  const inbox = tryParseAddress((getHeader(op.headers, 'Inbox') ?? '').trim(), { defaultScheme: 'im' });
+  if (inbox instanceof Error) return errorAnswer('malformed', inbox.message);
+  const local = inbox.domain === chat.domain ? readLocalInbox(inbox.local) : null;
+  if (local === null) return errorAnswer('target-not-found', `${inbox.uri} is no web user or room`);
+  if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
+  const m = readMessage(op.headers, op.payload, new Date());
+  const base = { from: m.from, network: networkOf(m.from), time: m.time, text: m.text };
+  if (local.kind === 'room') {
+    const room = chat.rooms.get(local.name);
+    if (room === undefined) return errorAnswer('target-not-found', `no web room ${local.name}`);
+    // Never back to the author's own tabs: they already show it.
+    const targets = [...room.sessions].filter((s) => chat.user(s.user!).inbox.uri !== m.from);
+    if (targets.length === 0) return errorAnswer('no-listeners', `nobody is in web room ${room.name}`);
+    return chat.deliverToSessions(targets, { ...base, room: room.name });
+  }
+  const user = chat.users.get(local.name);
+  if (user === undefined || (!user.published && user.sessions.size === 0))
+    return errorAnswer('target-not-found', `no web user ${local.name}`);
+  if (user.sessions.size === 0) return errorAnswer('no-listeners', `${local.name} has no open page`);
+  return chat.deliverToSessions([...user.sessions], { ...base, to: user.inbox.uri });
+}
+
+function deliverNotify(chat: WebChat, op: Operation): Answer {
+  const sub = getHeader(op.headers, 'Subscription') ?? '';
+  const slash = sub.indexOf('/');
+  const session = slash > 0 ? chat.byToken.get(sub.slice(0, slash).trim()) : undefined;
+  const p = tryParseAddress((getHeader(op.headers, 'Presentity') ?? '').trim(), { defaultScheme: 'pres' });
+  if (session === undefined || p instanceof Error)
+    return errorAnswer('not-subscribed', 'no such subscription');
+  const presentity = toPres(p).uri;
+  const w = session.watches.get(presentity);
+  if (w === undefined || !w.subscribed) return errorAnswer('not-subscribed', 'no such subscription');
+  if (op.method === 'terminate-notify') {
+    session.watches.delete(presentity);
+    chat.pushPresence(session, presentity, 'unknown');
+  } else if (op.payload !== undefined)
+    chat.pushPresenceDoc(session, presentity, op.payload, getHeader(op.headers, 'Content-Type'));
+  return okAnswer([['Unreliable', chat.domain]]);
+}

@@ -1,0 +1,112 @@
+/**
+ * DOM building for the page. Text goes in with textContent only, never as HTML, so nothing a
+ * remote user writes can run in the page.
+ */
+export type Status = 'sending' | 'delivered' | 'sent' | 'failed' | 'unknown' | 'received';
+
+export interface ChatMessage {
+  readonly from: string;
+  readonly network: string;
+  readonly time: string;
+  readonly text: string;
+  readonly own: boolean;
+  status: Status;
+  reason?: string;
+}
+
+export interface Presence {
+  readonly state: string;
+  readonly note?: string;
+}
+
+export function $(id: string): HTMLElement {
+  const e = document.getElementById(id);
+  if (e === null) throw new Error(`#${id} is missing from the page`);
+  return e;
+}
+
+export function h(
+  tag: string,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string | null)[]
+): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) if (c !== null) e.append(c);
+  return e;
+}
+
+/** `alice` for a user of `domain`, the whole URI otherwise. */
+export function shortName(uri: string, domain: string): string {
+  const m = /^(?:im|pres):([^@]+)@(.+)$/.exec(uri);
+  if (m === null) return uri;
+  return m[2] === domain ? decodeURIComponent(m[1]!) : `${decodeURIComponent(m[1]!)}@${m[2]}`;
+}
+
+export function dot(p: Presence | undefined): HTMLElement {
+  const state = p?.state ?? 'unknown';
+  return h('span', { class: 'dot', 'data-state': state, title: p?.note ? `${state}: ${p.note}` : state });
+}
+
+function statusText(m: ChatMessage): string {
+  switch (m.status) {
+    case 'sending':
+      return 'sending…';
+    case 'delivered':
+      return m.reason ? `delivered (${m.reason})` : 'delivered';
+    case 'sent':
+      return 'sent, no receipt';
+    case 'failed':
+      return `failed: ${m.reason ?? 'unknown error'}`;
+    case 'unknown':
+      return `unknown: ${m.reason ?? ''}`;
+    case 'received':
+      return '';
+  }
+}
+
+export function messageItem(m: ChatMessage, domain: string): HTMLElement {
+  const time = new Date(m.time);
+  const shown = Number.isNaN(time.getTime())
+    ? m.time
+    : time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const item = h(
+    'li',
+    { class: m.own ? 'message own' : 'message', 'data-status': m.status },
+    h(
+      'div',
+      { class: 'meta' },
+      h('span', { class: 'from' }, shortName(m.from, domain)),
+      h('span', { class: 'network' }, m.network),
+      h('time', { datetime: m.time }, shown),
+    ),
+    h('div', { class: 'text' }, m.text),
+  );
+  if (m.own) item.append(h('div', { class: 'status' }, statusText(m)));
+  return item;
+}
+
+export interface ListEntry {
+  readonly key: string;
+  readonly label: string;
+  readonly presence?: Presence;
+  readonly note?: string;
+  readonly tag?: string;
+  readonly unread: number;
+  readonly current: boolean;
+}
+
+export function listItem(e: ListEntry, onClick: () => void): HTMLElement {
+  const name = h('span', { class: 'name' }, e.label);
+  if (e.note) name.append(h('span', { class: 'note' }, e.note));
+  const li = h(
+    'li',
+    { 'data-key': e.key, class: e.current ? 'current' : '' },
+    e.presence !== undefined ? dot(e.presence) : h('span', { class: 'tag' }, '#'),
+    name,
+    e.tag ? h('span', { class: 'tag' }, e.tag) : null,
+    e.unread > 0 ? h('span', { class: 'badge' }, String(e.unread)) : null,
+  );
+  li.addEventListener('click', onClick);
+  return li;
+}

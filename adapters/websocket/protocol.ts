@@ -1,0 +1,268 @@
+/**
+ * The web chat protocol, version 1: JSON text frames over one WebSocket (RFC 6455), checked with
+ * zod. protocol.schema.json is generated from these schemas (protocol.test.ts keeps it in step)
+ * and README.md documents them.
+ *
+ * Every request a client makes carries an `id` and gets exactly one `result` frame with that id
+ * (a send's delivery answer, design.md part 2 step 3: "nothing fails silently"). A frame that
+ * cannot be read gets an `error` frame naming what was wrong, and the connection stays up.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+const requestId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : -');
+/** A web user name (`bob`) or an im:/pres: URI (`im:carol@irc.example.org`). */
+const target = z.string().min(1).max(512);
+const roomName = z.string().min(1).max(32);
+
+export const PAGE_STATES = ['online', 'idle', 'away'] as const;
+export type PageState = (typeof PAGE_STATES)[number];
+
+export const authFrame = z.strictObject({
+  type: z.literal('auth'),
+  /** The protocol version the client speaks. */
+  v: z.number().int(),
+  /** A configured token, or a signed token `base64url(payload).base64url(HMAC-SHA256)`. */
+  token: z.string().min(1).max(4096),
+});
+
+export const sendFrame = z
+  .strictObject({
+    type: z.literal('send'),
+    id: requestId,
+    /** A direct message: a web user name or an im: URI. */
+    to: target.optional(),
+    /** A room message: the name of a joined room. */
+    room: roomName.optional(),
+    text: z.string().min(1),
+  })
+  .refine((f) => (f.to === undefined) !== (f.room === undefined), {
+    message: 'give exactly one of "to" and "room"',
+  });
+
+export const joinFrame = z.strictObject({ type: z.literal('join'), id: requestId, room: roomName });
+export const leaveFrame = z.strictObject({ type: z.literal('leave'), id: requestId, room: roomName });
+
+export const presenceFrame = z.strictObject({
+  type: z.literal('presence'),
+  id: requestId,
+  state: z.enum(PAGE_STATES),
+  note: z.string().optional(),
+});
+
+export const watchFrame = z.strictObject({ type: z.literal('watch'), id: requestId, who: target });
+export const unwatchFrame = z.strictObject({ type: z.literal('unwatch'), id: requestId, who: target });
+
+/** The receipt for a `message` frame: the page has shown it (an end receipt, draft §16.2). */
+export const ackFrame = z.strictObject({ type: z.literal('ack'), delivery: z.string().min(1).max(64) });
+
+const clientFrames = {
+  auth: authFrame,
+  send: sendFrame,
+  join: joinFrame,
+  leave: leaveFrame,
+  presence: presenceFrame,
+  watch: watchFrame,
+  unwatch: unwatchFrame,
+  ack: ackFrame,
+} as const;
+
+export type ClientFrameType = keyof typeof clientFrames;
+export const clientFrame = z.discriminatedUnion('type', [
+  authFrame,
+  sendFrame,
+  joinFrame,
+  leaveFrame,
+  presenceFrame,
+  watchFrame,
+  unwatchFrame,
+  ackFrame,
+]);
+export type ClientFrame = z.output<typeof clientFrame>;
+
+// --- Server → client -------------------------------------------------------------------------
+
+const roomInfo = z.strictObject({
+  name: z.string(),
+  title: z.string(),
+  /** The gateway room it bridges to. */
+  address: z.string(),
+});
+
+export const welcomeFrame = z.strictObject({
+  type: z.literal('welcome'),
+  v: z.literal(PROTOCOL_VERSION),
+  user: z.string(),
+  /** The user's inbox and presentity. */
+  uri: z.string(),
+  presentity: z.string(),
+  domain: z.string(),
+  rooms: z.array(roomInfo),
+  limits: z.strictObject({ maxTextBytes: z.number(), messagesPerSecond: z.number() }),
+});
+
+/** The answer to a request, matched by `id`. Error types are the hub's (draft §12). */
+export const resultFrame = z.strictObject({
+  type: z.literal('result'),
+  id: z.string(),
+  status: z.enum(['ok', 'error']),
+  /** ok without an end receipt (draft §16.2 `Unreliable`): handed on, not confirmed. */
+  unreliable: z.boolean().optional(),
+  errorType: z.string().optional(),
+  description: z.string().optional(),
+  /** Room members that did not get the message (the router's `Room-Failed` header). */
+  failed: z.array(z.strictObject({ member: z.string(), errorType: z.string() })).optional(),
+});
+
+export const messageFrame = z.strictObject({
+  type: z.literal('message'),
+  /** Echo it in an `ack` once shown. */
+  delivery: z.string(),
+  /** The author's URI. */
+  from: z.string(),
+  /** The author's network: the domain of the URI. */
+  network: z.string(),
+  /** The recipient's URI (a direct message; on the author's other tabs, whom it went to). */
+  to: z.string().optional(),
+  /** The web room it was said in, absent for a direct message. */
+  room: z.string().optional(),
+  /** RFC 3339 (the CPIM DateTime, else the time it arrived). */
+  time: z.string(),
+  text: z.string(),
+  /** True on the author's other tabs. */
+  own: z.boolean().optional(),
+});
+
+export const PRESENCE_STATES = ['online', 'idle', 'away', 'offline', 'unknown'] as const;
+
+export const presenceUpdateFrame = z.strictObject({
+  type: z.literal('presence'),
+  /** The presentity (pres: URI). */
+  who: z.string(),
+  state: z.enum(PRESENCE_STATES),
+  note: z.string().optional(),
+});
+
+/** Web users currently in a room (membership is PIDF-free state, users.md row 10). */
+export const roomFrame = z.strictObject({
+  type: z.literal('room'),
+  room: z.string(),
+  members: z.array(z.string()),
+});
+
+export const ERROR_CODES = [
+  'bad-json',
+  'bad-frame',
+  'binary-frame',
+  'unknown-type',
+  'unsupported-version',
+  'not-authenticated',
+  'already-authenticated',
+  'auth-failed',
+  'token-expired',
+  'rate-limited',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const errorFrame = z.strictObject({
+  type: z.literal('error'),
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  /** The offending frame's id, when it had a readable one. */
+  id: z.string().optional(),
+  /** Where in the frame the problem is (`text`, `room`), when known. */
+  path: z.string().optional(),
+});
+
+export const serverFrame = z.discriminatedUnion('type', [
+  welcomeFrame,
+  resultFrame,
+  messageFrame,
+  presenceUpdateFrame,
+  roomFrame,
+  errorFrame,
+]);
+export type ServerFrame = z.output<typeof serverFrame>;
+export type WelcomeFrame = z.output<typeof welcomeFrame>;
+export type ResultFrame = z.output<typeof resultFrame>;
+export type MessageFrame = z.output<typeof messageFrame>;
+export type PresenceUpdateFrame = z.output<typeof presenceUpdateFrame>;
+export type RoomFrame = z.output<typeof roomFrame>;
+export type ErrorFrame = z.output<typeof errorFrame>;
+export type PresenceState = (typeof PRESENCE_STATES)[number];
+
+/** The outcome of reading one text frame. */
+export type ReadResult =
+  { readonly ok: true; readonly frame: ClientFrame } | { readonly ok: false; readonly error: ErrorFrame };
+
+function problem(code: ErrorCode, message: string, id?: string, path?: string): ErrorFrame {
+  return {
+    type: 'error',
+    code,
+    message,
+    ...(id === undefined ? {} : { id }),
+    ...(path === undefined ? {} : { path }),
+  };
+}
+
+/** Reads one text frame; every problem is named, with the frame's id when it has one. */
+export function readClientFrame(text: string): ReadResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: problem('bad-json', `not JSON: ${(e as Error).message}`) };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, error: problem('bad-frame', 'a frame is a JSON object') };
+  const record = value as Record<string, unknown>;
+  const id = typeof record.id === 'string' && requestId.safeParse(record.id).success ? record.id : undefined;
+  const type = record.type;
+  if (typeof type !== 'string')
+    return { ok: false, error: problem('bad-frame', 'a frame needs a "type" string', id, 'type') };
+  if (!Object.hasOwn(clientFrames, type))
+    return {
+      ok: false,
+      error: problem('unknown-type', `unknown frame type "${type.slice(0, 40)}"`, id, 'type'),
+    };
+  const parsed = clientFrames[type as ClientFrameType].safeParse(value);
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  const message =
+    issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+  return {
+    ok: false,
+    error: problem(
+      'bad-frame',
+      `${type}: ${path === '' ? '' : path + ': '}${message}`,
+      id,
+      path || undefined,
+    ),
+  };
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
+
+/** The JSON Schema of both directions (protocol.schema.json). */
+export function protocolJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'CPIM gateway web chat protocol, version 1',
+    description:
+      'JSON text frames over a WebSocket. "client" lists what a client sends, "server" what the gateway sends. See adapters/websocket/README.md.',
+    $defs: {
+      client: jsonSchema(clientFrame, 'input'),
+      server: jsonSchema(serverFrame, 'output'),
+    },
+    anyOf: [{ $ref: '#/$defs/client' }, { $ref: '#/$defs/server' }],
+  };
+}

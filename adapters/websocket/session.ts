@@ -1,0 +1,124 @@
+/**
+ * One browser connection: its socket, who it is once authenticated, its rooms, watches and
+ * limits (design.md part 8: per-connection limits, past a limit a clear answer). Output goes
+ * through `send`, which closes a client that has stopped reading once its queued output passes
+ * `maxBufferedBytes` (close code 4008) instead of letting it grow without bound.
+ */
+import type { WebSocket } from 'ws';
+import type { PageState, ServerFrame } from './protocol.js';
+
+/** Close codes (RFC 6455 7.4.2: 4000-4999 are for applications). README.md lists them. */
+export const CLOSE = {
+  goingAway: 1001,
+  tooBig: 1009,
+  authTimeout: 4001,
+  tokenExpired: 4002,
+  authFailures: 4003,
+  tooManyConnections: 4004,
+  slowConsumer: 4008,
+} as const;
+
+/** A token bucket: `rate` per second, up to `burst` at once. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now = Date.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export interface Watch {
+  readonly presentity: string;
+  /** The Presentity header text as sent (echoed in notifies). */
+  readonly presentityText: string;
+  /** False while the web user has never published (adapter-local wait, see ws-adapter.ts). */
+  subscribed: boolean;
+}
+
+export interface SessionLimits {
+  readonly maxBufferedBytes: number;
+  readonly messagesPerSecond: number;
+  readonly messageBurst: number;
+  readonly framesPerSecond: number;
+  readonly frameBurst: number;
+}
+
+export class Session {
+  /** Set by `auth`. */
+  user: string | null = null;
+  /** Answered the last ping (heartbeat). */
+  alive = true;
+  authFailures = 0;
+  state: PageState = 'online';
+  note = '';
+  readonly rooms = new Set<string>();
+  /** By presentity URI. */
+  readonly watches = new Map<string, Watch>();
+  readonly messages: TokenBucket;
+  readonly frames: TokenBucket;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  /** The code this side closed with, if it did (the peer may never answer the close). */
+  closeCode: number | null = null;
+  onOverflow: (() => void) | null = null;
+
+  constructor(
+    readonly ws: WebSocket,
+    /** Alphanumeric: the connection-id of this session's PITP subscriptions (draft §11.7). */
+    readonly token: string,
+    private readonly limits: SessionLimits,
+  ) {
+    this.messages = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
+    this.frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Queues a frame; false when the session is closed or was just closed for not reading. */
+  send(frame: ServerFrame): boolean {
+    if (!this.isOpen) return false;
+    const text = JSON.stringify(frame);
+    if (this.ws.bufferedAmount + Buffer.byteLength(text) > this.limits.maxBufferedBytes) {
+      this.onOverflow?.();
+      this.close(CLOSE.slowConsumer, 'output buffer full: the client is not reading');
+      // The close frame waits behind unread output: a client that never reads never sees it.
+      this.later(() => this.ws.terminate(), 1000);
+      return false;
+    }
+    this.ws.send(text);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeCode = code;
+    this.ws.close(code, reason);
+  }
+
+  /** A timer that dies with the session. */
+  later(fn: () => void, ms: number): void {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  dispose(): void {
+    this.closed = true;
+    for (const t of this.timers.splice(0)) clearTimeout(t);
+  }
+}

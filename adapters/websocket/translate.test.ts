@@ -1,0 +1,107 @@
+/** Pure translation: names, message/cpim, PIDF, answers. */
+import { describe, expect, it } from 'vitest';
+import { errorAnswer, okAnswer, parsePidf } from '../../src/index.js';
+import {
+  buildMessage,
+  buildPresence,
+  mergeRoomResults,
+  presentityOf,
+  readLocalInbox,
+  readMessage,
+  readPresence,
+  readTarget,
+  resultOf,
+  roomInbox,
+  userInbox,
+} from './translate.js';
+
+const D = 'web.test';
+
+describe('websocket translate', () => {
+  it('maps names to URIs and back', () => {
+    expect(userInbox('alice', D).uri).toBe('im:alice@web.test');
+    expect(roomInbox('lobby', D).uri).toBe('im:room.lobby@web.test');
+    expect(readLocalInbox('room.lobby')).toEqual({ kind: 'room', name: 'lobby' });
+    expect(readLocalInbox('alice')).toEqual({ kind: 'user', name: 'alice' });
+    expect(readLocalInbox('Alice')).toBeNull();
+    expect(readTarget('bob', D)).toMatchObject({ uri: 'im:bob@web.test' });
+    expect(readTarget('pres:carol@irc.example.org', D)).toMatchObject({ uri: 'im:carol@irc.example.org' });
+    expect(readTarget('dave@mail.example', D)).toMatchObject({ uri: 'im:dave@mail.example' });
+    expect(typeof readTarget('im:', D)).toBe('string');
+  });
+
+  it('writes message/cpim and reads it back, with Orig-Sender naming a room message author', () => {
+    const now = new Date('2026-01-02T03:04:05Z');
+    const bytes = buildMessage(userInbox('alice', D), userInbox('bob', D), 'hé\r\nthere', now);
+    expect(Buffer.from(bytes).toString()).toBe(
+      'From: <im:alice@web.test>\r\nTo: <im:bob@web.test>\r\nDateTime: 2026-01-02T03:04:05Z\r\n\r\n' +
+        'Content-Type: text/plain; charset=UTF-8\r\n\r\nhé\r\nthere',
+    );
+    const headers = [
+      ['Sender', 'im:lobby@gw.test'],
+      ['Orig-Sender', 'im:carol@gw.test'],
+      ['Content-Type', 'message/cpim'],
+    ] as const;
+    expect(readMessage(headers, bytes, new Date())).toEqual({
+      from: 'im:carol@gw.test',
+      time: '2026-01-02T03:04:05Z',
+      text: 'hé\r\nthere',
+    });
+    expect(readMessage([['Sender', 'im:x@y']], Buffer.from('plain'), now)).toEqual({
+      from: 'im:x@y',
+      time: now.toISOString(),
+      text: 'plain',
+    });
+    expect(
+      readMessage(
+        [
+          ['Sender', 'im:x@y'],
+          ['Content-Type', 'image/png'],
+        ],
+        Buffer.alloc(3),
+        now,
+      ).text,
+    ).toBe('[image/png content, 3 octets]');
+  });
+
+  it('builds PIDF for each page state and reads it back', () => {
+    const p = presentityOf(userInbox('alice', D));
+    for (const state of ['online', 'idle', 'away'] as const) {
+      const doc = buildPresence(p, { connected: true, state, note: 'n' }, new Date());
+      expect(parsePidf(doc).warnings).toEqual([]);
+      expect(readPresence(Buffer.from(doc), 'application/pidf+xml')).toEqual({ state, note: 'n' });
+    }
+    const off = buildPresence(p, { connected: false, state: 'online', note: '' }, new Date());
+    expect(readPresence(Buffer.from(off), undefined)).toEqual({ state: 'offline' });
+    expect(readPresence(Buffer.from('x'), 'application/presence')).toEqual({ state: 'unknown' });
+    expect(readPresence(Buffer.from('<broken'), 'application/pidf+xml')).toEqual({ state: 'unknown' });
+  });
+
+  it('turns answers into result frames and merges room answers', () => {
+    expect(resultOf('a', okAnswer([['Unreliable', 'x']]))).toEqual({
+      type: 'result',
+      id: 'a',
+      status: 'ok',
+      unreliable: true,
+    });
+    const failedCarol = {
+      status: 'ok' as const,
+      headers: [['Room-Failed', 'im:carol@gw.test no-listeners']] as const,
+    };
+    expect(resultOf('a', failedCarol)).toMatchObject({
+      failed: [{ member: 'im:carol@gw.test', errorType: 'no-listeners' }],
+    });
+    const hubNone = resultOf('a', errorAnswer('no-listeners', 'the room has no other member'));
+    const local = resultOf('a', okAnswer());
+    expect(mergeRoomResults(hubNone, local, 'im:r@gw')).toEqual({ type: 'result', id: 'a', status: 'ok' });
+    expect(mergeRoomResults(resultOf('a', errorAnswer('loop')), local, 'im:r@gw')).toMatchObject({
+      status: 'ok',
+      failed: [{ member: 'im:r@gw', errorType: 'loop' }],
+    });
+    expect(mergeRoomResults(hubNone, resultOf('a', errorAnswer('communications')), 'im:r@gw')).toMatchObject({
+      status: 'error',
+      errorType: 'communications',
+    });
+    expect(mergeRoomResults(hubNone, null, 'im:r@gw')).toBe(hubNone);
+  });
+});

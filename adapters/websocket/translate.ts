@@ -1,0 +1,253 @@
+/**
+ * Pure translation between the web chat protocol and the CPIM model (design.md parts 2 and 6):
+ * web names ↔ im:/pres: URIs, text ↔ `message/cpim` (RFC 3862), page state ↔ PIDF (RFC 3863,
+ * with the RPID `away` activity and `user-input` of RFC 4480), hub answers ↔ `result` frames.
+ * No I/O.
+ */
+import {
+  buildCpim,
+  buildPidf,
+  getHeader,
+  getHeaders,
+  makeAddress,
+  parseCpim,
+  parsePidf,
+  tryParseAddress,
+  toIm,
+  toPres,
+  type Answer,
+  type Headers,
+  type ImAddress,
+  type PresAddress,
+  type XmlElement,
+} from '../../src/index.js';
+import { NAME_PATTERN } from './config.js';
+import type { PageState, PresenceState, ResultFrame } from './protocol.js';
+
+/** RFC 3862 3.1: the IMTP payload starts at the CPIM headers; the type goes in Content-Type. */
+export const CPIM_TYPE = 'message/cpim';
+const TEXT_TYPE = 'text/plain; charset=UTF-8';
+/** The gateway room's member inbox for a web room: a dot, which web names never contain. */
+const ROOM_PREFIX = 'room.';
+
+export function userInbox(user: string, domain: string): ImAddress {
+  return makeAddress('im', user, domain);
+}
+
+export function roomInbox(room: string, domain: string): ImAddress {
+  return makeAddress('im', ROOM_PREFIX + room, domain);
+}
+
+/** What an inbox in our domain names: a web user, a web room's bridge inbox, or nothing. */
+export function readLocalInbox(local: string): { kind: 'user' | 'room'; name: string } | null {
+  if (local.startsWith(ROOM_PREFIX)) {
+    const name = local.slice(ROOM_PREFIX.length);
+    return NAME_PATTERN.test(name) ? { kind: 'room', name } : null;
+  }
+  return NAME_PATTERN.test(local) ? { kind: 'user', name: local } : null;
+}
+
+/**
+ * A `to`/`who` the page wrote: a web user name (`bob`), an address (`bob@irc.example.org`, im:
+ * assumed) or a URI (`im:…`, `pres:…`). Returns the inbox, or why it is not one.
+ */
+export function readTarget(text: string, domain: string): ImAddress | string {
+  const t = text.trim();
+  if (NAME_PATTERN.test(t)) return userInbox(t, domain);
+  const a = tryParseAddress(t, { defaultScheme: 'im' });
+  if (a instanceof Error) return a.message;
+  if (a.domain === '') return 'names no inbox (RFC 3860 3.4.1)';
+  return toIm(a);
+}
+
+export function presentityOf(inbox: ImAddress): PresAddress {
+  return toPres(inbox);
+}
+
+/** A new message from a web user (RFC 3862: From, To, DateTime, then the text entity). */
+export function buildMessage(from: ImAddress, to: ImAddress, text: string, now: Date): Uint8Array {
+  return Buffer.from(
+    buildCpim({
+      startsWith: 'cpim-headers',
+      from: { uri: from.uri },
+      to: [{ uri: to.uri }],
+      dateTime: now,
+      contentHeaders: [['Content-Type', TEXT_TYPE]],
+      body: text,
+    }),
+  );
+}
+
+export interface ReadMessage {
+  readonly from: string;
+  readonly time: string;
+  readonly text: string;
+}
+
+function decodeText(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function mainType(contentType: string | undefined): string {
+  return (contentType ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * The author, time and text of a delivered `send`: the author is Orig-Sender (a room's copy,
+ * draft §16.2), else the CPIM From, else Sender; the time is the CPIM DateTime, else now.
+ * Non-text content is shown as a placeholder naming its type rather than dropped.
+ */
+export function readMessage(headers: Headers, payload: Uint8Array, now: Date): ReadMessage {
+  const sender = getHeader(headers, 'Orig-Sender') ?? getHeader(headers, 'Sender') ?? '';
+  const type = mainType(getHeader(headers, 'Content-Type'));
+  let from = sender.trim();
+  let time = now.toISOString();
+  let text: string;
+  if (type === CPIM_TYPE) {
+    const startsWith = /^content-type:/i.test(decodeText(payload.subarray(0, 13)))
+      ? 'mime-headers'
+      : 'cpim-headers';
+    const r = parseCpim(payload, { startsWith, mode: 'lenient', role: 'endpoint' });
+    if (r.result === 'reject') return { from, time, text: `[unreadable message/cpim: ${r.reason}]` };
+    const m = r.message;
+    if (getHeader(headers, 'Orig-Sender') === undefined && m.semantics.from) from = m.semantics.from.uri;
+    if (m.semantics.datetime !== null) time = m.semantics.datetime;
+    const inner = m.contentHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value;
+    text = mainType(inner).startsWith('text/')
+      ? decodeText(m.body)
+      : `[${mainType(inner)} content, ${m.body.length} octets]`;
+  } else if (type.startsWith('text/')) text = decodeText(payload);
+  else text = `[${type} content, ${payload.length} octets]`;
+  return { from, time, text };
+}
+
+/** The network of a URI, for display: its domain. */
+export function networkOf(uri: string): string {
+  const at = uri.lastIndexOf('@');
+  return at < 0 ? '' : uri.slice(at + 1);
+}
+
+// --- Presence ------------------------------------------------------------------------------
+
+const RPID_NS = 'urn:ietf:params:xml:ns:pidf:rpid';
+const DM_NS = 'urn:ietf:params:xml:ns:pidf:data-model';
+
+export interface WebPresence {
+  /** Any tab open. */
+  readonly connected: boolean;
+  readonly state: PageState;
+  readonly note: string;
+}
+
+function el(ns: string, name: string, children: XmlElement['children'] = [], id?: string): XmlElement {
+  return { ns, name, attributes: id === undefined ? [] : [{ ns: null, name: 'id', value: id }], children };
+}
+
+/**
+ * PIDF for a web user (RFC 3863): one tuple, `open` while a tab is open, the page's note, and an
+ * RFC 4479 `<dm:person>` carrying RPID (RFC 4480) `away` or `user-input` idle, which a plain PIDF
+ * reader ignores. `timestamp` must differ between successive documents (RFC 3863 4.1.7).
+ */
+export function buildPresence(presentity: PresAddress, p: WebPresence, timestamp: Date): string {
+  const person: XmlElement[] = [];
+  if (p.connected && p.state === 'away') person.push(el(RPID_NS, 'activities', [el(RPID_NS, 'away')]));
+  if (p.connected && p.state !== 'away')
+    person.push(el(RPID_NS, 'user-input', [p.state === 'idle' ? 'idle' : 'active']));
+  return buildPidf({
+    entity: presentity.uri,
+    tuples: [
+      {
+        id: 'web',
+        basic: p.connected ? 'open' : 'closed',
+        contact: toIm(presentity).uri,
+        notes: p.note === '' ? [] : [{ lang: null, text: p.note }],
+        timestamp: timestamp.toISOString(),
+      },
+    ],
+    extensions: person.length === 0 ? [] : [el(DM_NS, 'person', person, 'p')],
+  });
+}
+
+function findElement(els: readonly XmlElement[], ns: string, name: string): XmlElement | null {
+  for (const e of els) {
+    if (e.ns === ns && e.name === name) return e;
+    const inner = findElement(
+      e.children.filter((c): c is XmlElement => typeof c !== 'string'),
+      ns,
+      name,
+    );
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/** What the page shows for a PI from anywhere: open/closed, RPID away/idle, the first note. */
+export function readPresence(
+  payload: Uint8Array,
+  contentType: string | undefined,
+): { state: PresenceState; note?: string } {
+  if (mainType(contentType ?? 'application/pidf+xml') !== 'application/pidf+xml') return { state: 'unknown' };
+  try {
+    const doc = parsePidf(payload, { lenient: true }).document;
+    const open = doc.tuples.some((t) => t.basic === 'open');
+    const note = doc.tuples.flatMap((t) => t.notes).concat(doc.notes)[0]?.text;
+    const all = [...doc.extensions, ...doc.tuples.flatMap((t) => [...t.extensions, ...t.statusExtensions])];
+    let state: PresenceState = open ? 'online' : 'offline';
+    if (open && findElement(all, RPID_NS, 'away')) state = 'away';
+    else if (open) {
+      const input = findElement(all, RPID_NS, 'user-input');
+      if (input && input.children.join('').trim() === 'idle') state = 'idle';
+    }
+    return note === undefined ? { state } : { state, note };
+  } catch {
+    return { state: 'unknown' };
+  }
+}
+
+// --- Answers -------------------------------------------------------------------------------
+
+/** A hub answer as the page sees it (draft §16.2: ok, ok + Unreliable, error + Error-Type). */
+export function resultOf(id: string, answer: Answer): ResultFrame {
+  const failed = getHeaders(answer.headers, 'Room-Failed').map((v) => {
+    const [member = '', errorType = ''] = v.trim().split(/\s+/);
+    return { member, errorType };
+  });
+  const extra = failed.length > 0 ? { failed } : {};
+  if (answer.status === 'ok')
+    return getHeader(answer.headers, 'Unreliable') !== undefined
+      ? { type: 'result', id, status: 'ok', unreliable: true, ...extra }
+      : { type: 'result', id, status: 'ok', ...extra };
+  const description = getHeader(answer.headers, 'Error-Description');
+  return {
+    type: 'result',
+    id,
+    status: 'error',
+    errorType: getHeader(answer.headers, 'Error-Type') ?? 'communications',
+    ...(description ? { description } : {}),
+    ...extra,
+  };
+}
+
+/**
+ * One answer for a room message from the gateway room's answer and the local web users' answer
+ * (draft §16.2 merge: any ok is ok; ok is reliable only when every ok was). The gateway room's
+ * `no-listeners` (no member besides us) does not count against a message web users received.
+ */
+export function mergeRoomResults(hub: ResultFrame, local: ResultFrame | null, room: string): ResultFrame {
+  if (local === null) return hub;
+  const hubIrrelevant = hub.status === 'error' && hub.errorType === 'no-listeners';
+  const failed = [...(hub.failed ?? [])];
+  if (hub.status === 'error' && !hubIrrelevant) failed.push({ member: room, errorType: hub.errorType! });
+  const oks = [hub, local].filter((r) => r.status === 'ok');
+  if (oks.length === 0) {
+    const r = hubIrrelevant ? local : hub;
+    return failed.length > 0 && r === local ? { ...r, failed } : r;
+  }
+  return {
+    type: 'result',
+    id: hub.id,
+    status: 'ok',
+    ...(oks.every((r) => r.unreliable) ? { unreliable: true } : {}),
+    ...(failed.length > 0 ? { failed } : {}),
+  };
+}

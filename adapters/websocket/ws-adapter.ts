@@ -1,0 +1,175 @@
+/**
+ * The WebSocket web chat adapter (design.md parts 2, 5): serves one domain of web users,
+ * im:<user>@<domain>, publishes their presence (`presence: 'publish'`: the router keeps the
+ * store and serves watchers) and bridges web rooms into gateway rooms. I/O lives here and in
+ * http-server.ts; translation is in translate.ts, frame handling in handlers.ts.
+ */
+import type { AddressInfo } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { Adapter, AdapterContext, Answer, Capabilities, Operation } from '../../src/index.js';
+import type { WebSocketConfig } from './config.js';
+import { handleFrame, subscribe, unsubscribe } from './handlers.js';
+import { WebServer } from './http-server.js';
+import { deliverOperation } from './inbound.js';
+import { WebMetrics } from './metrics.js';
+import { pageAssets } from './page-build.js';
+import { CLOSE, Session } from './session.js';
+import { TokenVerifier } from './tokens.js';
+import { CPIM_TYPE } from './translate.js';
+import { WebChat } from './web-chat.js';
+
+export class WebSocketAdapter implements Adapter {
+  readonly domains: readonly string[];
+  readonly capabilities: Capabilities;
+  readonly chat: WebChat;
+  private readonly tokens: TokenVerifier;
+  private readonly metrics: WebMetrics;
+  private server: WebServer | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private bound: AddressInfo | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly config: WebSocketConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.domains = [config.domain];
+    this.capabilities = {
+      presence: 'publish',
+      contentTypes: [CPIM_TYPE, 'text/plain'],
+      groups: true,
+    };
+    this.tokens = new TokenVerifier(config.auth);
+    this.metrics = new WebMetrics(ctx, () => this.chat.sessions.size);
+    this.chat = new WebChat(config, ctx, this.metrics);
+    // Watches of web users who had no presence yet become subscriptions on their first publish.
+    this.chat.onFirstPublish = (p, sessions) => {
+      for (const s of sessions) if (s.isOpen && s.watches.has(p)) void subscribe(this.chat, s, p);
+    };
+  }
+
+  /** Where the HTTP server listens, once started (port 0 in the configuration picks one). */
+  get address(): { host: string; port: number } | null {
+    return this.bound === null ? null : { host: this.bound.address, port: this.bound.port };
+  }
+
+  deliver(op: Operation): Promise<Answer> {
+    return Promise.resolve(deliverOperation(this.chat, op));
+  }
+
+  async start(): Promise<void> {
+    const http = this.config.http;
+    const assets = http.page ? await pageAssets() : null;
+    this.server = new WebServer({
+      config: this.config,
+      assets,
+      metrics: http.metrics ? this.metrics : null,
+      health: () => this.health(),
+      admit: () => this.chat.sessions.size < this.config.limits.maxConnections,
+      onConnection: (ws) => this.accept(ws),
+    });
+    this.bound = await this.server.listen();
+    this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
+    this.heartbeat.unref();
+    // Users with configured tokens exist before they first sign in: publish them offline so
+    // watchers can subscribe (draft §15: the presentity needs a store).
+    await Promise.all(this.tokens.configuredUsers.map((u) => this.chat.publish(this.chat.user(u))));
+    this.ctx.log.info(
+      { host: this.bound.address, port: this.bound.port, path: http.path },
+      'web chat listening',
+    );
+    this.ctx.setStatus('online');
+  }
+
+  stop(deadlineMs: number): Promise<void> {
+    this.stopping ??= this.shutdown(deadlineMs);
+    return this.stopping;
+  }
+
+  private async shutdown(deadlineMs: number): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const sessions = [...this.chat.sessions];
+    for (const s of sessions) s.close(CLOSE.goingAway, 'gateway stopping');
+    this.chat.endDeliveries();
+    // Give clients a moment to finish the closing handshake, then cut what is left.
+    const grace = Math.min(1000, deadlineMs / 2);
+    const until = Date.now() + grace;
+    while (this.chat.sessions.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    for (const s of this.chat.sessions) s.ws.terminate();
+    await this.server?.close();
+    this.ctx.setStatus('offline');
+  }
+
+  private health(): { ok: boolean; body: unknown } {
+    const adapters = this.ctx.health?.() ?? [{ id: this.ctx.id, type: 'websocket', status: 'online' }];
+    const ok = adapters.every((a) => a.status === 'online');
+    let users = 0;
+    for (const u of this.chat.users.values()) if (u.sessions.size > 0) users++;
+    return {
+      ok,
+      body: {
+        status: ok ? 'ok' : 'degraded',
+        adapters,
+        websocket: { connections: this.chat.sessions.size, users },
+      },
+    };
+  }
+
+  private beat(): void {
+    for (const s of this.chat.sessions) {
+      // No pong since the last ping: the peer is gone without a close (RFC 6455 5.5.2/5.5.3).
+      if (!s.alive) {
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }
+
+  private accept(ws: WebSocket): void {
+    const l = this.config.limits;
+    const s = new Session(ws, this.chat.nextId('w'), l);
+    this.chat.sessions.add(s);
+    s.onOverflow = () => this.ctx.log.info({ user: s.user }, 'closing a connection that does not read');
+    ws.on('message', (data, isBinary) =>
+      handleFrame(this.chat, this.tokens, s, isBinary ? null : (data as Buffer).toString('utf8')),
+    );
+    ws.on('pong', () => {
+      s.alive = true;
+    });
+    // ws reports protocol violations (such as a frame over maxPayload, closed with 1009) here.
+    ws.on('error', (err) => this.ctx.log.debug({ err }, 'websocket error'));
+    ws.on('close', (code) => this.closed(s, code));
+    s.later(() => {
+      if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');
+    }, this.config.auth.timeoutMs);
+  }
+
+  private closed(s: Session, code: number): void {
+    const chat = this.chat;
+    this.metrics.closes.inc({ code: String(s.closeCode ?? code) });
+    chat.sessions.delete(s);
+    chat.byToken.delete(s.token);
+    s.dispose();
+    chat.dropDeliveries(s);
+    for (const name of s.rooms) {
+      const room = chat.rooms.get(name);
+      if (room?.sessions.delete(s)) chat.roster(room);
+    }
+    if (s.user === null) return;
+    // The router ends subscriptions only with the adapter's link, so end this tab's own
+    // (draft §11.7: a client MUST unsubscribe before disconnecting).
+    for (const w of s.watches.values()) {
+      chat.waiting.get(w.presentity)?.delete(s);
+      if (w.subscribed)
+        unsubscribe(chat, s, w.presentity).catch((err: unknown) =>
+          this.ctx.log.debug({ err }, 'unsubscribe failed'),
+        );
+    }
+    s.watches.clear();
+    const u = chat.user(s.user);
+    u.sessions.delete(s);
+    void chat.publish(u);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Gateway configurations of the benchmarks (raw, as gateway.config.yaml would hold them; the
+ * gateway child checks them with checkConfig). Loopback only, free ports, log level `warn`.
+ */
+
+/** Relay limits: the benchmark keeps up to WINDOW sends unanswered, within maxOutstandingCommands. */
+export const WINDOW = 1024;
+const LIMITS = { maxOutstandingCommands: 4096 };
+
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+function accounts(domain: string, users: readonly string[]): Record<string, unknown>[] {
+  return users.map((u) => ({ user: u, password: u, identities: [`im:${u}@${domain}`, `pres:${u}@${domain}`] }));
+}
+
+/**
+ * A single gateway for `domain` with accounts alice, bob and carol (password = name), plus
+ * `load`, which may speak for every identity of the domain (many watchers from few accounts).
+ */
+export function gatewayConfig(
+  domain: string,
+  extra: {
+    tls?: TlsFiles;
+    peerAccounts?: readonly Record<string, unknown>[];
+    peers?: readonly Record<string, unknown>[];
+  } = {},
+): Record<string, unknown> {
+  const listener = { host: '127.0.0.1', port: 0, ...(extra.tls ? { tls: { cert: extra.tls.cert, key: extra.tls.key } } : {}) };
+  return {
+    gateway: { domains: [domain] },
+    log: { level: 'warn' },
+    hub: {
+      imtp: listener,
+      pitp: listener,
+      sasl: { mechanisms: ['PLAIN'], allowPlainWithoutTls: true },
+      accounts: [
+        ...accounts(domain, ['alice', 'bob', 'carol']),
+        { user: 'load', password: 'load', identities: [`im:*@${domain}`, `pres:*@${domain}`] },
+        ...(extra.peerAccounts ?? []),
+      ],
+      limits: LIMITS,
+    },
+    peers: extra.peers ?? [],
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Child processes of the benchmarks: gateways (bench/procs/gateway-child.ts) and the baseline
+ * forwarder (bench/procs/forwarder.ts), both run with tsx. Every child is stopped by its PID.
+ * Set BENCH_CPU_PROF=<dir> to run gateway children under `node --cpu-prof` (the profile is
+ * written to <dir> when the child exits); bench/profile-summary.ts sums it per function.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const procs = join(here, '..', 'procs');
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface MemoryUsage {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+
+function spawn(file: string, extraExecArgv: string[] = []): ChildProcess {
+  return fork(join(procs, file), [], {
+    execArgv: ['--import', 'tsx', ...extraExecArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** The next IPC message of `type` (an `error` message or an early exit rejects). */
+function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`no ${type} from child ${child.pid} in ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (m: { type: string; message?: string }): void => {
+      if (m.type === type) done(null, m as T);
+      else if (m.type === 'error') done(new Error(`child ${child.pid}: ${m.message}`));
+    };
+    const onExit = (code: number | null): void => done(new Error(`child ${child.pid} exited (${code}) before ${type}`));
+    function done(err: Error | null, value?: T): void {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(value as T);
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/** Stops `child` by PID: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+export async function stopByPid(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  process.kill(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface GatewayProcess {
+  readonly pid: number;
+  readonly imtp: ListenAddress;
+  readonly pitp: ListenAddress;
+  /** The child's process.memoryUsage() after full garbage collections. */
+  memory(): Promise<MemoryUsage>;
+  /** Asks the gateway to stop cleanly (so a CPU profile is written), then stops it by PID. */
+  stop(): Promise<void>;
+}
+
+/** Starts a gateway child with the raw (unchecked) configuration `config`. */
+export async function startGatewayProcess(config: Record<string, unknown>): Promise<GatewayProcess> {
+  const prof = process.env.BENCH_CPU_PROF;
+  const child = spawn('gateway-child.ts', [
+    '--expose-gc',
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+  ]);
+  const ready = nextMessage<{ addresses: { imtp: ListenAddress; pitp: ListenAddress } }>(child, 'ready');
+  child.send({ type: 'start', config });
+  let addresses;
+  try {
+    ({ addresses } = await ready);
+  } catch (e) {
+    await stopByPid(child, 500);
+    throw e;
+  }
+  return {
+    pid: child.pid!,
+    imtp: addresses.imtp,
+    pitp: addresses.pitp,
+    async memory() {
+      const m = nextMessage<{ usage: MemoryUsage }>(child, 'memory');
+      child.send({ type: 'memory' });
+      return (await m).usage;
+    },
+    async stop() {
+      if (child.connected) {
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        child.send({ type: 'stop' });
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 4000))]);
+      }
+      await stopByPid(child);
+    },
+  };
+}
+
+export interface ForwarderProcess {
+  readonly pid: number;
+  readonly senderPort: number;
+  readonly listenerPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startForwarder(): Promise<ForwarderProcess> {
+  const child = spawn('forwarder.ts');
+  const { senderPort, listenerPort } = await nextMessage<{ senderPort: number; listenerPort: number }>(
+    child,
+    'ready',
+  );
+  return { pid: child.pid!, senderPort, listenerPort, stop: () => stopByPid(child) };
+}

@@ -1,0 +1,194 @@
+/** PeerLink with fake connections: pooling, backoff, the draft §7 close rule (row 55), row 13. */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { HubClient } from '../hub/client.js';
+import type { CommandFrame, ResponseFrame } from '../hub/frame.js';
+import type { HubAnswer } from '../hub/server.js';
+import type { Operation } from '../router/index.js';
+import { DialError, PeerLink } from './link.js';
+import { refuseOnOutbound } from './outbound-commands.js';
+
+const log = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SEND: Operation = {
+  protocol: 'imtp',
+  method: 'send',
+  headers: [['Sender', 'im:a@a.test']],
+  payload: new Uint8Array([1]),
+};
+const typeOf = (a: { headers: readonly (readonly [string, string])[] }) =>
+  a.headers.find(([n]) => n === 'Error-Type')?.[1];
+
+/** A fake connection: commands wait until answered by the test; `peerClose` acts like the far side closing. */
+class FakeClient {
+  readonly pending: { method: string; resolve: (r: ResponseFrame) => void }[] = [];
+  closedByUs = false;
+  private resolveClosed!: (r: { code: 'peer-closed'; message: string }) => void;
+  readonly closed = new Promise<{ code: 'peer-closed'; message: string }>((r) => (this.resolveClosed = r));
+  constructor(readonly onCommand: (c: CommandFrame) => HubAnswer) {}
+  command(method: string): Promise<ResponseFrame> {
+    return new Promise((resolve) => this.pending.push({ method, resolve }));
+  }
+  answerAll(status: 'ok' | 'error' = 'ok'): void {
+    for (const p of this.pending.splice(0))
+      p.resolve({ kind: 'response', id: '1', status, method: p.method, headers: [], payload: null });
+  }
+  peerClose(): void {
+    // As the session does: the close is reported first, then the synthetic answers.
+    this.resolveClosed({ code: 'peer-closed', message: 'gone' });
+    for (const p of this.pending.splice(0))
+      p.resolve({
+        kind: 'response',
+        id: '1',
+        status: 'error',
+        method: p.method,
+        headers: [['Error-Type', 'communications']],
+        payload: null,
+      });
+  }
+  async close(): Promise<void> {
+    this.closedByUs = true;
+    this.resolveClosed({ code: 'peer-closed', message: 'closed by us' });
+  }
+}
+
+function link(
+  dial: (on: (c: CommandFrame) => HubAnswer) => Promise<FakeClient>,
+  idleCloseMs = 60_000,
+  protocol: 'imtp' | 'pitp' = 'imtp',
+) {
+  const clients: FakeClient[] = [];
+  const l = new PeerLink({
+    protocol,
+    peer: 'b.test',
+    ownDomain: 'a.test',
+    dial: async (on) => {
+      const c = await dial(on);
+      clients.push(c);
+      return c as unknown as HubClient;
+    },
+    reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+    idleCloseMs,
+    log,
+    random: () => 1,
+  });
+  return { l, clients };
+}
+
+describe('PeerLink', () => {
+  it('one connection is created on first use and reused', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on));
+    expect(l.state).toBe('idle');
+    const a = l.deliver(SEND);
+    const b = l.deliver(SEND);
+    await sleep(5);
+    expect(clients).toHaveLength(1);
+    clients[0]!.answerAll();
+    expect((await a).status).toBe('ok');
+    expect((await b).status).toBe('ok');
+    expect(l.state).toBe('up');
+    await l.close(100);
+  });
+
+  it('row 55: an idle link is closed only when none of our commands is outstanding', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on), 60);
+    const a = l.deliver(SEND);
+    await sleep(200);
+    expect(clients[0]!.closedByUs).toBe(false);
+    expect(l.outstanding).toBe(1);
+    clients[0]!.answerAll();
+    await a;
+    await sleep(200);
+    expect(clients[0]!.closedByUs).toBe(true);
+    expect(l.state).toBe('idle');
+    await l.close(100);
+  });
+
+  it('row 55: a command the peer left unanswered at close is unprocessed and retried once on a new connection', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on));
+    const a = l.deliver(SEND);
+    await sleep(5);
+    clients[0]!.peerClose();
+    await sleep(5);
+    expect(clients).toHaveLength(2);
+    clients[1]!.peerClose();
+    // Cut twice: the second time it is answered communications.
+    expect(typeOf(await a)).toBe('communications');
+    expect(clients).toHaveLength(2);
+    await l.close(100);
+  });
+
+  it('row 14: after a failed attempt, commands get communications at once; backoff grows and reconnects when wanted', async () => {
+    let fail = true;
+    let dials = 0;
+    const { l } = link(async (on) => {
+      dials++;
+      if (fail) throw new DialError('unreachable', 'connection refused');
+      return new FakeClient(on);
+    });
+    const first = await l.deliver(SEND);
+    expect(typeOf(first)).toBe('communications');
+    expect(first.headers).toContainEqual(['Error-Originator', 'a.test']);
+    expect(l.state).toBe('down');
+    const second = await l.deliver(SEND);
+    expect(second.headers.find(([n]) => n === 'Error-Description')?.[1]).toMatch(/next attempt in \d+ ms/);
+    expect(dials).toBe(1);
+    await sleep(150); // 100 ms backoff: reconnects because a command asked meanwhile; fails again
+    expect(dials).toBe(2);
+    fail = false;
+    await sleep(100); // the second wait is 200 ms
+    expect(dials).toBe(2);
+    await l.deliver(SEND);
+    await sleep(150);
+    expect(dials).toBe(3);
+    expect(l.state).toBe('up');
+    await l.close(100);
+  });
+
+  it('a domain without a server answers target-not-found where the method has a target', async () => {
+    const { l } = link(
+      async () => {
+        throw new DialError('no-server', 'no PITP server found for b.test');
+      },
+      60_000,
+      'pitp',
+    );
+    const fetch = await l.deliver({ protocol: 'pitp', method: 'fetch', headers: [] });
+    expect(typeOf(fetch)).toBe('target-not-found');
+    await l.close(10);
+  });
+
+  it('shutdown from the peer: answered ok, no new commands there, closed once ours are answered', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on));
+    const a = l.deliver(SEND);
+    await sleep(5);
+    const c = clients[0]!;
+    expect(
+      c.onCommand({ kind: 'command', id: '9', method: 'shutdown', headers: [], payload: null }).status,
+    ).toBe('ok');
+    expect(c.closedByUs).toBe(false);
+    const b = l.deliver(SEND);
+    await sleep(5);
+    expect(clients).toHaveLength(2);
+    c.answerAll();
+    await a;
+    expect(c.closedByUs).toBe(true);
+    clients[1]!.answerAll();
+    expect((await b).status).toBe('ok');
+    await l.close(100);
+  });
+
+  it('row 13: other commands on our outbound link are refused', () => {
+    const cmd = (method: string): CommandFrame => ({
+      kind: 'command',
+      id: '1',
+      method,
+      headers: [],
+      payload: null,
+    });
+    expect(typeOf(refuseOnOutbound(cmd('send'), 'imtp'))).toBe('source-authorization');
+    expect(typeOf(refuseOnOutbound(cmd('change-notify'), 'pitp'))).toBe('source-authorization');
+    expect(typeOf(refuseOnOutbound(cmd('terminate-notify'), 'pitp'))).toBe('not-subscribed');
+    expect(typeOf(refuseOnOutbound(cmd('fetch-notify'), 'pitp'))).toBe('unknown-method');
+  });
+});

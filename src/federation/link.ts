@@ -1,0 +1,274 @@
+/**
+ * One pooled outbound link to a peer gateway for one protocol (IMTP or PITP): created on first
+ * use, reused for every command, closed when idle, reconnected after failure.
+ *
+ * - Part 4 row 13: inter-domain commands go only on connections we initiated and authenticated;
+ *   the far side's commands on this link are refused (outbound-commands.ts), except `shutdown`
+ *   (§14.2): answered `ok`, after which no new command uses the connection and it is closed once
+ *   our outstanding commands are answered.
+ * - Part 4 row 14: a command for a link that is down is answered `communications` at once; a
+ *   lost connection or a hop timeout answers the commands on it `communications` (the hub
+ *   connection does that).
+ * - Draft §7 (part 3 row 55): we close an idle link only when none of our commands on it is
+ *   outstanding; commands the peer left unanswered when it closed may be assumed unprocessed, so
+ *   each is retried once on a fresh connection before `communications` is answered.
+ * - Reconnecting: a failed connection attempt starts an exponential backoff with jitter (delay
+ *   d = min(max, initial·2^(n−1)), waited as d/2 + random·d/2). Commands arriving meanwhile are
+ *   answered `communications`; when the wait ends, the link reconnects at once if anything
+ *   was asked of it meanwhile, else on the next command. Losing an established connection is
+ *   not a failed attempt: the next command reconnects at once.
+ */
+import type { HubClient } from '../hub/client.js';
+import type { CommandFrame } from '../hub/frame.js';
+import { methodSpec, type Protocol } from '../hub/methods.js';
+import type { HubAnswer } from '../hub/server.js';
+import type { Logger } from '../log.js';
+import type { Answer, Operation } from '../router/index.js';
+import { refuseOnOutbound } from './outbound-commands.js';
+
+/** Why a connection attempt failed: the domain has no server at all, or none could be reached. */
+export class DialError extends Error {
+  override readonly name = 'DialError';
+  constructor(
+    readonly kind: 'no-server' | 'unreachable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Opens and authenticates one connection; throws DialError. */
+export type Dial = (onCommand: (command: CommandFrame) => HubAnswer) => Promise<HubClient>;
+
+export interface PeerLinkOptions {
+  readonly protocol: Protocol;
+  /** The peer's name (its first domain), for logs and messages. */
+  readonly peer: string;
+  /** Our own domain: Error-Originator of the answers the link makes up (see `ownError`). */
+  readonly ownDomain: string;
+  readonly dial: Dial;
+  readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly idleCloseMs: number;
+  readonly log: Logger;
+  readonly random?: () => number;
+}
+
+export type LinkState = 'idle' | 'connecting' | 'up' | 'down' | 'stopped';
+
+interface Conn {
+  client: HubClient | null;
+  readonly inflight: Set<{ cut: boolean }>;
+  draining: boolean;
+}
+
+export class PeerLink {
+  private current: Conn | null = null;
+  private connecting: Promise<Conn | Answer> | null = null;
+  private failures = 0;
+  private downUntil = 0;
+  private wanted = false;
+  private lastUsed = 0;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly random: () => number;
+
+  constructor(private readonly o: PeerLinkOptions) {
+    this.random = o.random ?? Math.random;
+  }
+
+  get state(): LinkState {
+    if (this.stopped) return 'stopped';
+    if (this.current !== null && !this.current.draining) return 'up';
+    if (this.connecting !== null) return 'connecting';
+    return Date.now() < this.downUntil ? 'down' : 'idle';
+  }
+
+  /** Commands of ours on the current connection that await their answer. */
+  get outstanding(): number {
+    return this.current?.inflight.size ?? 0;
+  }
+
+  /** Sends `op` to the peer and resolves with its answer; never rejects. */
+  async deliver(op: Operation): Promise<Answer> {
+    this.lastUsed = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const c = await this.acquire(op);
+      if (!isConn(c)) return c;
+      const flight = { cut: false };
+      c.inflight.add(flight);
+      let r;
+      try {
+        r = await c.client!.command(op.method, op.headers, op.payload ?? null);
+      } finally {
+        c.inflight.delete(flight);
+        if (c.draining && c.inflight.size === 0) void c.client!.close();
+      }
+      // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once.
+      if (!flight.cut || attempt > 0 || this.stopped) return toAnswer(r);
+      this.o.log.info(
+        { peer: this.o.peer, method: op.method },
+        'peer closed with our command unanswered; retrying',
+      );
+    }
+  }
+
+  /** Stops the link: waits up to `deadlineMs` for outstanding answers (row 55), then closes. */
+  async close(deadlineMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.idleTimer !== null) clearInterval(this.idleTimer);
+    this.retryTimer = this.idleTimer = null;
+    const until = Date.now() + deadlineMs;
+    if (this.connecting !== null) await Promise.race([this.connecting, sleep(deadlineMs)]);
+    const c = this.current;
+    if (c === null || c.client === null) return;
+    while (c.inflight.size > 0 && Date.now() < until) await sleep(20);
+    this.current = null;
+    await c.client.close();
+  }
+
+  private acquire(op: Operation): Conn | Answer | Promise<Conn | Answer> {
+    if (this.stopped) return this.ownError('communications', 'the gateway is stopping');
+    const c = this.current;
+    if (c !== null && !c.draining) return c;
+    if (this.connecting !== null) return this.connecting;
+    const wait = this.downUntil - Date.now();
+    if (wait > 0) {
+      this.wanted = true;
+      return this.ownError('communications', `no link to ${this.o.peer}; next attempt in ${wait} ms`);
+    }
+    return this.connect(op);
+  }
+
+  private connect(op: Operation | null): Promise<Conn | Answer> {
+    const holder: Conn = { client: null, inflight: new Set(), draining: false };
+    const onCommand = (command: CommandFrame): HubAnswer => {
+      if (command.method === 'shutdown') {
+        // §14.2: the peer asks us to move. No new commands here; close when ours are answered.
+        holder.draining = true;
+        if (this.current === holder) this.current = null;
+        if (holder.inflight.size === 0) setImmediate(() => void holder.client?.close());
+        this.o.log.info({ peer: this.o.peer, protocol: this.o.protocol }, 'peer asked us to move (shutdown)');
+        return { status: 'ok', headers: [] };
+      }
+      this.o.log.warn(
+        { peer: this.o.peer, protocol: this.o.protocol, method: command.method },
+        'peer sent a command on our outbound link; refused (part 4 row 13)',
+      );
+      return refuseOnOutbound(command, this.o.protocol);
+    };
+    const attempt = (async (): Promise<Conn | Answer> => {
+      try {
+        holder.client = await this.o.dial(onCommand);
+      } catch (e) {
+        const err = e instanceof DialError ? e : new DialError('unreachable', String(e));
+        this.failed(err);
+        if (op === null) return this.ownError('communications', err.message);
+        const noTarget = err.kind === 'no-server' && methodSpec(op.method, this.o.protocol)?.target != null;
+        return this.ownError(noTarget ? 'target-not-found' : 'communications', err.message);
+      } finally {
+        this.connecting = null;
+      }
+      return this.opened(holder);
+    })();
+    this.connecting = attempt;
+    return attempt;
+  }
+
+  private opened(holder: Conn): Conn {
+    const client = holder.client!;
+    if (this.stopped) {
+      void client.close();
+      holder.draining = true;
+      return holder;
+    }
+    this.failures = 0;
+    this.downUntil = 0;
+    if (!holder.draining) this.current = holder;
+    this.o.log.info({ peer: this.o.peer, protocol: this.o.protocol }, 'peer link up');
+    void client.closed.then((reason) => {
+      // Before the synthetic answers of the commands left on it are seen (same turn, earlier).
+      for (const f of holder.inflight) f.cut = true;
+      if (this.current === holder) this.current = null;
+      if (!this.stopped)
+        this.o.log.info(
+          { peer: this.o.peer, protocol: this.o.protocol, reason: reason.message },
+          'peer link closed',
+        );
+    });
+    this.idleTimer ??= setInterval(
+      () => this.closeIfIdle(),
+      Math.max(50, Math.min(this.o.idleCloseMs / 2, 30000)),
+    ).unref();
+    return holder;
+  }
+
+  /** Draft §7, row 55: close only when idle long enough and nothing of ours is outstanding. */
+  private closeIfIdle(): void {
+    const c = this.current;
+    if (c === null || c.inflight.size > 0 || Date.now() - this.lastUsed < this.o.idleCloseMs) return;
+    this.current = null;
+    this.o.log.info({ peer: this.o.peer, protocol: this.o.protocol }, 'peer link idle, closed');
+    void c.client!.close();
+  }
+
+  private failed(err: DialError): void {
+    this.failures++;
+    const { initialDelayMs, maxDelayMs } = this.o.reconnect;
+    const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.failures - 1, 30));
+    const delay = Math.round(base / 2 + (this.random() * base) / 2);
+    this.downUntil = Date.now() + delay;
+    this.o.log.warn(
+      {
+        peer: this.o.peer,
+        protocol: this.o.protocol,
+        problem: err.message,
+        failures: this.failures,
+        retryMs: delay,
+      },
+      'peer link failed',
+    );
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.wanted || this.stopped || this.connecting !== null || this.current !== null) return;
+      this.wanted = false;
+      void this.connect(null);
+    }, delay).unref();
+  }
+
+  /**
+   * An answer the link makes up. It names our domain as Error-Originator: without one the router
+   * would add the peer's domain (draft §12: the first relay names the originator), blaming the
+   * peer for an error it never saw.
+   */
+  private ownError(type: string, description: string): Answer {
+    return {
+      status: 'error',
+      headers: [
+        ['Error-Type', type],
+        ['Error-Description', description],
+        ['Error-Originator', this.o.ownDomain],
+      ],
+    };
+  }
+}
+
+function isConn(c: Conn | Answer): c is Conn {
+  return 'inflight' in c;
+}
+
+function toAnswer(r: {
+  status: 'ok' | 'error';
+  headers: Answer['headers'];
+  payload: Uint8Array | null;
+}): Answer {
+  return r.payload === null
+    ? { status: r.status, headers: r.headers }
+    : { status: r.status, headers: r.headers, payload: r.payload };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

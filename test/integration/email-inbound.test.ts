@@ -1,0 +1,172 @@
+/** Real SMTP into the gateway (Debian's swaks, nodemailer): mail becomes chat, or the right refusal. */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { replyTo, swaks } from '../support/email.js';
+import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';
+import { makeTestCerts, type TestCerts } from '../support/certs.js';
+
+const BOB = `bob=gw.test@${MAIL}`;
+const FIXTURES = join(import.meta.dirname, '../fixtures/email');
+
+describe('email adapter, inbound', () => {
+  let eg: EmailGateway | undefined;
+  afterEach(async () => {
+    await eg?.stop();
+    eg = undefined;
+  });
+
+  it('swaks: a mail becomes a Message/CPIM send with Subject, threading and Astrength', async () => {
+    eg = await startEmailGateway();
+    const r = await swaks([
+      '--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test', '--to', BOB,
+      '--header', 'Subject: lunch?', '--add-header', 'Message-ID: <m1@elsewhere.test>',
+      '--add-header', 'From: Dave Smith <dave@elsewhere.test>', '--body', 'Lunch at noon?',
+    ]);
+    expect(replyTo(r.output, /-> \.$/)).toMatch(/^250 /);
+    expect(eg.bobGot).toHaveLength(1);
+    const c = eg.bobGot[0]!;
+    expect(h(c.headers, 'Sender')).toBe(`im:%22mailto=dave%40elsewhere.test%22@${MAIL}`);
+    expect(h(c.headers, 'Astrength')).toBe('none');
+    expect(h(c.headers, 'Content-Type')).toBe('message/cpim');
+    const m = cpimOf(c);
+    expect(m.message.semantics.from).toEqual({ formalName: 'Dave Smith', uri: h(c.headers, 'Sender') });
+    expect(m.message.semantics.subjects[0]?.text).toBe('lunch?');
+    expect(m.ext('Message-ID')).toBe('<m1@elsewhere.test>');
+    expect(m.body.trim()).toBe('Lunch at noon?');
+    expect(logged(eg.gw, 'mail delivered to chat')).toHaveLength(1);
+  });
+
+  it('refuses relaying, unknown mailboxes, oversized mail and a spoofed local From, each with a log line', async () => {
+    eg = await startEmailGateway({ inbound: { maxMessageBytes: 4000 } });
+    const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test'];
+    const relay = await swaks([...base, '--to', 'someone@elsewhere.test']);
+    expect(replyTo(relay.output, /RCPT TO/)).toMatch(/^550 5\.7\.1 relaying denied/);
+    const hack = await swaks([...base, '--to', `"mailto=x@elsewhere.test"@${MAIL}`]);
+    // smtp-server itself refuses the quoted local part (501); either way it is no relay.
+    expect(replyTo(hack.output, /RCPT TO/)).toMatch(/^5\d\d /);
+    const loopback = await swaks([...base, '--to', `x=${MAIL}@${MAIL}`]);
+    expect(replyTo(loopback.output, /RCPT TO/)).toMatch(/^550 5\.7\.1/);
+    expect(logged(eg.gw, 'relaying denied').length).toBeGreaterThanOrEqual(2);
+
+    const big = await swaks([...base, '--to', BOB, '--body', 'x'.repeat(6000)]);
+    expect(replyTo(big.output, /-> \.$/)).toMatch(/^552 /);
+    expect(logged(eg.gw, 'mail over the size limit')).toHaveLength(1);
+
+    const spoof = await swaks([
+      '--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'alice@gw.test', '--to', BOB, '--body', 'I am alice',
+    ]);
+    expect(replyTo(spoof.output, /-> \.$/)).toMatch(/^550 5\.7\.1/);
+    const spoofHeader = await swaks([...base, '--to', BOB, '--add-header', `From: <alice=gw.test@${MAIL}>`, '--body', 'x']);
+    expect(replyTo(spoofHeader.output, /-> \.$/)).toMatch(/^550 5\.7\.1/);
+    expect(logged(eg.gw, 'mail refused').map((l) => l['reason'])).toEqual([
+      'local sender not authenticated',
+      'local sender not authenticated',
+    ]);
+    // Nothing reached bob, and a good mail still goes through.
+    expect(eg.bobGot).toHaveLength(0);
+    const ok = await swaks([...base, '--to', BOB, '--body', 'still fine']);
+    expect(replyTo(ok.output, /-> \.$/)).toMatch(/^250 /);
+    expect(eg.bobGot).toHaveLength(1);
+  });
+
+  it('a flood from one sender gets 450 while another sender still gets through', async () => {
+    eg = await startEmailGateway({ inbound: { rate: { burst: 3, perMinute: 1 } } });
+    const send = (from: string) =>
+      swaks(['--server', `127.0.0.1:${eg!.smtpPort}`, '--from', from, '--to', BOB, '--body', 'spam']);
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await send('flood@elsewhere.test')).output);
+    expect(codes.map((o) => replyTo(o, /MAIL FROM/)?.slice(0, 3))).toEqual(['250', '250', '250', '450', '450']);
+    expect(logged(eg.gw, 'mail rate limit exceeded')).toHaveLength(2);
+    const other = await send('carol@elsewhere.test');
+    expect(replyTo(other.output, /-> \.$/)).toMatch(/^250 /);
+    expect(eg.bobGot).toHaveLength(4);
+  });
+
+  it('SMTP answers follow the IMTP answer: no-listeners 450, target-not-found 550; one recipient per transaction', async () => {
+    eg = await startEmailGateway({}, { bobListens: false });
+    const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test'];
+    const away = await swaks([...base, '--to', BOB]);
+    expect(replyTo(away.output, /-> \.$/)).toMatch(/^450 4\.2\.1 no-listeners/);
+    const nowhere = await swaks([...base, '--to', `x=nowhere.test@${MAIL}`]);
+    expect(replyTo(nowhere.output, /-> \.$/)).toMatch(/^550 5\.1\.1 target-not-found/);
+    const two = await swaks([...base, '--to', `${BOB},carol=gw.test@${MAIL}`]);
+    expect(two.output).toMatch(/<\*\* +452 4\.5\.3/);
+  });
+
+  it('nodemailer over STARTTLS with SMTP AUTH may speak for a local address (Astrength medium)', async () => {
+    const certs: TestCerts = await makeTestCerts();
+    try {
+      eg = await startEmailGateway({
+        inbound: {
+          tls: { cert: certs.server.certPath, key: certs.server.keyPath },
+          auth: { users: [{ user: 'alice', password: 's3cret', addresses: ['alice@gw.test'] }] },
+        },
+      });
+      const t = nodemailer.createTransport({
+        host: '127.0.0.1', port: eg.smtpPort, tls: { ca: certs.ca.cert, servername: 'localhost' },
+        auth: { user: 'alice', pass: 's3cret' },
+      });
+      const info = await t.sendMail({ from: 'Alice <alice@gw.test>', to: BOB, subject: 'hi', text: 'from my mail client' });
+      expect(info.response).toMatch(/^250 /);
+      t.close();
+      expect(eg.bobGot).toHaveLength(1);
+      expect(h(eg.bobGot[0]!.headers, 'Astrength')).toBe('medium');
+      expect(cpimOf(eg.bobGot[0]!).body.trim()).toBe('from my mail client');
+      const bad = nodemailer.createTransport({
+        host: '127.0.0.1', port: eg.smtpPort, tls: { ca: certs.ca.cert, servername: 'localhost' },
+        auth: { user: 'alice', pass: 'wrong' },
+      });
+      await expect(bad.sendMail({ from: 'alice@gw.test', to: BOB, text: 'x' })).rejects.toMatchObject({ responseCode: 535 });
+      bad.close();
+    } finally {
+      await certs.cleanup();
+    }
+  });
+});
+
+describe('email adapter, the fixture mails', () => {
+  let eg: EmailGateway;
+  beforeAll(async () => {
+    eg = await startEmailGateway({ inbound: { rate: { burst: 100, perMinute: 100 } } });
+  });
+  afterAll(() => eg.stop());
+
+  it('every real message becomes a chat message; the delivery-status report does not', async () => {
+    const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.eml')).sort();
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
+    const seen: Record<string, { code: string; body?: string; contentType?: string | undefined }> = {};
+    for (const f of files) {
+      const before = eg.bobGot.length;
+      const raw = await readFile(join(FIXTURES, f));
+      const info = await t.sendMail({ envelope: { from: 'fixtures@elsewhere.test', to: [BOB] }, raw });
+      const got = eg.bobGot.slice(before);
+      const m = got[0] ? cpimOf(got[0]) : undefined;
+      seen[f] = { code: info.response.slice(0, 3), ...(m ? { body: m.body, contentType: m.contentType } : {}) };
+    }
+    t.close();
+    expect(Object.values(seen).every((s) => s.code === '250')).toBe(true);
+    expect(seen['delivery-status.eml']!.body).toBeUndefined();
+    for (const f of files.filter((x) => x !== 'delivery-status.eml')) expect(seen[f]!.body, f).toBeDefined();
+    expect(seen['simple.eml']!.body.trim()).toBe('Hello world!');
+    expect(seen['nested.eml']!.body).toContain('Good evening.');
+    expect(seen['mixed.eml']!.body).toContain('This e-mail message has been scanned');
+    // An image-only mail: the image travels as a part of the encapsulated entity.
+    expect(seen['base64encodedroot.eml']!.contentType).toMatch(/^multipart\/mixed/);
+    expect(seen['base64encodedroot.eml']!.body).toContain('filename="screenshot.png"');
+    expect(logged(eg.gw, 'mail not turned into chat').map((l) => l['kind'])).toEqual(['report']);
+  });
+
+  it('auto-replies and the gateway’s own mail coming back are dropped, with 250', async () => {
+    const before = eg.bobGot.length;
+    const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test', '--to', BOB];
+    const auto = await swaks([...base, '--add-header', 'Auto-Submitted: auto-replied', '--body', 'I am away']);
+    expect(replyTo(auto.output, /-> \.$/)).toMatch(/^250 /);
+    const loop = await swaks([...base, '--add-header', `X-Loop: ${MAIL}`, '--body', 'reflected']);
+    expect(replyTo(loop.output, /-> \.$/)).toMatch(/^250 /);
+    const bounce = await swaks(['--server', `127.0.0.1:${eg.smtpPort}`, '--from', '<>', '--to', BOB, '--body', 'bounce']);
+    expect(replyTo(bounce.output, /-> \.$/)).toMatch(/^250 /);
+    expect(eg.bobGot.length).toBe(before);
+  });
+});

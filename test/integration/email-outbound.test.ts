@@ -1,0 +1,207 @@
+/**
+ * The gateway's outbound mail, received by a real SMTP server (smtp-server) and once through
+ * Debian's Postfix as a relay; a full round trip; a room with a list member; sender
+ * authentication with DKIM and DMARC against a stub resolver; no presence for mailboxes.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dkimSign } from 'mailauth';
+import nodemailer from 'nodemailer';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CommandFrame } from '../../src/hub/frame.js';
+import { buildCpim } from '../../src/index.js';
+import { freePort, startMailSink, startPostfix, type MailSink, type Postfix } from '../support/email.js';
+import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';
+
+const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
+
+function imFromAlice(text: string, extra: { inReplyTo?: string; subject?: string } = {}): Buffer {
+  return buildCpim({
+    startsWith: 'cpim-headers',
+    from: { formalName: 'Alice Liddell', uri: 'im:alice@gw.test' },
+    to: [{ uri: DAVE_URI }],
+    dateTime: new Date(),
+    ...(extra.subject ? { subjects: [{ text: extra.subject }] } : {}),
+    ...(extra.inReplyTo
+      ? {
+          ns: [{ prefix: 'Mail', uri: 'tag:cpim-gateway.org,2025:email' }],
+          extraHeaders: [
+            { name: 'Mail.In-Reply-To', value: extra.inReplyTo },
+            { name: 'Mail.References', value: extra.inReplyTo },
+          ],
+        }
+      : {}),
+    contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+    body: text,
+  });
+}
+
+describe('email adapter, outbound', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+  async function relayGateway(port: number, rest: { dns?: Record<string, string[]>; rooms?: unknown[]; email?: Record<string, unknown> } = {}) {
+    const eg = await startEmailGateway(
+      { outbound: { transport: 'smtp', host: '127.0.0.1', port, timeoutMs: 5000 }, ...rest.email },
+      { ...(rest.dns ? { dns: rest.dns } : {}), ...(rest.rooms ? { rooms: rest.rooms } : {}) },
+    );
+    cleanup.push(() => eg.stop());
+    return eg;
+  }
+  async function sink(opts: Parameters<typeof startMailSink>[0] = {}): Promise<MailSink> {
+    const s = await startMailSink(opts);
+    cleanup.push(() => s.stop());
+    return s;
+  }
+  async function alice(eg: EmailGateway, got: CommandFrame[] = []) {
+    const c = await eg.gw.client('alice', 'imtp', (cmd) => {
+      got.push(cmd);
+      return { status: 'ok', headers: [] };
+    });
+    await c.command('listen', [['Inbox', 'im:alice@gw.test']]);
+    return c;
+  }
+
+  it('round trip: an IM becomes a mail with the right headers; the quoted reply comes back as its text alone, threaded', async () => {
+    const s = await sink();
+    const eg = await relayGateway(s.port);
+    const got: CommandFrame[] = [];
+    const a = await alice(eg, got);
+    const r = await a.command('send', [['Sender', 'im:alice@gw.test'], ['Inbox', DAVE_URI], ['Content-Type', 'message/cpim']],
+      imFromAlice('Are you coming to the party?\nhttps://example.org/party', { subject: 'Party', inReplyTo: '<earlier@elsewhere.test>' }));
+    expect(r.status).toBe('ok');
+    expect(h(r.headers, 'Unreliable')).toBe(MAIL);
+    const [mail] = await s.waitFor(1);
+    const p = mail!.parsed;
+    expect(mail!.rcptTo).toEqual(['dave@elsewhere.test']);
+    expect(p.from?.value[0]).toEqual({ name: 'Alice Liddell (IM gw.test)', address: `alice=gw.test@${MAIL}` });
+    expect(p.replyTo?.value[0]?.address).toBe(`alice=gw.test@${MAIL}`);
+    expect(p.subject).toBe('Party');
+    expect(p.inReplyTo).toBe('<earlier@elsewhere.test>');
+    expect(p.text).toContain('Are you coming to the party?');
+    expect(p.html).toContain('<a href="https://example.org/party">');
+    expect(p.messageId).toBe(h(r.headers, 'Email-Message-ID'));
+    expect(mail!.raw.toString()).toMatch(/multipart\/alternative/);
+
+    // Dave answers with his mail client, quoting the mail.
+    const quoted = p.text!.split('\n').map((l) => `> ${l}`).join('\n');
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
+    const info = await t.sendMail({
+      from: 'Dave <dave@elsewhere.test>', to: p.replyTo!.value[0]!.address!, subject: 'Re: Party',
+      inReplyTo: p.messageId!, references: [p.messageId!],
+      text: `Yes, I'll bring cake.\n\nDave\n\nOn Sat, 1 Jun 2024 at 10:00, Alice Liddell <x@y> wrote:\n${quoted}\n`,
+    });
+    t.close();
+    expect(info.response).toMatch(/^250 /);
+    expect(got).toHaveLength(1);
+    const back = cpimOf(got[0]!);
+    expect(h(got[0]!.headers, 'Sender')).toBe(DAVE_URI);
+    expect(back.body.replace(/\r\n/g, '\n').trim()).toBe("Yes, I'll bring cake.\n\nDave");
+    expect(back.ext('In-Reply-To')).toBe(p.messageId);
+    expect(back.message.semantics.subjects[0]?.text).toBe('Re: Party');
+  });
+
+  it('a relay’s permanent refusal is an error answer; a relay that is down is communications', async () => {
+    const s = await sink({ refuse: (rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : null) });
+    const eg = await relayGateway(s.port);
+    const a = await alice(eg);
+    const nobody = `im:%22mailto=nobody%40elsewhere.test%22@${MAIL}`;
+    const r = await a.command('send', [['Sender', 'im:alice@gw.test'], ['Inbox', nobody]], Buffer.from('hello?'));
+    expect(r.status).toBe('error');
+    expect(h(r.headers, 'Error-Type')).toBe('target-not-found');
+    expect(logged(eg.gw, 'mail not sent')).toHaveLength(1);
+
+    const down = await relayGateway(await freePort());
+    const a2 = await alice(down);
+    const r2 = await a2.command('send', [['Sender', 'im:alice@gw.test'], ['Inbox', DAVE_URI]], Buffer.from('hi'));
+    expect(h(r2.headers, 'Error-Type')).toBe('communications');
+  });
+
+  it('through Debian’s Postfix as a relay', async () => {
+    const s = await sink();
+    const pf: Postfix = await startPostfix(s.port);
+    cleanup.push(() => pf.stop());
+    const eg = await relayGateway(pf.port);
+    const a = await alice(eg);
+    const r = await a.command('send', [['Sender', 'im:alice@gw.test'], ['Inbox', DAVE_URI], ['Content-Type', 'message/cpim']],
+      imFromAlice('via postfix'));
+    expect(r.status).toBe('ok');
+    expect(h(r.headers, 'Unreliable')).toBe(MAIL);
+    const [mail] = await s.waitFor(1, 15_000);
+    expect(mail!.parsed.text).toContain('via postfix');
+    expect(mail!.raw.toString()).toMatch(/^Received: from .*relay\.postfix\.test/m);
+    expect(await pf.log()).toMatch(/status=sent/);
+  });
+
+  it('a room with a list member: room messages go to the subscribers, their replies come back into the room', async () => {
+    const s = await sink();
+    const eg = await relayGateway(s.port, {
+      rooms: [{ name: 'dev', address: 'im:dev@gw.test', members: ['im:alice@gw.test', `im:dev@${MAIL}`] }],
+      email: { lists: [{ name: 'dev', room: 'im:dev@gw.test', subscribers: ['dave@elsewhere.test', 'erin@elsewhere.test'] }] },
+    });
+    const got: CommandFrame[] = [];
+    const a = await alice(eg, got);
+    const r = await a.command('send', [['Sender', 'im:alice@gw.test'], ['Inbox', 'im:dev@gw.test']], Buffer.from('standup in 5'));
+    expect(r.status).toBe('ok');
+    const [mail] = await s.waitFor(1);
+    expect([...mail!.rcptTo].sort()).toEqual(['dave@elsewhere.test', 'erin@elsewhere.test']);
+    expect(mail!.parsed.replyTo?.value[0]?.address).toBe(`dev@${MAIL}`);
+    expect(mail!.parsed.from?.value[0]?.name).toBe('alice in dev (IM gw.test)');
+    expect(mail!.parsed.headers.get('list-id')).toMatchObject({ value: `dev.${MAIL}` });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
+    await t.sendMail({ from: 'dave@elsewhere.test', to: `dev@${MAIL}`, subject: 'Re', text: 'on my way\n\n> standup in 5' });
+    await expect(t.sendMail({ from: 'mallory@elsewhere.test', to: `dev@${MAIL}`, text: 'spam' })).rejects.toMatchObject({ responseCode: 550 });
+    t.close();
+    expect(got).toHaveLength(1);
+    expect(h(got[0]!.headers, 'Sender')).toBe('im:dev@gw.test');
+    expect(h(got[0]!.headers, 'Orig-Sender')).toBe(DAVE_URI);
+    expect(cpimOf(got[0]!).body.trim()).toBe('on my way');
+    // The list's own copy of the room message is not sent back to the list.
+    expect(s.mails).toHaveLength(1);
+  });
+
+  it('DKIM + DMARC pass gives Astrength medium; a DMARC p=reject failure is refused with 550', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pub = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const dns = {
+      'sel._domainkey.signed.test': [`v=DKIM1; k=rsa; p=${pub}`],
+      '_dmarc.signed.test': ['v=DMARC1; p=reject'],
+      '_dmarc.strict.test': ['v=DMARC1; p=reject'],
+      'strict.test': ['v=spf1 ip4:192.0.2.1 -all'],
+    };
+    const eg = await startEmailGateway({}, { dns });
+    cleanup.push(() => eg.stop());
+    const raw = Buffer.from(
+      `From: Sig <sig@signed.test>\r\nTo: bob=gw.test@${MAIL}\r\nSubject: signed\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <s1@signed.test>\r\n\r\nsigned hello\r\n`,
+    );
+    const signed = await dkimSign(raw, { signingDomain: 'signed.test', selector: 'sel', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
+    await t.sendMail({ envelope: { from: 'sig@signed.test', to: [`bob=gw.test@${MAIL}`] }, raw: Buffer.concat([Buffer.from(signed.signatures), raw]) });
+    expect(eg.bobGot).toHaveLength(1);
+    expect(h(eg.bobGot[0]!.headers, 'Astrength')).toBe('medium');
+    await expect(
+      t.sendMail({ envelope: { from: 'x@strict.test', to: [`bob=gw.test@${MAIL}`] }, raw: `From: x@strict.test\r\nSubject: forged\r\n\r\nforged\r\n` }),
+    ).rejects.toMatchObject({ responseCode: 550 });
+    t.close();
+    expect(eg.bobGot).toHaveLength(1);
+    expect(logged(eg.gw, 'mail refused').map((l) => l['reason'])).toEqual(['dmarc reject']);
+  });
+
+  it('the directory transport writes .eml files; mailboxes have no presence (never open)', async () => {
+    const eg = await startEmailGateway();
+    cleanup.push(() => eg.stop());
+    const a = await alice(eg);
+    const r = await a.command('send', [['Sender', 'im:alice@gw.test'], ['Inbox', DAVE_URI]], Buffer.from('to the file sink'));
+    expect(r.status).toBe('ok');
+    expect(h(r.headers, 'Unreliable')).toBe(MAIL);
+    const files = (await readdir(eg.outDir)).filter((f) => f.endsWith('.eml'));
+    expect(files).toHaveLength(1);
+    expect(await readFile(join(eg.outDir, files[0]!), 'utf8')).toContain('to the file sink');
+    const p = await eg.gw.client('bob', 'pitp');
+    const f = await p.command('fetch', [['Watcher', 'presence:bob@gw.test'], ['Presentity', DAVE_URI.replace(/^im:/, 'presence:')]]);
+    expect(f.status).toBe('error');
+    expect(h(f.headers, 'Error-Type')).toBe('target-not-found');
+  });
+});

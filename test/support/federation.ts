@@ -1,0 +1,113 @@
+/**
+ * Gateways for federation tests: startTestGateway() (accounts alice, bob, carol with password =
+ * user name) plus peer accounts, static peers, rooms and TLS listeners made from
+ * test/support/certs.ts. Ports are 0 unless given (a restart reuses the old ones).
+ */
+import { createServer, type AddressInfo } from 'node:net';
+import type { TestCerts } from './certs.js';
+import { startTestGateway, type TestGateway } from './gateway.js';
+
+export interface PeerAccount {
+  readonly user: string;
+  readonly password?: string;
+  readonly peerDomain: string;
+}
+
+export interface FedGatewaySpec {
+  readonly domain: string;
+  readonly visitedToken?: string;
+  readonly ports?: { readonly imtp: number; readonly pitp: number };
+  /** TLS on both listeners (server certificate for localhost/127.0.0.1, client certs asked for). */
+  readonly certs?: TestCerts;
+  /** Client accounts (password = name); default alice, bob, carol. */
+  readonly clients?: readonly string[];
+  readonly peerAccounts?: readonly PeerAccount[];
+  readonly peers?: readonly Record<string, unknown>[];
+  readonly rooms?: readonly Record<string, unknown>[];
+  readonly federation?: Record<string, unknown>;
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn';
+}
+
+/** Free loopback ports, all held open at once so that they differ. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+export function fedGateway(spec: FedGatewaySpec): Promise<TestGateway> {
+  const d = spec.domain;
+  const tls = spec.certs && {
+    cert: spec.certs.server.certPath,
+    key: spec.certs.server.keyPath,
+    ca: spec.certs.ca.certPath,
+    requestClientCert: true,
+  };
+  const listener = (port: number) => ({ host: '127.0.0.1', port, ...(tls ? { tls } : {}) });
+  return startTestGateway({
+    domain: d,
+    logLevel: spec.logLevel ?? 'debug',
+    config: {
+      gateway: { domains: [d], ...(spec.visitedToken ? { visitedToken: spec.visitedToken } : {}) },
+      hub: {
+        imtp: listener(spec.ports?.imtp ?? 0),
+        pitp: listener(spec.ports?.pitp ?? 0),
+        sasl: { mechanisms: ['PLAIN', 'EXTERNAL'], allowPlainWithoutTls: true },
+        accounts: [
+          ...(spec.clients ?? ['alice', 'bob', 'carol']).map((u) => ({
+            user: u,
+            password: u,
+            identities: [`im:${u}@${d}`, `pres:${u}@${d}`],
+          })),
+          ...(spec.peerAccounts ?? []),
+        ],
+      },
+      peers: spec.peers ?? [],
+      rooms: spec.rooms ?? [],
+      federation: { reconnect: { initialDelayMs: 50, maxDelayMs: 400 }, ...spec.federation },
+    },
+  });
+}
+
+/** A `peers:` entry for `gw`, authenticating with PLAIN as `user` (or EXTERNAL with a client cert). */
+export function peerEntry(
+  domains: readonly string[],
+  gw: { imtp: { port: number }; pitp: { port: number } },
+  auth: { user: string; password: string } | { external: 'alice' | 'bob' },
+  certs?: TestCerts,
+): Record<string, unknown> {
+  const tls = certs && {
+    ca: certs.ca.certPath,
+    ...('external' in auth ? { cert: certs[auth.external].certPath, key: certs[auth.external].keyPath } : {}),
+  };
+  return {
+    domains,
+    host: '127.0.0.1',
+    ports: { imtp: gw.imtp.port, pitp: gw.pitp.port },
+    ...(tls ? { tls } : {}),
+    sasl: 'external' in auth ? { mechanism: 'EXTERNAL' } : { mechanism: 'PLAIN', ...auth },
+  };
+}
+
+/** Calls `fn` until it returns true, at most `tries` times `everyMs` apart. */
+export async function eventually(
+  fn: () => boolean | Promise<boolean>,
+  tries = 100,
+  everyMs = 20,
+): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error('condition not met in time');
+}
