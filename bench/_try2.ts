@@ -1,0 +1,12 @@
+import { startGatewayProcess } from './lib/procs.js';
+import { gatewayConfig } from './lib/configs.js';
+import { measureRelay } from './lib/relay-run.js';
+import { gatewayEnds, SENDER, INBOX } from './relay.js';
+import { sendFrames } from './lib/wire.js';
+const gw = await startGatewayProcess(gatewayConfig('gw.test'));
+const frames = sendFrames(200000, SENDER, INBOX);
+const ends = await gatewayEnds(gw.imtp);
+const r = await measureRelay(ends, frames, { throughputFrames: 20000, rounds: 3, window: Number(process.argv[2] ?? 1024), warmupFrames: 5000, paced: [{ rate: 1000, frames: 1000 }, {rate: 5000, frames: 5000}] });
+console.log(JSON.stringify(r, null, 1));
+ends.close();
+await gw.stop();
