@@ -3,7 +3,12 @@
  * pipelined (throughput) and paced at 1,000 and 10,000 msg/s (latency from send to receipt).
  * Baseline, same run, same frames: the frame-aware forwarder process (procs/forwarder.ts).
  */
-import { startForwarder, startGatewayProcess } from './lib/procs.js';
+import {
+  startForwarder,
+  startGatewayProcess,
+  type ForwarderProcess,
+  type GatewayProcess,
+} from './lib/procs.js';
 import { WINDOW, gatewayConfig } from './lib/configs.js';
 import { framesNeeded, measureRelay, type Plan, type RelayEnds, type RelayFigures } from './lib/relay-run.js';
 import { entry, type BenchContext, type Benchmark, type Entry, type Figure } from './lib/report.js';
@@ -12,13 +17,13 @@ import { rawConnect, sendFrames } from './lib/wire.js';
 export function relayPlan(quick: boolean): Plan {
   return quick
     ? {
-        throughputFrames: 30_000,
+        throughputFrames: 20_000,
         rounds: 2,
         window: WINDOW,
-        warmupFrames: 10_000,
+        warmupFrames: 5_000,
         paced: [
-          { rate: 1000, frames: 1500 },
-          { rate: 10_000, frames: 10_000 },
+          { rate: 1000, frames: 1000 },
+          { rate: 10_000, frames: 5_000 },
         ],
       }
     : {
@@ -37,24 +42,36 @@ export const SENDER = 'im:alice@gw.test';
 export const INBOX = 'im:bob@gw.test';
 
 /** Sender(s) and listener on a single gateway at `imtp` (alice → bob, PLAIN, listen first). */
-export async function gatewayEnds(imtp: { host: string; port: number }, senders = 1): Promise<RelayEnds> {
+export async function gatewayEnds(gw: GatewayProcess, senders = 1): Promise<RelayEnds> {
+  const imtp = gw.imtp;
   const listener = await rawConnect({ ...imtp, user: 'bob', listen: INBOX });
   const s = await Promise.all(Array.from({ length: senders }, () => rawConnect({ ...imtp, user: 'alice' })));
-  return { senders: s, listener, close: () => [listener, ...s].forEach((x) => x.destroy()) };
+  return {
+    senders: s,
+    listener,
+    relayCpu: () => gw.cpu(),
+    close: () => [listener, ...s].forEach((x) => x.destroy()),
+  };
 }
 
-export async function forwarderEnds(f: { senderPort: number; listenerPort: number }): Promise<RelayEnds> {
+export async function forwarderEnds(f: ForwarderProcess): Promise<RelayEnds> {
   const listener = await rawConnect({ host: '127.0.0.1', port: f.listenerPort });
   const sender = await rawConnect({ host: '127.0.0.1', port: f.senderPort });
   // Let the forwarder pair them before the first frame.
   await new Promise((r) => setTimeout(r, 50));
-  return { senders: [sender], listener, close: () => [listener, sender].forEach((x) => x.destroy()) };
+  return {
+    senders: [sender],
+    listener,
+    relayCpu: () => f.cpu(),
+    close: () => [listener, sender].forEach((x) => x.destroy()),
+  };
 }
 
 export function throughputFigures(r: RelayFigures): Figure[] {
   return [
     { name: 'throughput', value: r.throughput, unit: 'msg/s' },
     { name: 'bandwidth', value: (r.throughput * r.frameSize) / 1e6, unit: 'MB/s' },
+    { name: 'relay CPU', value: r.cpuPerMessage, unit: 'µs/msg', lowerIsBetter: true },
   ];
 }
 
@@ -83,16 +100,21 @@ export function relayEntries(
       { name: baselineName, figures: throughputFigures(baseline) },
       {
         ...(throughputTarget ? { target: throughputTarget } : {}),
-        notes: `rounds msg/s: ${measured.throughputRounds.map((x) => Math.round(x)).join(', ')}; baseline rounds: ${baseline.throughputRounds.map((x) => Math.round(x)).join(', ')}; error answers: ${measured.errors}`,
+        notes: `load generator CPU ${measured.loadgenCpuPerMessage.toFixed(2)} µs/msg (baseline run ${baseline.loadgenCpuPerMessage.toFixed(2)}); rounds msg/s: ${measured.throughputRounds.map((x) => Math.round(x)).join(', ')}; baseline rounds: ${baseline.throughputRounds.map((x) => Math.round(x)).join(', ')}; error answers: ${measured.errors}`,
       },
     ),
   ];
   measured.paced.forEach((p, i) =>
     out.push(
-      entry(`${label} paced ${p.rate} msg/s, latency`, latencyFigures(measured, i), {
-        name: baselineName,
-        figures: latencyFigures(baseline, i),
-      }, { notes: `${p.latency.count} samples, max ${Math.round(p.latency.max)} µs` }),
+      entry(
+        `${label} paced ${p.rate} msg/s, latency`,
+        latencyFigures(measured, i),
+        {
+          name: baselineName,
+          figures: latencyFigures(baseline, i),
+        },
+        { notes: `${p.latency.count} samples, max ${Math.round(p.latency.max)} µs` },
+      ),
     ),
   );
   return out;
@@ -109,7 +131,7 @@ export const relay: Benchmark = {
     const gw = await startGatewayProcess(gatewayConfig('gw.test'));
     let measured: RelayFigures;
     try {
-      const ends = await gatewayEnds(gw.imtp);
+      const ends = await gatewayEnds(gw);
       measured = await measureRelay(ends, frames, plan);
       ends.close();
     } finally {
@@ -126,6 +148,12 @@ export const relay: Benchmark = {
     } finally {
       await fwd.stop();
     }
-    return relayEntries('gateway', measured, 'frame-aware forwarder process, corked per chunk', baseline, 'ratio ≥ 0.25');
+    return relayEntries(
+      'gateway',
+      measured,
+      'frame-aware forwarder process, corked per chunk',
+      baseline,
+      'ratio ≥ 0.25',
+    );
   },
 };

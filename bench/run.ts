@@ -35,9 +35,9 @@ async function main(): Promise<void> {
   const results: { name: string; description: string; seconds: number; entries: Entry[] }[] = [];
   for (const b of chosen) {
     const t0 = Date.now();
-    const entries = (await b.run({ quick: args.quick, progress: (s) => process.stderr.write(`  … ${s}\n`) })).map(
-      (e) => ({ ...e, machine: m }),
-    );
+    const entries = (
+      await b.run({ quick: args.quick, progress: (s) => process.stderr.write(`  … ${s}\n`) })
+    ).map((e) => ({ ...e, machine: m }));
     const seconds = (Date.now() - t0) / 1000;
     results.push({ name: b.name, description: b.description, seconds, entries });
     console.log(`\n## ${b.name}: ${b.description} (${seconds.toFixed(1)} s)\n`);

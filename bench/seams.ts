@@ -14,11 +14,14 @@ export const seams: readonly Benchmark[] = [
     name: 'websocket',
     description: 'idle WebSocket connections: resident memory per connection',
     run: () =>
-      Promise.resolve([pending('idle WebSocket connections', 'adapters/websocket is being written; this module is its seam')]),
+      Promise.resolve([
+        pending('idle WebSocket connections', 'adapters/websocket is being written; this module is its seam'),
+      ]),
   },
   {
     name: 'irc',
     description: 'IRC path through ngircd: lines/s and latency',
-    run: () => Promise.resolve([pending('IRC path', 'adapters/irc is being written; this module is its seam')]),
+    run: () =>
+      Promise.resolve([pending('IRC path', 'adapters/irc is being written; this module is its seam')]),
   },
 ];

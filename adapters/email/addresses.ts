@@ -100,7 +100,8 @@ export function resolveRecipient(rcpt: string, cfg: MappingConfig): Recipient | 
       return 'unknown';
     }
   }
-  if (cfg.localDomain !== undefined) return { kind: 'inbox', inbox: makeAddress('im', m.local, cfg.localDomain) };
+  if (cfg.localDomain !== undefined)
+    return { kind: 'inbox', inbox: makeAddress('im', m.local, cfg.localDomain) };
   return 'unknown';
 }
 
@@ -111,8 +112,7 @@ function inbox(uri: string): Recipient | RecipientRefusal {
 }
 
 export type OutboundTarget =
-  | { readonly kind: 'mailbox'; readonly to: string }
-  | { readonly kind: 'list'; readonly list: ListConfig };
+  { readonly kind: 'mailbox'; readonly to: string } | { readonly kind: 'list'; readonly list: ListConfig };
 
 /** Where an IM to `inbox` (in the adapter's domain) is mailed; null when nowhere. */
 export function resolveOutbound(inbox: ImAddress, cfg: MappingConfig): OutboundTarget | null {

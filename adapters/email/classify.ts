@@ -22,8 +22,10 @@ export interface MailFacts {
   readonly maxReceived: number;
 }
 
-const REPORT_TYPES = /^\s*(multipart\/report|message\/(delivery-status|disposition-notification|feedback-report|global-delivery-status))\b/i;
-const AUTO_SUBJECT = /^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|autosvar|r[ée]ponse automatique)\b/i;
+const REPORT_TYPES =
+  /^\s*(multipart\/report|message\/(delivery-status|disposition-notification|feedback-report|global-delivery-status))\b/i;
+const AUTO_SUBJECT =
+  /^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|autosvar|r[ée]ponse automatique)\b/i;
 
 export function classifyMail(m: MailFacts): MailKind {
   // RFC 5321 6.3: counting Received lines is the classic loop detector.

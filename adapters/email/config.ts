@@ -67,9 +67,7 @@ const inboundSchema = z.strictObject({
   /** RFC 1870 SIZE: larger messages are refused with 552. */
   maxMessageBytes: positiveInt.prefault(10 * 1024 * 1024),
   /** Messages per sender: a token bucket of `burst`, refilled at `perMinute`. */
-  rate: z
-    .strictObject({ burst: positiveInt.prefault(20), perMinute: positiveInt.prefault(60) })
-    .prefault({}),
+  rate: z.strictObject({ burst: positiveInt.prefault(20), perMinute: positiveInt.prefault(60) }).prefault({}),
   /** How long a transaction waits for the gateway's answer before it says 451. */
   answerTimeoutMs: positiveInt.prefault(60_000),
   /** RFC 5321 6.3: more Received lines than this is a loop (554). */
@@ -136,7 +134,11 @@ export const emailConfigSchema = z.strictObject({
   content: z
     .strictObject({
       /** Attachments travel inside the IM up to this many octets in all; above, a note. */
-      maxAttachmentBytes: z.number().int().min(0).prefault(32 * 1024),
+      maxAttachmentBytes: z
+        .number()
+        .int()
+        .min(0)
+        .prefault(32 * 1024),
       /** Remove quoted text and signatures from replies. */
       stripQuotes: z.boolean().prefault(true),
     })

@@ -6,7 +6,6 @@
  * with `target-not-found` and never shows a mailbox as open.
  */
 import { randomBytes } from 'node:crypto';
-import { hostname as osHostname } from 'node:os';
 import { simpleParser } from 'mailparser';
 import { errorAnswer, getHeader, tryParseAddress } from '../../src/index.js';
 import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
@@ -47,7 +46,12 @@ export class EmailAdapter implements Adapter {
     options: EmailAdapterOptions = {},
   ) {
     this.domains = [cfg.domain];
-    this.mapping = { domain: cfg.domain, localDomain: cfg.localDomain, aliases: cfg.aliases, lists: cfg.lists };
+    this.mapping = {
+      domain: cfg.domain,
+      localDomain: cfg.localDomain,
+      aliases: cfg.aliases,
+      lists: cfg.lists,
+    };
     const checker: Checker | undefined = cfg.senderAuth.enabled
       ? makeChecker(options.resolver ?? makeResolver(cfg.senderAuth.dnsServers))
       : undefined;
@@ -58,7 +62,7 @@ export class EmailAdapter implements Adapter {
           mapping: this.mapping,
           protectedDomains: protectedDomains(this.mapping, cfg.protectedDomains),
           checker,
-          hostname: cfg.inbound.hostname ?? cfg.domain ?? osHostname(),
+          hostname: cfg.inbound.hostname ?? cfg.domain,
         })
       : undefined;
     this.outbox = new Outbox(cfg.outbound, cfg.domain, ctx.log);

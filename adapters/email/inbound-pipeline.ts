@@ -36,7 +36,9 @@ export interface PipelineDeps {
   readonly hostname: string;
 }
 
-function firstAddress(a: AddressObject | AddressObject[] | undefined): { address: string; name: string } | undefined {
+function firstAddress(
+  a: AddressObject | AddressObject[] | undefined,
+): { address: string; name: string } | undefined {
   const list = a === undefined ? [] : Array.isArray(a) ? a : [a];
   for (const o of list)
     for (const v of o.value) if (v.address) return { address: v.address.toLowerCase(), name: v.name };
@@ -46,7 +48,10 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined): { address
 function headerText(mail: ParsedMail, name: string): string | undefined {
   const line = mail.headerLines.find((l) => l.key === name)?.line;
   if (line === undefined) return undefined;
-  return line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  return line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
 }
 
 function withTimeout(p: Promise<Answer>, ms: number): Promise<Answer | 'timeout'> {
@@ -63,7 +68,11 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
     log.warn({ from: env.mailFrom, rcpt: env.rcptTo, code: r.code, reason, ...extra }, 'mail refused');
     return r;
   };
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 1 << 20 });
+  const mail = await simpleParser(raw, {
+    skipImageLinks: true,
+    skipTextToHtml: true,
+    maxHtmlLengthToParse: 1 << 20,
+  });
 
   const kind = classifyMail({
     envelopeFrom: env.mailFrom,
@@ -76,7 +85,10 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
   if (kind.kind !== 'message') {
     // Accepted and dropped: answering a report or an auto-reply would only start a mail loop
     // (RFC 3834 2, RFC 3464 2), and none of them is a chat message.
-    log.info({ from: env.mailFrom, rcpt: env.rcptTo, kind: kind.kind, reason: kind.reason }, 'mail not turned into chat');
+    log.info(
+      { from: env.mailFrom, rcpt: env.rcptTo, kind: kind.kind, reason: kind.reason },
+      'mail not turned into chat',
+    );
     return reply(250, '2.0.0', `accepted, not chat (${kind.kind})`);
   }
 
@@ -87,23 +99,46 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
     const d = splitMailbox(who)?.domain;
     if (d === undefined || !deps.protectedDomains.has(d)) continue;
     if (env.authAddresses === undefined || !env.authAddresses.includes(who))
-      return refuse(reply(550, '5.7.1', `${who} may send only after authenticating`), 'local sender not authenticated', { sender: who });
+      return refuse(
+        reply(550, '5.7.1', `${who} may send only after authenticating`),
+        'local sender not authenticated',
+        { sender: who },
+      );
   }
 
   let strength: Strength;
   let verdict: Record<string, unknown> = {};
   if (env.authAddresses !== undefined) {
-    strength = strengthOf({ smtpAuth: true, tls: env.tls, dmarc: 'none', alignedDkim: false, alignedSpf: false });
+    strength = strengthOf({
+      smtpAuth: true,
+      tls: env.tls,
+      dmarc: 'none',
+      alignedDkim: false,
+      alignedSpf: false,
+    });
   } else if (deps.checker !== undefined) {
-    const v = await deps.checker({ message: raw, ip: env.ip, helo: env.helo, mailFrom: env.mailFrom, mta: deps.hostname });
+    const v = await deps.checker({
+      message: raw,
+      ip: env.ip,
+      helo: env.helo,
+      mailFrom: env.mailFrom,
+      mta: deps.hostname,
+    });
     strength = strengthOf({ smtpAuth: false, tls: env.tls, ...v });
     verdict = { spf: v.spf, dkim: v.dkim, dmarc: v.dmarc, policy: v.policy };
     // RFC 7489 6.3 p=reject: the domain owner asks receivers to refuse mail that fails.
     if (cfg.senderAuth.enforceDmarcReject && v.dmarc === 'fail' && v.policy === 'reject')
-      return refuse(reply(550, '5.7.1', 'DMARC policy of the sender domain rejects this mail'), 'dmarc reject', verdict);
+      return refuse(
+        reply(550, '5.7.1', 'DMARC policy of the sender domain rejects this mail'),
+        'dmarc reject',
+        verdict,
+      );
   } else strength = 'none';
   if (!atLeast(strength, cfg.senderAuth.minStrength))
-    return refuse(reply(550, '5.7.1', 'sender not authenticated (SPF/DKIM/DMARC)'), 'too weak', { strength, ...verdict });
+    return refuse(reply(550, '5.7.1', 'sender not authenticated (SPF/DKIM/DMARC)'), 'too weak', {
+      strength,
+      ...verdict,
+    });
 
   const target = resolveRecipient(env.rcptTo, deps.mapping);
   if (typeof target === 'string') return refuse(reply(550, '5.1.1', 'no such recipient'), target);
@@ -122,11 +157,14 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
   } else inbox = target.inbox;
 
   const text = mail.text ?? '';
-  const stripped = cfg.content.stripQuotes ? stripReply(text) : tidy(text.replace(/\r\n?/g, '\n').split('\n'));
+  const stripped = cfg.content.stripQuotes
+    ? stripReply(text)
+    : tidy(text.replace(/\r\n?/g, '\n').split('\n'));
   const attachments: MailAttachment[] = mail.attachments
     .filter((a) => !/^message\/(delivery-status|disposition-notification)/i.test(a.contentType))
     .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content }));
-  const references = mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
+  const references =
+    mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
   const { payload, dropped } = mailToCpim(
     {
       fromName: from.name || undefined,
@@ -136,16 +174,31 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
       text: stripped === '' && attachments.length === 0 ? tidy(text.split(/\r?\n/)) : stripped,
       attachments,
     },
-    { from: author, to: inbox, maxAttachmentBytes: cfg.content.maxAttachmentBytes, now: new Date(), boundary: `=_cpim_${randomBytes(8).toString('hex')}` },
+    {
+      from: author,
+      to: inbox,
+      maxAttachmentBytes: cfg.content.maxAttachmentBytes,
+      now: new Date(),
+      boundary: `=_cpim_${randomBytes(8).toString('hex')}`,
+    },
   );
 
   const answer = await withTimeout(
     ctx.hub.send({ sender: sender.uri, inbox: inbox.uri, payload, contentType: 'message/cpim', headers }),
     cfg.inbound.answerTimeoutMs,
   );
-  if (answer === 'timeout') return refuse(reply(451, '4.4.7', 'no answer from the chat in time'), 'answer timeout');
+  if (answer === 'timeout')
+    return refuse(reply(451, '4.4.7', 'no answer from the chat in time'), 'answer timeout');
   const r = replyForAnswer(answer);
-  const fields = { from: from.address, rcpt: env.rcptTo, inbox: inbox.uri, strength, code: r.code, dropped: dropped.length, ...verdict };
+  const fields = {
+    from: from.address,
+    rcpt: env.rcptTo,
+    inbox: inbox.uri,
+    strength,
+    code: r.code,
+    dropped: dropped.length,
+    ...verdict,
+  };
   if (r.code < 300) log.info(fields, 'mail delivered to chat');
   else log.warn(fields, 'mail not delivered to chat');
   return r;

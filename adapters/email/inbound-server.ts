@@ -82,7 +82,9 @@ export class InboundServer {
         const key = address.address === '' ? `<>@${session.remoteAddress}` : address.address.toLowerCase();
         if (!this.rate.take(key)) {
           ctx.log.warn({ from: address.address, ip: session.remoteAddress }, 'mail rate limit exceeded');
-          return cb(smtpError({ code: 450, status: '4.7.1', text: 'too many messages from this sender, try later' }));
+          return cb(
+            smtpError({ code: 450, status: '4.7.1', text: 'too many messages from this sender, try later' }),
+          );
         }
         cb();
       },
@@ -90,7 +92,13 @@ export class InboundServer {
         // One recipient per transaction, so the DATA reply is exactly that recipient's answer;
         // RFC 5321 4.5.3.1.10: 452 tells the client to send the rest in another transaction.
         if (session.envelope.rcptTo.length >= 1)
-          return cb(smtpError({ code: 452, status: '4.5.3', text: 'one recipient per message, send the others again' }));
+          return cb(
+            smtpError({
+              code: 452,
+              status: '4.5.3',
+              text: 'one recipient per message, send the others again',
+            }),
+          );
         const r = resolveRecipient(address.address, this.deps.mapping);
         if (r === 'foreign-domain' || r === 'relay') {
           ctx.log.warn({ rcpt: address.address, ip: session.remoteAddress, reason: r }, 'relaying denied');

@@ -7,7 +7,9 @@ import type { AdapterDefinition } from '../../src/index.js';
 import { parseEmailConfig, type EmailConfig } from './config.js';
 import { EmailAdapter, type EmailAdapterOptions } from './email-adapter.js';
 
-export function createEmailAdapterDefinition(options: EmailAdapterOptions = {}): AdapterDefinition<EmailConfig> {
+export function createEmailAdapterDefinition(
+  options: EmailAdapterOptions = {},
+): AdapterDefinition<EmailConfig> {
   return {
     type: 'email',
     parseConfig: parseEmailConfig,

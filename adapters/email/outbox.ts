@@ -31,7 +31,11 @@ export class Outbox {
       this.directory = resolve(c.directory);
       await mkdir(this.directory, { recursive: true });
       // Builds the message only; the file is written below.
-      this.transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+      this.transporter = nodemailer.createTransport({
+        streamTransport: true,
+        buffer: true,
+        newline: 'windows',
+      });
       return;
     }
     const ca = c.ca === undefined ? undefined : await readFile(c.ca, 'utf8');
@@ -70,7 +74,11 @@ export class Outbox {
       envelope: { from: spec.from.address, to: [...spec.to] },
     };
     try {
-      const info = (await t.sendMail(options)) as { message?: Buffer; rejected?: unknown[]; response?: string };
+      const info = (await t.sendMail(options)) as {
+        message?: Buffer;
+        rejected?: unknown[];
+        response?: string;
+      };
       if (this.directory !== undefined) {
         const name = `${Date.now()}-${process.pid}-${++this.seq}.eml`;
         const tmp = join(this.directory, `.${name}.tmp`);
@@ -78,15 +86,31 @@ export class Outbox {
         await rename(tmp, join(this.directory, name));
         this.log.info({ to: spec.to, file: name }, 'mail written');
       } else {
-        if (Array.isArray(info.rejected) && info.rejected.length > 0 && info.rejected.length === spec.to.length)
-          return answerForFailure({ responseCode: 550, code: 'EENVELOPE', message: 'all recipients refused' });
+        if (
+          Array.isArray(info.rejected) &&
+          info.rejected.length > 0 &&
+          info.rejected.length === spec.to.length
+        )
+          return answerForFailure({
+            responseCode: 550,
+            code: 'EENVELOPE',
+            message: 'all recipients refused',
+          });
         this.log.info({ to: spec.to, response: info.response }, 'mail relayed');
       }
       return unreliableOk(this.origin, spec.messageId);
     } catch (err) {
       const f = err as SendFailure;
-      const answer = answerForFailure({ responseCode: f.responseCode, code: f.code, response: f.response, message: String(f.message) });
-      this.log.warn({ to: spec.to, code: f.code, responseCode: f.responseCode, response: f.response ?? f.message }, 'mail not sent');
+      const answer = answerForFailure({
+        responseCode: f.responseCode,
+        code: f.code,
+        response: f.response,
+        message: String(f.message),
+      });
+      this.log.warn(
+        { to: spec.to, code: f.code, responseCode: f.responseCode, response: f.response ?? f.message },
+        'mail not sent',
+      );
       return answer;
     }
   }

@@ -131,7 +131,10 @@ export function mailToCpim(c: InboundContent, o: CpimOptions): InboundResult {
     // RFC 2046 5.1.1: the boundary must not occur in any part.
     while (parts.some((p) => p.includes(boundary))) boundary += '_';
     contentHeaders = [['Content-Type', `multipart/mixed; boundary="${boundary}"`]];
-    body = Buffer.from(parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('') + `--${boundary}--\r\n`, 'utf8');
+    body = Buffer.from(
+      parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('') + `--${boundary}--\r\n`,
+      'utf8',
+    );
   }
   const fromName = oneLine(c.fromName);
   const payload = buildCpim({
@@ -170,7 +173,8 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
     return { threading: { references: [] }, entity: Buffer.concat([head, payload]) };
   }
   let r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
-  if (r.result === 'reject') r = parseCpim(payload, { startsWith: 'mime-headers', mode: 'lenient', role: 'endpoint' });
+  if (r.result === 'reject')
+    r = parseCpim(payload, { startsWith: 'mime-headers', mode: 'lenient', role: 'endpoint' });
   if (r.result === 'reject') return null;
   const m = r.message;
   const ext = (name: string): string | undefined =>
@@ -256,7 +260,8 @@ export function composeMail(i: ComposeInput): MailSpec {
   const t = i.parts.threading;
   const references = [...t.references];
   if (t.inReplyTo !== undefined && !references.includes(t.inReplyTo)) references.push(t.inReplyTo);
-  const subject = i.parts.subject ?? (viaRoom ? `${i.sender.local}: message from ${name}` : `Message from ${name}`);
+  const subject =
+    i.parts.subject ?? (viaRoom ? `${i.sender.local}: message from ${name}` : `Message from ${name}`);
   const where = viaRoom ? ` in ${i.sender.uri}` : '';
   const footer = `${name} wrote this on ${networkName(i.author, cfg)}${where}. Reply to this mail to answer.`;
   const headers: Record<string, string> = {

@@ -14,7 +14,11 @@ export interface TlsFiles {
 }
 
 function accounts(domain: string, users: readonly string[]): Record<string, unknown>[] {
-  return users.map((u) => ({ user: u, password: u, identities: [`im:${u}@${domain}`, `pres:${u}@${domain}`] }));
+  return users.map((u) => ({
+    user: u,
+    password: u,
+    identities: [`im:${u}@${domain}`, `pres:${u}@${domain}`],
+  }));
 }
 
 /**
@@ -29,7 +33,11 @@ export function gatewayConfig(
     peers?: readonly Record<string, unknown>[];
   } = {},
 ): Record<string, unknown> {
-  const listener = { host: '127.0.0.1', port: 0, ...(extra.tls ? { tls: { cert: extra.tls.cert, key: extra.tls.key } } : {}) };
+  const listener = {
+    host: '127.0.0.1',
+    port: 0,
+    ...(extra.tls ? { tls: { cert: extra.tls.cert, key: extra.tls.key } } : {}),
+  };
   return {
     gateway: { domains: [domain] },
     log: { level: 'warn' },

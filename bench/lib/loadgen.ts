@@ -48,7 +48,12 @@ export class Listener {
 
   /** Resolves when `n` frames were delivered; rejects after `idleMs` without progress. */
   waitFor(n: number, idleMs = 10_000): Promise<void> {
-    return waitProgress(() => this.delivered >= n, (f) => (this.onProgress = f), idleMs, () => `${this.delivered}/${n} delivered`);
+    return waitProgress(
+      () => this.delivered >= n,
+      (f) => (this.onProgress = f),
+      idleMs,
+      () => `${this.delivered}/${n} delivered`,
+    );
   }
 
   private frame(buf: Buffer, start: number, end: number): void {
@@ -113,9 +118,7 @@ export class Sender {
       if (isErrorResponse(buf, start)) this.errors++;
     });
     socket.on('data', (chunk: Buffer) => {
-      const before = this.errors;
       const n = this.scanner.push(chunk);
-      void before;
       this.answered += n;
       this.onAnswers?.(n);
       this.onProgress?.();
@@ -150,10 +153,20 @@ export class Sender {
 
   /**
    * Sends `count` frames starting at `first` at `rate` per second, each written when due (a
-   * setImmediate loop, so writes are not bunched by timer granularity); `sentAt[seq]` records
-   * each write time. Resolves when all are answered.
+   * setImmediate loop, so writes are not bunched by timer granularity), never more than `window`
+   * unanswered. `sentAt[seq]` is the frame's scheduled time, not its write time, so a relay that
+   * falls behind is charged for the queueing it causes (no coordinated omission). Resolves when
+   * all are answered.
    */
-  paced(frames: Buffer, size: number, first: number, count: number, rate: number, sentAt: Float64Array): Promise<void> {
+  paced(
+    frames: Buffer,
+    size: number,
+    first: number,
+    count: number,
+    rate: number,
+    window: number,
+    sentAt: Float64Array,
+  ): Promise<void> {
     this.answered = 0;
     this.errors = 0;
     const done = waitProgress(
@@ -163,12 +176,13 @@ export class Sender {
       () => `${this.answered}/${count} answered`,
     );
     const t0 = performance.now();
+    const interval = 1000 / rate;
+    for (let i = 0; i < count; i++) sentAt[first + i] = t0 + i * interval;
     let sent = 0;
     const tick = (): void => {
       const now = performance.now();
-      const due = Math.min(count, Math.floor(((now - t0) * rate) / 1000) + 1);
+      const due = Math.min(count, Math.floor((now - t0) / interval) + 1, this.answered + window);
       if (due > sent) {
-        for (let i = sent; i < due; i++) sentAt[first + i] = now;
         this.socket.write(frames.subarray((first + sent) * size, (first + due) * size));
         sent = due;
       }

@@ -38,3 +38,23 @@ export function measureRate(fn: () => unknown, ms: number, maxIterations = 50_00
   const elapsedNs = Number(elapsed);
   return { iterations, elapsedNs, perSecond: (iterations * 1e9) / elapsedNs };
 }
+
+/**
+ * Measures `measured` and `baseline` in alternating rounds (each `ms / rounds` long) and keeps
+ * each one's best round: on a shared machine the best round is the one least disturbed by
+ * other processes, and alternating keeps heap state and CPU frequency alike for both.
+ */
+export function bestOfPairs(
+  measured: () => unknown,
+  baseline: () => unknown,
+  ms: number,
+  rounds = 3,
+): { measured: number; baseline: number } {
+  let a = 0;
+  let b = 0;
+  for (let r = 0; r < rounds; r++) {
+    a = Math.max(a, measureRate(measured, ms / rounds).perSecond);
+    b = Math.max(b, measureRate(baseline, ms / rounds).perSecond);
+  }
+  return { measured: a, baseline: b };
+}

@@ -34,12 +34,16 @@ function spawn(file: string, extraExecArgv: string[] = []): ChildProcess {
 /** The next IPC message of `type` (an `error` message or an early exit rejects). */
 function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no ${type} from child ${child.pid} in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no ${type} from child ${child.pid} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (m: { type: string; message?: string }): void => {
       if (m.type === type) done(null, m as T);
       else if (m.type === 'error') done(new Error(`child ${child.pid}: ${m.message}`));
     };
-    const onExit = (code: number | null): void => done(new Error(`child ${child.pid} exited (${code}) before ${type}`));
+    const onExit = (code: number | null): void =>
+      done(new Error(`child ${child.pid} exited (${code}) before ${type}`));
     function done(err: Error | null, value?: T): void {
       clearTimeout(timer);
       child.off('message', onMessage);
@@ -50,6 +54,12 @@ function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): 
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
+}
+
+async function cpuOf(child: ChildProcess): Promise<number> {
+  const m = nextMessage<{ micros: number }>(child, 'cpu');
+  child.send({ type: 'cpu' });
+  return (await m).micros;
 }
 
 /** Stops `child` by PID: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
@@ -70,6 +80,8 @@ export interface GatewayProcess {
   readonly pitp: ListenAddress;
   /** The child's process.memoryUsage() after full garbage collections. */
   memory(): Promise<MemoryUsage>;
+  /** The child's CPU time so far (user + system), µs. */
+  cpu(): Promise<number>;
   /** Asks the gateway to stop cleanly (so a CPU profile is written), then stops it by PID. */
   stop(): Promise<void>;
 }
@@ -99,6 +111,7 @@ export async function startGatewayProcess(config: Record<string, unknown>): Prom
       child.send({ type: 'memory' });
       return (await m).usage;
     },
+    cpu: () => cpuOf(child),
     async stop() {
       if (child.connected) {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -114,6 +127,7 @@ export interface ForwarderProcess {
   readonly pid: number;
   readonly senderPort: number;
   readonly listenerPort: number;
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -123,5 +137,5 @@ export async function startForwarder(): Promise<ForwarderProcess> {
     child,
     'ready',
   );
-  return { pid: child.pid!, senderPort, listenerPort, stop: () => stopByPid(child) };
+  return { pid: child.pid!, senderPort, listenerPort, cpu: () => cpuOf(child), stop: () => stopByPid(child) };
 }

@@ -9,7 +9,7 @@ import * as tls from 'node:tls';
 
 const LF = 0x0a;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const CONTENT_LENGTH = Buffer.from('\r\nContent-Length:');
+const CONTENT_LENGTH_NAME = Buffer.from('Content-Length:');
 
 /**
  * Finds frame ends in a byte stream without parsing headers. `onFrame(buf, start, end)` gets
@@ -51,15 +51,27 @@ export function frameEnd(buf: Buffer, start: number): number {
   const blank = buf.indexOf(CRLFCRLF, start);
   if (blank === -1) return -1;
   const head = blank + 4;
-  const cl = buf.indexOf(CONTENT_LENGTH, start);
-  if (cl === -1 || cl >= blank) return head;
-  let n = 0;
-  for (let i = cl + CONTENT_LENGTH.length; i < blank; i++) {
-    const c = buf[i]!;
-    if (c >= 0x30 && c <= 0x39) n = n * 10 + (c - 0x30);
-    else if (c !== 0x20 && c !== 0x09) break;
+  // Content-Length is looked for only at the starts of this frame's header lines.
+  let line = buf.indexOf(LF, start) + 1;
+  while (line > 0 && line < blank) {
+    if (startsWith(buf, line, CONTENT_LENGTH_NAME)) {
+      let n = 0;
+      for (let i = line + CONTENT_LENGTH_NAME.length; i < blank; i++) {
+        const c = buf[i]!;
+        if (c >= 0x30 && c <= 0x39) n = n * 10 + (c - 0x30);
+        else if (c !== 0x20 && c !== 0x09) break;
+      }
+      return head + n <= buf.length ? head + n : -1;
+    }
+    line = buf.indexOf(LF, line) + 1;
   }
-  return head + n <= buf.length ? head + n : -1;
+  return head;
+}
+
+function startsWith(buf: Buffer, at: number, what: Buffer): boolean {
+  if (at + what.length > buf.length) return false;
+  for (let i = 0; i < what.length; i++) if (buf[at + i] !== what[i]) return false;
+  return true;
 }
 
 /** The id of a command (`>id method`) or response (`<id status`) starting at `start`. */
@@ -94,13 +106,22 @@ export const SEQ_DIGITS = 8;
  * `count` IMTP send frames of exactly `size` octets, back to back, the i-th with id and
  * payload sequence number `first + i` (8 digits, so the payload starts with it).
  */
-export function sendFrames(count: number, sender: string, inbox: string, first = 0, size = FRAME_SIZE): Buffer {
+export function sendFrames(
+  count: number,
+  sender: string,
+  inbox: string,
+  first = 0,
+  size = FRAME_SIZE,
+): Buffer {
   const headFor = (payloadLength: number, id: string): string =>
     `>${id} send\r\nSender: ${sender}\r\nInbox: ${inbox}\r\nContent-Length: ${payloadLength}\r\n\r\n`;
   const probe = headFor(0, '0'.repeat(SEQ_DIGITS)).length;
   // The payload length has itself a length: settle it by trying.
   let payloadLength = Math.max(SEQ_DIGITS + 1, size - probe);
-  while (headFor(payloadLength, '0'.repeat(SEQ_DIGITS)).length + payloadLength > size && payloadLength > SEQ_DIGITS + 1)
+  while (
+    headFor(payloadLength, '0'.repeat(SEQ_DIGITS)).length + payloadLength > size &&
+    payloadLength > SEQ_DIGITS + 1
+  )
     payloadLength--;
   const filler = ' hello bob, are you there? see you at four'.repeat(Math.ceil(size / 40));
   const one = headFor(payloadLength, '0'.repeat(SEQ_DIGITS)).length + payloadLength;

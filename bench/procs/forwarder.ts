@@ -4,7 +4,7 @@
  * every input chunk it finds each complete frame's end (blank line plus Content-Length, see
  * bench/lib/wire.ts) and writes the complete frames on, corked per chunk; it parses no header,
  * checks nothing and routes nothing. What any relay that frames its input must at least pay.
- * Reports its ports over IPC; the parent stops it by PID (SIGTERM).
+ * Reports its ports (and, when asked, its CPU time) over IPC; the parent stops it by PID (SIGTERM).
  */
 import * as net from 'node:net';
 import { frameEnd } from '../lib/wire.js';
@@ -57,5 +57,10 @@ const listen = (s: net.Server): Promise<number> =>
 
 const [senderPort, listenerPort] = await Promise.all([listen(senderServer), listen(listenerServer)]);
 process.send?.({ type: 'ready', senderPort, listenerPort });
+process.on('message', (m: { type: string }) => {
+  if (m.type !== 'cpu') return;
+  const u = process.cpuUsage();
+  process.send?.({ type: 'cpu', micros: u.user + u.system });
+});
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

@@ -3,6 +3,7 @@
  * (bench/lib/procs.ts) forks this file with tsx and talks over IPC:
  *   parent → { type: 'start', config }        child → { type: 'ready', addresses }
  *   parent → { type: 'memory' }               child → { type: 'memory', usage } (after full GCs)
+ *   parent → { type: 'cpu' }                  child → { type: 'cpu', micros } (user + system so far)
  *   parent → { type: 'stop' }                 child stops the gateway and exits 0
  * Log lines at `warn` and above go to stderr.
  */
@@ -10,7 +11,11 @@ import { checkConfig } from '../../src/config/load.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createRootLogger } from '../../src/log.js';
 
-type Message = { type: 'start'; config: Record<string, unknown> } | { type: 'memory' } | { type: 'stop' };
+type Message =
+  | { type: 'start'; config: Record<string, unknown> }
+  | { type: 'memory' }
+  | { type: 'cpu' }
+  | { type: 'stop' };
 
 let gateway: Gateway | null = null;
 
@@ -39,6 +44,11 @@ process.on('message', (m: Message) => {
         fullGc();
         send({ type: 'memory', usage: process.memoryUsage() });
         break;
+      case 'cpu': {
+        const u = process.cpuUsage();
+        send({ type: 'cpu', micros: u.user + u.system });
+        break;
+      }
       case 'stop':
         await gateway?.stop(2000);
         process.exit(0);

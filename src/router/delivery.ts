@@ -48,7 +48,7 @@ export function dispatchSend(
  * from a client is passed on with `Error-Originator` = the inbox the client listened for (part 4
  * row 21).
  */
-async function deliverLocal(
+function deliverLocal(
   ctx: RouterContext,
   op: Operation,
   inbox: ImAddress,
@@ -60,5 +60,5 @@ async function deliverLocal(
   if (targets.length === 1) return forward(targets[0]!.endpoint, op, inboxText);
   const pending: Promise<Answer>[] = [];
   for (let i = 0; i < targets.length; i++) pending.push(forward(targets[i]!.endpoint, op, inboxText));
-  return mergeAnswers(await Promise.all(pending));
+  return Promise.all(pending).then(mergeAnswers);
 }

@@ -16,12 +16,24 @@ import { checkHops, relayHeaders } from './visited.js';
 const IM = { defaultScheme: 'im' } as const;
 
 /**
+ * Parsed inboxes by header text. The same few Sender/Inbox values arrive again and again, and
+ * parsing one costs more than the rest of routing a send (bench/README.md, profile of the relay
+ * benchmark); parsed addresses are frozen, so sharing them is safe. Bounded: cleared when full.
+ */
+const INBOX_CACHE_SIZE = 4096;
+const inboxCache = new Map<string, ImAddress>();
+
+/**
  * An `im:` identifier naming an instant inbox. Scheme-less ids get `im:` (part 4 row 8); `im:alice`
  * (no domain) is `malformed` (RFC 3860 §3.4.1 check 1, cpim.md row 28).
  */
 export function readInbox(text: string): ImAddress {
+  const cached = inboxCache.get(text);
+  if (cached !== undefined) return cached;
   const a = parseAddress(text.trim(), IM);
   if (a.scheme !== 'im' || a.domain === '') throw new CodecError('not an instant inbox', 'RFC 3860 3.4.1');
+  if (inboxCache.size >= INBOX_CACHE_SIZE) inboxCache.clear();
+  inboxCache.set(text, a);
   return a;
 }
 
@@ -29,9 +41,11 @@ export function readInbox(text: string): ImAddress {
  * §16.2 send. Order of checks: syntax (Sender, Inbox, payload; rows 51, cpim row 28), size limit
  * (part 4 row 26), source authorization (§8.1, rows 25-26), loop and hop count (rows 49, 54,
  * cpim rows 32-33), then routing (room, adapter, listeners, next hop) with the per-route strength
- * policy (row 29). The answer comes only after the next hop answered (row 24).
+ * policy (row 29). The answer comes only after the next hop answered (row 24). Our own refusals
+ * are thrown synchronously (Router.handle turns them into answers); not `async`, because
+ * every async layer that returns a promise costs the hot path extra microtask turns.
  */
-export async function handleSend(
+export function handleSend(
   ctx: RouterContext,
   rooms: ReadonlyMap<string, Room>,
   op: Operation,

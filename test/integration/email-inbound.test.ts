@@ -20,9 +20,20 @@ describe('email adapter, inbound', () => {
   it('swaks: a mail becomes a Message/CPIM send with Subject, threading and Astrength', async () => {
     eg = await startEmailGateway();
     const r = await swaks([
-      '--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test', '--to', BOB,
-      '--header', 'Subject: lunch?', '--add-header', 'Message-ID: <m1@elsewhere.test>',
-      '--add-header', 'From: Dave Smith <dave@elsewhere.test>', '--body', 'Lunch at noon?',
+      '--server',
+      `127.0.0.1:${eg.smtpPort}`,
+      '--from',
+      'dave@elsewhere.test',
+      '--to',
+      BOB,
+      '--header',
+      'Subject: lunch?',
+      '--add-header',
+      'Message-ID: <m1@elsewhere.test>',
+      '--add-header',
+      'From: Dave Smith <dave@elsewhere.test>',
+      '--body',
+      'Lunch at noon?',
     ]);
     expect(replyTo(r.output, /-> \.$/)).toMatch(/^250 /);
     expect(eg.bobGot).toHaveLength(1);
@@ -55,10 +66,25 @@ describe('email adapter, inbound', () => {
     expect(logged(eg.gw, 'mail over the size limit')).toHaveLength(1);
 
     const spoof = await swaks([
-      '--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'alice@gw.test', '--to', BOB, '--body', 'I am alice',
+      '--server',
+      `127.0.0.1:${eg.smtpPort}`,
+      '--from',
+      'alice@gw.test',
+      '--to',
+      BOB,
+      '--body',
+      'I am alice',
     ]);
     expect(replyTo(spoof.output, /-> \.$/)).toMatch(/^550 5\.7\.1/);
-    const spoofHeader = await swaks([...base, '--to', BOB, '--add-header', `From: <alice=gw.test@${MAIL}>`, '--body', 'x']);
+    const spoofHeader = await swaks([
+      ...base,
+      '--to',
+      BOB,
+      '--add-header',
+      `From: <alice=gw.test@${MAIL}>`,
+      '--body',
+      'x',
+    ]);
     expect(replyTo(spoofHeader.output, /-> \.$/)).toMatch(/^550 5\.7\.1/);
     expect(logged(eg.gw, 'mail refused').map((l) => l['reason'])).toEqual([
       'local sender not authenticated',
@@ -77,7 +103,13 @@ describe('email adapter, inbound', () => {
       swaks(['--server', `127.0.0.1:${eg!.smtpPort}`, '--from', from, '--to', BOB, '--body', 'spam']);
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await send('flood@elsewhere.test')).output);
-    expect(codes.map((o) => replyTo(o, /MAIL FROM/)?.slice(0, 3))).toEqual(['250', '250', '250', '450', '450']);
+    expect(codes.map((o) => replyTo(o, /MAIL FROM/)?.slice(0, 3))).toEqual([
+      '250',
+      '250',
+      '250',
+      '450',
+      '450',
+    ]);
     expect(logged(eg.gw, 'mail rate limit exceeded')).toHaveLength(2);
     const other = await send('carol@elsewhere.test');
     expect(replyTo(other.output, /-> \.$/)).toMatch(/^250 /);
@@ -105,20 +137,31 @@ describe('email adapter, inbound', () => {
         },
       });
       const t = nodemailer.createTransport({
-        host: '127.0.0.1', port: eg.smtpPort, tls: { ca: certs.ca.cert, servername: 'localhost' },
+        host: '127.0.0.1',
+        port: eg.smtpPort,
+        tls: { ca: certs.ca.cert, servername: 'localhost' },
         auth: { user: 'alice', pass: 's3cret' },
       });
-      const info = await t.sendMail({ from: 'Alice <alice@gw.test>', to: BOB, subject: 'hi', text: 'from my mail client' });
+      const info = await t.sendMail({
+        from: 'Alice <alice@gw.test>',
+        to: BOB,
+        subject: 'hi',
+        text: 'from my mail client',
+      });
       expect(info.response).toMatch(/^250 /);
       t.close();
       expect(eg.bobGot).toHaveLength(1);
       expect(h(eg.bobGot[0]!.headers, 'Astrength')).toBe('medium');
       expect(cpimOf(eg.bobGot[0]!).body.trim()).toBe('from my mail client');
       const bad = nodemailer.createTransport({
-        host: '127.0.0.1', port: eg.smtpPort, tls: { ca: certs.ca.cert, servername: 'localhost' },
+        host: '127.0.0.1',
+        port: eg.smtpPort,
+        tls: { ca: certs.ca.cert, servername: 'localhost' },
         auth: { user: 'alice', pass: 'wrong' },
       });
-      await expect(bad.sendMail({ from: 'alice@gw.test', to: BOB, text: 'x' })).rejects.toMatchObject({ responseCode: 535 });
+      await expect(bad.sendMail({ from: 'alice@gw.test', to: BOB, text: 'x' })).rejects.toMatchObject({
+        responseCode: 535,
+      });
       bad.close();
     } finally {
       await certs.cleanup();
@@ -143,13 +186,16 @@ describe('email adapter, the fixture mails', () => {
       const info = await t.sendMail({ envelope: { from: 'fixtures@elsewhere.test', to: [BOB] }, raw });
       const got = eg.bobGot.slice(before);
       const m = got[0] ? cpimOf(got[0]) : undefined;
-      seen[f] = { code: info.response.slice(0, 3), ...(m ? { body: m.body, contentType: m.contentType } : {}) };
+      seen[f] = {
+        code: info.response.slice(0, 3),
+        ...(m ? { body: m.body, contentType: m.contentType } : {}),
+      };
     }
     t.close();
     expect(Object.values(seen).every((s) => s.code === '250')).toBe(true);
     expect(seen['delivery-status.eml']!.body).toBeUndefined();
     for (const f of files.filter((x) => x !== 'delivery-status.eml')) expect(seen[f]!.body, f).toBeDefined();
-    expect(seen['simple.eml']!.body.trim()).toBe('Hello world!');
+    expect(seen['simple.eml']!.body?.trim()).toBe('Hello world!');
     expect(seen['nested.eml']!.body).toContain('Good evening.');
     expect(seen['mixed.eml']!.body).toContain('This e-mail message has been scanned');
     // An image-only mail: the image travels as a part of the encapsulated entity.
@@ -161,11 +207,26 @@ describe('email adapter, the fixture mails', () => {
   it('auto-replies and the gateway’s own mail coming back are dropped, with 250', async () => {
     const before = eg.bobGot.length;
     const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test', '--to', BOB];
-    const auto = await swaks([...base, '--add-header', 'Auto-Submitted: auto-replied', '--body', 'I am away']);
+    const auto = await swaks([
+      ...base,
+      '--add-header',
+      'Auto-Submitted: auto-replied',
+      '--body',
+      'I am away',
+    ]);
     expect(replyTo(auto.output, /-> \.$/)).toMatch(/^250 /);
     const loop = await swaks([...base, '--add-header', `X-Loop: ${MAIL}`, '--body', 'reflected']);
     expect(replyTo(loop.output, /-> \.$/)).toMatch(/^250 /);
-    const bounce = await swaks(['--server', `127.0.0.1:${eg.smtpPort}`, '--from', '<>', '--to', BOB, '--body', 'bounce']);
+    const bounce = await swaks([
+      '--server',
+      `127.0.0.1:${eg.smtpPort}`,
+      '--from',
+      '<>',
+      '--to',
+      BOB,
+      '--body',
+      'bounce',
+    ]);
     expect(replyTo(bounce.output, /-> \.$/)).toMatch(/^250 /);
     expect(eg.bobGot.length).toBe(before);
   });

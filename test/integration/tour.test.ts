@@ -55,14 +55,16 @@ describe('README tour', () => {
       'npx cpim-gateway presence',
       'npx cpim-gateway presence',
     ]);
-    const [imtp, pitp, web] = await freePorts(3);
+    const [imtp, pitp, web, smtp] = await freePorts(4);
     const dir = mkdtempSync(join(tmpdir(), 'cpim-tour-'));
     const config = readFileSync(join(ROOT, 'gateway.config.yaml'), 'utf8')
       .replace(/port: 7410\b/, `port: ${imtp}`)
       .replace(/port: 7411\b/, `port: ${pitp}`)
-      .replace(/port: 8080\b/, `port: ${web}`);
+      .replace(/port: 8080\b/, `port: ${web}`)
+      .replace(/^(\s+localDomain: localhost)$/m, `$1\n    inbound: { port: ${smtp} }`);
     expect(config).toContain(`port: ${imtp}`);
     expect(config).toContain(`port: ${web}`);
+    expect(config).toContain(`port: ${smtp}`);
     writeFileSync(join(dir, 'gateway.config.yaml'), config);
     const env = { ...process.env, CPIM_IMTP: `127.0.0.1:${imtp}`, CPIM_PITP: `127.0.0.1:${pitp}` };
     // `npm start` is `node bin/cpim-gateway.js start` in the folder holding gateway.config.yaml;

@@ -28,8 +28,7 @@ export const h = (headers: readonly (readonly [string, string])[], name: string)
 export function cpimOf(c: CommandFrame) {
   const r = parseCpim(c.payload!, { startsWith: 'cpim-headers', mode: 'lenient' });
   if (r.result === 'reject') throw new Error(`bad CPIM: ${r.reason}`);
-  const ext = (name: string) =>
-    r.message.semantics.extensionHeaders.find((x) => x.name === name)?.value;
+  const ext = (name: string) => r.message.semantics.extensionHeaders.find((x) => x.name === name)?.value;
   const contentType = r.message.contentHeaders.find((x) => x.name.toLowerCase() === 'content-type')?.value;
   return { message: r.message, body: Buffer.from(r.message.body).toString('utf8'), ext, contentType };
 }

@@ -22,7 +22,9 @@ export interface SwaksResult {
 /** Runs swaks with `args`; kills it by PID after `timeoutMs`. */
 export function swaks(args: readonly string[], timeoutMs = 10_000): Promise<SwaksResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('swaks', ['--timeout', '8', '--hide-informational', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('swaks', ['--timeout', '8', '--hide-informational', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -65,7 +67,10 @@ export interface MailSink {
 
 /** A real SMTP server that records every mail; `refuse` decides per recipient. */
 export async function startMailSink(
-  options: { refuse?: (rcpt: string) => { code: number; text: string } | null; server?: Partial<SMTPServerOptions> } = {},
+  options: {
+    refuse?: (rcpt: string) => { code: number; text: string } | null;
+    server?: Partial<SMTPServerOptions>;
+  } = {},
 ): Promise<MailSink> {
   const mails: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
@@ -208,7 +213,12 @@ export async function startPostfix(relayPort: number): Promise<Postfix> {
     'postlog unix-dgram n - n - 1 postlogd',
   ];
   await writeFile(join(conf, 'master.cf'), services.join('\n') + '\n');
-  const child = spawn('postfix', ['-c', conf, 'start-fg'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // postfix-script logs "starting" through postlog and exits 1 (silently) when that fails:
+  // with no terminal and no syslog socket (/dev/log, absent in this sandbox) it does. `script`
+  // gives it a pseudo-terminal, so its log lines reach us on stdout.
+  const child = spawn('script', ['-qfec', `postfix -c ${conf} start-fg`, '/dev/null'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let logText = '';
   child.stdout.on('data', (c: Buffer) => (logText += c.toString()));
   child.stderr.on('data', (c: Buffer) => (logText += c.toString()));
@@ -224,7 +234,9 @@ export async function startPostfix(relayPort: number): Promise<Postfix> {
     });
     if (ok) break;
     if (Date.now() > deadline || child.exitCode !== null) {
-      const check = await run('postfix', ['-c', conf, 'check']).catch((e: { stderr?: string }) => ({ stderr: e.stderr ?? '' }));
+      const check = await run('postfix', ['-c', conf, 'check']).catch((e: { stderr?: string }) => ({
+        stderr: e.stderr ?? '',
+      }));
       throw new Error(`postfix did not start (exit ${child.exitCode}): ${logText} ${check.stderr}`);
     }
     await new Promise((r) => setTimeout(r, 100));
