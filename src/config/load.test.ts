@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
+import { adapterDefinitions } from '../../adapters/index.js';
+import { adapterChecks } from './adapter-config.js';
 import { checkConfig, defaultConfig, parseConfigText } from './load.js';
 
 function problems(fn: () => unknown): { path: string; message: string }[] {
@@ -28,8 +30,12 @@ describe('configuration', () => {
 
   it('accepts the default file at the repository root', () => {
     const text = readFileSync(new URL('../../gateway.config.yaml', import.meta.url), 'utf8');
-    const c = parseConfigText(text, 'gateway.config.yaml', { env: {} });
+    const c = parseConfigText(text, 'gateway.config.yaml', {
+      env: {},
+      adapterTypes: adapterChecks(adapterDefinitions),
+    });
     expect(c.hub.accounts.map((a) => a.user)).toEqual(['alice', 'bob']);
+    expect(c.adapters.map((a) => a.type)).toEqual(['websocket', 'email']);
     expect(c.hub.accounts[0]?.password).toBe('alice');
     expect(c.hub.imtp.host).toBe('127.0.0.1');
   });
