@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const m = machine();
   const started = Date.now();
   console.log(
-    `CPIM gateway benchmarks${args.quick ? ' (quick)' : ''}: ${m.cpuModel}, ${m.cores} cores, Node ${m.node}, ${m.platform}`,
+    `CPIM gateway benchmarks${args.quick ? ' (quick)' : ''}: ${m.cpuModel}, ${m.cores} cores, Node ${m.node}, ${m.platform}, load average ${m.loadAverage}`,
   );
   const results: { name: string; description: string; seconds: number; entries: Entry[] }[] = [];
   for (const b of chosen) {

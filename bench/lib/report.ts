@@ -3,7 +3,7 @@
  * measured against, and the machine they came from. bench/run.ts prints them and writes them to
  * bench/results/latest.json.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { formatFigure, ratio, renderTable } from './stats.js';
 
 export interface Figure {
@@ -19,6 +19,8 @@ export interface Machine {
   readonly cores: number;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the run started: above the core count, figures are disturbed. */
+  readonly loadAverage: number;
 }
 
 /** One row of results: what was measured, against what, and how they compare. */
@@ -55,6 +57,7 @@ export function machine(): Machine {
     cores: list.length,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
