@@ -153,7 +153,10 @@ export class IrcAdapter implements Adapter {
       this.ctx.setStatus(degraded ? 'degraded' : 'online', degraded ? new Error(degraded) : undefined);
     else if (s === 'connecting') this.ctx.setStatus('connecting');
     else if (s === 'waiting') {
-      this.ctx.setStatus('offline', new Error('disconnected; reconnecting'));
+      this.ctx.setStatus(
+        'offline',
+        new Error(degraded ? `disconnected (${degraded}); reconnecting` : 'disconnected; reconnecting'),
+      );
       this.presence?.leftChannel(null, this.config.presence.netsplitDelayMs);
     } else if (s === 'stopped') this.ctx.setStatus('offline');
   }

@@ -36,6 +36,8 @@ declare module 'irc-framework' {
     version?: string | null;
     enable_echomessage?: boolean;
     message_max_length?: number;
+    /** The transport class (default: src/transports/net.js). */
+    transport?: new (options: IrcConnectOptions) => unknown;
   }
 
   export interface IrcNetwork {
@@ -78,5 +80,26 @@ declare module 'irc-framework' {
     on(event: string, listener: (event: never) => void): this;
     once(event: string, listener: (event: never) => void): this;
     removeAllListeners(event?: string): this;
+  }
+}
+
+/** irc-framework's TCP/TLS transport (src/transports/net.js), subclassed by tls-transport.ts. */
+declare module 'irc-framework/src/transports/net.js' {
+  import type { EventEmitter } from 'node:events';
+  import type { Socket } from 'node:net';
+  import type { IrcConnectOptions } from 'irc-framework';
+
+  export default class NetTransport extends EventEmitter {
+    constructor(options: IrcConnectOptions);
+    options: IrcConnectOptions & { ssl?: boolean; socks?: unknown };
+    socket: Socket | null;
+    state: number;
+    requested_disconnect: boolean;
+    incoming_buffer: Buffer;
+    connect(): void;
+    debugOut(out: string): void;
+    disposeSocket(): void;
+    setEncoding(encoding: string): boolean;
+    _onSocketCreate(options: IrcConnectOptions, socket: Socket): void;
   }
 }

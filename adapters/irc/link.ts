@@ -10,6 +10,7 @@
 import { Client } from 'irc-framework';
 import { errorAnswer, type Answer, type Header, type Logger } from '../../src/index.js';
 import { SendQueue, Ticket, TokenBucket, type QueuedLine } from './queue.js';
+import { CaTlsTransport } from './tls-transport.js';
 import {
   DEFAULT_SERVER_INFO,
   foldCase,
@@ -73,8 +74,10 @@ export class IrcLink {
   private pumpTimer: NodeJS.Timeout | undefined;
   private readonly sweep: NodeJS.Timeout;
   private identified = true;
+  /** Why the socket closed, when it closed with an error (TLS verification, refused, reset). */
+  private socketError: (Error & { code?: string }) | null = null;
   lastActivity = Date.now();
-  /** Called on every state change, with a reason for degraded operation. */
+  /** Called on every state change, with a reason: why it is degraded, or why the socket closed. */
   onState: (state: LinkState, degraded?: string) => void = () => undefined;
   /** Called once SASL fails: credentials a retry cannot fix. */
   onFatal: (err: Error) => void = () => undefined;
@@ -170,6 +173,9 @@ export class IrcLink {
         t.settle();
       }
     });
+    c.on('socket close', (err: (Error & { code?: string }) | false | undefined) => {
+      this.socketError = err || null;
+    });
     c.on('close', () => this.closed());
   }
 
@@ -194,6 +200,7 @@ export class IrcLink {
       tls: o.tls,
       rejectUnauthorized: o.rejectUnauthorized,
       ...(o.ca ? { ca: o.ca } : {}),
+      transport: CaTlsTransport,
       ...(o.password ? { password: o.password } : {}),
       ...(sasl?.mechanism === 'PLAIN' ? { account: { account: sasl.account, password: sasl.password } } : {}),
       ...(sasl?.mechanism === 'EXTERNAL'
@@ -350,8 +357,15 @@ export class IrcLink {
     const r = this.o.reconnect;
     const base = Math.min(r.maxDelayMs, r.minDelayMs * 2 ** this.attempt++);
     const delay = Math.round(base * (1 + r.jitter * (2 * Math.random() - 1)));
+    const err = this.socketError;
+    this.socketError = null;
+    if (err)
+      this.o.log.warn(
+        { cause: err.message, code: err.code, host: this.o.host, port: this.o.port, delayMs: delay },
+        'irc connection failed',
+      );
     this.o.log.info({ delayMs: delay, queued: this.queue.length }, 'irc disconnected, reconnecting');
-    this.onState('waiting');
+    this.onState('waiting', err?.message);
     this.timer = setTimeout(() => this.connect(), delay);
   }
 

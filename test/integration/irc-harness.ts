@@ -4,7 +4,7 @@
  * off, no DNS/ident/PAM lookups), killed by PID; and plain irc-framework clients as IRC users.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,8 @@ function canConnect(port: number): Promise<boolean> {
 
 export interface Ngircd {
   readonly port: number;
+  /** The implicit-TLS port, when started with `tls`. */
+  readonly tlsPort?: number;
   readonly pid: number;
   /** SIGKILL, then wait for the process to exit. */
   kill(): Promise<void>;
@@ -56,11 +58,29 @@ export interface Ngircd {
   cleanup(): Promise<void>;
 }
 
-export async function startNgircd(port?: number, dir?: string): Promise<Ngircd> {
+/** A server certificate and key (PEM files) for ngircd's [SSL] section, with its TLS port. */
+export interface NgircdTls {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly port?: number;
+}
+
+export async function startNgircd(port?: number, dir?: string, tls?: NgircdTls): Promise<Ngircd> {
   const p = port ?? (await freePort());
   const d = dir ?? (await mkdtemp(join(tmpdir(), 'ngircd-')));
   // As root ngircd drops to `nobody`, which must be able to write its PID file here.
   await chmod(d, 0o777);
+  const tlsPort = tls === undefined ? undefined : (tls.port ?? (await freePort()));
+  const ssl: string[] = [];
+  if (tls !== undefined) {
+    // Copies readable by `nobody` (the originals sit in a 0700 temp dir); test keys only.
+    const cert = join(d, 'server.crt');
+    const key = join(d, 'server.key');
+    await copyFile(tls.certPath, cert);
+    await copyFile(tls.keyPath, key);
+    await Promise.all([chmod(cert, 0o644), chmod(key, 0o644)]);
+    ssl.push('[SSL]', `CertFile = ${cert}`, `KeyFile = ${key}`, `Ports = ${tlsPort}`);
+  }
   const conf = join(d, 'ngircd.conf');
   await writeFile(
     conf,
@@ -81,24 +101,26 @@ export async function startNgircd(port?: number, dir?: string): Promise<Ngircd> 
       'DNS = no',
       'Ident = no',
       'PAM = no',
+      ...ssl,
       '',
     ].join('\n'),
   );
   const child: ChildProcess = spawn('/usr/sbin/ngircd', ['-n', '-f', conf], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const until = Date.now() + 5000;
-  while (!(await canConnect(p))) {
+  while (!(await canConnect(p)) || (tlsPort !== undefined && !(await canConnect(tlsPort)))) {
     if (Date.now() > until) throw new Error('ngircd did not start');
     await new Promise((r) => setTimeout(r, 20));
   }
   const self: Ngircd = {
     port: p,
+    ...(tlsPort === undefined ? {} : { tlsPort }),
     pid: child.pid!,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
       await exited;
     },
-    restart: () => startNgircd(p, d),
+    restart: () => startNgircd(p, d, tls === undefined ? undefined : { ...tls, port: tlsPort! }),
     async cleanup() {
       await self.kill();
       await rm(d, { recursive: true, force: true });

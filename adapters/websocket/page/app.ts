@@ -31,8 +31,14 @@ const presence = new Map<string, Presence>();
 const watched = new Set<string>();
 const joined = new Set<string>();
 const members = new Map<string, string[]>();
-/** Requests awaiting a result: sends point at their message. */
-const pending = new Map<string, { kind: string; message?: ChatMessage; room?: string }>();
+/** Requests awaiting a result: sends point at their message, watches at their presentity. */
+interface Pending {
+  readonly kind: string;
+  readonly message?: ChatMessage;
+  readonly room?: string;
+  readonly presentity?: string;
+}
+const pending = new Map<string, Pending>();
 
 function nextId(): string {
   return `r${++seq}`;
@@ -64,11 +70,7 @@ function conversation(kind: 'room' | 'direct', target: string): Conversation {
   return c;
 }
 
-function request(
-  frame: Record<string, unknown>,
-  kind: string,
-  extra: { message?: ChatMessage; room?: string } = {},
-): boolean {
+function request(frame: Record<string, unknown>, kind: string, extra: Omit<Pending, 'kind'> = {}): boolean {
   const id = nextId();
   pending.set(id, { kind, ...extra });
   if (conn?.send({ ...frame, id })) return true;
@@ -80,7 +82,7 @@ function watch(uri: string): void {
   const p = presUri(uri);
   if (me === null || p === me.presentity || watched.has(p)) return;
   watched.add(p);
-  request({ type: 'watch', who: p }, 'watch');
+  request({ type: 'watch', who: p }, 'watch', { presentity: p });
 }
 
 function sendPresence(): void {
@@ -127,6 +129,10 @@ function onResult(r: ResultFrame): void {
   } else if (p.kind === 'join' && p.room) {
     if (r.status === 'ok') joined.add(p.room);
     else joined.delete(p.room);
+  } else if (p.kind === 'watch' && p.presentity && r.status === 'error') {
+    // Not watched after all (say, an IRC nick the gateway has not seen yet: target-not-found):
+    // the next message from them, roster or conversation opened asks again.
+    watched.delete(p.presentity);
   }
   render();
 }

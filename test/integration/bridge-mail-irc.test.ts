@@ -1,0 +1,101 @@
+/**
+ * Across adapters: an IRC channel on a real ngircd and a mail list in one gateway room. A line
+ * said on `#dev` is mailed to the list's subscriber (received by a real SMTP server, the test
+ * sink), and the subscriber's reply, sent over SMTP to the list address, comes back to `#dev`
+ * with its quoted text removed, and is never mailed back to the list; nothing is echoed.
+ */
+import nodemailer from 'nodemailer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEmailAdapterDefinition, type EmailAdapter } from '../../adapters/email/index.js';
+import { ircAdapter } from '../../adapters/irc/index.js';
+import type { AdapterDefinition } from '../../src/adapter.js';
+import { startMailSink, stubResolver, type MailSink } from '../support/email.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
+
+const MAIL = 'mail.gw.test';
+
+describe('an IRC channel and a mail list in one room', () => {
+  let server: Ngircd | undefined;
+  let sink: MailSink | undefined;
+  let gw: TestGateway | undefined;
+  const users: IrcUser[] = [];
+  afterEach(async () => {
+    for (const u of users.splice(0)) await u.quit();
+    await gw?.stop();
+    await sink?.stop();
+    await server?.cleanup();
+    gw = sink = server = undefined;
+  });
+
+  it('mails an IRC line to the list subscriber and brings the reply back to the channel', async () => {
+    server = await startNgircd();
+    sink = await startMailSink();
+    const email = createEmailAdapterDefinition({ resolver: stubResolver({}) });
+    gw = await startTestGateway({
+      adapterDefinitions: [ircAdapter, email] as AdapterDefinition<never>[],
+      logLevel: 'warn',
+      config: {
+        rooms: [
+          { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', `im:dev@${MAIL}`] },
+        ],
+        adapters: [
+          ircAdapterConfig(server.port, { channels: [{ name: '#dev', room: 'im:dev@gw.test' }] }),
+          {
+            type: 'email',
+            id: 'email',
+            domain: MAIL,
+            localDomain: 'gw.test',
+            inbound: { port: 0 },
+            outbound: { transport: 'smtp', host: '127.0.0.1', port: sink.port, timeoutMs: 5000 },
+            lists: [{ name: 'dev', room: 'im:dev@gw.test', subscribers: ['erin@elsewhere.test'] }],
+          },
+        ],
+      },
+    });
+    const mailAdapter = gw.gateway.adapters.find((a) => a.type === 'email')!.adapter as EmailAdapter;
+    const dave = await ircUser(server.port, 'Dave');
+    users.push(dave);
+    await dave.join('#dev');
+
+    // IRC → mail.
+    dave.client.say('#dev', 'Deploy at five, anyone against?');
+    const [mail] = await sink.waitFor(1, 5000);
+    expect(mail!.rcptTo).toEqual(['erin@elsewhere.test']);
+    expect(mail!.parsed.text).toContain('Deploy at five, anyone against?');
+    // The display name says who in which room (and the room's network); the footer says where the
+    // author wrote it: on IRC.
+    expect(mail!.parsed.from?.value[0]?.name).toBe('dave in dev (IM gw.test)');
+    expect(mail!.parsed.text).toContain('dave wrote this on IM irc.test in im:dev@gw.test.');
+    expect(mail!.raw.toString()).toMatch(/^X-IM-Sender: im:dave@irc\.test\r?$/im);
+    expect(mail!.parsed.replyTo?.value[0]?.address).toBe(`dev@${MAIL}`);
+    expect(mail!.raw.toString()).toMatch(/^List-Id: <dev\.mail\.gw\.test>/im);
+    const messageId = mail!.parsed.messageId!;
+    expect(messageId).toMatch(/^<.+@.+>$/);
+
+    // The subscriber answers the list mail; the reply returns to #dev, quote stripped.
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: mailAdapter.smtpAddress!.port });
+    try {
+      await t.sendMail({
+        from: 'Erin <erin@elsewhere.test>',
+        to: `dev@${MAIL}`,
+        subject: `Re: ${mail!.parsed.subject ?? ''}`,
+        inReplyTo: messageId,
+        references: [messageId],
+        text: 'Fine by me, five it is.\n\nOn Mon, Dave wrote:\n> Deploy at five, anyone against?\n',
+      });
+    } finally {
+      t.close();
+    }
+    const back = await waitFor(() => dave.lines.find((l) => l.target === '#dev'), 5000, 'reply on #dev');
+    expect(back.nick).toBe('gwbot');
+    // Relay prefix: the author's URI local part (RFC 3860 App. B form of the outside mailbox).
+    expect(back.message).toBe('<mailto=erin@elsewhere.test> Fine by me, five it is.');
+
+    // Nothing echoed: Dave's own line is not sent back to #dev, the reply is not mailed back to
+    // the list, and the reply reached the channel once.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dave.lines.filter((l) => l.target === '#dev')).toHaveLength(1);
+    expect(sink.mails).toHaveLength(1);
+  });
+});
