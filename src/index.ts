@@ -23,3 +23,4 @@ export {
 export * from './codec/cpim.js';
 export * from './codec/pidf.js';
 export { parseCheck } from './config/adapter-config.js';
+export * as configFields from './config/fields.js';

@@ -5,19 +5,9 @@
  * into a local directory, so it runs with nothing else installed.
  */
 import { z } from 'zod';
-import { parseCheck, tryParseAddress } from '../../src/index.js';
+import { configFields, parseCheck, tryParseAddress } from '../../src/index.js';
 
-const port = z.number().int().min(0).max(65535);
-const positiveInt = z.number().int().positive();
-
-/** A DNS name, compared case-insensitively (RFC 1035 2.3.3). */
-const domain = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
-    'not a domain name',
-  )
-  .transform((d) => d.toLowerCase());
+const { port, positiveInt, domainName: domain } = configFields;
 
 /** An RFC 5321 mailbox `local@domain` with a dot-atom local part (no quoting in config). */
 const mailbox = z

@@ -5,18 +5,9 @@
  */
 /* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
 import { z } from 'zod';
-import { parseCheck, tryParseAddress } from '../../src/index.js';
+import { configFields, parseCheck, tryParseAddress } from '../../src/index.js';
 
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().min(0);
-
-const domain = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
-    'not a domain name',
-  )
-  .transform((d) => d.toLowerCase());
+const { positiveInt, nonNegativeInt, domainName: domain } = configFields;
 
 const inbox = z.string().superRefine((text, ctx) => {
   const a = tryParseAddress(text);

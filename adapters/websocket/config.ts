@@ -4,20 +4,13 @@
  * 8: "every input has a limit with a config key and a sane default").
  */
 import { z } from 'zod';
-import { parseCheck } from '../../src/index.js';
+import { configFields, parseCheck } from '../../src/index.js';
+
+const { positiveInt, domainName: domain } = configFields;
 
 /** Web account and room names: lower-case, no dots, so `room.<name>` inboxes never collide. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits, "_" and "-", at most 32');
-const positiveInt = z.number().int().positive();
-
-const domain = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
-    'not a domain name',
-  )
-  .transform((d) => d.toLowerCase());
 
 const imUri = z.string().regex(/^im:[^@\s]+@[^@\s]+$/, 'an im: URI such as im:lobby@localhost');
 

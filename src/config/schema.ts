@@ -5,20 +5,8 @@
  * `parseConfig` (src/adapter.ts), not here.
  */
 import { z } from 'zod';
+import { port, host, positiveInt, domainName as domain } from './fields.js';
 import { tryParseAddress } from '../model/index.js';
-
-const port = z.number().int().min(0).max(65535);
-const host = z.string().min(1);
-const positiveInt = z.number().int().positive();
-
-/** A domain name as the hub protocol writes it (draft §9 `domain`), compared case-insensitively. */
-const domain = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
-    'not a domain name',
-  )
-  .transform((d) => d.toLowerCase());
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
