@@ -5,22 +5,15 @@
  * into a local directory, so it runs with nothing else installed.
  */
 import { z } from 'zod';
-import { configFields, parseCheck, tryParseAddress } from '../../src/index.js';
+import { configFields, parseCheck } from '../../src/index.js';
 
-const { port, positiveInt, domainName: domain } = configFields;
+const { port, positiveInt, domainName: domain, inboxUri } = configFields;
 
 /** An RFC 5321 mailbox `local@domain` with a dot-atom local part (no quoting in config). */
 const mailbox = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+$/, 'not a mailbox (local@domain)')
   .transform((m) => m.toLowerCase());
-
-/** An im: URI naming an inbox (RFC 3860 A.2). */
-const inboxUri = z.string().superRefine((text, ctx) => {
-  const a = tryParseAddress(text);
-  if (a instanceof Error) ctx.addIssue({ code: 'custom', message: a.message });
-  else if (a.scheme !== 'im' || a.local === '') ctx.addIssue({ code: 'custom', message: 'not an im: inbox' });
-});
 
 const tlsFiles = z.strictObject({
   cert: z.string().min(1).describe('PEM certificate chain file'),

@@ -5,15 +5,9 @@
  */
 /* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
 import { z } from 'zod';
-import { configFields, parseCheck, tryParseAddress } from '../../src/index.js';
+import { configFields, parseCheck } from '../../src/index.js';
 
-const { positiveInt, nonNegativeInt, domainName: domain } = configFields;
-
-const inbox = z.string().superRefine((text, ctx) => {
-  const a = tryParseAddress(text);
-  if (a instanceof Error) ctx.addIssue({ code: 'custom', message: a.message });
-  else if (a.scheme !== 'im' || a.local === '') ctx.addIssue({ code: 'custom', message: 'not an im: inbox' });
-});
+const { positiveInt, nonNegativeInt, domainName: domain, inboxUri: inbox } = configFields;
 
 // RFC 2812 2.3.1: nickname = ( letter / special ) *8( letter / digit / special / "-" ).
 const nick = z.string().regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/, 'not an IRC nickname');

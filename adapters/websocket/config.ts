@@ -6,13 +6,11 @@
 import { z } from 'zod';
 import { configFields, parseCheck } from '../../src/index.js';
 
-const { positiveInt, domainName: domain } = configFields;
+const { positiveInt, domainName: domain, inboxUri: imUri } = configFields;
 
 /** Web account and room names: lower-case, no dots, so `room.<name>` inboxes never collide. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits, "_" and "-", at most 32');
-
-const imUri = z.string().regex(/^im:[^@\s]+@[^@\s]+$/, 'an im: URI such as im:lobby@localhost');
 
 const sectionSchema = z.strictObject({
   type: z.literal('websocket'),

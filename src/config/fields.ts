@@ -3,6 +3,7 @@
  * a domain name means the same thing and gives the same message everywhere.
  */
 import { z } from 'zod';
+import { tryParseAddress } from '../model/index.js';
 
 export const port = z.number().int().min(0).max(65535);
 export const host = z.string().min(1);
@@ -17,3 +18,10 @@ export const domainName = z
     'not a domain name',
   )
   .transform((d) => d.toLowerCase());
+
+/** An im: URI naming an inbox, checked with the model's parser (RFC 3860 A.2). */
+export const inboxUri = z.string().superRefine((text, ctx) => {
+  const a = tryParseAddress(text);
+  if (a instanceof Error) ctx.addIssue({ code: 'custom', message: a.message });
+  else if (a.scheme !== 'im' || a.local === '') ctx.addIssue({ code: 'custom', message: 'not an im: inbox' });
+});

@@ -5,8 +5,7 @@
  * `parseConfig` (src/adapter.ts), not here.
  */
 import { z } from 'zod';
-import { port, host, positiveInt, domainName as domain } from './fields.js';
-import { tryParseAddress } from '../model/index.js';
+import { port, host, positiveInt, domainName as domain, inboxUri } from './fields.js';
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
@@ -84,13 +83,6 @@ export const adapterEntrySchema = z
       .optional(),
   })
   .describe('checked further by the adapter type named in `type`');
-
-/** An im: URI naming an inbox, checked with the model's parser (RFC 3860 A.2). */
-const inboxUri = z.string().superRefine((text, ctx) => {
-  const a = tryParseAddress(text);
-  if (a instanceof Error) ctx.addIssue({ code: 'custom', message: a.message });
-  else if (a.scheme !== 'im' || a.local === '') ctx.addIssue({ code: 'custom', message: 'not an im: inbox' });
-});
 
 /** A room (design.md part 7): a configured set of member inboxes, local or on peer gateways. */
 export const roomSchema = z.strictObject({
