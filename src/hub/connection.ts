@@ -6,8 +6,8 @@
  * - Reading never stops while output is pending (draft §7, part 3 row 4); a peer that lets more
  *   than `maxBufferedOutputBytes` pile up is closed ("peer not reading") instead of growing memory.
  * - All output of one input chunk goes out in one `socket.write` (Session batches it); output
- *   made outside a chunk (async answers, our commands, keepalives) is batched until the end of
- *   the tick (design.md part 11).
+ *   made outside a chunk (async answers, our commands, keepalives) is batched until the I/O
+ *   callbacks of the event-loop turn are done (setImmediate; design.md part 11).
  * - Commands we send time out after `commandTimeoutMs` as a synthetic `communications` answer
  *   (part 4 row 14), tracked in insertion order with one timer per connection.
  */
@@ -179,28 +179,25 @@ export class Connection implements HubConnection {
     headers: readonly Header[] = [],
     payload: Uint8Array | null = null,
   ): Promise<ResponseFrame> {
-    return new Promise<ResponseFrame>((resolve) => {
-      if (this.session.closed) {
-        resolve(syntheticAnswer('', method, new HubError('communications', 'the connection is closed')));
-        return;
-      }
-      // part 4 row 26: bounded unanswered commands in this direction too.
-      if (this.session.outstanding >= this.limits.maxOutstandingCommands) {
-        resolve(
-          syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
-        );
-        return;
-      }
-      const p = this.pending.create(method, resolve);
-      try {
-        p.id = this.session.sendCommand(method, headers, payload, p);
-      } catch (e) {
-        resolve(syntheticAnswer('', method, e));
-        return;
-      }
-      this.pending.add(p);
-      this.scheduleFlush();
-    });
+    if (this.session.closed)
+      return Promise.resolve(
+        syntheticAnswer('', method, new HubError('communications', 'the connection is closed')),
+      );
+    // part 4 row 26: bounded unanswered commands in this direction too.
+    if (this.session.outstanding >= this.limits.maxOutstandingCommands)
+      return Promise.resolve(
+        syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
+      );
+    const p = this.pending.create(method);
+    try {
+      p.id = this.session.sendCommand(method, headers, payload, p);
+    } catch (e) {
+      p.resolve(syntheticAnswer('', method, e));
+      return p.answer;
+    }
+    this.pending.add(p);
+    this.scheduleFlush();
+    return p.answer;
   }
 
   async shutdown(): Promise<void> {
@@ -249,10 +246,16 @@ export class Connection implements HubConnection {
     }
   }
 
+  /**
+   * Output made outside this connection's own `receive` (answers that came back through the
+   * router, commands the router relays to us) waits until the I/O callbacks of this event-loop
+   * turn have run: with many senders, each read of each sender adds to it, and it leaves as one
+   * write in the check phase (setImmediate) instead of one write per sender read (nextTick).
+   */
   private scheduleFlush(): void {
     if (this.inReceive || this.flushQueued) return;
     this.flushQueued = true;
-    process.nextTick(this.flushNow);
+    setImmediate(this.flushNow);
   }
 
   private readonly flushNow = (): void => {

@@ -41,12 +41,8 @@ const DEAD = 3;
 const EMPTY = Buffer.alloc(0);
 
 // draft §10 start lines, hub-protocol.md part 4 row 3 (`=mech`) and row 5 (methods may contain "-").
-const COMMAND_LINE = /^>([A-Za-z0-9]+)[ \t]+([A-Za-z0-9-]+)$/;
-const RESPONSE_LINE = /^<([A-Za-z0-9]+)[ \t]+(ok|error)[ \t]*\(([A-Za-z0-9-]+)\)$/;
 // Input also takes the draft's literal "=mec8" (a peer may have followed the ABNF to the letter).
 const MECH_LINE = /^=mec[h8]((?: [A-Za-z0-9_-]{1,20})*)$/;
-// draft §10: header-name = 1*(%x21-39 / %x3B-7E)
-const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 // draft §10: header-value = *([fws] printable) *WSP; printable excludes controls, U+FFFE, U+FFFF.
 // U+FFFD is printable but is also what the UTF-8 decoder makes of ill-formed input, so it is checked again.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -66,12 +62,123 @@ interface DirectSlices {
 const direct =
   typeof (Buffer.prototype as unknown as Partial<DirectSlices>).latin1Slice === 'function' &&
   typeof (Buffer.prototype as unknown as Partial<DirectSlices>).utf8Slice === 'function';
-const latin1 = direct
+export const latin1 = direct
   ? (buf: Buffer, s: number, e: number): string => (buf as unknown as DirectSlices).latin1Slice(s, e)
-  : (buf: Buffer, s: number, e: number): string => latin1(buf, s, e);
-const utf8 = direct
+  : (buf: Buffer, s: number, e: number): string => buf.toString('latin1', s, e);
+export const utf8 = direct
   ? (buf: Buffer, s: number, e: number): string => (buf as unknown as DirectSlices).utf8Slice(s, e)
-  : (buf: Buffer, s: number, e: number): string => utf8(buf, s, e);
+  : (buf: Buffer, s: number, e: number): string => buf.toString('utf8', s, e);
+
+/**
+ * Header names as constant strings: the decoder hands out these instead of a fresh string per
+ * header, so later comparisons (`name === 'Sender'`) and Map lookups find them at once.
+ */
+const KNOWN_NAMES: readonly string[] = [
+  'Sender',
+  'Inbox',
+  'Visited',
+  'Max-Forwards',
+  'Astrength',
+  'Content-Length',
+  'Content-Type',
+  'Orig-Sender',
+  'Orig-Inbox',
+  'Presentity',
+  'Watcher',
+  'Subscription',
+  'Mapping',
+  'Wpattern',
+  'Only',
+  'Except',
+  'Mechanism',
+  'Abort',
+  'Unreliable',
+  'Error-Type',
+  'Error-Description',
+  'Error-Originator',
+];
+/** The methods of draft §14-16 and hub-protocol.md part 2, likewise. */
+const KNOWN_METHODS: readonly string[] = [
+  'send',
+  'listen',
+  'auth',
+  'shutdown',
+  'change',
+  'change-notify',
+  'delete-mapping',
+  'fetch',
+  'fetch-for-update',
+  'fetch-notify',
+  'get-class',
+  'insert-mapping',
+  'set-class',
+  'start-wi',
+  'subscribe',
+  'subscribe-notify',
+  'terminate',
+  'terminate-notify',
+  'unsubscribe',
+  'unsubscribe-notify',
+];
+
+/** Strings of `list` by length (a few per length; compared octet by octet). */
+function byLength(list: readonly string[]): (string[] | undefined)[] {
+  const out: (string[] | undefined)[] = [];
+  for (const n of list) {
+    const same = out[n.length];
+    if (same === undefined) out[n.length] = [n];
+    else same.push(n);
+  }
+  return out;
+}
+const NAMES_BY_LENGTH = byLength(KNOWN_NAMES);
+const METHODS_BY_LENGTH = byLength(KNOWN_METHODS);
+
+/** The octets [s, e) as a string: a constant of `table` when they spell one, else a fresh latin1 slice. */
+function interned(table: (string[] | undefined)[], buf: Buffer, s: number, e: number): string {
+  const list = table[e - s];
+  if (list !== undefined) {
+    outer: for (let k = 0; k < list.length; k++) {
+      const n = list[k]!;
+      for (let i = 0; i < n.length; i++) if (n.charCodeAt(i) !== buf[s + i]) continue outer;
+      return n;
+    }
+  }
+  return latin1(buf, s, e);
+}
+
+/** draft §10: header-name = 1*(%x21-39 / %x3B-7E); the colon is excluded by the caller. */
+function isNameOctets(buf: Buffer, s: number, e: number): boolean {
+  if (e <= s) return false;
+  for (let i = s; i < e; i++) {
+    const c = buf[i]!;
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** ALPHA / DIGIT */
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+}
+
+/** End of the run of ALPHA / DIGIT octets starting at `i` (draft §10 id). */
+function alnumRun(buf: Buffer, i: number, e: number): number {
+  while (i < e && isAlnum(buf[i]!)) i++;
+  return i;
+}
+
+/** End of the run of ALPHA / DIGIT / "-" octets (hub-protocol.md part 4 row 5: method). */
+function methodRun(buf: Buffer, i: number, e: number): number {
+  while (i < e && (isAlnum(buf[i]!) || buf[i] === 0x2d)) i++;
+  return i;
+}
+
+/** End of the run of SP / HTAB octets. */
+function wspRun(buf: Buffer, i: number, e: number): number {
+  while (i < e && (buf[i] === SP || buf[i] === HTAB)) i++;
+  return i;
+}
 
 function toBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -234,23 +341,59 @@ export class FrameDecoder {
       this.fatal('start line not terminated by CRLF', 'draft §10', offset);
       return;
     }
-    const text = latin1(buf, s, e);
-    const first = text.charCodeAt(0);
+    const first = buf[s];
     if (first === 0x3e /* > */) {
-      const m = COMMAND_LINE.exec(text);
-      if (m === null) {
+      // draft §10: command = ">" id 1*WSP method CRLF
+      const idEnd = alnumRun(buf, s + 1, e);
+      const m = wspRun(buf, idEnd, e);
+      if (idEnd === s + 1 || m === idEnd || methodRun(buf, m, e) !== e || m === e) {
         this.fatal('malformed command line', 'draft §10 command', offset);
         return;
       }
-      this.begin(true, m[1]!, m[2]!, 'ok', offset);
-    } else if (first === 0x3c /* < */) {
-      const m = RESPONSE_LINE.exec(text);
-      if (m === null) {
+      this.begin(true, latin1(buf, s + 1, idEnd), interned(METHODS_BY_LENGTH, buf, m, e), 'ok', offset);
+      return;
+    }
+    if (first === 0x3c /* < */) {
+      // draft §10: response = "<" id 1*WSP ("ok" / "error") *WSP "(" method ")" CRLF
+      const idEnd = alnumRun(buf, s + 1, e);
+      const st = wspRun(buf, idEnd, e);
+      let status: 'ok' | 'error' | null = null;
+      let p = st;
+      if (buf[p] === 0x6f && buf[p + 1] === 0x6b) {
+        status = 'ok';
+        p += 2;
+      } else if (
+        buf[p] === 0x65 &&
+        buf[p + 1] === 0x72 &&
+        buf[p + 2] === 0x72 &&
+        buf[p + 3] === 0x6f &&
+        buf[p + 4] === 0x72
+      ) {
+        status = 'error';
+        p += 5;
+      }
+      const open = wspRun(buf, p, e);
+      const m = open + 1;
+      const mEnd = methodRun(buf, m, e);
+      if (
+        idEnd === s + 1 ||
+        st === idEnd ||
+        status === null ||
+        p > e ||
+        buf[open] !== 0x28 /* ( */ ||
+        open >= e ||
+        mEnd === m ||
+        mEnd !== e - 1 ||
+        buf[mEnd] !== 0x29 /* ) */
+      ) {
         this.fatal('malformed response line', 'draft §10 response', offset);
         return;
       }
-      this.begin(false, m[1]!, m[3]!, m[2] as 'ok' | 'error', offset);
-    } else if (text === '=nop') {
+      this.begin(false, latin1(buf, s + 1, idEnd), interned(METHODS_BY_LENGTH, buf, m, mEnd), status, offset);
+      return;
+    }
+    const text = latin1(buf, s, e);
+    if (text === '=nop') {
       this.handler.onFrame({ kind: 'nop' });
     } else if (first === 0x3d /* = */) {
       // hub-protocol.md part 4 row 3: the draft's word-mech spells "mec8"; we emit "=mech", accept both.
@@ -320,16 +463,17 @@ export class FrameDecoder {
       this.bad('header line without ":"', 'draft §10 header', offset);
       return;
     }
-    const name = latin1(buf, s, colon);
-    if (!HEADER_NAME.test(name)) {
+    if (!isNameOctets(buf, s, colon)) {
       this.bad('invalid header name', 'draft §10 header-name', offset);
       return;
     }
+    const name = interned(NAMES_BY_LENGTH, buf, s, colon);
     if (++this.fCount > this.limits.maxHeaderCount) {
       this.fatal(`more than ${this.limits.maxHeaderCount} headers`, 'hub-protocol.md part 4 row 26', offset);
       return;
     }
-    const value = this.value(buf, colon + 1, e);
+    // The leading WSP goes now (commit() trims the rest); one slice instead of two.
+    const value = this.value(buf, wspRun(buf, colon + 1, e), e);
     if (value === null) {
       // A Content-Length that cannot be read leaves the frame end unknown: the stream must stop.
       if (name === 'Content-Length') this.fatal('invalid Content-Length', 'draft §10', offset);
@@ -344,6 +488,14 @@ export class FrameDecoder {
 
   /** Decodes a header value's octets; null (with `valueProblem` set) when they break draft §10 printable. */
   private value(buf: Buffer, s: number, e: number): string | null {
+    // Printable ASCII and HTAB (the common case): valid as they are, and latin1 = UTF-8 for them.
+    let i = s;
+    while (i < e) {
+      const c = buf[i]!;
+      if (c >= 0x20 ? c > 0x7e : c !== HTAB) break;
+      i++;
+    }
+    if (i === e) return latin1(buf, s, e);
     const text = utf8(buf, s, e);
     if (!SUSPECT_VALUE.test(text)) return text;
     if (BAD_VALUE.test(text)) {

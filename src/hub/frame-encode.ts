@@ -12,37 +12,76 @@
 import { CodecError } from '../errors.js';
 import type { Frame, Header } from './frame.js';
 
-const ID = /^[A-Za-z0-9]+$/;
-// hub-protocol.md part 4 row 5: method = 1*(ALPHA / DIGIT / "-")
-const METHOD = /^[A-Za-z0-9-]+$/;
 const MECHNAME = /^[A-Za-z0-9_-]{1,20}$/;
-const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
-// draft §10 printable plus WSP: no controls, no U+FFFE/U+FFFF, no lone surrogates.
-const BAD_VALUE =
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  /[\x00-\x08\x0a-\x1f\x7f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const RULE = 'draft §10';
 
-function checkId(id: string): void {
-  if (!ID.test(id)) throw new CodecError(`invalid id ${JSON.stringify(id)}`, RULE);
+/** ALPHA / DIGIT, or "-" too when `dash`. */
+function isWordRun(s: string, dash: boolean): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const l = c | 0x20;
+    if (!((c >= 0x30 && c <= 0x39) || (l >= 0x61 && l <= 0x7a) || (dash && c === 0x2d))) return false;
+  }
+  return true;
 }
 
+/** draft §10: header-name = 1*(%x21-39 / %x3B-7E) */
+export function isHeaderName(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x3a) return false;
+  }
+  return true;
+}
+
+/**
+ * draft §10 printable plus WSP: no controls (HTAB aside), no U+FFFE/U+FFFF, no lone surrogates.
+ * One pass over the UTF-16 code units; no regular expression.
+ */
+export function isHeaderValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x7f) {
+      if (c < 0x20 && c !== 0x09) return false;
+    } else if (c === 0x7f) {
+      return false;
+    } else if (c >= 0xd800) {
+      if (c <= 0xdbff) {
+        // A high surrogate needs a low one next.
+        const d = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;
+        if (d < 0xdc00 || d > 0xdfff) return false;
+        i++;
+      } else if (c <= 0xdfff || c === 0xfffe || c === 0xffff) return false;
+    }
+  }
+  return true;
+}
+
+function checkId(id: string): void {
+  if (!isWordRun(id, false)) throw new CodecError(`invalid id ${JSON.stringify(id)}`, RULE);
+}
+
+// hub-protocol.md part 4 row 5: method = 1*(ALPHA / DIGIT / "-")
 function checkMethod(method: string): void {
-  if (!METHOD.test(method)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
+  if (!isWordRun(method, true)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
 }
 
 function headerText(headers: readonly Header[]): string {
   let out = '';
   for (let i = 0; i < headers.length; i++) {
-    const [name, value] = headers[i]!;
-    if (!HEADER_NAME.test(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
+    const h = headers[i]!;
+    const name = h[0];
+    const value = h[1];
+    if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
     if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
     // hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
     if (name === 'Content-Transfer-Encoding')
       throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
-    if (BAD_VALUE.test(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
-    out += value === '' ? `${name}:\r\n` : `${name}: ${value}\r\n`;
+    if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
+    out += value === '' ? name + ':\r\n' : name + ': ' + value + '\r\n';
   }
   return out;
 }

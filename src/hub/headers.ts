@@ -12,7 +12,6 @@ import type { Header } from './frame.js';
 // --- Shared pieces (draft §9) --------------------------------------------------------------
 
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
-const DOMAIN_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 // atext without the control characters (they cannot occur in a header value anyway, and
 // hub-protocol.md part 4 row 6 rejects CR/LF).
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
@@ -21,11 +20,26 @@ const QUOTED = '"(?:[^"\\\\\\x00-\\x1f\\x7f]|\\\\[^\\x00\\x0a\\x0d])*"';
 const LOCAL_PART = `(?:${DOTTED}|${QUOTED})`;
 const ID_RE = new RegExp(`^(${LOCAL_PART})@(${LABEL}(?:\\.${LABEL})*)$`);
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\x00-\x1f\x7f]/;
 
 export function isDomain(value: string): boolean {
-  return DOMAIN_RE.test(value);
+  return isDomainRange(value, 0, value.length);
+}
+
+/** value[s, e) is a domain: labels of ALPHA / DIGIT / "-" (not first or last) joined by "." (draft §9). */
+function isDomainRange(value: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  // State: at a label start (or after "."), inside a label, or after a "-".
+  let prev = 0x2e; // "."
+  for (let i = s; i < e; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x2e) {
+      if (prev === 0x2e || prev === 0x2d) return false;
+    } else if (c === 0x2d) {
+      if (prev === 0x2e) return false;
+    } else if (!((c >= 0x30 && c <= 0x39) || isAlpha(c))) return false;
+    prev = c;
+  }
+  return prev !== 0x2e && prev !== 0x2d;
 }
 
 /**
@@ -33,18 +47,37 @@ export function isDomain(value: string): boolean {
  * controls; whitespace only inside a quoted local part (draft §9 example `im:"Jane Smith"@domain.com`).
  */
 function isSchemeUrl(value: string): boolean {
-  const m = SCHEME_RE.exec(value);
-  if (m === null) return false;
-  const rest = value.slice(m[0].length);
-  if (rest === '' || CONTROL.test(rest)) return false;
+  // scheme = ALPHA *(ALPHA / DIGIT / "+" / "." / "-"), then ":" (was /^([A-Za-z][A-Za-z0-9+.-]*):/).
+  const n = value.length;
+  if (n === 0 || !isAlpha(value.charCodeAt(0))) return false;
+  let i = 1;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x3a /* : */) break;
+    if (!(isAlpha(c) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e || c === 0x2d)) return false;
+  }
+  // No colon, or nothing after it.
+  if (i >= n - 1) return false;
   let quoted = false;
-  for (let i = 0; i < rest.length; i++) {
-    const c = rest.charCodeAt(i);
-    if (c === 0x5c /* \ */ && quoted) i++;
-    else if (c === 0x22 /* " */) quoted = !quoted;
-    else if ((c === 0x20 || c === 0x09) && !quoted) return false;
+  for (i++; i < n; i++) {
+    const c = value.charCodeAt(i);
+    // No controls anywhere after the colon (HTAB included), escaped or not.
+    if (c < 0x20 || c === 0x7f) return false;
+    if (c === 0x5c /* \ */ && quoted) {
+      i++;
+      if (i < n) {
+        const d = value.charCodeAt(i);
+        if (d < 0x20 || d === 0x7f) return false;
+      }
+    } else if (c === 0x22 /* " */) quoted = !quoted;
+    else if (c === 0x20 && !quoted) return false;
   }
   return !quoted;
+}
+
+function isAlpha(c: number): boolean {
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x7a;
 }
 
 /** A bare `local@domain` (hub-protocol.md part 4 row 8: scheme-less ids accepted on input). */
@@ -196,6 +229,23 @@ export function parseVisited(value: string): string[] | null {
   return tokens;
 }
 
+/** parseVisited(value) !== null, without allocating. */
+export function isVisitedValue(value: string): boolean {
+  const n = value.length;
+  if (n === 0) return true;
+  let start = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? value.charCodeAt(i) : 0x20;
+    if (c === 0x20 || c === 0x09) {
+      if (!isDomainRange(value, start, i)) return false;
+      // Skip the rest of the run; the next token starts after it.
+      while (i + 1 < n && (value.charCodeAt(i + 1) === 0x20 || value.charCodeAt(i + 1) === 0x09)) i++;
+      start = i + 1;
+    }
+  }
+  return true;
+}
+
 export function formatVisited(domains: readonly string[]): string {
   for (const d of domains)
     if (!isDomain(d)) throw new RangeError(`invalid Visited token ${JSON.stringify(d)}`);
@@ -266,11 +316,17 @@ const CHECKS: Readonly<Record<HeaderSyntax, (v: string) => boolean>> = {
   mechanism: isMechanismName,
   ignored: () => true,
   subscription: (v) => parseSubscription(v) !== null,
-  visited: (v) => parseVisited(v) !== null,
+  visited: isVisitedValue,
   token: (v) => TOKEN_RE.test(v),
   text: () => true,
   'content-type': (v) => CONTENT_TYPE_RE.test(v),
 };
+
+/** The value check of a known header, undefined for unknown headers (they always pass, draft §10). */
+export function headerCheck(name: string): ((value: string) => boolean) | undefined {
+  const syntax = HEADER_SYNTAX.get(name);
+  return syntax === undefined ? undefined : CHECKS[syntax];
+}
 
 /** Whether a value fits the grammar of a known header; unknown headers always pass (draft §10). */
 export function checkHeaderValue(name: string, value: string): boolean {

@@ -3,6 +3,10 @@
  * part 4 row 14: a hop that does not answer within `commandTimeoutMs` counts as a
  * `communications` error). All deadlines are "sent + the same timeout", so they grow in
  * insertion order: one timer per connection, armed for the oldest, covers them all.
+ *
+ * Hot path (design.md part 11): the commands form an intrusive doubly linked list (no Map
+ * entry per command), and the promise of a command is made with a shared executor (no closure
+ * per command).
  */
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -14,12 +18,25 @@ export interface PendingCommand {
   readonly method: string;
   readonly deadline: number;
   readonly resolve: (r: ResponseFrame) => void;
+  /** Settled by the answer, or by a synthetic `communications` one (never rejects). */
+  readonly answer: Promise<ResponseFrame>;
   /** Answered or timed out: a later answer is discarded. */
   done: boolean;
+  /** List links (insertion order = deadline order); null at the ends and once removed. */
+  prev: PendingCommand | null;
+  next: PendingCommand | null;
+}
+
+let captured: ((r: ResponseFrame) => void) | null = null;
+/** Shared by every command: hands the promise's resolve function to `create`. */
+function capture(resolve: (r: ResponseFrame) => void): void {
+  captured = resolve;
 }
 
 export class PendingCommands {
-  private readonly byId = new Map<string, PendingCommand>();
+  private head: PendingCommand | null = null;
+  private tail: PendingCommand | null = null;
+  private count = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -27,13 +44,35 @@ export class PendingCommands {
     private readonly log: Logger,
   ) {}
 
-  create(method: string, resolve: (r: ResponseFrame) => void): PendingCommand {
-    return { id: '', method, deadline: Date.now() + this.timeoutMs, resolve, done: false };
+  /** Commands tracked (sent, not yet answered or timed out). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** A command for `method`, with the promise its answer settles. Track it with `add` once it has an id. */
+  create(method: string): PendingCommand {
+    const answer = new Promise<ResponseFrame>(capture);
+    const resolve = captured!;
+    captured = null;
+    return {
+      id: '',
+      method,
+      deadline: Date.now() + this.timeoutMs,
+      resolve,
+      answer,
+      done: false,
+      prev: null,
+      next: null,
+    };
   }
 
   /** Tracks `p` once the session gave it an id. */
   add(p: PendingCommand): void {
-    this.byId.set(p.id, p);
+    p.prev = this.tail;
+    if (this.tail === null) this.head = p;
+    else this.tail.next = p;
+    this.tail = p;
+    this.count++;
     if (this.timer === null) this.arm();
   }
 
@@ -45,7 +84,7 @@ export class PendingCommands {
       return;
     }
     p.done = true;
-    this.byId.delete(p.id);
+    this.unlink(p);
     p.resolve(r);
   }
 
@@ -54,20 +93,31 @@ export class PendingCommands {
     this.timer = null;
   }
 
+  private unlink(p: PendingCommand): void {
+    const { prev, next } = p;
+    // Not tracked (answered before `add`): nothing to unlink.
+    if (prev === null && next === null && this.head !== p) return;
+    if (prev === null) this.head = next;
+    else prev.next = next;
+    if (next === null) this.tail = prev;
+    else next.prev = prev;
+    p.prev = p.next = null;
+    this.count--;
+  }
+
   private arm(): void {
-    const first = this.byId.values().next();
-    if (first.done === true) return;
-    this.timer = setTimeout(this.expire, Math.max(0, first.value.deadline - Date.now())).unref();
+    const first = this.head;
+    if (first === null) return;
+    this.timer = setTimeout(this.expire, Math.max(0, first.deadline - Date.now())).unref();
   }
 
   private readonly expire = (): void => {
     this.timer = null;
     const now = Date.now();
     let expired = 0;
-    for (const p of this.byId.values()) {
-      if (p.deadline > now) break;
+    for (let p = this.head; p !== null && p.deadline <= now; p = this.head) {
       p.done = true;
-      this.byId.delete(p.id);
+      this.unlink(p);
       expired++;
       p.resolve(
         syntheticAnswer(
@@ -78,6 +128,6 @@ export class PendingCommands {
       );
     }
     if (expired > 0) this.log.warn({ expired, timeoutMs: this.timeoutMs }, 'hub commands timed out');
-    if (this.byId.size > 0) this.arm();
+    if (this.head !== null) this.arm();
   };
 }
