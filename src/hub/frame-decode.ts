@@ -4,6 +4,29 @@
  */
 import { firstInvalidUtf8 } from '../model/utf8.js';
 import type { FrameError, FrameHandler, Header } from './frame.js';
+import {
+  BAD_VALUE,
+  COLON,
+  CONTENT_LENGTH,
+  CR,
+  EMPTY,
+  HTAB,
+  LF,
+  MECH_LINE,
+  METHODS_BY_LENGTH,
+  NAMES_BY_LENGTH,
+  SP,
+  SUSPECT_VALUE,
+  alnumRun,
+  interned,
+  isNameOctets,
+  latin1,
+  methodRun,
+  toBuffer,
+  trimWsp,
+  utf8,
+  wspRun,
+} from './frame-octets.js';
 
 /** Hard limits of the decoder; each becomes a config key (`hub.limits.<name>`). hub-protocol.md part 4 row 26. */
 export interface FrameLimits {
@@ -27,171 +50,10 @@ export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({
   maxIdLength: 64,
 });
 
-const LF = 0x0a;
-const CR = 0x0d;
-const SP = 0x20;
-const HTAB = 0x09;
-const COLON = 0x3a;
-
 const START = 0;
 const HEADERS = 1;
 const PAYLOAD = 2;
 const DEAD = 3;
-
-const EMPTY = Buffer.alloc(0);
-
-// draft §10 start lines, hub-protocol.md part 4 row 3 (`=mech`) and row 5 (methods may contain "-").
-// Input also takes the draft's literal "=mec8" (a peer may have followed the ABNF to the letter).
-const MECH_LINE = /^=mec[h8]((?: [A-Za-z0-9_-]{1,20})*)$/;
-// draft §10: header-value = *([fws] printable) *WSP; printable excludes controls, U+FFFE, U+FFFF.
-// U+FFFD is printable but is also what the UTF-8 decoder makes of ill-formed input, so it is checked again.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const SUSPECT_VALUE = /[\x00-\x08\x0a-\x1f\x7f\ufffd-\uffff]/;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f\ufffe\uffff]/;
-const CONTENT_LENGTH = /^[0-9]{1,15}$/;
-
-/**
- * Buffer's own latin1Slice/utf8Slice skip the encoding dispatch of toString(), which costs about
- * a fifth of the decoder's time on small frames; toString() is the fallback where they are absent.
- */
-interface DirectSlices {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
-}
-const direct =
-  typeof (Buffer.prototype as unknown as Partial<DirectSlices>).latin1Slice === 'function' &&
-  typeof (Buffer.prototype as unknown as Partial<DirectSlices>).utf8Slice === 'function';
-export const latin1 = direct
-  ? (buf: Buffer, s: number, e: number): string => (buf as unknown as DirectSlices).latin1Slice(s, e)
-  : (buf: Buffer, s: number, e: number): string => buf.toString('latin1', s, e);
-export const utf8 = direct
-  ? (buf: Buffer, s: number, e: number): string => (buf as unknown as DirectSlices).utf8Slice(s, e)
-  : (buf: Buffer, s: number, e: number): string => buf.toString('utf8', s, e);
-
-/**
- * Header names as constant strings: the decoder hands out these instead of a fresh string per
- * header, so later comparisons (`name === 'Sender'`) and Map lookups find them at once.
- */
-const KNOWN_NAMES: readonly string[] = [
-  'Sender',
-  'Inbox',
-  'Visited',
-  'Max-Forwards',
-  'Astrength',
-  'Content-Length',
-  'Content-Type',
-  'Orig-Sender',
-  'Orig-Inbox',
-  'Presentity',
-  'Watcher',
-  'Subscription',
-  'Mapping',
-  'Wpattern',
-  'Only',
-  'Except',
-  'Mechanism',
-  'Abort',
-  'Unreliable',
-  'Error-Type',
-  'Error-Description',
-  'Error-Originator',
-];
-/** The methods of draft §14-16 and hub-protocol.md part 2, likewise. */
-const KNOWN_METHODS: readonly string[] = [
-  'send',
-  'listen',
-  'auth',
-  'shutdown',
-  'change',
-  'change-notify',
-  'delete-mapping',
-  'fetch',
-  'fetch-for-update',
-  'fetch-notify',
-  'get-class',
-  'insert-mapping',
-  'set-class',
-  'start-wi',
-  'subscribe',
-  'subscribe-notify',
-  'terminate',
-  'terminate-notify',
-  'unsubscribe',
-  'unsubscribe-notify',
-];
-
-/** Strings of `list` by length (a few per length; compared octet by octet). */
-function byLength(list: readonly string[]): (string[] | undefined)[] {
-  const out: (string[] | undefined)[] = [];
-  for (const n of list) {
-    const same = out[n.length];
-    if (same === undefined) out[n.length] = [n];
-    else same.push(n);
-  }
-  return out;
-}
-const NAMES_BY_LENGTH = byLength(KNOWN_NAMES);
-const METHODS_BY_LENGTH = byLength(KNOWN_METHODS);
-
-/** The octets [s, e) as a string: a constant of `table` when they spell one, else a fresh latin1 slice. */
-function interned(table: (string[] | undefined)[], buf: Buffer, s: number, e: number): string {
-  const list = table[e - s];
-  if (list !== undefined) {
-    outer: for (let k = 0; k < list.length; k++) {
-      const n = list[k]!;
-      for (let i = 0; i < n.length; i++) if (n.charCodeAt(i) !== buf[s + i]) continue outer;
-      return n;
-    }
-  }
-  return latin1(buf, s, e);
-}
-
-/** draft §10: header-name = 1*(%x21-39 / %x3B-7E); the colon is excluded by the caller. */
-function isNameOctets(buf: Buffer, s: number, e: number): boolean {
-  if (e <= s) return false;
-  for (let i = s; i < e; i++) {
-    const c = buf[i]!;
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-/** ALPHA / DIGIT */
-function isAlnum(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
-}
-
-/** End of the run of ALPHA / DIGIT octets starting at `i` (draft §10 id). */
-function alnumRun(buf: Buffer, i: number, e: number): number {
-  while (i < e && isAlnum(buf[i]!)) i++;
-  return i;
-}
-
-/** End of the run of ALPHA / DIGIT / "-" octets (hub-protocol.md part 4 row 5: method). */
-function methodRun(buf: Buffer, i: number, e: number): number {
-  while (i < e && (isAlnum(buf[i]!) || buf[i] === 0x2d)) i++;
-  return i;
-}
-
-/** End of the run of SP / HTAB octets. */
-function wspRun(buf: Buffer, i: number, e: number): number {
-  while (i < e && (buf[i] === SP || buf[i] === HTAB)) i++;
-  return i;
-}
-
-function toBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
-/** Removes SP/HTAB (only those: U+00A0 etc. are printable, draft §10) from both ends. */
-function trimWsp(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s.charCodeAt(a) === SP || s.charCodeAt(a) === HTAB)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === SP || s.charCodeAt(b - 1) === HTAB)) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
 
 export class FrameDecoder {
   private readonly limits: FrameLimits;
