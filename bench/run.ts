@@ -1,22 +1,24 @@
 /**
  * `npm run bench [-- --quick] [-- --only codecs,relay]`: runs the registered benchmarks one
  * after another, prints a table per benchmark and writes every figure to
- * bench/results/latest.json. Each benchmark is a module exporting a `Benchmark`; add new ones
- * (idle WebSocket connections, the IRC path) to REGISTRY once their adapters exist.
+ * bench/results/latest.json. Each benchmark is a module exporting a `Benchmark`; add new ones to
+ * REGISTRY.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codecs } from './codecs.js';
 import { federation } from './federation.js';
+import { irc } from './irc.js';
 import { entriesTable, machine, type Benchmark, type Entry } from './lib/report.js';
 import { parseArgs } from './lib/stats.js';
+import { peer } from './peer.js';
 import { relay } from './relay.js';
 import { scale } from './scale.js';
-import { seams } from './seams.js';
+import { websocket } from './websocket.js';
 
 /** Every benchmark, in the order they run. */
-export const REGISTRY: readonly Benchmark[] = [codecs, relay, federation, scale, ...seams];
+export const REGISTRY: readonly Benchmark[] = [codecs, relay, federation, scale, irc, peer, websocket];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

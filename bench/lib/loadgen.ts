@@ -78,7 +78,7 @@ export class Listener {
   }
 }
 
-function waitProgress(
+export function waitProgress(
   done: () => boolean,
   hook: (f: (() => void) | null) => void,
   idleMs: number,

@@ -5,6 +5,7 @@
  * written to <dir> when the child exits); bench/profile-summary.ts sums it per function.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,15 +25,38 @@ export interface MemoryUsage {
   readonly arrayBuffers: number;
 }
 
-function spawn(file: string, extraExecArgv: string[] = []): ChildProcess {
+/** The soft limit on open files of this process (from /proc/self/limits), or null if unknown. */
+export function openFilesLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m === null) return null;
+    return m[1] === 'unlimited' ? Infinity : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Forks `file` with tsx. With `fdLimit` above this process's own limit, the child is started
+ * through `sh -c 'ulimit -n N; exec node …'` (the IPC channel survives the exec).
+ */
+export function spawn(file: string, extraExecArgv: string[] = [], fdLimit?: number): ChildProcess {
+  const own = openFilesLimit();
+  const wrap = fdLimit !== undefined && own !== null && own < fdLimit;
   return fork(join(procs, file), [], {
-    execArgv: ['--import', 'tsx', ...extraExecArgv],
+    ...(wrap ? { execPath: '/bin/sh' } : {}),
+    execArgv: [
+      ...(wrap ? ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath] : []),
+      '--import',
+      'tsx',
+      ...extraExecArgv,
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
 
 /** The next IPC message of `type` (an `error` message or an early exit rejects). */
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
+export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(
       () => done(new Error(`no ${type} from child ${child.pid} in ${timeoutMs} ms`)),
@@ -78,6 +102,8 @@ export interface GatewayProcess {
   readonly pid: number;
   readonly imtp: ListenAddress;
   readonly pitp: ListenAddress;
+  /** Hosted adapters (with `adapters: true`): type, id and listening address if any. */
+  readonly adapters: readonly { type: string; id: string; address: ListenAddress | null }[];
   /** The child's process.memoryUsage() after full garbage collections. */
   memory(): Promise<MemoryUsage>;
   /** The child's CPU time so far (user + system), µs. */
@@ -87,17 +113,25 @@ export interface GatewayProcess {
 }
 
 /** Starts a gateway child with the raw (unchecked) configuration `config`. */
-export async function startGatewayProcess(config: Record<string, unknown>): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  config: Record<string, unknown>,
+  options: { adapters?: boolean; fdLimit?: number } = {},
+): Promise<GatewayProcess> {
   const prof = process.env.BENCH_CPU_PROF;
-  const child = spawn('gateway-child.ts', [
-    '--expose-gc',
-    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
-  ]);
-  const ready = nextMessage<{ addresses: { imtp: ListenAddress; pitp: ListenAddress } }>(child, 'ready');
-  child.send({ type: 'start', config });
+  const child = spawn(
+    'gateway-child.ts',
+    ['--expose-gc', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
+    options.fdLimit,
+  );
+  const ready = nextMessage<{
+    addresses: { imtp: ListenAddress; pitp: ListenAddress };
+    adapters: GatewayProcess['adapters'];
+  }>(child, 'ready');
+  child.send({ type: 'start', config, adapters: options.adapters === true });
   let addresses;
+  let adapters;
   try {
-    ({ addresses } = await ready);
+    ({ addresses, adapters } = await ready);
   } catch (e) {
     await stopByPid(child, 500);
     throw e;
@@ -106,6 +140,7 @@ export async function startGatewayProcess(config: Record<string, unknown>): Prom
     pid: child.pid!,
     imtp: addresses.imtp,
     pitp: addresses.pitp,
+    adapters,
     async memory() {
       const m = nextMessage<{ usage: MemoryUsage }>(child, 'memory');
       child.send({ type: 'memory' });

@@ -1,18 +1,22 @@
 /**
  * A gateway in its own process, so the load generator never shares its event loop. The parent
  * (bench/lib/procs.ts) forks this file with tsx and talks over IPC:
- *   parent → { type: 'start', config }        child → { type: 'ready', addresses }
+ *   parent → { type: 'start', config, adapters? }
+ *                                             child → { type: 'ready', addresses, adapters }
+ *     (with `adapters: true` the gateway runs the adapter types of adapters/index.ts, and
+ *     `adapters` in the answer lists each hosted adapter's type, id and listening address)
  *   parent → { type: 'memory' }               child → { type: 'memory', usage } (after full GCs)
  *   parent → { type: 'cpu' }                  child → { type: 'cpu', micros } (user + system so far)
  *   parent → { type: 'stop' }                 child stops the gateway and exits 0
  * Log lines at `warn` and above go to stderr.
  */
+import { adapterChecks } from '../../src/config/adapter-config.js';
 import { checkConfig } from '../../src/config/load.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createRootLogger } from '../../src/log.js';
 
 type Message =
-  | { type: 'start'; config: Record<string, unknown> }
+  | { type: 'start'; config: Record<string, unknown>; adapters?: boolean }
   | { type: 'memory' }
   | { type: 'cpu' }
   | { type: 'stop' };
@@ -33,11 +37,25 @@ process.on('message', (m: Message) => {
   void (async () => {
     switch (m.type) {
       case 'start': {
-        const config = checkConfig(m.config, 'bench', { env: {} });
+        const adapterDefinitions = m.adapters
+          ? (await import('../../adapters/index.js')).adapterDefinitions
+          : undefined;
+        const config = checkConfig(m.config, 'bench', {
+          env: {},
+          ...(adapterDefinitions ? { adapterTypes: adapterChecks(adapterDefinitions) } : {}),
+        });
         const log = createRootLogger({ level: config.log.level, destination: process.stderr });
-        gateway = createGateway(config, { log });
+        gateway = createGateway(config, { log, ...(adapterDefinitions ? { adapterDefinitions } : {}) });
         await gateway.start();
-        send({ type: 'ready', addresses: gateway.addresses });
+        send({
+          type: 'ready',
+          addresses: gateway.addresses,
+          adapters: gateway.adapters.map((a) => ({
+            type: a.type,
+            id: a.id,
+            address: (a.adapter as { address?: unknown }).address ?? null,
+          })),
+        });
         break;
       }
       case 'memory':
