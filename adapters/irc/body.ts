@@ -9,7 +9,7 @@
  * and text/html (the canonical rich form).
  */
 /* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
-import { HubError, buildCpim, decodeUtf8Strict, parseCpim } from '../../src/index.js';
+import { HubError, buildCpim, decodeUtf8Strict, parseCpim, recordCpimFacts } from '../../src/index.js';
 import { hasFormatting, htmlToIrc, ircToHtml, stripIrc } from './format.js';
 
 export const CPIM_TYPE = 'message/cpim';
@@ -177,4 +177,143 @@ export function readOutbound(contentType: string | undefined, payload: Uint8Arra
   );
   const from = msg.semantics.from?.uri;
   return from === undefined ? { text } : { text, from };
+}
+
+// --- Fast path (design.md part 11) ------------------------------------------------------------
+
+const PLAIN_TYPE = 'text/plain; charset=UTF-8';
+const PLAIN_CONTENT = `\r\n\r\nContent-Type: ${PLAIN_TYPE}\r\n\r\n`;
+const PLAIN_CONTENT_BYTES = Buffer.from(PLAIN_CONTENT, 'latin1');
+const PREFIX_CACHE_SIZE = 4096;
+
+/** A plain line can take the fast path: no IRC formatting, and UTF-8 can encode it (no lone surrogate). */
+function isPlainLine(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) {
+      // hasFormatting's codes (format.ts): bold, italic, underline, strike, monospace, reverse, reset, colours.
+      if (
+        c === 0x02 ||
+        c === 0x1d ||
+        c === 0x1f ||
+        c === 0x1e ||
+        c === 0x11 ||
+        c === 0x16 ||
+        c === 0x0f ||
+        c === 0x03 ||
+        c === 0x04
+      )
+        return false;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      if (c > 0xdbff || i + 1 >= text.length) return false;
+      const d = text.charCodeAt(i + 1);
+      if (d < 0xdc00 || d > 0xdfff) return false;
+      i++;
+    }
+  }
+  return true;
+}
+
+/**
+ * Builds inbound payloads like `buildInboundPayload`, byte for byte, but cheaply for the common
+ * plain line: the `From`/`To` header block is encoded once per (sender, target) pair, the
+ * DateTime text once per second, and the payload is one Buffer assembled from them. Anything
+ * else (formatting, lone surrogates, a date buildCpim would refuse, a pair whose header block
+ * buildCpim writes differently) takes `buildInboundPayload`.
+ */
+export class InboundPayloadBuilder {
+  /** "From: <from>\r\nTo: <to>\r\nDateTime: " by to, then from; null = use the slow path. */
+  private readonly prefixes = new Map<string, Map<string, Prefix | null>>();
+  private prefixCount = 0;
+  private second = NaN;
+  private dateText = '';
+
+  /** `dateMs`: the line's time (ms since the epoch). */
+  build(from: string, to: string, text: string, dateMs: number): Uint8Array {
+    if (!isPlainLine(text)) return buildInboundPayload({ from, to, text, date: new Date(dateMs) });
+    const date = this.dateFor(dateMs);
+    if (date === null) return buildInboundPayload({ from, to, text, date: new Date(dateMs) });
+    let byFrom = this.prefixes.get(to);
+    let prefix = byFrom?.get(from);
+    if (prefix === undefined) {
+      prefix = this.makePrefix(from, to, date);
+      if (this.prefixCount >= PREFIX_CACHE_SIZE) {
+        this.prefixes.clear();
+        this.prefixCount = 0;
+        byFrom = undefined;
+      }
+      if (byFrom === undefined) {
+        byFrom = new Map();
+        this.prefixes.set(to, byFrom);
+      }
+      byFrom.set(from, prefix);
+      this.prefixCount++;
+    }
+    if (prefix === null) return buildInboundPayload({ from, to, text, date: new Date(dateMs) });
+    const head = prefix.bytes;
+    const bodyLength = Buffer.byteLength(text, 'utf8');
+    const out = Buffer.allocUnsafe(head.length + date.length + PLAIN_CONTENT_BYTES.length + bodyLength);
+    let at = head.copy(out, 0);
+    at += out.write(date, at, 'latin1');
+    at += PLAIN_CONTENT_BYTES.copy(out, at);
+    out.write(text, at, 'utf8');
+    // What parseCpim would read back (body.test.ts checks it), for a reader in this process.
+    if (prefix.facts) recordCpimFacts(out, { from, dateTime: date, contentType: PLAIN_TYPE, text });
+    return out;
+  }
+
+  /** The DateTime text of `ms` (formatDateTime), or null when buildCpim would not take it. */
+  private dateFor(ms: number): string | null {
+    // new Date() truncates a fractional time towards zero (ECMA-262 TimeClip).
+    const s = Math.floor(Math.trunc(ms) / 1000);
+    if (s === this.second) return this.dateText;
+    if (!Number.isFinite(ms)) return null;
+    const d = new Date(ms);
+    if (Number.isNaN(d.getTime())) return null;
+    // formatDateTime (src/model/datetime.ts); buildCpim decides whether the value is acceptable.
+    const text = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (text.length !== 20) return null;
+    try {
+      buildCpim({
+        startsWith: 'cpim-headers',
+        dateTime: d,
+        contentHeaders: [['Content-Type', 'text/plain']],
+      });
+    } catch {
+      return null;
+    }
+    this.second = s;
+    this.dateText = text;
+    return text;
+  }
+
+  /**
+   * The header block before the date, checked once against buildCpim's own output; facts are
+   * recorded for the pair's payloads when parseCpim reads this From and DateTime back.
+   */
+  private makePrefix(from: string, to: string, date: string): Prefix | null {
+    let reference: Uint8Array;
+    try {
+      reference = buildInboundPayload({ from, to, text: '', date: new Date(date) });
+    } catch {
+      return null;
+    }
+    const bytes = Buffer.from(`From: <${from}>\r\nTo: <${to}>\r\nDateTime: `, 'utf8');
+    const fast = Buffer.concat([bytes, Buffer.from(date, 'latin1'), PLAIN_CONTENT_BYTES]);
+    if (!fast.equals(reference)) return null;
+    const r = parseCpim(reference, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
+    const facts =
+      r.result !== 'reject' &&
+      r.message !== undefined &&
+      r.message.semantics.from?.uri === from &&
+      r.message.semantics.datetime === date &&
+      r.message.contentHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value === PLAIN_TYPE;
+    return { bytes, facts };
+  }
+}
+
+interface Prefix {
+  readonly bytes: Buffer;
+  /** parseCpim reads From and DateTime back as written (see recordCpimFacts). */
+  readonly facts: boolean;
 }

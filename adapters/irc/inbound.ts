@@ -5,35 +5,117 @@
  * no copy). A private message goes to the hub user named in front of it (relay mode: "bob@gw.test:
  * hi"), to the nick's last correspondent, or to the owner of the puppet it was sent to.
  */
-import type { AdapterContext, Answer, ImAddress } from '../../src/index.js';
+import type { AdapterContext, Answer, Header, ImAddress } from '../../src/index.js';
 import { getHeader } from '../../src/index.js';
-import { buildInboundPayload, CPIM_TYPE } from './body.js';
+import { CPIM_TYPE, type InboundPayloadBuilder } from './body.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import type { IrcLink } from './link.js';
-import { foldCase, ircToAddress, isChannelName, tryInbox } from './translate.js';
+import { foldCase, ircToAddress, isChannelName, tryInbox, type IrcServerInfo } from './translate.js';
 
+export type IrcLineKind = 'privmsg' | 'notice' | 'action';
+
+/** A line as irc-framework reports it; the kind is the event's name. */
 export interface IrcLineEvent {
-  readonly kind: 'privmsg' | 'notice' | 'action';
   readonly nick: string;
   readonly target: string;
   readonly message: string;
   readonly time?: number;
 }
 
+/** A nick's or channel's folded name and URI (design.md part 6), computed once per name. */
+export interface IrcName {
+  readonly folded: string;
+  readonly address: ImAddress;
+  /** `Orig-Sender: <address>`, for the sends of a channel line by this nick. */
+  readonly origSender: readonly Header[];
+}
+
+/** A channel target of lines: its configuration and room, or null when it is not bridged. */
+interface BridgedChannel {
+  readonly room: ImAddress;
+  readonly address: ImAddress;
+  readonly name: string;
+}
+
+const NAME_CACHE_SIZE = 4096;
+
+/**
+ * Folded names and URIs of nicks and channels by the name as the server wrote it, and the bridged
+ * channel of each channel target. Every entry depends on the server's CASEMAPPING only (and the
+ * fixed domain and channel list), so the caches empty when it changes; bounded: cleared when full.
+ */
+export class IrcNames {
+  private casemapping = '';
+  private readonly names = new Map<string, IrcName>();
+  private readonly channels = new Map<string, BridgedChannel | null>();
+
+  constructor(
+    private readonly domain: string,
+    private readonly channelList: readonly IrcChannelConfig[],
+  ) {}
+
+  private check(info: IrcServerInfo): void {
+    if (info.casemapping === this.casemapping) return;
+    this.casemapping = info.casemapping;
+    this.clear();
+  }
+
+  get(name: string, info: IrcServerInfo): IrcName {
+    this.check(info);
+    let n = this.names.get(name);
+    if (n === undefined) {
+      const address = ircToAddress(name, this.domain, info);
+      n = { folded: foldCase(name, info.casemapping), address, origSender: [['Orig-Sender', address.uri]] };
+      if (this.names.size >= NAME_CACHE_SIZE) this.names.clear();
+      this.names.set(name, n);
+    }
+    return n;
+  }
+
+  /** The bridged channel a line to `target` (a channel name) goes to, or null. */
+  channel(target: string, info: IrcServerInfo): BridgedChannel | null {
+    this.check(info);
+    let c = this.channels.get(target);
+    if (c === undefined) {
+      const folded = foldCase(target, info.casemapping);
+      const chan = this.channelList.find((x) => foldCase(x.name, info.casemapping) === folded);
+      const room = tryInbox(chan?.room);
+      c =
+        !chan || room === null
+          ? null
+          : { room, address: ircToAddress(chan.name, this.domain, info), name: chan.name };
+      if (this.channels.size >= NAME_CACHE_SIZE) this.channels.clear();
+      this.channels.set(target, c);
+    }
+    return c;
+  }
+
+  /** A nick changed (NICK): its entries go (they would be rebuilt the same; this keeps the cache small). */
+  forget(name: string): void {
+    this.names.delete(name);
+  }
+
+  clear(): void {
+    this.names.clear();
+    this.channels.clear();
+  }
+}
+
 export interface InboundContext {
   readonly ctx: AdapterContext;
   readonly config: IrcConfig;
   readonly main: IrcLink;
-  readonly channel: (folded: string) => IrcChannelConfig | undefined;
   readonly isOwn: (nick: string) => boolean;
   readonly lastCorrespondent: Map<string, ImAddress>;
+  readonly names: IrcNames;
+  readonly payloads: InboundPayloadBuilder;
 }
 
 // A hub address written in front of a private message: "im:bob@gw.test hi", "bob@gw.test: hi".
 const ADDRESSED = /^(?:im:)?([^\s@:<>]+@[A-Za-z0-9.-]+):?\s+([\s\S]*)$/;
 
 /** The text as a chat line: CTCP ACTION as "/me …" (README "Formatting"). */
-const lineText = (e: IrcLineEvent) => (e.kind === 'action' ? `/me ${e.message}` : e.message);
+const lineText = (kind: IrcLineKind, message: string) => (kind === 'action' ? `/me ${message}` : message);
 
 function tell(link: IrcLink, nick: string, text: string): void {
   // RFC 2812 3.3.2: automatic replies are NOTICEs, never answered themselves.
@@ -46,52 +128,41 @@ function describe(a: Answer): string {
   }`;
 }
 
-async function send(
+/** The line's time: IRCv3 server-time when the server sent it, else our clock. */
+const lineTime = (e: IrcLineEvent): number =>
+  e.time !== undefined && Number.isFinite(e.time) ? e.time : Date.now();
+
+function send(
   ic: InboundContext,
-  m: {
-    sender: ImAddress;
-    origSender?: ImAddress;
-    inbox: ImAddress;
-    from: ImAddress;
-    to: ImAddress;
-    e: IrcLineEvent;
-  },
+  sender: ImAddress,
+  origSender: readonly Header[] | undefined,
+  inbox: ImAddress,
+  from: ImAddress,
+  to: ImAddress,
+  kind: IrcLineKind,
+  e: IrcLineEvent,
+  message: string,
 ): Promise<Answer> {
-  const payload = buildInboundPayload({
-    from: m.from.uri,
-    to: m.to.uri,
-    text: lineText(m.e),
-    // IRCv3 server-time when the server sent it, else our clock.
-    date: m.e.time !== undefined && Number.isFinite(m.e.time) ? new Date(m.e.time) : new Date(),
-  });
-  return ic.ctx.hub.send({
-    sender: m.sender.uri,
-    inbox: m.inbox.uri,
-    payload,
-    contentType: CPIM_TYPE,
-    ...(m.origSender ? { headers: [['Orig-Sender', m.origSender.uri]] } : {}),
-  });
+  const payload = ic.payloads.build(from.uri, to.uri, lineText(kind, message), lineTime(e));
+  return ic.ctx.hub.send(
+    origSender === undefined
+      ? { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE }
+      : { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE, headers: origSender },
+  );
 }
 
 /** A line the main connection received. */
-export async function onMainLine(ic: InboundContext, e: IrcLineEvent): Promise<void> {
-  const { config, main } = ic;
+export async function onMainLine(ic: InboundContext, e: IrcLineEvent, kind: IrcLineKind): Promise<void> {
+  const main = ic.main;
   if (!e.nick || ic.isOwn(e.nick)) return; // server notices, and our own lines echoed back
   const info = main.info;
-  const nickUri = ircToAddress(e.nick, config.domain, info);
+  const nick = ic.names.get(e.nick, info);
+  const nickUri = nick.address;
   if (isChannelName(e.target, info)) {
-    const chan = ic.channel(foldCase(e.target, info.casemapping));
-    const room = tryInbox(chan?.room);
-    if (!chan || room === null) return;
-    const chanUri = ircToAddress(chan.name, config.domain, info);
-    const a = await send(ic, {
-      sender: chanUri,
-      origSender: nickUri,
-      inbox: room,
-      from: nickUri,
-      to: chanUri,
-      e,
-    });
+    const chan = ic.names.channel(e.target, info);
+    if (chan === null) return;
+    const chanUri = chan.address;
+    const a = await send(ic, chanUri, nick.origSender, chan.room, nickUri, chanUri, kind, e, e.message);
     if (a.status === 'error')
       ic.ctx.log.debug({ channel: chan.name, error: describe(a) }, 'room refused a line');
     return;
@@ -104,16 +175,16 @@ export async function onMainLine(ic: InboundContext, e: IrcLineEvent): Promise<v
     inbox = tryInbox(m[1]);
     if (inbox !== null) text = m[2]!;
   }
-  inbox ??= ic.lastCorrespondent.get(foldCase(e.nick, info.casemapping)) ?? null;
+  inbox ??= ic.lastCorrespondent.get(nick.folded) ?? null;
   if (inbox === null) {
-    if (e.kind === 'privmsg')
+    if (kind === 'privmsg')
       tell(main, e.nick, `Write "user@domain: message" to reach someone through this gateway.`);
     return;
   }
-  const a = await send(ic, { sender: nickUri, inbox, from: nickUri, to: inbox, e: { ...e, message: text } });
-  if (a.status === 'error' && e.kind !== 'notice')
+  const a = await send(ic, nickUri, undefined, inbox, nickUri, inbox, kind, e, text);
+  if (a.status === 'error' && kind !== 'notice')
     tell(main, e.nick, `Not delivered to ${inbox.uri}: ${describe(a)}`);
-  else if (a.status === 'ok') ic.lastCorrespondent.set(foldCase(e.nick, info.casemapping), inbox);
+  else if (a.status === 'ok') ic.lastCorrespondent.set(nick.folded, inbox);
 }
 
 /** A line a puppet received: private ones go to the puppet's owner. */
@@ -122,10 +193,11 @@ export async function onPuppetLine(
   puppet: IrcLink,
   owner: ImAddress,
   e: IrcLineEvent,
+  kind: IrcLineKind,
 ): Promise<void> {
   const info = ic.main.info;
   if (!e.nick || ic.isOwn(e.nick) || isChannelName(e.target, info)) return;
-  const nickUri = ircToAddress(e.nick, ic.config.domain, info);
-  const a = await send(ic, { sender: nickUri, inbox: owner, from: nickUri, to: owner, e });
-  if (a.status === 'error' && e.kind !== 'notice') tell(puppet, e.nick, `Not delivered: ${describe(a)}`);
+  const nickUri = ic.names.get(e.nick, info).address;
+  const a = await send(ic, nickUri, undefined, owner, nickUri, owner, kind, e, e.message);
+  if (a.status === 'error' && kind !== 'notice') tell(puppet, e.nick, `Not delivered: ${describe(a)}`);
 }

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
 import { errorAnswer, makeAddress } from '../../src/index.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
-import { onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
+import { InboundPayloadBuilder } from './body.js';
+import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
 import { deliverSend } from './outbound.js';
 import { PresenceTracker } from './presence.js';
@@ -28,6 +29,8 @@ export class IrcAdapter implements Adapter {
   private presence: PresenceTracker | null = null;
   private poll: NodeJS.Timeout | undefined;
   private readonly lastCorrespondent = new Map<string, ImAddress>();
+  private readonly names: IrcNames;
+  private readonly payloads = new InboundPayloadBuilder();
   private files: { ca?: string; cert?: string; key?: string } = {};
   private stopped = false;
 
@@ -36,14 +39,18 @@ export class IrcAdapter implements Adapter {
     private readonly ctx: AdapterContext,
   ) {
     this.domains = [config.domain];
+    this.names = new IrcNames(config.domain, config.channels);
   }
 
   private channel = (folded: string): IrcChannelConfig | undefined =>
     this.config.channels.find((c) => foldCase(c.name, this.main.info.casemapping) === folded);
 
   private isOwn = (nick: string): boolean => {
-    const cm = this.main.info.casemapping;
-    return foldCase(nick, cm) === foldCase(this.main.nick, cm) || (this.puppets?.isPuppetNick(nick) ?? false);
+    const info = this.main.info;
+    return (
+      this.names.get(nick, info).folded === this.names.get(this.main.nick, info).folded ||
+      (this.puppets?.isPuppetNick(nick) ?? false)
+    );
   };
 
   private linkOptions(nick: string, altNicks: readonly string[], main: boolean): LinkOptions {
@@ -84,9 +91,10 @@ export class IrcAdapter implements Adapter {
       ctx: this.ctx,
       config: this.config,
       main: this.main,
-      channel: this.channel,
       isOwn: this.isOwn,
       lastCorrespondent: this.lastCorrespondent,
+      names: this.names,
+      payloads: this.payloads,
     };
   }
 
@@ -99,14 +107,12 @@ export class IrcAdapter implements Adapter {
     }
     this.main = new IrcLink(this.linkOptions(c.nick, c.altNicks, true));
     const ic = this.inbound();
+    const inboundFailed = (err: unknown): void => this.ctx.log.warn({ err }, 'irc inbound failed');
     for (const kind of LINE_EVENTS)
-      this.main.client.on(
-        kind,
-        (e: Omit<IrcLineEvent, 'kind'>) =>
-          void onMainLine(ic, { ...e, kind }).catch((err: unknown) =>
-            this.ctx.log.warn({ err }, 'irc inbound failed'),
-          ),
-      );
+      this.main.client.on(kind, (e: IrcLineEvent) => void onMainLine(ic, e, kind).catch(inboundFailed));
+    // Cached names are a function of the name and CASEMAPPING (IrcNames checks the latter);
+    // a nick that changed is dropped so the cache follows who is there.
+    this.main.client.on('nick', (e: { nick: string }) => this.names.forget(e.nick));
     if (c.mode === 'puppet')
       this.puppets = new PuppetPool(
         c.puppets.max,
@@ -118,8 +124,8 @@ export class IrcAdapter implements Adapter {
           for (const kind of LINE_EVENTS)
             p.link.client.on(
               kind,
-              (e: Omit<IrcLineEvent, 'kind'>) =>
-                void onPuppetLine(ic, p.link, p.owner, { ...e, kind }).catch((err: unknown) =>
+              (e: IrcLineEvent) =>
+                void onPuppetLine(ic, p.link, p.owner, e, kind).catch((err: unknown) =>
                   this.ctx.log.warn({ err }, 'irc puppet inbound failed'),
                 ),
             );

@@ -22,6 +22,21 @@ function answer(s: Session, id: string, a: Answer): void {
   s.send(resultOf(id, a));
 }
 
+const ACK_PREFIX = '{"type":"ack","delivery":"';
+const ACK_SUFFIX = '"}';
+const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * The common `ack` frame, exactly `{"type":"ack","delivery":"<id>"}` with a plain id, read without
+ * JSON.parse and zod (one per delivered message: the hot path, design.md part 11). It is what
+ * readClientFrame returns for that text; anything else goes through readClientFrame.
+ */
+export function quickAck(data: string): ClientFrame | null {
+  if (!data.startsWith(ACK_PREFIX) || !data.endsWith(ACK_SUFFIX)) return null;
+  const delivery = data.slice(ACK_PREFIX.length, data.length - ACK_SUFFIX.length);
+  return DELIVERY_ID.test(delivery) ? { type: 'ack', delivery } : null;
+}
+
 /** One text or binary frame from a session. */
 export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, data: string | null): void {
   if (data === null) {
@@ -32,9 +47,12 @@ export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, da
     });
     return;
   }
-  const read = readClientFrame(data);
-  if (!read.ok) return fail(s, chat, read.error);
-  const f = read.frame;
+  let f = quickAck(data);
+  if (f === null) {
+    const read = readClientFrame(data);
+    if (!read.ok) return fail(s, chat, read.error);
+    f = read.frame;
+  }
   const id = 'id' in f ? f.id : undefined;
   if (!s.frames.take())
     return fail(s, chat, {
@@ -51,6 +69,7 @@ export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, da
       ...(id ? { id } : {}),
     });
   chat.metrics.frames.inc({ type: f.type });
+  if (f.type === 'ack') return chat.ack(s, f.delivery);
   const done = (p: Promise<void>): void => {
     p.catch((err: unknown) => {
       chat.ctx.log.error({ err, type: f.type }, 'frame handling failed');
@@ -60,8 +79,6 @@ export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, da
   switch (f.type) {
     case 'auth':
       return auth(chat, tokens, s, f);
-    case 'ack':
-      return chat.ack(s, f.delivery);
     case 'send':
       return done(send(chat, s, f));
     case 'join':

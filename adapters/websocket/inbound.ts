@@ -15,7 +15,24 @@ import {
   type Operation,
 } from '../../src/index.js';
 import { networkOf, readLocalInbox, readMessage } from './translate.js';
+import type { Session } from './session.js';
 import type { WebChat } from './web-chat.js';
+
+type InboxRead = ReturnType<typeof tryParseAddress>;
+const INBOX_CACHE_SIZE = 1024;
+/** Parsed Inbox header texts: the same few arrive again and again (addresses are frozen). */
+const inboxCache = new Map<string, InboxRead>();
+
+function readInbox(text: string): InboxRead {
+  let a = inboxCache.get(text);
+  if (a === undefined) {
+    a = tryParseAddress(text.trim(), { defaultScheme: 'im' });
+    if (a instanceof Error) return a;
+    if (inboxCache.size >= INBOX_CACHE_SIZE) inboxCache.clear();
+    inboxCache.set(text, a);
+  }
+  return a;
+}
 
 export function deliverOperation(chat: WebChat, op: Operation): Promise<Answer> | Answer {
   if (op.protocol === 'imtp' && op.method === 'send') return deliverSend(chat, op);
@@ -25,21 +42,28 @@ export function deliverOperation(chat: WebChat, op: Operation): Promise<Answer> 
 }
 
 function deliverSend(chat: WebChat, op: Operation): Promise<Answer> | Answer {
-  const inbox = tryParseAddress((getHeader(op.headers, 'Inbox') ?? '').trim(), { defaultScheme: 'im' });
+  const inbox = readInbox(getHeader(op.headers, 'Inbox') ?? '');
   if (inbox instanceof Error) return errorAnswer('malformed', inbox.message);
   const local = inbox.domain === chat.domain ? readLocalInbox(inbox.local) : null;
   if (local === null) return errorAnswer('target-not-found', `${inbox.uri} is no web user or room`);
   if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
   const m = readMessage(op.headers, op.payload, new Date());
-  const base = { from: m.from, network: networkOf(m.from), time: m.time, text: m.text };
   if (local.kind === 'room') {
     const room = chat.rooms.get(local.name);
     if (room === undefined) return errorAnswer('target-not-found', `no web room ${local.name}`);
     // Never back to the author's own tabs: they already show it.
-    const targets = [...room.sessions].filter((s) => chat.user(s.user!).inbox.uri !== m.from);
+    const targets: Session[] = [];
+    for (const s of room.sessions) if (chat.user(s.user!).inbox.uri !== m.from) targets.push(s);
     if (targets.length === 0) return errorAnswer('no-listeners', `nobody is in web room ${room.name}`);
-    return chat.deliverToSessions(targets, { ...base, room: room.name });
+    return chat.deliverToSessions(targets, {
+      from: m.from,
+      network: networkOf(m.from),
+      time: m.time,
+      text: m.text,
+      room: room.name,
+    });
   }
+  const base = { from: m.from, network: networkOf(m.from), time: m.time, text: m.text };
   const user = chat.users.get(local.name);
   if (user === undefined || (!user.published && user.sessions.size === 0))
     return errorAnswer('target-not-found', `no web user ${local.name}`);

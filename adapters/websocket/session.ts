@@ -4,6 +4,7 @@
  * through `send`, which closes a client that has stopped reading once its queued output passes
  * `maxBufferedBytes` (close code 4008) instead of letting it grow without bound.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { PageState, ServerFrame } from './protocol.js';
 
@@ -17,6 +18,14 @@ export const CLOSE = {
   tooManyConnections: 4004,
   slowConsumer: 4008,
 } as const;
+
+/** ws sends a Buffer as a binary frame unless told it is text (RFC 6455 5.6). */
+const TEXT_FRAME = { binary: false } as const;
+
+function uncork(s: Session, socket: Duplex): void {
+  s.uncorked();
+  socket.uncork();
+}
 
 /** A token bucket: `rate` per second, up to `burst` at once. */
 export class TokenBucket {
@@ -70,6 +79,7 @@ export class Session {
   readonly frames: TokenBucket;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private corked = false;
   /** The code this side closed with, if it did (the peer may never answer the close). */
   closeCode: number | null = null;
   onOverflow: (() => void) | null = null;
@@ -91,16 +101,35 @@ export class Session {
   /** Queues a frame; false when the session is closed or was just closed for not reading. */
   send(frame: ServerFrame): boolean {
     if (!this.isOpen) return false;
-    const text = JSON.stringify(frame);
-    if (this.ws.bufferedAmount + Buffer.byteLength(text) > this.limits.maxBufferedBytes) {
+    const bytes = Buffer.from(JSON.stringify(frame), 'utf8');
+    if (this.ws.bufferedAmount + bytes.length > this.limits.maxBufferedBytes) {
       this.onOverflow?.();
       this.close(CLOSE.slowConsumer, 'output buffer full: the client is not reading');
       // The close frame waits behind unread output: a client that never reads never sees it.
       this.later(() => this.ws.terminate(), 1000);
       return false;
     }
-    this.ws.send(text);
+    this.cork();
+    this.ws.send(bytes, TEXT_FRAME);
     return true;
+  }
+
+  /**
+   * Holds the socket's writes until the end of this event-loop turn, so every frame sent in one
+   * turn (a burst of IRC lines, say) leaves in one write (design.md part 11: batch socket writes).
+   */
+  private cork(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: Duplex | null })._socket;
+    if (socket === undefined || socket === null) return;
+    socket.cork();
+    this.corked = true;
+    process.nextTick(uncork, this, socket);
+  }
+
+  /** @internal */
+  uncorked(): void {
+    this.corked = false;
   }
 
   close(code: number, reason: string): void {

@@ -7,6 +7,7 @@
 import {
   buildCpim,
   buildPidf,
+  cpimFacts,
   getHeader,
   getHeaders,
   makeAddress,
@@ -101,24 +102,33 @@ export function readMessage(headers: Headers, payload: Uint8Array, now: Date): R
   const sender = getHeader(headers, 'Orig-Sender') ?? getHeader(headers, 'Sender') ?? '';
   const type = mainType(getHeader(headers, 'Content-Type'));
   let from = sender.trim();
-  let time = now.toISOString();
+  let time: string | null = null;
   let text: string;
-  if (type === CPIM_TYPE) {
+  const facts = type === CPIM_TYPE ? cpimFacts(payload) : undefined;
+  if (facts !== undefined) {
+    // Built in this process, which recorded what parsing would read (src/codec/cpim-known.ts).
+    if (getHeader(headers, 'Orig-Sender') === undefined) from = facts.from;
+    time = facts.dateTime;
+    text = mainType(facts.contentType).startsWith('text/')
+      ? facts.text
+      : `[${mainType(facts.contentType)} content, ${Buffer.byteLength(facts.text)} octets]`;
+  } else if (type === CPIM_TYPE) {
     const startsWith = /^content-type:/i.test(decodeText(payload.subarray(0, 13)))
       ? 'mime-headers'
       : 'cpim-headers';
     const r = parseCpim(payload, { startsWith, mode: 'lenient', role: 'endpoint' });
-    if (r.result === 'reject') return { from, time, text: `[unreadable message/cpim: ${r.reason}]` };
+    if (r.result === 'reject')
+      return { from, time: now.toISOString(), text: `[unreadable message/cpim: ${r.reason}]` };
     const m = r.message;
     if (getHeader(headers, 'Orig-Sender') === undefined && m.semantics.from) from = m.semantics.from.uri;
-    if (m.semantics.datetime !== null) time = m.semantics.datetime;
+    time = m.semantics.datetime;
     const inner = m.contentHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value;
     text = mainType(inner).startsWith('text/')
       ? decodeText(m.body)
       : `[${mainType(inner)} content, ${m.body.length} octets]`;
   } else if (type.startsWith('text/')) text = decodeText(payload);
   else text = `[${type} content, ${payload.length} octets]`;
-  return { from, time, text };
+  return { from, time: time ?? now.toISOString(), text };
 }
 
 /** The network of a URI, for display: its domain. */

@@ -48,9 +48,14 @@ export interface WebRoom {
   readonly sessions: Set<Session>;
 }
 
+type Outcome = 'ack' | 'closed' | 'timeout';
+
 interface PendingDelivery {
-  readonly targets: Set<Session>;
-  readonly resolve: (outcome: 'ack' | 'closed') => void;
+  /** The sessions the frame reached; usually one. */
+  readonly targets: Session[];
+  /** When it times out (performance.now() ms). */
+  readonly deadline: number;
+  readonly resolve: (outcome: Outcome) => void;
 }
 
 const STATE_RANK: Record<string, number> = { online: 3, idle: 2, away: 1 };
@@ -63,7 +68,13 @@ export class WebChat {
   readonly byToken = new Map<string, Session>();
   /** Watches of web users who have no presence store yet, by presentity URI. */
   readonly waiting = new Map<string, Set<Session>>();
+  /**
+   * Deliveries waiting for an ack, in the order they were sent. Every delivery waits the same
+   * `deliveryTimeoutMs`, so deadlines grow in this order and one timer, armed for the oldest
+   * waiting delivery, times them all out (no timer per message, design.md part 11).
+   */
   private readonly pending = new Map<string, PendingDelivery>();
+  private expiry: NodeJS.Timeout | null = null;
   private seq = 0;
 
   constructor(
@@ -172,53 +183,78 @@ export class WebChat {
    * Sends a message frame to `targets` and answers once one acknowledges, or after the timeout
    * (ok + Unreliable), or when all closed (communications). Nobody to send to: no-listeners.
    */
-  async deliverToSessions(
+  deliverToSessions(
     targets: readonly Session[],
     frame: Omit<MessageFrame, 'delivery' | 'type'>,
   ): Promise<Answer> {
     const delivery = this.nextId('d');
-    const reached = new Set<Session>();
-    for (const s of targets) if (s.send({ type: 'message', delivery, ...frame })) reached.add(s);
-    if (reached.size === 0) return errorAnswer('no-listeners', 'the user has no open page');
-    const outcome = await new Promise<'ack' | 'closed' | 'timeout'>((resolve) => {
-      const timer = setTimeout(() => resolve('timeout'), this.config.deliveryTimeoutMs);
-      this.pending.set(delivery, {
-        targets: reached,
-        resolve: (o) => {
-          clearTimeout(timer);
-          resolve(o);
-        },
-      });
-    });
-    this.pending.delete(delivery);
-    const answer =
-      outcome === 'ack'
-        ? okAnswer()
-        : outcome === 'timeout'
-          ? okAnswer([['Unreliable', this.domain]])
-          : errorAnswer('communications', 'the page closed before confirming the message');
+    const reached: Session[] = [];
+    const full: MessageFrame = { type: 'message', delivery, ...frame };
+    for (const s of targets) if (s.send(full)) reached.push(s);
+    if (reached.length === 0)
+      return Promise.resolve(errorAnswer('no-listeners', 'the user has no open page'));
+    const deadline = performance.now() + this.config.deliveryTimeoutMs;
+    return new Promise<Outcome>((resolve) => {
+      this.pending.set(delivery, { targets: reached, deadline, resolve });
+      if (this.expiry === null) this.armExpiry(deadline);
+    }).then(this.answerOf);
+  }
+
+  private readonly answerOf = (outcome: Outcome): Answer => {
     this.metrics.delivered.inc({
       status: outcome === 'ack' ? 'ok' : outcome === 'timeout' ? 'unreliable' : 'communications',
     });
-    return answer;
+    return outcome === 'ack'
+      ? okAnswer()
+      : outcome === 'timeout'
+        ? okAnswer([['Unreliable', this.domain]])
+        : errorAnswer('communications', 'the page closed before confirming the message');
+  };
+
+  private armExpiry(at: number): void {
+    this.expiry = setTimeout(this.expire, Math.max(0, Math.ceil(at - performance.now())));
+  }
+
+  /** Times out every delivery whose deadline has passed, then waits for the next one. */
+  private readonly expire = (): void => {
+    this.expiry = null;
+    const now = performance.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) {
+        this.armExpiry(p.deadline);
+        return;
+      }
+      this.settle(id, p, 'timeout');
+    }
+  };
+
+  private settle(id: string, p: PendingDelivery, outcome: Outcome): void {
+    this.pending.delete(id);
+    p.resolve(outcome);
+    if (this.pending.size === 0 && this.expiry !== null) {
+      clearTimeout(this.expiry);
+      this.expiry = null;
+    }
   }
 
   /** An `ack` from `s`; unknown or foreign deliveries are ignored (they may have timed out). */
   ack(s: Session, delivery: string): void {
     const p = this.pending.get(delivery);
-    if (p !== undefined && p.targets.has(s)) p.resolve('ack');
+    if (p !== undefined && p.targets.includes(s)) this.settle(delivery, p, 'ack');
   }
 
   /** A session is gone: deliveries that only it could confirm fail now. */
   dropDeliveries(s: Session): void {
-    for (const p of this.pending.values()) {
-      if (!p.targets.delete(s)) continue;
-      if (p.targets.size === 0) p.resolve('closed');
+    for (const [id, p] of [...this.pending]) {
+      const i = p.targets.indexOf(s);
+      if (i < 0) continue;
+      p.targets.splice(i, 1);
+      if (p.targets.length === 0) this.settle(id, p, 'closed');
     }
   }
 
   /** Every delivery still waiting ends (adapter stop). */
   endDeliveries(): void {
-    for (const p of [...this.pending.values()]) p.resolve('closed');
+    for (const [id, p] of [...this.pending]) this.settle(id, p, 'closed');
   }
 }

@@ -13,6 +13,8 @@ export { buildCpim, serializeCpim } from './cpim-serialize.js';
 export type { CpimAddressInput, CpimBuildInput } from './cpim-serialize.js';
 export { requirementFailureReason, unmetRequirements } from './cpim-require.js';
 export { inspectCpim } from './cpim-inspect.js';
+export { cpimFacts, recordCpimFacts } from './cpim-known.js';
+export type { CpimFacts } from './cpim-known.js';
 export type {
   CpimInspectHeader,
   CpimInspectOptions,

@@ -32,11 +32,9 @@ import type { RoomConfig, RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
 import { mergeAnswers } from './merge.js';
 import {
-  addHeader,
   answerFromError,
   errorTypeOf,
   getHeader,
-  setHeader,
   type Answer,
   type Header,
   type Operation,
@@ -64,7 +62,8 @@ export function makeRoom(config: RoomConfig): Room {
   return { config, members, memberUris };
 }
 
-async function deliverOne(
+/** A member's copy; our own refusals (thrown by dispatchSend) become that member's answer. */
+function deliverOne(
   ctx: RouterContext,
   op: Operation,
   member: ImAddress,
@@ -72,10 +71,75 @@ async function deliverOne(
   strength: Strength,
 ): Promise<Answer> {
   try {
-    return await dispatchSend(ctx, op, member, member.uri, sender, strength);
+    return dispatchSend(ctx, op, member, member.uri, sender, strength).then(undefined, answerFromError);
   } catch (e) {
-    return answerFromError(e);
+    return Promise.resolve(answerFromError(e));
   }
+}
+
+const ORIG_CACHE_SIZE = 4096;
+/**
+ * The URI of an Orig-Sender header text (undefined when it does not parse), by text: the same
+ * few authors write again and again, and parsed addresses depend on the text only.
+ */
+const origUris = new Map<string, string | null>();
+
+function origUriOf(text: string): string | undefined {
+  let uri = origUris.get(text);
+  if (uri === undefined) {
+    const a = tryParseAddress(text.trim());
+    uri = a instanceof Error ? null : a.uri;
+    if (origUris.size >= ORIG_CACHE_SIZE) origUris.clear();
+    origUris.set(text, uri);
+  }
+  return uri ?? undefined;
+}
+
+/**
+ * The headers every copy shares, in one pass over the received ones: relayHeaders (Visited,
+ * Max-Forwards, Astrength), then Sender set to the room, Orig-Sender added when absent (the
+ * received Sender), Orig-Inbox added when absent (the room), and a placeholder last, where each
+ * copy's Inbox goes (Inbox is moved to the end, as setHeader on a header list without it would).
+ */
+function commonHeaders(
+  op: Operation,
+  room: Room,
+  hops: HopState,
+  strength: Strength,
+  hasOrigSender: boolean,
+): { headers: Header[]; inboxAt: number } {
+  const relayed = relayHeaders(op.headers, hops, strength);
+  const roomUri = room.config.address.uri;
+  const out: Header[] = [];
+  let sender: string | undefined;
+  let senderDone = false;
+  let hasOrigInbox = false;
+  let inboxAt = -1;
+  for (let i = 0; i < relayed.length; i++) {
+    const h = relayed[i]!;
+    const name = h[0];
+    if (name === 'Sender') {
+      if (sender === undefined) sender = h[1];
+      if (!senderDone) out.push(['Sender', roomUri]);
+      senderDone = true;
+    } else if (name === 'Inbox') {
+      if (inboxAt < 0) {
+        inboxAt = out.length;
+        out.push(h);
+      }
+    } else {
+      if (name === 'Orig-Inbox') hasOrigInbox = true;
+      out.push(h);
+    }
+  }
+  if (!senderDone) out.push(['Sender', roomUri]);
+  if (!hasOrigSender) out.push(['Orig-Sender', sender!]);
+  if (!hasOrigInbox) out.push(['Orig-Inbox', roomUri]);
+  if (inboxAt < 0) {
+    inboxAt = out.length;
+    out.push(['Inbox', '']);
+  }
+  return { headers: out, inboxAt };
 }
 
 export async function fanOutRoom(
@@ -87,40 +151,34 @@ export async function fanOutRoom(
   hops: HopState,
 ): Promise<Answer> {
   const origSenderText = getHeader(op.headers, 'Orig-Sender');
-  const origSender = origSenderText === undefined ? undefined : tryParseAddress(origSenderText.trim());
-  const origUri = origSender !== undefined && !(origSender instanceof Error) ? origSender.uri : undefined;
+  const origUri = origSenderText === undefined ? undefined : origUriOf(origSenderText);
   if (!room.config.open && !room.memberUris.has(sender.uri))
     throw new HubError('target-authorization', 'only members may send to this room');
 
-  let common: Header[] = relayHeaders(op.headers, hops, strength);
-  common = setHeader(common, 'Sender', room.config.address.uri);
-  if (origSenderText === undefined)
-    common = addHeader(common, 'Orig-Sender', getHeader(op.headers, 'Sender')!);
-  if (getHeader(op.headers, 'Orig-Inbox') === undefined)
-    common = addHeader(common, 'Orig-Inbox', room.config.address.uri);
+  const { headers: common, inboxAt } = commonHeaders(op, room, hops, strength, origSenderText !== undefined);
 
   const targets: ImAddress[] = [];
   const pending: Promise<Answer>[] = [];
   for (const member of room.members) {
     if (member.uri === sender.uri || member.uri === origUri) continue;
-    const copy: Operation = {
-      protocol: op.protocol,
-      method: op.method,
-      headers: setHeader(common, 'Inbox', member.uri),
-      ...(op.payload === undefined ? {} : { payload: op.payload }),
-    };
+    const headers = common.slice();
+    headers[inboxAt] = ['Inbox', member.uri];
+    const copy: Operation =
+      op.payload === undefined
+        ? { protocol: op.protocol, method: op.method, headers }
+        : { protocol: op.protocol, method: op.method, headers, payload: op.payload };
     targets.push(member);
     pending.push(deliverOne(ctx, copy, member, room.config.address, strength));
   }
   if (targets.length === 0) throw new HubError('no-listeners', 'the room has no other member');
-  const answers = await Promise.all(pending);
+  const answers = pending.length === 1 ? [await pending[0]!] : await Promise.all(pending);
 
-  const failed: Header[] = [];
+  let failed: Header[] | undefined;
   for (let i = 0; i < answers.length; i++) {
     const t = errorTypeOf(answers[i]!);
-    if (t !== undefined) failed.push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
+    if (t !== undefined) (failed ??= []).push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
   }
-  const merged = mergeAnswers(answers);
-  if (failed.length === 0) return merged;
+  const merged = answers.length === 1 ? answers[0]! : mergeAnswers(answers);
+  if (failed === undefined) return merged;
   return { ...merged, headers: [...merged.headers, ...failed] };
 }
