@@ -91,16 +91,6 @@ export function isUrlValue(value: string): boolean {
   return isSchemeUrl(value) || isSchemelessId(value);
 }
 
-/**
- * The URL of a url-hdr with the protocol's scheme added when it was left out
- * (hub-protocol.md part 4 row 8: `presence:` for PITP, `im:` for IMTP). null when invalid.
- */
-export function urlWithScheme(value: string, protocol: 'imtp' | 'pitp'): string | null {
-  if (isSchemeUrl(value)) return value;
-  if (isSchemelessId(value)) return (protocol === 'pitp' ? 'presence:' : 'im:') + value;
-  return null;
-}
-
 // --- origin-hdr (draft §11.2) ----------------------------------------------------------------
 
 export type Origin =
@@ -110,10 +100,6 @@ export type Origin =
 export function parseOrigin(value: string): Origin | null {
   if (value.includes(':')) return isSchemeUrl(value) ? { kind: 'client', url: value } : null;
   return isDomain(value) ? { kind: 'server', domain: value } : null;
-}
-
-export function formatOrigin(origin: Origin): string {
-  return origin.kind === 'server' ? origin.domain : origin.url;
 }
 
 // --- idpattern-hdr (draft §11.3, hub-protocol.md part 4 row 7) -------------------------------
@@ -149,10 +135,6 @@ export function parseStrength(value: string): Strength | null {
   return v === 'strong' || v === 'medium' || v === 'weak' || v === 'none' ? v : null;
 }
 
-export function formatStrength(strength: Strength): string {
-  return strength;
-}
-
 export function weakerStrength(a: Strength, b: Strength): Strength {
   return STRENGTHS.indexOf(a) <= STRENGTHS.indexOf(b) ? a : b;
 }
@@ -184,11 +166,6 @@ export function parseMapping(value: string): number | null {
   return MAPPING_RE.test(value) ? Number(value) : null;
 }
 
-export function formatMapping(index: number): string {
-  if (!Number.isSafeInteger(index) || index < 1) throw new RangeError(`invalid mapping index ${index}`);
-  return String(index);
-}
-
 // --- Mechanism (draft §11.6) ----------------------------------------------------------------
 
 const MECHNAME_RE = /^[A-Za-z0-9_-]{1,20}$/;
@@ -212,11 +189,6 @@ export function parseSubscription(value: string): Subscription | null {
   const m = SUBSCRIPTION_RE.exec(value);
   if (m === null || !isUrlValue(m[2]!)) return null;
   return { connectionId: m[1]!, url: m[2]! };
-}
-
-export function formatSubscription(s: Subscription): string {
-  if (!/^[A-Za-z0-9]*$/.test(s.connectionId)) throw new RangeError('connection-id must be alphanumeric');
-  return `${s.connectionId}/${s.url}`;
 }
 
 // --- Visited (draft §11.8, hub-protocol.md part 4 row 16) ------------------------------------
@@ -244,19 +216,6 @@ export function isVisitedValue(value: string): boolean {
     }
   }
   return true;
-}
-
-export function formatVisited(domains: readonly string[]): string {
-  for (const d of domains)
-    if (!isDomain(d)) throw new RangeError(`invalid Visited token ${JSON.stringify(d)}`);
-  return domains.join(' ');
-}
-
-/** Part 4 row 16: a loop when our own token is already listed (case-insensitive) or the list is long. */
-export function isLoop(visited: readonly string[], ownToken: string, maxLength = 16): boolean {
-  if (visited.length > maxLength) return true;
-  const own = ownToken.toLowerCase();
-  return visited.some((d) => d.toLowerCase() === own);
 }
 
 // --- Error-Type, Content-Type ---------------------------------------------------------------
