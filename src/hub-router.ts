@@ -35,8 +35,11 @@ export function connectionEndpoint(conn: HubConnection, domain?: string): Endpoi
   return {
     id: conn.id,
     ...(domain === undefined ? {} : { domain }),
+    // commandAnswer settles with the Answer itself: no `.then(toAnswer)` step on the hot path.
     deliver: (op: Operation): Promise<Answer> =>
-      conn.command(op.method, op.headers, op.payload ?? null).then(toAnswer),
+      conn.commandAnswer !== undefined
+        ? conn.commandAnswer(op.method, op.headers, op.payload ?? null)
+        : conn.command(op.method, op.headers, op.payload ?? null).then(toAnswer),
   };
 }
 

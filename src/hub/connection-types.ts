@@ -29,6 +29,13 @@ export interface CloseReason {
 }
 
 /** What an application sees of a connection. */
+/** An answer without its frame (id, method): what `HubConnection.commandAnswer` resolves with. */
+export interface PlainAnswer {
+  readonly status: 'ok' | 'error';
+  readonly headers: readonly Header[];
+  readonly payload?: Uint8Array;
+}
+
 export interface HubConnection {
   readonly id: string;
   readonly protocol: Protocol;
@@ -45,6 +52,16 @@ export interface HubConnection {
   readonly bufferedOutput: number;
   /** Sends a command to the peer; never rejects: a timeout or a lost connection answers `communications`. */
   command(method: string, headers?: readonly Header[], payload?: Uint8Array | null): Promise<ResponseFrame>;
+  /**
+   * `command`, resolving with the answer's status, headers and payload only (payload absent
+   * when there is none): saves relays a promise step per command. Optional for other
+   * implementations.
+   */
+  commandAnswer?(
+    method: string,
+    headers?: readonly Header[],
+    payload?: Uint8Array | null,
+  ): Promise<PlainAnswer>;
   /** Acceptor: asks the peer to move (draft §14.2, part 3 row 33) and resolves on its answer. Initiator: closes. */
   shutdown(): Promise<void>;
   /** Closes at once (after writing what is queued). */

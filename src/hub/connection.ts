@@ -22,11 +22,12 @@ import {
   type HubAnswer,
   type HubCloseCode,
   type HubConnection,
+  type PlainAnswer,
 } from './connection-types.js';
 import type { CommandFrame, Header, ResponseFrame } from './frame.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
-import { PendingCommands, type PendingCommand } from './pending-commands.js';
+import { PendingCommands, plainAnswer, type PendingCommand } from './pending-commands.js';
 import type { SaslServer } from './sasl.js';
 import {
   Session,
@@ -66,6 +67,10 @@ export interface ConnectionOptions {
 const TOO_MANY = new HubError('resources', 'too many unanswered commands');
 
 const HOSTILE: ReadonlySet<HubCloseCode> = new Set(['protocol-error', 'truncated', 'auth-failures']);
+
+function shaped(r: ResponseFrame, plain: boolean): ResponseFrame | PlainAnswer {
+  return plain ? plainAnswer(r) : r;
+}
 
 function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
@@ -179,20 +184,43 @@ export class Connection implements HubConnection {
     headers: readonly Header[] = [],
     payload: Uint8Array | null = null,
   ): Promise<ResponseFrame> {
+    return this.issue(method, headers, payload, false) as Promise<ResponseFrame>;
+  }
+
+  commandAnswer(
+    method: string,
+    headers: readonly Header[] = [],
+    payload: Uint8Array | null = null,
+  ): Promise<PlainAnswer> {
+    return this.issue(method, headers, payload, true) as Promise<PlainAnswer>;
+  }
+
+  private issue(
+    method: string,
+    headers: readonly Header[],
+    payload: Uint8Array | null,
+    plain: boolean,
+  ): Promise<ResponseFrame | PlainAnswer> {
     if (this.session.closed)
       return Promise.resolve(
-        syntheticAnswer('', method, new HubError('communications', 'the connection is closed')),
+        shaped(
+          syntheticAnswer('', method, new HubError('communications', 'the connection is closed')),
+          plain,
+        ),
       );
     // part 4 row 26: bounded unanswered commands in this direction too.
     if (this.session.outstanding >= this.limits.maxOutstandingCommands)
       return Promise.resolve(
-        syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
+        shaped(
+          syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
+          plain,
+        ),
       );
-    const p = this.pending.create(method);
+    const p = this.pending.create(method, plain);
     try {
       p.id = this.session.sendCommand(method, headers, payload, p);
     } catch (e) {
-      p.resolve(syntheticAnswer('', method, e));
+      p.resolve(shaped(syntheticAnswer('', method, e), plain));
       return p.answer;
     }
     this.pending.add(p);

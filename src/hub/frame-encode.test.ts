@@ -82,6 +82,38 @@ describe('encoder', () => {
     expect(batch.take()).toBeNull();
     expect(encodeFrames(frames)).toEqual(bytes);
   });
+
+  it('grows past its first buffer, keeps taken bytes intact and writes nothing for a refused frame', () => {
+    const frames: Frame[] = [];
+    for (let i = 0; i < 200; i++)
+      frames.push({
+        kind: 'command',
+        id: `c${i}`,
+        method: 'send',
+        headers: [
+          ['Sender', 'im:joé@example.net'],
+          ['X-Text', '日本 \u{1f600}\t'],
+          ['Empty', ''],
+        ],
+        payload: i % 3 === 0 ? null : Buffer.alloc(i * 7, i),
+      });
+    const batch = new FrameBatch();
+    for (const f of frames) {
+      batch.frame(f);
+      expect(() => batch.command('z', 'send', [['A', 'b\r\n>1 send']])).toThrow(CodecError);
+    }
+    const first = batch.take()!;
+    const copy = Buffer.from(first);
+    expect(first).toEqual(Buffer.concat(frames.map(encodeFrame)));
+    batch.nop().command('9', 'send', [['A', 'x'.repeat(5000)]], Buffer.alloc(3000, 1));
+    expect(batch.take()).toEqual(
+      Buffer.concat([
+        encodeNop(),
+        encodeCommand('9', 'send', [['A', 'x'.repeat(5000)]], Buffer.alloc(3000, 1)),
+      ]),
+    );
+    expect(first).toEqual(copy);
+  });
 });
 
 // --- Property tests ------------------------------------------------------------------------

@@ -176,14 +176,49 @@ export function encodeFrame(frame: Frame): Buffer {
   }
 }
 
+function checkHeaders(headers: readonly Header[]): void {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    const name = h[0];
+    if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
+    if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
+    // hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
+    if (name === 'Content-Transfer-Encoding')
+      throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
+    if (!isHeaderValue(h[1])) throw new CodecError(`invalid character in the value of ${name}`, RULE);
+  }
+}
+
+/** Writes `s` (checked to be ASCII/latin1) at `o`; returns the offset after it. */
+function putAscii(b: Buffer, s: string, o: number): number {
+  for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+  return o;
+}
+
+/** Writes `s` as UTF-8 at `o` (room reserved); returns the offset after it. */
+function putText(b: Buffer, s: string, o: number): number {
+  const start = o;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return start + b.write(s, start, 'utf8');
+    b[o++] = c;
+  }
+  return o;
+}
+
+/** Smallest buffer a batch starts with (served from Node's Buffer pool). */
+const MIN_CAPACITY = 1024;
+
 /**
- * Many frames, one Buffer. Protocol text is kept as one growing string between payloads, so a
- * batch of N payload-less frames costs one allocation and one UTF-8 write.
+ * Many frames, one Buffer. Frame heads are checked first, then written straight into one
+ * growing Buffer (ids, methods and header names are ASCII by the checks: latin1 writes; values
+ * are UTF-8), payloads copied after them: no intermediate strings or arrays per frame. `take()`
+ * hands the written bytes over and the next frame starts a new buffer sized like the last batch.
  */
 export class FrameBatch {
-  private parts: (string | Uint8Array)[] = [];
-  private text = '';
-  private payloadBytes = 0;
+  private buf: Buffer | null = null;
+  private len = 0;
+  private nextCapacity = MIN_CAPACITY;
   private frames = 0;
 
   /** Frames added since the last `take()`. */
@@ -192,7 +227,20 @@ export class FrameBatch {
   }
 
   command(id: string, method: string, headers: readonly Header[], payload?: Uint8Array | null): this {
-    return this.add(commandHead(id, method, headers, payload), payload);
+    checkId(id);
+    checkMethod(method);
+    checkHeaders(headers);
+    this.reserve(id.length + method.length + 4);
+    const b = this.buf!;
+    let o = this.len;
+    b[o++] = 0x3e; // '>'
+    o = putAscii(b, id, o);
+    b[o++] = 0x20;
+    o = putAscii(b, method, o);
+    b[o++] = 0x0d;
+    b[o++] = 0x0a;
+    this.len = o;
+    return this.finish(headers, payload);
   }
 
   response(
@@ -202,15 +250,31 @@ export class FrameBatch {
     headers: readonly Header[],
     payload?: Uint8Array | null,
   ): this {
-    return this.add(responseHead(id, status, method, headers, payload), payload);
+    checkId(id);
+    checkMethod(method);
+    if (status !== 'ok' && status !== 'error')
+      throw new CodecError(`invalid status ${JSON.stringify(status)}`, RULE);
+    checkHeaders(headers);
+    this.reserve(id.length + method.length + 13);
+    const b = this.buf!;
+    let o = this.len;
+    b[o++] = 0x3c; // '<'
+    o = putAscii(b, id, o);
+    o = putAscii(b, status === 'ok' ? ' ok (' : ' error (', o);
+    o = putAscii(b, method, o);
+    b[o++] = 0x29; // ')'
+    b[o++] = 0x0d;
+    b[o++] = 0x0a;
+    this.len = o;
+    return this.finish(headers, payload);
   }
 
   mech(mechanisms: readonly string[]): this {
-    return this.add(mechHead(mechanisms), null);
+    return this.text(mechHead(mechanisms));
   }
 
   nop(): this {
-    return this.add('=nop\r\n', null);
+    return this.text('=nop\r\n');
   }
 
   frame(frame: Frame): this {
@@ -229,44 +293,70 @@ export class FrameBatch {
   /** Everything added so far as one Buffer (null when empty); the batch starts afresh. */
   take(): Buffer | null {
     if (this.frames === 0) return null;
-    if (this.text !== '') this.parts.push(this.text);
-    let total = this.payloadBytes;
-    const lengths: number[] = [];
-    for (const p of this.parts) {
-      if (typeof p === 'string') {
-        const n = Buffer.byteLength(p, 'utf8');
-        lengths.push(n);
-        total += n;
-      }
-    }
-    const out = Buffer.allocUnsafe(total);
-    let off = 0;
-    let k = 0;
-    for (const p of this.parts) {
-      if (typeof p === 'string') {
-        out.write(p, off, 'utf8');
-        off += lengths[k++]!;
-      } else {
-        out.set(p, off);
-        off += p.length;
-      }
-    }
-    this.parts = [];
-    this.text = '';
-    this.payloadBytes = 0;
+    const out = this.buf!.subarray(0, this.len);
+    this.nextCapacity = Math.max(MIN_CAPACITY, this.len);
+    this.buf = null;
+    this.len = 0;
     this.frames = 0;
     return out;
   }
 
-  private add(head: string, payload: Uint8Array | null | undefined): this {
-    this.text += head;
-    if (payload != null && payload.length > 0) {
-      this.parts.push(this.text, payload);
-      this.text = '';
-      this.payloadBytes += payload.length;
+  /** Headers (already checked), the blank line and the payload. */
+  private finish(headers: readonly Header[], payload: Uint8Array | null | undefined): this {
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      const name = h[0];
+      const value = h[1];
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      this.reserve(name.length + 3 * value.length + 4);
+      const b = this.buf!;
+      let o = this.len;
+      o = putAscii(b, name, o);
+      b[o++] = 0x3a; // ':'
+      if (value !== '') {
+        b[o++] = 0x20;
+        o = putText(b, value, o);
+      }
+      b[o++] = 0x0d;
+      b[o++] = 0x0a;
+      this.len = o;
+    }
+    if (payload == null) {
+      this.reserve(2);
+      this.buf![this.len++] = 0x0d;
+      this.buf![this.len++] = 0x0a;
+    } else {
+      const n = payload.length;
+      this.reserve(n + 40);
+      const b = this.buf!;
+      let o = this.len;
+      o = putAscii(b, 'Content-Length: ' + n + '\r\n\r\n', o);
+      b.set(payload, o);
+      this.len = o + n;
     }
     this.frames++;
     return this;
+  }
+
+  private text(s: string): this {
+    this.reserve(s.length);
+    this.len = putAscii(this.buf!, s, this.len);
+    this.frames++;
+    return this;
+  }
+
+  /** Room for `n` more bytes. */
+  private reserve(n: number): void {
+    const need = this.len + n;
+    const b = this.buf;
+    if (b === null) {
+      this.buf = Buffer.allocUnsafe(Math.max(this.nextCapacity, need));
+      return;
+    }
+    if (need <= b.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(need, b.length * 2));
+    b.copy(grown, 0, 0, this.len);
+    this.buf = grown;
   }
 }
 

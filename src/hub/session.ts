@@ -359,9 +359,8 @@ export class Session<C = unknown> implements FrameHandler {
     context: C | undefined,
     internal: boolean,
   ): string {
-    let id: string;
-    do id = (++this.counter).toString(36);
-    while (this.pending.has(id));
+    // The counter only grows, so an id is never reused (draft §10), answered or not: no lookup.
+    const id = (++this.counter).toString(36);
     this.out.command(id, method, headers, payload);
     this.pending.set(id, { method, context, internal });
     this.kick();

@@ -8,7 +8,7 @@ import { HubError } from '../errors.js';
 import type { Address, ImAddress } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { mergeAnswers } from './merge.js';
-import type { Answer, Operation, Strength } from './operation.js';
+import { answerFromError, type Answer, type Operation, type Strength } from './operation.js';
 import { forward } from './relay.js';
 
 /**
@@ -60,5 +60,14 @@ function deliverLocal(
   if (targets.length === 1) return forward(targets[0]!.endpoint, op, inboxText);
   const pending: Promise<Answer>[] = [];
   for (let i = 0; i < targets.length; i++) pending.push(forward(targets[i]!.endpoint, op, inboxText));
-  return Promise.all(pending).then(mergeAnswers);
+  return Promise.all(pending).then(safeMerge);
+}
+
+/** mergeAnswers, never throwing: the send path's promise never rejects (router.ts). */
+function safeMerge(answers: readonly Answer[]): Answer {
+  try {
+    return mergeAnswers(answers);
+  } catch (e) {
+    return answerFromError(e);
+  }
 }

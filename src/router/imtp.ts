@@ -8,7 +8,14 @@ import { CodecError, HubError } from '../errors.js';
 import { parseAddress, parsePattern, type ImAddress, type Pattern } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
-import { okAnswer, requireHeader, type Answer, type Operation, type Origin } from './operation.js';
+import {
+  answerFromError,
+  okAnswer,
+  requireHeader,
+  type Answer,
+  type Operation,
+  type Origin,
+} from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
 import { checkHops, relayHeaders } from './visited.js';
@@ -43,7 +50,9 @@ export function readInbox(text: string): ImAddress {
  * cpim rows 32-33), then routing (room, adapter, listeners, next hop) with the per-route strength
  * policy (row 29). The answer comes only after the next hop answered (row 24). Our own refusals
  * are thrown synchronously (Router.handle turns them into answers); not `async`, because
- * every async layer that returns a promise costs the hot path extra microtask turns.
+ * every async layer that returns a promise costs the hot path extra microtask turns. The promise
+ * returned never rejects (forward and the room fan-out answer every failure), so Router.handle
+ * passes it on without a guard of its own.
  */
 export function handleSend(
   ctx: RouterContext,
@@ -64,7 +73,10 @@ export function handleSend(
   const hops = checkHops(headers, ctx.token, ctx.maxVisited);
 
   const room = rooms.get(inbox.uri);
-  if (room !== undefined) return fanOutRoom(ctx, room, op, sender, strength, hops);
+  if (room !== undefined)
+    return fanOutRoom(ctx, room, op, sender, strength, hops).then(undefined, (e: unknown) =>
+      sendFailed(ctx, e),
+    );
 
   const relayed: Operation = {
     protocol: op.protocol,
@@ -73,6 +85,11 @@ export function handleSend(
     payload: op.payload,
   };
   return dispatchSend(ctx, relayed, inbox, inboxText, sender, strength);
+}
+
+function sendFailed(ctx: RouterContext, e: unknown): Answer {
+  if (!(e instanceof HubError)) ctx.log?.debug({ err: e, method: 'send' }, 'operation failed');
+  return answerFromError(e);
 }
 
 function readPatterns(values: readonly string[]): Pattern[] {

@@ -2,7 +2,14 @@
  * Handing an operation to the next hop and passing its answer back (draft §8, part 3 rows 24,
  * 30-31).
  */
-import { errorAnswer, passOnError, type Answer, type Endpoint, type Operation } from './operation.js';
+import {
+  answerFromError,
+  errorAnswer,
+  passOnError,
+  type Answer,
+  type Endpoint,
+  type Operation,
+} from './operation.js';
 
 /**
  * Delivers `op` to `endpoint` and answers only once it has answered (draft §8 MUST NOT answer
@@ -12,12 +19,25 @@ import { errorAnswer, passOnError, type Answer, type Endpoint, type Operation } 
  * as that hop's `communications` failure (part 4 row 14). Ok answers, `Unreliable` and unknown
  * headers included, come back untouched (rows 11, 52).
  */
-export async function forward(endpoint: Endpoint, op: Operation, originator: string): Promise<Answer> {
-  let answer: Answer;
+export function forward(endpoint: Endpoint, op: Operation, originator: string): Promise<Answer> {
+  let delivered: Promise<Answer>;
   try {
-    answer = await endpoint.deliver(op);
+    delivered = Promise.resolve(endpoint.deliver(op));
   } catch {
-    return errorAnswer('communications', 'the next hop failed');
+    return Promise.resolve(hopFailed());
   }
-  return answer.status === 'error' ? passOnError(answer, originator) : answer;
+  // Not `async`/`await` (design.md part 11): one reaction, and it never rejects.
+  return delivered.then((answer) => passedOn(answer, originator), hopFailed);
+}
+
+function passedOn(answer: Answer, originator: string): Answer {
+  try {
+    return answer.status === 'error' ? passOnError(answer, originator) : answer;
+  } catch (e) {
+    return answerFromError(e);
+  }
+}
+
+function hopFailed(): Answer {
+  return errorAnswer('communications', 'the next hop failed');
 }

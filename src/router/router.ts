@@ -73,6 +73,15 @@ export class Router {
    * turns per send); only a failure costs an extra step.
    */
   handle(op: Operation, origin: Origin): Promise<Answer> {
+    if (op.method === 'send' && op.protocol === 'imtp') {
+      // Hot path: handleSend's promise never rejects, so it needs no `.then` guard (one microtask
+      // turn less per send); its own refusals are thrown synchronously.
+      try {
+        return handleSend(this.ctx, this.rooms, op, origin);
+      } catch (e) {
+        return Promise.resolve(this.failed(op, e));
+      }
+    }
     let result: Answer | Promise<Answer>;
     try {
       result = this.dispatch(op, origin);
