@@ -33,6 +33,7 @@ export default tseslint.config(
       'src/hub/server.ts',
       'src/hub/client.ts',
       'src/hub/connection.ts',
+      'src/hub/connection-types.ts',
       'src/hub/tls.ts',
       'src/hub/accounts.ts',
       '**/*.test.ts',

@@ -1,14 +1,15 @@
 /**
  * Debian's ngircd for the IRC benchmarks: a generated configuration in a temp dir (env-notes.md:
  * penalties and per-IP limits off, no DNS/ident/PAM lookups), on a free loopback port plus any
- * extra fixed ports asked for, stopped by PID. Same settings as test/integration/irc-harness.ts.
+ * extra fixed ports asked for, stopped by PID. Same configuration as the tests (test/support/ngircd-config.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeNgircdConfig } from '../../test/support/ngircd-config.js';
 
 export const NGIRCD = '/usr/sbin/ngircd';
 
@@ -52,29 +53,7 @@ export async function startNgircd(extraPorts: readonly number[] = []): Promise<N
   const dir = await mkdtemp(join(tmpdir(), 'bench-ngircd-'));
   // As root ngircd drops to `nobody`, which must be able to write its PID file here.
   await chmod(dir, 0o777);
-  const conf = join(dir, 'ngircd.conf');
-  await writeFile(
-    conf,
-    [
-      '[Global]',
-      'Name = irc.test',
-      'Info = CPIM gateway benchmark network',
-      'Listen = 127.0.0.1',
-      `Ports = ${ports.join(', ')}`,
-      `PidFile = ${join(dir, 'ngircd.pid')}`,
-      'MotdPhrase = bench',
-      `IncludeDir = ${dir}`,
-      '[Limits]',
-      'MaxPenaltyTime = 0',
-      'MaxConnectionsIP = 0',
-      'PingTimeout = 120',
-      '[Options]',
-      'DNS = no',
-      'Ident = no',
-      'PAM = no',
-      '',
-    ].join('\n'),
-  );
+  const conf = await writeNgircdConfig({ dir, ports, info: 'CPIM gateway benchmark network' });
   const child: ChildProcess = spawn(NGIRCD, ['-n', '-f', conf], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async (): Promise<void> => {

@@ -3,13 +3,16 @@
  * application's answer, the connection as the application sees it, why connections close, and
  * the mapping of `hub.limits` onto the frame decoder. No I/O.
  */
+import type { Socket } from 'node:net';
 import type { HubLimits } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { FrameError, FrameLimits, Header, ResponseFrame } from './frame.js';
+import type { Connection } from './connection.js';
+import type { CommandFrame, FrameError, FrameLimits, Header, ResponseFrame } from './frame.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
 import { errorHeaders } from './replies.js';
-import type { CloseCode } from './session.js';
+import type { SaslServer } from './sasl.js';
+import type { AuthInfo, CloseCode, Role } from './session.js';
 
 /** The application's answer to a command (draft §10 response: status, headers, optional payload). */
 export interface HubAnswer {
@@ -89,4 +92,27 @@ export function syntheticAnswer(id: string, method: string, error: unknown): Res
     headers: errorHeaders(error, method),
     payload: null,
   };
+}
+
+/** The connection's owner (server or client). */
+export interface ConnectionEvents {
+  command(conn: Connection, command: CommandFrame): HubAnswer | PromiseLike<HubAnswer>;
+  authenticated?(conn: Connection, auth: AuthInfo): void;
+  authFailed?(conn: Connection, reason: string, failures: number): void;
+  mech?(conn: Connection, mechanisms: readonly string[]): void;
+  closed?(conn: Connection, reason: CloseReason): void;
+}
+
+export interface ConnectionOptions {
+  readonly id: string;
+  readonly socket: Socket;
+  readonly role: Role;
+  readonly protocol: Protocol;
+  readonly limits: HubLimits;
+  readonly tls: boolean;
+  /** The component logger; the connection binds `conn` and `remote` to it. */
+  readonly log: Logger;
+  readonly sasl?: SaslServer;
+  readonly allowUnauthenticated?: (method: string) => boolean;
+  readonly events: ConnectionEvents;
 }

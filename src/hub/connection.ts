@@ -19,6 +19,8 @@ import {
   frameLimits,
   syntheticAnswer,
   type CloseReason,
+  type ConnectionEvents,
+  type ConnectionOptions,
   type HubAnswer,
   type HubCloseCode,
   type HubConnection,
@@ -28,40 +30,10 @@ import type { CommandFrame, Header, ResponseFrame } from './frame.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
 import { PendingCommands, plainAnswer, type PendingCommand } from './pending-commands.js';
-import type { SaslServer } from './sasl.js';
-import {
-  Session,
-  type AuthInfo,
-  type CloseReason as SessionCloseReason,
-  type Notice,
-  type Role,
-} from './session.js';
+import { Session, type AuthInfo, type CloseReason as SessionCloseReason, type Notice } from './session.js';
 import { WireTrace } from './wire-trace.js';
 
 export * from './connection-types.js';
-
-/** The connection's owner (server or client). */
-export interface ConnectionEvents {
-  command(conn: Connection, command: CommandFrame): HubAnswer | PromiseLike<HubAnswer>;
-  authenticated?(conn: Connection, auth: AuthInfo): void;
-  authFailed?(conn: Connection, reason: string, failures: number): void;
-  mech?(conn: Connection, mechanisms: readonly string[]): void;
-  closed?(conn: Connection, reason: CloseReason): void;
-}
-
-export interface ConnectionOptions {
-  readonly id: string;
-  readonly socket: Socket;
-  readonly role: Role;
-  readonly protocol: Protocol;
-  readonly limits: HubLimits;
-  readonly tls: boolean;
-  /** The component logger; the connection binds `conn` and `remote` to it. */
-  readonly log: Logger;
-  readonly sasl?: SaslServer;
-  readonly allowUnauthenticated?: (method: string) => boolean;
-  readonly events: ConnectionEvents;
-}
 
 /** Made once: an Error per refused command would cost more than the command (stack capture). */
 const TOO_MANY = new HubError('resources', 'too many unanswered commands');

@@ -4,11 +4,12 @@
  * off, no DNS/ident/PAM lookups), killed by PID; and plain irc-framework clients as IRC users.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type IrcMessageEvent } from 'irc-framework';
+import { writeNgircdConfig } from '../support/ngircd-config.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -81,30 +82,7 @@ export async function startNgircd(port?: number, dir?: string, tls?: NgircdTls):
     await Promise.all([chmod(cert, 0o644), chmod(key, 0o644)]);
     ssl.push('[SSL]', `CertFile = ${cert}`, `KeyFile = ${key}`, `Ports = ${tlsPort}`);
   }
-  const conf = join(d, 'ngircd.conf');
-  await writeFile(
-    conf,
-    [
-      '[Global]',
-      'Name = irc.test',
-      'Info = CPIM gateway test network',
-      'Listen = 127.0.0.1',
-      `Ports = ${p}`,
-      `PidFile = ${join(d, 'ngircd.pid')}`,
-      'MotdPhrase = test',
-      `IncludeDir = ${d}`,
-      '[Limits]',
-      'MaxPenaltyTime = 0',
-      'MaxConnectionsIP = 0',
-      'PingTimeout = 120',
-      '[Options]',
-      'DNS = no',
-      'Ident = no',
-      'PAM = no',
-      ...ssl,
-      '',
-    ].join('\n'),
-  );
+  const conf = await writeNgircdConfig({ dir: d, ports: [p], info: 'CPIM gateway test network', extra: ssl });
   const child: ChildProcess = spawn('/usr/sbin/ngircd', ['-n', '-f', conf], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const until = Date.now() + 5000;
