@@ -6,10 +6,10 @@
  * - PIDF parse: the XML parser underneath (saxes, same options) alone on the same document.
  */
 import { SaxesParser } from 'saxes';
-import { buildCpim, parseCpim, serializeCpim, type CpimMessage } from '../src/codec/cpim.js';
-import { buildPidf, parsePidf } from '../src/codec/pidf.js';
-import { encodeCommand } from '../src/hub/frame-encode.js';
-import { FrameDecoder, type Frame } from '../src/hub/frame.js';
+import { buildCpim, parseCpim, serializeCpim, type CpimMessage } from '../src/codec/cpim/index.js';
+import { buildPidf, parsePidf } from '../src/codec/pidf/index.js';
+import { encodeCommand } from '../src/hub/frame/encode.js';
+import { FrameDecoder, type Frame } from '../src/hub/frame/index.js';
 import { bestOfPairs } from './lib/measure.js';
 import { entry, type BenchContext, type Benchmark, type Entry, type Figure } from './lib/report.js';
 

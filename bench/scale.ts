@@ -7,7 +7,7 @@
  *   listener, the same total window), against the single sender.
  */
 import { connectHub, type HubClient } from '../src/hub/client.js';
-import { buildPidf } from '../src/codec/pidf.js';
+import { buildPidf } from '../src/codec/pidf/index.js';
 import { WINDOW, gatewayConfig } from './lib/configs.js';
 import { startGatewayProcess, type GatewayProcess, type MemoryUsage } from './lib/procs.js';
 import { framesNeeded, measureRelay, type Plan } from './lib/relay-run.js';

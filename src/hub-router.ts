@@ -5,7 +5,7 @@
  * wire layer (src/hub) meets the router (src/router), so neither depends on the other.
  */
 import type { AccountConfig } from './config/schema.js';
-import type { CommandFrame, Header } from './hub/frame.js';
+import type { CommandFrame, Header } from './hub/frame/index.js';
 import type { HubAnswer, HubApplication, HubConnection } from './hub/server.js';
 import type { Logger } from './log.js';
 import { parsePattern, type Pattern } from './model/index.js';

@@ -20,7 +20,7 @@ export {
   type Headers,
   type Operation,
 } from './router/index.js';
-export * from './codec/cpim.js';
-export * from './codec/pidf.js';
+export * from './codec/cpim/index.js';
+export * from './codec/pidf/index.js';
 export { parseCheck } from './config/adapter-config.js';
 export * as configFields from './config/fields.js';

@@ -2,8 +2,8 @@
  * What `cpim-gateway inspect` prints: a parsed document as JSON whose field names are those of
  * the expected-result files in test/fixtures/vectors, so a user can diff one against the other.
  */
-import { inspectCpim } from './codec/cpim.js';
-import { inspectPidf } from './codec/pidf.js';
+import { inspectCpim } from './codec/cpim/index.js';
+import { inspectPidf } from './codec/pidf/index.js';
 import { inspectPresenceText } from './codec/presence-map.js';
 
 export const DOCUMENT_TYPES = ['cpim', 'pidf', 'presence'] as const;

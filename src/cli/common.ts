@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connectHub, HubClientError, type HubClient, type HubClientOptions } from '../hub/client.js';
-import type { CommandFrame, Header, ResponseFrame } from '../hub/frame.js';
+import type { CommandFrame, Header, ResponseFrame } from '../hub/frame/index.js';
 import type { HubAnswer } from '../hub/server.js';
 import { parseAddress, toHudson, toIm, toPres, type ImAddress, type PresAddress } from '../model/index.js';
 

@@ -5,8 +5,8 @@
  * when it is text, else summarised.
  */
 import { parseArgs } from 'node:util';
-import { parseCpim } from '../codec/cpim.js';
-import type { CommandFrame } from '../hub/frame.js';
+import { parseCpim } from '../codec/cpim/index.js';
+import type { CommandFrame } from '../hub/frame/index.js';
 import type { HubAnswer } from '../hub/server.js';
 import {
   CliFailure,

@@ -4,8 +4,8 @@
  * §15.2, §15.14). Presence is published as PIDF (RFC 3863, `application/pidf+xml`).
  */
 import { parseArgs } from 'node:util';
-import { buildPidf, parsePidf } from '../codec/pidf.js';
-import type { CommandFrame } from '../hub/frame.js';
+import { buildPidf, parsePidf } from '../codec/pidf/index.js';
+import type { CommandFrame } from '../hub/frame/index.js';
 import type { HubAnswer } from '../hub/server.js';
 import {
   CliFailure,

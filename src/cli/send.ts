@@ -4,7 +4,7 @@
  * then `Content-Type: text/plain; charset=UTF-8` and the text), built with the codec.
  */
 import { parseArgs } from 'node:util';
-import { buildCpim } from '../codec/cpim.js';
+import { buildCpim } from '../codec/cpim/index.js';
 import {
   CliFailure,
   connect,

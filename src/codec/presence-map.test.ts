@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../errors.js';
-import { buildPidf, parsePidf } from './pidf.js';
+import { buildPidf, parsePidf } from './pidf/index.js';
 import {
   inspectPresenceText,
   pidfToPresence,
@@ -11,7 +11,7 @@ import {
   rfc3339ToRfc822,
   rfc822ToRfc3339,
 } from './presence-map.js';
-import { parsePresenceText, serializePresenceText } from './presence-text.js';
+import { parsePresenceText, serializePresenceText } from './presence-text/index.js';
 
 const toPidf = (text: string, entity?: string) =>
   presenceToPidf(parsePresenceText(text).document, entity === undefined ? {} : { entity });

@@ -7,19 +7,19 @@
  */
 import { CodecError } from '../errors.js';
 import { checkDateTime } from '../model/datetime.js';
-import { buildPidf } from './pidf-build.js';
-import { describePidf } from './pidf-inspect.js';
-import type { PidfInspectReport } from './pidf-inspect.js';
-import { isAbsoluteUri } from './pidf-types.js';
-import type { PidfBuildInput, PidfDocument, PidfTupleInput } from './pidf-types.js';
-import { parsePresenceText } from './presence-text.js';
+import { buildPidf } from './pidf/build.js';
+import { describePidf } from './pidf/inspect.js';
+import type { PidfInspectReport } from './pidf/inspect.js';
+import { isAbsoluteUri } from './pidf/types.js';
+import type { PidfBuildInput, PidfDocument, PidfTupleInput } from './pidf/types.js';
+import { parsePresenceText } from './presence-text/index.js';
 import type {
   PresenceContactInput,
   PresenceDocument,
   PresenceDocumentInput,
   PresenceStatus,
   PresenceTextOptions,
-} from './presence-text.js';
+} from './presence-text/index.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { HubClient } from '../hub/client.js';
-import type { CommandFrame, ResponseFrame } from '../hub/frame.js';
+import type { CommandFrame, ResponseFrame } from '../hub/frame/index.js';
 import type { HubAnswer } from '../hub/server.js';
 import type { Operation } from '../router/index.js';
 import { DialError, PeerLink } from './link.js';

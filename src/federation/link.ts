@@ -19,7 +19,7 @@
  *   not a failed attempt: the next command reconnects at once.
  */
 import type { HubClient } from '../hub/client.js';
-import type { CommandFrame } from '../hub/frame.js';
+import type { CommandFrame } from '../hub/frame/index.js';
 import { methodSpec, type Protocol } from '../hub/methods.js';
 import type { HubAnswer } from '../hub/server.js';
 import type { Logger } from '../log.js';

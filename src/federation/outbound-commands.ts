@@ -14,7 +14,7 @@
  * `shutdown` (§14.2) is the exception: it is the acceptor's to send; link.ts answers it `ok` and
  * stops using the connection (closing it once our own commands are answered, draft §7).
  */
-import type { CommandFrame } from '../hub/frame.js';
+import type { CommandFrame } from '../hub/frame/index.js';
 import { methodSpec, type Protocol } from '../hub/methods.js';
 import type { HubAnswer } from '../hub/server.js';
 

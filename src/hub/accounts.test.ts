@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hubLimitsSchema } from '../config/schema.js';
 import { externalIdentity, plainVerifier } from './accounts.js';
 import { frameLimits } from './connection.js';
-import { DEFAULT_FRAME_LIMITS } from './frame.js';
+import { DEFAULT_FRAME_LIMITS } from './frame/index.js';
 import { certificateNames, parseSubjectAltName } from './tls.js';
 import type { PeerCertificate } from 'node:tls';
 

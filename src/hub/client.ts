@@ -11,7 +11,7 @@ import { hubLimitsSchema, type HubLimits } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import { component, type Logger } from '../log.js';
 import { Connection, type CloseReason, type HubAnswer, type HubConnection } from './connection.js';
-import type { CommandFrame, Header, ResponseFrame } from './frame.js';
+import type { CommandFrame, Header, ResponseFrame } from './frame/index.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
 import {

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import type { HubLimits } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Connection } from './connection.js';
-import type { CommandFrame, FrameError, FrameLimits, Header, ResponseFrame } from './frame.js';
+import type { CommandFrame, FrameError, FrameLimits, Header, ResponseFrame } from './frame/index.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
 import { errorHeaders } from './replies.js';

@@ -26,7 +26,7 @@ import {
   type HubConnection,
   type PlainAnswer,
 } from './connection-types.js';
-import type { CommandFrame, Header, ResponseFrame } from './frame.js';
+import type { CommandFrame, Header, ResponseFrame } from './frame/index.js';
 import type { Strength } from './headers.js';
 import type { Protocol } from './methods.js';
 import { PendingCommands, plainAnswer, type PendingCommand } from './pending-commands.js';

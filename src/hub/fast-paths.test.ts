@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeAll } from './frame.js';
-import { FrameBatch, encodeCommand, isHeaderName, isHeaderValue } from './frame-encode.js';
+import { decodeAll } from './frame/index.js';
+import { FrameBatch, encodeCommand, isHeaderName, isHeaderValue } from './frame/encode.js';
 import { checkHeaderValue, isDomain, isUrlValue, isVisitedValue, parseVisited } from './headers.js';
 
 // The replaced expressions, verbatim.

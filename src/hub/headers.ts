@@ -7,7 +7,7 @@
  *
  * Identifier parsing proper lives in src/model; these are syntax checks for the wire, kept local.
  */
-import type { Header } from './frame.js';
+import type { Header } from './frame/index.js';
 
 // --- Shared pieces (draft §9) --------------------------------------------------------------
 

@@ -4,7 +4,7 @@
  * ok response, source and target header (§12 table, part 2.7) and the legal Error-Types.
  */
 import type { ErrorType } from '../errors.js';
-import { header, type Header } from './frame.js';
+import { header, type Header } from './frame/index.js';
 import { headerCheck } from './headers.js';
 
 export type Protocol = 'imtp' | 'pitp';

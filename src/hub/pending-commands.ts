@@ -11,7 +11,7 @@
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { syntheticAnswer, type PlainAnswer } from './connection-types.js';
-import type { ResponseFrame } from './frame.js';
+import type { ResponseFrame } from './frame/index.js';
 
 export function plainAnswer(r: ResponseFrame): PlainAnswer {
   return r.payload === null

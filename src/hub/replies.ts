@@ -4,7 +4,7 @@
  * router throw or pass errors; only this file picks wire codes.
  */
 import { CodecError, ERROR_TYPES, HubError, type ErrorType } from '../errors.js';
-import { header, type FrameError, type Header, type ResponseFrame } from './frame.js';
+import { header, type FrameError, type Header, type ResponseFrame } from './frame/index.js';
 import { isLegalError } from './methods.js';
 
 export interface WireError {

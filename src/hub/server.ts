@@ -18,7 +18,7 @@ import {
   type HubAnswer,
   type HubConnection,
 } from './connection.js';
-import type { CommandFrame } from './frame.js';
+import type { CommandFrame } from './frame/index.js';
 import type { Protocol } from './methods.js';
 import {
   createSaslServer,

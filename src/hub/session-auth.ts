@@ -4,8 +4,8 @@
  * Both only produce frames into the session's batch and call its hooks. No I/O.
  */
 import { HubError } from '../errors.js';
-import type { FrameBatch } from './frame-encode.js';
-import { header, type CommandFrame, type Header, type ResponseFrame } from './frame.js';
+import type { FrameBatch } from './frame/encode.js';
+import { header, type CommandFrame, type Header, type ResponseFrame } from './frame/index.js';
 import type { Strength } from './headers.js';
 import { errorHeaders } from './replies.js';
 import type { SaslClientMechanism, SaslOutcome, SaslServer, SaslServerExchange } from './sasl.js';

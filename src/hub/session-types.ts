@@ -2,7 +2,7 @@
  * The types of a session's configuration and of its conversation with the application
  * (session.ts re-exports them), and the default part 4 row 28 policy.
  */
-import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame.js';
+import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
 import type { Protocol } from './methods.js';
 import type { SaslServer } from './sasl.js';
 import type { AuthInfo } from './session-auth.js';

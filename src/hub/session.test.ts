@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecError, HubError } from '../errors.js';
-import { decodeAll, type CommandFrame, type Frame, type ResponseFrame } from './frame.js';
+import { decodeAll, type CommandFrame, type Frame, type ResponseFrame } from './frame/index.js';
 import { createSaslServer, plainClient, type SaslClientMechanism } from './sasl.js';
 import { Session, defaultAuthPolicy, type CloseReason, type Notice, type SessionOptions } from './session.js';
 import type { AuthInfo } from './session-auth.js';

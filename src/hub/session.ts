@@ -9,7 +9,7 @@
  * assumed unprocessed; part 4 row 14).
  */
 import { HubError } from '../errors.js';
-import { FrameBatch } from './frame-encode.js';
+import { FrameBatch } from './frame/encode.js';
 import {
   FrameDecoder,
   header,
@@ -20,7 +20,7 @@ import {
   type Header,
   type MechFrame,
   type ResponseFrame,
-} from './frame.js';
+} from './frame/index.js';
 import type { Strength } from './headers.js';
 import { checkCommand, methodSpec, type Protocol } from './methods.js';
 import { errorHeaders } from './replies.js';

@@ -9,7 +9,7 @@
  * PLAIN passwords (draft §14.1 carries them in the auth payload).
  */
 import type { Logger } from '../log.js';
-import { FrameDecoder, type Frame, type FrameError, type FrameHandler } from './frame.js';
+import { FrameDecoder, type Frame, type FrameError, type FrameHandler } from './frame/index.js';
 
 const PREVIEW = 256;
 const LOOSE = {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { dkimSign } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandFrame } from '../../src/hub/frame.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { buildCpim } from '../../src/index.js';
 import { freePort, startMailSink, startPostfix, type MailSink, type Postfix } from '../support/email.js';
 import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HubClient } from '../../src/hub/client.js';
-import type { CommandFrame, Header, ResponseFrame } from '../../src/hub/frame.js';
+import type { CommandFrame, Header, ResponseFrame } from '../../src/hub/frame/index.js';
 import type { HubConnection } from '../../src/hub/server.js';
 import { startDnsStub, type DnsStub } from '../support/dns-stub.js';
 import { eventually, fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildPidf } from '../../src/codec/pidf.js';
+import { buildPidf } from '../../src/codec/pidf/index.js';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
-import type { CommandFrame, Header } from '../../src/hub/frame.js';
+import type { CommandFrame, Header } from '../../src/hub/frame/index.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
 import { fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';
 import type { TestGateway } from '../support/gateway.js';

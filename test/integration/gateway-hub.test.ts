@@ -1,7 +1,7 @@
 /** One gateway, real hub listeners: clients send, listen and watch presence through the router. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandFrame } from '../../src/hub/frame.js';
-import { buildPidf } from '../../src/codec/pidf.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
+import { buildPidf } from '../../src/codec/pidf/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const h = (headers: readonly (readonly [string, string])[], name: string) =>

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
-import { header } from '../../src/hub/frame.js';
+import { header } from '../../src/hub/frame/index.js';
 import type { HubApplication } from '../../src/hub/server.js';
 import {
   captureLog,

@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectHub, type HubClientOptions } from '../../src/hub/client.js';
-import { header, type Header } from '../../src/hub/frame.js';
+import { header, type Header } from '../../src/hub/frame/index.js';
 import { createHubServer, type HubApplication, type HubConnection } from '../../src/hub/server.js';
 import { captureLog, Cleanup, rawConnect, sleep, startHub, testHubConfig } from '../support/hub-tcp.js';
 

@@ -5,8 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub/client.js';
-import type { CommandFrame } from '../../src/hub/frame.js';
-import { header } from '../../src/hub/frame.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
+import { header } from '../../src/hub/frame/index.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
 import { relayApplication } from '../support/hub-relay.js';
 import { captureLog, Cleanup, startHub, testHubConfig } from '../support/hub-tcp.js';

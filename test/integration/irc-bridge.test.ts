@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ircAdapter } from '../../adapters/irc/index.js';
 import { parseCpim } from '../../src/index.js';
-import type { CommandFrame } from '../../src/hub/frame.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
 

@@ -4,7 +4,7 @@
  * other end. Every server frame is checked against the schema (test/support/websocket.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandFrame } from '../../src/hub/frame.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { mintToken } from '../../adapters/websocket/index.js';
 import type { ServerFrame } from '../../adapters/websocket/protocol.js';
 import { SECRET, TOKENS, connect, signIn, startWebGateway, type WebGateway } from '../support/websocket.js';

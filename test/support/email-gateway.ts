@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmailAdapterDefinition, type EmailAdapter } from '../../adapters/email/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
-import type { CommandFrame } from '../../src/hub/frame.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { parseCpim } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { stubResolver } from './email.js';

@@ -11,7 +11,7 @@ import type { GatewayConfig } from '../../src/config/schema.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub/client.js';
 import type { HubAnswer } from '../../src/hub/server.js';
-import type { CommandFrame } from '../../src/hub/frame.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { createRootLogger } from '../../src/log.js';
 
 export interface TestGateway {

@@ -6,7 +6,7 @@
  * Nobody listening ⇒ no-listeners.
  */
 import { HubError } from '../../src/errors.js';
-import { header, type Header } from '../../src/hub/frame.js';
+import { header, type Header } from '../../src/hub/frame/index.js';
 import { relayedStrength } from '../../src/hub/headers.js';
 import { relayedErrorHeaders } from '../../src/hub/replies.js';
 import type { HubApplication, HubConnection } from '../../src/hub/server.js';

@@ -19,7 +19,7 @@
  * out as resources), everything else is ok.
  */
 import { HubError } from '../../src/errors.js';
-import { header, type CommandFrame, type Header, type ResponseFrame } from '../../src/hub/frame.js';
+import { header, type CommandFrame, type Header, type ResponseFrame } from '../../src/hub/frame/index.js';
 import { contentType } from '../../src/hub/methods.js';
 import { relayedErrorHeaders } from '../../src/hub/replies.js';
 import {

@@ -1,0 +1,45 @@
+/**
+ * Message/CPIM codec (RFC 3862): the public front door.
+ *
+ * - `parseCpim(bytes, { startsWith, mode, role, nested })` → accept / accept-with-warning /
+ *   policy (with the message) or reject (reason, rule, position). Never throws.
+ * - `serializeCpim(message)` → the message's octets, unchanged (relays never re-serialize).
+ * - `buildCpim(input)` → a new message written exactly as RFC 3862 allows.
+ * - `unmetRequirements(message, understood)` → Require entries a receiver cannot honour (3.5).
+ * - `inspectCpim(bytes, { lenient })` → plain JSON shaped like the vectors' expected files.
+ */
+export { parseCpim } from './parse.js';
+export { buildCpim, serializeCpim } from './serialize.js';
+export type { CpimAddressInput, CpimBuildInput } from './serialize.js';
+export { requirementFailureReason, unmetRequirements } from './require.js';
+export { inspectCpim } from './inspect.js';
+export { cpimFacts, recordCpimFacts } from './known.js';
+export type { CpimFacts } from './known.js';
+export type {
+  CpimInspectHeader,
+  CpimInspectOptions,
+  CpimInspectReport,
+  CpimInspectSemantics,
+} from './inspect.js';
+export { decodeEscapes, escapeText } from './escape.js';
+export { CORE_HEADER_NAMES, CORE_NAMESPACE } from './types.js';
+export type {
+  CpimAddress,
+  CpimFeature,
+  CpimHeader,
+  CpimHeaderKind,
+  CpimMessage,
+  CpimMode,
+  CpimNamespaceDecl,
+  CpimParam,
+  CpimParseOptions,
+  CpimParseResult,
+  CpimPolicy,
+  CpimRequirement,
+  CpimRole,
+  CpimSemantics,
+  CpimStart,
+  CpimSubject,
+  CpimWarning,
+  MimeHeader,
+} from './types.js';

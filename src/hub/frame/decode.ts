@@ -1,0 +1,456 @@
+/**
+ * The incremental IMTP/PITP frame decoder (draft-hudson-impp-transfer-proposal-01 §10). No I/O.
+ * Import it through index.ts.
+ */
+import { firstInvalidUtf8 } from '../../model/utf8.js';
+import type { FrameError, FrameHandler, Header } from './index.js';
+import {
+  BAD_VALUE,
+  COLON,
+  CONTENT_LENGTH,
+  CR,
+  EMPTY,
+  HTAB,
+  LF,
+  MECH_LINE,
+  METHODS_BY_LENGTH,
+  NAMES_BY_LENGTH,
+  SP,
+  SUSPECT_VALUE,
+  alnumRun,
+  interned,
+  isNameOctets,
+  latin1,
+  methodRun,
+  toBuffer,
+  trimWsp,
+  utf8,
+  wspRun,
+} from './octets.js';
+import { DEFAULT_FRAME_LIMITS, type FrameLimits } from './limits.js';
+
+export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './limits.js';
+
+const START = 0;
+const HEADERS = 1;
+const PAYLOAD = 2;
+const DEAD = 3;
+
+export class FrameDecoder {
+  private readonly limits: FrameLimits;
+  private st = START;
+  /** Parts of an incomplete line or payload. */
+  private pieces: Buffer[] = [];
+  private piecesLen = 0;
+  private partStart = 0;
+  /** Stream offset of the current chunk's first octet. */
+  private base = 0;
+  private lineNo = 0;
+
+  // The message being decoded.
+  private isCommand = true;
+  private fId = '';
+  private fMethod = '';
+  private fStatus: 'ok' | 'error' = 'ok';
+  private fHeaders: Header[] = [];
+  private fCount = 0;
+  private fHeaderBytes = 0;
+  private fLength = -1;
+  private fBad: FrameError | null = null;
+  private pName: string | null = null;
+  private pValue = '';
+  /** Where the pending header started, for errors found when it is filed. */
+  private pOffset = 0;
+  private pLine = 0;
+  private valueProblem = '';
+
+  constructor(
+    private readonly handler: FrameHandler,
+    limits: Partial<FrameLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_FRAME_LIMITS, ...limits };
+  }
+
+  /** True once a fatal error was reported or `stop()` was called; later input is ignored. */
+  get stopped(): boolean {
+    return this.st === DEAD;
+  }
+
+  /** Octets held between pushes (never more than one line or one payload). */
+  get buffered(): number {
+    return this.piecesLen;
+  }
+
+  /** Stops decoding: nothing more is reported. */
+  stop(): void {
+    this.st = DEAD;
+    this.pieces = [];
+    this.piecesLen = 0;
+  }
+
+  push(input: Uint8Array): void {
+    if (this.st === DEAD) return;
+    const chunk = toBuffer(input);
+    const len = chunk.length;
+    let pos = 0;
+    while (pos < len && this.st !== DEAD) {
+      if (this.st === PAYLOAD) {
+        pos = this.payloadBytes(chunk, pos);
+        continue;
+      }
+      const lf = chunk.indexOf(LF, pos);
+      if (lf === -1) {
+        // An incomplete line: keep it unless it already passes the limit (+1 for a trailing CR).
+        if (this.piecesLen + len - pos > this.limits.maxLineLength + 1) {
+          this.fatal(
+            `line longer than ${this.limits.maxLineLength} octets`,
+            'hub-protocol.md part 4 row 26',
+            this.lineStart(pos),
+          );
+          return;
+        }
+        if (this.piecesLen === 0) this.partStart = this.base + pos;
+        this.pieces.push(chunk.subarray(pos));
+        this.piecesLen += len - pos;
+        break;
+      }
+      const lineOffset = this.lineStart(pos);
+      if (this.piecesLen + lf - pos > this.limits.maxLineLength + 1) {
+        this.fatal(
+          `line longer than ${this.limits.maxLineLength} octets`,
+          'hub-protocol.md part 4 row 26',
+          lineOffset,
+        );
+        return;
+      }
+      let buf = chunk;
+      let s = pos;
+      let e = lf;
+      if (this.piecesLen > 0) {
+        this.pieces.push(chunk.subarray(pos, lf));
+        buf = Buffer.concat(this.pieces, this.piecesLen + lf - pos);
+        s = 0;
+        e = buf.length;
+        this.pieces = [];
+        this.piecesLen = 0;
+      }
+      pos = lf + 1;
+      this.lineNo++;
+      const crlf = e > s && buf[e - 1] === CR;
+      if (crlf) e--;
+      if (this.st === START) this.startLine(buf, s, e, crlf, lineOffset);
+      else this.headerLine(buf, s, e, crlf, lineOffset);
+    }
+    this.base += len;
+  }
+
+  /** The peer closed its side: an unfinished message is reported as truncated (fatal). */
+  end(): void {
+    if (this.st === DEAD) return;
+    if (this.st !== START || this.piecesLen > 0) {
+      const where = this.st === PAYLOAD ? 'payload' : this.st === HEADERS ? 'header block' : 'line';
+      this.fatal(`stream ended inside a ${where} (truncated message)`, 'draft §10', this.base);
+      return;
+    }
+    this.st = DEAD;
+  }
+
+  private lineStart(pos: number): number {
+    return this.piecesLen > 0 ? this.partStart : this.base + pos;
+  }
+
+  private payloadBytes(chunk: Buffer, pos: number): number {
+    const need = this.fLength - this.piecesLen;
+    const avail = chunk.length - pos;
+    if (this.piecesLen === 0 && avail >= need) {
+      this.finish(chunk.subarray(pos, pos + need));
+      return pos + need;
+    }
+    const take = avail < need ? avail : need;
+    this.pieces.push(chunk.subarray(pos, pos + take));
+    this.piecesLen += take;
+    if (this.piecesLen === this.fLength) {
+      const payload = Buffer.concat(this.pieces, this.piecesLen);
+      this.pieces = [];
+      this.piecesLen = 0;
+      this.finish(payload);
+    }
+    return pos + take;
+  }
+
+  // draft §10: pmessage = mech / nop / command / response
+  private startLine(buf: Buffer, s: number, e: number, crlf: boolean, offset: number): void {
+    if (!crlf) {
+      this.fatal('start line not terminated by CRLF', 'draft §10', offset);
+      return;
+    }
+    const first = buf[s];
+    if (first === 0x3e /* > */) {
+      // draft §10: command = ">" id 1*WSP method CRLF
+      const idEnd = alnumRun(buf, s + 1, e);
+      const m = wspRun(buf, idEnd, e);
+      if (idEnd === s + 1 || m === idEnd || methodRun(buf, m, e) !== e || m === e) {
+        this.fatal('malformed command line', 'draft §10 command', offset);
+        return;
+      }
+      this.begin(true, latin1(buf, s + 1, idEnd), interned(METHODS_BY_LENGTH, buf, m, e), 'ok', offset);
+      return;
+    }
+    if (first === 0x3c /* < */) {
+      // draft §10: response = "<" id 1*WSP ("ok" / "error") *WSP "(" method ")" CRLF
+      const idEnd = alnumRun(buf, s + 1, e);
+      const st = wspRun(buf, idEnd, e);
+      let status: 'ok' | 'error' | null = null;
+      let p = st;
+      if (buf[p] === 0x6f && buf[p + 1] === 0x6b) {
+        status = 'ok';
+        p += 2;
+      } else if (
+        buf[p] === 0x65 &&
+        buf[p + 1] === 0x72 &&
+        buf[p + 2] === 0x72 &&
+        buf[p + 3] === 0x6f &&
+        buf[p + 4] === 0x72
+      ) {
+        status = 'error';
+        p += 5;
+      }
+      const open = wspRun(buf, p, e);
+      const m = open + 1;
+      const mEnd = methodRun(buf, m, e);
+      if (
+        idEnd === s + 1 ||
+        st === idEnd ||
+        status === null ||
+        p > e ||
+        buf[open] !== 0x28 /* ( */ ||
+        open >= e ||
+        mEnd === m ||
+        mEnd !== e - 1 ||
+        buf[mEnd] !== 0x29 /* ) */
+      ) {
+        this.fatal('malformed response line', 'draft §10 response', offset);
+        return;
+      }
+      this.begin(false, latin1(buf, s + 1, idEnd), interned(METHODS_BY_LENGTH, buf, m, mEnd), status, offset);
+      return;
+    }
+    const text = latin1(buf, s, e);
+    if (text === '=nop') {
+      this.handler.onFrame({ kind: 'nop' });
+    } else if (first === 0x3d /* = */) {
+      // hub-protocol.md part 4 row 3: the draft's word-mech spells "mec8"; we emit "=mech", accept both.
+      const m = MECH_LINE.exec(text);
+      if (m === null) {
+        this.fatal('malformed mechanism list', 'draft §10 mech, hub-protocol.md part 4 row 3', offset);
+        return;
+      }
+      const list = m[1]!;
+      this.handler.onFrame({ kind: 'mech', mechanisms: list === '' ? [] : list.slice(1).split(' ') });
+    } else {
+      this.fatal('expected a message start line (">", "<" or "=")', 'draft §10 pmessage', offset);
+    }
+  }
+
+  private begin(
+    isCommand: boolean,
+    id: string,
+    method: string,
+    status: 'ok' | 'error',
+    offset: number,
+  ): void {
+    this.st = HEADERS;
+    this.isCommand = isCommand;
+    this.fId = id;
+    this.fMethod = method;
+    this.fStatus = status;
+    if (id.length > this.limits.maxIdLength) {
+      this.bad(
+        `id longer than ${this.limits.maxIdLength} characters`,
+        'hub-protocol.md part 4 row 26',
+        offset,
+      );
+    }
+  }
+
+  private headerLine(buf: Buffer, s: number, e: number, crlf: boolean, offset: number): void {
+    if (!crlf) this.bad('header line not terminated by CRLF', 'draft §10 header', offset);
+    if (e === s) {
+      this.endHeaders();
+      return;
+    }
+    this.fHeaderBytes += e - s + 2;
+    if (this.fHeaderBytes > this.limits.maxHeaderBytes) {
+      this.fatal(
+        `header block larger than ${this.limits.maxHeaderBytes} octets`,
+        'hub-protocol.md part 4 row 26',
+        offset,
+      );
+      return;
+    }
+    const first = buf[s];
+    if (first === SP || first === HTAB) {
+      // draft §10: a fold; the CRLF goes, the whitespace stays part of the value.
+      if (this.pName === null) {
+        this.bad('continuation line without a header to continue', 'draft §10 fws', offset);
+        return;
+      }
+      const more = this.value(buf, s, e);
+      if (more === null) this.bad(this.valueProblem, 'draft §10 header-value', offset);
+      else this.pValue += more;
+      return;
+    }
+    if (!this.commit()) return;
+    const colon = buf.indexOf(COLON, s);
+    if (colon === -1 || colon >= e) {
+      this.bad('header line without ":"', 'draft §10 header', offset);
+      return;
+    }
+    if (!isNameOctets(buf, s, colon)) {
+      this.bad('invalid header name', 'draft §10 header-name', offset);
+      return;
+    }
+    const name = interned(NAMES_BY_LENGTH, buf, s, colon);
+    if (++this.fCount > this.limits.maxHeaderCount) {
+      this.fatal(`more than ${this.limits.maxHeaderCount} headers`, 'hub-protocol.md part 4 row 26', offset);
+      return;
+    }
+    // The leading WSP goes now (commit() trims the rest); one slice instead of two.
+    const value = this.value(buf, wspRun(buf, colon + 1, e), e);
+    if (value === null) {
+      // A Content-Length that cannot be read leaves the frame end unknown: the stream must stop.
+      if (name === 'Content-Length') this.fatal('invalid Content-Length', 'draft §10', offset);
+      else this.bad(`${this.valueProblem} in ${name}`, 'draft §10 header-value', offset);
+      return;
+    }
+    this.pName = name;
+    this.pValue = value;
+    this.pOffset = offset;
+    this.pLine = this.lineNo;
+  }
+
+  /** Decodes a header value's octets; null (with `valueProblem` set) when they break draft §10 printable. */
+  private value(buf: Buffer, s: number, e: number): string | null {
+    // Printable ASCII and HTAB (the common case): valid as they are, and latin1 = UTF-8 for them.
+    let i = s;
+    while (i < e) {
+      const c = buf[i]!;
+      if (c >= 0x20 ? c > 0x7e : c !== HTAB) break;
+      i++;
+    }
+    if (i === e) return latin1(buf, s, e);
+    const text = utf8(buf, s, e);
+    if (!SUSPECT_VALUE.test(text)) return text;
+    if (BAD_VALUE.test(text)) {
+      this.valueProblem = 'control character or noncharacter';
+      return null;
+    }
+    if (firstInvalidUtf8(buf, s, e) !== -1) {
+      this.valueProblem = 'ill-formed UTF-8';
+      return null;
+    }
+    return text;
+  }
+
+  /** Files the pending header; false when the stream must stop. */
+  private commit(): boolean {
+    const name = this.pName;
+    if (name === null) return true;
+    this.pName = null;
+    const offset = this.pOffset;
+    const line = this.pLine;
+    const value = trimWsp(this.pValue);
+    if (name === 'Content-Length') {
+      // draft §10: an unsigned decimal count of payload octets. Unparseable ⇒ the frame end is unknown.
+      if (!CONTENT_LENGTH.test(value)) {
+        this.fatal('invalid Content-Length', 'draft §10', offset, line);
+        return false;
+      }
+      const n = Number(value);
+      if (n > this.limits.maxPayloadSize) {
+        this.fatal(
+          `Content-Length ${n} above the limit of ${this.limits.maxPayloadSize}`,
+          'hub-protocol.md part 4 row 26',
+          offset,
+          line,
+        );
+        return false;
+      }
+      if (this.fLength !== -1 && this.fLength !== n) {
+        this.fatal('conflicting Content-Length headers', 'draft §10', offset, line);
+        return false;
+      }
+      this.fLength = n;
+      return true;
+    }
+    if (name === 'Content-Transfer-Encoding') {
+      // draft §10, hub-protocol.md part 3 row 8: MUST NOT be included; reject with malformed.
+      this.bad('Content-Transfer-Encoding is not allowed', 'draft §10', offset, line);
+    }
+    if (this.fBad === null) this.fHeaders.push([name, value]);
+    return true;
+  }
+
+  private endHeaders(): void {
+    if (!this.commit()) return;
+    if (this.fLength > 0) this.st = PAYLOAD;
+    else this.finish(this.fLength === 0 ? EMPTY : null);
+  }
+
+  private finish(payload: Uint8Array | null): void {
+    const bad = this.fBad;
+    const headers = this.fHeaders;
+    this.st = START;
+    this.fHeaders = [];
+    this.fCount = 0;
+    this.fHeaderBytes = 0;
+    this.fLength = -1;
+    this.fBad = null;
+    if (bad !== null) {
+      this.handler.onFrameError(bad);
+    } else if (this.isCommand) {
+      this.handler.onFrame({ kind: 'command', id: this.fId, method: this.fMethod, headers, payload });
+    } else {
+      this.handler.onFrame({
+        kind: 'response',
+        id: this.fId,
+        status: this.fStatus,
+        method: this.fMethod,
+        headers,
+        payload,
+      });
+    }
+  }
+
+  /** Records the first recoverable problem of the current message; it is reported when the message ends. */
+  private bad(reason: string, rule: string, offset: number, line = this.lineNo): void {
+    if (this.fBad !== null) return;
+    this.fBad = {
+      fatal: false,
+      answer: this.isCommand ? 'malformed' : 'discard',
+      reason,
+      rule,
+      offset,
+      line,
+      frame: this.isCommand ? 'command' : 'response',
+      id: this.fId,
+      method: this.fMethod,
+    };
+  }
+
+  private fatal(reason: string, rule: string, offset: number, line = this.lineNo): void {
+    const inFrame = this.st === HEADERS || this.st === PAYLOAD;
+    this.stop();
+    this.handler.onFrameError({
+      fatal: true,
+      answer: 'close',
+      reason,
+      rule,
+      offset,
+      line,
+      frame: inFrame ? (this.isCommand ? 'command' : 'response') : 'stream',
+      id: inFrame ? this.fId : null,
+      method: inFrame ? this.fMethod : null,
+    });
+  }
+}

@@ -1,0 +1,368 @@
+/**
+ * IMTP/PITP framing (draft-hudson-impp-transfer-proposal-01 §10), encoding side. No I/O.
+ *
+ * Every function refuses (throws a CodecError) a method, id, header name or value that would
+ * break the frame: CR, LF, NUL or any other control character, a colon in a header name, a
+ * caller-supplied Content-Length (the encoder writes it from the payload) or a
+ * Content-Transfer-Encoding (draft §10 MUST NOT). No caller can therefore inject a frame.
+ *
+ * `FrameBatch` collects many frames and returns them as one Buffer, for one socket write per
+ * event-loop turn (design.md part 11: corked writes are about 8x faster).
+ */
+import { CodecError } from '../../errors.js';
+import type { Frame, Header } from './index.js';
+
+const MECHNAME = /^[A-Za-z0-9_-]{1,20}$/;
+
+const RULE = 'draft §10';
+
+/** ALPHA / DIGIT, or "-" too when `dash`. */
+function isWordRun(s: string, dash: boolean): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const l = c | 0x20;
+    if (!((c >= 0x30 && c <= 0x39) || (l >= 0x61 && l <= 0x7a) || (dash && c === 0x2d))) return false;
+  }
+  return true;
+}
+
+/** draft §10: header-name = 1*(%x21-39 / %x3B-7E) */
+export function isHeaderName(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x3a) return false;
+  }
+  return true;
+}
+
+/**
+ * draft §10 printable plus WSP: no controls (HTAB aside), no U+FFFE/U+FFFF, no lone surrogates.
+ * One pass over the UTF-16 code units; no regular expression.
+ */
+export function isHeaderValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x7f) {
+      if (c < 0x20 && c !== 0x09) return false;
+    } else if (c === 0x7f) {
+      return false;
+    } else if (c >= 0xd800) {
+      if (c <= 0xdbff) {
+        // A high surrogate needs a low one next.
+        const d = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;
+        if (d < 0xdc00 || d > 0xdfff) return false;
+        i++;
+      } else if (c <= 0xdfff || c === 0xfffe || c === 0xffff) return false;
+    }
+  }
+  return true;
+}
+
+function checkId(id: string): void {
+  if (!isWordRun(id, false)) throw new CodecError(`invalid id ${JSON.stringify(id)}`, RULE);
+}
+
+// hub-protocol.md part 4 row 5: method = 1*(ALPHA / DIGIT / "-")
+function checkMethod(method: string): void {
+  if (!isWordRun(method, true)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
+}
+
+function headerText(headers: readonly Header[]): string {
+  let out = '';
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    const name = h[0];
+    const value = h[1];
+    if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
+    if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
+    // hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
+    if (name === 'Content-Transfer-Encoding')
+      throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
+    if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
+    out += value === '' ? name + ':\r\n' : name + ': ' + value + '\r\n';
+  }
+  return out;
+}
+
+function withPayload(head: string, payload: Uint8Array | null | undefined): string {
+  return payload == null ? `${head}\r\n` : `${head}Content-Length: ${payload.length}\r\n\r\n`;
+}
+
+function commandHead(
+  id: string,
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): string {
+  checkId(id);
+  checkMethod(method);
+  return withPayload(`>${id} ${method}\r\n${headerText(headers)}`, payload);
+}
+
+function responseHead(
+  id: string,
+  status: 'ok' | 'error',
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): string {
+  checkId(id);
+  checkMethod(method);
+  if (status !== 'ok' && status !== 'error')
+    throw new CodecError(`invalid status ${JSON.stringify(status)}`, RULE);
+  return withPayload(`<${id} ${status} (${method})\r\n${headerText(headers)}`, payload);
+}
+
+function mechHead(mechanisms: readonly string[]): string {
+  let line = '=mech';
+  for (const m of mechanisms) {
+    if (!MECHNAME.test(m))
+      throw new CodecError(`invalid mechanism name ${JSON.stringify(m)}`, 'draft §10 mechname');
+    line += ' ' + m;
+  }
+  return line + '\r\n';
+}
+
+function join(head: string, payload: Uint8Array | null | undefined): Buffer {
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLength + (payload == null ? 0 : payload.length));
+  out.write(head, 0, 'utf8');
+  if (payload != null) out.set(payload, headLength);
+  return out;
+}
+
+export function encodeCommand(
+  id: string,
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): Buffer {
+  return join(commandHead(id, method, headers, payload), payload);
+}
+
+export function encodeResponse(
+  id: string,
+  status: 'ok' | 'error',
+  method: string,
+  headers: readonly Header[],
+  payload?: Uint8Array | null,
+): Buffer {
+  return join(responseHead(id, status, method, headers, payload), payload);
+}
+
+/** hub-protocol.md part 4 row 3: `=mech`, not the draft's "mec8". */
+export function encodeMech(mechanisms: readonly string[]): Buffer {
+  return Buffer.from(mechHead(mechanisms), 'latin1');
+}
+
+const NOP = Buffer.from('=nop\r\n', 'latin1');
+
+export function encodeNop(): Buffer {
+  return Buffer.from(NOP);
+}
+
+export function encodeFrame(frame: Frame): Buffer {
+  switch (frame.kind) {
+    case 'command':
+      return encodeCommand(frame.id, frame.method, frame.headers, frame.payload);
+    case 'response':
+      return encodeResponse(frame.id, frame.status, frame.method, frame.headers, frame.payload);
+    case 'mech':
+      return encodeMech(frame.mechanisms);
+    case 'nop':
+      return encodeNop();
+  }
+}
+
+function checkHeaders(headers: readonly Header[]): void {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    const name = h[0];
+    if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
+    if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
+    // hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
+    if (name === 'Content-Transfer-Encoding')
+      throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
+    if (!isHeaderValue(h[1])) throw new CodecError(`invalid character in the value of ${name}`, RULE);
+  }
+}
+
+/** Writes `s` (checked to be ASCII/latin1) at `o`; returns the offset after it. */
+function putAscii(b: Buffer, s: string, o: number): number {
+  for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+  return o;
+}
+
+/** Writes `s` as UTF-8 at `o` (room reserved); returns the offset after it. */
+function putText(b: Buffer, s: string, o: number): number {
+  const start = o;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return start + b.write(s, start, 'utf8');
+    b[o++] = c;
+  }
+  return o;
+}
+
+/** Smallest buffer a batch starts with (served from Node's Buffer pool). */
+const MIN_CAPACITY = 1024;
+
+/**
+ * Many frames, one Buffer. Frame heads are checked first, then written straight into one
+ * growing Buffer (ids, methods and header names are ASCII by the checks: latin1 writes; values
+ * are UTF-8), payloads copied after them: no intermediate strings or arrays per frame. `take()`
+ * hands the written bytes over and the next frame starts a new buffer sized like the last batch.
+ */
+export class FrameBatch {
+  private buf: Buffer | null = null;
+  private len = 0;
+  private nextCapacity = MIN_CAPACITY;
+  private frames = 0;
+
+  /** Frames added since the last `take()`. */
+  get count(): number {
+    return this.frames;
+  }
+
+  command(id: string, method: string, headers: readonly Header[], payload?: Uint8Array | null): this {
+    checkId(id);
+    checkMethod(method);
+    checkHeaders(headers);
+    this.reserve(id.length + method.length + 4);
+    const b = this.buf!;
+    let o = this.len;
+    b[o++] = 0x3e; // '>'
+    o = putAscii(b, id, o);
+    b[o++] = 0x20;
+    o = putAscii(b, method, o);
+    b[o++] = 0x0d;
+    b[o++] = 0x0a;
+    this.len = o;
+    return this.finish(headers, payload);
+  }
+
+  response(
+    id: string,
+    status: 'ok' | 'error',
+    method: string,
+    headers: readonly Header[],
+    payload?: Uint8Array | null,
+  ): this {
+    checkId(id);
+    checkMethod(method);
+    if (status !== 'ok' && status !== 'error')
+      throw new CodecError(`invalid status ${JSON.stringify(status)}`, RULE);
+    checkHeaders(headers);
+    this.reserve(id.length + method.length + 13);
+    const b = this.buf!;
+    let o = this.len;
+    b[o++] = 0x3c; // '<'
+    o = putAscii(b, id, o);
+    o = putAscii(b, status === 'ok' ? ' ok (' : ' error (', o);
+    o = putAscii(b, method, o);
+    b[o++] = 0x29; // ')'
+    b[o++] = 0x0d;
+    b[o++] = 0x0a;
+    this.len = o;
+    return this.finish(headers, payload);
+  }
+
+  mech(mechanisms: readonly string[]): this {
+    return this.text(mechHead(mechanisms));
+  }
+
+  nop(): this {
+    return this.text('=nop\r\n');
+  }
+
+  frame(frame: Frame): this {
+    switch (frame.kind) {
+      case 'command':
+        return this.command(frame.id, frame.method, frame.headers, frame.payload);
+      case 'response':
+        return this.response(frame.id, frame.status, frame.method, frame.headers, frame.payload);
+      case 'mech':
+        return this.mech(frame.mechanisms);
+      case 'nop':
+        return this.nop();
+    }
+  }
+
+  /** Everything added so far as one Buffer (null when empty); the batch starts afresh. */
+  take(): Buffer | null {
+    if (this.frames === 0) return null;
+    const out = this.buf!.subarray(0, this.len);
+    this.nextCapacity = Math.max(MIN_CAPACITY, this.len);
+    this.buf = null;
+    this.len = 0;
+    this.frames = 0;
+    return out;
+  }
+
+  /** Headers (already checked), the blank line and the payload. */
+  private finish(headers: readonly Header[], payload: Uint8Array | null | undefined): this {
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      const name = h[0];
+      const value = h[1];
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      this.reserve(name.length + 3 * value.length + 4);
+      const b = this.buf!;
+      let o = this.len;
+      o = putAscii(b, name, o);
+      b[o++] = 0x3a; // ':'
+      if (value !== '') {
+        b[o++] = 0x20;
+        o = putText(b, value, o);
+      }
+      b[o++] = 0x0d;
+      b[o++] = 0x0a;
+      this.len = o;
+    }
+    if (payload == null) {
+      this.reserve(2);
+      this.buf![this.len++] = 0x0d;
+      this.buf![this.len++] = 0x0a;
+    } else {
+      const n = payload.length;
+      this.reserve(n + 40);
+      const b = this.buf!;
+      let o = this.len;
+      o = putAscii(b, 'Content-Length: ' + n + '\r\n\r\n', o);
+      b.set(payload, o);
+      this.len = o + n;
+    }
+    this.frames++;
+    return this;
+  }
+
+  private text(s: string): this {
+    this.reserve(s.length);
+    this.len = putAscii(this.buf!, s, this.len);
+    this.frames++;
+    return this;
+  }
+
+  /** Room for `n` more bytes. */
+  private reserve(n: number): void {
+    const need = this.len + n;
+    const b = this.buf;
+    if (b === null) {
+      this.buf = Buffer.allocUnsafe(Math.max(this.nextCapacity, need));
+      return;
+    }
+    if (need <= b.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(need, b.length * 2));
+    b.copy(grown, 0, 0, this.len);
+    this.buf = grown;
+  }
+}
+
+/** Encodes frames into one Buffer. */
+export function encodeFrames(frames: Iterable<Frame>): Buffer {
+  const batch = new FrameBatch();
+  for (const f of frames) batch.frame(f);
+  return batch.take() ?? Buffer.alloc(0);
+}

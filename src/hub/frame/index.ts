@@ -1,0 +1,116 @@
+/**
+ * IMTP/PITP framing (draft-hudson-impp-transfer-proposal-01 §10): the frame types, header lookup
+ * and the decoder (decode.ts, re-exported here). No I/O.
+ *
+ * `FrameDecoder` is incremental: feed it whatever the socket delivers with `push(chunk)`; it calls
+ * `handler.onFrame` for every complete protocol message and `handler.onFrameError` for every
+ * problem. Complete lines are found with `Buffer.indexOf(LF)`; payloads are `subarray`s of the
+ * pushed chunk when the chunk holds them whole (zero copy), so callers must not reuse or mutate a
+ * chunk after pushing it. Only an incomplete line (at most `maxLineLength` octets) or an
+ * incomplete payload (at most `maxPayloadSize`) is ever held between pushes.
+ *
+ * The encoder lives in encode.ts.
+ */
+import { FrameDecoder, type FrameLimits } from './decode.js';
+
+export { DEFAULT_FRAME_LIMITS, FrameDecoder, type FrameLimits } from './decode.js';
+
+/** One header as received: name and value, with the value's leading/trailing WSP removed and folds undone. */
+export type Header = readonly [name: string, value: string];
+
+export interface CommandFrame {
+  readonly kind: 'command';
+  readonly id: string;
+  readonly method: string;
+  /** In wire order, duplicates kept (draft §10: relays forward all values). Content-Length is not listed. */
+  readonly headers: Header[];
+  /** null when the message had no Content-Length (no payload); possibly empty otherwise. */
+  readonly payload: Uint8Array | null;
+}
+
+export interface ResponseFrame {
+  readonly kind: 'response';
+  readonly id: string;
+  readonly status: 'ok' | 'error';
+  readonly method: string;
+  readonly headers: Header[];
+  readonly payload: Uint8Array | null;
+}
+
+export interface MechFrame {
+  readonly kind: 'mech';
+  readonly mechanisms: readonly string[];
+}
+
+export interface NopFrame {
+  readonly kind: 'nop';
+}
+
+export type Frame = CommandFrame | ResponseFrame | MechFrame | NopFrame;
+
+/**
+ * A decoding problem: what (`reason`, `rule`), where (`offset`, `line`) and the right answer.
+ * - `malformed`: a recognisable command with a bad header; answer `malformed` to `id`, continue.
+ * - `discard`: the same for a response; never answer a response (hub-protocol.md part 4 row 22).
+ * - `close`: the stream cannot be resynchronised or a hard limit was passed; close the connection.
+ */
+export interface FrameError {
+  readonly fatal: boolean;
+  readonly answer: 'malformed' | 'discard' | 'close';
+  readonly reason: string;
+  readonly rule: string;
+  /** Octet offset in the stream (counting from the first pushed octet) of the offending line. */
+  readonly offset: number;
+  /** 1-based number of the protocol line (payload octets are not counted as lines). */
+  readonly line: number;
+  readonly frame: 'command' | 'response' | 'stream';
+  readonly id: string | null;
+  readonly method: string | null;
+}
+
+export interface FrameHandler {
+  onFrame(frame: Frame): void;
+  onFrameError(error: FrameError): void;
+}
+
+/** First value of a header (draft §10: a non-repeatable header repeated counts with its first value only). */
+export function header(headers: readonly Header[], name: string): string | undefined {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (h[0] === name) return h[1];
+  }
+  return undefined;
+}
+
+/** Every value of a header, in order. */
+export function headerAll(headers: readonly Header[], name: string): string[] {
+  const out: string[] = [];
+  for (const h of headers) if (h[0] === name) out.push(h[1]);
+  return out;
+}
+
+/** Decodes a whole byte string at once (tests, tools). */
+export function decodeAll(
+  bytes: Uint8Array,
+  limits: Partial<FrameLimits> = {},
+): { frames: Frame[]; errors: FrameError[]; events: (Frame | FrameError)[] } {
+  const frames: Frame[] = [];
+  const errors: FrameError[] = [];
+  const events: (Frame | FrameError)[] = [];
+  const decoder = new FrameDecoder(
+    {
+      onFrame: (f) => {
+        frames.push(f);
+        events.push(f);
+      },
+      onFrameError: (e) => {
+        errors.push(e);
+        events.push(e);
+      },
+    },
+    limits,
+  );
+  decoder.push(bytes);
+  decoder.end();
+  return { frames, errors, events };
+}
