@@ -1,6 +1,6 @@
 // Lint rules: the recommended sets of ESLint and typescript-eslint, plus the dependency
-// direction of design.md part 4 (codecs and the model do no I/O; adapters never import
-// each other or router internals).
+// direction of design.md part 4 (codecs, the model and the protocol vocabulary do no I/O;
+// adapters never import each other or router internals).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -24,6 +24,26 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: noIo.map((name) => ({ name, message: 'codecs and the model do no I/O' })) },
+      ],
+    },
+  },
+  {
+    // design.md part 4: src/protocol is the one IMTP/PITP vocabulary; it does no I/O and
+    // depends only on src/model and src/errors.
+    files: ['src/protocol/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noIo.map((name) => ({ name, message: 'the protocol vocabulary does no I/O' })),
+          patterns: [
+            {
+              group: ['../*', '!../model', '!../model/**', '!../errors.js', '../../**'],
+              message: 'src/protocol imports only src/model and src/errors',
+            },
+          ],
+        },
       ],
     },
   },

@@ -6,8 +6,8 @@
  */
 import type { Adapter, AdapterContext, AdapterDefinition, AdapterStatus, HubPort } from './adapter.js';
 import { component, type Logger } from './log.js';
-import type { Answer, Endpoint, Header, Operation, Origin, Router } from './router/index.js';
-import { getHeader } from './router/index.js';
+import type { Endpoint, Operation, Origin, Router } from './router/index.js';
+import { type Answer, type Header, getHeader } from './protocol/index.js';
 
 export interface HostedAdapter {
   readonly id: string;

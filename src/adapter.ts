@@ -7,7 +7,8 @@
  * shaped like the wire protocol, so an adapter could equally run out of process as a hub client.
  */
 import type { Logger } from './log.js';
-import type { Answer, Capabilities, Header, Operation } from './router/index.js';
+import type { Answer, Header } from './protocol/index.js';
+import type { Capabilities, Operation } from './router/index.js';
 
 export type AdapterStatus = 'connecting' | 'online' | 'degraded' | 'offline';
 

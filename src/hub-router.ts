@@ -5,11 +5,12 @@
  * wire layer (src/hub) meets the router (src/router), so neither depends on the other.
  */
 import type { AccountConfig } from './config/schema.js';
-import type { CommandFrame, Header } from './hub/frame/index.js';
-import type { HubAnswer, HubApplication, HubConnection } from './hub/server.js';
+import type { Answer } from './protocol/index.js';
+import type { CommandFrame } from './hub/frame/index.js';
+import type { HubApplication, HubConnection } from './hub/server.js';
 import type { Logger } from './log.js';
 import { parsePattern, type Pattern } from './model/index.js';
-import type { Answer, Endpoint, Operation, Origin, Router } from './router/index.js';
+import type { Endpoint, Operation, Origin, Router } from './router/index.js';
 
 /** What an account may do once authenticated (draft §8.1). */
 export type Principal =
@@ -35,22 +36,9 @@ export function connectionEndpoint(conn: HubConnection, domain?: string): Endpoi
   return {
     id: conn.id,
     ...(domain === undefined ? {} : { domain }),
-    // commandAnswer settles with the Answer itself: no `.then(toAnswer)` step on the hot path.
-    deliver: (op: Operation): Promise<Answer> =>
-      conn.commandAnswer !== undefined
-        ? conn.commandAnswer(op.method, op.headers, op.payload ?? null)
-        : conn.command(op.method, op.headers, op.payload ?? null).then(toAnswer),
+    // A response frame is an Answer (src/protocol): no conversion step on the hot path.
+    deliver: (op: Operation): Promise<Answer> => conn.command(op.method, op.headers, op.payload ?? null),
   };
-}
-
-function toAnswer(r: {
-  status: 'ok' | 'error';
-  headers: readonly Header[];
-  payload: Uint8Array | null;
-}): Answer {
-  return r.payload === null
-    ? { status: r.status, headers: r.headers }
-    : { status: r.status, headers: r.headers, payload: r.payload };
 }
 
 export interface HubRouterOptions {
@@ -89,9 +77,9 @@ export function hubRouterApplication(options: HubRouterOptions): HubApplication 
   }
 
   return {
-    command(conn: HubConnection, command: CommandFrame): Promise<HubAnswer> {
+    command(conn: HubConnection, command: CommandFrame): Promise<Answer> {
       const op: Operation =
-        command.payload === null
+        command.payload === undefined
           ? { protocol: conn.protocol, method: command.method, headers: command.headers }
           : {
               protocol: conn.protocol,

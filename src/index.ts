@@ -1,12 +1,9 @@
 /**
  * The core's front door for adapters (design.md parts 3-5): the model, the codecs, the errors,
- * the adapter contract and the operation shapes. Adapters import from here and nowhere else
+ * the adapter contract, the operation shape and the protocol vocabulary (src/protocol). Adapters import from here and nowhere else
  * in src/.
  */
 export * from './model/index.js';
-export * from './errors.js';
-export type * from './adapter.js';
-export type { Logger } from './log.js';
 export {
   addHeader,
   errorAnswer,
@@ -14,12 +11,16 @@ export {
   getHeaders,
   okAnswer,
   setHeader,
+  strengthRank,
   type Answer,
-  type Capabilities,
   type Header,
   type Headers,
-  type Operation,
-} from './router/index.js';
+  type Strength,
+} from './protocol/index.js';
+export * from './errors.js';
+export type * from './adapter.js';
+export type { Logger } from './log.js';
+export type { Capabilities, Operation } from './router/index.js';
 export * from './codec/cpim/index.js';
 export * from './codec/pidf/index.js';
 export { parseCheck } from './config/adapter-config.js';

@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { parseImUri } from '../../src/index.js';
-import type { AdapterContext, Answer, ImAddress } from '../../src/index.js';
+import type { AdapterContext, Answer, ImAddress, Strength } from '../../src/index.js';
 import { mailboxToIdentity, resolveRecipient, splitMailbox, type MappingConfig } from './addresses.js';
 import { classifyMail } from './classify.js';
 import type { EmailConfig } from './config.js';
 import { stripReply, tidy } from './reply-text.js';
-import { atLeast, strengthOf, type Checker, type Strength } from './sender-auth.js';
+import { atLeast, strengthOf, type Checker } from './sender-auth.js';
 import { reply, replyForAnswer, type SmtpReply } from './smtp-codes.js';
 import { mailToCpim, type MailAttachment } from './translate.js';
 

@@ -6,12 +6,11 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { authenticate, type DNSResolver } from 'mailauth';
+import { strengthRank, type Strength } from '../../src/index.js';
 
-export type Strength = 'none' | 'weak' | 'medium' | 'strong';
-const RANK: Record<Strength, number> = { none: 0, weak: 1, medium: 2, strong: 3 };
-
+/** The adapter's `senderAuth.minStrength` check, on the protocol's Astrength scale. */
 export function atLeast(s: Strength, min: Strength): boolean {
-  return RANK[s] >= RANK[min];
+  return strengthRank(s) >= strengthRank(min);
 }
 
 export interface AuthFacts {

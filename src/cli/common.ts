@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { connectHub, HubClientError, type HubClient, type HubClientOptions } from '../hub/client.js';
-import type { CommandFrame, Header, ResponseFrame } from '../hub/frame/index.js';
-import type { HubAnswer } from '../hub/server.js';
+import type { CommandFrame, ResponseFrame } from '../hub/frame/index.js';
+import { getHeader, type Answer } from '../protocol/index.js';
 import { parseAddress, toHudson, toIm, toPres, type ImAddress, type PresAddress } from '../model/index.js';
 
 export interface CliIo {
@@ -77,7 +77,7 @@ export async function connect(
   args: HubArgs,
   protocol: 'imtp' | 'pitp',
   io: CliIo,
-  onCommand?: (c: CommandFrame) => HubAnswer | Promise<HubAnswer>,
+  onCommand?: (c: CommandFrame) => Answer | Promise<Answer>,
 ): Promise<HubClient> {
   const env = io.env ?? process.env;
   const own = args[protocol] ?? env[protocol === 'imtp' ? 'CPIM_IMTP' : 'CPIM_PITP'];
@@ -120,9 +120,6 @@ export async function connect(
   }
 }
 
-export const header = (headers: readonly Header[], name: string): string | undefined =>
-  headers.find(([n]) => n === name)?.[1];
-
 function address(text: string, scheme: 'im' | 'pres'): ImAddress | PresAddress {
   let a;
   try {
@@ -158,9 +155,9 @@ const FRIENDLY: Record<string, (subject: string) => string> = {
 
 /** `type: what it means (detail; reported by X)` for an error answer about `subject`. */
 export function describeError(r: ResponseFrame, subject: string): string {
-  const type = header(r.headers, 'Error-Type') ?? 'error';
-  const description = header(r.headers, 'Error-Description');
-  const originator = header(r.headers, 'Error-Originator');
+  const type = getHeader(r.headers, 'Error-Type') ?? 'error';
+  const description = getHeader(r.headers, 'Error-Description');
+  const originator = getHeader(r.headers, 'Error-Originator');
   const friendly = FRIENDLY[type]?.(subject);
   const detail = [friendly === undefined ? description : undefined, originator && `reported by ${originator}`]
     .filter((x) => x !== undefined && x !== '')

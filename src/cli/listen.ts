@@ -7,12 +7,11 @@
 import { parseArgs } from 'node:util';
 import { parseCpim } from '../codec/cpim/index.js';
 import type { CommandFrame } from '../hub/frame/index.js';
-import type { HubAnswer } from '../hub/server.js';
+import { type Answer, getHeader } from '../protocol/index.js';
 import {
   CliFailure,
   connect,
   describeError,
-  header,
   HUB_OPTIONS,
   inbox,
   untilStopped,
@@ -44,8 +43,8 @@ function asText(bytes: Uint8Array, contentType: string): string {
 /** What `listen` shows of one IMTP send. */
 export function showMessage(command: CommandFrame, received: Date = new Date()): ShownMessage {
   const sender =
-    header(command.headers, 'Orig-Sender') ?? header(command.headers, 'Sender') ?? '(unknown sender)';
-  const outerType = header(command.headers, 'Content-Type') ?? 'text/plain; charset=UTF-8';
+    getHeader(command.headers, 'Orig-Sender') ?? getHeader(command.headers, 'Sender') ?? '(unknown sender)';
+  const outerType = getHeader(command.headers, 'Content-Type') ?? 'text/plain; charset=UTF-8';
   const payload = command.payload ?? new Uint8Array(0);
   if (/^message\/cpim\s*(;|$)/i.test(outerType.trim())) {
     const parsed = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient' });
@@ -83,7 +82,7 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   if (positionals.length !== 1) throw new UsageError('listen takes exactly one inbox URI');
   const box = inbox(positionals[0]!);
   let movedOut = false;
-  const onCommand = (c: CommandFrame): HubAnswer => {
+  const onCommand = (c: CommandFrame): Answer => {
     if (c.method === 'send') {
       io.stdout(formatMessage(showMessage(c)));
       return { status: 'ok', headers: [] };

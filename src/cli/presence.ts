@@ -6,12 +6,11 @@
 import { parseArgs } from 'node:util';
 import { buildPidf, parsePidf } from '../codec/pidf/index.js';
 import type { CommandFrame } from '../hub/frame/index.js';
-import type { HubAnswer } from '../hub/server.js';
+import { type Answer, getHeader } from '../protocol/index.js';
 import {
   CliFailure,
   connect,
   describeError,
-  header,
   HUB_OPTIONS,
   presentity,
   untilStopped,
@@ -22,8 +21,11 @@ import {
 const PIDF = 'application/pidf+xml';
 
 /** A PI payload as lines people read: the parsed PIDF, or the text of another format. */
-export function formatPresence(bytes: Uint8Array | null, contentType: string | undefined): string {
-  if (bytes === null || bytes.length === 0) return '  (no presence information)\n';
+export function formatPresence(
+  bytes: Uint8Array | null | undefined,
+  contentType: string | undefined,
+): string {
+  if (bytes == null || bytes.length === 0) return '  (no presence information)\n';
   const type = (contentType ?? 'application/presence').split(';')[0]!.trim().toLowerCase();
   if (type !== PIDF) return `  [${type}]\n${Buffer.from(bytes).toString('utf8').replace(/^/gm, '  ')}\n`;
   let doc;
@@ -106,7 +108,7 @@ async function set(values: Values, uri: string, status: string, io: CliIo): Prom
     let r;
     if (cls.status === 'ok')
       r = await client.command('change', [...base, ['Content-Type', PIDF]], Buffer.from(doc));
-    else if (header(cls.headers, 'Error-Type') === 'mapping-range')
+    else if (getHeader(cls.headers, 'Error-Type') === 'mapping-range')
       r = await client.command(
         'insert-mapping',
         [...base, ['Wpattern', 'presence:*'], ['Content-Type', PIDF]],
@@ -134,7 +136,7 @@ async function get(values: Values, target: Who, watcher: Who, io: CliIo): Promis
       ['Presentity', target.hub],
     ]);
     if (r.status === 'error') throw new CliFailure(describeError(r, target.uri));
-    io.stdout(formatPresence(r.payload, header(r.headers, 'Content-Type')));
+    io.stdout(formatPresence(r.payload, getHeader(r.headers, 'Content-Type')));
     return 0;
   } finally {
     await client.close();
@@ -144,9 +146,9 @@ async function get(values: Values, target: Who, watcher: Who, io: CliIo): Promis
 async function watch(values: Values, target: Who, watcher: Who, io: CliIo): Promise<number> {
   let ended: (() => void) | undefined;
   const terminated = new Promise<void>((r) => (ended = r));
-  const onCommand = (c: CommandFrame): HubAnswer => {
+  const onCommand = (c: CommandFrame): Answer => {
     if (c.method === 'change-notify') {
-      io.stdout(`changed:\n${formatPresence(c.payload, header(c.headers, 'Content-Type'))}`);
+      io.stdout(`changed:\n${formatPresence(c.payload, getHeader(c.headers, 'Content-Type'))}`);
       return { status: 'ok', headers: [] };
     }
     if (c.method === 'terminate-notify') {
@@ -170,7 +172,7 @@ async function watch(values: Values, target: Who, watcher: Who, io: CliIo): Prom
     const r = await client.command('subscribe', subscription);
     if (r.status === 'error') throw new CliFailure(describeError(r, target.uri));
     io.stdout(`watching ${target.uri} as ${watcher.uri} (Ctrl-C to stop)\n`);
-    io.stdout(formatPresence(r.payload, header(r.headers, 'Content-Type')));
+    io.stdout(formatPresence(r.payload, getHeader(r.headers, 'Content-Type')));
     const why = await untilStopped(io, Promise.race([terminated, client.closed]));
     // §15.11: a client unsubscribes before it goes (part 3 row 47).
     if (why === 'signal') await client.command('unsubscribe', subscription);

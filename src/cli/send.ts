@@ -4,17 +4,9 @@
  * then `Content-Type: text/plain; charset=UTF-8` and the text), built with the codec.
  */
 import { parseArgs } from 'node:util';
+import { getHeader } from '../protocol/index.js';
 import { buildCpim } from '../codec/cpim/index.js';
-import {
-  CliFailure,
-  connect,
-  describeError,
-  header,
-  HUB_OPTIONS,
-  inbox,
-  UsageError,
-  type CliIo,
-} from './common.js';
+import { CliFailure, connect, describeError, HUB_OPTIONS, inbox, UsageError, type CliIo } from './common.js';
 
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -56,13 +48,13 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
       payload,
     );
     if (r.status === 'error') throw new CliFailure(describeError(r, to.uri));
-    const unreliable = header(r.headers, 'Unreliable');
+    const unreliable = getHeader(r.headers, 'Unreliable');
     io.stdout(
       unreliable === undefined
         ? `ok: delivered to ${to.uri}\n`
         : `ok: handed on to ${unreliable} for ${to.uri} (no end-to-end receipt)\n`,
     );
-    if (r.payload !== null && r.payload.length > 0)
+    if (r.payload !== undefined && r.payload.length > 0)
       io.stdout(`auto-reply: ${Buffer.from(r.payload).toString('utf8')}\n`);
     return 0;
   } finally {

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { HubClient } from '../hub/client.js';
 import type { CommandFrame, ResponseFrame } from '../hub/frame/index.js';
-import type { HubAnswer } from '../hub/server.js';
+import type { Answer } from '../protocol/index.js';
 import type { Operation } from '../router/index.js';
 import { DialError, PeerLink } from './link.js';
 import { refuseOnOutbound } from './outbound-commands.js';
@@ -25,13 +25,13 @@ class FakeClient {
   closedByUs = false;
   private resolveClosed!: (r: { code: 'peer-closed'; message: string }) => void;
   readonly closed = new Promise<{ code: 'peer-closed'; message: string }>((r) => (this.resolveClosed = r));
-  constructor(readonly onCommand: (c: CommandFrame) => HubAnswer) {}
+  constructor(readonly onCommand: (c: CommandFrame) => Answer) {}
   command(method: string): Promise<ResponseFrame> {
     return new Promise((resolve) => this.pending.push({ method, resolve }));
   }
   answerAll(status: 'ok' | 'error' = 'ok'): void {
     for (const p of this.pending.splice(0))
-      p.resolve({ kind: 'response', id: '1', status, method: p.method, headers: [], payload: null });
+      p.resolve({ kind: 'response', id: '1', status, method: p.method, headers: [], payload: undefined });
   }
   peerClose(): void {
     // As the session does: the close is reported first, then the synthetic answers.
@@ -43,7 +43,7 @@ class FakeClient {
         status: 'error',
         method: p.method,
         headers: [['Error-Type', 'communications']],
-        payload: null,
+        payload: undefined,
       });
   }
   async close(): Promise<void> {
@@ -53,7 +53,7 @@ class FakeClient {
 }
 
 function link(
-  dial: (on: (c: CommandFrame) => HubAnswer) => Promise<FakeClient>,
+  dial: (on: (c: CommandFrame) => Answer) => Promise<FakeClient>,
   idleCloseMs = 60_000,
   protocol: 'imtp' | 'pitp' = 'imtp',
 ) {
@@ -164,7 +164,7 @@ describe('PeerLink', () => {
     await sleep(5);
     const c = clients[0]!;
     expect(
-      c.onCommand({ kind: 'command', id: '9', method: 'shutdown', headers: [], payload: null }).status,
+      c.onCommand({ kind: 'command', id: '9', method: 'shutdown', headers: [], payload: undefined }).status,
     ).toBe('ok');
     expect(c.closedByUs).toBe(false);
     const b = l.deliver(SEND);
@@ -184,7 +184,7 @@ describe('PeerLink', () => {
       id: '1',
       method,
       headers: [],
-      payload: null,
+      payload: undefined,
     });
     expect(typeOf(refuseOnOutbound(cmd('send'), 'imtp'))).toBe('source-authorization');
     expect(typeOf(refuseOnOutbound(cmd('change-notify'), 'pitp'))).toBe('source-authorization');

@@ -20,10 +20,9 @@
  */
 import type { HubClient } from '../hub/client.js';
 import type { CommandFrame } from '../hub/frame/index.js';
-import { methodSpec, type Protocol } from '../hub/methods.js';
-import type { HubAnswer } from '../hub/server.js';
 import type { Logger } from '../log.js';
-import type { Answer, Operation } from '../router/index.js';
+import { methodSpec, type Answer, type Protocol } from '../protocol/index.js';
+import type { Operation } from '../router/index.js';
 import { refuseOnOutbound } from './outbound-commands.js';
 
 /** Why a connection attempt failed: the domain has no server at all, or none could be reached. */
@@ -38,7 +37,7 @@ export class DialError extends Error {
 }
 
 /** Opens and authenticates one connection; throws DialError. */
-export type Dial = (onCommand: (command: CommandFrame) => HubAnswer) => Promise<HubClient>;
+export type Dial = (onCommand: (command: CommandFrame) => Answer) => Promise<HubClient>;
 
 export interface PeerLinkOptions {
   readonly protocol: Protocol;
@@ -104,8 +103,9 @@ export class PeerLink {
         c.inflight.delete(flight);
         if (c.draining && c.inflight.size === 0) void c.client!.close();
       }
-      // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once.
-      if (!flight.cut || attempt > 0 || this.stopped) return toAnswer(r);
+      // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once. The
+      // response frame is an Answer (src/protocol): passed on as it is.
+      if (!flight.cut || attempt > 0 || this.stopped) return r;
       this.o.log.info(
         { peer: this.o.peer, method: op.method },
         'peer closed with our command unanswered; retrying',
@@ -143,7 +143,7 @@ export class PeerLink {
 
   private connect(op: Operation | null): Promise<Conn | Answer> {
     const holder: Conn = { client: null, inflight: new Set(), draining: false };
-    const onCommand = (command: CommandFrame): HubAnswer => {
+    const onCommand = (command: CommandFrame): Answer => {
       if (command.method === 'shutdown') {
         // §14.2: the peer asks us to move. No new commands here; close when ours are answered.
         holder.draining = true;
@@ -257,16 +257,6 @@ export class PeerLink {
 
 function isConn(c: Conn | Answer): c is Conn {
   return 'inflight' in c;
-}
-
-function toAnswer(r: {
-  status: 'ok' | 'error';
-  headers: Answer['headers'];
-  payload: Uint8Array | null;
-}): Answer {
-  return r.payload === null
-    ? { status: r.status, headers: r.headers }
-    : { status: r.status, headers: r.headers, payload: r.payload };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -15,12 +15,11 @@
  * stops using the connection (closing it once our own commands are answered, draft §7).
  */
 import type { CommandFrame } from '../hub/frame/index.js';
-import { methodSpec, type Protocol } from '../hub/methods.js';
-import type { HubAnswer } from '../hub/server.js';
+import { methodSpec, type Protocol, type Answer } from '../protocol/index.js';
 
 const WHY = 'send commands on a connection you open and authenticate (inter-domain rule, part 4 row 13)';
 
-export function refuseOnOutbound(command: CommandFrame, protocol: Protocol): HubAnswer {
+export function refuseOnOutbound(command: CommandFrame, protocol: Protocol): Answer {
   const spec = methodSpec(command.method, protocol);
   const type =
     spec === undefined

@@ -10,10 +10,10 @@ import { pino } from 'pino';
 import { hubLimitsSchema, type HubLimits } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import { component, type Logger } from '../log.js';
-import { Connection, type CloseReason, type HubAnswer, type HubConnection } from './connection.js';
-import type { CommandFrame, Header, ResponseFrame } from './frame/index.js';
-import type { Strength } from './headers.js';
-import type { Protocol } from './methods.js';
+import { Connection, type CloseReason, type HubConnection } from './connection.js';
+import type { CommandFrame, ResponseFrame } from './frame/index.js';
+import type { Answer, Header, Strength, Protocol } from '../protocol/index.js';
+
 import {
   anonymousClient,
   externalClient,
@@ -47,7 +47,7 @@ export interface HubClientOptions {
   readonly limits?: Partial<HubLimits>;
   readonly log?: Logger;
   /** Commands from the server: delivered sends, notifies, shutdown (§14.2). Default: shutdown is answered ok and the client closes; anything else gets unknown-method. */
-  readonly onCommand?: (command: CommandFrame) => HubAnswer | PromiseLike<HubAnswer>;
+  readonly onCommand?: (command: CommandFrame) => Answer | PromiseLike<Answer>;
   /** Our commands unanswered this long resolve as `communications` (default limits.commandTimeoutMs). */
   readonly commandTimeoutMs?: number;
   /** Connect, TLS handshake and authentication together (default limits.authTimeoutMs). */

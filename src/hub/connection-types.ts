@@ -7,19 +7,11 @@ import type { Socket } from 'node:net';
 import type { HubLimits } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Connection } from './connection.js';
-import type { CommandFrame, FrameError, FrameLimits, Header, ResponseFrame } from './frame/index.js';
-import type { Strength } from './headers.js';
-import type { Protocol } from './methods.js';
+import type { Answer, Header, Protocol, Strength } from '../protocol/index.js';
+import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
 import { errorHeaders } from './replies.js';
 import type { SaslServer } from './sasl.js';
 import type { AuthInfo, CloseCode, Role } from './session.js';
-
-/** The application's answer to a command (draft §10 response: status, headers, optional payload). */
-export interface HubAnswer {
-  readonly status: 'ok' | 'error';
-  readonly headers: readonly Header[];
-  readonly payload?: Uint8Array | null;
-}
 
 /** Why a connection ended: the session's codes plus those of the socket layer. */
 export type HubCloseCode =
@@ -32,13 +24,6 @@ export interface CloseReason {
 }
 
 /** What an application sees of a connection. */
-/** An answer without its frame (id, method): what `HubConnection.commandAnswer` resolves with. */
-export interface PlainAnswer {
-  readonly status: 'ok' | 'error';
-  readonly headers: readonly Header[];
-  readonly payload?: Uint8Array;
-}
-
 export interface HubConnection {
   readonly id: string;
   readonly protocol: Protocol;
@@ -53,18 +38,12 @@ export interface HubConnection {
   readonly closed: boolean;
   /** Octets written but not yet taken by the peer (back-pressure hint for relays). */
   readonly bufferedOutput: number;
-  /** Sends a command to the peer; never rejects: a timeout or a lost connection answers `communications`. */
-  command(method: string, headers?: readonly Header[], payload?: Uint8Array | null): Promise<ResponseFrame>;
   /**
-   * `command`, resolving with the answer's status, headers and payload only (payload absent
-   * when there is none): saves relays a promise step per command. Optional for other
-   * implementations.
+   * Sends a command to the peer; never rejects: a timeout or a lost connection answers
+   * `communications`. The response frame is an `Answer` (src/protocol), so relays pass it on as
+   * it is, with no conversion step.
    */
-  commandAnswer?(
-    method: string,
-    headers?: readonly Header[],
-    payload?: Uint8Array | null,
-  ): Promise<PlainAnswer>;
+  command(method: string, headers?: readonly Header[], payload?: Uint8Array | null): Promise<ResponseFrame>;
   /** Acceptor: asks the peer to move (draft §14.2, part 3 row 33) and resolves on its answer. Initiator: closes. */
   shutdown(): Promise<void>;
   /** Closes at once (after writing what is queued). */
@@ -90,13 +69,13 @@ export function syntheticAnswer(id: string, method: string, error: unknown): Res
     status: 'error',
     method,
     headers: errorHeaders(error, method),
-    payload: null,
+    payload: undefined,
   };
 }
 
 /** The connection's owner (server or client). */
 export interface ConnectionEvents {
-  command(conn: Connection, command: CommandFrame): HubAnswer | PromiseLike<HubAnswer>;
+  command(conn: Connection, command: CommandFrame): Answer | PromiseLike<Answer>;
   authenticated?(conn: Connection, auth: AuthInfo): void;
   authFailed?(conn: Connection, reason: string, failures: number): void;
   mech?(conn: Connection, mechanisms: readonly string[]): void;

@@ -15,21 +15,18 @@ import type { Socket } from 'node:net';
 import type { HubLimits } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Answer, Header, Protocol, Strength } from '../protocol/index.js';
 import {
   frameLimits,
   syntheticAnswer,
   type CloseReason,
   type ConnectionEvents,
   type ConnectionOptions,
-  type HubAnswer,
   type HubCloseCode,
   type HubConnection,
-  type PlainAnswer,
 } from './connection-types.js';
-import type { CommandFrame, Header, ResponseFrame } from './frame/index.js';
-import type { Strength } from './headers.js';
-import type { Protocol } from './methods.js';
-import { PendingCommands, plainAnswer, type PendingCommand } from './pending-commands.js';
+import type { CommandFrame, ResponseFrame } from './frame/index.js';
+import { PendingCommands, type PendingCommand } from './pending-commands.js';
 import { Session, type AuthInfo, type CloseReason as SessionCloseReason, type Notice } from './session.js';
 import { WireTrace } from './wire-trace.js';
 
@@ -39,10 +36,6 @@ export * from './connection-types.js';
 const TOO_MANY = new HubError('resources', 'too many unanswered commands');
 
 const HOSTILE: ReadonlySet<HubCloseCode> = new Set(['protocol-error', 'truncated', 'auth-failures']);
-
-function shaped(r: ResponseFrame, plain: boolean): ResponseFrame | PlainAnswer {
-  return plain ? plainAnswer(r) : r;
-}
 
 function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
@@ -114,7 +107,7 @@ export class Connection implements HubConnection {
         authenticated: (a) => this.onAuthenticated(a),
         authFailed: (why, n) => this.onAuthFailed(why, n),
         shutdown: (id) =>
-          this.onCommand({ kind: 'command', id, method: 'shutdown', headers: [], payload: null }),
+          this.onCommand({ kind: 'command', id, method: 'shutdown', headers: [], payload: undefined }),
       },
     );
     s.setNoDelay(true);
@@ -156,43 +149,20 @@ export class Connection implements HubConnection {
     headers: readonly Header[] = [],
     payload: Uint8Array | null = null,
   ): Promise<ResponseFrame> {
-    return this.issue(method, headers, payload, false) as Promise<ResponseFrame>;
-  }
-
-  commandAnswer(
-    method: string,
-    headers: readonly Header[] = [],
-    payload: Uint8Array | null = null,
-  ): Promise<PlainAnswer> {
-    return this.issue(method, headers, payload, true) as Promise<PlainAnswer>;
-  }
-
-  private issue(
-    method: string,
-    headers: readonly Header[],
-    payload: Uint8Array | null,
-    plain: boolean,
-  ): Promise<ResponseFrame | PlainAnswer> {
     if (this.session.closed)
       return Promise.resolve(
-        shaped(
-          syntheticAnswer('', method, new HubError('communications', 'the connection is closed')),
-          plain,
-        ),
+        syntheticAnswer('', method, new HubError('communications', 'the connection is closed')),
       );
     // part 4 row 26: bounded unanswered commands in this direction too.
     if (this.session.outstanding >= this.limits.maxOutstandingCommands)
       return Promise.resolve(
-        shaped(
-          syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
-          plain,
-        ),
+        syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
       );
-    const p = this.pending.create(method, plain);
+    const p = this.pending.create(method);
     try {
       p.id = this.session.sendCommand(method, headers, payload, p);
     } catch (e) {
-      p.resolve(shaped(syntheticAnswer('', method, e), plain));
+      p.resolve(syntheticAnswer('', method, e));
       return p.answer;
     }
     this.pending.add(p);
@@ -275,7 +245,7 @@ export class Connection implements HubConnection {
       this.session.respondError(c.id, TOO_MANY);
       return;
     }
-    let answer: HubAnswer | PromiseLike<HubAnswer>;
+    let answer: Answer | PromiseLike<Answer>;
     try {
       answer = this.events.command(this, c);
     } catch (e) {
@@ -291,7 +261,7 @@ export class Connection implements HubConnection {
     } else this.answer(c.id, answer);
   }
 
-  private answer(id: string, a: HubAnswer): void {
+  private answer(id: string, a: Answer): void {
     if (this.session.closed) return;
     try {
       this.session.respond(id, a.status, a.headers, a.payload ?? null);

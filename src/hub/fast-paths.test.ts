@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeAll } from './frame/index.js';
 import { FrameBatch, encodeCommand, isHeaderName, isHeaderValue } from './frame/encode.js';
-import { checkHeaderValue, isDomain, isUrlValue, isVisitedValue, parseVisited } from './headers.js';
+import { checkHeaderValue, isDomain, isUrlValue, isVisitedValue, parseVisited } from '../protocol/index.js';
 
 // The replaced expressions, verbatim.
 const OLD_BAD_VALUE =

@@ -10,27 +10,19 @@
  */
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { syntheticAnswer, type PlainAnswer } from './connection-types.js';
+import { syntheticAnswer } from './connection-types.js';
 import type { ResponseFrame } from './frame/index.js';
-
-export function plainAnswer(r: ResponseFrame): PlainAnswer {
-  return r.payload === null
-    ? { status: r.status, headers: r.headers }
-    : { status: r.status, headers: r.headers, payload: r.payload };
-}
 
 export interface PendingCommand {
   id: string;
   readonly method: string;
   readonly deadline: number;
-  /** Settle with `plainAnswer(r)` instead of the frame (one promise step less for relays). */
-  readonly plain: boolean;
-  readonly resolve: (r: ResponseFrame | PlainAnswer) => void;
+  readonly resolve: (r: ResponseFrame) => void;
   /**
-   * Settled by the answer, or by a synthetic `communications` one (never rejects): a
-   * ResponseFrame, or a PlainAnswer when `plain`.
+   * Settled by the answer, or by a synthetic `communications` one (never rejects). A
+   * ResponseFrame is an Answer (src/protocol), so relays pass it on as it is.
    */
-  readonly answer: Promise<ResponseFrame | PlainAnswer>;
+  readonly answer: Promise<ResponseFrame>;
   /** Answered or timed out: a later answer is discarded. */
   done: boolean;
   /** List links (insertion order = deadline order); null at the ends and once removed. */
@@ -38,9 +30,9 @@ export interface PendingCommand {
   next: PendingCommand | null;
 }
 
-let captured: ((r: ResponseFrame | PlainAnswer) => void) | null = null;
+let captured: ((r: ResponseFrame) => void) | null = null;
 /** Shared by every command: hands the promise's resolve function to `create`. */
-function capture(resolve: (r: ResponseFrame | PlainAnswer) => void): void {
+function capture(resolve: (r: ResponseFrame) => void): void {
   captured = resolve;
 }
 
@@ -61,15 +53,14 @@ export class PendingCommands {
   }
 
   /** A command for `method`, with the promise its answer settles. Track it with `add` once it has an id. */
-  create(method: string, plain = false): PendingCommand {
-    const answer = new Promise<ResponseFrame | PlainAnswer>(capture);
+  create(method: string): PendingCommand {
+    const answer = new Promise<ResponseFrame>(capture);
     const resolve = captured!;
     captured = null;
     return {
       id: '',
       method,
       deadline: Date.now() + this.timeoutMs,
-      plain,
       resolve,
       answer,
       done: false,
@@ -97,7 +88,7 @@ export class PendingCommands {
     }
     p.done = true;
     this.unlink(p);
-    p.resolve(p.plain ? plainAnswer(r) : r);
+    p.resolve(r);
   }
 
   stop(): void {
@@ -136,7 +127,7 @@ export class PendingCommands {
         p.method,
         new HubError('communications', `no answer within ${this.timeoutMs} ms`),
       );
-      p.resolve(p.plain ? plainAnswer(r) : r);
+      p.resolve(r);
     }
     if (expired > 0) this.log.warn({ expired, timeoutMs: this.timeoutMs }, 'hub commands timed out');
     if (this.head !== null) this.arm();

@@ -66,7 +66,7 @@ describe('the reply table', () => {
 
   it('reads error responses back as HubError', () => {
     const r = (headers: [string, string][]) =>
-      ({ kind: 'response', id: '1', status: 'error', method: 'send', headers, payload: null }) as const;
+      ({ kind: 'response', id: '1', status: 'error', method: 'send', headers, payload: undefined }) as const;
     expect(
       hubErrorOf(
         r([

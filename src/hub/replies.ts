@@ -4,8 +4,8 @@
  * router throw or pass errors; only this file picks wire codes.
  */
 import { CodecError, ERROR_TYPES, HubError, type ErrorType } from '../errors.js';
-import { header, type FrameError, type Header, type ResponseFrame } from './frame/index.js';
-import { isLegalError } from './methods.js';
+import type { FrameError, ResponseFrame } from './frame/index.js';
+import { getHeader, type Header, isLegalError } from '../protocol/index.js';
 
 export interface WireError {
   readonly type: ErrorType;
@@ -118,7 +118,7 @@ export function errorHeaders(error: unknown, method: string): Header[] {
  * domain or client URL the error came from) only when absent, kept unchanged when present.
  */
 export function relayedErrorHeaders(headers: readonly Header[], origin: string): Header[] {
-  if (header(headers, 'Error-Originator') !== undefined) return headers.slice();
+  if (getHeader(headers, 'Error-Originator') !== undefined) return headers.slice();
   return [...headers, ['Error-Originator', origin]];
 }
 
@@ -128,8 +128,8 @@ export function relayedErrorHeaders(headers: readonly Header[], origin: string):
  * it maps to `communications` with the original type in the message.
  */
 export function hubErrorOf(response: ResponseFrame): HubError {
-  const type = header(response.headers, 'Error-Type');
-  const description = header(response.headers, 'Error-Description') ?? '';
+  const type = getHeader(response.headers, 'Error-Type');
+  const description = getHeader(response.headers, 'Error-Description') ?? '';
   if (type !== undefined && (ERROR_TYPES as readonly string[]).includes(type)) {
     return new HubError(type as ErrorType, description);
   }

@@ -6,7 +6,7 @@
  * "security layer starts after ok" rule (§14.1, part 3 row 21) never changes the byte stream here.
  */
 import { firstInvalidUtf8 } from '../model/utf8.js';
-import type { Strength } from './headers.js';
+import type { Strength } from '../protocol/index.js';
 
 /** draft §14.1: the GSSAPI service names (part 3 row 23). */
 export const GSSAPI_SERVICE = Object.freeze({ pitp: 'PITP', imtp: 'IMTP' } as const);

@@ -11,15 +11,9 @@ import * as tls from 'node:tls';
 import type { HubConfig } from '../config/schema.js';
 import { component, type Logger } from '../log.js';
 import { externalIdentity, plainVerifier } from './accounts.js';
-import {
-  Connection,
-  type CloseReason,
-  type ConnectionEvents,
-  type HubAnswer,
-  type HubConnection,
-} from './connection.js';
+import { Connection, type CloseReason, type ConnectionEvents, type HubConnection } from './connection.js';
 import type { CommandFrame } from './frame/index.js';
-import type { Protocol } from './methods.js';
+import type { Answer, Protocol } from '../protocol/index.js';
 import {
   createSaslServer,
   GSSAPI_SERVICE,
@@ -29,7 +23,7 @@ import {
 import { defaultAuthPolicy } from './session.js';
 import { hasVerifiedPeerCert, loadTlsMaterial, serverTlsOptions, verifiedPeerNames } from './tls.js';
 
-export type { CloseReason, HubAnswer, HubCloseCode, HubConnection } from './connection.js';
+export type { CloseReason, HubCloseCode, HubConnection } from './connection.js';
 
 /** What the hub asks of the application behind it (the router, or a test). */
 export interface HubApplication {
@@ -38,7 +32,7 @@ export interface HubApplication {
    * The connection calls `then` directly, so a thenable that settles synchronously answers in
    * the same write as the input that caused it.
    */
-  command(conn: HubConnection, command: CommandFrame): HubAnswer | PromiseLike<HubAnswer>;
+  command(conn: HubConnection, command: CommandFrame): Answer | PromiseLike<Answer>;
   opened?(conn: HubConnection): void;
   authenticated?(conn: HubConnection): void;
   closed?(conn: HubConnection, reason: CloseReason): void;

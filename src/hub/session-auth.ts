@@ -5,8 +5,8 @@
  */
 import { HubError } from '../errors.js';
 import type { FrameBatch } from './frame/encode.js';
-import { header, type CommandFrame, type Header, type ResponseFrame } from './frame/index.js';
-import type { Strength } from './headers.js';
+import type { CommandFrame, ResponseFrame } from './frame/index.js';
+import { getHeader, type Header, type Strength } from '../protocol/index.js';
 import { errorHeaders } from './replies.js';
 import type { SaslClientMechanism, SaslOutcome, SaslServer, SaslServerExchange } from './sasl.js';
 import type { CloseCode, NoticeCode, SessionHooks } from './session-types.js';
@@ -59,9 +59,9 @@ export class AuthAcceptor {
 
   /** An `auth` command that passed the method table's checks. */
   onAuth(f: CommandFrame): void {
-    const mechanism = header(f.headers, 'Mechanism');
+    const mechanism = getHeader(f.headers, 'Mechanism');
     // draft §14.1, part 3 row 18: Abort's value "MUST be ignored if present".
-    const abort = header(f.headers, 'Abort') !== undefined;
+    const abort = getHeader(f.headers, 'Abort') !== undefined;
     // Decision: no re-authentication on a connection (the draft does not provide for it).
     if (this.identity !== null) return this.error(f, 'malformed', 'already authenticated');
     let outcome: SaslOutcome;
@@ -74,7 +74,7 @@ export class AuthAcceptor {
       if (exchange === null) return this.fail(f, `mechanism ${mechanism} is not offered`);
       this.exchange = exchange;
       this.mechanism = mechanism;
-      outcome = exchange.step(f.payload);
+      outcome = exchange.step(f.payload ?? null);
     } else {
       // part 3 row 17: continuation steps MUST NOT carry Mechanism.
       if (mechanism !== undefined) {
@@ -89,7 +89,7 @@ export class AuthAcceptor {
         return;
       }
       // part 3 row 18: a continuation without Abort MUST carry the response.
-      if (f.payload === null) {
+      if (f.payload === undefined) {
         this.exchange = null;
         return this.error(f, 'malformed', 'a continuing auth must carry the response as payload');
       }
@@ -220,10 +220,10 @@ export class AuthInitiator {
       this.succeeded = client.name;
       return;
     }
-    const type = header(r.headers, 'Error-Type');
+    const type = getHeader(r.headers, 'Error-Type');
     if (type === 'sasl-challenge' && !this.aborting) {
       let reply: Uint8Array | null = null;
-      if (r.payload === null)
+      if (r.payload === undefined)
         this.io.note('sasl-protocol', 'sasl-challenge without a payload (draft §14.1 MUST)', r.id);
       else reply = client.challenge(r.payload);
       if (reply === null) {
@@ -237,7 +237,7 @@ export class AuthInitiator {
     this.client = null;
     if (type === 'sasl-failure') this.failures++;
     this.io.hooks.authFailed?.(
-      header(r.headers, 'Error-Description') ?? type ?? 'authentication failed',
+      getHeader(r.headers, 'Error-Description') ?? type ?? 'authentication failed',
       this.failures,
     );
   }

@@ -3,7 +3,7 @@
  * (session.ts re-exports them), and the default part 4 row 28 policy.
  */
 import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
-import type { Protocol } from './methods.js';
+import type { Protocol } from '../protocol/index.js';
 import type { SaslServer } from './sasl.js';
 import type { AuthInfo } from './session-auth.js';
 

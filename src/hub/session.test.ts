@@ -65,7 +65,7 @@ describe('acceptor', () => {
     h.session.respond('2', 'ok');
     h.session.respondError('1', new HubError('quota', 'too much'));
     expect(h.out()).toEqual([
-      { kind: 'response', id: '2', status: 'ok', method: 'listen', headers: [], payload: null },
+      { kind: 'response', id: '2', status: 'ok', method: 'listen', headers: [], payload: undefined },
       {
         kind: 'response',
         id: '1',
@@ -75,7 +75,7 @@ describe('acceptor', () => {
           ['Error-Type', 'quota'],
           ['Error-Description', 'too much'],
         ],
-        payload: null,
+        payload: undefined,
       },
     ]);
     expect(() => h.session.respond('1', 'ok')).toThrow(/no unanswered command/);
@@ -125,7 +125,7 @@ describe('acceptor', () => {
     h.out();
     h.session.receive(b('>1 auth\r\nMechanism: PLAIN\r\nContent-Length: 13\r\n\r\n\0alice\0secret'));
     expect(h.out()).toEqual([
-      { kind: 'response', id: '1', status: 'ok', method: 'auth', headers: [], payload: null },
+      { kind: 'response', id: '1', status: 'ok', method: 'auth', headers: [], payload: undefined },
       { kind: 'mech', mechanisms: ['PLAIN'] },
     ]);
     expect(h.auths).toEqual([{ mechanism: 'PLAIN', identity: 'im:alice@hub.example.net', strength: 'weak' }]);
@@ -235,7 +235,7 @@ describe('initiator', () => {
     };
     h.session.authenticate(mech);
     const [first] = h.out() as CommandFrame[];
-    expect(first).toMatchObject({ method: 'auth', headers: [['Mechanism', 'GSSAPI']], payload: null });
+    expect(first).toMatchObject({ method: 'auth', headers: [['Mechanism', 'GSSAPI']], payload: undefined });
     expect(() => h.session.sendCommand('listen', [['Inbox', 'im:a@b.c']])).toThrow(/only auth/);
     h.session.receive(
       b(`<${first!.id} error (auth)\r\nError-Type: sasl-challenge\r\nContent-Length: 4\r\n\r\nchal`),

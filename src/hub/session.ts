@@ -12,17 +12,22 @@ import { HubError } from '../errors.js';
 import { FrameBatch } from './frame/encode.js';
 import {
   FrameDecoder,
-  header,
   type CommandFrame,
   type Frame,
   type FrameError,
   type FrameHandler,
-  type Header,
   type MechFrame,
   type ResponseFrame,
 } from './frame/index.js';
-import type { Strength } from './headers.js';
-import { checkCommand, methodSpec, type Protocol } from './methods.js';
+import {
+  getHeader,
+  type Header,
+  type Strength,
+  checkCommand,
+  methodSpec,
+  type Protocol,
+} from '../protocol/index.js';
+
 import { errorHeaders } from './replies.js';
 import type { SaslClientMechanism } from './sasl.js';
 import { AuthAcceptor, AuthInitiator, type AuthInfo } from './session-auth.js';
@@ -269,7 +274,7 @@ export class Session<C = unknown> implements FrameHandler {
     this.pending.delete(r.id);
     if (p.method !== r.method)
       this.note('method-mismatch', `answer for ${r.method} to a ${p.method} command`, r.id);
-    if (r.status === 'error' && header(r.headers, 'Error-Type') === undefined) {
+    if (r.status === 'error' && getHeader(r.headers, 'Error-Type') === undefined) {
       this.note('error-without-type', 'error response without Error-Type (draft §12 MUST)', r.id);
     }
     if (p.internal) this.initiatorAuth?.onAnswer(r);
@@ -296,7 +301,8 @@ export class Session<C = unknown> implements FrameHandler {
     if (method === 'shutdown' && this.role !== 'acceptor')
       throw new Error('only the server sends shutdown (draft §14.2)');
     const spec = methodSpec(method, this.protocol);
-    const problem = spec === undefined ? null : checkCommand(spec, { headers, payload });
+    const problem =
+      spec === undefined ? null : checkCommand(spec, { headers, payload: payload ?? undefined });
     if (problem !== null) throw new HubError('malformed', problem);
     return this.issue(method, headers, payload, context, false);
   }
@@ -311,7 +317,7 @@ export class Session<C = unknown> implements FrameHandler {
     if (this.closedWith !== null) return;
     const method = this.incoming.get(id);
     if (method === undefined) throw new Error(`no unanswered command with id ${id}`);
-    if (status === 'error' && header(headers, 'Error-Type') === undefined) {
+    if (status === 'error' && getHeader(headers, 'Error-Type') === undefined) {
       throw new Error('an error response needs Error-Type (draft §12)');
     }
     this.out.response(id, status, method, headers, payload);
@@ -408,6 +414,6 @@ function synthetic(id: string, method: string, why: string): ResponseFrame {
       ['Error-Type', 'communications'],
       ['Error-Description', why],
     ],
-    payload: null,
+    payload: undefined,
   };
 }

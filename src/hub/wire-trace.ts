@@ -62,7 +62,7 @@ class Direction implements FrameHandler {
       headers: frame.headers.map(([n, v]) => `${n}: ${v}`),
     };
     if (frame.kind === 'response') fields.status = frame.status;
-    if (frame.payload !== null) {
+    if (frame.payload != null) {
       fields.length = frame.payload.byteLength;
       // draft §14.1: auth payloads are SASL data (credentials); never log them.
       if (frame.method === 'auth') fields.body = '[sasl data hidden]';

@@ -3,10 +3,11 @@
  * limits and the tables the IMTP and PITP handlers use. No I/O (design.md part 4).
  */
 import { HubError } from '../errors.js';
+import { strengthRank, type Strength } from '../protocol/index.js';
 import type { ImAddress } from '../model/index.js';
 import type { Logger } from '../log.js';
 import { Listeners } from './listeners.js';
-import { strengthRank, type Endpoint, type Strength } from './operation.js';
+import type { Endpoint } from './operation.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
 import type { Authority } from './source-auth.js';
 import { Relayed, Subscriptions, TokenMint, WatcherInfo, type UpdateGuards } from './subscriptions.js';

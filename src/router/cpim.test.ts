@@ -5,6 +5,7 @@
  * indeterminant, error = failure. MaxForwards travels in the Max-Forwards extension header.
  */
 import { readFileSync } from 'node:fs';
+import type { Answer, Header } from '../protocol/index.js';
 import { describe, expect, it } from 'vitest';
 import {
   Deferred,
@@ -20,7 +21,7 @@ import {
   send,
 } from '../../test/support/router-fakes.js';
 import { VECTOR_DIR } from '../../test/support/vectors.js';
-import { Router, type Answer, type Header, type Operation, type Origin } from './index.js';
+import { Router, type Operation, type Origin } from './index.js';
 
 interface MessageCase {
   id: string;

@@ -5,10 +5,11 @@
  * Hot path (design.md part 11): no closures, no logging, the payload passed by reference.
  */
 import { HubError } from '../errors.js';
+import { answerFromError, type Answer, type Strength } from '../protocol/index.js';
 import type { Address, ImAddress } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { mergeAnswers } from './merge.js';
-import { answerFromError, type Answer, type Operation, type Strength } from './operation.js';
+import type { Operation } from './operation.js';
 import { forward } from './relay.js';
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Answer, Strength } from '../protocol/index.js';
 import {
   Deferred,
   FakeEndpoint,
@@ -13,7 +14,7 @@ import {
   peer,
   send,
 } from '../../test/support/router-fakes.js';
-import { Router, type Answer, type Strength } from './index.js';
+import { Router } from './index.js';
 
 const A = 'a.example';
 

@@ -5,17 +5,11 @@
  * unchanged).
  */
 import { CodecError, HubError } from '../errors.js';
+import { answerFromError, okAnswer, requireHeader, type Answer } from '../protocol/index.js';
 import { parseAddress, parsePattern, type ImAddress, type Pattern } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
-import {
-  answerFromError,
-  okAnswer,
-  requireHeader,
-  type Answer,
-  type Operation,
-  type Origin,
-} from './operation.js';
+import type { Operation, Origin } from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
 import { checkHops, relayHeaders } from './visited.js';

@@ -10,7 +10,7 @@
  *   Content-Type;
  * - the error reported is the first in delivery order (each already carries its Error-Originator).
  */
-import { getHeader, removeHeader, type Answer, type Header } from './operation.js';
+import { getHeader, removeHeader, type Answer, type Header } from '../protocol/index.js';
 
 export function mergeAnswers(answers: readonly Answer[]): Answer {
   let chosen: Answer | undefined;

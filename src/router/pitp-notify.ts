@@ -8,8 +8,8 @@
  * row 44: no response is awaited for a notify). `Router.settle()` waits for them.
  */
 import type { RouterContext } from './context.js';
-import type { Answer, Endpoint, Header, Operation } from './operation.js';
-import { errorTypeOf } from './operation.js';
+import type { Endpoint, Operation } from './operation.js';
+import { type Answer, type Header, errorTypeOf } from '../protocol/index.js';
 import { presentTo, withPiType } from './pitp-read.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
 import type { Subscription } from './subscriptions.js';

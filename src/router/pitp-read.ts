@@ -4,9 +4,10 @@
  * (part 4 row 8); identifier problems are `malformed`.
  */
 import { CodecError, HubError } from '../errors.js';
+import { getHeader, requireHeader, type Header, type Headers } from '../protocol/index.js';
 import { parseAddress, toPres, type PresAddress } from '../model/index.js';
 import type { RouterContext } from './context.js';
-import { getHeader, requireHeader, type Header, type Headers, type Operation } from './operation.js';
+import type { Operation } from './operation.js';
 import { piType, type PresenceInfo } from './presence-store.js';
 
 const PRES = { defaultScheme: 'pres' } as const;

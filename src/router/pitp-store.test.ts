@@ -15,7 +15,7 @@ import {
   subscribe,
   watcher,
 } from '../../test/support/router-pitp.js';
-import type { Header } from './index.js';
+import type { Header } from '../protocol/index.js';
 
 beforeEach(reset);
 

@@ -9,9 +9,10 @@
  * (§15.13), which the same check enforces.
  */
 import { HubError } from '../errors.js';
+import { okAnswer, type Answer, type Header } from '../protocol/index.js';
 import { formatPattern, parsePattern, type Pattern } from '../model/index.js';
 import type { RouterContext } from './context.js';
-import { okAnswer, type Answer, type Header, type Operation, type Origin } from './operation.js';
+import type { Operation, Origin } from './operation.js';
 import {
   dropSubscription,
   notifyAffected,

@@ -14,8 +14,6 @@
  * no loop protection, part 2.13, so this router never relays presence between two other domains).
  */
 import { HubError } from '../errors.js';
-import type { PresAddress } from '../model/index.js';
-import type { RouterContext } from './context.js';
 import {
   errorTypeOf,
   getHeader,
@@ -23,11 +21,11 @@ import {
   requireHeader,
   setHeader,
   type Answer,
-  type Endpoint,
-  type Operation,
-  type Origin,
   type Strength,
-} from './operation.js';
+} from '../protocol/index.js';
+import type { PresAddress } from '../model/index.js';
+import type { RouterContext } from './context.js';
+import type { Endpoint, Operation, Origin } from './operation.js';
 import { wiSubscription, dropSubscription } from './pitp-notify.js';
 import {
   piOf,

@@ -5,6 +5,7 @@
  * it (rows 38, 41, 42; part 4 row 17: a watcher whose view became "denied" was terminated).
  */
 import fc from 'fast-check';
+import type { Header } from '../protocol/index.js';
 import { describe, expect, it } from 'vitest';
 import { matchPattern, parseAddress, parsePattern } from '../model/index.js';
 import {
@@ -17,7 +18,7 @@ import {
   op,
   peer,
 } from '../../test/support/router-fakes.js';
-import { Router, type Header, type Origin } from './index.js';
+import { Router, type Origin } from './index.js';
 
 const ALICE = 'presence:alice@a.example';
 const PATTERNS = [

@@ -2,14 +2,8 @@
  * Handing an operation to the next hop and passing its answer back (draft §8, part 3 rows 24,
  * 30-31).
  */
-import {
-  answerFromError,
-  errorAnswer,
-  passOnError,
-  type Answer,
-  type Endpoint,
-  type Operation,
-} from './operation.js';
+import type { Endpoint, Operation } from './operation.js';
+import { answerFromError, errorAnswer, passOnError, type Answer } from '../protocol/index.js';
 
 /**
  * Delivers `op` to `endpoint` and answers only once it has answered (draft §8 MUST NOT answer

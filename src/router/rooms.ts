@@ -27,19 +27,19 @@
  * member to deliver to answers `no-listeners`.
  */
 import { HubError } from '../errors.js';
-import { tryParseAddress, type Address, type ImAddress } from '../model/index.js';
-import type { RoomConfig, RouterContext } from './context.js';
-import { dispatchSend } from './delivery.js';
-import { mergeAnswers } from './merge.js';
 import {
   answerFromError,
   errorTypeOf,
   getHeader,
   type Answer,
   type Header,
-  type Operation,
   type Strength,
-} from './operation.js';
+} from '../protocol/index.js';
+import { tryParseAddress, type Address, type ImAddress } from '../model/index.js';
+import type { RoomConfig, RouterContext } from './context.js';
+import { dispatchSend } from './delivery.js';
+import { mergeAnswers } from './merge.js';
+import type { Operation } from './operation.js';
 import { relayHeaders, type HopState } from './visited.js';
 
 export const ROOM_FAILED_HEADER = 'Room-Failed';

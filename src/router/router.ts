@@ -9,9 +9,10 @@
  *   router.connectionClosed(connectionId);
  */
 import { HubError } from '../errors.js';
+import { answerFromError, type Answer } from '../protocol/index.js';
 import { RouterContext, type Capabilities, type RouterOptions } from './context.js';
 import { handleListen, handleSend } from './imtp.js';
-import { answerFromError, type Answer, type Endpoint, type Operation, type Origin } from './operation.js';
+import type { Endpoint, Operation, Origin } from './operation.js';
 import { dropSubscription } from './pitp-notify.js';
 import { handleStartWi, handleStoreCommand, handleTerminate } from './pitp-store.js';
 import { handleFetch, handleSubscribe, handleUnsubscribe, handleWatcherNotify } from './pitp-watch.js';

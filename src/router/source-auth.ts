@@ -3,8 +3,9 @@
  * (draft §11.4, part 3 rows 28-29).
  */
 import { HubError } from '../errors.js';
+import { getHeader, parseStrength, weaker, type Headers, type Strength } from '../protocol/index.js';
 import { matchPattern, toIm, toPres, type Address, type Pattern } from '../model/index.js';
-import { getHeader, parseStrength, weaker, type Headers, type Origin, type Strength } from './operation.js';
+import type { Origin } from './operation.js';
 
 /** What source authorization needs to know about this gateway. */
 export interface Authority {
@@ -23,7 +24,8 @@ export function effectiveStrength(origin: Origin, headers: Headers): Strength {
   // part 4 row 11: the draft's example spells the name "AStrength"; accepted, never emitted.
   if (text === undefined) text = getHeader(headers, 'AStrength');
   if (text === undefined) return origin.strength;
-  const got = parseStrength(text);
+  // Adapters hand headers in directly, not through the decoder that trims values.
+  const got = parseStrength(text.trim());
   if (got === null) throw new HubError('malformed', 'invalid Astrength value');
   return weaker(origin.strength, got);
 }

@@ -14,7 +14,7 @@
  * passes count − 1. Peers that do not know the header ignore it and forward it (draft §8).
  */
 import { HubError } from '../errors.js';
-import { getHeader, type Header, type Headers, type Strength } from './operation.js';
+import { getHeader, type Header, type Headers, type Strength } from '../protocol/index.js';
 
 export const MAX_FORWARDS_HEADER = 'Max-Forwards';
 export const DEFAULT_MAX_FORWARDS = 128;

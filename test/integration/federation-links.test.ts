@@ -4,8 +4,9 @@
  * link we opened (part 4 row 13).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Header } from '../../src/protocol/index.js';
 import type { HubClient } from '../../src/hub/client.js';
-import type { CommandFrame, Header, ResponseFrame } from '../../src/hub/frame/index.js';
+import type { CommandFrame, ResponseFrame } from '../../src/hub/frame/index.js';
 import type { HubConnection } from '../../src/hub/server.js';
 import { startDnsStub, type DnsStub } from '../support/dns-stub.js';
 import { eventually, fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';

@@ -3,10 +3,11 @@
  * the static `peers:` table (design.md part 10: "two gateways in one test, linked over TCP").
  */
 import { readFileSync } from 'node:fs';
+import type { Header } from '../../src/protocol/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPidf } from '../../src/codec/pidf/index.js';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
-import type { CommandFrame, Header } from '../../src/hub/frame/index.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
 import { fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';
 import type { TestGateway } from '../support/gateway.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
-import { header } from '../../src/hub/frame/index.js';
+import { getHeader } from '../../src/protocol/index.js';
 import type { HubApplication } from '../../src/hub/server.js';
 import {
   captureLog,
@@ -26,7 +26,7 @@ const BIG = Buffer.alloc(60_000, 0x61);
 const app: HubApplication = {
   allowUnauthenticated: (m) => m === 'send',
   command(conn, cmd) {
-    const inbox = header(cmd.headers, 'Inbox') ?? '';
+    const inbox = getHeader(cmd.headers, 'Inbox') ?? '';
     if (inbox.startsWith('im:echo@')) return { status: 'ok', headers: [], payload: cmd.payload };
     if (inbox.startsWith('im:slow@')) return new Promise(() => {});
     if (inbox.startsWith('im:spam@'))

@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectHub, type HubClientOptions } from '../../src/hub/client.js';
-import { header, type Header } from '../../src/hub/frame/index.js';
+import { getHeader, type Header } from '../../src/protocol/index.js';
 import { createHubServer, type HubApplication, type HubConnection } from '../../src/hub/server.js';
 import { captureLog, Cleanup, rawConnect, sleep, startHub, testHubConfig } from '../support/hub-tcp.js';
 
@@ -27,7 +27,7 @@ const TO_CLIENT: Header[] = [
 const app: HubApplication = {
   allowUnauthenticated: () => true,
   command(_conn, cmd) {
-    const who = /^im:([^@]*)@/.exec(header(cmd.headers, 'Inbox') ?? '')?.[1];
+    const who = /^im:([^@]*)@/.exec(getHeader(cmd.headers, 'Inbox') ?? '')?.[1];
     switch (who) {
       case 'never':
         return new Promise(() => {});
@@ -93,12 +93,12 @@ describe('hub timers', () => {
     const toClient = await h.only().command('send', TO_CLIENT, Buffer.from('ping'));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
     expect(toClient).toMatchObject({ status: 'error', method: 'send' });
-    expect(header(toClient.headers, 'Error-Type')).toBe('communications');
+    expect(getHeader(toClient.headers, 'Error-Type')).toBe('communications');
     const c = await h.client({ commandTimeoutMs: 100 });
     const never = await c.command(...send('never'));
     expect(never).toMatchObject({ status: 'error', method: 'send' });
-    expect(header(never.headers, 'Error-Type')).toBe('communications');
-    expect(header(never.headers, 'Error-Description')).toBe('no answer within 100 ms');
+    expect(getHeader(never.headers, 'Error-Type')).toBe('communications');
+    expect(getHeader(never.headers, 'Error-Description')).toBe('no answer within 100 ms');
     await h.captured.waitFor('hub commands timed out', { expired: 1, timeoutMs: 100 });
     late({ status: 'ok', headers: [] });
     await h.captured.waitFor('hub late answer discarded');
@@ -133,7 +133,7 @@ describe('hub shutdown (draft §14.2)', () => {
     answer.headers = [['Error-Type', 'communications']];
     const r = await h.only().command('shutdown');
     expect(r).toMatchObject({ status: 'error', method: 'shutdown' });
-    expect(header(r.headers, 'Error-Type')).toBe('communications');
+    expect(getHeader(r.headers, 'Error-Type')).toBe('communications');
   });
 
   it('a client without a handler acknowledges and leaves', async () => {

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub/client.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
-import { header } from '../../src/hub/frame/index.js';
+import { getHeader } from '../../src/protocol/index.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
 import { relayApplication } from '../support/hub-relay.js';
 import { captureLog, Cleanup, startHub, testHubConfig } from '../support/hub-tcp.js';
@@ -79,16 +79,16 @@ describe('hub over TLS', () => {
     expect(bob.strength).toBe('medium');
     const r = await bob.command(...SEND('im:alice@hub.example.net', 'hello over TLS'));
     expect(r.status).toBe('ok');
-    expect(header(r.headers, 'X-Reply')).toBe('yes');
+    expect(getHeader(r.headers, 'X-Reply')).toBe('yes');
     expect(Buffer.from(r.payload!).toString()).toBe('away until 5');
     expect(Buffer.from(got[0]!.payload!).toString()).toBe('hello over TLS');
-    expect(header(got[0]!.headers, 'Astrength')).toBe('medium');
+    expect(getHeader(got[0]!.headers, 'Astrength')).toBe('medium');
     expect([...app.identities.values()]).toEqual([
       { identity: 'alice', strength: 'medium' },
       { identity: 'bob', strength: 'medium' },
     ]);
     const none = await bob.command(...SEND('im:carol@hub.example.net', 'anyone?'));
-    expect(header(none.headers, 'Error-Type')).toBe('no-listeners');
+    expect(getHeader(none.headers, 'Error-Type')).toBe('no-listeners');
   });
 
   it('authenticates EXTERNAL from client certificates, by CN and by SAN (strong)', async () => {
@@ -107,7 +107,7 @@ describe('hub over TLS', () => {
     expect(bob.strength).toBe('strong');
     const r = await bob.command(...SEND('im:alice@hub.example.net', 'signed, bob'));
     expect(r.status).toBe('ok');
-    expect(header(got[0]!.headers, 'Astrength')).toBe('strong');
+    expect(getHeader(got[0]!.headers, 'Astrength')).toBe('strong');
     expect([...app.identities.values()]).toEqual([
       { identity: 'alice', strength: 'strong' },
       { identity: 'bob', strength: 'strong' },

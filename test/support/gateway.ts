@@ -10,7 +10,7 @@ import { adapterChecks } from '../../src/config/adapter-config.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub/client.js';
-import type { HubAnswer } from '../../src/hub/server.js';
+import type { Answer } from '../../src/protocol/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { createRootLogger } from '../../src/log.js';
 
@@ -25,7 +25,7 @@ export interface TestGateway {
   client(
     user: string,
     protocol?: 'imtp' | 'pitp',
-    onCommand?: (c: CommandFrame) => HubAnswer | Promise<HubAnswer>,
+    onCommand?: (c: CommandFrame) => Answer | Promise<Answer>,
     extra?: Partial<HubClientOptions>,
   ): Promise<HubClient>;
   stop(): Promise<void>;

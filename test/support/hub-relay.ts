@@ -6,8 +6,8 @@
  * Nobody listening ⇒ no-listeners.
  */
 import { HubError } from '../../src/errors.js';
-import { header, type Header } from '../../src/hub/frame/index.js';
-import { relayedStrength } from '../../src/hub/headers.js';
+import { getHeader, type Header, relayedStrength } from '../../src/protocol/index.js';
+
 import { relayedErrorHeaders } from '../../src/hub/replies.js';
 import type { HubApplication, HubConnection } from '../../src/hub/server.js';
 
@@ -32,11 +32,11 @@ export function relayApplication(domain = 'hub.example.net'): RelayApp {
     },
     async command(conn, cmd) {
       if (cmd.method === 'listen') {
-        listeners.set(header(cmd.headers, 'Inbox')!, conn);
+        listeners.set(getHeader(cmd.headers, 'Inbox')!, conn);
         return { status: 'ok', headers: [] };
       }
       if (cmd.method !== 'send') throw new HubError('unknown-method', `${cmd.method} is not relayed here`);
-      const target = listeners.get(header(cmd.headers, 'Inbox')!);
+      const target = listeners.get(getHeader(cmd.headers, 'Inbox')!);
       if (target === undefined) throw new HubError('no-listeners', 'nobody is listening');
       const strength = relayedStrength(conn.strength, cmd.headers);
       const headers: Header[] = [...cmd.headers.filter(([n]) => n !== 'Astrength'), ['Astrength', strength]];

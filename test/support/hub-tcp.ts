@@ -8,7 +8,7 @@ import { hubSchema, type HubConfig } from '../../src/config/schema.js';
 import { gssapiStub, TEST_HUB } from './hub-test-app.js';
 import { createRootLogger, type Logger } from '../../src/log.js';
 import { createHubServer, type HubApplication, type HubServer } from '../../src/hub/server.js';
-import type { Protocol } from '../../src/hub/methods.js';
+import type { Protocol } from '../../src/protocol/index.js';
 import type { TranscriptPeer } from './transcript.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

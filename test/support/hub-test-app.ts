@@ -19,8 +19,8 @@
  * out as resources), everything else is ok.
  */
 import { HubError } from '../../src/errors.js';
-import { header, type CommandFrame, type Header, type ResponseFrame } from '../../src/hub/frame/index.js';
-import { contentType } from '../../src/hub/methods.js';
+import type { CommandFrame, ResponseFrame } from '../../src/hub/frame/index.js';
+import { getHeader, type Header, contentType, type Answer } from '../../src/protocol/index.js';
 import { relayedErrorHeaders } from '../../src/hub/replies.js';
 import {
   createSaslServer,
@@ -29,7 +29,7 @@ import {
   type LinkInfo,
   type SaslServerMechanism,
 } from '../../src/hub/sasl.js';
-import type { HubAnswer, HubApplication } from '../../src/hub/server.js';
+import type { HubApplication } from '../../src/hub/server.js';
 import { Session, defaultAuthPolicy, type SessionHooks } from '../../src/hub/session.js';
 import type { Transcript, TranscriptPeer } from './transcript.js';
 
@@ -91,7 +91,7 @@ export function serverApp(
       [
         ...echoed,
         ['X-Content-Type', contentType(cmd.method, cmd.headers)],
-        ['X-Inbox', header(cmd.headers, 'Inbox') ?? ''],
+        ['X-Inbox', getHeader(cmd.headers, 'Inbox') ?? ''],
       ],
       payload,
     );
@@ -109,7 +109,7 @@ export function serverApp(
           ok(cmd.id);
           return;
         }
-        const inbox = header(cmd.headers, 'Inbox');
+        const inbox = getHeader(cmd.headers, 'Inbox');
         const who = localPart(inbox);
         const domain = domainOf(inbox);
         if (domain === 'remote.example') {
@@ -220,25 +220,25 @@ export function sessionPeer(
  * session-level app produces (pipeline.imtp: a held answer right after the one that releases it).
  * `after` runs once the connection has taken this answer.
  */
-class SyncAnswer implements PromiseLike<HubAnswer> {
-  private value: HubAnswer | null = null;
-  private taker: ((a: HubAnswer) => void) | null = null;
+class SyncAnswer implements PromiseLike<Answer> {
+  private value: Answer | null = null;
+  private taker: ((a: Answer) => void) | null = null;
 
   constructor(private readonly after?: () => void) {}
 
-  resolve(a: HubAnswer): void {
+  resolve(a: Answer): void {
     this.value = a;
     if (this.taker !== null) this.deliver(this.taker);
   }
 
-  then<A = HubAnswer, B = never>(onOk?: ((a: HubAnswer) => A | PromiseLike<A>) | null): PromiseLike<A | B> {
-    const take = (a: HubAnswer): void => void onOk?.(a);
+  then<A = Answer, B = never>(onOk?: ((a: Answer) => A | PromiseLike<A>) | null): PromiseLike<A | B> {
+    const take = (a: Answer): void => void onOk?.(a);
     if (this.value !== null) this.deliver(take);
     else this.taker = take;
     return this as unknown as PromiseLike<A | B>;
   }
 
-  private deliver(take: (a: HubAnswer) => void): void {
+  private deliver(take: (a: Answer) => void): void {
     take(this.value!);
     this.after?.();
   }
@@ -247,13 +247,13 @@ class SyncAnswer implements PromiseLike<HubAnswer> {
 /** The behaviours of `serverApp` as a HubApplication, for the real TCP server. */
 export function transcriptApplication(): HubApplication {
   const held: SyncAnswer[] = [];
-  const OK: HubAnswer = { status: 'ok', headers: [] };
-  const sendOk = (cmd: CommandFrame, payload: Uint8Array | null = null): HubAnswer => ({
+  const OK: Answer = { status: 'ok', headers: [] };
+  const sendOk = (cmd: CommandFrame, payload?: Uint8Array): Answer => ({
     status: 'ok',
     headers: [
       ...cmd.headers.filter(([n]) => n.startsWith('X-')),
       ['X-Content-Type', contentType(cmd.method, cmd.headers)],
-      ['X-Inbox', header(cmd.headers, 'Inbox') ?? ''],
+      ['X-Inbox', getHeader(cmd.headers, 'Inbox') ?? ''],
     ],
     payload,
   });
@@ -269,7 +269,7 @@ export function transcriptApplication(): HubApplication {
         };
       if (cmd.method === 'fetch-notify') throw new HubError('quota', 'too many notifications');
       if (cmd.method !== 'send') return OK;
-      const inbox = header(cmd.headers, 'Inbox');
+      const inbox = getHeader(cmd.headers, 'Inbox');
       const who = localPart(inbox);
       const domain = domainOf(inbox);
       if (domain === 'remote.example') {

@@ -3,7 +3,8 @@
  * answer what the test says; routers can be linked to each other as peer gateways.
  */
 import { parsePattern } from '../../src/model/index.js';
-import type { Answer, Endpoint, Header, Operation, Origin, Strength } from '../../src/router/index.js';
+import type { Answer, Header, Strength } from '../../src/protocol/index.js';
+import type { Endpoint, Operation, Origin } from '../../src/router/index.js';
 import type { Router } from '../../src/router/index.js';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -4,7 +4,8 @@
  * The world is rebuilt by `reset()` (call it in beforeEach); its bindings are live.
  */
 import { expect } from 'vitest';
-import { Router, type Answer, type Header, type Origin } from '../../src/router/index.js';
+import type { Answer, Header } from '../../src/protocol/index.js';
+import { Router, type Origin } from '../../src/router/index.js';
 import { FakeEndpoint, OK, client, enc, op } from './router-fakes.js';
 
 export const A = 'a.example';

@@ -3,7 +3,8 @@
  * Import it through index.ts.
  */
 import { firstInvalidUtf8 } from '../../model/utf8.js';
-import type { FrameError, FrameHandler, Header } from './index.js';
+import type { Header } from '../../protocol/index.js';
+import type { FrameError, FrameHandler } from './index.js';
 import {
   BAD_VALUE,
   COLON,
@@ -394,10 +395,10 @@ export class FrameDecoder {
   private endHeaders(): void {
     if (!this.commit()) return;
     if (this.fLength > 0) this.st = PAYLOAD;
-    else this.finish(this.fLength === 0 ? EMPTY : null);
+    else this.finish(this.fLength === 0 ? EMPTY : undefined);
   }
 
-  private finish(payload: Uint8Array | null): void {
+  private finish(payload: Uint8Array | undefined): void {
     const bad = this.fBad;
     const headers = this.fHeaders;
     this.st = START;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import type { Header } from '../../protocol/index.js';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../errors.js';
-import { decodeAll, FrameDecoder, type Frame, type Header } from './index.js';
+import { decodeAll, FrameDecoder, type Frame } from './index.js';
 import {
   encodeCommand,
   encodeFrame,
@@ -71,7 +72,7 @@ describe('encoder', () => {
       { kind: 'mech', mechanisms: ['PLAIN'] },
       { kind: 'command', id: '1', method: 'send', headers: [['A', 'b']], payload: Buffer.from('x\r\n') },
       { kind: 'nop' },
-      { kind: 'response', id: '2', status: 'ok', method: 'fetch', headers: [], payload: null },
+      { kind: 'response', id: '2', status: 'ok', method: 'fetch', headers: [], payload: undefined },
       { kind: 'response', id: '3', status: 'ok', method: 'fetch', headers: [], payload: Buffer.alloc(0) },
     ];
     const batch = new FrameBatch();
@@ -95,7 +96,7 @@ describe('encoder', () => {
           ['X-Text', '日本 \u{1f600}\t'],
           ['Empty', ''],
         ],
-        payload: i % 3 === 0 ? null : Buffer.alloc(i * 7, i),
+        payload: i % 3 === 0 ? undefined : Buffer.alloc(i * 7, i),
       });
     const batch = new FrameBatch();
     for (const f of frames) {
@@ -136,7 +137,7 @@ const headerValue = fc
   .string({ unit: valueUnit, maxLength: 20 })
   .map((v) => v.replace(/^[ \t]+|[ \t]+$/g, ''));
 const headers = fc.array(fc.tuple(headerName, headerValue), { maxLength: 6 }) as fc.Arbitrary<Header[]>;
-const payload = fc.option(fc.uint8Array({ maxLength: 80 }), { nil: null });
+const payload = fc.option(fc.uint8Array({ maxLength: 80 }), { nil: undefined });
 
 const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ kind: fc.constant('command' as const), id, method, headers, payload }),
@@ -158,7 +159,9 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
 );
 
 function normal(frames: Frame[]): unknown {
-  return frames.map((f) => ('payload' in f && f.payload !== null ? { ...f, payload: [...f.payload] } : f));
+  return frames.map((f) =>
+    'payload' in f && f.payload !== undefined ? { ...f, payload: [...f.payload] } : f,
+  );
 }
 
 describe('properties', () => {

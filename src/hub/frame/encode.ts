@@ -10,7 +10,8 @@
  * event-loop turn (design.md part 11: corked writes are about 8x faster).
  */
 import { CodecError } from '../../errors.js';
-import type { Frame, Header } from './index.js';
+import type { Header } from '../../protocol/index.js';
+import type { Frame } from './index.js';
 
 const MECHNAME = /^[A-Za-z0-9_-]{1,20}$/;
 

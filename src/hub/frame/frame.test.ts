@@ -2,22 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseTranscript, sideBytes } from '../../../test/support/transcript.js';
-import {
-  decodeAll,
-  FrameDecoder,
-  header,
-  headerAll,
-  type Frame,
-  type FrameError,
-  type FrameLimits,
-} from './index.js';
+import { decodeAll, FrameDecoder, type Frame, type FrameError, type FrameLimits } from './index.js';
+import { getHeader, getHeaders } from '../../protocol/index.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 /** A comparable picture of decoder output (payloads as hex). */
 function picture(events: (Frame | FrameError)[]): unknown[] {
   return events.map((e) =>
-    'payload' in e && e.payload !== null
+    'payload' in e && e.payload !== undefined
       ? { ...e, payload: Buffer.from(e.payload).toString('hex') }
       : { ...e },
   );
@@ -50,8 +43,8 @@ describe('FrameDecoder: well-formed input', () => {
       ['Inbox', 'im:a@d.com'],
       ['Inbox', 'im:b@d.com'],
     ]);
-    expect(header(f.headers, 'Inbox')).toBe('im:a@d.com');
-    expect(headerAll(f.headers, 'Inbox')).toEqual(['im:a@d.com', 'im:b@d.com']);
+    expect(getHeader(f.headers, 'Inbox')).toBe('im:a@d.com');
+    expect(getHeaders(f.headers, 'Inbox')).toEqual(['im:a@d.com', 'im:b@d.com']);
     expect(Buffer.from(f.payload!).toString()).toBe('Testing, testing\r\n');
   });
 
@@ -69,9 +62,9 @@ describe('FrameDecoder: well-formed input', () => {
         status: 'ok',
         method: 'send',
         headers: [['Unreliable', 'domain.com']],
-        payload: null,
+        payload: undefined,
       },
-      { kind: 'response', id: 'x', status: 'error', method: 'get-class', headers: [], payload: null },
+      { kind: 'response', id: 'x', status: 'error', method: 'get-class', headers: [], payload: undefined },
       { kind: 'mech', mechanisms: ['PLAIN', 'GSSAPI'] },
       { kind: 'mech', mechanisms: [] },
       { kind: 'nop' },

@@ -11,12 +11,10 @@
  *
  * The encoder lives in encode.ts.
  */
+import type { Answer, Header } from '../../protocol/index.js';
 import { FrameDecoder, type FrameLimits } from './decode.js';
 
 export { DEFAULT_FRAME_LIMITS, FrameDecoder, type FrameLimits } from './decode.js';
-
-/** One header as received: name and value, with the value's leading/trailing WSP removed and folds undone. */
-export type Header = readonly [name: string, value: string];
 
 export interface CommandFrame {
   readonly kind: 'command';
@@ -24,17 +22,22 @@ export interface CommandFrame {
   readonly method: string;
   /** In wire order, duplicates kept (draft §10: relays forward all values). Content-Length is not listed. */
   readonly headers: Header[];
-  /** null when the message had no Content-Length (no payload); possibly empty otherwise. */
-  readonly payload: Uint8Array | null;
+  /** undefined when the message had no Content-Length (no payload); possibly empty otherwise. */
+  readonly payload: Uint8Array | undefined;
 }
 
-export interface ResponseFrame {
+/**
+ * A response is the protocol's one answer shape (src/protocol/answer.ts) plus the id and method
+ * of the command it answers (draft §10), so the router can pass it on as it is.
+ */
+export interface ResponseFrame extends Answer {
   readonly kind: 'response';
   readonly id: string;
-  readonly status: 'ok' | 'error';
   readonly method: string;
+  /** In wire order, duplicates kept. Content-Length is not listed. */
   readonly headers: Header[];
-  readonly payload: Uint8Array | null;
+  /** undefined when the message had no Content-Length (no payload); possibly empty otherwise. */
+  readonly payload: Uint8Array | undefined;
 }
 
 export interface MechFrame {
@@ -71,22 +74,6 @@ export interface FrameError {
 export interface FrameHandler {
   onFrame(frame: Frame): void;
   onFrameError(error: FrameError): void;
-}
-
-/** First value of a header (draft §10: a non-repeatable header repeated counts with its first value only). */
-export function header(headers: readonly Header[], name: string): string | undefined {
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i]!;
-    if (h[0] === name) return h[1];
-  }
-  return undefined;
-}
-
-/** Every value of a header, in order. */
-export function headerAll(headers: readonly Header[], name: string): string[] {
-  const out: string[] = [];
-  for (const h of headers) if (h[0] === name) out.push(h[1]);
-  return out;
 }
 
 /** Decodes a whole byte string at once (tests, tools). */

@@ -4,9 +4,10 @@
  * ok response, source and target header (§12 table, part 2.7) and the legal Error-Types.
  */
 import type { ErrorType } from '../errors.js';
-import { header, type Header } from './frame/index.js';
-import { headerCheck } from './headers.js';
+import { getHeader, type Header } from './headers.js';
+import { headerCheck } from './header-values.js';
 
+/** The two protocols of the draft: IMTP (instant messages, §16) and PITP (presence, §15). */
 export type Protocol = 'imtp' | 'pitp';
 export type PayloadRule = 'none' | 'optional' | 'required';
 
@@ -225,7 +226,7 @@ export function defaultContentType(method: string): string {
 
 /** The Content-Type of a message's payload: its header, else the method's default (row 9). */
 export function contentType(method: string, headers: readonly Header[]): string {
-  return header(headers, 'Content-Type') ?? defaultContentType(method);
+  return getHeader(headers, 'Content-Type') ?? defaultContentType(method);
 }
 
 /**
@@ -236,16 +237,16 @@ export function contentType(method: string, headers: readonly Header[]): string 
  */
 export function checkCommand(
   spec: MethodSpec,
-  frame: { readonly headers: readonly Header[]; readonly payload: Uint8Array | null },
+  frame: { readonly headers: readonly Header[]; readonly payload?: Uint8Array | undefined },
 ): string | null {
   const headers = frame.headers;
   const required = spec.required;
   for (let i = 0; i < required.length; i++) {
     const name = required[i]!;
-    if (header(headers, name) === undefined) return `${spec.name} requires a ${name} header`;
+    if (getHeader(headers, name) === undefined) return `${spec.name} requires a ${name} header`;
   }
-  if (spec.payload === 'none' && frame.payload !== null) return `${spec.name} allows no payload`;
-  if (spec.payload === 'required' && frame.payload === null) return `${spec.name} requires a payload`;
+  if (spec.payload === 'none' && frame.payload !== undefined) return `${spec.name} allows no payload`;
+  if (spec.payload === 'required' && frame.payload === undefined) return `${spec.name} requires a payload`;
   const checks = valueChecks(spec);
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;

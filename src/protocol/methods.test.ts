@@ -95,7 +95,7 @@ describe('checkCommand', () => {
     expect(checkCommand(send, { ...ok, headers: [['Sender', 'im:a@b.c']] })).toBe(
       'send requires a Inbox header',
     );
-    expect(checkCommand(send, { ...ok, payload: null })).toBe('send requires a payload');
+    expect(checkCommand(send, { ...ok, payload: undefined })).toBe('send requires a payload');
     expect(
       checkCommand(METHODS.get('listen')!, { headers: [['Inbox', 'im:a@b']], payload: new Uint8Array(0) }),
     ).toBe('listen allows no payload');

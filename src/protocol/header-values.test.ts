@@ -10,8 +10,8 @@ import {
   parseVisited,
   receivedStrength,
   relayedStrength,
-  weakerStrength,
-} from './headers.js';
+  weaker,
+} from './index.js';
 
 describe('url-hdr (draft §11.1)', () => {
   it.each([
@@ -78,7 +78,7 @@ describe('Astrength (draft §11.4)', () => {
     expect(relayedStrength('weak', [])).toBe('weak');
     expect(relayedStrength('strong', [['Astrength', 'none']])).toBe('none');
     expect(relayedStrength('strong', [['Astrength', 'bogus']])).toBe('none');
-    expect(weakerStrength('medium', 'strong')).toBe('medium');
+    expect(weaker('medium', 'strong')).toBe('medium');
   });
 });
 

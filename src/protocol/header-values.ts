@@ -6,8 +6,9 @@
  * within a presence or im URL").
  *
  * Identifier parsing proper lives in src/model; these are syntax checks for the wire, kept local.
+ * Astrength's grammar is in strength.ts.
  */
-import type { Header } from './frame/index.js';
+import { parseStrength } from './strength.js';
 
 // --- Shared pieces (draft §9) --------------------------------------------------------------
 
@@ -93,11 +94,11 @@ export function isUrlValue(value: string): boolean {
 
 // --- origin-hdr (draft §11.2) ----------------------------------------------------------------
 
-export type Origin =
+export type OriginValue =
   { readonly kind: 'server'; readonly domain: string } | { readonly kind: 'client'; readonly url: string };
 
 /** draft §11.2: a colon means a URL (a client origin); otherwise a domain (a server origin). */
-export function parseOrigin(value: string): Origin | null {
+export function parseOrigin(value: string): OriginValue | null {
   if (value.includes(':')) return isSchemeUrl(value) ? { kind: 'client', url: value } : null;
   return isDomain(value) ? { kind: 'server', domain: value } : null;
 }
@@ -119,42 +120,6 @@ export function isIdPattern(value: string): boolean {
   const scheme = SCHEME_RE.exec(value)?.[1];
   if (scheme === undefined || scheme === 'presence' || scheme === 'im') return OUR_PATTERN.test(value);
   return GENERIC_PATTERN.test(value) || isSchemeUrl(value);
-}
-
-// --- Astrength (draft §11.4) -------------------------------------------------------------------
-
-export type Strength = 'none' | 'weak' | 'medium' | 'strong';
-export const STRENGTHS: readonly Strength[] = ['none', 'weak', 'medium', 'strong'];
-
-/**
- * Parses an Astrength value. Accepts other letter cases (hub-protocol.md part 4 row 11: the
- * draft's own example says "Medium"); emit with `formatStrength` (lowercase).
- */
-export function parseStrength(value: string): Strength | null {
-  const v = value.toLowerCase();
-  return v === 'strong' || v === 'medium' || v === 'weak' || v === 'none' ? v : null;
-}
-
-export function weakerStrength(a: Strength, b: Strength): Strength {
-  return STRENGTHS.indexOf(a) <= STRENGTHS.indexOf(b) ? a : b;
-}
-
-/**
- * The Astrength a message arrived with: the header's value, `strong` when absent (draft §11.4:
- * the sender is the originator), null when present but invalid. Matches the header name
- * case-insensitively (part 4 row 11: the draft's example spells it "AStrength").
- */
-export function receivedStrength(headers: readonly Header[]): Strength | null {
-  for (const [name, value] of headers) {
-    if (name === 'Astrength' || name.toLowerCase() === 'astrength') return parseStrength(value);
-  }
-  return 'strong';
-}
-
-/** draft §11.4, part 3 row 28: a relay sends the weaker of the link's strength and the received one. */
-export function relayedStrength(link: Strength, headers: readonly Header[]): Strength {
-  const got = receivedStrength(headers);
-  return got === null ? 'none' : weakerStrength(link, got);
 }
 
 // --- Mapping (draft §11.5) ------------------------------------------------------------------
