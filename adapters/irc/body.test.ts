@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpimFacts, parseCpim } from '../../src/index.js';
+import { parseCpim, type CpimPayload } from '../../src/index.js';
 import { buildInboundPayload, InboundPayloadBuilder } from './body.js';
 import { DEFAULT_SERVER_INFO, ircToAddress } from './translate.js';
 
@@ -98,8 +98,8 @@ describe('InboundPayloadBuilder', () => {
         expect(fast).not.toBeInstanceOf(Error);
         expect(Buffer.from(fast as Uint8Array).equals(Buffer.from(slow))).toBe(true);
         fastChecked++;
-        // Facts recorded for readers in the process are what parseCpim reads.
-        const f = cpimFacts(fast as Uint8Array);
+        // Facts attached for readers in the process are what parseCpim reads.
+        const f = (fast as CpimPayload).cpimFacts;
         if (f !== undefined) {
           const r = parseCpim(slow, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
           expect(r.result).not.toBe('reject');

@@ -9,7 +9,7 @@
  * and text/html (the canonical rich form).
  */
 /* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
-import { HubError, buildCpim, decodeUtf8Strict, parseCpim, recordCpimFacts } from '../../src/index.js';
+import { HubError, buildCpim, decodeUtf8Strict, parseCpim, withCpimFacts } from '../../src/index.js';
 import { hasFormatting, htmlToIrc, ircToHtml, stripIrc } from './format.js';
 
 export const CPIM_TYPE = 'message/cpim';
@@ -258,7 +258,7 @@ export class InboundPayloadBuilder {
     at += PLAIN_CONTENT_BYTES.copy(out, at);
     out.write(text, at, 'utf8');
     // What parseCpim would read back (body.test.ts checks it), for a reader in this process.
-    if (prefix.facts) recordCpimFacts(out, { from, dateTime: date, contentType: PLAIN_TYPE, text });
+    if (prefix.facts) withCpimFacts(out, { from, dateTime: date, contentType: PLAIN_TYPE, text });
     return out;
   }
 
@@ -314,6 +314,6 @@ export class InboundPayloadBuilder {
 
 interface Prefix {
   readonly bytes: Buffer;
-  /** parseCpim reads From and DateTime back as written (see recordCpimFacts). */
+  /** parseCpim reads From and DateTime back as written (see withCpimFacts). */
   readonly facts: boolean;
 }

@@ -1,6 +1,6 @@
 /** The hot path's shortcuts give what the general code gives (design.md part 11). */
 import { describe, expect, it } from 'vitest';
-import { recordCpimFacts } from '../../src/index.js';
+import { withCpimFacts } from '../../src/index.js';
 import { quickAck } from './handlers.js';
 import { readClientFrame } from './protocol.js';
 import { buildMessage, readMessage, userInbox } from './translate.js';
@@ -29,13 +29,13 @@ describe('websocket fast paths', () => {
     expect(quickAck(texts[3]!)).toBeNull();
   });
 
-  it('reads a payload with recorded facts as it reads the same octets parsed', () => {
+  it('reads a payload with attached facts as it reads the same octets parsed', () => {
     const from = userInbox('alice', 'web.test');
     const to = userInbox('bob', 'web.test');
     const now = new Date('2026-11-21T18:00:00.500Z');
     for (const text of ['hi', 'ünï 😀', 'a\r\nb']) {
       const payload = buildMessage(from, to, text, new Date('2026-01-02T03:04:05Z'));
-      recordCpimFacts(payload, {
+      withCpimFacts(payload, {
         from: from.uri,
         dateTime: '2026-01-02T03:04:05Z',
         contentType: 'text/plain; charset=UTF-8',

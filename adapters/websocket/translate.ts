@@ -7,7 +7,6 @@
 import {
   buildCpim,
   buildPidf,
-  cpimFacts,
   getHeader,
   getHeaders,
   makeAddress,
@@ -17,6 +16,7 @@ import {
   toIm,
   toPres,
   type Answer,
+  type CpimPayload,
   type Headers,
   type ImAddress,
   type PresAddress,
@@ -104,9 +104,9 @@ export function readMessage(headers: Headers, payload: Uint8Array, now: Date): R
   let from = sender.trim();
   let time: string | null = null;
   let text: string;
-  const facts = type === CPIM_TYPE ? cpimFacts(payload) : undefined;
+  const facts = type === CPIM_TYPE ? (payload as CpimPayload).cpimFacts : undefined;
   if (facts !== undefined) {
-    // Built in this process, which recorded what parsing would read (src/codec/cpim-known.ts).
+    // Built in this process, which attached what parsing would read (src/codec/cpim/facts.ts).
     if (getHeader(headers, 'Orig-Sender') === undefined) from = facts.from;
     time = facts.dateTime;
     text = mainType(facts.contentType).startsWith('text/')

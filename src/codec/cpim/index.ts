@@ -13,8 +13,8 @@ export { buildCpim, serializeCpim } from './serialize.js';
 export type { CpimAddressInput, CpimBuildInput } from './serialize.js';
 export { requirementFailureReason, unmetRequirements } from './require.js';
 export { inspectCpim } from './inspect.js';
-export { cpimFacts, recordCpimFacts } from './known.js';
-export type { CpimFacts } from './known.js';
+export { withCpimFacts } from './facts.js';
+export type { CpimFacts, CpimPayload } from './facts.js';
 export type {
   CpimInspectHeader,
   CpimInspectOptions,
