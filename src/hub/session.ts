@@ -20,16 +20,16 @@ import {
   type ResponseFrame,
 } from './frame/index.js';
 import {
-  getHeader,
-  type Header,
-  type Strength,
   checkCommand,
+  getHeader,
   methodSpec,
+  type Header,
   type Protocol,
+  type Strength,
 } from '../protocol/index.js';
-
 import { errorHeaders } from './replies.js';
 import type { SaslClientMechanism } from './sasl.js';
+import { admitCommand, type AdmitContext } from './session-admit.js';
 import { AuthAcceptor, AuthInitiator, type AuthInfo } from './session-auth.js';
 import {
   defaultAuthPolicy,
@@ -65,7 +65,8 @@ export class Session<C = unknown> implements FrameHandler {
   private readonly decoder: FrameDecoder;
   private readonly out = new FrameBatch();
   private readonly autoFlush: boolean;
-  private readonly policy: (method: string) => boolean;
+  /** What admitCommand needs to know (session-admit.ts); made once, read for every command. */
+  private readonly admission: AdmitContext;
   /** Our commands awaiting an answer, by id (draft §10: an id is not reused before its answer). */
   private readonly pending = new Map<string, Pending<C>>();
   /** The peer's commands we have not answered yet: id → method. */
@@ -85,7 +86,6 @@ export class Session<C = unknown> implements FrameHandler {
     this.protocol = options.protocol;
     this.decoder = new FrameDecoder(this, options.limits);
     this.autoFlush = options.autoFlush ?? true;
-    this.policy = options.allowUnauthenticated ?? defaultAuthPolicy();
     const io = {
       out: this.out,
       hooks,
@@ -99,6 +99,13 @@ export class Session<C = unknown> implements FrameHandler {
         ? new AuthAcceptor(io, options.sasl ?? null, options.maxAuthFailures ?? 3)
         : null;
     this.initiatorAuth = this.role === 'initiator' ? new AuthInitiator(io) : null;
+    this.admission = {
+      protocol: this.protocol,
+      role: this.role,
+      incoming: this.incoming,
+      auth: this.acceptorAuth,
+      policy: options.allowUnauthenticated ?? defaultAuthPolicy(),
+    };
   }
 
   // --- State ---------------------------------------------------------------------------------
@@ -205,54 +212,15 @@ export class Session<C = unknown> implements FrameHandler {
   }
 
   private onCommand(f: CommandFrame): void {
-    // draft §10: a requester must not reuse an id before its answer (part 3 row 5).
-    if (this.incoming.has(f.id)) {
-      this.answer(
-        f.id,
-        f.method,
-        new HubError('malformed', `id ${f.id} is already in use by an unanswered command`),
-      );
+    const spec = admitCommand(f, this.admission);
+    if (spec instanceof HubError) {
+      this.answer(f.id, f.method, spec);
       return;
     }
-    const spec = methodSpec(f.method, this.protocol);
-    // draft §10, part 3 rows 13-14: unknown (or wrongly cased) method ⇒ unknown-method.
-    // A command sent in the wrong direction is treated the same way: `auth` to the initiator
-    // (§14.1: only the initiator sends it; the initiator implements no SASL server, part 3 row 16)
-    // and `shutdown` to the acceptor (§14.2: a server that gets it SHOULD answer unknown-method).
-    if (
-      spec === undefined ||
-      (spec.name === 'auth' && this.role === 'initiator') ||
-      (spec.name === 'shutdown' && this.role === 'acceptor')
-    ) {
-      this.answer(f.id, f.method, new HubError('unknown-method', `unknown method ${f.method}`));
+    if (spec.name === 'auth' && this.acceptorAuth !== null) {
+      this.acceptorAuth.onAuth(f);
+      this.kick();
       return;
-    }
-    const problem = checkCommand(spec, f);
-    if (problem !== null) {
-      this.answer(f.id, f.method, new HubError('malformed', problem));
-      return;
-    }
-    const auth = this.acceptorAuth;
-    if (auth !== null) {
-      if (spec.name === 'auth') {
-        auth.onAuth(f);
-        this.kick();
-        return;
-      }
-      // draft §14.1, part 3 row 20: the initiator sends nothing but auth during an exchange.
-      if (auth.inExchange) {
-        this.answer(
-          f.id,
-          f.method,
-          new HubError('malformed', 'only auth is allowed during an authentication exchange'),
-        );
-        return;
-      }
-      // Part 4 rows 10, 28: "authenticate first" is source-authorization.
-      if (auth.identity === null && !this.policy(spec.name)) {
-        this.answer(f.id, f.method, new HubError('source-authorization', 'authenticate first'));
-        return;
-      }
     }
     this.incoming.set(f.id, f.method);
     if (spec.name === 'shutdown') {

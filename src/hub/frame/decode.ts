@@ -2,11 +2,9 @@
  * The incremental IMTP/PITP frame decoder (draft-hudson-impp-transfer-proposal-01 §10). No I/O.
  * Import it through index.ts.
  */
-import { firstInvalidUtf8 } from '../../model/utf8.js';
 import type { Header } from '../../protocol/index.js';
 import type { FrameError, FrameHandler } from './index.js';
 import {
-  BAD_VALUE,
   COLON,
   CONTENT_LENGTH,
   CR,
@@ -17,17 +15,16 @@ import {
   METHODS_BY_LENGTH,
   NAMES_BY_LENGTH,
   SP,
-  SUSPECT_VALUE,
-  alnumRun,
+  headerValue,
+  headerValueProblem,
   interned,
   isNameOctets,
   latin1,
-  methodRun,
   toBuffer,
   trimWsp,
-  utf8,
   wspRun,
 } from './octets.js';
+import { newStartLineScan, scanCommandLine, scanResponseLine } from './start-line.js';
 import { DEFAULT_FRAME_LIMITS, type FrameLimits } from './limits.js';
 
 export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './limits.js';
@@ -63,7 +60,8 @@ export class FrameDecoder {
   /** Where the pending header started, for errors found when it is filed. */
   private pOffset = 0;
   private pLine = 0;
-  private valueProblem = '';
+  /** Where the parts of the current start line are (start-line.ts); reused for every line. */
+  private readonly scan = newStartLineScan();
 
   constructor(
     private readonly handler: FrameHandler,
@@ -186,54 +184,17 @@ export class FrameDecoder {
       return;
     }
     const first = buf[s];
-    if (first === 0x3e /* > */) {
-      // draft §10: command = ">" id 1*WSP method CRLF
-      const idEnd = alnumRun(buf, s + 1, e);
-      const m = wspRun(buf, idEnd, e);
-      if (idEnd === s + 1 || m === idEnd || methodRun(buf, m, e) !== e || m === e) {
-        this.fatal('malformed command line', 'draft §10 command', offset);
+    const scan = this.scan;
+    if (first === 0x3e /* > */ || first === 0x3c /* < */) {
+      // draft §10 command / response lines (start-line.ts).
+      const isCommand = first === 0x3e;
+      if (!(isCommand ? scanCommandLine(buf, s, e, scan) : scanResponseLine(buf, s, e, scan))) {
+        if (isCommand) this.fatal('malformed command line', 'draft §10 command', offset);
+        else this.fatal('malformed response line', 'draft §10 response', offset);
         return;
       }
-      this.begin(true, latin1(buf, s + 1, idEnd), interned(METHODS_BY_LENGTH, buf, m, e), 'ok', offset);
-      return;
-    }
-    if (first === 0x3c /* < */) {
-      // draft §10: response = "<" id 1*WSP ("ok" / "error") *WSP "(" method ")" CRLF
-      const idEnd = alnumRun(buf, s + 1, e);
-      const st = wspRun(buf, idEnd, e);
-      let status: 'ok' | 'error' | null = null;
-      let p = st;
-      if (buf[p] === 0x6f && buf[p + 1] === 0x6b) {
-        status = 'ok';
-        p += 2;
-      } else if (
-        buf[p] === 0x65 &&
-        buf[p + 1] === 0x72 &&
-        buf[p + 2] === 0x72 &&
-        buf[p + 3] === 0x6f &&
-        buf[p + 4] === 0x72
-      ) {
-        status = 'error';
-        p += 5;
-      }
-      const open = wspRun(buf, p, e);
-      const m = open + 1;
-      const mEnd = methodRun(buf, m, e);
-      if (
-        idEnd === s + 1 ||
-        st === idEnd ||
-        status === null ||
-        p > e ||
-        buf[open] !== 0x28 /* ( */ ||
-        open >= e ||
-        mEnd === m ||
-        mEnd !== e - 1 ||
-        buf[mEnd] !== 0x29 /* ) */
-      ) {
-        this.fatal('malformed response line', 'draft §10 response', offset);
-        return;
-      }
-      this.begin(false, latin1(buf, s + 1, idEnd), interned(METHODS_BY_LENGTH, buf, m, mEnd), status, offset);
+      const method = interned(METHODS_BY_LENGTH, buf, scan.methodStart, scan.methodEnd);
+      this.begin(isCommand, latin1(buf, s + 1, scan.idEnd), method, scan.status, offset);
       return;
     }
     const text = latin1(buf, s, e);
@@ -296,8 +257,8 @@ export class FrameDecoder {
         this.bad('continuation line without a header to continue', 'draft §10 fws', offset);
         return;
       }
-      const more = this.value(buf, s, e);
-      if (more === null) this.bad(this.valueProblem, 'draft §10 header-value', offset);
+      const more = headerValue(buf, s, e);
+      if (more === null) this.bad(headerValueProblem(buf, s, e), 'draft §10 header-value', offset);
       else this.pValue += more;
       return;
     }
@@ -317,40 +278,18 @@ export class FrameDecoder {
       return;
     }
     // The leading WSP goes now (commit() trims the rest); one slice instead of two.
-    const value = this.value(buf, wspRun(buf, colon + 1, e), e);
+    const vs = wspRun(buf, colon + 1, e);
+    const value = headerValue(buf, vs, e);
     if (value === null) {
       // A Content-Length that cannot be read leaves the frame end unknown: the stream must stop.
       if (name === 'Content-Length') this.fatal('invalid Content-Length', 'draft §10', offset);
-      else this.bad(`${this.valueProblem} in ${name}`, 'draft §10 header-value', offset);
+      else this.bad(`${headerValueProblem(buf, vs, e)} in ${name}`, 'draft §10 header-value', offset);
       return;
     }
     this.pName = name;
     this.pValue = value;
     this.pOffset = offset;
     this.pLine = this.lineNo;
-  }
-
-  /** Decodes a header value's octets; null (with `valueProblem` set) when they break draft §10 printable. */
-  private value(buf: Buffer, s: number, e: number): string | null {
-    // Printable ASCII and HTAB (the common case): valid as they are, and latin1 = UTF-8 for them.
-    let i = s;
-    while (i < e) {
-      const c = buf[i]!;
-      if (c >= 0x20 ? c > 0x7e : c !== HTAB) break;
-      i++;
-    }
-    if (i === e) return latin1(buf, s, e);
-    const text = utf8(buf, s, e);
-    if (!SUSPECT_VALUE.test(text)) return text;
-    if (BAD_VALUE.test(text)) {
-      this.valueProblem = 'control character or noncharacter';
-      return null;
-    }
-    if (firstInvalidUtf8(buf, s, e) !== -1) {
-      this.valueProblem = 'ill-formed UTF-8';
-      return null;
-    }
-    return text;
   }
 
   /** Files the pending header; false when the stream must stop. */

@@ -1,3 +1,5 @@
+import { firstInvalidUtf8 } from '../../model/utf8.js';
+
 /**
  * Octet-level pieces of the frame decoder (draft-hudson-impp-transfer-proposal-01 §10): byte
  * constants, start-line and header-value patterns, direct string slicing, interned header names
@@ -163,4 +165,28 @@ export function trimWsp(s: string): string {
   while (a < b && (s.charCodeAt(a) === SP || s.charCodeAt(a) === HTAB)) a++;
   while (b > a && (s.charCodeAt(b - 1) === SP || s.charCodeAt(b - 1) === HTAB)) b--;
   return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/**
+ * A header value's octets as text; null when they break draft §10 `printable` (no controls but
+ * HTAB, no U+FFFE/U+FFFF, well-formed UTF-8); `headerValueProblem` then says why.
+ */
+export function headerValue(buf: Buffer, s: number, e: number): string | null {
+  // Printable ASCII and HTAB (the common case): valid as they are, and latin1 = UTF-8 for them.
+  let i = s;
+  while (i < e) {
+    const c = buf[i]!;
+    if (c >= 0x20 ? c > 0x7e : c !== HTAB) break;
+    i++;
+  }
+  if (i === e) return latin1(buf, s, e);
+  const text = utf8(buf, s, e);
+  if (!SUSPECT_VALUE.test(text)) return text;
+  if (BAD_VALUE.test(text) || firstInvalidUtf8(buf, s, e) !== -1) return null;
+  return text;
+}
+
+/** Why `headerValue` refused these octets (only called then, off the hot path). */
+export function headerValueProblem(buf: Buffer, s: number, e: number): string {
+  return BAD_VALUE.test(utf8(buf, s, e)) ? 'control character or noncharacter' : 'ill-formed UTF-8';
 }
