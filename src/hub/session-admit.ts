@@ -14,8 +14,8 @@ export interface AdmitContext {
   readonly role: Role;
   /** The peer's commands not answered yet: id → method. */
   readonly incoming: ReadonlyMap<string, string>;
-  /** Acceptor: its side of SASL; null on an initiator. */
-  readonly auth: AuthAcceptor | null;
+  /** Acceptor: its side of SASL (what admission reads of it); null on an initiator. */
+  readonly auth: Pick<AuthAcceptor, 'inExchange' | 'identity'> | null;
   /** Part 4 row 28: may `method` run before authentication? */
   readonly policy: (method: string) => boolean;
 }

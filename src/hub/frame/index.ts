@@ -1,6 +1,7 @@
 /**
- * IMTP/PITP framing (draft-hudson-impp-transfer-proposal-01 §10): the frame types, header lookup
- * and the decoder (decode.ts, re-exported here). No I/O.
+ * IMTP/PITP framing (draft-hudson-impp-transfer-proposal-01 §10): the frame types and the decoder
+ * (decode.ts, re-exported here). Headers and answers are the protocol's own (src/protocol): a
+ * response frame is an Answer plus the id and method it answers. No I/O.
  *
  * `FrameDecoder` is incremental: feed it whatever the socket delivers with `push(chunk)`; it calls
  * `handler.onFrame` for every complete protocol message and `handler.onFrameError` for every
