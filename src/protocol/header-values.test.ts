@@ -5,12 +5,8 @@ import {
   isUrlValue,
   parseMapping,
   parseOrigin,
-  parseStrength,
   parseSubscription,
   parseVisited,
-  receivedStrength,
-  relayedStrength,
-  weaker,
 } from './index.js';
 
 describe('url-hdr (draft §11.1)', () => {
@@ -59,27 +55,6 @@ describe('idpattern-hdr (draft §11.3)', () => {
     'refuses %j',
     (v) => expect(isIdPattern(v)).toBe(false),
   );
-});
-
-describe('Astrength (draft §11.4)', () => {
-  it('parses the four values, any case (part 4 row 11)', () => {
-    expect(['strong', 'Medium', 'WEAK', 'none', 'fair'].map(parseStrength)).toEqual([
-      'strong',
-      'medium',
-      'weak',
-      'none',
-      null,
-    ]);
-  });
-  it('absent means strong; the relay sends the weaker (part 3 row 28)', () => {
-    expect(receivedStrength([])).toBe('strong');
-    expect(receivedStrength([['AStrength', 'Medium']])).toBe('medium');
-    expect(receivedStrength([['Astrength', 'bogus']])).toBeNull();
-    expect(relayedStrength('weak', [])).toBe('weak');
-    expect(relayedStrength('strong', [['Astrength', 'none']])).toBe('none');
-    expect(relayedStrength('strong', [['Astrength', 'bogus']])).toBe('none');
-    expect(weaker('medium', 'strong')).toBe('medium');
-  });
 });
 
 describe('Mapping, Subscription, Visited (draft §11.5, §11.7, §11.8)', () => {
