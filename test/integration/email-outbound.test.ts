@@ -11,7 +11,9 @@ import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame.js';
 import { buildCpim } from '../../src/index.js';
-import { freePort, startMailSink, startPostfix, type MailSink, type Postfix } from '../support/email.js';
+import { startPostfix, type Postfix } from '../support/email.js';
+import { useMailSink } from '../support/mail-sink.js';
+import { freePort } from '../support/net.js';
 import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';
 
 const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
@@ -38,6 +40,7 @@ function imFromAlice(text: string, extra: { inReplyTo?: string; subject?: string
 }
 
 describe('email adapter, outbound', () => {
+  const smtp = useMailSink();
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
@@ -53,11 +56,6 @@ describe('email adapter, outbound', () => {
     cleanup.push(() => eg.stop());
     return eg;
   }
-  async function sink(opts: Parameters<typeof startMailSink>[0] = {}): Promise<MailSink> {
-    const s = await startMailSink(opts);
-    cleanup.push(() => s.stop());
-    return s;
-  }
   async function alice(eg: EmailGateway, got: CommandFrame[] = []) {
     const c = await eg.gw.client('alice', 'imtp', (cmd) => {
       got.push(cmd);
@@ -68,7 +66,7 @@ describe('email adapter, outbound', () => {
   }
 
   it('round trip: an IM becomes a mail with the right headers; the quoted reply comes back as its text alone, threaded', async () => {
-    const s = await sink();
+    const s = smtp.sink;
     const eg = await relayGateway(s.port);
     const got: CommandFrame[] = [];
     const a = await alice(eg, got);
@@ -126,9 +124,8 @@ describe('email adapter, outbound', () => {
   });
 
   it('a relay’s permanent refusal is an error answer; a relay that is down is communications', async () => {
-    const s = await sink({
-      refuse: (rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : null),
-    });
+    const s = smtp.sink;
+    smtp.refuse((rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : null));
     const eg = await relayGateway(s.port);
     const a = await alice(eg);
     const nobody = `im:%22mailto=nobody%40elsewhere.test%22@${MAIL}`;
@@ -158,7 +155,7 @@ describe('email adapter, outbound', () => {
   });
 
   it('through Debian’s Postfix as a relay', async () => {
-    const s = await sink();
+    const s = smtp.sink;
     const pf: Postfix = await startPostfix(s.port);
     cleanup.push(() => pf.stop());
     const eg = await relayGateway(pf.port);
@@ -183,7 +180,7 @@ describe('email adapter, outbound', () => {
   });
 
   it('a room with a list member: room messages go to the subscribers, their replies come back into the room', async () => {
-    const s = await sink();
+    const s = smtp.sink;
     const eg = await relayGateway(s.port, {
       rooms: [{ name: 'dev', address: 'im:dev@gw.test', members: ['im:alice@gw.test', `im:dev@${MAIL}`] }],
       email: {

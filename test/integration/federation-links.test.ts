@@ -8,7 +8,8 @@ import type { HubClient } from '../../src/hub/client.js';
 import type { CommandFrame, Header, ResponseFrame } from '../../src/hub/frame.js';
 import type { HubConnection } from '../../src/hub/server.js';
 import { startDnsStub, type DnsStub } from '../support/dns-stub.js';
-import { eventually, fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';
+import { eventually, fedGateway, peerEntry, type FedGatewaySpec } from '../support/federation.js';
+import { freePorts } from '../support/net.js';
 import type { TestGateway } from '../support/gateway.js';
 import { captureLog, Cleanup, startHub, testHubConfig } from '../support/hub-tcp.js';
 

@@ -8,7 +8,8 @@ import { buildPidf } from '../../src/codec/pidf.js';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
 import type { CommandFrame, Header } from '../../src/hub/frame.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
-import { fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';
+import { fedGateway, peerEntry, type FedGatewaySpec } from '../support/federation.js';
+import { freePorts } from '../support/net.js';
 import type { TestGateway } from '../support/gateway.js';
 
 const h = (headers: readonly Header[], name: string) => headers.find(([n]) => n === name)?.[1];

@@ -2,12 +2,12 @@
  * The IRC adapter through a real gateway against a real ngircd: private messages both ways, a
  * channel bridged into a room, long multi-line messages, a burst of 500, and no echoes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
+import { describe, expect, it } from 'vitest';
 import { parseCpim } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
+import type { TestGateway } from '../support/gateway.js';
+import { useIrcServer } from '../support/irc.js';
+import { waitFor } from '../support/net.js';
 
 const h = (headers: readonly (readonly [string, string])[], name: string) =>
   headers.find(([n]) => n === name)?.[1];
@@ -19,33 +19,12 @@ function cpimText(c: CommandFrame): { from: string | undefined; text: string } {
 }
 
 describe('IRC adapter bridging a real ngircd', () => {
-  let server: Ngircd | undefined;
+  const irc = useIrcServer();
   let gw: TestGateway | undefined;
-  const users: IrcUser[] = [];
-  afterEach(async () => {
-    for (const u of users.splice(0)) await u.quit();
-    await gw?.stop();
-    await server?.cleanup();
-    gw = server = undefined;
-  });
 
-  async function setup(extra: Record<string, unknown> = {}) {
-    server = await startNgircd();
-    gw = await startTestGateway({
-      adapterDefinitions: [ircAdapter as never],
-      logLevel: 'warn',
-      config: {
-        adapters: [
-          ircAdapterConfig(server.port, { channels: [{ name: '#dev', room: 'im:dev@gw.test' }], ...extra }),
-        ],
-        rooms: [
-          { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:carol@gw.test'] },
-        ],
-      },
-    });
-    const dave = await ircUser(server.port, 'Dave');
-    users.push(dave);
-    return dave;
+  async function setup() {
+    gw = await irc.gateway();
+    return irc.user('Dave');
   }
 
   async function listener(user: string): Promise<CommandFrame[]> {

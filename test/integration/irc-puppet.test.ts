@@ -1,44 +1,19 @@
 /** Puppet mode against a real ngircd: hub users appear as IRC nicks of their own. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
+import { describe, expect, it } from 'vitest';
 import { parseCpim } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
+import { useIrcServer } from '../support/irc.js';
+import { waitFor } from '../support/net.js';
 
 const h = (headers: readonly (readonly [string, string])[], name: string) =>
   headers.find(([n]) => n === name)?.[1];
 
 describe('IRC adapter in puppet mode', () => {
-  let server: Ngircd | undefined;
-  let gw: TestGateway | undefined;
-  const users: IrcUser[] = [];
-  afterEach(async () => {
-    for (const u of users.splice(0)) await u.quit();
-    await gw?.stop();
-    await server?.cleanup();
-    gw = server = undefined;
-  });
+  const irc = useIrcServer();
 
   it('shows two hub users as two IRC nicks, and a private message to a puppet reaches its user', async () => {
-    server = await startNgircd();
-    gw = await startTestGateway({
-      adapterDefinitions: [ircAdapter as never],
-      logLevel: 'warn',
-      config: {
-        adapters: [
-          ircAdapterConfig(server.port, {
-            mode: 'puppet',
-            channels: [{ name: '#dev', room: 'im:dev@gw.test' }],
-          }),
-        ],
-        rooms: [
-          { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:carol@gw.test'] },
-        ],
-      },
-    });
-    const dave = await ircUser(server.port, 'dave');
-    users.push(dave);
+    const gw = await irc.gateway({ irc: { mode: 'puppet' } });
+    const dave = await irc.user('dave');
     await dave.join('#dev');
 
     const fromBob: CommandFrame[] = [];

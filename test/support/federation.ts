@@ -3,7 +3,6 @@
  * user name) plus peer accounts, static peers, rooms and TLS listeners made from
  * test/support/certs.ts. Ports are 0 unless given (a restart reuses the old ones).
  */
-import { createServer, type AddressInfo } from 'node:net';
 import type { TestCerts } from './certs.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 
@@ -26,23 +25,6 @@ export interface FedGatewaySpec {
   readonly rooms?: readonly Record<string, unknown>[];
   readonly federation?: Record<string, unknown>;
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn';
-}
-
-/** Free loopback ports, all held open at once so that they differ. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export function fedGateway(spec: FedGatewaySpec): Promise<TestGateway> {
