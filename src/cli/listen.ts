@@ -9,14 +9,13 @@ import { parseCpim } from '../codec/cpim.js';
 import type { CommandFrame } from '../hub/frame.js';
 import type { HubAnswer } from '../hub/server.js';
 import {
-  CliFailure,
-  connect,
-  describeError,
+  expectOk,
   header,
   HUB_OPTIONS,
   inbox,
   untilStopped,
   UsageError,
+  withHub,
   type CliIo,
 } from './common.js';
 
@@ -83,6 +82,7 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   if (positionals.length !== 1) throw new UsageError('listen takes exactly one inbox URI');
   const box = inbox(positionals[0]!);
   let movedOut = false;
+  let close = (): void => undefined;
   const onCommand = (c: CommandFrame): HubAnswer => {
     if (c.method === 'send') {
       io.stdout(formatMessage(showMessage(c)));
@@ -91,27 +91,30 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
     if (c.method === 'shutdown') {
       // draft §14.2: acknowledge; there is no other server to move to, so stop.
       movedOut = true;
-      setImmediate(() => void client.close());
+      setImmediate(close);
       return { status: 'ok', headers: [] };
     }
     return { status: 'error', headers: [['Error-Type', 'unknown-method']] };
   };
-  const client = await connect(values, 'imtp', io, onCommand);
-  try {
-    const r = await client.command('listen', [['Inbox', box.hub]]);
-    if (r.status === 'error') throw new CliFailure(describeError(r, box.uri));
-    io.stdout(`listening on ${box.uri} (Ctrl-C to stop)\n`);
-    const why = await untilStopped(io, client.closed);
-    if (why === 'closed') {
-      io.stderr(
-        movedOut
-          ? 'the gateway is shutting down; stopped listening\n'
-          : 'the connection to the gateway was lost\n',
-      );
-      return 1;
-    }
-    return 0;
-  } finally {
-    await client.close();
-  }
+  return withHub(
+    values,
+    'imtp',
+    io,
+    async (client) => {
+      close = () => void client.close();
+      expectOk(await client.command('listen', [['Inbox', box.hub]]), box.uri);
+      io.stdout(`listening on ${box.uri} (Ctrl-C to stop)\n`);
+      const why = await untilStopped(io, client.closed);
+      if (why === 'closed') {
+        io.stderr(
+          movedOut
+            ? 'the gateway is shutting down; stopped listening\n'
+            : 'the connection to the gateway was lost\n',
+        );
+        return 1;
+      }
+      return 0;
+    },
+    onCommand,
+  );
 }

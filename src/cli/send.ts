@@ -5,16 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { buildCpim } from '../codec/cpim.js';
-import {
-  CliFailure,
-  connect,
-  describeError,
-  header,
-  HUB_OPTIONS,
-  inbox,
-  UsageError,
-  type CliIo,
-} from './common.js';
+import { expectOk, header, HUB_OPTIONS, inbox, UsageError, withHub, type CliIo } from './common.js';
 
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -44,18 +35,19 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     body: text,
   });
 
-  const client = await connect(values, 'imtp', io);
-  try {
-    const r = await client.command(
-      'send',
-      [
-        ['Sender', from.hub],
-        ['Inbox', to.hub],
-        ['Content-Type', 'message/cpim'],
-      ],
-      payload,
+  return withHub(values, 'imtp', io, async (client) => {
+    const r = expectOk(
+      await client.command(
+        'send',
+        [
+          ['Sender', from.hub],
+          ['Inbox', to.hub],
+          ['Content-Type', 'message/cpim'],
+        ],
+        payload,
+      ),
+      to.uri,
     );
-    if (r.status === 'error') throw new CliFailure(describeError(r, to.uri));
     const unreliable = header(r.headers, 'Unreliable');
     io.stdout(
       unreliable === undefined
@@ -65,7 +57,5 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     if (r.payload !== null && r.payload.length > 0)
       io.stdout(`auto-reply: ${Buffer.from(r.payload).toString('utf8')}\n`);
     return 0;
-  } finally {
-    await client.close();
-  }
+  });
 }
