@@ -3,7 +3,8 @@
  * user name) plus peer accounts, static peers, rooms and TLS listeners made from
  * test/support/certs.ts. Ports are 0 unless given (a restart reuses the old ones).
  */
-import type { TestCerts } from './certs.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { makeTestCerts, type TestCerts } from './certs.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 
 export interface PeerAccount {
@@ -78,6 +79,49 @@ export function peerEntry(
     ports: { imtp: gw.imtp.port, pitp: gw.pitp.port },
     ...(tls ? { tls } : {}),
     sasl: 'external' in auth ? { mechanism: 'EXTERNAL' } : { mechanism: 'PLAIN', ...auth },
+  };
+}
+
+export interface FederationSuite {
+  /** The test CA and certificates, when the suite runs with TLS. */
+  readonly certs: TestCerts;
+  /** A gateway (with the suite's certificates, if any); stopped after the test. */
+  start(spec: FedGatewaySpec): Promise<TestGateway>;
+  /** Stops `g` now (a peer that goes away in the middle of a test). */
+  stop(g: TestGateway): Promise<void>;
+}
+
+/**
+ * The federation fixture: gateways linked over loopback TCP, each stopped after its test; with
+ * `tls`, one set of test certificates for the whole file.
+ */
+export function useFederation(o: { tls?: boolean } = {}): FederationSuite {
+  let certs: TestCerts | undefined;
+  const running = new Set<TestGateway>();
+  if (o.tls) {
+    beforeAll(async () => {
+      certs = await makeTestCerts();
+    });
+    afterAll(() => certs?.cleanup());
+  }
+  afterEach(async () => {
+    await Promise.all([...running].map((g) => g.stop()));
+    running.clear();
+  });
+  return {
+    get certs() {
+      if (!certs) throw new Error('useFederation({ tls: true }) makes certificates');
+      return certs;
+    },
+    async start(spec) {
+      const g = await fedGateway({ ...(certs ? { certs } : {}), ...spec });
+      running.add(g);
+      return g;
+    },
+    async stop(g) {
+      running.delete(g);
+      await g.stop();
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  * test says otherwise, and log lines captured for assertions.
  */
 import { Writable } from 'node:stream';
+import { afterEach } from 'vitest';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { checkConfig } from '../../src/config/load.js';
 import { adapterChecks } from '../../src/config/adapter-config.js';
@@ -103,5 +104,18 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await Promise.all([...clients].map((c) => c.close().catch(() => undefined)));
       await gateway.stop(2000);
     },
+  };
+}
+
+/** Registers an afterEach that stops every gateway the returned function started in the test. */
+export function useTestGateways(): (options?: TestGatewayOptions) => Promise<TestGateway> {
+  const running: TestGateway[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((g) => g.stop()));
+  });
+  return async (options) => {
+    const g = await startTestGateway(options);
+    running.push(g);
+    return g;
   };
 }
