@@ -15,6 +15,7 @@ import { startPostfix, type Postfix } from '../support/email.js';
 import { useMailSink } from '../support/mail-sink.js';
 import { freePort } from '../support/net.js';
 import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';
+import { sendText } from '../support/hub-calls.js';
 
 const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
 
@@ -129,28 +130,14 @@ describe('email adapter, outbound', () => {
     const eg = await relayGateway(s.port);
     const a = await alice(eg);
     const nobody = `im:%22mailto=nobody%40elsewhere.test%22@${MAIL}`;
-    const r = await a.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', nobody],
-      ],
-      Buffer.from('hello?'),
-    );
+    const r = await sendText(a, 'im:alice@gw.test', nobody, 'hello?');
     expect(r.status).toBe('error');
     expect(h(r.headers, 'Error-Type')).toBe('target-not-found');
     expect(logged(eg.gw, 'mail not sent')).toHaveLength(1);
 
     const down = await relayGateway(await freePort());
     const a2 = await alice(down);
-    const r2 = await a2.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', DAVE_URI],
-      ],
-      Buffer.from('hi'),
-    );
+    const r2 = await sendText(a2, 'im:alice@gw.test', DAVE_URI, 'hi');
     expect(h(r2.headers, 'Error-Type')).toBe('communications');
   });
 
@@ -195,14 +182,7 @@ describe('email adapter, outbound', () => {
     });
     const got: CommandFrame[] = [];
     const a = await alice(eg, got);
-    const r = await a.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from('standup in 5'),
-    );
+    const r = await sendText(a, 'im:alice@gw.test', 'im:dev@gw.test', 'standup in 5');
     expect(r.status).toBe('ok');
     const [mail] = await s.waitFor(1);
     expect([...mail!.rcptTo].sort()).toEqual(['dave@elsewhere.test', 'erin@elsewhere.test']);
@@ -268,14 +248,7 @@ describe('email adapter, outbound', () => {
     const eg = await startEmailGateway();
     cleanup.push(() => eg.stop());
     const a = await alice(eg);
-    const r = await a.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', DAVE_URI],
-      ],
-      Buffer.from('to the file sink'),
-    );
+    const r = await sendText(a, 'im:alice@gw.test', DAVE_URI, 'to the file sink');
     expect(r.status).toBe('ok');
     expect(h(r.headers, 'Unreliable')).toBe(MAIL);
     const files = (await readdir(eg.outDir)).filter((f) => f.endsWith('.eml'));

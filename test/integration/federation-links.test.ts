@@ -197,16 +197,7 @@ describe('commands on the link we opened (part 4 row 13)', () => {
       application: {
         async command(conn: HubConnection) {
           // Before answering A's send, push commands back over A's own connection.
-          answers.push(
-            await conn.command(
-              'send',
-              [
-                ['Sender', 'im:x@b.test'],
-                ['Inbox', 'im:alice@a.test'],
-              ],
-              Buffer.from('x'),
-            ),
-          );
+          answers.push(await sendText(conn, 'im:x@b.test', 'im:alice@a.test', 'x'));
           answers.push(await conn.command('listen', [['Inbox', 'im:alice@a.test']]));
           return OK;
         },

@@ -3,9 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame.js';
 import { buildPidf } from '../../src/codec/pidf.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import { h, sendText } from '../support/hub-calls.js';
 
 describe('gateway hub listeners', () => {
   let gw: TestGateway | undefined;
@@ -46,24 +44,10 @@ describe('gateway hub listeners', () => {
   it('answers no-listeners, and source-authorization for a sender the account may not use', async () => {
     gw = await startTestGateway();
     const alice = await gw.client('alice');
-    const none = await alice.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', 'im:bob@gw.test'],
-      ],
-      Buffer.from('x'),
-    );
+    const none = await sendText(alice, 'im:alice@gw.test', 'im:bob@gw.test', 'x');
     expect(none.status).toBe('error');
     expect(h(none.headers, 'Error-Type')).toBe('no-listeners');
-    const spoof = await alice.command(
-      'send',
-      [
-        ['Sender', 'im:bob@gw.test'],
-        ['Inbox', 'im:bob@gw.test'],
-      ],
-      Buffer.from('x'),
-    );
+    const spoof = await sendText(alice, 'im:bob@gw.test', 'im:bob@gw.test', 'x');
     expect(h(spoof.headers, 'Error-Type')).toBe('source-authorization');
   });
 

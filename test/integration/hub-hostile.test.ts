@@ -16,6 +16,7 @@ import {
   testHubConfig,
   type CapturedLog,
 } from '../support/hub-tcp.js';
+import { sendText } from '../support/hub-calls.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -69,14 +70,7 @@ async function arena(limits: Record<string, number> = {}): Promise<Arena> {
   });
   cleanup.add(victim, (v) => v.close());
   const victimWorks = async (): Promise<void> => {
-    const r = await victim.command(
-      'send',
-      [
-        ['Sender', 'im:alice@hub.example.net'],
-        ['Inbox', 'im:fred@hub.example.net'],
-      ],
-      Buffer.from('still here?'),
-    );
+    const r = await sendText(victim, 'im:alice@hub.example.net', 'im:fred@hub.example.net', 'still here?');
     expect(r.status).toBe('ok');
   };
   await victimWorks();

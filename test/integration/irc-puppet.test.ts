@@ -4,9 +4,7 @@ import { parseCpim } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame.js';
 import { useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import { h, sendText } from '../support/hub-calls.js';
 
 describe('IRC adapter in puppet mode', () => {
   const irc = useIrcServer();
@@ -27,14 +25,7 @@ describe('IRC adapter in puppet mode', () => {
       [bob, 'bob'],
       [alice, 'alice'],
     ] as const) {
-      const r = await client.command(
-        'send',
-        [
-          ['Sender', `im:${user}@gw.test`],
-          ['Inbox', 'im:dave@irc.test'],
-        ],
-        Buffer.from(`hi from ${user}`),
-      );
+      const r = await sendText(client, `im:${user}@gw.test`, 'im:dave@irc.test', `hi from ${user}`);
       expect(r.status).toBe('ok');
       expect(h(r.headers, 'Unreliable')).toBe('irc.test');
     }
@@ -59,14 +50,7 @@ describe('IRC adapter in puppet mode', () => {
       return { status: 'ok', headers: [] };
     });
     expect((await carol.command('listen', [['Inbox', 'im:carol@gw.test']])).status).toBe('ok');
-    const sent = await carol.command(
-      'send',
-      [
-        ['Sender', 'im:carol@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from('carol in the channel'),
-    );
+    const sent = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'carol in the channel');
     expect(sent.status).toBe('ok');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'));
     expect([line.nick, line.message]).toEqual(['carol[gw]', 'carol in the channel']);

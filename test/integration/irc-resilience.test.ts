@@ -8,9 +8,7 @@ import type { CommandFrame } from '../../src/hub/frame.js';
 import type { TestGateway } from '../support/gateway.js';
 import { useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import { h, sendText } from '../support/hub-calls.js';
 
 describe('IRC adapter resilience and presence', () => {
   const irc = useIrcServer();
@@ -23,14 +21,7 @@ describe('IRC adapter resilience and presence', () => {
   const status = () => gw!.gateway.adapters[0]!.status;
   const send = async (text: string) => {
     const carol = await gw!.client('carol');
-    return carol.command(
-      'send',
-      [
-        ['Sender', 'im:carol@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from(text),
-    );
+    return sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', text);
   };
 
   it('reconnects after the server dies, re-joins, and delivers what was accepted meanwhile', async () => {

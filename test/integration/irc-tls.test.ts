@@ -10,6 +10,7 @@ import type { CommandFrame } from '../../src/hub/frame.js';
 import type { TestCerts } from '../support/certs.js';
 import { useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
+import { sendText } from '../support/hub-calls.js';
 
 describe('IRC adapter over TLS (ngircd with SSL)', () => {
   const irc = useIrcServer({ tls: true });
@@ -44,14 +45,7 @@ describe('IRC adapter over TLS (ngircd with SSL)', () => {
     });
     expect((await carolListen.command('listen', [['Inbox', 'im:carol@gw.test']])).status).toBe('ok');
     const carol = await gw.client('carol');
-    const r = await carol.command(
-      'send',
-      [
-        ['Sender', 'im:carol@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from('hello over TLS'),
-    );
+    const r = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'hello over TLS');
     expect(r.status).toBe('ok');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'), 5000, 'line in #dev');
     expect(line.message).toBe('<carol> hello over TLS');

@@ -5,10 +5,11 @@
  * message to an unknown user shows as failed with the reason. Screenshots go to test-results/.
  */
 import type { Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame.js';
 import { say, useBrowser } from '../support/browser.js';
-import { TOKENS, startWebGateway, type WebGateway } from '../support/websocket.js';
+import { TOKENS, useWebGateways } from '../support/websocket.js';
+import { sendText } from '../support/hub-calls.js';
 
 /** The last own message with `text`, once its status is `status`. */
 function ownMessage(page: Page, text: string, status: string) {
@@ -16,18 +17,10 @@ function ownMessage(page: Page, text: string, status: string) {
 }
 
 describe('web chat page in chromium', () => {
-  let web: WebGateway | undefined;
-  afterEach(async () => {
-    await web?.stop();
-    web = undefined;
-  });
+  const startWeb = useWebGateways();
   const browser = useBrowser();
   const signedIn = (url: string, token: string) => browser.signedIn(url, token);
-
-  async function start(): Promise<{ web: WebGateway }> {
-    web = await startWebGateway({ deliveryTimeoutMs: 2000 });
-    return { web };
-  }
+  const start = async () => ({ web: await startWeb({ deliveryTimeoutMs: 2000 }) });
 
   it('two browser users chat in a room and see each other’s presence', async () => {
     const { web } = await start();
@@ -74,13 +67,11 @@ describe('web chat page in chromium', () => {
     await ownMessage(alice, 'Hi hub Bob, from the browser', 'delivered').waitFor();
     expect(Buffer.from(got[0]!.payload!).toString()).toContain('Hi hub Bob, from the browser');
 
-    const answer = await hubBob.command(
-      'send',
-      [
-        ['Sender', 'im:bob@gw.test'],
-        ['Inbox', 'im:alice@web.test'],
-      ],
-      Buffer.from('Hello browser, hub Bob here'),
+    const answer = await sendText(
+      hubBob,
+      'im:bob@gw.test',
+      'im:alice@web.test',
+      'Hello browser, hub Bob here',
     );
     expect(answer.status).toBe('ok');
     const reply = alice.locator('li.message', { hasText: 'Hello browser, hub Bob here' });

@@ -21,8 +21,7 @@ export interface EmailGateway {
   stop(): Promise<void>;
 }
 
-export const h = (headers: readonly (readonly [string, string])[], name: string): string | undefined =>
-  headers.find(([n]) => n === name)?.[1];
+export { h } from './hub-calls.js';
 
 /** The text and semantics of a Message/CPIM payload as bob's client received it. */
 export function cpimOf(c: CommandFrame) {

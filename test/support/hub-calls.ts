@@ -40,7 +40,7 @@ export async function listenAs(
 
 /** An IMTP send from `from` to `to`, the body as given (default "hi"), extra headers after. */
 export function sendText(
-  c: HubClient,
+  c: Pick<HubClient, 'command'>,
   from: string,
   to: string,
   body: string | Uint8Array = 'hi',

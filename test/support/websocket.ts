@@ -2,6 +2,7 @@
  * A gateway with the websocket adapter on a free loopback port, and a `ws` test client that
  * checks every server frame against the protocol's schema (adapters/websocket/protocol.ts).
  */
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
 import { serverFrame, type ServerFrame } from '../../adapters/websocket/protocol.js';
@@ -67,6 +68,19 @@ export async function startWebGateway(adapter: Record<string, unknown> = {}): Pr
     http: `http://${at.host}:${at.port}`,
     ws: `ws://${at.host}:${at.port}/ws`,
     stop: () => gw.stop(),
+  };
+}
+
+/** Registers an afterEach that stops every web gateway the returned function started in the test. */
+export function useWebGateways(): (adapter?: Record<string, unknown>) => Promise<WebGateway> {
+  const running: WebGateway[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((w) => w.stop()));
+  });
+  return async (adapter) => {
+    const w = await startWebGateway(adapter);
+    running.push(w);
+    return w;
   };
 }
 
