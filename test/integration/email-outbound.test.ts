@@ -14,7 +14,7 @@ import { buildCpim } from '../../src/index.js';
 import { startPostfix, type Postfix } from '../support/email.js';
 import { useMailSink } from '../support/mail-sink.js';
 import { freePort } from '../support/net.js';
-import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';
+import { cpimOf, h, logged, MAIL, useEmailGateways, type EmailGateway } from '../support/email-gateway.js';
 import { sendText } from '../support/hub-calls.js';
 
 const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
@@ -46,16 +46,16 @@ describe('email adapter, outbound', () => {
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
+  // After the hook above, so that (hooks run in reverse) the gateways stop before Postfix.
+  const startGateway = useEmailGateways();
   async function relayGateway(
     port: number,
     rest: { dns?: Record<string, string[]>; rooms?: unknown[]; email?: Record<string, unknown> } = {},
   ) {
-    const eg = await startEmailGateway(
+    return startGateway(
       { outbound: { transport: 'smtp', host: '127.0.0.1', port, timeoutMs: 5000 }, ...rest.email },
       { ...(rest.dns ? { dns: rest.dns } : {}), ...(rest.rooms ? { rooms: rest.rooms } : {}) },
     );
-    cleanup.push(() => eg.stop());
-    return eg;
   }
   async function alice(eg: EmailGateway, got: CommandFrame[] = []) {
     const c = await eg.gw.client('alice', 'imtp', (cmd) => {
@@ -217,8 +217,7 @@ describe('email adapter, outbound', () => {
       '_dmarc.strict.test': ['v=DMARC1; p=reject'],
       'strict.test': ['v=spf1 ip4:192.0.2.1 -all'],
     };
-    const eg = await startEmailGateway({}, { dns });
-    cleanup.push(() => eg.stop());
+    const eg = await startGateway({}, { dns });
     const raw = Buffer.from(
       `From: Sig <sig@signed.test>\r\nTo: bob=gw.test@${MAIL}\r\nSubject: signed\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <s1@signed.test>\r\n\r\nsigned hello\r\n`,
     );
@@ -245,8 +244,7 @@ describe('email adapter, outbound', () => {
   });
 
   it('the directory transport writes .eml files; mailboxes have no presence (never open)', async () => {
-    const eg = await startEmailGateway();
-    cleanup.push(() => eg.stop());
+    const eg = await startGateway();
     const a = await alice(eg);
     const r = await sendText(a, 'im:alice@gw.test', DAVE_URI, 'to the file sink');
     expect(r.status).toBe('ok');

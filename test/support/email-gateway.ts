@@ -8,6 +8,7 @@ import type { CommandFrame } from '../../src/hub/frame.js';
 import { parseCpim } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { stubResolver } from './email.js';
+import { stopAfterEach } from './stop-after.js';
 
 export const MAIL = 'mail.gw.test';
 
@@ -77,6 +78,9 @@ export async function startEmailGateway(
     },
   };
 }
+
+/** startEmailGateway, each gateway stopped after its test. */
+export const useEmailGateways = () => stopAfterEach(startEmailGateway);
 
 /** Log lines with this message. */
 export function logged(gw: TestGateway, msg: string): Record<string, unknown>[] {

@@ -4,7 +4,6 @@
  * test says otherwise, and log lines captured for assertions.
  */
 import { Writable } from 'node:stream';
-import { afterEach } from 'vitest';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { checkConfig } from '../../src/config/load.js';
 import { adapterChecks } from '../../src/config/adapter-config.js';
@@ -14,6 +13,7 @@ import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub
 import type { HubAnswer } from '../../src/hub/server.js';
 import type { CommandFrame } from '../../src/hub/frame.js';
 import { createRootLogger } from '../../src/log.js';
+import { stopAfterEach } from './stop-after.js';
 
 export interface TestGateway {
   readonly gateway: Gateway;
@@ -107,15 +107,5 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   };
 }
 
-/** Registers an afterEach that stops every gateway the returned function started in the test. */
-export function useTestGateways(): (options?: TestGatewayOptions) => Promise<TestGateway> {
-  const running: TestGateway[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((g) => g.stop()));
-  });
-  return async (options) => {
-    const g = await startTestGateway(options);
-    running.push(g);
-    return g;
-  };
-}
+/** startTestGateway, each gateway stopped after its test. */
+export const useTestGateways = () => stopAfterEach(startTestGateway);

@@ -2,12 +2,12 @@
  * A gateway with the websocket adapter on a free loopback port, and a `ws` test client that
  * checks every server frame against the protocol's schema (adapters/websocket/protocol.ts).
  */
-import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
 import { serverFrame, type ServerFrame } from '../../adapters/websocket/protocol.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
+import { stopAfterEach } from './stop-after.js';
 
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
 export const TOKENS = {
@@ -71,18 +71,8 @@ export async function startWebGateway(adapter: Record<string, unknown> = {}): Pr
   };
 }
 
-/** Registers an afterEach that stops every web gateway the returned function started in the test. */
-export function useWebGateways(): (adapter?: Record<string, unknown>) => Promise<WebGateway> {
-  const running: WebGateway[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((w) => w.stop()));
-  });
-  return async (adapter) => {
-    const w = await startWebGateway(adapter);
-    running.push(w);
-    return w;
-  };
-}
+/** startWebGateway, each gateway stopped after its test. */
+export const useWebGateways = () => stopAfterEach(startWebGateway);
 
 export class TestClient {
   readonly frames: ServerFrame[] = [];
