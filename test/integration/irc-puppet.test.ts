@@ -1,10 +1,9 @@
 /** Puppet mode against a real ngircd: hub users appear as IRC nicks of their own. */
 import { describe, expect, it } from 'vitest';
 import { parseCpim } from '../../src/index.js';
-import type { CommandFrame } from '../../src/hub/frame.js';
 import { useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
-import { h, sendText } from '../support/hub-calls.js';
+import { h, listenAs, sendText } from '../support/hub-calls.js';
 
 describe('IRC adapter in puppet mode', () => {
   const irc = useIrcServer();
@@ -14,12 +13,8 @@ describe('IRC adapter in puppet mode', () => {
     const dave = await irc.user('dave');
     await dave.join('#dev');
 
-    const fromBob: CommandFrame[] = [];
-    const bob = await gw.client('bob', 'imtp', (c) => {
-      fromBob.push(c);
-      return { status: 'ok', headers: [] };
-    });
-    expect((await bob.command('listen', [['Inbox', 'im:bob@gw.test']])).status).toBe('ok');
+    const fromBob = await listenAs(gw, 'bob');
+    const bob = await gw.client('bob');
     const alice = await gw.client('alice');
     for (const [client, user] of [
       [bob, 'bob'],
@@ -44,12 +39,8 @@ describe('IRC adapter in puppet mode', () => {
     expect(r.result === 'reject' ? r.reason : Buffer.from(r.message.body).toString()).toBe('hello bob');
 
     // A room member's puppet joins the channel to speak; the main connection does not relay it back.
-    const carolGot: CommandFrame[] = [];
-    const carol = await gw.client('carol', 'imtp', (c) => {
-      carolGot.push(c);
-      return { status: 'ok', headers: [] };
-    });
-    expect((await carol.command('listen', [['Inbox', 'im:carol@gw.test']])).status).toBe('ok');
+    const carolGot = await listenAs(gw, 'carol');
+    const carol = await gw.client('carol');
     const sent = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'carol in the channel');
     expect(sent.status).toBe('ok');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'));

@@ -6,11 +6,10 @@
  * itself `offline` with that reason.
  */
 import { describe, expect, it } from 'vitest';
-import type { CommandFrame } from '../../src/hub/frame.js';
 import type { TestCerts } from '../support/certs.js';
 import { useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
-import { sendText } from '../support/hub-calls.js';
+import { listenAs, sendText } from '../support/hub-calls.js';
 
 describe('IRC adapter over TLS (ngircd with SSL)', () => {
   const irc = useIrcServer({ tls: true });
@@ -38,12 +37,7 @@ describe('IRC adapter over TLS (ngircd with SSL)', () => {
 
     // The room's lines cross the TLS link both ways.
     await dave.join('#dev');
-    const got: CommandFrame[] = [];
-    const carolListen = await gw.client('carol', 'imtp', (cmd) => {
-      got.push(cmd);
-      return { status: 'ok', headers: [] };
-    });
-    expect((await carolListen.command('listen', [['Inbox', 'im:carol@gw.test']])).status).toBe('ok');
+    const got = await listenAs(gw, 'carol');
     const carol = await gw.client('carol');
     const r = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'hello over TLS');
     expect(r.status).toBe('ok');
