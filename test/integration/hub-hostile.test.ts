@@ -4,13 +4,13 @@
  * (part 4 row 26 limits, draft §7 / part 3 row 4: no deadlock, bounded memory).
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
 import { header } from '../../src/hub/frame.js';
 import type { HubApplication } from '../../src/hub/server.js';
 import {
   captureLog,
-  Cleanup,
+  useCleanup,
   rawConnect,
   startHub,
   testHubConfig,
@@ -18,8 +18,7 @@ import {
 } from '../support/hub-tcp.js';
 import { sendText } from '../support/hub-calls.js';
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 const BIG = Buffer.alloc(60_000, 0x61);
 

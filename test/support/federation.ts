@@ -3,8 +3,8 @@
  * user name) plus peer accounts, static peers, rooms and TLS listeners made from
  * test/support/certs.ts. Ports are 0 unless given (a restart reuses the old ones).
  */
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { makeTestCerts, type TestCerts } from './certs.js';
+import { afterEach } from 'vitest';
+import { useTestCerts, type TestCerts } from './certs.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 
 export interface PeerAccount {
@@ -96,25 +96,19 @@ export interface FederationSuite {
  * `tls`, one set of test certificates for the whole file.
  */
 export function useFederation(o: { tls?: boolean } = {}): FederationSuite {
-  let certs: TestCerts | undefined;
+  const certsOf = o.tls ? useTestCerts() : undefined;
   const running = new Set<TestGateway>();
-  if (o.tls) {
-    beforeAll(async () => {
-      certs = await makeTestCerts();
-    });
-    afterAll(() => certs?.cleanup());
-  }
   afterEach(async () => {
     await Promise.all([...running].map((g) => g.stop()));
     running.clear();
   });
   return {
     get certs() {
-      if (!certs) throw new Error('useFederation({ tls: true }) makes certificates');
-      return certs;
+      if (!certsOf) throw new Error('useFederation({ tls: true }) makes certificates');
+      return certsOf();
     },
     async start(spec) {
-      const g = await fedGateway({ ...(certs ? { certs } : {}), ...spec });
+      const g = await fedGateway({ ...(certsOf ? { certs: certsOf() } : {}), ...spec });
       running.add(g);
       return g;
     },

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { ircAdapter } from '../../adapters/irc/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
-import { makeTestCerts, type TestCerts } from './certs.js';
+import { useTestCerts, type TestCerts } from './certs.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { ircUser, type IrcUser } from './irc-user.js';
 import { sleep } from './net.js';
@@ -68,18 +68,17 @@ export interface IrcSuite {
 /** Registers the suite's hooks; call at the top of a test file or describe block. */
 export function useIrcServer(o: { tls?: boolean } = {}): IrcSuite {
   let server: Ngircd | undefined;
-  let certs: TestCerts | undefined;
+  const certsOf = o.tls ? useTestCerts() : undefined;
   const users: IrcUser[] = [];
   const gateways: TestGateway[] = [];
   beforeAll(async () => {
-    if (o.tls) certs = await makeTestCerts();
+    const certs = certsOf?.();
     server = await startNgircd(
       certs ? { tls: { certPath: certs.server.certPath, keyPath: certs.server.keyPath } } : {},
     );
   });
   afterAll(async () => {
     await server?.stop();
-    await certs?.cleanup();
   });
   beforeEach(async () => {
     if (server && !server.alive()) server = await server.restart();
@@ -94,8 +93,8 @@ export function useIrcServer(o: { tls?: boolean } = {}): IrcSuite {
       return server!;
     },
     get certs() {
-      if (!certs) throw new Error('useIrcServer({ tls: true }) makes certificates');
-      return certs;
+      if (!certsOf) throw new Error('useIrcServer({ tls: true }) makes certificates');
+      return certsOf();
     },
     async gateway(g = {}) {
       const gw = await startTestGateway({
