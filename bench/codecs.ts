@@ -118,6 +118,19 @@ function rates(perSecond: number, bytesPerOp: number): Figure[] {
   ];
 }
 
+/** `measured` against `baseline` (best of paired runs), as rates over `bytes` octets an operation. */
+function paired(
+  label: string,
+  measured: () => unknown,
+  baselineName: string,
+  baseline: () => unknown,
+  bytes: number,
+  ms: number,
+): Entry {
+  const r = bestOfPairs(measured, baseline, ms);
+  return entry(label, rates(r.measured, bytes), { name: baselineName, figures: rates(r.baseline, bytes) });
+}
+
 function saxesAlone(bytes: Buffer): void {
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   const sax = new SaxesParser({ xmlns: true, position: true });
@@ -176,43 +189,38 @@ export const codecs: Benchmark = {
       const parsed = parseCpim(cpim);
       if (parsed.result === 'reject') throw new Error(`benchmark CPIM rejected: ${parsed.reason}`);
       const message: CpimMessage = parsed.message;
-      const parse = bestOfPairs(
-        () => parseCpim(cpim),
-        () => splitLines(cpim),
-        ms,
-      );
       out.push(
-        entry(`cpim parse ${size} (${cpim.length} B)`, rates(parse.measured, cpim.length), {
-          name: 'CRLF split with Buffer.indexOf',
-          figures: rates(parse.baseline, cpim.length),
-        }),
-      );
-      const ser = bestOfPairs(
-        () => serializeCpim(message),
-        () => Buffer.from(cpim),
-        ms,
-      );
-      out.push(
-        entry(`cpim serialize ${size}`, rates(ser.measured, cpim.length), {
-          name: 'one copy of the octets (Buffer.from)',
-          figures: rates(ser.baseline, cpim.length),
-        }),
+        paired(
+          `cpim parse ${size} (${cpim.length} B)`,
+          () => parseCpim(cpim),
+          'CRLF split with Buffer.indexOf',
+          () => splitLines(cpim),
+          cpim.length,
+          ms,
+        ),
+        paired(
+          `cpim serialize ${size}`,
+          () => serializeCpim(message),
+          'one copy of the octets (Buffer.from)',
+          () => Buffer.from(cpim),
+          cpim.length,
+          ms,
+        ),
       );
 
       // PIDF parse against saxes alone.
       const pidf = pidfOf(size);
       const check = parsePidf(pidf);
       if (check.document.tuples.length === 0) throw new Error('benchmark PIDF has no tuples');
-      const px = bestOfPairs(
-        () => parsePidf(pidf),
-        () => saxesAlone(pidf),
-        ms,
-      );
       out.push(
-        entry(`pidf parse ${size} (${pidf.length} B)`, rates(px.measured, pidf.length), {
-          name: 'saxes alone (UTF-8 decode + xmlns, positions)',
-          figures: rates(px.baseline, pidf.length),
-        }),
+        paired(
+          `pidf parse ${size} (${pidf.length} B)`,
+          () => parsePidf(pidf),
+          'saxes alone (UTF-8 decode + xmlns, positions)',
+          () => saxesAlone(pidf),
+          pidf.length,
+          ms,
+        ),
       );
     }
     return out;

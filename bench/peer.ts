@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { ircGatewayConfig, measureBaseline, measureGatewayHub, startIrcSide, type IrcSide } from './irc.js';
 import { measurePath, pathEntries, procCpuMicros, type IrcPlan, type PathFigures } from './lib/irc-path.js';
 import { canConnect, freePort, ngircdInstalled } from './lib/ngircd.js';
+import { stoppable } from '../test/support/child.js';
 import { startGatewayProcess } from './lib/procs.js';
 import { entry, type BenchContext, type Benchmark, type Entry } from './lib/report.js';
 import { XmppClient } from './lib/xmpp.js';
@@ -69,20 +70,8 @@ function daemon(name: string, cmd: string, args: string[], cwd: string, user: st
     ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
   });
   child.on('error', () => undefined);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    pid: child.pid!,
-    name,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(child.pid!, 'SIGTERM');
-      const t = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
-      }, 2000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
+  const proc = stoppable(child);
+  return { pid: proc.pid, name, stop: () => proc.stop('SIGTERM', 2000) };
 }
 
 async function waitPort(port: number, what: string, log: string, ms = 10_000): Promise<void> {

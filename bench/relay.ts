@@ -11,7 +11,14 @@ import {
 } from './lib/procs.js';
 import { WINDOW, gatewayConfig } from './lib/configs.js';
 import { framesNeeded, measureRelay, type Plan, type RelayEnds, type RelayFigures } from './lib/relay-run.js';
-import { entry, type BenchContext, type Benchmark, type Entry, type Figure } from './lib/report.js';
+import {
+  entry,
+  pacedFigures,
+  type BenchContext,
+  type Benchmark,
+  type Entry,
+  type Figure,
+} from './lib/report.js';
 import { rawConnect, sendFrames } from './lib/wire.js';
 
 export function relayPlan(quick: boolean): Plan {
@@ -76,13 +83,7 @@ export function throughputFigures(r: RelayFigures): Figure[] {
 }
 
 export function latencyFigures(r: RelayFigures, i: number): Figure[] {
-  const p = r.paced[i]!;
-  return [
-    { name: 'p50', value: p.latency.p50, unit: 'µs', lowerIsBetter: true },
-    { name: 'p99', value: p.latency.p99, unit: 'µs', lowerIsBetter: true },
-    { name: 'p99.9', value: p.latency.p999, unit: 'µs', lowerIsBetter: true },
-    { name: 'achieved', value: p.achieved, unit: 'msg/s' },
-  ];
+  return pacedFigures(r.paced[i]!, 'msg/s');
 }
 
 /** Entries of a relay measurement against a baseline measurement. */
@@ -120,6 +121,23 @@ export function relayEntries(
   return out;
 }
 
+/** Measures the relay through a started process, then stops it whatever happened. */
+async function measureThrough<P extends { stop(): Promise<void> }>(
+  proc: P,
+  endsOf: (p: P) => Promise<RelayEnds>,
+  frames: Parameters<typeof measureRelay>[1],
+  plan: Plan,
+): Promise<RelayFigures> {
+  try {
+    const ends = await endsOf(proc);
+    const figures = await measureRelay(ends, frames, plan);
+    ends.close();
+    return figures;
+  } finally {
+    await proc.stop();
+  }
+}
+
 export const relay: Benchmark = {
   name: 'relay',
   description: 'one gateway, loopback TCP, sender → gateway → listener vs the frame-aware forwarder',
@@ -128,26 +146,14 @@ export const relay: Benchmark = {
     const frames = sendFrames(framesNeeded(plan), SENDER, INBOX);
 
     ctx.progress('relay: gateway');
-    const gw = await startGatewayProcess(gatewayConfig('gw.test'));
-    let measured: RelayFigures;
-    try {
-      const ends = await gatewayEnds(gw);
-      measured = await measureRelay(ends, frames, plan);
-      ends.close();
-    } finally {
-      await gw.stop();
-    }
-
+    const measured = await measureThrough(
+      await startGatewayProcess(gatewayConfig('gw.test')),
+      gatewayEnds,
+      frames,
+      plan,
+    );
     ctx.progress('relay: forwarder baseline');
-    const fwd = await startForwarder();
-    let baseline: RelayFigures;
-    try {
-      const ends = await forwarderEnds(fwd);
-      baseline = await measureRelay(ends, frames, plan);
-      ends.close();
-    } finally {
-      await fwd.stop();
-    }
+    const baseline = await measureThrough(await startForwarder(), forwarderEnds, frames, plan);
     return relayEntries(
       'gateway',
       measured,

@@ -202,11 +202,8 @@ export class RawIrc {
 
   private data(chunk: Buffer): void {
     const now = performance.now();
-    let buf = chunk;
-    if (this.carry !== null) {
-      buf = Buffer.concat([this.carry, chunk]);
-      this.carry = null;
-    }
+    const buf = this.carry === null ? chunk : Buffer.concat([this.carry, chunk]);
+    this.carry = null;
     let pos = 0;
     for (;;) {
       const lf = buf.indexOf(LF, pos);

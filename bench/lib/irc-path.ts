@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pacedLines, pipelinedLines, type LineSource, type Sink } from './irc-load.js';
-import { entry, type Entry, type Figure } from './report.js';
+import { entry, pacedFigures, type Entry, type Figure } from './report.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 export interface IrcPlan {
@@ -105,13 +105,7 @@ export function pathThroughputFigures(r: PathFigures): Figure[] {
 }
 
 export function pathLatencyFigures(r: PathFigures, i: number): Figure[] {
-  const p = r.paced[i]!;
-  return [
-    { name: 'p50', value: p.latency.p50, unit: 'µs', lowerIsBetter: true },
-    { name: 'p99', value: p.latency.p99, unit: 'µs', lowerIsBetter: true },
-    { name: 'p99.9', value: p.latency.p999, unit: 'µs', lowerIsBetter: true },
-    { name: 'achieved', value: p.achieved, unit: 'lines/s' },
-  ];
+  return pacedFigures(r.paced[i]!, 'lines/s');
 }
 
 /** A throughput entry and one latency entry per paced run: `measured` against `baseline`. */

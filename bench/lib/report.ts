@@ -4,7 +4,7 @@
  * bench/results/latest.json.
  */
 import { cpus, loadavg } from 'node:os';
-import { formatFigure, ratio, renderTable } from './stats.js';
+import { formatFigure, ratio, renderTable, type LatencySummary } from './stats.js';
 
 export interface Figure {
   readonly name: string;
@@ -12,6 +12,19 @@ export interface Figure {
   readonly unit: string;
   /** Latency and memory: smaller is better, so the ratio is baseline ÷ measured. */
   readonly lowerIsBetter?: boolean;
+}
+
+/** One paced run's latency percentiles and the rate it achieved, in `rateUnit`. */
+export function pacedFigures(
+  p: { readonly latency: LatencySummary; readonly achieved: number },
+  rateUnit: string,
+): Figure[] {
+  return [
+    { name: 'p50', value: p.latency.p50, unit: 'µs', lowerIsBetter: true },
+    { name: 'p99', value: p.latency.p99, unit: 'µs', lowerIsBetter: true },
+    { name: 'p99.9', value: p.latency.p999, unit: 'µs', lowerIsBetter: true },
+    { name: 'achieved', value: p.achieved, unit: rateUnit },
+  ];
 }
 
 export interface Machine {

@@ -160,11 +160,8 @@ export class XmppClient {
       return;
     }
     const now = performance.now();
-    let buf = chunk;
-    if (this.carry !== null) {
-      buf = Buffer.concat([this.carry, chunk]);
-      this.carry = null;
-    }
+    const buf = this.carry === null ? chunk : Buffer.concat([this.carry, chunk]);
+    this.carry = null;
     let pos = 0;
     for (;;) {
       const m = buf.indexOf(BODY_MARK, pos);

@@ -166,6 +166,28 @@ export function describeError(r: ResponseFrame, subject: string): string {
   return `${type}: ${main}${detail ? ` (${detail})` : ''}`;
 }
 
+/** The answer when it is `ok`; an error answer about `subject` ends the command (CliFailure). */
+export function expectOk(r: ResponseFrame, subject: string): ResponseFrame {
+  if (r.status === 'error') throw new CliFailure(describeError(r, subject));
+  return r;
+}
+
+/** Connects (see connect()), runs `session` with the client, and closes it however that ends. */
+export async function withHub<T>(
+  args: HubArgs,
+  protocol: 'imtp' | 'pitp',
+  io: CliIo,
+  session: (client: HubClient) => Promise<T>,
+  onCommand?: (c: CommandFrame) => Answer | Promise<Answer>,
+): Promise<T> {
+  const client = await connect(args, protocol, io, onCommand);
+  try {
+    return await session(client);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Resolves on Ctrl-C / SIGTERM (or `io.signal`), or when `closed` settles first. */
 export function untilStopped(io: CliIo, closed: Promise<unknown>): Promise<'signal' | 'closed'> {
   return new Promise((resolve) => {

@@ -7,17 +7,8 @@
 import { parseArgs } from 'node:util';
 import { parseCpim } from '../codec/cpim/index.js';
 import type { CommandFrame } from '../hub/frame/index.js';
-import { type Answer, getHeader } from '../protocol/index.js';
-import {
-  CliFailure,
-  connect,
-  describeError,
-  HUB_OPTIONS,
-  inbox,
-  untilStopped,
-  UsageError,
-  type CliIo,
-} from './common.js';
+import { getHeader, type Answer } from '../protocol/index.js';
+import { expectOk, HUB_OPTIONS, inbox, untilStopped, UsageError, withHub, type CliIo } from './common.js';
 
 export interface ShownMessage {
   readonly from: string;
@@ -82,6 +73,7 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   if (positionals.length !== 1) throw new UsageError('listen takes exactly one inbox URI');
   const box = inbox(positionals[0]!);
   let movedOut = false;
+  let close = (): void => undefined;
   const onCommand = (c: CommandFrame): Answer => {
     if (c.method === 'send') {
       io.stdout(formatMessage(showMessage(c)));
@@ -90,27 +82,30 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
     if (c.method === 'shutdown') {
       // draft §14.2: acknowledge; there is no other server to move to, so stop.
       movedOut = true;
-      setImmediate(() => void client.close());
+      setImmediate(close);
       return { status: 'ok', headers: [] };
     }
     return { status: 'error', headers: [['Error-Type', 'unknown-method']] };
   };
-  const client = await connect(values, 'imtp', io, onCommand);
-  try {
-    const r = await client.command('listen', [['Inbox', box.hub]]);
-    if (r.status === 'error') throw new CliFailure(describeError(r, box.uri));
-    io.stdout(`listening on ${box.uri} (Ctrl-C to stop)\n`);
-    const why = await untilStopped(io, client.closed);
-    if (why === 'closed') {
-      io.stderr(
-        movedOut
-          ? 'the gateway is shutting down; stopped listening\n'
-          : 'the connection to the gateway was lost\n',
-      );
-      return 1;
-    }
-    return 0;
-  } finally {
-    await client.close();
-  }
+  return withHub(
+    values,
+    'imtp',
+    io,
+    async (client) => {
+      close = () => void client.close();
+      expectOk(await client.command('listen', [['Inbox', box.hub]]), box.uri);
+      io.stdout(`listening on ${box.uri} (Ctrl-C to stop)\n`);
+      const why = await untilStopped(io, client.closed);
+      if (why === 'closed') {
+        io.stderr(
+          movedOut
+            ? 'the gateway is shutting down; stopped listening\n'
+            : 'the connection to the gateway was lost\n',
+        );
+        return 1;
+      }
+      return 0;
+    },
+    onCommand,
+  );
 }

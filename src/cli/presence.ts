@@ -6,16 +6,16 @@
 import { parseArgs } from 'node:util';
 import { buildPidf, parsePidf } from '../codec/pidf/index.js';
 import type { CommandFrame } from '../hub/frame/index.js';
-import { type Answer, getHeader } from '../protocol/index.js';
+import { getHeader, type Answer } from '../protocol/index.js';
 import {
-  CliFailure,
-  connect,
-  describeError,
+  expectOk,
   HUB_OPTIONS,
   presentity,
   untilStopped,
   UsageError,
+  withHub,
   type CliIo,
+  type HubArgs,
 } from './common.js';
 
 const PIDF = 'application/pidf+xml';
@@ -79,7 +79,7 @@ export async function presenceCommand(args: readonly string[], io: CliIo): Promi
   }
 }
 
-type Values = Parameters<typeof connect>[0] & { note?: string | undefined };
+type Values = HubArgs & { note?: string | undefined };
 type Who = ReturnType<typeof presentity>;
 
 async function set(values: Values, uri: string, status: string, io: CliIo): Promise<number> {
@@ -97,8 +97,7 @@ async function set(values: Values, uri: string, status: string, io: CliIo): Prom
       },
     ],
   });
-  const client = await connect(values, 'pitp', io);
-  try {
+  return withHub(values, 'pitp', io, async (client) => {
     const base: [string, string][] = [
       ['Presentity', p.hub],
       ['Mapping', '1'],
@@ -115,7 +114,7 @@ async function set(values: Values, uri: string, status: string, io: CliIo): Prom
         Buffer.from(doc),
       );
     else r = cls;
-    if (r.status === 'error') throw new CliFailure(describeError(r, p.uri));
+    expectOk(r, p.uri);
     const seenBy =
       cls.status === 'ok' ? cls.headers.filter(([n]) => n === 'Wpattern').map(([, v]) => v) : ['presence:*'];
     io.stdout(
@@ -123,24 +122,19 @@ async function set(values: Values, uri: string, status: string, io: CliIo): Prom
         `seen by ${seenBy.join(', ') || 'nobody (mapping 1 has no watcher patterns)'}\n`,
     );
     return 0;
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 async function get(values: Values, target: Who, watcher: Who, io: CliIo): Promise<number> {
-  const client = await connect(values, 'pitp', io);
-  try {
+  return withHub(values, 'pitp', io, async (client) => {
     const r = await client.command('fetch', [
       ['Watcher', watcher.hub],
       ['Presentity', target.hub],
     ]);
-    if (r.status === 'error') throw new CliFailure(describeError(r, target.uri));
+    expectOk(r, target.uri);
     io.stdout(formatPresence(r.payload, getHeader(r.headers, 'Content-Type')));
     return 0;
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 async function watch(values: Values, target: Who, watcher: Who, io: CliIo): Promise<number> {
@@ -162,22 +156,24 @@ async function watch(values: Values, target: Who, watcher: Who, io: CliIo): Prom
     }
     return { status: 'error', headers: [['Error-Type', 'unknown-method']] };
   };
-  const client = await connect(values, 'pitp', io, onCommand);
   // §11.7: a client's Subscription carries an empty connection-id.
   const subscription: [string, string][] = [
     ['Subscription', `/${watcher.hub}`],
     ['Presentity', target.hub],
   ];
-  try {
-    const r = await client.command('subscribe', subscription);
-    if (r.status === 'error') throw new CliFailure(describeError(r, target.uri));
-    io.stdout(`watching ${target.uri} as ${watcher.uri} (Ctrl-C to stop)\n`);
-    io.stdout(formatPresence(r.payload, getHeader(r.headers, 'Content-Type')));
-    const why = await untilStopped(io, Promise.race([terminated, client.closed]));
-    // §15.11: a client unsubscribes before it goes (part 3 row 47).
-    if (why === 'signal') await client.command('unsubscribe', subscription);
-    return 0;
-  } finally {
-    await client.close();
-  }
+  return withHub(
+    values,
+    'pitp',
+    io,
+    async (client) => {
+      const r = expectOk(await client.command('subscribe', subscription), target.uri);
+      io.stdout(`watching ${target.uri} as ${watcher.uri} (Ctrl-C to stop)\n`);
+      io.stdout(formatPresence(r.payload, getHeader(r.headers, 'Content-Type')));
+      const why = await untilStopped(io, Promise.race([terminated, client.closed]));
+      // §15.11: a client unsubscribes before it goes (part 3 row 47).
+      if (why === 'signal') await client.command('unsubscribe', subscription);
+      return 0;
+    },
+    onCommand,
+  );
 }

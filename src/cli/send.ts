@@ -4,9 +4,9 @@
  * then `Content-Type: text/plain; charset=UTF-8` and the text), built with the codec.
  */
 import { parseArgs } from 'node:util';
-import { getHeader } from '../protocol/index.js';
 import { buildCpim } from '../codec/cpim/index.js';
-import { CliFailure, connect, describeError, HUB_OPTIONS, inbox, UsageError, type CliIo } from './common.js';
+import { getHeader } from '../protocol/index.js';
+import { expectOk, HUB_OPTIONS, inbox, UsageError, withHub, type CliIo } from './common.js';
 
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -36,18 +36,19 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     body: text,
   });
 
-  const client = await connect(values, 'imtp', io);
-  try {
-    const r = await client.command(
-      'send',
-      [
-        ['Sender', from.hub],
-        ['Inbox', to.hub],
-        ['Content-Type', 'message/cpim'],
-      ],
-      payload,
+  return withHub(values, 'imtp', io, async (client) => {
+    const r = expectOk(
+      await client.command(
+        'send',
+        [
+          ['Sender', from.hub],
+          ['Inbox', to.hub],
+          ['Content-Type', 'message/cpim'],
+        ],
+        payload,
+      ),
+      to.uri,
     );
-    if (r.status === 'error') throw new CliFailure(describeError(r, to.uri));
     const unreliable = getHeader(r.headers, 'Unreliable');
     io.stdout(
       unreliable === undefined
@@ -57,7 +58,5 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     if (r.payload !== undefined && r.payload.length > 0)
       io.stdout(`auto-reply: ${Buffer.from(r.payload).toString('utf8')}\n`);
     return 0;
-  } finally {
-    await client.close();
-  }
+  });
 }

@@ -1,17 +1,7 @@
 // Character-level rules under im:/pres: URIs: local parts, percent-encoding, domains, headers.
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../errors.js';
+import { codecError } from '../../test/support/codec-error.js';
 import { makeAddress, parseAddress, sameAddress } from './address.js';
-
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError, nothing was thrown');
-}
 
 describe('local parts (RFC 2822 3.2.4, 3.2.5)', () => {
   it('keeps case and unquotes to the value', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { codecError } from '../../test/support/codec-error.js';
 import { CodecError } from '../errors.js';
 import {
   decodeForeign,
@@ -46,16 +47,6 @@ const REASONS: Record<string, string> = {
   'im:fred@example.com#home': 'a fragment is not part of IM-URI',
   'pres:fred@[192.0.2.1]': 'domain literals are not supported',
 };
-
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError, nothing was thrown');
-}
 
 describe('uri-vectors.json', () => {
   it('has cases of every kind', () => {

@@ -230,7 +230,17 @@ async function presenceWorld() {
   );
   const aliceEp = new FakeEndpoint('alice');
   const alice = client(['im:alice@example.com'], aliceEp);
-  return { router, store, alice, aliceEp };
+  /** Mapping 1's PI becomes the PIDF vector `file`. */
+  const changeTo = (file: string) =>
+    store(
+      'change',
+      [
+        ['Mapping', '1'],
+        ['Content-Type', PIDF],
+      ],
+      pidf(file),
+    );
+  return { router, store, changeTo, alice, aliceEp };
 }
 
 /** CPP subscribe → PITP subscribe (part 5.3): watcher → Subscription URL (blank token from a client), target → Presentity. */
@@ -247,14 +257,7 @@ describe('CPP subscribe/notify over PITP (cpim.md rows 40-45)', () => {
     const c = s('S1');
     const a = await w.router.handle(subscribeOf(c), w.alice);
     expect(a.status === 'ok' ? 'success' : 'failure').toBe(c.response!.status);
-    await w.store(
-      'change',
-      [
-        ['Mapping', '1'],
-        ['Content-Type', PIDF],
-      ],
-      pidf(PIDF_FILES[1]!),
-    );
+    await w.changeTo(PIDF_FILES[1]!);
     await w.router.settle();
     const n = w.aliceEp.last('change-notify')!;
     expect(headerOf(n, 'Presentity')).toBe(c.op.target);
@@ -285,15 +288,7 @@ describe('CPP subscribe/notify over PITP (cpim.md rows 40-45)', () => {
     const w = await presenceWorld();
     const a = await w.router.handle(subscribeOf(s('S2')), w.alice);
     expect(Buffer.from(a.payload!).equals(pidf(PIDF_FILES[0]!))).toBe(true);
-    for (const f of PIDF_FILES.slice(1, 3))
-      await w.store(
-        'change',
-        [
-          ['Mapping', '1'],
-          ['Content-Type', PIDF],
-        ],
-        pidf(f),
-      );
+    for (const f of PIDF_FILES.slice(1, 3)) await w.changeTo(f);
     await w.router.settle();
     expect(w.aliceEp.of('change-notify')).toHaveLength(2);
   });
@@ -333,14 +328,7 @@ describe('CPP subscribe/notify over PITP (cpim.md rows 40-45)', () => {
     const sub = await w.router.handle(subscribeOf(s('S1')), w.alice);
     expect(Buffer.from(sub.payload!).equals(pidf(PIDF_FILES[0]!))).toBe(true);
     for (const f of PIDF_FILES) {
-      await w.store(
-        'change',
-        [
-          ['Mapping', '1'],
-          ['Content-Type', PIDF],
-        ],
-        pidf(f),
-      );
+      await w.changeTo(f);
       await w.router.settle();
       const n = w.aliceEp.last('change-notify')!;
       expect(headerOf(n, 'Content-Type')).toBe(PIDF);

@@ -5,57 +5,40 @@
  * with its quoted text removed, and is never mailed back to the list; nothing is echoed.
  */
 import nodemailer from 'nodemailer';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEmailAdapterDefinition, type EmailAdapter } from '../../adapters/email/index.js';
-import { ircAdapter } from '../../adapters/irc/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
-import { startMailSink, stubResolver, type MailSink } from '../support/email.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
+import { stubResolver } from '../support/email.js';
+import { useIrcServer } from '../support/irc.js';
+import { useMailSink } from '../support/mail-sink.js';
+import { waitFor } from '../support/net.js';
 
-const MAIL = 'mail.gw.test';
+import { MAIL } from '../support/email-gateway.js';
 
 describe('an IRC channel and a mail list in one room', () => {
-  let server: Ngircd | undefined;
-  let sink: MailSink | undefined;
-  let gw: TestGateway | undefined;
-  const users: IrcUser[] = [];
-  afterEach(async () => {
-    for (const u of users.splice(0)) await u.quit();
-    await gw?.stop();
-    await sink?.stop();
-    await server?.cleanup();
-    gw = sink = server = undefined;
-  });
+  const smtp = useMailSink();
+  const irc = useIrcServer();
 
   it('mails an IRC line to the list subscriber and brings the reply back to the channel', async () => {
-    server = await startNgircd();
-    sink = await startMailSink();
+    const sink = smtp.sink;
     const email = createEmailAdapterDefinition({ resolver: stubResolver({}) });
-    gw = await startTestGateway({
-      adapterDefinitions: [ircAdapter, email] as AdapterDefinition<never>[],
-      logLevel: 'warn',
-      config: {
-        rooms: [
-          { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', `im:dev@${MAIL}`] },
-        ],
-        adapters: [
-          ircAdapterConfig(server.port, { channels: [{ name: '#dev', room: 'im:dev@gw.test' }] }),
-          {
-            type: 'email',
-            id: 'email',
-            domain: MAIL,
-            localDomain: 'gw.test',
-            inbound: { port: 0 },
-            outbound: { transport: 'smtp', host: '127.0.0.1', port: sink.port, timeoutMs: 5000 },
-            lists: [{ name: 'dev', room: 'im:dev@gw.test', subscribers: ['erin@elsewhere.test'] }],
-          },
-        ],
-      },
+    const gw = await irc.gateway({
+      adapterDefinitions: [email as AdapterDefinition<never>],
+      rooms: [{ name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', `im:dev@${MAIL}`] }],
+      adapters: [
+        {
+          type: 'email',
+          id: 'email',
+          domain: MAIL,
+          localDomain: 'gw.test',
+          inbound: { port: 0 },
+          outbound: { transport: 'smtp', host: '127.0.0.1', port: sink.port, timeoutMs: 5000 },
+          lists: [{ name: 'dev', room: 'im:dev@gw.test', subscribers: ['erin@elsewhere.test'] }],
+        },
+      ],
     });
     const mailAdapter = gw.gateway.adapters.find((a) => a.type === 'email')!.adapter as EmailAdapter;
-    const dave = await ircUser(server.port, 'Dave');
-    users.push(dave);
+    const dave = await irc.user('Dave');
     await dave.join('#dev');
 
     // IRC → mail.

@@ -7,88 +7,44 @@
  * watch of `pres:dave@irc.test`): unknown before the gateway has seen the nick, online once he
  * joined and spoke, offline on QUIT and online again on JOIN.
  */
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
+import { describe, expect, it } from 'vitest';
 import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { say, useBrowser } from '../support/browser.js';
+import { useIrcServer } from '../support/irc.js';
+import { waitFor } from '../support/net.js';
 import { TOKENS } from '../support/websocket.js';
-import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
-
-const ARTIFACTS = 'test-results';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 describe('a browser user and an IRC user in one room', () => {
-  let server: Ngircd | undefined;
-  let gw: TestGateway | undefined;
-  let browser: Browser | undefined;
-  const users: IrcUser[] = [];
-  afterEach(async () => {
-    await browser?.close();
-    for (const u of users.splice(0)) await u.quit();
-    await gw?.stop();
-    await server?.cleanup();
-    browser = gw = server = undefined;
-  });
+  const irc = useIrcServer();
+  const browser = useBrowser();
 
-  async function start(): Promise<{ server: Ngircd; gw: TestGateway; http: string; browser: Browser }> {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startNgircd();
-    gw = await startTestGateway({
-      adapterDefinitions: [ircAdapter, websocketAdapter] as AdapterDefinition<never>[],
-      logLevel: 'warn',
-      config: {
-        rooms: [
-          {
-            name: 'dev',
-            address: 'im:dev@gw.test',
-            members: ['im:%23dev@irc.test', 'im:room.dev@web.test'],
-          },
-        ],
-        adapters: [
-          ircAdapterConfig(server.port, { channels: [{ name: '#dev', room: 'im:dev@gw.test' }] }),
-          {
-            type: 'websocket',
-            domain: 'web.test',
-            http: { port: 0 },
-            auth: { tokens: [{ user: 'alice', token: TOKENS.alice }] },
-            deliveryTimeoutMs: 2000,
-            rooms: [{ name: 'dev', address: 'im:dev@gw.test', title: 'Dev (IRC #dev)' }],
-          },
-        ],
-      },
+  async function start() {
+    const gw = await irc.gateway({
+      adapterDefinitions: [websocketAdapter as AdapterDefinition<never>],
+      rooms: [
+        { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:room.dev@web.test'] },
+      ],
+      adapters: [
+        {
+          type: 'websocket',
+          domain: 'web.test',
+          http: { port: 0 },
+          auth: { tokens: [{ user: 'alice', token: TOKENS.alice }] },
+          deliveryTimeoutMs: 2000,
+          rooms: [{ name: 'dev', address: 'im:dev@gw.test', title: 'Dev (IRC #dev)' }],
+        },
+      ],
     });
     const web = gw.gateway.adapters.find((a) => a.type === 'websocket')!.adapter as WebSocketAdapter;
     const at = web.address!;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-    return { server, gw, http: `http://${at.host}:${at.port}`, browser };
-  }
-
-  async function signedIn(b: Browser, url: string, token: string): Promise<Page> {
-    const context = await b.newContext({ viewport: { width: 1100, height: 640 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    await page.goto(url);
-    await page.fill('#token', token);
-    await page.click('#signin-form button');
-    await page.waitForSelector('#conn[data-state="online"]');
-    return page;
+    return { gw, http: `http://${at.host}:${at.port}` };
   }
 
   it('carries lines both ways without echoes and shows the IRC user’s presence on the page', async () => {
-    const { server, gw, http, browser } = await start();
+    const { gw, http } = await start();
     expect(gw.gateway.adapters.map((a) => a.status)).toEqual(['online', 'online']);
-    const alice = await signedIn(browser, http, TOKENS.alice);
+    const alice = await browser.signedIn(http, TOKENS.alice);
     // Alice opens a conversation with Dave before he was ever on IRC: the gateway has no presence
     // for a nick it has not seen (the watch is refused target-not-found), so he shows as unknown.
     const daveItem = 'li[data-key="direct:im:dave@irc.test"]';
@@ -98,8 +54,7 @@ describe('a browser user and an IRC user in one room', () => {
     await alice.click('li[data-key="room:dev"]');
     await alice.locator('#text:not([disabled])').waitFor();
 
-    const dave = await ircUser(server.port, 'Dave');
-    users.push(dave);
+    const dave = await irc.user('Dave');
     await dave.join('#dev');
 
     // IRC → page: sender and network shown.
@@ -112,8 +67,7 @@ describe('a browser user and an IRC user in one room', () => {
     await alice.waitForSelector(`${daveItem} .dot[data-state="online"]`);
 
     // Page → IRC: relay mode prefixes the author's short name.
-    await alice.fill('#text', 'Hi Dave, Alice from the browser');
-    await alice.press('#text', 'Enter');
+    await say(alice, 'Hi Dave, Alice from the browser');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'), 5000, 'line on #dev');
     expect(line.nick).toBe('gwbot');
     expect(line.kind).toBe('privmsg');
@@ -126,8 +80,7 @@ describe('a browser user and an IRC user in one room', () => {
     // No echoes: a second line each way, then exactly what the other side wrote, once.
     dave.client.say('#dev', 'second from IRC');
     await alice.locator('li.message', { hasText: 'second from IRC' }).waitFor();
-    await alice.fill('#text', 'second from the web');
-    await alice.press('#text', 'Enter');
+    await say(alice, 'second from the web');
     await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= 2, 5000, '2 lines');
     await new Promise((r) => setTimeout(r, 300));
     expect(dave.lines.filter((l) => l.target === '#dev').map((l) => l.message)).toEqual([
@@ -142,17 +95,15 @@ describe('a browser user and an IRC user in one room', () => {
     await alice.click(daveItem);
     await alice.locator('#peer-status', { hasText: 'online' }).waitFor();
     await dave.quit();
-    users.splice(users.indexOf(dave), 1);
     await alice.waitForSelector(`${daveItem} .dot[data-state="offline"]`);
     await alice.locator('#peer-status', { hasText: 'offline' }).waitFor();
-    const again = await ircUser(server.port, 'Dave');
-    users.push(again);
+    const again = await irc.user('Dave');
     await again.join('#dev');
     await alice.waitForSelector(`${daveItem} .dot[data-state="online"]`);
     await alice.locator('#peer-status', { hasText: 'online' }).waitFor();
 
     await alice.click('li[data-key="room:dev"]');
     await alice.locator('li.message', { hasText: 'second from the web' }).waitFor();
-    await alice.screenshot({ path: `${ARTIFACTS}/bridge-web-irc.png` });
+    await browser.screenshot(alice, 'bridge-web-irc');
   });
 });

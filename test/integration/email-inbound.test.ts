@@ -2,23 +2,27 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyTo, swaks } from '../support/email.js';
-import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';
+import {
+  cpimOf,
+  h,
+  logged,
+  MAIL,
+  startEmailGateway,
+  useEmailGateways,
+  type EmailGateway,
+} from '../support/email-gateway.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
 
 const BOB = `bob=gw.test@${MAIL}`;
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
 
 describe('email adapter, inbound', () => {
-  let eg: EmailGateway | undefined;
-  afterEach(async () => {
-    await eg?.stop();
-    eg = undefined;
-  });
+  const startGateway = useEmailGateways();
 
   it('swaks: a mail becomes a Message/CPIM send with Subject, threading and Astrength', async () => {
-    eg = await startEmailGateway();
+    const eg = await startGateway();
     const r = await swaks([
       '--server',
       `127.0.0.1:${eg.smtpPort}`,
@@ -50,7 +54,7 @@ describe('email adapter, inbound', () => {
   });
 
   it('refuses relaying, unknown mailboxes, oversized mail and a spoofed local From, each with a log line', async () => {
-    eg = await startEmailGateway({ inbound: { maxMessageBytes: 4000 } });
+    const eg = await startGateway({ inbound: { maxMessageBytes: 4000 } });
     const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test'];
     const relay = await swaks([...base, '--to', 'someone@elsewhere.test']);
     expect(replyTo(relay.output, /RCPT TO/)).toMatch(/^550 5\.7\.1 relaying denied/);
@@ -98,9 +102,9 @@ describe('email adapter, inbound', () => {
   });
 
   it('a flood from one sender gets 450 while another sender still gets through', async () => {
-    eg = await startEmailGateway({ inbound: { rate: { burst: 3, perMinute: 1 } } });
+    const eg = await startGateway({ inbound: { rate: { burst: 3, perMinute: 1 } } });
     const send = (from: string) =>
-      swaks(['--server', `127.0.0.1:${eg!.smtpPort}`, '--from', from, '--to', BOB, '--body', 'spam']);
+      swaks(['--server', `127.0.0.1:${eg.smtpPort}`, '--from', from, '--to', BOB, '--body', 'spam']);
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await send('flood@elsewhere.test')).output);
     expect(codes.map((o) => replyTo(o, /MAIL FROM/)?.slice(0, 3))).toEqual([
@@ -117,7 +121,7 @@ describe('email adapter, inbound', () => {
   });
 
   it('SMTP answers follow the IMTP answer: no-listeners 450, target-not-found 550; one recipient per transaction', async () => {
-    eg = await startEmailGateway({}, { bobListens: false });
+    const eg = await startGateway({}, { bobListens: false });
     const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test'];
     const away = await swaks([...base, '--to', BOB]);
     expect(replyTo(away.output, /-> \.$/)).toMatch(/^450 4\.2\.1 no-listeners/);
@@ -130,7 +134,7 @@ describe('email adapter, inbound', () => {
   it('nodemailer over STARTTLS with SMTP AUTH may speak for a local address (Astrength medium)', async () => {
     const certs: TestCerts = await makeTestCerts();
     try {
-      eg = await startEmailGateway({
+      const eg = await startGateway({
         inbound: {
           tls: { cert: certs.server.certPath, key: certs.server.keyPath },
           auth: { users: [{ user: 'alice', password: 's3cret', addresses: ['alice@gw.test'] }] },

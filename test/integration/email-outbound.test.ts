@@ -11,8 +11,11 @@ import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { buildCpim } from '../../src/index.js';
-import { freePort, startMailSink, startPostfix, type MailSink, type Postfix } from '../support/email.js';
-import { cpimOf, h, logged, MAIL, startEmailGateway, type EmailGateway } from '../support/email-gateway.js';
+import { startPostfix, type Postfix } from '../support/email.js';
+import { useMailSink } from '../support/mail-sink.js';
+import { freePort } from '../support/net.js';
+import { cpimOf, h, logged, MAIL, useEmailGateways, type EmailGateway } from '../support/email-gateway.js';
+import { sendText } from '../support/hub-calls.js';
 
 const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
 
@@ -38,25 +41,21 @@ function imFromAlice(text: string, extra: { inReplyTo?: string; subject?: string
 }
 
 describe('email adapter, outbound', () => {
+  const smtp = useMailSink();
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
+  // After the hook above, so that (hooks run in reverse) the gateways stop before Postfix.
+  const startGateway = useEmailGateways();
   async function relayGateway(
     port: number,
     rest: { dns?: Record<string, string[]>; rooms?: unknown[]; email?: Record<string, unknown> } = {},
   ) {
-    const eg = await startEmailGateway(
+    return startGateway(
       { outbound: { transport: 'smtp', host: '127.0.0.1', port, timeoutMs: 5000 }, ...rest.email },
       { ...(rest.dns ? { dns: rest.dns } : {}), ...(rest.rooms ? { rooms: rest.rooms } : {}) },
     );
-    cleanup.push(() => eg.stop());
-    return eg;
-  }
-  async function sink(opts: Parameters<typeof startMailSink>[0] = {}): Promise<MailSink> {
-    const s = await startMailSink(opts);
-    cleanup.push(() => s.stop());
-    return s;
   }
   async function alice(eg: EmailGateway, got: CommandFrame[] = []) {
     const c = await eg.gw.client('alice', 'imtp', (cmd) => {
@@ -68,7 +67,7 @@ describe('email adapter, outbound', () => {
   }
 
   it('round trip: an IM becomes a mail with the right headers; the quoted reply comes back as its text alone, threaded', async () => {
-    const s = await sink();
+    const s = smtp.sink;
     const eg = await relayGateway(s.port);
     const got: CommandFrame[] = [];
     const a = await alice(eg, got);
@@ -126,39 +125,24 @@ describe('email adapter, outbound', () => {
   });
 
   it('a relay’s permanent refusal is an error answer; a relay that is down is communications', async () => {
-    const s = await sink({
-      refuse: (rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : null),
-    });
+    const s = smtp.sink;
+    smtp.refuse((rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : null));
     const eg = await relayGateway(s.port);
     const a = await alice(eg);
     const nobody = `im:%22mailto=nobody%40elsewhere.test%22@${MAIL}`;
-    const r = await a.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', nobody],
-      ],
-      Buffer.from('hello?'),
-    );
+    const r = await sendText(a, 'im:alice@gw.test', nobody, 'hello?');
     expect(r.status).toBe('error');
     expect(h(r.headers, 'Error-Type')).toBe('target-not-found');
     expect(logged(eg.gw, 'mail not sent')).toHaveLength(1);
 
     const down = await relayGateway(await freePort());
     const a2 = await alice(down);
-    const r2 = await a2.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', DAVE_URI],
-      ],
-      Buffer.from('hi'),
-    );
+    const r2 = await sendText(a2, 'im:alice@gw.test', DAVE_URI, 'hi');
     expect(h(r2.headers, 'Error-Type')).toBe('communications');
   });
 
   it('through Debian’s Postfix as a relay', async () => {
-    const s = await sink();
+    const s = smtp.sink;
     const pf: Postfix = await startPostfix(s.port);
     cleanup.push(() => pf.stop());
     const eg = await relayGateway(pf.port);
@@ -183,7 +167,7 @@ describe('email adapter, outbound', () => {
   });
 
   it('a room with a list member: room messages go to the subscribers, their replies come back into the room', async () => {
-    const s = await sink();
+    const s = smtp.sink;
     const eg = await relayGateway(s.port, {
       rooms: [{ name: 'dev', address: 'im:dev@gw.test', members: ['im:alice@gw.test', `im:dev@${MAIL}`] }],
       email: {
@@ -198,14 +182,7 @@ describe('email adapter, outbound', () => {
     });
     const got: CommandFrame[] = [];
     const a = await alice(eg, got);
-    const r = await a.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from('standup in 5'),
-    );
+    const r = await sendText(a, 'im:alice@gw.test', 'im:dev@gw.test', 'standup in 5');
     expect(r.status).toBe('ok');
     const [mail] = await s.waitFor(1);
     expect([...mail!.rcptTo].sort()).toEqual(['dave@elsewhere.test', 'erin@elsewhere.test']);
@@ -240,8 +217,7 @@ describe('email adapter, outbound', () => {
       '_dmarc.strict.test': ['v=DMARC1; p=reject'],
       'strict.test': ['v=spf1 ip4:192.0.2.1 -all'],
     };
-    const eg = await startEmailGateway({}, { dns });
-    cleanup.push(() => eg.stop());
+    const eg = await startGateway({}, { dns });
     const raw = Buffer.from(
       `From: Sig <sig@signed.test>\r\nTo: bob=gw.test@${MAIL}\r\nSubject: signed\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <s1@signed.test>\r\n\r\nsigned hello\r\n`,
     );
@@ -268,17 +244,9 @@ describe('email adapter, outbound', () => {
   });
 
   it('the directory transport writes .eml files; mailboxes have no presence (never open)', async () => {
-    const eg = await startEmailGateway();
-    cleanup.push(() => eg.stop());
+    const eg = await startGateway();
     const a = await alice(eg);
-    const r = await a.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', DAVE_URI],
-      ],
-      Buffer.from('to the file sink'),
-    );
+    const r = await sendText(a, 'im:alice@gw.test', DAVE_URI, 'to the file sink');
     expect(r.status).toBe('ok');
     expect(h(r.headers, 'Unreliable')).toBe(MAIL);
     const files = (await readdir(eg.outDir)).filter((f) => f.endsWith('.eml'));

@@ -4,82 +4,62 @@
  * link we opened (part 4 row 13).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Header } from '../../src/protocol/index.js';
 import type { HubClient } from '../../src/hub/client.js';
-import type { CommandFrame, ResponseFrame } from '../../src/hub/frame/index.js';
+import type { ResponseFrame } from '../../src/hub/frame/index.js';
 import type { HubConnection } from '../../src/hub/server.js';
 import { startDnsStub, type DnsStub } from '../support/dns-stub.js';
-import { eventually, fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';
+import { eventually, peerEntry, useFederation, type FedGatewaySpec } from '../support/federation.js';
+import { h, listenAs, OK, sendText } from '../support/hub-calls.js';
+import { freePorts } from '../support/net.js';
 import type { TestGateway } from '../support/gateway.js';
 import { captureLog, Cleanup, startHub, testHubConfig } from '../support/hub-tcp.js';
 
-const h = (headers: readonly Header[], name: string) => headers.find(([n]) => n === name)?.[1];
-const OK = { status: 'ok' as const, headers: [] };
-
-const running = new Set<TestGateway>();
 const cleanup = new Cleanup();
 let dns: DnsStub | undefined;
 afterEach(async () => {
-  await Promise.all([...running].map((g) => g.stop()));
-  running.clear();
   await cleanup.run();
   await dns?.close();
   dns = undefined;
 });
+// Registered after the hook above, so (hooks run in reverse) the gateways stop first.
+const fed = useFederation();
+const start = (spec: FedGatewaySpec) => fed.start(spec);
+const stop = (g: TestGateway) => fed.stop(g);
 
-async function start(spec: FedGatewaySpec): Promise<TestGateway> {
-  const g = await fedGateway(spec);
-  running.add(g);
-  return g;
-}
-
-async function stop(g: TestGateway): Promise<void> {
-  running.delete(g);
-  await g.stop();
-}
-
-async function listen(g: TestGateway, user: string, inbox: string): Promise<CommandFrame[]> {
-  const got: CommandFrame[] = [];
-  const c = await g.client(user, 'imtp', (cmd) => {
-    got.push(cmd);
-    return OK;
-  });
-  expect((await c.command('listen', [['Inbox', inbox]])).status).toBe('ok');
-  return got;
-}
-
-const send = (c: HubClient, from: string, to: string): Promise<ResponseFrame> =>
-  c.command(
-    'send',
-    [
-      ['Sender', from],
-      ['Inbox', to],
-    ],
-    Buffer.from('hi'),
-  );
+const listen = (g: TestGateway, user: string, inbox: string) => listenAs(g, user, inbox);
+const send = (c: HubClient, from: string, to: string) => sendText(c, from, to);
 
 const plain = (user: string) => ({ user, password: `pw-${user}` });
+
+/**
+ * Three gateways whose routes to x.test point in a circle: each relays to the next and accepts
+ * the one before it as a peer of its domain.
+ */
+async function ring(domains: readonly string[], visited?: (i: number) => string): Promise<TestGateway[]> {
+  const ports = await freePorts(6);
+  const at = (i: number) => ({ imtp: { port: ports[2 * i]! }, pitp: { port: ports[2 * i + 1]! } });
+  const gws: TestGateway[] = [];
+  for (let i = 0; i < 3; i++) {
+    const next = (i + 1) % 3;
+    const prev = (i + 2) % 3;
+    gws.push(
+      await start({
+        domain: domains[i]!,
+        ...(visited ? { visitedToken: visited(i) } : {}),
+        ports: { imtp: at(i).imtp.port, pitp: at(i).pitp.port },
+        peerAccounts: [{ ...plain(`s${prev}`), peerDomain: domains[prev]! }],
+        peers: [peerEntry(['x.test'], at(next), plain(`s${i}`))],
+      }),
+    );
+  }
+  return gws;
+}
 
 describe('routes in a circle', () => {
   it('row 54: a triangle of gateways whose routes point in a circle ends in loop', async () => {
     // One domain served by three servers with their own Visited tokens: intra-domain relaying is
     // local policy (draft §8.1), so only Visited stops the message.
-    const ports = await freePorts(6);
-    const at = (i: number) => ({ imtp: { port: ports[2 * i]! }, pitp: { port: ports[2 * i + 1]! } });
-    const gws: TestGateway[] = [];
-    for (let i = 0; i < 3; i++) {
-      const next = (i + 1) % 3;
-      const prev = (i + 2) % 3;
-      gws.push(
-        await start({
-          domain: 'a.test',
-          visitedToken: `s${i}.a.test`,
-          ports: { imtp: at(i).imtp.port, pitp: at(i).pitp.port },
-          peerAccounts: [{ ...plain(`s${prev}`), peerDomain: 'a.test' }],
-          peers: [peerEntry(['x.test'], at(next), plain(`s${i}`))],
-        }),
-      );
-    }
+    const gws = await ring(['a.test', 'a.test', 'a.test'], (i) => `s${i}.a.test`);
     const alice = await gws[0]!.client('alice');
     const r = await send(alice, 'im:alice@a.test', 'im:z@x.test');
     expect(h(r.headers, 'Error-Type')).toBe('loop');
@@ -87,22 +67,7 @@ describe('routes in a circle', () => {
   });
 
   it('across three domains the §8.1 check stops the circle at the second hop', async () => {
-    const ports = await freePorts(6);
-    const at = (i: number) => ({ imtp: { port: ports[2 * i]! }, pitp: { port: ports[2 * i + 1]! } });
-    const names = ['a.test', 'b.test', 'c.test'];
-    const gws: TestGateway[] = [];
-    for (let i = 0; i < 3; i++) {
-      const next = (i + 1) % 3;
-      const prev = (i + 2) % 3;
-      gws.push(
-        await start({
-          domain: names[i]!,
-          ports: { imtp: at(i).imtp.port, pitp: at(i).pitp.port },
-          peerAccounts: [{ ...plain(`s${prev}`), peerDomain: names[prev]! }],
-          peers: [peerEntry(['x.test'], at(next), plain(`s${i}`))],
-        }),
-      );
-    }
+    const gws = await ring(['a.test', 'b.test', 'c.test']);
     const alice = await gws[0]!.client('alice');
     const r = await send(alice, 'im:alice@a.test', 'im:z@x.test');
     // c.test refuses b.test speaking for alice@a.test (part 3 row 26); b.test passed it on.
@@ -232,16 +197,7 @@ describe('commands on the link we opened (part 4 row 13)', () => {
       application: {
         async command(conn: HubConnection) {
           // Before answering A's send, push commands back over A's own connection.
-          answers.push(
-            await conn.command(
-              'send',
-              [
-                ['Sender', 'im:x@b.test'],
-                ['Inbox', 'im:alice@a.test'],
-              ],
-              Buffer.from('x'),
-            ),
-          );
+          answers.push(await sendText(conn, 'im:x@b.test', 'im:alice@a.test', 'x'));
           answers.push(await conn.command('listen', [['Inbox', 'im:alice@a.test']]));
           return OK;
         },

@@ -3,34 +3,17 @@
  * the static `peers:` table (design.md part 10: "two gateways in one test, linked over TCP").
  */
 import { readFileSync } from 'node:fs';
-import type { Header } from '../../src/protocol/index.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildPidf } from '../../src/codec/pidf/index.js';
-import { connectHub, type HubClient } from '../../src/hub/client.js';
+import { connectHub } from '../../src/hub/client.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
-import { makeTestCerts, type TestCerts } from '../support/certs.js';
-import { fedGateway, freePorts, peerEntry, type FedGatewaySpec } from '../support/federation.js';
+import { peerEntry, useFederation, type FedGatewaySpec } from '../support/federation.js';
+import { h, listenAs, OK, sendText as send } from '../support/hub-calls.js';
+import { freePorts } from '../support/net.js';
 import type { TestGateway } from '../support/gateway.js';
 
-const h = (headers: readonly Header[], name: string) => headers.find(([n]) => n === name)?.[1];
-const OK = { status: 'ok' as const, headers: [] };
-
-let certs: TestCerts;
-beforeAll(async () => {
-  certs = await makeTestCerts();
-});
-afterAll(() => certs?.cleanup());
-
-const running: TestGateway[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((g) => g.stop()));
-});
-
-async function start(spec: FedGatewaySpec): Promise<TestGateway> {
-  const g = await fedGateway({ certs, ...spec });
-  running.push(g);
-  return g;
-}
+const fed = useFederation({ tls: true });
+const start = (spec: FedGatewaySpec) => fed.start(spec);
 
 /** A and B, each the other's peer over TLS; `auth` picks PLAIN or EXTERNAL for both links. */
 async function pair(
@@ -52,7 +35,12 @@ async function pair(
         : { user: 'gw-b', password: 'secret-b', peerDomain: 'b.test' },
     ],
     peers: [
-      peerEntry(['b.test'], B, ext ? { external: 'alice' } : { user: 'gw-a', password: 'secret-a' }, certs),
+      peerEntry(
+        ['b.test'],
+        B,
+        ext ? { external: 'alice' } : { user: 'gw-a', password: 'secret-a' },
+        fed.certs,
+      ),
     ],
     ...extra.a,
   });
@@ -66,7 +54,7 @@ async function pair(
         : { user: 'gw-a', password: 'secret-a', peerDomain: 'a.test' },
     ],
     peers: [
-      peerEntry(['a.test'], A, ext ? { external: 'bob' } : { user: 'gw-b', password: 'secret-b' }, certs),
+      peerEntry(['a.test'], A, ext ? { external: 'bob' } : { user: 'gw-b', password: 'secret-b' }, fed.certs),
     ],
     ...extra.b,
   });
@@ -79,28 +67,11 @@ function client(
   protocol: 'imtp' | 'pitp' = 'imtp',
   onCommand?: (c: CommandFrame) => typeof OK,
 ) {
-  return g.client(user, protocol, onCommand, { tls: { ca: certs.ca.cert } });
+  return g.client(user, protocol, onCommand, { tls: { ca: fed.certs.ca.cert } });
 }
 
-async function listen(g: TestGateway, user: string, inbox: string): Promise<CommandFrame[]> {
-  const got: CommandFrame[] = [];
-  const c = await client(g, user, 'imtp', (cmd) => {
-    got.push(cmd);
-    return OK;
-  });
-  expect((await c.command('listen', [['Inbox', inbox]])).status).toBe('ok');
-  return got;
-}
-
-function send(
-  c: HubClient,
-  from: string,
-  to: string,
-  payload: Uint8Array = Buffer.from('hi'),
-  extra: Header[] = [],
-) {
-  return c.command('send', [['Sender', from], ['Inbox', to], ...extra], payload);
-}
+const listen = (g: TestGateway, user: string, inbox: string) =>
+  listenAs(g, user, inbox, { tls: { ca: fed.certs.ca.cert } });
 
 describe('federation between two gateways', () => {
   it('row 2: a client on A sends to a listener on B (TLS + PLAIN) and gets ok', async () => {
@@ -198,7 +169,7 @@ describe('federation between two gateways', () => {
       host: '127.0.0.1',
       port: b.imtp.port,
       protocol: 'imtp',
-      tls: { ca: certs.ca.cert },
+      tls: { ca: fed.certs.ca.cert },
       sasl: { mechanism: 'PLAIN', user: 'gw-a', password: 'secret-a' },
     });
     try {

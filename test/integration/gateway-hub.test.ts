@@ -1,21 +1,15 @@
 /** One gateway, real hub listeners: clients send, listen and watch presence through the router. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { buildPidf } from '../../src/codec/pidf/index.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import { useTestGateways } from '../support/gateway.js';
+import { h, sendText } from '../support/hub-calls.js';
 
 describe('gateway hub listeners', () => {
-  let gw: TestGateway | undefined;
-  afterEach(async () => {
-    await gw?.stop();
-    gw = undefined;
-  });
+  const startGateway = useTestGateways();
 
   it('a client sends to a listening client and gets its answer', async () => {
-    gw = await startTestGateway();
+    const gw = await startGateway();
     const received: CommandFrame[] = [];
     const bob = await gw.client('bob', 'imtp', (c) => {
       received.push(c);
@@ -44,31 +38,17 @@ describe('gateway hub listeners', () => {
   });
 
   it('answers no-listeners, and source-authorization for a sender the account may not use', async () => {
-    gw = await startTestGateway();
+    const gw = await startGateway();
     const alice = await gw.client('alice');
-    const none = await alice.command(
-      'send',
-      [
-        ['Sender', 'im:alice@gw.test'],
-        ['Inbox', 'im:bob@gw.test'],
-      ],
-      Buffer.from('x'),
-    );
+    const none = await sendText(alice, 'im:alice@gw.test', 'im:bob@gw.test', 'x');
     expect(none.status).toBe('error');
     expect(h(none.headers, 'Error-Type')).toBe('no-listeners');
-    const spoof = await alice.command(
-      'send',
-      [
-        ['Sender', 'im:bob@gw.test'],
-        ['Inbox', 'im:bob@gw.test'],
-      ],
-      Buffer.from('x'),
-    );
+    const spoof = await sendText(alice, 'im:bob@gw.test', 'im:bob@gw.test', 'x');
     expect(h(spoof.headers, 'Error-Type')).toBe('source-authorization');
   });
 
   it('a presence change reaches a watcher as change-notify, and a dropped connection ends its listens', async () => {
-    gw = await startTestGateway();
+    const gw = await startGateway();
     const notes: CommandFrame[] = [];
     const alice = await gw.client('alice', 'pitp');
     const pidf = (basic: 'open' | 'closed') =>

@@ -4,21 +4,21 @@
  * (part 4 row 26 limits, draft §7 / part 3 row 4: no deadlock, bounded memory).
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
 import { getHeader } from '../../src/protocol/index.js';
 import type { HubApplication } from '../../src/hub/server.js';
 import {
   captureLog,
-  Cleanup,
+  useCleanup,
   rawConnect,
   startHub,
   testHubConfig,
   type CapturedLog,
 } from '../support/hub-tcp.js';
+import { sendText } from '../support/hub-calls.js';
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 const BIG = Buffer.alloc(60_000, 0x61);
 
@@ -69,14 +69,7 @@ async function arena(limits: Record<string, number> = {}): Promise<Arena> {
   });
   cleanup.add(victim, (v) => v.close());
   const victimWorks = async (): Promise<void> => {
-    const r = await victim.command(
-      'send',
-      [
-        ['Sender', 'im:alice@hub.example.net'],
-        ['Inbox', 'im:fred@hub.example.net'],
-      ],
-      Buffer.from('still here?'),
-    );
+    const r = await sendText(victim, 'im:alice@hub.example.net', 'im:fred@hub.example.net', 'still here?');
     expect(r.status).toBe('ok');
   };
   await victimWorks();

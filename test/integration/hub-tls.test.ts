@@ -3,22 +3,17 @@
  * over TLS with SASL PLAIN and with EXTERNAL from client certificates; certificate verification
  * on; PLAIN refused in clear unless allowed; ANONYMOUS off by default (part 4 rows 2, 12, 28).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub/client.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { getHeader } from '../../src/protocol/index.js';
-import { makeTestCerts, type TestCerts } from '../support/certs.js';
+import { useTestCerts } from '../support/certs.js';
 import { relayApplication } from '../support/hub-relay.js';
-import { captureLog, Cleanup, startHub, testHubConfig } from '../support/hub-tcp.js';
+import { captureLog, useCleanup, startHub, testHubConfig } from '../support/hub-tcp.js';
 
-let certs: TestCerts;
-beforeAll(async () => {
-  certs = await makeTestCerts();
-});
-afterAll(() => certs?.cleanup());
+const testCerts = useTestCerts();
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 const SEND = (to: string, text: string): [string, [string, string][], Buffer] => [
   'send',
@@ -34,9 +29,9 @@ function tlsConfig(sasl: Record<string, unknown> = {}) {
     imtp: {
       port: 0,
       tls: {
-        cert: certs.server.certPath,
-        key: certs.server.keyPath,
-        ca: certs.ca.certPath,
+        cert: testCerts().server.certPath,
+        key: testCerts().server.keyPath,
+        ca: testCerts().ca.certPath,
         requestClientCert: true,
       },
     },
@@ -69,7 +64,7 @@ describe('hub over TLS', () => {
     const app = relayApplication();
     const { log } = captureLog();
     const { port } = await startHub(cleanup, { config: tlsConfig(), application: app, log });
-    const tls = { ca: certs.ca.cert, servername: 'localhost' };
+    const tls = { ca: testCerts().ca.cert, servername: 'localhost' };
     const { got } = await listener(port, {
       tls,
       sasl: { mechanism: 'PLAIN', user: 'alice', password: 'secret' },
@@ -96,11 +91,11 @@ describe('hub over TLS', () => {
     const { log } = captureLog();
     const { port } = await startHub(cleanup, { config: tlsConfig(), application: app, log });
     const { got } = await listener(port, {
-      tls: { ca: certs.ca.cert, cert: certs.alice.cert, key: certs.alice.key },
+      tls: { ca: testCerts().ca.cert, cert: testCerts().alice.cert, key: testCerts().alice.key },
       sasl: { mechanism: 'EXTERNAL' },
     });
     const bob = await client(port, {
-      tls: { ca: certs.ca.cert, cert: certs.bob.cert, key: certs.bob.key },
+      tls: { ca: testCerts().ca.cert, cert: testCerts().bob.cert, key: testCerts().bob.key },
       sasl: { mechanism: 'EXTERNAL', authzid: 'bob' },
     });
     expect(bob.mechanisms).toEqual(['EXTERNAL', 'PLAIN']);
@@ -125,7 +120,7 @@ describe('hub over TLS', () => {
       host: '127.0.0.1',
       port,
       protocol: 'imtp',
-      tls: { ca: certs.ca.cert, cert: certs.stranger.cert, key: certs.stranger.key },
+      tls: { ca: testCerts().ca.cert, cert: testCerts().stranger.cert, key: testCerts().stranger.key },
       sasl: { mechanism: 'EXTERNAL' },
     });
     await expect(attempt).rejects.toMatchObject({ code: 'sasl-failure', message: /does not offer EXTERNAL/ });
@@ -139,7 +134,7 @@ describe('hub over TLS', () => {
       host: '127.0.0.1',
       port,
       protocol: 'imtp',
-      tls: { ca: certs.otherCa.cert },
+      tls: { ca: testCerts().otherCa.cert },
       sasl: { mechanism: 'PLAIN', user: 'alice', password: 'secret' },
     });
     await expect(attempt).rejects.toMatchObject({
@@ -156,7 +151,7 @@ describe('hub over TLS', () => {
         host: '127.0.0.1',
         port,
         protocol: 'imtp',
-        tls: { ca: certs.ca.cert },
+        tls: { ca: testCerts().ca.cert },
         sasl: { mechanism: 'PLAIN', user: 'alice', password: 'wrong' },
       }),
     ).rejects.toMatchObject({ code: 'sasl-failure', message: 'authentication failed: invalid credentials' });

@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectHub } from '../../src/hub/client.js';
 import { transcriptApplication } from '../support/hub-test-app.js';
-import { captureLog, Cleanup, fakeHub, rawConnect, socketPeer, startHub } from '../support/hub-tcp.js';
+import { captureLog, useCleanup, fakeHub, rawConnect, socketPeer, startHub } from '../support/hub-tcp.js';
 import { parseTranscript, runTranscript, type Transcript } from '../support/transcript.js';
 
 const dir = fileURLToPath(new URL('../transcripts/', import.meta.url));
@@ -17,8 +17,7 @@ const transcripts: Transcript[] = readdirSync(dir)
   .sort()
   .map((f) => parseTranscript(f, readFileSync(dir + f, 'utf8')));
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 async function againstServer(t: Transcript, chunk?: number): Promise<void> {
   const { log } = captureLog('info');

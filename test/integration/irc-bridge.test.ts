@@ -2,15 +2,13 @@
  * The IRC adapter through a real gateway against a real ngircd: private messages both ways, a
  * channel bridged into a room, long multi-line messages, a burst of 500, and no echoes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
+import { describe, expect, it } from 'vitest';
 import { parseCpim } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import type { TestGateway } from '../support/gateway.js';
+import { useIrcServer } from '../support/irc.js';
+import { waitFor } from '../support/net.js';
+import { h, listenAs, sendText } from '../support/hub-calls.js';
 
 function cpimText(c: CommandFrame): { from: string | undefined; text: string } {
   const r = parseCpim(c.payload!, { startsWith: 'cpim-headers' });
@@ -19,57 +17,21 @@ function cpimText(c: CommandFrame): { from: string | undefined; text: string } {
 }
 
 describe('IRC adapter bridging a real ngircd', () => {
-  let server: Ngircd | undefined;
+  const irc = useIrcServer();
   let gw: TestGateway | undefined;
-  const users: IrcUser[] = [];
-  afterEach(async () => {
-    for (const u of users.splice(0)) await u.quit();
-    await gw?.stop();
-    await server?.cleanup();
-    gw = server = undefined;
-  });
 
-  async function setup(extra: Record<string, unknown> = {}) {
-    server = await startNgircd();
-    gw = await startTestGateway({
-      adapterDefinitions: [ircAdapter as never],
-      logLevel: 'warn',
-      config: {
-        adapters: [
-          ircAdapterConfig(server.port, { channels: [{ name: '#dev', room: 'im:dev@gw.test' }], ...extra }),
-        ],
-        rooms: [
-          { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:carol@gw.test'] },
-        ],
-      },
-    });
-    const dave = await ircUser(server.port, 'Dave');
-    users.push(dave);
-    return dave;
+  async function setup() {
+    gw = await irc.gateway();
+    return irc.user('Dave');
   }
 
-  async function listener(user: string): Promise<CommandFrame[]> {
-    const got: CommandFrame[] = [];
-    const c = await gw!.client(user, 'imtp', (cmd) => {
-      got.push(cmd);
-      return { status: 'ok', headers: [] };
-    });
-    expect((await c.command('listen', [['Inbox', `im:${user}@gw.test`]])).status).toBe('ok');
-    return got;
-  }
+  const listener = (user: string) => listenAs(gw!, user);
 
   it('carries private messages both ways between a hub client and an IRC user', async () => {
     const dave = await setup();
     const got = await listener('bob');
     const bob = await gw!.client('bob');
-    const r = await bob.command(
-      'send',
-      [
-        ['Sender', 'im:bob@gw.test'],
-        ['Inbox', 'im:dave@irc.test'],
-      ],
-      Buffer.from('hello dave'),
-    );
+    const r = await sendText(bob, 'im:bob@gw.test', 'im:dave@irc.test', 'hello dave');
     expect(r.status).toBe('ok');
     expect(h(r.headers, 'Unreliable')).toBe('irc.test');
     const line = await waitFor(() => dave.lines.find((l) => l.kind === 'privmsg'));
@@ -90,14 +52,7 @@ describe('IRC adapter bridging a real ngircd', () => {
     expect(cpimText(second).text).toBe('plain text');
 
     // An unknown nick is target-not-found.
-    const none = await bob.command(
-      'send',
-      [
-        ['Sender', 'im:bob@gw.test'],
-        ['Inbox', 'im:nobody@irc.test'],
-      ],
-      Buffer.from('x'),
-    );
+    const none = await sendText(bob, 'im:bob@gw.test', 'im:nobody@irc.test', 'x');
     expect(h(none.headers, 'Error-Type')).toBe('target-not-found');
   });
 
@@ -106,14 +61,7 @@ describe('IRC adapter bridging a real ngircd', () => {
     await dave.join('#dev');
     const got = await listener('carol');
     const carol = await gw!.client('carol');
-    const r = await carol.command(
-      'send',
-      [
-        ['Sender', 'im:carol@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from('hello channel'),
-    );
+    const r = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'hello channel');
     expect(r.status).toBe('ok');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'));
     expect(line.message).toBe('<carol> hello channel');
@@ -187,14 +135,7 @@ describe('IRC adapter bridging a real ngircd', () => {
     for (let i = 0; i < 500; i += 100) {
       const answers = await Promise.all(
         Array.from({ length: 100 }, (_, k) =>
-          carol.command(
-            'send',
-            [
-              ['Sender', 'im:carol@gw.test'],
-              ['Inbox', 'im:dev@gw.test'],
-            ],
-            Buffer.from(`msg ${i + k}`),
-          ),
+          sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', `msg ${i + k}`),
         ),
       );
       expect(answers.every((a) => a.status === 'ok')).toBe(true);

@@ -1,65 +1,26 @@
 /** Puppet mode against a real ngircd: hub users appear as IRC nicks of their own. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
+import { describe, expect, it } from 'vitest';
 import { parseCpim } from '../../src/index.js';
-import type { CommandFrame } from '../../src/hub/frame/index.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import { useIrcServer } from '../support/irc.js';
+import { waitFor } from '../support/net.js';
+import { h, listenAs, sendText } from '../support/hub-calls.js';
 
 describe('IRC adapter in puppet mode', () => {
-  let server: Ngircd | undefined;
-  let gw: TestGateway | undefined;
-  const users: IrcUser[] = [];
-  afterEach(async () => {
-    for (const u of users.splice(0)) await u.quit();
-    await gw?.stop();
-    await server?.cleanup();
-    gw = server = undefined;
-  });
+  const irc = useIrcServer();
 
   it('shows two hub users as two IRC nicks, and a private message to a puppet reaches its user', async () => {
-    server = await startNgircd();
-    gw = await startTestGateway({
-      adapterDefinitions: [ircAdapter as never],
-      logLevel: 'warn',
-      config: {
-        adapters: [
-          ircAdapterConfig(server.port, {
-            mode: 'puppet',
-            channels: [{ name: '#dev', room: 'im:dev@gw.test' }],
-          }),
-        ],
-        rooms: [
-          { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:carol@gw.test'] },
-        ],
-      },
-    });
-    const dave = await ircUser(server.port, 'dave');
-    users.push(dave);
+    const gw = await irc.gateway({ irc: { mode: 'puppet' } });
+    const dave = await irc.user('dave');
     await dave.join('#dev');
 
-    const fromBob: CommandFrame[] = [];
-    const bob = await gw.client('bob', 'imtp', (c) => {
-      fromBob.push(c);
-      return { status: 'ok', headers: [] };
-    });
-    expect((await bob.command('listen', [['Inbox', 'im:bob@gw.test']])).status).toBe('ok');
+    const fromBob = await listenAs(gw, 'bob');
+    const bob = await gw.client('bob');
     const alice = await gw.client('alice');
     for (const [client, user] of [
       [bob, 'bob'],
       [alice, 'alice'],
     ] as const) {
-      const r = await client.command(
-        'send',
-        [
-          ['Sender', `im:${user}@gw.test`],
-          ['Inbox', 'im:dave@irc.test'],
-        ],
-        Buffer.from(`hi from ${user}`),
-      );
+      const r = await sendText(client, `im:${user}@gw.test`, 'im:dave@irc.test', `hi from ${user}`);
       expect(r.status).toBe('ok');
       expect(h(r.headers, 'Unreliable')).toBe('irc.test');
     }
@@ -78,20 +39,9 @@ describe('IRC adapter in puppet mode', () => {
     expect(r.result === 'reject' ? r.reason : Buffer.from(r.message.body).toString()).toBe('hello bob');
 
     // A room member's puppet joins the channel to speak; the main connection does not relay it back.
-    const carolGot: CommandFrame[] = [];
-    const carol = await gw.client('carol', 'imtp', (c) => {
-      carolGot.push(c);
-      return { status: 'ok', headers: [] };
-    });
-    expect((await carol.command('listen', [['Inbox', 'im:carol@gw.test']])).status).toBe('ok');
-    const sent = await carol.command(
-      'send',
-      [
-        ['Sender', 'im:carol@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from('carol in the channel'),
-    );
+    const carolGot = await listenAs(gw, 'carol');
+    const carol = await gw.client('carol');
+    const sent = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'carol in the channel');
     expect(sent.status).toBe('ok');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'));
     expect([line.nick, line.message]).toEqual(['carol[gw]', 'carol in the channel']);

@@ -2,54 +2,26 @@
  * The IRC adapter when the server goes away (reconnect, re-join, queued lines kept or answered)
  * and IRC presence reaching a PITP watcher, against a real ngircd.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
+import { describe, expect, it } from 'vitest';
 import { parsePidf } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ircAdapterConfig, ircUser, startNgircd, waitFor, type IrcUser, type Ngircd } from './irc-harness.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import type { TestGateway } from '../support/gateway.js';
+import { useIrcServer } from '../support/irc.js';
+import { waitFor } from '../support/net.js';
+import { h, sendText } from '../support/hub-calls.js';
 
 describe('IRC adapter resilience and presence', () => {
-  let server: Ngircd | undefined;
+  const irc = useIrcServer();
   let gw: TestGateway | undefined;
-  const users: IrcUser[] = [];
-  afterEach(async () => {
-    for (const u of users.splice(0)) await u.quit();
-    await gw?.stop();
-    await server?.cleanup();
-    gw = server = undefined;
-  });
 
   async function setup(extra: Record<string, unknown>) {
-    server = await startNgircd();
-    gw = await startTestGateway({
-      adapterDefinitions: [ircAdapter as never],
-      logLevel: 'warn',
-      config: {
-        adapters: [
-          ircAdapterConfig(server.port, { channels: [{ name: '#dev', room: 'im:dev@gw.test' }], ...extra }),
-        ],
-        rooms: [
-          { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:carol@gw.test'] },
-        ],
-      },
-    });
+    gw = await irc.gateway({ irc: extra });
   }
 
   const status = () => gw!.gateway.adapters[0]!.status;
   const send = async (text: string) => {
     const carol = await gw!.client('carol');
-    return carol.command(
-      'send',
-      [
-        ['Sender', 'im:carol@gw.test'],
-        ['Inbox', 'im:dev@gw.test'],
-      ],
-      Buffer.from(text),
-    );
+    return sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', text);
   };
 
   it('reconnects after the server dies, re-joins, and delivers what was accepted meanwhile', async () => {
@@ -58,17 +30,16 @@ describe('IRC adapter resilience and presence', () => {
       reconnect: { minDelayMs: 1500, maxDelayMs: 1500, jitter: 0 },
       queue: { maxAgeMs: 10_000 },
     });
-    const dave = await ircUser(server!.port, 'dave');
+    const dave = await irc.user('dave');
     await dave.join('#dev');
     expect((await send('before')).status).toBe('ok');
     await waitFor(() => dave.lines.some((l) => l.message === '<carol> before'));
 
-    await server!.kill();
+    await irc.server.kill();
     await waitFor(() => status() === 'offline', 3000, 'offline status');
     const pending = [send('during 1'), send('during 2')];
-    server = await server!.restart();
-    const dave2 = await ircUser(server.port, 'dave');
-    users.push(dave2);
+    await irc.restart();
+    const dave2 = await irc.user('dave');
     await dave2.join('#dev');
     const answers = await Promise.all(pending);
     expect(answers.map((a) => [a.status, h(a.headers, 'Unreliable')])).toEqual([
@@ -82,7 +53,7 @@ describe('IRC adapter resilience and presence', () => {
 
   it('answers communications for lines that aged out while the server was away', async () => {
     await setup({ reconnect: { minDelayMs: 5000, maxDelayMs: 5000, jitter: 0 }, queue: { maxAgeMs: 300 } });
-    await server!.kill();
+    await irc.server.kill();
     await waitFor(() => status() === 'offline', 3000, 'offline status');
     const started = Date.now();
     const a = await send('lost?');
@@ -114,7 +85,7 @@ describe('IRC adapter resilience and presence', () => {
     expect(sub?.status).toBe('ok');
     expect(basic(sub!.payload)).toBe('closed');
 
-    const erin = await ircUser(server!.port, 'erin');
+    const erin = await irc.user('erin');
     await erin.join('#dev');
     await waitFor(() => notes.some((n) => basic(n.payload) === 'open'), 5000, 'open');
     erin.client.raw('AWAY :at lunch');

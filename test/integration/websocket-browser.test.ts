@@ -4,38 +4,12 @@
  * presence; a browser user and a hub (IMTP) client talk, also across a dropped connection; a
  * message to an unknown user shows as failed with the reason. Screenshots go to test-results/.
  */
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
-import { TOKENS, startWebGateway, type WebGateway } from '../support/websocket.js';
-
-const ARTIFACTS = 'test-results';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-async function signedIn(browser: Browser, url: string, token: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 640 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(5000);
-  await page.goto(url);
-  await page.fill('#token', token);
-  await page.click('#signin-form button');
-  await page.waitForSelector('#conn[data-state="online"]');
-  return page;
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#text', text);
-  await page.press('#text', 'Enter');
-}
+import { say, useBrowser } from '../support/browser.js';
+import { TOKENS, useWebGateways } from '../support/websocket.js';
+import { sendText } from '../support/hub-calls.js';
 
 /** The last own message with `text`, once its status is `status`. */
 function ownMessage(page: Page, text: string, status: string) {
@@ -43,26 +17,15 @@ function ownMessage(page: Page, text: string, status: string) {
 }
 
 describe('web chat page in chromium', () => {
-  let web: WebGateway | undefined;
-  let browser: Browser | undefined;
-  afterEach(async () => {
-    await browser?.close();
-    browser = undefined;
-    await web?.stop();
-    web = undefined;
-  });
-
-  async function start(): Promise<{ web: WebGateway; browser: Browser }> {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    web = await startWebGateway({ deliveryTimeoutMs: 2000 });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-    return { web, browser };
-  }
+  const startWeb = useWebGateways();
+  const browser = useBrowser();
+  const signedIn = (url: string, token: string) => browser.signedIn(url, token);
+  const start = async () => ({ web: await startWeb({ deliveryTimeoutMs: 2000 }) });
 
   it('two browser users chat in a room and see each other’s presence', async () => {
-    const { web, browser } = await start();
-    const alice = await signedIn(browser, web.http, TOKENS.alice);
-    const bob = await signedIn(browser, web.http, TOKENS.bob);
+    const { web } = await start();
+    const alice = await signedIn(web.http, TOKENS.alice);
+    const bob = await signedIn(web.http, TOKENS.bob);
     await alice.click('li[data-key="room:lobby"]');
     await bob.click('li[data-key="room:lobby"]');
     // Each sees the other in the room's member list, online.
@@ -83,34 +46,32 @@ describe('web chat page in chromium', () => {
     await bob.locator('#my-note').blur();
     await alice.waitForSelector('#members li[data-member="im:bob@web.test"] .dot[data-state="away"]');
     await alice.locator('#members li[data-member="im:bob@web.test"]', { hasText: 'in a meeting' }).waitFor();
-    await alice.screenshot({ path: `${ARTIFACTS}/websocket-room.png` });
+    await browser.screenshot(alice, 'websocket-room');
 
     await bob.context().close();
     await alice.locator('#members li[data-member="im:bob@web.test"]').waitFor({ state: 'detached' });
   });
 
   it('a browser user and a hub client talk, also after the connection drops', async () => {
-    const { web, browser } = await start();
+    const { web } = await start();
     const got: CommandFrame[] = [];
     const hubBob = await web.gw.client('bob', 'imtp', (c) => {
       got.push(c);
       return { status: 'ok', headers: [] };
     });
     await hubBob.command('listen', [['Inbox', 'im:bob@gw.test']]);
-    const alice = await signedIn(browser, web.http, TOKENS.alice);
+    const alice = await signedIn(web.http, TOKENS.alice);
     await alice.fill('#new-direct-to', 'im:bob@gw.test');
     await alice.press('#new-direct-to', 'Enter');
     await say(alice, 'Hi hub Bob, from the browser');
     await ownMessage(alice, 'Hi hub Bob, from the browser', 'delivered').waitFor();
     expect(Buffer.from(got[0]!.payload!).toString()).toContain('Hi hub Bob, from the browser');
 
-    const answer = await hubBob.command(
-      'send',
-      [
-        ['Sender', 'im:bob@gw.test'],
-        ['Inbox', 'im:alice@web.test'],
-      ],
-      Buffer.from('Hello browser, hub Bob here'),
+    const answer = await sendText(
+      hubBob,
+      'im:bob@gw.test',
+      'im:alice@web.test',
+      'Hello browser, hub Bob here',
     );
     expect(answer.status).toBe('ok');
     const reply = alice.locator('li.message', { hasText: 'Hello browser, hub Bob here' });
@@ -126,18 +87,18 @@ describe('web chat page in chromium', () => {
     expect(got.map((c) => Buffer.from(c.payload!).toString()).join('\n')).toContain(
       'Still here after the drop',
     );
-    await alice.screenshot({ path: `${ARTIFACTS}/websocket-hub.png` });
+    await browser.screenshot(alice, 'websocket-hub');
   });
 
   it('a message to an unknown user shows as failed with the reason', async () => {
-    const { web, browser } = await start();
-    const alice = await signedIn(browser, web.http, TOKENS.alice);
+    const { web } = await start();
+    const alice = await signedIn(web.http, TOKENS.alice);
     await alice.fill('#new-direct-to', 'nobody');
     await alice.press('#new-direct-to', 'Enter');
     await say(alice, 'Is anyone there?');
     const failed = ownMessage(alice, 'Is anyone there?', 'failed');
     await failed.waitFor();
     expect(await failed.locator('.status').innerText()).toBe('failed: target-not-found (no web user nobody)');
-    await alice.screenshot({ path: `${ARTIFACTS}/websocket-failed.png` });
+    await browser.screenshot(alice, 'websocket-failed');
   });
 });

@@ -3,9 +3,9 @@
  * rates, a client that never reads, heartbeats, the Origin allow-list, connection limits, and
  * the page, /health and /metrics endpoints.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { TOKENS, connect, signIn, startWebGateway, type WebGateway } from '../support/websocket.js';
+import { TOKENS, connect, signIn, useWebGateways } from '../support/websocket.js';
 
 function refused(url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,21 +20,17 @@ function refused(url: string, headers: Record<string, string>): Promise<number> 
 }
 
 describe('websocket limits', () => {
-  let web: WebGateway | undefined;
-  afterEach(async () => {
-    await web?.stop();
-    web = undefined;
-  });
+  const startWeb = useWebGateways();
 
   it('closes with 1009 on a frame over maxFrameBytes', async () => {
-    web = await startWebGateway({ limits: { maxFrameBytes: 1024 } });
+    const web = await startWeb({ limits: { maxFrameBytes: 1024 } });
     const c = await signIn(web.ws, TOKENS.alice);
     c.send({ type: 'send', id: 'big', to: 'bob', text: 'x'.repeat(2000) });
     expect((await c.closed).code).toBe(1009);
   });
 
   it('answers sends over the message rate with quota and other frames over the frame rate with an error', async () => {
-    web = await startWebGateway({
+    const web = await startWeb({
       limits: { messagesPerSecond: 1, messageBurst: 3, framesPerSecond: 1, frameBurst: 12 },
     });
     const alice = await signIn(web.ws, TOKENS.alice);
@@ -57,7 +53,7 @@ describe('websocket limits', () => {
   });
 
   it('closes a client that never reads once its queued output passes maxBufferedBytes', async () => {
-    web = await startWebGateway({
+    const web = await startWeb({
       limits: { maxBufferedBytes: 64 * 1024, messagesPerSecond: 1000, messageBurst: 1000 },
       deliveryTimeoutMs: 200,
     });
@@ -68,7 +64,7 @@ describe('websocket limits', () => {
     const alice = await signIn(web.ws, TOKENS.alice);
     const text = 'z'.repeat(15_000);
     const answers: Promise<unknown>[] = [];
-    const bobOpen = () => [...web!.adapter.chat.users.get('bob')!.sessions].some((s) => s.isOpen);
+    const bobOpen = () => [...web.adapter.chat.users.get('bob')!.sessions].some((s) => s.isOpen);
     for (let i = 0; i < 600 && bobOpen(); i++) {
       answers.push(alice.request({ type: 'send', to: 'bob', text }, 10_000));
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
@@ -87,7 +83,7 @@ describe('websocket limits', () => {
   });
 
   it('drops a connection that stops answering pings, and keeps one that answers', async () => {
-    web = await startWebGateway({ heartbeatMs: 100 });
+    const web = await startWeb({ heartbeatMs: 100 });
     const live = await signIn(web.ws, TOKENS.alice);
     const ws = new WebSocket(web.ws, { autoPong: false });
     const dead = await new Promise<number>((resolve) => {
@@ -99,7 +95,7 @@ describe('websocket limits', () => {
   });
 
   it('refuses other origins, and accepts its own, listed and absent ones', async () => {
-    web = await startWebGateway({ http: { port: 0, allowedOrigins: ['https://chat.example.org'] } });
+    const web = await startWeb({ http: { port: 0, allowedOrigins: ['https://chat.example.org'] } });
     const host = new URL(web.http).host;
     expect(await refused(web.ws, { Origin: 'https://evil.example' })).toBe(403);
     await connect(web.ws, { headers: { Origin: 'https://chat.example.org' } });
@@ -109,7 +105,7 @@ describe('websocket limits', () => {
   });
 
   it('limits connections overall and per user', async () => {
-    web = await startWebGateway({ limits: { maxConnections: 3, maxConnectionsPerUser: 2 } });
+    const web = await startWeb({ limits: { maxConnections: 3, maxConnectionsPerUser: 2 } });
     await signIn(web.ws, TOKENS.alice);
     await signIn(web.ws, TOKENS.alice);
     const third = await connect(web.ws);
@@ -121,7 +117,7 @@ describe('websocket limits', () => {
   });
 
   it('serves the page, /health and /metrics on the same port', async () => {
-    web = await startWebGateway();
+    const web = await startWeb();
     const page = await fetch(`${web.http}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");

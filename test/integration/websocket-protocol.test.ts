@@ -3,24 +3,18 @@
  * every error frame, delivery answers, rooms, presence, and a hub (IMTP/PITP) client on the
  * other end. Every server frame is checked against the schema (test/support/websocket.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { mintToken } from '../../adapters/websocket/index.js';
 import type { ServerFrame } from '../../adapters/websocket/protocol.js';
-import { SECRET, TOKENS, connect, signIn, startWebGateway, type WebGateway } from '../support/websocket.js';
-
-const h = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n === name)?.[1];
+import { SECRET, TOKENS, connect, signIn, useWebGateways } from '../support/websocket.js';
+import { h, sendText } from '../support/hub-calls.js';
 
 describe('websocket protocol', () => {
-  let web: WebGateway | undefined;
-  afterEach(async () => {
-    await web?.stop();
-    web = undefined;
-  });
+  const startWeb = useWebGateways();
 
   it('authenticates with configured and signed tokens, and names every auth problem', async () => {
-    web = await startWebGateway();
+    const web = await startWeb();
     const c = await connect(web.ws);
     const before = await c.request({ type: 'join', room: 'lobby' });
     expect(before).toMatchObject({ type: 'error', code: 'not-authenticated', id: 't1' });
@@ -59,13 +53,13 @@ describe('websocket protocol', () => {
   });
 
   it('closes a connection that does not authenticate in time', async () => {
-    web = await startWebGateway({ auth: { tokens: [], timeoutMs: 150 } });
+    const web = await startWeb({ auth: { tokens: [], timeoutMs: 150 } });
     const c = await connect(web.ws);
     expect(await c.closed).toEqual({ code: 4001, reason: 'authentication timeout' });
   });
 
   it('answers every malformed frame with an error naming the problem, and stays up', async () => {
-    web = await startWebGateway();
+    const web = await startWeb();
     const c = await signIn(web.ws, TOKENS.alice);
     const cases: [unknown, Partial<ServerFrame>][] = [
       ['{not json', { code: 'bad-json' }],
@@ -112,7 +106,7 @@ describe('websocket protocol', () => {
   });
 
   it('delivers direct messages between web users with ok, ok + unreliable and errors', async () => {
-    web = await startWebGateway();
+    const web = await startWeb();
     const alice = await signIn(web.ws, TOKENS.alice);
     const bob = await signIn(web.ws, TOKENS.bob);
     const r = await alice.request({ type: 'send', to: 'bob', text: 'hi bob ✓' });
@@ -156,7 +150,7 @@ describe('websocket protocol', () => {
   });
 
   it('joins, posts to and leaves rooms; the gateway room fans out to its other members', async () => {
-    web = await startWebGateway();
+    const web = await startWeb();
     const alice = await signIn(web.ws, TOKENS.alice);
     const bob = await signIn(web.ws, TOKENS.bob);
     expect(await alice.request({ type: 'send', room: 'lobby', text: 'early' })).toMatchObject({
@@ -206,7 +200,7 @@ describe('websocket protocol', () => {
   });
 
   it('talks with a hub client both ways, directly and through a room', async () => {
-    web = await startWebGateway();
+    const web = await startWeb();
     const alice = await signIn(web.ws, TOKENS.alice);
     await alice.request({ type: 'join', room: 'lobby' });
     const got: CommandFrame[] = [];
@@ -239,14 +233,7 @@ describe('websocket protocol', () => {
       from: 'im:bob@gw.test',
       network: 'gw.test',
     });
-    const viaRoom = await bob.command(
-      'send',
-      [
-        ['Sender', 'im:bob@gw.test'],
-        ['Inbox', 'im:lobby@gw.test'],
-      ],
-      Buffer.from('to the lobby'),
-    );
+    const viaRoom = await sendText(bob, 'im:bob@gw.test', 'im:lobby@gw.test', 'to the lobby');
     expect(viaRoom.status).toBe('ok');
     expect(await alice.waitFor((f) => f.type === 'message' && f.text === 'to the lobby')).toMatchObject({
       room: 'lobby',
@@ -255,7 +242,7 @@ describe('websocket protocol', () => {
   });
 
   it('publishes web presence as PIDF and pushes watched presence changes', async () => {
-    web = await startWebGateway();
+    const web = await startWeb();
     const alice = await signIn(web.ws, TOKENS.alice);
     expect(await alice.request({ type: 'watch', who: 'bob' })).toMatchObject({ status: 'ok' });
     await alice.waitFor(

@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -122,4 +123,14 @@ export async function makeTestCerts(): Promise<TestCerts> {
     stranger: stranger!,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** The test certificates, made once for the file (beforeAll) and removed after it (afterAll). */
+export function useTestCerts(): () => TestCerts {
+  let certs: TestCerts | undefined;
+  beforeAll(async () => {
+    certs = await makeTestCerts();
+  });
+  afterAll(() => certs?.cleanup());
+  return () => certs!;
 }

@@ -8,6 +8,7 @@ import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { parseCpim } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { stubResolver } from './email.js';
+import { stopAfterEach } from './stop-after.js';
 
 export const MAIL = 'mail.gw.test';
 
@@ -21,8 +22,7 @@ export interface EmailGateway {
   stop(): Promise<void>;
 }
 
-export const h = (headers: readonly (readonly [string, string])[], name: string): string | undefined =>
-  headers.find(([n]) => n === name)?.[1];
+export { h } from './hub-calls.js';
 
 /** The text and semantics of a Message/CPIM payload as bob's client received it. */
 export function cpimOf(c: CommandFrame) {
@@ -78,6 +78,9 @@ export async function startEmailGateway(
     },
   };
 }
+
+/** startEmailGateway, each gateway stopped after its test. */
+export const useEmailGateways = () => stopAfterEach(startEmailGateway);
 
 /** Log lines with this message. */
 export function logged(gw: TestGateway, msg: string): Record<string, unknown>[] {

@@ -5,12 +5,13 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { canConnect, freePort } from './net.js';
 
 const run = promisify(execFile);
 
@@ -125,14 +126,6 @@ export async function startMailSink(
   };
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
 /** A DNS resolver for mailauth answering only from `records` (name → TXT strings). */
 export function stubResolver(records: Record<string, string[]>) {
   return async (name: string, rrtype: string): Promise<string[][]> => {
@@ -227,12 +220,7 @@ export async function startPostfix(relayPort: number): Promise<Postfix> {
   // Ready when the smtpd port accepts connections.
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(true));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
-    });
-    if (ok) break;
+    if (await canConnect(port)) break;
     if (Date.now() > deadline || child.exitCode !== null) {
       const check = await run('postfix', ['-c', conf, 'check']).catch((e: { stderr?: string }) => ({
         stderr: e.stderr ?? '',

@@ -3,8 +3,8 @@
  * user name) plus peer accounts, static peers, rooms and TLS listeners made from
  * test/support/certs.ts. Ports are 0 unless given (a restart reuses the old ones).
  */
-import { createServer, type AddressInfo } from 'node:net';
-import type { TestCerts } from './certs.js';
+import { afterEach } from 'vitest';
+import { useTestCerts, type TestCerts } from './certs.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 
 export interface PeerAccount {
@@ -26,23 +26,6 @@ export interface FedGatewaySpec {
   readonly rooms?: readonly Record<string, unknown>[];
   readonly federation?: Record<string, unknown>;
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn';
-}
-
-/** Free loopback ports, all held open at once so that they differ. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export function fedGateway(spec: FedGatewaySpec): Promise<TestGateway> {
@@ -96,6 +79,43 @@ export function peerEntry(
     ports: { imtp: gw.imtp.port, pitp: gw.pitp.port },
     ...(tls ? { tls } : {}),
     sasl: 'external' in auth ? { mechanism: 'EXTERNAL' } : { mechanism: 'PLAIN', ...auth },
+  };
+}
+
+export interface FederationSuite {
+  /** The test CA and certificates, when the suite runs with TLS. */
+  readonly certs: TestCerts;
+  /** A gateway (with the suite's certificates, if any); stopped after the test. */
+  start(spec: FedGatewaySpec): Promise<TestGateway>;
+  /** Stops `g` now (a peer that goes away in the middle of a test). */
+  stop(g: TestGateway): Promise<void>;
+}
+
+/**
+ * The federation fixture: gateways linked over loopback TCP, each stopped after its test; with
+ * `tls`, one set of test certificates for the whole file.
+ */
+export function useFederation(o: { tls?: boolean } = {}): FederationSuite {
+  const certsOf = o.tls ? useTestCerts() : undefined;
+  const running = new Set<TestGateway>();
+  afterEach(async () => {
+    await Promise.all([...running].map((g) => g.stop()));
+    running.clear();
+  });
+  return {
+    get certs() {
+      if (!certsOf) throw new Error('useFederation({ tls: true }) makes certificates');
+      return certsOf();
+    },
+    async start(spec) {
+      const g = await fedGateway({ ...(certsOf ? { certs: certsOf() } : {}), ...spec });
+      running.add(g);
+      return g;
+    },
+    async stop(g) {
+      running.delete(g);
+      await g.stop();
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import { connectHub, type HubClient, type HubClientOptions } from '../../src/hub
 import type { Answer } from '../../src/protocol/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { createRootLogger } from '../../src/log.js';
+import { stopAfterEach } from './stop-after.js';
 
 export interface TestGateway {
   readonly gateway: Gateway;
@@ -105,3 +106,6 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
   };
 }
+
+/** startTestGateway, each gateway stopped after its test. */
+export const useTestGateways = () => stopAfterEach(startTestGateway);

@@ -4,14 +4,16 @@
  * writes, a TranscriptPeer over a socket, and a cleanup list run in `afterEach`.
  */
 import * as net from 'node:net';
+import { afterEach } from 'vitest';
 import { hubSchema, type HubConfig } from '../../src/config/schema.js';
 import { gssapiStub, TEST_HUB } from './hub-test-app.js';
 import { createRootLogger, type Logger } from '../../src/log.js';
 import { createHubServer, type HubApplication, type HubServer } from '../../src/hub/server.js';
-import type { Protocol } from '../../src/protocol/index.js';
+import type { Protocol } from '../../src/protocol/methods.js';
+import { sleep } from './net.js';
 import type { TranscriptPeer } from './transcript.js';
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** Async clean-ups, run in reverse order (afterEach). */
 export class Cleanup {
@@ -29,6 +31,13 @@ export class Cleanup {
       }
     }
   }
+}
+
+/** A Cleanup whose tasks run after each test of the file. */
+export function useCleanup(): Cleanup {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+  return cleanup;
 }
 
 /** The `hub` section for tests: ports 0, TEST_HUB's account alice/secret, PLAIN allowed in clear. */

@@ -20,7 +20,8 @@
  */
 import { HubError } from '../../src/errors.js';
 import type { CommandFrame, ResponseFrame } from '../../src/hub/frame/index.js';
-import { getHeader, type Header, contentType, type Answer } from '../../src/protocol/index.js';
+import { getHeader, type Answer, type Header } from '../../src/protocol/index.js';
+import { contentType } from '../../src/protocol/methods.js';
 import { relayedErrorHeaders } from '../../src/hub/replies.js';
 import {
   createSaslServer,
@@ -77,6 +78,39 @@ function domainOf(url: string | undefined): string {
   return /@([^@]*)$/.exec(url ?? '')?.[1] ?? '';
 }
 
+/** The PI document every fetch answers with. */
+const FETCHED = 'presentity = "presence:joe@hub.example.net"\r\n';
+
+/** An ok to send: the command's X-* headers unchanged, the effective content type and Inbox. */
+function sendOkHeaders(cmd: CommandFrame): Header[] {
+  return [
+    ...cmd.headers.filter(([n]) => n.startsWith('X-')),
+    ['X-Content-Type', contentType(cmd.method, cmd.headers)],
+    ['X-Inbox', getHeader(cmd.headers, 'Inbox') ?? ''],
+  ];
+}
+
+/** The relayed error of a fake next hop for remote.example and far.example, else undefined. */
+function nextHopError(domain: string): Header[] | undefined {
+  if (domain === 'remote.example')
+    return relayedErrorHeaders(
+      [
+        ['Error-Type', 'target-not-found'],
+        ['Error-Description', 'no such user'],
+      ],
+      'remote.example',
+    );
+  if (domain === 'far.example')
+    return relayedErrorHeaders(
+      [
+        ['Error-Type', 'no-listeners'],
+        ['Error-Originator', 'far.example'],
+      ],
+      'relay.example',
+    );
+  return undefined;
+}
+
 /** The server-side application; returns the hooks' command and response handlers. */
 export function serverApp(
   session: () => Session<string>,
@@ -84,24 +118,14 @@ export function serverApp(
   const held: string[] = [];
   const ok = (id: string, headers: Header[] = [], payload: Uint8Array | null = null): void =>
     session().respond(id, 'ok', headers, payload);
-  const sendOk = (cmd: CommandFrame, payload: Uint8Array | null = null): void => {
-    const echoed = cmd.headers.filter(([n]) => n.startsWith('X-'));
-    ok(
-      cmd.id,
-      [
-        ...echoed,
-        ['X-Content-Type', contentType(cmd.method, cmd.headers)],
-        ['X-Inbox', getHeader(cmd.headers, 'Inbox') ?? ''],
-      ],
-      payload,
-    );
-  };
+  const sendOk = (cmd: CommandFrame, payload: Uint8Array | null = null): void =>
+    ok(cmd.id, sendOkHeaders(cmd), payload);
   return {
     command(cmd) {
       const s = session();
       try {
         if (cmd.method === 'fetch') {
-          ok(cmd.id, [], Buffer.from('presentity = "presence:joe@hub.example.net"\r\n'));
+          ok(cmd.id, [], Buffer.from(FETCHED));
           return;
         }
         if (cmd.method === 'fetch-notify') throw new HubError('quota', 'too many notifications');
@@ -111,20 +135,9 @@ export function serverApp(
         }
         const inbox = getHeader(cmd.headers, 'Inbox');
         const who = localPart(inbox);
-        const domain = domainOf(inbox);
-        if (domain === 'remote.example') {
-          const hop: Header[] = [
-            ['Error-Type', 'target-not-found'],
-            ['Error-Description', 'no such user'],
-          ];
-          s.respond(cmd.id, 'error', relayedErrorHeaders(hop, 'remote.example'));
-        } else if (domain === 'far.example') {
-          const hop: Header[] = [
-            ['Error-Type', 'no-listeners'],
-            ['Error-Originator', 'far.example'],
-          ];
-          s.respond(cmd.id, 'error', relayedErrorHeaders(hop, 'relay.example'));
-        } else if (who === 'nobody') throw new HubError('no-listeners', 'nobody is listening');
+        const hopError = nextHopError(domainOf(inbox));
+        if (hopError) s.respond(cmd.id, 'error', hopError);
+        else if (who === 'nobody') throw new HubError('no-listeners', 'nobody is listening');
         else if (who === 'full') throw new HubError('quota', 'too many messages');
         else if (who === 'slow') held.push(cmd.id);
         else if (who === 'release') {
@@ -250,42 +263,20 @@ export function transcriptApplication(): HubApplication {
   const OK: Answer = { status: 'ok', headers: [] };
   const sendOk = (cmd: CommandFrame, payload?: Uint8Array): Answer => ({
     status: 'ok',
-    headers: [
-      ...cmd.headers.filter(([n]) => n.startsWith('X-')),
-      ['X-Content-Type', contentType(cmd.method, cmd.headers)],
-      ['X-Inbox', getHeader(cmd.headers, 'Inbox') ?? ''],
-    ],
+    headers: sendOkHeaders(cmd),
     payload,
   });
   const policy = defaultAuthPolicy(TEST_HUB.allowUnauthenticated);
   return {
     allowUnauthenticated: policy,
     command(conn, cmd) {
-      if (cmd.method === 'fetch')
-        return {
-          status: 'ok',
-          headers: [],
-          payload: Buffer.from('presentity = "presence:joe@hub.example.net"\r\n'),
-        };
+      if (cmd.method === 'fetch') return { status: 'ok', headers: [], payload: Buffer.from(FETCHED) };
       if (cmd.method === 'fetch-notify') throw new HubError('quota', 'too many notifications');
       if (cmd.method !== 'send') return OK;
       const inbox = getHeader(cmd.headers, 'Inbox');
       const who = localPart(inbox);
-      const domain = domainOf(inbox);
-      if (domain === 'remote.example') {
-        const hop: Header[] = [
-          ['Error-Type', 'target-not-found'],
-          ['Error-Description', 'no such user'],
-        ];
-        return { status: 'error', headers: relayedErrorHeaders(hop, 'remote.example') };
-      }
-      if (domain === 'far.example') {
-        const hop: Header[] = [
-          ['Error-Type', 'no-listeners'],
-          ['Error-Originator', 'far.example'],
-        ];
-        return { status: 'error', headers: relayedErrorHeaders(hop, 'relay.example') };
-      }
+      const hopError = nextHopError(domainOf(inbox));
+      if (hopError) return { status: 'error', headers: hopError };
       if (who === 'nobody') throw new HubError('no-listeners', 'nobody is listening');
       if (who === 'full') return Promise.reject(new HubError('quota', 'too many messages'));
       if (who === 'slow') {

@@ -7,6 +7,7 @@ import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocke
 import { serverFrame, type ServerFrame } from '../../adapters/websocket/protocol.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
+import { stopAfterEach } from './stop-after.js';
 
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
 export const TOKENS = {
@@ -69,6 +70,9 @@ export async function startWebGateway(adapter: Record<string, unknown> = {}): Pr
     stop: () => gw.stop(),
   };
 }
+
+/** startWebGateway, each gateway stopped after its test. */
+export const useWebGateways = () => stopAfterEach(startWebGateway);
 
 export class TestClient {
   readonly frames: ServerFrame[] = [];
