@@ -77,6 +77,10 @@ const sectionSchema = z.strictObject({
       maxNoteChars: positiveInt.prefault(200),
     })
     .prefault({}),
+  /** MIME bodies from the hub (src/mime): deepest multipart nesting and most parts read. */
+  mime: z
+    .strictObject({ maxDepth: positiveInt.prefault(8), maxParts: positiveInt.prefault(100) })
+    .prefault({}),
   /** Ping interval; a connection that has not answered the previous ping is dropped. */
   heartbeatMs: positiveInt.prefault(30_000),
   /** How long a delivered message waits for the browser's `ack` before `ok` + `Unreliable`. */
