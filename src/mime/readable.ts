@@ -62,6 +62,11 @@ export async function readMimeEntity(
 ): Promise<ReadableEntity> {
   if (FOLDED.test(contentType) || (transferEncoding !== undefined && FOLDED.test(transferEncoding)))
     throw new MimeReadError('a content header holds a line break');
+  // A single part that is not text, in an identity encoding (RFC 2045 6.2): nothing to decode.
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  const cte = (transferEncoding ?? '7bit').trim().toLowerCase();
+  if (!/^(text|multipart|message)\//.test(type) && (cte === '7bit' || cte === '8bit' || cte === 'binary'))
+    return { text: '', otherText: [], attachments: [{ type, octets: body.byteLength }] };
   // The entity's own header section, then its body: a MIME entity as RFC 2045 3 writes it.
   const head =
     `Content-Type: ${contentType}\r\n` +
