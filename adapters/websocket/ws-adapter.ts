@@ -140,7 +140,8 @@ export class WebSocketAdapter implements Adapter {
       s.alive = true;
     });
     // ws reports protocol violations (such as a frame over maxPayload, closed with 1009) here.
-    ws.on('error', (err) => this.ctx.log.debug({ err }, 'websocket error'));
+    // The client is told by the close code (1009, 1002); the log says why at warn.
+    ws.on('error', (err) => this.ctx.log.warn({ user: s.user, reason: err.message }, 'websocket error'));
     ws.on('close', (code) => this.closed(s, code));
     s.later(() => {
       if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');
