@@ -25,3 +25,4 @@ export * from './codec/cpim/index.js';
 export * from './codec/pidf/index.js';
 export { parseCheck } from './config/adapter-config.js';
 export * as configFields from './config/fields.js';
+export * from './mime/index.js';

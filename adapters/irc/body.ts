@@ -10,6 +10,15 @@
  */
 /* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
 import { HubError, buildCpim, decodeUtf8Strict, parseCpim, withCpimFacts } from '../../src/index.js';
+// The core's MIME reader (src/mime), kept on its own line apart from the codec imports above.
+import {
+  MIME_READ_DEFAULTS,
+  MimeReadError,
+  readMimeEntity,
+  readableText,
+  type MimeReadLimits,
+  type ReadableEntity,
+} from '../../src/index.js';
 import { hasFormatting, htmlToIrc, ircToHtml, stripIrc } from './format.js';
 
 export const CPIM_TYPE = 'message/cpim';
@@ -77,81 +86,61 @@ export function parseMediaType(value: string): MediaType {
   return { type: head.trim().toLowerCase(), params };
 }
 
-/** The text of a text/* entity; only UTF-8 (and its subset US-ASCII) is taken (RFC 2046 4.1.2). */
-function decodeText(body: Uint8Array, mt: MediaType, encoding: string | undefined): string {
+/** The fast path's question: is this a UTF-8 (or US-ASCII) text entity without transfer encoding? */
+function isPlainUtf8(mt: MediaType, encoding: string | undefined): boolean {
   const charset = (mt.params['charset'] ?? 'utf-8').toLowerCase();
-  if (charset !== 'utf-8' && charset !== 'us-ascii')
-    throw new HubError('malformed', `charset ${charset} is not supported`);
-  let bytes = body;
   const cte = (encoding ?? '7bit').toLowerCase();
-  if (cte === 'base64') bytes = Buffer.from(Buffer.from(body).toString('latin1'), 'base64');
-  else if (cte === 'quoted-printable')
-    bytes = Buffer.from(
-      Buffer.from(body)
-        .toString('latin1')
-        .replace(/=\r?\n/g, '')
-        .replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
-      'latin1',
-    );
+  return (
+    (charset === 'utf-8' || charset === 'us-ascii') && (cte === '7bit' || cte === '8bit' || cte === 'binary')
+  );
+}
+
+function decodePlain(body: Uint8Array): string {
   try {
-    return decodeUtf8Strict(bytes);
+    return decodeUtf8Strict(body);
   } catch {
     throw new HubError('malformed', 'the text is not valid UTF-8');
   }
 }
 
-interface Entity {
-  readonly headers: ReadonlyMap<string, string>;
-  readonly body: Uint8Array;
-}
+const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
 
-/** RFC 2046 5.1.1: the body parts between `--boundary` delimiter lines. */
-function splitMultipart(body: Uint8Array, b: string): Entity[] {
-  const text = Buffer.from(body).toString('latin1');
-  const parts = text.split(
-    new RegExp(`(?:^|\\r?\\n)--${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:--)?[ \\t]*`),
-  );
-  const out: Entity[] = [];
-  for (const raw of parts.slice(1, -1)) {
-    const p = raw.replace(/^\r?\n/, '');
-    const end = /\r?\n\r?\n/.exec(p);
-    const head = end ? p.slice(0, end.index) : '';
-    const rest = end ? p.slice(end.index + end[0].length) : p;
-    const headers = new Map<string, string>();
-    for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-      const i = line.indexOf(':');
-      if (i > 0) headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
-    }
-    out.push({ headers, body: Buffer.from(rest, 'latin1') });
+/**
+ * IRC text of a MIME entity read by the core (src/mime): its `text/x-irc` alternative (the line
+ * as IRC sent it), else its HTML with formatting kept, else its text; attachments are named on
+ * lines of their own. An entity with nothing to show is refused: IRC cannot carry it.
+ */
+function readableToIrc(e: ReadableEntity, type: string): string {
+  const irc = e.otherText.find((p) => p.type === IRC_TEXT_TYPE);
+  if (irc === undefined && e.html === undefined && e.text === '') {
+    const types = e.attachments.length > 0 ? e.attachments.map((a) => a.type).join(', ') : type;
+    throw new HubError('malformed', `IRC cannot carry ${types || 'this content'}`);
   }
-  return out;
+  const text = irc?.text ?? (e.html !== undefined ? htmlToIrc(e.html) : e.text.replace(CONTROLS, ''));
+  return readableText({ ...e, text });
 }
 
-/** IRC text of one MIME entity: text/plain, text/x-irc, text/html or a multipart/alternative of them. */
-function entityToIrc(contentType: string, encoding: string | undefined, body: Uint8Array, depth = 0): string {
+/**
+ * IRC text of one MIME entity. A UTF-8 text/plain or text/x-irc entity is read at once (the fast
+ * path, design.md part 11); anything else (multipart, other charsets, transfer encodings, HTML)
+ * is read by the core's MIME reader.
+ */
+function entityToIrc(
+  contentType: string,
+  encoding: string | undefined,
+  body: Uint8Array,
+  limits: MimeReadLimits,
+): string | Promise<string> {
   const mt = parseMediaType(contentType);
-  if (mt.type === 'text/plain')
-    return decodeText(body, mt, encoding).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
-  if (mt.type === IRC_TEXT_TYPE) return decodeText(body, mt, encoding);
-  if (mt.type === 'text/html') return htmlToIrc(decodeText(body, mt, encoding));
-  if (mt.type === 'multipart/alternative' && mt.params['boundary'] && depth < 3) {
-    // RFC 2046 5.1.4: the last part we can show is the best one; text/x-irc beats the rest.
-    const parts = splitMultipart(body, mt.params['boundary']);
-    const typeOf = (p: Entity) => parseMediaType(p.headers.get('content-type') ?? 'text/plain').type;
-    const pick =
-      parts.find((p) => typeOf(p) === IRC_TEXT_TYPE) ??
-      [...parts]
-        .reverse()
-        .find((p) => ['text/html', 'text/plain', 'multipart/alternative'].includes(typeOf(p)));
-    if (pick)
-      return entityToIrc(
-        pick.headers.get('content-type') ?? 'text/plain',
-        pick.headers.get('content-transfer-encoding'),
-        pick.body,
-        depth + 1,
-      );
-  }
-  throw new HubError('malformed', `IRC cannot carry ${mt.type || 'this content'}`);
+  if (mt.type === 'text/plain' && isPlainUtf8(mt, encoding)) return decodePlain(body).replace(CONTROLS, '');
+  if (mt.type === IRC_TEXT_TYPE && isPlainUtf8(mt, encoding)) return decodePlain(body);
+  return readMimeEntity(contentType, encoding, body, limits).then(
+    (e) => readableToIrc(e, mt.type),
+    (err: unknown) => {
+      if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
+      throw err;
+    },
+  );
 }
 
 export interface OutboundText {
@@ -161,10 +150,18 @@ export interface OutboundText {
   readonly from?: string;
 }
 
-/** A hub payload as IRC text (hub-protocol.md part 5.2; IMTP's default type is text/plain). */
-export function readOutbound(contentType: string | undefined, payload: Uint8Array): OutboundText {
+/**
+ * A hub payload as IRC text (hub-protocol.md part 5.2; IMTP's default type is text/plain): at
+ * once for plain UTF-8 text, else once the core has read the MIME entity.
+ */
+export function readOutbound(
+  contentType: string | undefined,
+  payload: Uint8Array,
+  limits: MimeReadLimits = MIME_READ_DEFAULTS,
+): OutboundText | Promise<OutboundText> {
   const mt = parseMediaType(contentType ?? 'text/plain; charset=UTF-8');
-  if (mt.type !== CPIM_TYPE) return { text: entityToIrc(contentType ?? 'text/plain', undefined, payload) };
+  if (mt.type !== CPIM_TYPE)
+    return withFrom(entityToIrc(contentType ?? 'text/plain', undefined, payload, limits));
   const r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
   if (r.result === 'reject' || r.message === undefined)
     throw new HubError('malformed', `bad message/cpim: ${r.result === 'reject' ? r.reason : 'unreadable'}`);
@@ -174,9 +171,14 @@ export function readOutbound(contentType: string | undefined, payload: Uint8Arra
     header('content-type') ?? 'text/plain',
     header('content-transfer-encoding'),
     msg.body,
+    limits,
   );
-  const from = msg.semantics.from?.uri;
-  return from === undefined ? { text } : { text, from };
+  return withFrom(text, msg.semantics.from?.uri);
+}
+
+function withFrom(text: string | Promise<string>, from?: string): OutboundText | Promise<OutboundText> {
+  const make = (t: string): OutboundText => (from === undefined ? { text: t } : { text: t, from });
+  return typeof text === 'string' ? make(text) : text.then(make);
 }
 
 // --- Fast path (design.md part 11) ------------------------------------------------------------

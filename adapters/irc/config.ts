@@ -85,6 +85,10 @@ export const ircConfigSchema = z
     longMessages: longMessagePolicy.prefault('split'),
     /** With `split`, lines past this many are clipped (and the sender told). */
     maxLinesPerMessage: positiveInt.prefault(15),
+    /** MIME bodies from the hub (src/mime): deepest multipart nesting and most parts read. */
+    mime: z
+      .strictObject({ maxDepth: positiveInt.prefault(8), maxParts: positiveInt.prefault(100) })
+      .prefault({}),
     /** Token bucket per connection (RFC 1459 8.10 flood control on the server side). */
     flood: z
       .strictObject({

@@ -38,20 +38,47 @@ describe('message bodies (hub-protocol.md part 5.2)', () => {
     expect(readOutbound('message/cpim', msg('hi'))).toEqual({ text: 'hi', from: 'im:dave@irc.test' });
   });
 
-  it('passes IRC codes through unchanged from IRC to IRC (text/x-irc alternative)', () => {
+  it('passes IRC codes through unchanged from IRC to IRC (text/x-irc alternative)', async () => {
     const t = '\x02b\x1dbi\x0304 odd \x16rev';
     const p = msg(t);
     expect(Buffer.from(p).toString()).toContain('multipart/alternative');
-    expect(readOutbound('message/cpim', p).text).toBe(t);
+    expect((await readOutbound('message/cpim', p)).text).toBe(t);
   });
 
-  it('reads text/plain and HTML alternatives from other networks, and refuses what IRC cannot carry', () => {
-    expect(readOutbound(undefined, Buffer.from('x\ny')).text).toBe('x\ny');
+  it('reads text/plain and HTML alternatives from other networks, and refuses what IRC cannot carry', async () => {
+    expect(readOutbound(undefined, Buffer.from('x\ny'))).toEqual({ text: 'x\ny' });
     const alt =
       'From: <im:w@gw.test>\r\nTo: <im:dave@irc.test>\r\n\r\nContent-Type: multipart/alternative; boundary=B\r\n\r\n' +
       '--B\r\nContent-Type: text/plain\r\n\r\nhi bold\r\n--B\r\nContent-Type: text/html\r\n\r\nhi <b>bold</b>\r\n--B--\r\n';
-    expect(readOutbound('message/cpim', Buffer.from(alt)).text).toBe('hi \x02bold\x0f');
-    expect(() => readOutbound('image/png', Buffer.from('x'))).toThrow(/cannot carry/);
-    expect(() => readOutbound('text/plain; charset=latin1', Buffer.from('x'))).toThrow(/charset/);
+    expect((await readOutbound('message/cpim', Buffer.from(alt))).text).toBe('hi \x02bold\x0f');
+    await expect(readOutbound('image/png', Buffer.from('x'))).rejects.toThrow(/cannot carry image\/png/);
+    // Other charsets and transfer encodings are decoded by the core's MIME reader (src/mime).
+    expect(
+      (await readOutbound('text/plain; charset=iso-8859-1', Buffer.from('caf\xe9', 'latin1'))).text,
+    ).toBe('café');
+    expect(() => readOutbound('text/plain', Buffer.from([0x61, 0xff]))).toThrow(/not valid UTF-8/);
+  });
+
+  it('shows the text parts of a multipart/mixed mail and names its attachment', async () => {
+    const mixed =
+      'From: <mailto:eve@mail.test>\r\nTo: <im:dave@irc.test>\r\n\r\nContent-Type: multipart/mixed; boundary=M\r\n\r\n' +
+      '--M\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nsee =E2=86=92 the plan\r\n' +
+      '--M\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=plan.pdf\r\n' +
+      'Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--M--\r\n';
+    expect(await readOutbound('message/cpim', Buffer.from(mixed))).toEqual({
+      text: 'see → the plan\n[application/pdf attachment plan.pdf, 5 octets]',
+      from: 'mailto:eve@mail.test',
+    });
+    const deep = (n: number): string =>
+      n === 0
+        ? 'Content-Type: text/plain\r\n\r\nx'
+        : `Content-Type: multipart/mixed; boundary=b${n}\r\n\r\n--b${n}\r\n${deep(n - 1)}\r\n--b${n}--`;
+    const payload = Buffer.from(`From: <im:w@gw.test>\r\n\r\n${deep(4)}\r\n`);
+    expect((await readOutbound('message/cpim', payload)).text).toBe('x');
+    await expect(readOutbound('message/cpim', payload, { maxDepth: 2, maxParts: 100 })).rejects.toMatchObject(
+      {
+        type: 'malformed',
+      },
+    );
   });
 });

@@ -163,8 +163,16 @@ export async function onMainLine(ic: InboundContext, e: IrcLineEvent, kind: IrcL
     if (chan === null) return;
     const chanUri = chan.address;
     const a = await send(ic, chanUri, nick.origSender, chan.room, nickUri, chanUri, kind, e, e.message);
-    if (a.status === 'error')
-      ic.ctx.log.debug({ channel: chan.name, error: describe(a) }, 'room refused a line');
+    if (a.status === 'error') {
+      // Nobody on the other side is no failure; any other refusal is logged and the author told
+      // (design.md part 8), by NOTICE and never in answer to a NOTICE (RFC 2812 3.3.2).
+      if (getHeader(a.headers, 'Error-Type') === 'no-listeners')
+        ic.ctx.log.debug({ channel: chan.name, error: describe(a) }, 'room had nobody for a line');
+      else {
+        ic.ctx.log.warn({ channel: chan.name, nick: e.nick, error: describe(a) }, 'room refused a line');
+        if (kind !== 'notice') tell(main, e.nick, `Not delivered to ${chan.name}: ${describe(a)}`);
+      }
+    }
     return;
   }
   // A private message to the gateway's nick (relay mode).

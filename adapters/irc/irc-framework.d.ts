@@ -82,24 +82,3 @@ declare module 'irc-framework' {
     removeAllListeners(event?: string): this;
   }
 }
-
-/** irc-framework's TCP/TLS transport (src/transports/net.js), subclassed by tls-transport.ts. */
-declare module 'irc-framework/src/transports/net.js' {
-  import type { EventEmitter } from 'node:events';
-  import type { Socket } from 'node:net';
-  import type { IrcConnectOptions } from 'irc-framework';
-
-  export default class NetTransport extends EventEmitter {
-    constructor(options: IrcConnectOptions);
-    options: IrcConnectOptions & { ssl?: boolean; socks?: unknown };
-    socket: Socket | null;
-    state: number;
-    requested_disconnect: boolean;
-    incoming_buffer: Buffer;
-    connect(): void;
-    debugOut(out: string): void;
-    disposeSocket(): void;
-    setEncoding(encoding: string): boolean;
-    _onSocketCreate(options: IrcConnectOptions, socket: Socket): void;
-  }
-}

@@ -145,8 +145,10 @@ export class IrcLink {
       const w = this.wanted.get(foldCase(e.channel, this.info.casemapping));
       if (w) setTimeout(() => this.state === 'ready' && this.client.join(w.name, w.key), 5000).unref();
     });
+    // The server refused something we sent (a line to a channel we may not write to, a JOIN to a
+    // full channel): lines were lost, so it is a warning with the server's reason.
     c.on('irc error', (e: { error: string; channel?: string; nick?: string; reason?: string }) =>
-      this.o.log.debug({ error: e.error, channel: e.channel, nick: e.nick }, 'irc error'),
+      this.o.log.warn({ error: e.error, channel: e.channel, nick: e.nick, reason: e.reason }, 'irc error'),
     );
     c.on('raw', (e: { line: string; from_server: boolean }) => {
       if (!e.from_server) return;

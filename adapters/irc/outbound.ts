@@ -76,7 +76,8 @@ export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<
   let text: string;
   let from: string | undefined;
   try {
-    ({ text, from } = readOutbound(getHeader(op.headers, 'Content-Type'), op.payload));
+    const read = readOutbound(getHeader(op.headers, 'Content-Type'), op.payload, config.mime);
+    ({ text, from } = read instanceof Promise ? await read : read);
   } catch (e) {
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     throw e;

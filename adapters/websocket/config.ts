@@ -37,8 +37,17 @@ const sectionSchema = z.strictObject({
     .strictObject({
       /** Fixed tokens, one per user (demo and small sites). */
       tokens: z.array(z.strictObject({ user: name, token: z.string().min(16) })).prefault([]),
-      /** Secret for HMAC-SHA256 signed tokens an existing site mints (README, "Tokens"). */
+      /** Secret for HS256 JSON Web Tokens an existing site mints (README, "Tokens"; RFC 7518 3.2). */
       hmacSecret: z.string().min(32).optional(),
+      /** Ed25519 public key (PEM, SPKI) for EdDSA-signed tokens (RFC 8037), or a file holding it. */
+      publicKey: z.string().includes('-----BEGIN PUBLIC KEY-----').optional(),
+      publicKeyFile: z.string().min(1).optional(),
+      /** A signed token's `aud` must name this (RFC 7519 4.1.3). */
+      audience: z.string().min(1).prefault('cpim-gateway'),
+      /** When set, a signed token's `iss` must equal it (RFC 7519 4.1.1). */
+      issuer: z.string().min(1).optional(),
+      /** Clock difference allowed when checking `exp` and `nbf`. */
+      clockSkewSeconds: z.number().int().min(0).max(600).prefault(30),
       /** Signed tokens whose `exp` is further out than this are refused (limits stolen tokens). */
       maxTokenLifetimeSeconds: positiveInt.prefault(7 * 24 * 3600),
       /** A connection that has not authenticated by then is closed (4001). */
@@ -68,6 +77,10 @@ const sectionSchema = z.strictObject({
       maxNoteChars: positiveInt.prefault(200),
     })
     .prefault({}),
+  /** MIME bodies from the hub (src/mime): deepest multipart nesting and most parts read. */
+  mime: z
+    .strictObject({ maxDepth: positiveInt.prefault(8), maxParts: positiveInt.prefault(100) })
+    .prefault({}),
   /** Ping interval; a connection that has not answered the previous ping is dropped. */
   heartbeatMs: positiveInt.prefault(30_000),
   /** How long a delivered message waits for the browser's `ack` before `ok` + `Unreliable`. */
@@ -95,6 +108,12 @@ export const websocketConfigSchema = sectionSchema.superRefine((c, ctx) => {
       ctx.addIssue({ code: 'custom', path: ['rooms', i, 'name'], message: 'listed twice' });
     seen.add(r.name);
   });
+  if (c.auth.publicKey !== undefined && c.auth.publicKeyFile !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['auth', 'publicKeyFile'],
+      message: 'give publicKey or publicKeyFile, not both',
+    });
   const users = new Set<string>();
   c.auth.tokens.forEach((t, i) => {
     if (users.has(t.user))

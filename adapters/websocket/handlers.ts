@@ -7,7 +7,7 @@
 import { errorAnswer, toPres, type Answer } from '../../src/index.js';
 import { PROTOCOL_VERSION, readClientFrame, type ClientFrame, type ErrorFrame } from './protocol.js';
 import { CLOSE, type Session } from './session.js';
-import type { TokenVerifier } from './tokens.js';
+import type { TokenCheck, TokenVerifier } from './tokens.js';
 import { CPIM_TYPE, buildMessage, mergeRoomResults, readTarget, resultOf } from './translate.js';
 import type { WebChat } from './web-chat.js';
 
@@ -105,7 +105,45 @@ function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>
       path: 'v',
     });
   const check = tokens.check(f.token);
+  if (!(check instanceof Promise)) return signIn(chat, s, check);
+  // A signed token is verified asynchronously; a session's sign-ins are taken in order, so a
+  // second auth frame sent meanwhile is answered as if the first had already finished.
+  const previous = pendingAuth.get(s) ?? Promise.resolve();
+  const next = previous
+    .then(() => check)
+    .then((c) => {
+      if (!s.isOpen) return;
+      if (s.user !== null)
+        return fail(s, chat, {
+          type: 'error',
+          code: 'already-authenticated',
+          message: `signed in as ${s.user}`,
+        });
+      signIn(chat, s, c);
+    });
+  pendingAuth.set(s, next);
+  next
+    .catch((err: unknown) => {
+      chat.ctx.log.warn({ err }, 'token verification failed');
+      fail(s, chat, {
+        type: 'error',
+        code: 'auth-failed',
+        message: 'the token could not be checked',
+        path: 'token',
+      });
+    })
+    .finally(() => {
+      if (pendingAuth.get(s) === next) pendingAuth.delete(s);
+    });
+}
+
+/** Sign-ins still being verified, by session (see auth). */
+const pendingAuth = new WeakMap<Session, Promise<void>>();
+
+function signIn(chat: WebChat, s: Session, check: TokenCheck): void {
   if (!check.ok) {
+    // A refused sign-in affects the user: logged with its reason and answered (design.md part 8).
+    chat.ctx.log.warn({ session: s.token, code: check.code, reason: check.reason }, 'web sign-in refused');
     fail(s, chat, { type: 'error', code: check.code, message: check.reason, path: 'token' });
     if (++s.authFailures >= chat.config.auth.maxFailures)
       s.close(CLOSE.authFailures, 'too many failed sign-ins');

@@ -8,13 +8,14 @@
 import {
   errorAnswer,
   getHeader,
+  MimeReadError,
   okAnswer,
   tryParseAddress,
   toPres,
   type Answer,
   type Operation,
 } from '../../src/index.js';
-import { networkOf, readLocalInbox, readMessage } from './translate.js';
+import { networkOf, readLocalInbox, readMessage, type ReadMessage } from './translate.js';
 import type { Session } from './session.js';
 import type { WebChat } from './web-chat.js';
 
@@ -47,7 +48,24 @@ function deliverSend(chat: WebChat, op: Operation): Promise<Answer> | Answer {
   const local = inbox.domain === chat.domain ? readLocalInbox(inbox.local) : null;
   if (local === null) return errorAnswer('target-not-found', `${inbox.uri} is no web user or room`);
   if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
-  const m = readMessage(op.headers, op.payload, new Date());
+  const m = readMessage(op.headers, op.payload, new Date(), chat.config.mime);
+  if (!(m instanceof Promise)) return deliverRead(chat, local, m);
+  return m.then(
+    (read) => deliverRead(chat, local, read),
+    (err: unknown) => {
+      if (!(err instanceof MimeReadError)) throw err;
+      // The sender hears why; the log says so at warn (design.md part 8).
+      chat.ctx.log.warn({ reason: err.message, inbox: inbox.uri }, 'message body cannot be read');
+      return errorAnswer('malformed', err.message);
+    },
+  );
+}
+
+function deliverRead(
+  chat: WebChat,
+  local: { kind: 'user' | 'room'; name: string },
+  m: ReadMessage,
+): Promise<Answer> | Answer {
   if (local.kind === 'room') {
     const room = chat.rooms.get(local.name);
     if (room === undefined) return errorAnswer('target-not-found', `no web room ${local.name}`);

@@ -89,6 +89,11 @@ export class Session {
     /** Alphanumeric: the connection-id of this session's PITP subscriptions (draft §11.7). */
     readonly token: string,
     private readonly limits: SessionLimits,
+    /**
+     * The connection's socket: `req.socket` of the HTTP upgrade (Node's public API), the one ws
+     * writes to; null when unknown (writes are then not batched).
+     */
+    private readonly socket: Duplex | null = null,
   ) {
     this.messages = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
     this.frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst);
@@ -119,9 +124,8 @@ export class Session {
    * turn (a burst of IRC lines, say) leaves in one write (design.md part 11: batch socket writes).
    */
   private cork(): void {
-    if (this.corked) return;
-    const socket = (this.ws as unknown as { _socket?: Duplex | null })._socket;
-    if (socket === undefined || socket === null) return;
+    const socket = this.socket;
+    if (this.corked || socket === null) return;
     socket.cork();
     this.corked = true;
     process.nextTick(uncork, this, socket);

@@ -30,7 +30,7 @@ describe('websocket translate', () => {
     expect(typeof readTarget('im:', D)).toBe('string');
   });
 
-  it('writes message/cpim and reads it back, with Orig-Sender naming a room message author', () => {
+  it('writes message/cpim and reads it back, with Orig-Sender naming a room message author', async () => {
     const now = new Date('2026-01-02T03:04:05Z');
     const bytes = buildMessage(userInbox('alice', D), userInbox('bob', D), 'hé\r\nthere', now);
     expect(Buffer.from(bytes).toString()).toBe(
@@ -53,15 +53,42 @@ describe('websocket translate', () => {
       text: 'plain',
     });
     expect(
-      readMessage(
-        [
-          ['Sender', 'im:x@y'],
-          ['Content-Type', 'image/png'],
-        ],
-        Buffer.alloc(3),
-        now,
+      (
+        await readMessage(
+          [
+            ['Sender', 'im:x@y'],
+            ['Content-Type', 'image/png'],
+          ],
+          Buffer.alloc(3),
+          now,
+        )
       ).text,
-    ).toBe('[image/png content, 3 octets]');
+    ).toBe('[image/png attachment, 3 octets]');
+  });
+
+  it('shows the text of multipart bodies: a formatted IRC line and a mail with an attachment', async () => {
+    const now = new Date('2026-01-02T03:04:05Z');
+    const cpim = (entity: string) =>
+      Buffer.from(`From: <im:dave@irc.test>\r\nTo: <im:bob@web.test>\r\n\r\n${entity}`);
+    const headers = [['Content-Type', 'message/cpim']] as const;
+    const irc =
+      'Content-Type: multipart/alternative; boundary="irc-alt"\r\n\r\n' +
+      '--irc-alt\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nBold news\r\n' +
+      '--irc-alt\r\nContent-Type: text/x-irc; charset=UTF-8\r\n\r\n\x02Bold\x02 news\r\n' +
+      '--irc-alt\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<b>Bold</b> news\r\n--irc-alt--\r\n';
+    expect(await readMessage(headers, cpim(irc), now)).toEqual({
+      from: 'im:dave@irc.test',
+      time: now.toISOString(),
+      text: 'Bold news',
+    });
+    const mail =
+      'Content-Type: multipart/mixed; boundary=M\r\n\r\n' +
+      '--M\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nVoil=E0 the photo\r\n' +
+      '--M\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=cat.jpg\r\n' +
+      'Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQ\r\n--M--\r\n';
+    expect((await readMessage(headers, cpim(mail), now)).text).toBe(
+      'Voilà the photo\n[image/jpeg attachment cat.jpg, 6 octets]',
+    );
   });
 
   it('builds PIDF for each page state and reads it back', () => {

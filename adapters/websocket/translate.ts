@@ -9,9 +9,12 @@ import {
   buildPidf,
   getHeader,
   getHeaders,
+  MIME_READ_DEFAULTS,
   makeAddress,
   parseCpim,
   parsePidf,
+  readMimeEntity,
+  readableText,
   tryParseAddress,
   toIm,
   toPres,
@@ -19,6 +22,7 @@ import {
   type CpimPayload,
   type Headers,
   type ImAddress,
+  type MimeReadLimits,
   type PresAddress,
   type XmlElement,
 } from '../../src/index.js';
@@ -93,25 +97,56 @@ function mainType(contentType: string | undefined): string {
   return (contentType ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
 }
 
+/** UTF-8 (or US-ASCII) text/plain without a transfer encoding: shown as it is (the fast path). */
+function isPlainText(contentType: string | undefined, encoding: string | undefined): boolean {
+  if (mainType(contentType) !== 'text/plain') return false;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase() ?? 'utf-8';
+  const cte = (encoding ?? '7bit').trim().toLowerCase();
+  return (
+    (charset === 'utf-8' || charset === 'us-ascii') && (cte === '7bit' || cte === '8bit' || cte === 'binary')
+  );
+}
+
+/**
+ * The text of an entity: plain UTF-8 text at once; anything else (multipart from a formatted IRC
+ * line or a mail with an attachment, other charsets, transfer encodings, HTML) through the
+ * core's MIME reader (src/mime), which names what is not text. Rejects with MimeReadError.
+ */
+function entityText(
+  contentType: string | undefined,
+  encoding: string | undefined,
+  body: Uint8Array,
+  limits: MimeReadLimits,
+): string | Promise<string> {
+  if (isPlainText(contentType, encoding)) return decodeText(body);
+  return readMimeEntity(contentType ?? 'text/plain', encoding, body, limits).then(readableText);
+}
+
 /**
  * The author, time and text of a delivered `send`: the author is Orig-Sender (a room's copy,
  * draft §16.2), else the CPIM From, else Sender; the time is the CPIM DateTime, else now.
- * Non-text content is shown as a placeholder naming its type rather than dropped.
+ * Plain text is read at once; other content once the core's MIME reader has its text.
  */
-export function readMessage(headers: Headers, payload: Uint8Array, now: Date): ReadMessage {
+export function readMessage(
+  headers: Headers,
+  payload: Uint8Array,
+  now: Date,
+  limits: MimeReadLimits = MIME_READ_DEFAULTS,
+): ReadMessage | Promise<ReadMessage> {
   const sender = getHeader(headers, 'Orig-Sender') ?? getHeader(headers, 'Sender') ?? '';
-  const type = mainType(getHeader(headers, 'Content-Type'));
+  const contentType = getHeader(headers, 'Content-Type');
+  const type = mainType(contentType);
   let from = sender.trim();
   let time: string | null = null;
-  let text: string;
+  let text: string | Promise<string>;
   const facts = type === CPIM_TYPE ? (payload as CpimPayload).cpimFacts : undefined;
   if (facts !== undefined) {
     // Built in this process, which attached what parsing would read (src/codec/cpim/facts.ts).
     if (getHeader(headers, 'Orig-Sender') === undefined) from = facts.from;
     time = facts.dateTime;
-    text = mainType(facts.contentType).startsWith('text/')
+    text = isPlainText(facts.contentType, undefined)
       ? facts.text
-      : `[${mainType(facts.contentType)} content, ${Buffer.byteLength(facts.text)} octets]`;
+      : entityText(facts.contentType, undefined, Buffer.from(facts.text, 'utf8'), limits);
   } else if (type === CPIM_TYPE) {
     const startsWith = /^content-type:/i.test(decodeText(payload.subarray(0, 13)))
       ? 'mime-headers'
@@ -122,13 +157,13 @@ export function readMessage(headers: Headers, payload: Uint8Array, now: Date): R
     const m = r.message;
     if (getHeader(headers, 'Orig-Sender') === undefined && m.semantics.from) from = m.semantics.from.uri;
     time = m.semantics.datetime;
-    const inner = m.contentHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value;
-    text = mainType(inner).startsWith('text/')
-      ? decodeText(m.body)
-      : `[${mainType(inner)} content, ${m.body.length} octets]`;
-  } else if (type.startsWith('text/')) text = decodeText(payload);
-  else text = `[${type} content, ${payload.length} octets]`;
-  return { from, time: time ?? now.toISOString(), text };
+    const inner = (name: string) => m.contentHeaders.find((h) => h.name.toLowerCase() === name)?.value;
+    text = entityText(inner('content-type'), inner('content-transfer-encoding'), m.body, limits);
+  } else text = entityText(contentType, undefined, payload, limits);
+  const at = time ?? now.toISOString();
+  return typeof text === 'string'
+    ? { from, time: at, text }
+    : text.then((t) => ({ from, time: at, text: t }));
 }
 
 /** The network of a URI, for display: its domain. */

@@ -5,6 +5,7 @@
  * http-server.ts; translation is in translate.ts, frame handling in handlers.ts.
  */
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Adapter, AdapterContext, Answer, Capabilities, Operation } from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
@@ -66,7 +67,7 @@ export class WebSocketAdapter implements Adapter {
       metrics: http.metrics ? this.metrics : null,
       health: () => this.health(),
       admit: () => this.chat.sessions.size < this.config.limits.maxConnections,
-      onConnection: (ws) => this.accept(ws),
+      onConnection: (ws, req) => this.accept(ws, req.socket),
     });
     this.bound = await this.server.listen();
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
@@ -127,9 +128,9 @@ export class WebSocketAdapter implements Adapter {
     }
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, socket: Duplex): void {
     const l = this.config.limits;
-    const s = new Session(ws, this.chat.nextId('w'), l);
+    const s = new Session(ws, this.chat.nextId('w'), l, socket);
     this.chat.sessions.add(s);
     s.onOverflow = () => this.ctx.log.info({ user: s.user }, 'closing a connection that does not read');
     ws.on('message', (data, isBinary) =>
@@ -139,7 +140,8 @@ export class WebSocketAdapter implements Adapter {
       s.alive = true;
     });
     // ws reports protocol violations (such as a frame over maxPayload, closed with 1009) here.
-    ws.on('error', (err) => this.ctx.log.debug({ err }, 'websocket error'));
+    // The client is told by the close code (1009, 1002); the log says why at warn.
+    ws.on('error', (err) => this.ctx.log.warn({ user: s.user, reason: err.message }, 'websocket error'));
     ws.on('close', (code) => this.closed(s, code));
     s.later(() => {
       if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');

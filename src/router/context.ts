@@ -211,10 +211,13 @@ export class RouterContext implements Authority {
 
   // --- Background work (notifies, WI events, upstream unsubscribes) ---
 
-  /** Background deliveries never reject: a failure is logged at debug and otherwise dropped. */
+  /**
+   * Background deliveries never reject: a failure is logged at warn (a watcher missed a notify)
+   * and otherwise dropped; there is no sender to answer.
+   */
   track(p: Promise<unknown>): void {
     const q: Promise<unknown> = p
-      .catch((err: unknown) => this.log?.debug({ err }, 'background delivery failed'))
+      .catch((err: unknown) => this.log?.warn({ err }, 'background delivery failed'))
       .finally(() => this.pending.delete(q));
     this.pending.add(q);
   }

@@ -82,7 +82,7 @@ export function handleSend(
 }
 
 function sendFailed(ctx: RouterContext, e: unknown): Answer {
-  if (!(e instanceof HubError)) ctx.log?.debug({ err: e, method: 'send' }, 'operation failed');
+  if (!(e instanceof HubError)) ctx.log?.warn({ err: e, method: 'send' }, 'operation failed');
   return answerFromError(e);
 }
 

@@ -94,7 +94,7 @@ export class Router {
   }
 
   private failed(op: Operation, e: unknown): Answer {
-    if (!(e instanceof HubError)) this.ctx.log?.debug({ err: e, method: op.method }, 'operation failed');
+    if (!(e instanceof HubError)) this.ctx.log?.warn({ err: e, method: op.method }, 'operation failed');
     return answerFromError(e);
   }
 

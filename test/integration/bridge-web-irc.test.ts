@@ -5,7 +5,8 @@
  * shows on the page with its sender and network, the web line reaches the channel with the relay
  * prefix, neither side gets its own line back, and the page shows the IRC user's presence (a
  * watch of `pres:dave@irc.test`): unknown before the gateway has seen the nick, online once he
- * joined and spoke, offline on QUIT and online again on JOIN.
+ * joined and spoke, offline on QUIT and online again on JOIN. A formatted IRC line shows as its
+ * text on the page.
  */
 import { describe, expect, it } from 'vitest';
 import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
@@ -66,6 +67,13 @@ describe('a browser user and an IRC user in one room', () => {
     // His line makes the page watch him again, now that the gateway has seen him: online.
     await alice.waitForSelector(`${daveItem} .dot[data-state="online"]`);
 
+    // A formatted IRC line travels as multipart/alternative; the page shows its text, not a
+    // placeholder (issue 20: the core's MIME reader, src/mime).
+    dave.client.say('#dev', '\x02Bold\x02 and \x0304red\x03 news');
+    const formatted = alice.locator('li.message:not(.own)', { hasText: 'Bold and red news' });
+    await formatted.waitFor();
+    expect(await alice.locator('li.message', { hasText: 'multipart' }).count()).toBe(0);
+
     // Page → IRC: relay mode prefixes the author's short name.
     await say(alice, 'Hi Dave, Alice from the browser');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'), 5000, 'line on #dev');
@@ -87,7 +95,7 @@ describe('a browser user and an IRC user in one room', () => {
       '<alice> Hi Dave, Alice from the browser',
       '<alice> second from the web',
     ]);
-    expect(await alice.locator('li.message').allInnerTexts()).toHaveLength(4);
+    expect(await alice.locator('li.message').allInnerTexts()).toHaveLength(5);
     expect(await alice.locator('li.message.own').count()).toBe(2);
     expect(await alice.locator('li.message:not(.own)', { hasText: 'from the web' }).count()).toBe(0);
 

@@ -59,8 +59,7 @@ describe('websocket limits', () => {
     });
     const sleeper = await signIn(web.ws, TOKENS.bob, false);
     // Stop reading: the kernel buffers fill, then the server's queue grows.
-    const socket = (sleeper.ws as unknown as { _socket: { pause(): void } })._socket;
-    socket.pause();
+    sleeper.ws.pause();
     const alice = await signIn(web.ws, TOKENS.alice);
     const text = 'z'.repeat(15_000);
     const answers: Promise<unknown>[] = [];

@@ -5,91 +5,35 @@
  */
 import type { ResultFrame, ServerFrame, WelcomeFrame } from '../protocol.js';
 import { Conn, type ConnState } from './conn.js';
-import { $, dot, h, listItem, messageItem, shortName, type ChatMessage, type Presence } from './view.js';
-
-interface Conversation {
-  readonly key: string;
-  readonly kind: 'room' | 'direct';
-  /** Room name, or the peer's im: URI. */
-  readonly target: string;
-  readonly messages: ChatMessage[];
-  unread: number;
-}
+import { open, render } from './render.js';
+import {
+  chat,
+  conversation,
+  conversations,
+  domain,
+  joined,
+  members,
+  pending,
+  presence,
+  request,
+  toUri,
+  watch,
+  watched,
+} from './state.js';
+import { $, shortName, type ChatMessage } from './view.js';
 
 const TOKEN_KEY = 'cpim.token';
 const IDLE_AFTER_MS = 5 * 60_000;
 
-let conn: Conn | null = null;
-let me: WelcomeFrame | null = null;
-let current: string | null = null;
-let seq = 0;
 let myState: 'online' | 'away' = 'online';
 let idle = false;
 let lastInput = Date.now();
-const conversations = new Map<string, Conversation>();
-const presence = new Map<string, Presence>();
-const watched = new Set<string>();
-const joined = new Set<string>();
-const members = new Map<string, string[]>();
-/** Requests awaiting a result: sends point at their message, watches at their presentity. */
-interface Pending {
-  readonly kind: string;
-  readonly message?: ChatMessage;
-  readonly room?: string;
-  readonly presentity?: string;
-}
-const pending = new Map<string, Pending>();
-
-function nextId(): string {
-  return `r${++seq}`;
-}
-
-function domain(): string {
-  return me?.domain ?? '';
-}
-
-/** A bare name is a web user here; the server reads the same forms (translate.ts readTarget). */
-function toUri(who: string): string {
-  const t = who.trim();
-  if (/^[a-z0-9][a-z0-9_-]{0,31}$/.test(t)) return `im:${t}@${domain()}`;
-  if (/^(im|pres):/.test(t)) return 'im:' + t.slice(t.indexOf(':') + 1);
-  return `im:${t}`;
-}
-
-function presUri(uri: string): string {
-  return 'pres:' + uri.slice(uri.indexOf(':') + 1);
-}
-
-function conversation(kind: 'room' | 'direct', target: string): Conversation {
-  const key = `${kind}:${target}`;
-  let c = conversations.get(key);
-  if (c === undefined) {
-    c = { key, kind, target, messages: [], unread: 0 };
-    conversations.set(key, c);
-  }
-  return c;
-}
-
-function request(frame: Record<string, unknown>, kind: string, extra: Omit<Pending, 'kind'> = {}): boolean {
-  const id = nextId();
-  pending.set(id, { kind, ...extra });
-  if (conn?.send({ ...frame, id })) return true;
-  pending.delete(id);
-  return false;
-}
-
-function watch(uri: string): void {
-  const p = presUri(uri);
-  if (me === null || p === me.presentity || watched.has(p)) return;
-  watched.add(p);
-  request({ type: 'watch', who: p }, 'watch', { presentity: p });
-}
 
 function sendPresence(): void {
   const note = ($('my-note') as HTMLInputElement).value;
   const state = idle && myState === 'online' ? 'idle' : myState;
   // Our own dot comes from what we set, not from a watch of ourselves.
-  if (me !== null) presence.set(me.presentity, note === '' ? { state } : { state, note });
+  if (chat.me !== null) presence.set(chat.me.presentity, note === '' ? { state } : { state, note });
   request({ type: 'presence', state, note }, 'presence');
   render();
 }
@@ -97,8 +41,8 @@ function sendPresence(): void {
 // --- Frames from the gateway ---------------------------------------------------------------
 
 function onWelcome(w: WelcomeFrame): void {
-  me = w;
-  conn?.authenticated();
+  chat.me = w;
+  chat.conn?.authenticated();
   $('signin').hidden = true;
   $('chat').hidden = false;
   $('me').textContent = w.user;
@@ -154,8 +98,8 @@ function onFrame(f: ServerFrame): void {
         own: f.own === true,
         status: f.own ? 'sent' : 'received',
       });
-      if (c.key !== current) c.unread++;
-      if (f.delivery !== '') conn?.send({ type: 'ack', delivery: f.delivery });
+      if (c.key !== chat.current) c.unread++;
+      if (f.delivery !== '') chat.conn?.send({ type: 'ack', delivery: f.delivery });
       if (!f.own) watch(f.from);
       return render();
     }
@@ -174,128 +118,15 @@ function onFrame(f: ServerFrame): void {
   }
 }
 
-// --- Rendering -----------------------------------------------------------------------------
-
-function open(key: string): void {
-  current = key;
-  const c = conversations.get(key);
-  if (c) c.unread = 0;
-  render();
-  ($('text') as HTMLTextAreaElement).focus();
-}
-
-function render(): void {
-  if (me === null) return;
-  const d = domain();
-  const rooms = $('rooms');
-  rooms.replaceChildren(
-    ...me.rooms.map((r) => {
-      const c = conversations.get(`room:${r.name}`);
-      return listItem(
-        {
-          key: `room:${r.name}`,
-          label: r.title,
-          tag: joined.has(r.name) ? '' : 'join',
-          unread: c?.unread ?? 0,
-          current: current === `room:${r.name}`,
-        },
-        () => {
-          conversation('room', r.name);
-          if (!joined.has(r.name)) request({ type: 'join', room: r.name }, 'join', { room: r.name });
-          open(`room:${r.name}`);
-        },
-      );
-    }),
-  );
-  const directs = [...conversations.values()].filter((c) => c.kind === 'direct');
-  $('directs').replaceChildren(
-    ...directs.map((c) => {
-      const p = presence.get(presUri(c.target));
-      return listItem(
-        {
-          key: c.key,
-          label: shortName(c.target, d),
-          presence: p ?? { state: 'unknown' },
-          ...(p?.note ? { note: p.note } : {}),
-          unread: c.unread,
-          current: current === c.key,
-        },
-        () => open(c.key),
-      );
-    }),
-  );
-  renderConversation(d);
-}
-
-function renderConversation(d: string): void {
-  const c = current === null ? undefined : conversations.get(current);
-  const header = $('conv-header');
-  const text = $('text') as HTMLTextAreaElement;
-  const button = $('send') as HTMLButtonElement;
-  const membersPane = $('members');
-  if (c === undefined) {
-    header.replaceChildren(h('span', { class: 'empty' }, 'Pick a room or a person.'));
-    $('messages').replaceChildren();
-    membersPane.hidden = true;
-    text.disabled = button.disabled = true;
-    return;
-  }
-  if (c.kind === 'room') {
-    const room = me!.rooms.find((r) => r.name === c.target);
-    const leave = h('button', { class: 'small', type: 'button' }, joined.has(c.target) ? 'Leave' : 'Join');
-    leave.addEventListener('click', () => {
-      if (joined.has(c.target)) {
-        joined.delete(c.target);
-        request({ type: 'leave', room: c.target }, 'leave');
-      } else request({ type: 'join', room: c.target }, 'join', { room: c.target });
-      render();
-    });
-    header.replaceChildren(
-      h('span', { class: 'title' }, room?.title ?? c.target),
-      h('span', { class: 'sub' }, room?.address ?? ''),
-      h('span', { class: 'spacer' }),
-      leave,
-    );
-    const list = (members.get(c.target) ?? []).map((m) => {
-      const p = presence.get(presUri(m));
-      return h(
-        'li',
-        { 'data-member': m },
-        dot(p),
-        ` ${shortName(m, d)}`,
-        p?.note ? h('span', { class: 'note' }, ` — ${p.note}`) : null,
-      );
-    });
-    membersPane.replaceChildren(h('h3', {}, 'Here now'), h('ul', { class: 'list' }, ...list));
-    membersPane.hidden = false;
-  } else {
-    const p = presence.get(presUri(c.target));
-    header.replaceChildren(
-      dot(p),
-      h('span', { class: 'title' }, shortName(c.target, d)),
-      h(
-        'span',
-        { class: 'sub', id: 'peer-status' },
-        `${p?.state ?? 'unknown'}${p?.note ? ` — ${p.note}` : ''}`,
-      ),
-    );
-    membersPane.hidden = true;
-  }
-  const messages = $('messages');
-  messages.replaceChildren(...c.messages.map((m) => messageItem(m, d)));
-  messages.scrollTop = messages.scrollHeight;
-  text.disabled = button.disabled = c.kind === 'room' && !joined.has(c.target);
-}
-
 // --- User actions --------------------------------------------------------------------------
 
 function submit(): void {
   const text = $('text') as HTMLTextAreaElement;
-  const c = current === null ? undefined : conversations.get(current);
-  if (c === undefined || text.value.trim() === '' || me === null) return;
+  const c = chat.current === null ? undefined : conversations.get(chat.current);
+  if (c === undefined || text.value.trim() === '' || chat.me === null) return;
   const m: ChatMessage = {
-    from: me.uri,
-    network: me.domain,
+    from: chat.me.uri,
+    network: chat.me.domain,
     time: new Date().toISOString(),
     text: text.value,
     own: true,
@@ -315,9 +146,9 @@ function submit(): void {
 }
 
 function signOut(reason = ''): void {
-  conn?.stop();
-  conn = null;
-  me = null;
+  chat.conn?.stop();
+  chat.conn = null;
+  chat.me = null;
   sessionStorage.removeItem(TOKEN_KEY);
   $('chat').hidden = true;
   $('signin').hidden = false;
@@ -328,7 +159,7 @@ function signIn(token: string): void {
   sessionStorage.setItem(TOKEN_KEY, token);
   const path = document.querySelector('meta[name="cpim-ws-path"]')?.getAttribute('content') ?? '/ws';
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  conn = new Conn(`${scheme}//${location.host}${path}`, token, {
+  chat.conn = new Conn(`${scheme}//${location.host}${path}`, token, {
     onFrame,
     onState(state: ConnState, detail: string) {
       const e = $('conn');
@@ -348,7 +179,7 @@ function signIn(token: string): void {
       else render();
     },
   });
-  conn.start();
+  chat.conn.start();
 }
 
 function wire(): void {
@@ -369,7 +200,7 @@ function wire(): void {
   $('new-direct').addEventListener('submit', (e) => {
     e.preventDefault();
     const input = $('new-direct-to') as HTMLInputElement;
-    if (input.value.trim() === '' || me === null) return;
+    if (input.value.trim() === '' || chat.me === null) return;
     const uri = toUri(input.value);
     conversation('direct', uri);
     watch(uri);
@@ -393,7 +224,7 @@ function wire(): void {
     });
   }
   window.setInterval(() => {
-    if (!idle && me !== null && Date.now() - lastInput > IDLE_AFTER_MS) {
+    if (!idle && chat.me !== null && Date.now() - lastInput > IDLE_AFTER_MS) {
       idle = true;
       sendPresence();
     }
