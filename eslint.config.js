@@ -28,6 +28,16 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/policy/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: noIo.map((name) => ({ name, message: 'policy primitives do no I/O (issue 12)' })) },
+      ],
+    },
+  },
+  {
     files: ['src/hub/**/*.ts'],
     ignores: [
       'src/hub/server.ts',

@@ -70,6 +70,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     })),
     routes: federation.route,
     minStrength: federation.minStrength,
+    senderRate: {
+      messagesPerSecond: config.limits.perSender.messagesPerSecond,
+      burst: config.limits.perSender.burst,
+      maxSenders: config.limits.perSender.maxSenders,
+      warnIntervalMs: config.limits.warnIntervalMs,
+    },
     log: component(options.log, 'router'),
   });
 

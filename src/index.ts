@@ -24,3 +24,4 @@ export * from './codec/cpim.js';
 export * from './codec/pidf.js';
 export { parseCheck } from './config/adapter-config.js';
 export * as configFields from './config/fields.js';
+export * from './policy/index.js';

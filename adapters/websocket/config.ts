@@ -53,7 +53,10 @@ const sectionSchema = z.strictObject({
       maxFrameBytes: positiveInt.prefault(65_536),
       /** Largest message text in UTF-8 octets; larger sends are answered `quota`. */
       maxTextBytes: positiveInt.prefault(16_384),
-      /** `send` frames per second per connection (token bucket), and the burst allowed. */
+      /**
+       * Messages per second per web user and the burst allowed: a token bucket the router keeps
+       * (src/router/sender-rate.ts), in place of the gateway's `limits.perSender` for web users.
+       */
       messagesPerSecond: positiveInt.prefault(10),
       messageBurst: positiveInt.prefault(20),
       /** Any frames per second per connection, and the burst allowed. */

@@ -150,8 +150,6 @@ async function send(chat: WebChat, s: Session, f: Frame<'send'>): Promise<void> 
     });
     s.send(r);
   };
-  if (!s.messages.take())
-    return reply(errorAnswer('quota', `at most ${limits.messagesPerSecond} messages per second`));
   if (Buffer.byteLength(f.text) > limits.maxTextBytes)
     return reply(errorAnswer('quota', `messages are limited to ${limits.maxTextBytes} octets`));
   const u = chat.user(s.user!);

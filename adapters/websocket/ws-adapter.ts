@@ -38,6 +38,8 @@ export class WebSocketAdapter implements Adapter {
       presence: 'publish',
       contentTypes: [CPIM_TYPE, 'text/plain'],
       groups: true,
+      // Each web user's message rate, enforced by the router (issue 12: one place for all).
+      senderRate: { ratePerSecond: config.limits.messagesPerSecond, burst: config.limits.messageBurst },
     };
     this.tokens = new TokenVerifier(config.auth);
     this.metrics = new WebMetrics(ctx, () => this.chat.sessions.size);

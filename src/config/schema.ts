@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { port, host, positiveInt, domainName as domain, inboxUri } from './fields.js';
+import { limitsSchema } from './limits-schema.js';
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
@@ -202,6 +203,7 @@ export const configSchema = z.strictObject({
   peers: z.array(peerSchema).prefault([]),
   federation: federationSchema.prefault({}),
   adapters: z.array(adapterEntrySchema).prefault([]),
+  limits: limitsSchema.prefault({}),
 });
 
 export type GatewayConfig = z.output<typeof configSchema>;

@@ -69,6 +69,8 @@ export function handleSend(
   if (op.payload.length > ctx.limits.maxMessageBytes)
     throw new HubError('quota', `messages are limited to ${ctx.limits.maxMessageBytes} octets`);
   authorizeSource(ctx, origin, sender, false);
+  // Issue 12: the per-sender rate, after the source check so only the authenticated sender counts.
+  ctx.senderRates.check(sender);
   const strength = effectiveStrength(origin, headers);
   const hops = checkHops(headers, ctx.token, ctx.maxVisited);
 

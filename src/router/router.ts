@@ -159,6 +159,11 @@ export class Router {
     return this.ctx.settle();
   }
 
+  /** Senders the per-sender rate limit tracks now (bounded by `limits.perSender.maxSenders`). */
+  get trackedSenders(): number {
+    return this.ctx.senderRates.size;
+  }
+
   /** The connection-id token minted for a client connection (row 44); for tests and diagnostics. */
   tokenFor(connectionId: string): string {
     return this.ctx.tokens.tokenFor(connectionId);
