@@ -296,7 +296,7 @@ async function unwatch(chat: WebChat, s: Session, f: Frame<'unwatch'>): Promise<
   const w = s.watches.get(p);
   if (w === undefined) return answer(s, f.id, errorAnswer('not-subscribed', `you do not watch ${p}`));
   s.watches.delete(p);
-  chat.waiting.get(p)?.delete(s);
+  chat.stopWaiting(p, s);
   if (!w.subscribed) return answer(s, f.id, { status: 'ok', headers: [] });
   answer(s, f.id, await unsubscribe(chat, s, p));
 }

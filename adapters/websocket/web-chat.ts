@@ -159,6 +159,17 @@ export class WebChat {
     this.onFirstPublish(presentity, [...sessions]);
   }
 
+  /**
+   * `s` no longer waits for `presentity`; the entry goes with its last session, so `waiting` is
+   * bounded by open sessions × `maxWatchesPerConnection` (issue 12).
+   */
+  stopWaiting(presentity: string, s: Session): void {
+    const set = this.waiting.get(presentity);
+    if (set === undefined) return;
+    set.delete(s);
+    if (set.size === 0) this.waiting.delete(presentity);
+  }
+
   /** Pushes a presence frame to every session watching `presentity`. */
   pushPresence(s: Session, presentity: string, state: PresenceState, note?: string): void {
     s.send({ type: 'presence', who: presentity, state, ...(note ? { note } : {}) });

@@ -163,7 +163,7 @@ export class WebSocketAdapter implements Adapter {
     // The router ends subscriptions only with the adapter's link, so end this tab's own
     // (draft §11.7: a client MUST unsubscribe before disconnecting).
     for (const w of s.watches.values()) {
-      chat.waiting.get(w.presentity)?.delete(s);
+      chat.stopWaiting(w.presentity, s);
       if (w.subscribed)
         unsubscribe(chat, s, w.presentity).catch((err: unknown) =>
           this.ctx.log.debug({ err }, 'unsubscribe failed'),

@@ -97,6 +97,9 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
     // §15.3, rows 36, 39.
     case 'delete-mapping':
       store.delete(index);
+      // A store with no mapping is the same as none (storeOf: count 0, watchers get
+      // target-not-found), so it goes: a presentity that withdrew leaves nothing behind (issue 12).
+      if (store.count === 0) ctx.stores.delete(store.presentity.uri);
       notifyAffected(ctx, store);
       return okAnswer();
     // §15.9, row 38: set-class ⇒ change-notify to affected watchers.

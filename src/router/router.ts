@@ -159,6 +159,11 @@ export class Router {
     return this.ctx.settle();
   }
 
+  /** Presence stores held now (one per presentity with at least one mapping). */
+  get storeCount(): number {
+    return this.ctx.stores.size;
+  }
+
   /** Senders the per-sender rate limit tracks now (bounded by `limits.perSender.maxSenders`). */
   get trackedSenders(): number {
     return this.ctx.senderRates.size;
