@@ -24,14 +24,6 @@ export const limitsSchema = z.strictObject({
     .prefault({}),
   /** At most one warn line per this interval per kind of refusal (the rest are counted). */
   warnIntervalMs: positiveInt.prefault(10_000),
-  /** Bounds of the gateway's long-lived caches (parsed addresses, last correspondents, …). */
-  caches: z
-    .strictObject({
-      maxEntries: positiveInt.prefault(10_000),
-      /** An entry unused this long is dropped. */
-      maxAgeMs: positiveInt.prefault(24 * 3600_000),
-    })
-    .prefault({}),
   /** Connections per remote address (IPv4 address, IPv6 /64); for the listeners (next issue). */
   connectionsPerAddress: positiveInt.prefault(64),
   /** Authentication failures: exponential backoff per address and per account. */

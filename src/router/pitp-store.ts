@@ -41,7 +41,8 @@ function ownPresentity(ctx: RouterContext, op: Operation, origin: Origin): Prese
 /**
  * The presentity's store. Decision: a store comes into being with its first successful
  * insert-mapping; before that every index is out of range (count 0) and watchers get
- * `target-not-found`.
+ * `target-not-found`. It goes again with its last mapping (delete-mapping), so `ctx.stores`
+ * holds only presentities that publish something (issue 12: no store of a user who left).
  */
 function storeOf(ctx: RouterContext, p: PresentityHeader, method: string, index: number): PresenceStore {
   const s = ctx.stores.get(p.address.uri);
