@@ -148,8 +148,7 @@ async function runSequence(cmds: Cmd[]): Promise<void> {
         model.splice(c.index - 1, 1);
         // A store left without mappings is gone (pitp-store.ts, issue 12): as if never created.
         if (model.length === 0) created = false;
-      }
-      else if (c.kind === 'set-class') model[c.index - 1]!.patterns = patterns;
+      } else if (c.kind === 'set-class') model[c.index - 1]!.patterns = patterns;
       else model[c.index - 1]!.pi = pi ?? null;
     }
     await router.settle();
