@@ -41,6 +41,8 @@ describe('IRC adapter bridging a real ngircd', () => {
         rooms: [
           { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:carol@gw.test'] },
         ],
+        // The burst test aims 500 sends at IRC flood control, not at the per-sender rate.
+        limits: { perSender: { messagesPerSecond: 1000, burst: 1000 } },
       },
     });
     const dave = await ircUser(server.port, 'Dave');
