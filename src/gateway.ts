@@ -13,6 +13,7 @@ import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
 import { hubRouterApplication } from './hub-router.js';
 import { component, type Logger } from './log.js';
+import { payloadLimits } from './policy/index.js';
 import { Router } from './router/index.js';
 
 export interface GatewayOptions {
@@ -58,10 +59,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const router = new Router({
     domains: config.gateway.domains,
     ...(config.gateway.visitedToken ? { visitedToken: config.gateway.visitedToken } : {}),
-    limits: {
-      maxMessageBytes: config.hub.limits.maxImPayloadBytes,
-      maxPresenceBytes: config.hub.limits.maxPresencePayloadBytes,
-    },
+    limits: payloadLimits(config.hub.limits),
     rooms: config.rooms.map((r) => ({
       name: r.name,
       address: parseImUri(r.address),

@@ -11,3 +11,4 @@ export { KeyedRateLimiter, type KeyedRateOptions } from './rate-limiter.js';
 export { LogThrottle } from './log-throttle.js';
 export { TokenBucket, type RateSpec } from './token-bucket.js';
 export { RATE_LIMITED, isRateLimited } from './rate-answer.js';
+export { DEFAULT_PAYLOAD_LIMITS, payloadLimits, type PayloadLimits } from './size-limits.js';

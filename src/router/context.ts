@@ -5,7 +5,7 @@
 import { HubError } from '../errors.js';
 import type { ImAddress } from '../model/index.js';
 import type { Logger } from '../log.js';
-import type { RateSpec } from '../policy/index.js';
+import { DEFAULT_PAYLOAD_LIMITS, type RateSpec } from '../policy/index.js';
 import { Listeners } from './listeners.js';
 import { strengthRank, type Endpoint, type Strength } from './operation.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
@@ -49,8 +49,7 @@ export interface RouterLimits {
 }
 
 export const DEFAULT_LIMITS: RouterLimits = Object.freeze({
-  maxMessageBytes: 64 * 1024,
-  maxPresenceBytes: 16 * 1024,
+  ...DEFAULT_PAYLOAD_LIMITS,
   maxMappings: 256,
   maxSubscriptionsPerConnection: 1024,
 });
