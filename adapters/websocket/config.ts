@@ -69,6 +69,13 @@ const sectionSchema = z.strictObject({
       maxWatchesPerConnection: positiveInt.prefault(200),
       /** Presence note length in characters. */
       maxNoteChars: positiveInt.prefault(200),
+      /**
+       * Web users with no open tab are forgotten (issue 12: no table of everyone who ever signed
+       * in); this many names are remembered for this long, so a message to one of them is
+       * `no-listeners` rather than `target-not-found`.
+       */
+      maxOfflineUsers: positiveInt.prefault(10_000),
+      offlineUserMs: positiveInt.prefault(24 * 3600_000),
     })
     .prefault({}),
   /** Ping interval; a connection that has not answered the previous ping is dropped. */

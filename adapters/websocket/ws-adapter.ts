@@ -172,6 +172,10 @@ export class WebSocketAdapter implements Adapter {
     s.watches.clear();
     const u = chat.user(s.user);
     u.sessions.delete(s);
-    void chat.publish(u);
+    if (u.sessions.size > 0) void chat.publish(u);
+    else {
+      const gone = (): void => chat.forgetIfGone(u);
+      void chat.publish(u).then(gone, gone);
+    }
   }
 }
