@@ -13,7 +13,7 @@ import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
 import { hubRouterApplication } from './hub-router.js';
 import { component, type Logger } from './log.js';
-import { payloadLimits } from './policy/index.js';
+import { AuthFailureTracker, payloadLimits } from './policy/index.js';
 import { Router } from './router/index.js';
 
 export interface GatewayOptions {
@@ -92,6 +92,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     // Before the listeners, so peers' commands never meet a federation that cannot answer them.
     { name: 'federation', start: () => federation.start(), stop: (deadline) => federation.stop(deadline) },
   ];
+  // One tracker for both listeners: a guesser cannot double its attempts by switching port.
+  const authFailures = new AuthFailureTracker(config.limits.authFailures);
   for (const protocol of ['imtp', 'pitp'] as const) {
     if (!config.hub[protocol].enabled) continue;
     const server: HubServer = createHubServer({
@@ -99,6 +101,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       config: config.hub,
       application,
       log: options.log,
+      authFailures,
+      warnIntervalMs: config.limits.warnIntervalMs,
     });
     parts.push({
       name: `hub.${protocol}`,
