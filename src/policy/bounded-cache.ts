@@ -47,12 +47,15 @@ export class BoundedCache<K, V> {
     return this.map.size;
   }
 
-  /** The value, made most recently used; undefined when absent or expired. */
-  get(key: K): V | undefined {
+  /**
+   * The value, made most recently used; undefined when absent or expired. `now`: a clock reading
+   * the caller already has (saves a second one on a hot path).
+   */
+  get(key: K, now?: number): V | undefined {
     const slot = this.map.get(key);
     if (slot === undefined) return undefined;
     if (this.aged) {
-      const now = this.clock();
+      now ??= this.clock();
       if (now - slot.at >= this.maxAgeMs) {
         this.map.delete(key);
         this.onEvict?.(key, slot.value);
