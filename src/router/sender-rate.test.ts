@@ -85,6 +85,34 @@ describe('per-sender message rate in the router (issue 12)', () => {
     off();
   });
 
+  it("counts each author behind an adapter or peer bridge (Orig-Sender), but not a client's claim", async () => {
+    const clock = new ManualClock();
+    const { router, bob } = setup(clock);
+    await listen(router, `im:bob@${A}`, bob);
+    const irc = new FakeEndpoint('irc');
+    router.registerDomain('irc.example', irc, { presence: 'none' });
+    const chan = (author: string) =>
+      send('im:%23dev@irc.example', `im:bob@${A}`, 'line', [['Orig-Sender', `im:${author}@irc.example`]]);
+    const statuses: string[] = [];
+    for (const author of ['dave', 'erin', 'dave', 'erin', 'dave'])
+      statuses.push((await router.handle(chan(author), adapter(irc))).status);
+    // Burst 2 each: dave's third line is refused, erin's two pass although the Sender is one channel.
+    expect(statuses).toEqual(['ok', 'ok', 'ok', 'ok', 'error']);
+    // A hub client cannot spread its sends over invented Orig-Senders.
+    const alice = client([`im:alice@${A}`]);
+    const claims: string[] = [];
+    for (const who of ['x', 'y', 'z'])
+      claims.push(
+        (
+          await router.handle(
+            send(`im:alice@${A}`, `im:bob@${A}`, 'hi', [['Orig-Sender', `im:${who}@${A}`]]),
+            alice,
+          )
+        ).status,
+      );
+    expect(claims).toEqual(['ok', 'ok', 'error']);
+  });
+
   it('logs one warn line per interval however many sends it refuses', async () => {
     const clock = new ManualClock();
     const { router, bob, log } = setup(clock);

@@ -12,6 +12,7 @@
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ImAddress } from '../model/index.js';
+import type { Headers, Origin } from './operation.js';
 import { KeyedRateLimiter, LogThrottle, RATE_LIMITED, type Clock, type RateSpec } from '../policy/index.js';
 
 export interface SenderRateOptions {
@@ -30,6 +31,22 @@ export const DEFAULT_SENDER_RATE: SenderRateOptions = Object.freeze({
   maxSenders: 100_000,
   warnIntervalMs: 10_000,
 });
+
+/**
+ * The bucket a send counts against. A hub client's own Sender: whatever Orig-Sender it writes is
+ * unverified. An adapter or a peer gateway relays for many authors through one bridge sender (an
+ * IRC channel, a mailing list, a room elsewhere) and names the author in Orig-Sender (draft
+ * §16.2); it is authenticated for that domain and vouches for the author, so each author has a
+ * bucket and a busy channel is not throttled as one sender. Header scan only off the client path.
+ */
+export function rateKey(origin: Origin, headers: Headers, sender: ImAddress): string {
+  if (origin.kind === 'client') return sender.uri;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (h[0] === 'Orig-Sender') return h[1].trim();
+  }
+  return sender.uri;
+}
 
 interface Limit {
   readonly limiter: KeyedRateLimiter;
@@ -63,15 +80,18 @@ export class SenderRates {
     return n;
   }
 
-  /** Counts one message from `sender`; throws `quota` when it is over its rate. */
-  check(sender: ImAddress): void {
+  /**
+   * Counts one message from `sender` (its bucket: `key`, by default the sender itself); throws
+   * `quota` when it is over its rate. The domain's rate applies (adapter or gateway-wide).
+   */
+  check(sender: ImAddress, key: string = sender.uri): void {
     const limit =
       this.byDomain.size === 0 ? this.general : (this.byDomain.get(sender.domain) ?? this.general);
-    if (limit.limiter.take(sender.uri)) return;
+    if (limit.limiter.take(key)) return;
     const suppressed = this.throttle.allow();
     if (suppressed >= 0)
       this.log?.warn(
-        { sender: sender.uri, suppressed, reason: limit.description },
+        { sender: sender.uri, key, suppressed, reason: limit.description },
         'sender rate limit exceeded, answered quota',
       );
     throw new HubError('quota', limit.description);
