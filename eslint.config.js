@@ -18,18 +18,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/model/**/*.ts', 'src/codec/**/*.ts'],
+    files: ['src/model/**/*.ts', 'src/codec/**/*.ts', 'src/mime/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: noIo.map((name) => ({ name, message: 'codecs and the model do no I/O' })) },
+        { paths: noIo.map((name) => ({ name, message: 'codecs, the MIME reader and the model do no I/O' })) },
       ],
     },
   },
   {
-    // design.md part 4: src/protocol is the one IMTP/PITP vocabulary; it does no I/O and
-    // depends only on src/model and src/errors.
+    // docs/architecture.md part 4: src/protocol is the one IMTP/PITP vocabulary; it does no I/O
+    // and depends only on src/model and src/errors.
     files: ['src/protocol/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -44,6 +44,17 @@ export default tseslint.config(
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // docs/architecture.md part 8: the policy primitives decide; they open no sockets or files.
+    files: ['src/policy/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: noIo.map((name) => ({ name, message: 'policy primitives do no I/O' })) },
       ],
     },
   },

@@ -19,10 +19,12 @@ export interface HostedAdapter {
 
 const PIDF = 'application/pidf+xml';
 
+function isMappingRange(a: Answer): boolean {
+  return a.status === 'error' && getHeader(a.headers, 'Error-Type') === 'mapping-range';
+}
+
 /** The HubPort of one adapter. */
 export function createHubPort(router: Router, origin: Origin): HubPort {
-  // Presentities whose catch-all mapping this adapter has already created.
-  const published = new Set<string>();
   const port: HubPort = {
     request: (op: Operation) => router.handle(op, origin),
     send: (m) => {
@@ -36,35 +38,37 @@ export function createHubPort(router: Router, origin: Origin): HubPort {
     },
     // A presentity the adapter publishes gets one mapping, "*" → its PI: the foreign network
     // has no per-watcher policy to mirror, so everyone who may ask sees the same document
-    // (draft §5: the first matching mapping wins; §15.7 insert-mapping, §15.1 change).
+    // (draft §5: the first matching mapping wins; §15.7 insert-mapping, §15.1 change). The
+    // router's store is the only record of what was published (no set of our own that would
+    // grow with every user ever seen, issue 12): change first, create on `mapping-range`.
+    // `null` withdraws (§15.3 delete-mapping): the router then drops the empty store.
     publishPresence: async (presentity: string, pidf: Uint8Array | null): Promise<Answer> => {
       const base: Header[] = [
         ['Presentity', presentity],
         ['Mapping', '1'],
       ];
-      const withType: Header[] = pidf ? [...base, ['Content-Type', PIDF]] : base;
-      if (!published.has(presentity)) {
-        const created = await router.handle(
-          {
-            protocol: 'pitp',
-            method: 'insert-mapping',
-            headers: [...withType, ['Wpattern', '*']],
-            ...(pidf ? { payload: pidf } : {}),
-          },
+      if (pidf === null) {
+        const gone = await router.handle(
+          { protocol: 'pitp', method: 'delete-mapping', headers: base },
           origin,
         );
-        if (created.status === 'ok') published.add(presentity);
-        return created;
+        return isMappingRange(gone) ? { status: 'ok', headers: [] } : gone;
       }
+      const withType: Header[] = [...base, ['Content-Type', PIDF]];
       const changed = await router.handle(
-        { protocol: 'pitp', method: 'change', headers: withType, ...(pidf ? { payload: pidf } : {}) },
+        { protocol: 'pitp', method: 'change', headers: withType, payload: pidf },
         origin,
       );
-      if (changed.status === 'error' && getHeader(changed.headers, 'Error-Type') === 'mapping-range') {
-        published.delete(presentity);
-        return port.publishPresence(presentity, pidf);
-      }
-      return changed;
+      if (!isMappingRange(changed)) return changed;
+      return router.handle(
+        {
+          protocol: 'pitp',
+          method: 'insert-mapping',
+          headers: [...withType, ['Wpattern', '*']],
+          payload: pidf,
+        },
+        origin,
+      );
     },
   };
   return port;

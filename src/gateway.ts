@@ -13,6 +13,7 @@ import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
 import { hubRouterApplication } from './hub-router.js';
 import { component, type Logger } from './log.js';
+import { AuthFailureTracker, payloadLimits } from './policy/index.js';
 import { Router } from './router/index.js';
 
 export interface GatewayOptions {
@@ -58,10 +59,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const router = new Router({
     domains: config.gateway.domains,
     ...(config.gateway.visitedToken ? { visitedToken: config.gateway.visitedToken } : {}),
-    limits: {
-      maxMessageBytes: config.hub.limits.maxImPayloadBytes,
-      maxPresenceBytes: config.hub.limits.maxPresencePayloadBytes,
-    },
+    limits: payloadLimits(config.hub.limits),
     rooms: config.rooms.map((r) => ({
       name: r.name,
       address: parseImUri(r.address),
@@ -70,6 +68,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     })),
     routes: federation.route,
     minStrength: federation.minStrength,
+    senderRate: {
+      messagesPerSecond: config.limits.perSender.messagesPerSecond,
+      burst: config.limits.perSender.burst,
+      maxSenders: config.limits.perSender.maxSenders,
+      warnIntervalMs: config.limits.warnIntervalMs,
+    },
     log: component(options.log, 'router'),
   });
 
@@ -88,6 +92,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     // Before the listeners, so peers' commands never meet a federation that cannot answer them.
     { name: 'federation', start: () => federation.start(), stop: (deadline) => federation.stop(deadline) },
   ];
+  // One tracker for both listeners: a guesser cannot double its attempts by switching port.
+  const authFailures = new AuthFailureTracker(config.limits.authFailures);
   for (const protocol of ['imtp', 'pitp'] as const) {
     if (!config.hub[protocol].enabled) continue;
     const server: HubServer = createHubServer({
@@ -95,6 +101,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       config: config.hub,
       application,
       log: options.log,
+      authFailures,
+      warnIntervalMs: config.limits.warnIntervalMs,
     });
     parts.push({
       name: `hub.${protocol}`,

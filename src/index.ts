@@ -26,3 +26,4 @@ export * from './codec/pidf/index.js';
 export { parseCheck } from './config/adapter-config.js';
 export * as configFields from './config/fields.js';
 export * from './mime/index.js';
+export * from './policy/index.js';

@@ -49,7 +49,10 @@ const inboundSchema = z.strictObject({
     .optional(),
   /** RFC 1870 SIZE: larger messages are refused with 552. */
   maxMessageBytes: positiveInt.prefault(10 * 1024 * 1024),
-  /** Messages per sender: a token bucket of `burst`, refilled at `perMinute`. */
+  /**
+   * Messages per mail sender: a token bucket of `burst`, refilled at `perMinute`, kept by the
+   * router (src/router/sender-rate.ts) in place of `limits.perSender`; over it DATA gets 450 4.7.1.
+   */
   rate: z.strictObject({ burst: positiveInt.prefault(20), perMinute: positiveInt.prefault(60) }).prefault({}),
   /** How long a transaction waits for the gateway's answer before it says 451. */
   answerTimeoutMs: positiveInt.prefault(60_000),

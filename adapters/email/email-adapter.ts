@@ -30,11 +30,7 @@ function inboxOf(text: string | undefined): ImAddress | null {
 
 export class EmailAdapter implements Adapter {
   readonly domains: readonly string[];
-  readonly capabilities: Capabilities = {
-    presence: 'none',
-    contentTypes: ['message/cpim', 'text/plain', 'text/html'],
-    groups: true,
-  };
+  readonly capabilities: Capabilities;
   private readonly mapping: MappingConfig;
   private readonly inbound: InboundServer | undefined;
   private readonly outbox: Outbox;
@@ -46,6 +42,13 @@ export class EmailAdapter implements Adapter {
     options: EmailAdapterOptions = {},
   ) {
     this.domains = [cfg.domain];
+    this.capabilities = {
+      presence: 'none',
+      contentTypes: ['message/cpim', 'text/plain', 'text/html'],
+      groups: true,
+      // The router enforces each mail sender's rate (issue 12: one place for every entry point).
+      senderRate: { ratePerSecond: cfg.inbound.rate.perMinute / 60, burst: cfg.inbound.rate.burst },
+    };
     this.mapping = {
       domain: cfg.domain,
       localDomain: cfg.localDomain,

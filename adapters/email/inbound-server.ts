@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { resolveRecipient } from './addresses.js';
 import { processMail, type PipelineDeps } from './inbound-pipeline.js';
-import { RateLimiter } from './rate.js';
 import type { SmtpReply } from './smtp-codes.js';
 
 function smtpError(r: SmtpReply): Error {
@@ -29,12 +28,7 @@ interface AuthUser {
 export class InboundServer {
   private server: SMTPServer | undefined;
   private bound: { host: string; port: number } | undefined;
-  private readonly rate: RateLimiter;
-
-  constructor(private readonly deps: PipelineDeps) {
-    const r = deps.cfg.inbound.rate;
-    this.rate = new RateLimiter(r.burst, r.perMinute);
-  }
+  constructor(private readonly deps: PipelineDeps) {}
 
   get address(): { host: string; port: number } | undefined {
     return this.bound;
@@ -76,17 +70,6 @@ export class InboundServer {
         }
         const user: AuthUser = { user: u.user, addresses: u.addresses };
         cb(null, { user });
-      },
-      onMailFrom: (address, session, cb) => {
-        // A per-sender token bucket; 4xx so a well-behaved server slows down and retries.
-        const key = address.address === '' ? `<>@${session.remoteAddress}` : address.address.toLowerCase();
-        if (!this.rate.take(key)) {
-          ctx.log.warn({ from: address.address, ip: session.remoteAddress }, 'mail rate limit exceeded');
-          return cb(
-            smtpError({ code: 450, status: '4.7.1', text: 'too many messages from this sender, try later' }),
-          );
-        }
-        cb();
       },
       onRcptTo: (address, session, cb) => {
         // One recipient per transaction, so the DATA reply is exactly that recipient's answer;

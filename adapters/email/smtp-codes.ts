@@ -3,7 +3,7 @@
  * sending server retries what was not delivered and gives up on what never will be. Pure.
  * Reply codes: RFC 5321 4.2; enhanced status codes: RFC 3463.
  */
-import { errorAnswer, getHeader, okAnswer } from '../../src/index.js';
+import { errorAnswer, getHeader, isRateLimited, okAnswer } from '../../src/index.js';
 import type { Answer } from '../../src/index.js';
 
 export interface SmtpReply {
@@ -36,7 +36,9 @@ export function replyForAnswer(answer: Answer): SmtpReply {
     case 'source-authorization':
       return reply(550, '5.7.1', text);
     case 'quota':
-      return reply(552, '5.3.4', text);
+      // The core's per-sender rate (src/policy/rate-answer.ts) is transient: 450 4.7.1 makes a
+      // well-behaved server slow down and retry (RFC 5321 4.2.1); a size quota is permanent.
+      return isRateLimited(answer) ? reply(450, '4.7.1', text) : reply(552, '5.3.4', text);
     case 'loop':
       return reply(554, '5.4.6', text);
     case 'malformed':

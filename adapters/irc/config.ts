@@ -71,6 +71,16 @@ export const ircConfigSchema = z
       })
       .optional(),
     mode: z.enum(['relay', 'puppet']).prefault('relay'),
+    /**
+     * Relay mode: the hub user each nick last heard from (so a reply without an address finds
+     * them), at most `maxEntries` nicks, each forgotten after `maxAgeMs` unused (issue 12).
+     */
+    correspondents: z
+      .strictObject({
+        maxEntries: positiveInt.prefault(10_000),
+        maxAgeMs: positiveInt.prefault(24 * 3600_000),
+      })
+      .prefault({}),
     puppets: z
       .strictObject({
         max: positiveInt.prefault(20),

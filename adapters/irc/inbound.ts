@@ -5,7 +5,7 @@
  * no copy). A private message goes to the hub user named in front of it (relay mode: "bob@gw.test:
  * hi"), to the nick's last correspondent, or to the owner of the puppet it was sent to.
  */
-import type { AdapterContext, Answer, Header, ImAddress } from '../../src/index.js';
+import type { AdapterContext, Answer, BoundedCache, Header, ImAddress } from '../../src/index.js';
 import { getHeader } from '../../src/index.js';
 import { CPIM_TYPE, type InboundPayloadBuilder } from './body.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
@@ -106,7 +106,7 @@ export interface InboundContext {
   readonly config: IrcConfig;
   readonly main: IrcLink;
   readonly isOwn: (nick: string) => boolean;
-  readonly lastCorrespondent: Map<string, ImAddress>;
+  readonly lastCorrespondent: BoundedCache<string, ImAddress>;
   readonly names: IrcNames;
   readonly payloads: InboundPayloadBuilder;
 }

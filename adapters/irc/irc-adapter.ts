@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
-import { errorAnswer, makeAddress } from '../../src/index.js';
+import { BoundedCache, errorAnswer, makeAddress } from '../../src/index.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import { InboundPayloadBuilder } from './body.js';
 import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
@@ -28,7 +28,7 @@ export class IrcAdapter implements Adapter {
   private puppets: PuppetPool | null = null;
   private presence: PresenceTracker | null = null;
   private poll: NodeJS.Timeout | undefined;
-  private readonly lastCorrespondent = new Map<string, ImAddress>();
+  private readonly lastCorrespondent: BoundedCache<string, ImAddress>;
   private readonly names: IrcNames;
   private readonly payloads = new InboundPayloadBuilder();
   private files: { ca?: string; cert?: string; key?: string } = {};
@@ -40,6 +40,10 @@ export class IrcAdapter implements Adapter {
   ) {
     this.domains = [config.domain];
     this.names = new IrcNames(config.domain, config.channels);
+    this.lastCorrespondent = new BoundedCache({
+      maxEntries: config.correspondents.maxEntries,
+      maxAgeMs: config.correspondents.maxAgeMs,
+    });
   }
 
   private channel = (folded: string): IrcChannelConfig | undefined =>

@@ -9,6 +9,7 @@ import {
   getHeader,
   HubError,
   type Answer,
+  type BoundedCache,
   type ImAddress,
   type Operation,
 } from '../../src/index.js';
@@ -35,7 +36,7 @@ export interface OutboundContext {
   readonly puppets: PuppetPool | null;
   readonly channel: (folded: string) => IrcChannelConfig | undefined;
   /** Relay mode: the hub user a nick last heard from, so a reply without an address finds them. */
-  readonly lastCorrespondent: Map<string, ImAddress>;
+  readonly lastCorrespondent: BoundedCache<string, ImAddress>;
 }
 
 interface Plan {

@@ -8,6 +8,8 @@
 import { buildPidf } from '../../src/index.js';
 
 interface Seen {
+  /** The folded nick this entry is kept under. */
+  readonly key: string;
   nick: string;
   channels: Set<string>;
   watchedOnline: boolean;
@@ -44,7 +46,7 @@ export class PresenceTracker {
     if (!u)
       this.users.set(
         key,
-        (u = { nick, channels: new Set(), watchedOnline: false, away: null, published: null }),
+        (u = { key, nick, channels: new Set(), watchedOnline: false, away: null, published: null }),
       );
     return u;
   }
@@ -54,7 +56,7 @@ export class PresenceTracker {
     const want = open ? `open${u.away === null ? '' : ':' + u.away}` : 'closed';
     if (u.timer) clearTimeout(u.timer);
     u.timer = undefined;
-    if (want === u.published) return;
+    if (want === u.published) return this.forgetClosed(u);
     const go = () => {
       u.timer = undefined;
       u.published = want;
@@ -62,9 +64,26 @@ export class PresenceTracker {
       const notes = u.away === null ? [] : [{ lang: null, text: u.away === '' ? 'away' : u.away }];
       const pidf = buildPidf({ entity, tuples: [{ id: 'irc', basic: open ? 'open' : 'closed', notes }] });
       this.sink.publish(entity, new TextEncoder().encode(pidf));
+      this.forgetClosed(u);
     };
     if (open || delayClosed === 0 || u.published === null) go();
     else u.timer = setTimeout(go, delayClosed);
+  }
+
+  /**
+   * A user whose `closed` is published and who has nothing pending is dropped (issue 12): the
+   * router's store keeps what watchers see, and an entry made again later starts from
+   * `published: null`, which publishes its next state at once. So the table holds only users in
+   * our channels, watched online, or with a leave pending: bounded by the IRC channels' members.
+   */
+  private forgetClosed(u: Seen): void {
+    if (u.published === 'closed' && u.timer === undefined && this.users.get(u.key) === u)
+      this.users.delete(u.key);
+  }
+
+  /** Users tracked now (for tests). */
+  get size(): number {
+    return this.users.size;
   }
 
   join(nick: string, channel: string): void {
@@ -110,7 +129,8 @@ export class PresenceTracker {
   }
 
   away(nick: string, message: string | null): void {
-    const u = this.get(nick);
+    // Looked up, never created: an away note of a nick we do not track publishes nothing.
+    const u = this.sink.isOwn(nick) ? undefined : this.users.get(this.sink.fold(nick));
     if (!u || u.published === null) return;
     u.away = message;
     this.update(u);

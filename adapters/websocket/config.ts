@@ -62,7 +62,10 @@ const sectionSchema = z.strictObject({
       maxFrameBytes: positiveInt.prefault(65_536),
       /** Largest message text in UTF-8 octets; larger sends are answered `quota`. */
       maxTextBytes: positiveInt.prefault(16_384),
-      /** `send` frames per second per connection (token bucket), and the burst allowed. */
+      /**
+       * Messages per second per web user and the burst allowed: a token bucket the router keeps
+       * (src/router/sender-rate.ts), in place of the gateway's `limits.perSender` for web users.
+       */
       messagesPerSecond: positiveInt.prefault(10),
       messageBurst: positiveInt.prefault(20),
       /** Any frames per second per connection, and the burst allowed. */
@@ -75,6 +78,13 @@ const sectionSchema = z.strictObject({
       maxWatchesPerConnection: positiveInt.prefault(200),
       /** Presence note length in characters. */
       maxNoteChars: positiveInt.prefault(200),
+      /**
+       * Web users with no open tab are forgotten (issue 12: no table of everyone who ever signed
+       * in); this many names are remembered for this long, so a message to one of them is
+       * `no-listeners` rather than `target-not-found`.
+       */
+      maxOfflineUsers: positiveInt.prefault(10_000),
+      offlineUserMs: positiveInt.prefault(24 * 3600_000),
     })
     .prefault({}),
   /** MIME bodies from the hub (src/mime): deepest multipart nesting and most parts read. */

@@ -188,8 +188,6 @@ async function send(chat: WebChat, s: Session, f: Frame<'send'>): Promise<void> 
     });
     s.send(r);
   };
-  if (!s.messages.take())
-    return reply(errorAnswer('quota', `at most ${limits.messagesPerSecond} messages per second`));
   if (Buffer.byteLength(f.text) > limits.maxTextBytes)
     return reply(errorAnswer('quota', `messages are limited to ${limits.maxTextBytes} octets`));
   const u = chat.user(s.user!);
@@ -336,7 +334,7 @@ async function unwatch(chat: WebChat, s: Session, f: Frame<'unwatch'>): Promise<
   const w = s.watches.get(p);
   if (w === undefined) return answer(s, f.id, errorAnswer('not-subscribed', `you do not watch ${p}`));
   s.watches.delete(p);
-  chat.waiting.get(p)?.delete(s);
+  chat.stopWaiting(p, s);
   if (!w.subscribed) return answer(s, f.id, { status: 'ok', headers: [] });
   answer(s, f.id, await unsubscribe(chat, s, p));
 }

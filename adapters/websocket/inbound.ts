@@ -83,9 +83,12 @@ function deliverRead(
   }
   const base = { from: m.from, network: networkOf(m.from), time: m.time, text: m.text };
   const user = chat.users.get(local.name);
-  if (user === undefined || (!user.published && user.sessions.size === 0))
-    return errorAnswer('target-not-found', `no web user ${local.name}`);
-  if (user.sessions.size === 0) return errorAnswer('no-listeners', `${local.name} has no open page`);
+  if (user === undefined || user.sessions.size === 0) {
+    // Known = online, or offline and remembered (WebChat.offline, bounded).
+    if (!(user?.published ?? chat.isKnown(local.name)))
+      return errorAnswer('target-not-found', `no web user ${local.name}`);
+    return errorAnswer('no-listeners', `${local.name} has no open page`);
+  }
   return chat.deliverToSessions([...user.sessions], { ...base, to: user.inbox.uri });
 }
 

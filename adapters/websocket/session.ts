@@ -6,6 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { TokenBucket } from '../../src/index.js';
 import type { PageState, ServerFrame } from './protocol.js';
 
 /** Close codes (RFC 6455 7.4.2: 4000-4999 are for applications). README.md lists them. */
@@ -27,27 +28,6 @@ function uncork(s: Session, socket: Duplex): void {
   socket.uncork();
 }
 
-/** A token bucket: `rate` per second, up to `burst` at once. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    now = Date.now(),
-  ) {
-    this.tokens = burst;
-    this.last = now;
-  }
-  take(now = Date.now()): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 export interface Watch {
   readonly presentity: string;
   /** The Presentity header text as sent (echoed in notifies). */
@@ -58,8 +38,6 @@ export interface Watch {
 
 export interface SessionLimits {
   readonly maxBufferedBytes: number;
-  readonly messagesPerSecond: number;
-  readonly messageBurst: number;
   readonly framesPerSecond: number;
   readonly frameBurst: number;
 }
@@ -75,7 +53,10 @@ export class Session {
   readonly rooms = new Set<string>();
   /** By presentity URI. */
   readonly watches = new Map<string, Watch>();
-  readonly messages: TokenBucket;
+  /**
+   * Frames of any kind per connection: guards this process against one socket's flood (the
+   * per-user message rate is the router's, src/router/sender-rate.ts).
+   */
   readonly frames: TokenBucket;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -95,8 +76,7 @@ export class Session {
      */
     private readonly socket: Duplex | null = null,
   ) {
-    this.messages = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
-    this.frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst);
+    this.frames = new TokenBucket({ ratePerSecond: limits.framesPerSecond, burst: limits.frameBurst });
   }
 
   get isOpen(): boolean {

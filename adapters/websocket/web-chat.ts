@@ -9,6 +9,7 @@
  * storage, hub-protocol.md 2.11); a name that is no web user at all gets `target-not-found`.
  */
 import {
+  BoundedCache,
   errorAnswer,
   okAnswer,
   parseImUri,
@@ -62,7 +63,12 @@ const STATE_RANK: Record<string, number> = { online: 3, idle: 2, away: 1 };
 
 export class WebChat {
   readonly domain: string;
+  /** Users with an open tab, or whose leaving is still being published (forgetIfGone). */
   readonly users = new Map<string, WebUser>();
+  /** Users who published and then left: name → last PIDF timestamp (RFC 3863 4.1.7). */
+  readonly offline: BoundedCache<string, number>;
+  /** Users with a fixed token (bounded by the configuration). */
+  private readonly configured: ReadonlySet<string>;
   readonly rooms = new Map<string, WebRoom>();
   readonly sessions = new Set<Session>();
   readonly byToken = new Map<string, Session>();
@@ -83,6 +89,11 @@ export class WebChat {
     readonly metrics: WebMetrics,
   ) {
     this.domain = config.domain;
+    this.configured = new Set(config.auth.tokens.map((t) => t.user));
+    this.offline = new BoundedCache({
+      maxEntries: config.limits.maxOfflineUsers,
+      maxAgeMs: config.limits.offlineUserMs,
+    });
     for (const r of config.rooms) this.rooms.set(r.name, this.makeRoom(r));
   }
 
@@ -111,13 +122,30 @@ export class WebChat {
         presentity: presentityOf(inbox),
         sessions: new Set(),
         note: '',
-        published: false,
+        // A remembered user has a presence store already (it holds their offline document).
+        published: this.offline.has(name),
         publishing: Promise.resolve(),
-        lastStamp: 0,
+        lastStamp: this.offline.peek(name) ?? 0,
       };
+      this.offline.delete(name);
       this.users.set(name, u);
     }
     return u;
+  }
+
+  /**
+   * Called once a user's leaving is published: with no tab open again meanwhile, the entry
+   * goes and the name is remembered in `offline` (bounded), so `users` holds only users online.
+   */
+  forgetIfGone(u: WebUser): void {
+    if (u.sessions.size > 0 || this.users.get(u.name) !== u) return;
+    this.users.delete(u.name);
+    if (u.published) this.offline.set(u.name, u.lastStamp);
+  }
+
+  /** A web user known here: configured, online, or offline and remembered. */
+  isKnown(name: string): boolean {
+    return this.users.has(name) || this.configured.has(name) || this.offline.has(name);
   }
 
   // --- Presence ------------------------------------------------------------------------------
@@ -157,6 +185,17 @@ export class WebChat {
     if (sessions === undefined) return;
     this.waiting.delete(presentity);
     this.onFirstPublish(presentity, [...sessions]);
+  }
+
+  /**
+   * `s` no longer waits for `presentity`; the entry goes with its last session, so `waiting` is
+   * bounded by open sessions × `maxWatchesPerConnection` (issue 12).
+   */
+  stopWaiting(presentity: string, s: Session): void {
+    const set = this.waiting.get(presentity);
+    if (set === undefined) return;
+    set.delete(s);
+    if (set.size === 0) this.waiting.delete(presentity);
   }
 
   /** Pushes a presence frame to every session watching `presentity`. */

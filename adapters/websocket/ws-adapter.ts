@@ -39,6 +39,8 @@ export class WebSocketAdapter implements Adapter {
       presence: 'publish',
       contentTypes: [CPIM_TYPE, 'text/plain'],
       groups: true,
+      // Each web user's message rate, enforced by the router (issue 12: one place for all).
+      senderRate: { ratePerSecond: config.limits.messagesPerSecond, burst: config.limits.messageBurst },
     };
     this.tokens = new TokenVerifier(config.auth);
     this.metrics = new WebMetrics(ctx, () => this.chat.sessions.size);
@@ -163,7 +165,7 @@ export class WebSocketAdapter implements Adapter {
     // The router ends subscriptions only with the adapter's link, so end this tab's own
     // (draft §11.7: a client MUST unsubscribe before disconnecting).
     for (const w of s.watches.values()) {
-      chat.waiting.get(w.presentity)?.delete(s);
+      chat.stopWaiting(w.presentity, s);
       if (w.subscribed)
         unsubscribe(chat, s, w.presentity).catch((err: unknown) =>
           this.ctx.log.debug({ err }, 'unsubscribe failed'),
@@ -172,6 +174,10 @@ export class WebSocketAdapter implements Adapter {
     s.watches.clear();
     const u = chat.user(s.user);
     u.sessions.delete(s);
-    void chat.publish(u);
+    if (u.sessions.size > 0) void chat.publish(u);
+    else {
+      const gone = (): void => chat.forgetIfGone(u);
+      void chat.publish(u).then(gone, gone);
+    }
   }
 }

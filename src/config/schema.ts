@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { port, host, positiveInt, domainName as domain, inboxUri } from './fields.js';
+import { DEFAULT_PAYLOAD_LIMITS } from '../policy/size-limits.js';
+import { limitsSchema } from './limits-schema.js';
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
@@ -45,8 +47,8 @@ export const hubLimitsSchema = z.strictObject({
   // The frame layer's defaults (DEFAULT_FRAME_LIMITS): Orig-Inbox lists can be long.
   maxHeaders: positiveInt.prefault(1000),
   maxHeaderBytes: positiveInt.prefault(131072),
-  maxImPayloadBytes: positiveInt.prefault(65536),
-  maxPresencePayloadBytes: positiveInt.prefault(16384),
+  maxImPayloadBytes: positiveInt.prefault(DEFAULT_PAYLOAD_LIMITS.maxMessageBytes),
+  maxPresencePayloadBytes: positiveInt.prefault(DEFAULT_PAYLOAD_LIMITS.maxPresenceBytes),
   maxIdLength: positiveInt.max(1024).prefault(64),
   maxConnections: positiveInt.prefault(1024),
   maxOutstandingCommands: positiveInt.prefault(256),
@@ -202,6 +204,7 @@ export const configSchema = z.strictObject({
   peers: z.array(peerSchema).prefault([]),
   federation: federationSchema.prefault({}),
   adapters: z.array(adapterEntrySchema).prefault([]),
+  limits: limitsSchema.prefault({}),
 });
 
 export type GatewayConfig = z.output<typeof configSchema>;

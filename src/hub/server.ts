@@ -21,6 +21,7 @@ import {
   type SaslServerOptions,
 } from './sasl.js';
 import { defaultAuthPolicy } from './session.js';
+import { LogThrottle, type AuthFailureTracker } from '../policy/index.js';
 import { hasVerifiedPeerCert, loadTlsMaterial, serverTlsOptions, verifiedPeerNames } from './tls.js';
 
 export type { CloseReason, HubCloseCode, HubConnection } from './connection.js';
@@ -50,6 +51,13 @@ export interface HubServerOptions {
   readonly hostname?: string;
   /** More SASL mechanisms offered after the configured ones (GSSAPI stand-ins in tests). */
   readonly extraMechanisms?: readonly SaslServerMechanism[];
+  /**
+   * Authentication failures across connections (issue 12, `limits.authFailures`): an address in
+   * backoff has its connections refused until the backoff ends; a success clears it.
+   */
+  readonly authFailures?: AuthFailureTracker;
+  /** At most one warn line per this interval for refusals in backoff (default 10 s). */
+  readonly warnIntervalMs?: number;
 }
 
 export interface HubServer {
@@ -88,9 +96,20 @@ export function createHubServer(options: HubServerOptions): HubServer {
   if (!mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous)
     log.warn('hub allowAnonymous is set but ANONYMOUS is not in hub.sasl.mechanisms; not offered');
 
+  // The remote address of each connection, for the authentication-failure tracker.
+  const addresses = new WeakMap<Connection, string>();
+  const refusals = new LogThrottle(options.warnIntervalMs ?? 10_000);
   const events: ConnectionEvents = {
     command: (conn, c) => application.command(conn, c),
-    authenticated: (conn) => application.authenticated?.(conn),
+    authenticated: (conn, a) => {
+      const at = addresses.get(conn);
+      if (at !== undefined) options.authFailures?.succeeded(at, a.identity ?? undefined);
+      application.authenticated?.(conn);
+    },
+    authFailed: (conn) => {
+      const at = addresses.get(conn);
+      if (at !== undefined) options.authFailures?.failed(at);
+    },
     closed: (conn, reason) => {
       connections.delete(conn);
       application.closed?.(conn, reason);
@@ -129,6 +148,18 @@ export function createHubServer(options: HubServerOptions): HubServer {
       socket.destroy();
       return;
     }
+    const backoff = options.authFailures?.delayMs(socket.remoteAddress ?? '') ?? 0;
+    if (backoff > 0) {
+      const suppressed = refusals.allow();
+      if (suppressed >= 0)
+        log.warn(
+          { remote: remoteOf(socket), retryAfterMs: backoff, suppressed },
+          'hub connection refused: authentication failures from this address, backing off',
+        );
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
     if (connections.size >= limits.maxConnections) {
       log.warn(
         { remote: remoteOf(socket), limit: limits.maxConnections },
@@ -151,6 +182,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
       events,
     });
     if (conn.closed) return;
+    addresses.set(conn, socket.remoteAddress ?? '');
     connections.add(conn);
     try {
       application.opened?.(conn);

@@ -6,9 +6,11 @@ import { HubError } from '../errors.js';
 import { strengthRank, type Strength } from '../protocol/index.js';
 import type { ImAddress } from '../model/index.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_PAYLOAD_LIMITS, type RateSpec } from '../policy/index.js';
 import { Listeners } from './listeners.js';
 import type { Endpoint } from './operation.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
+import { DEFAULT_SENDER_RATE, SenderRates, type SenderRateOptions } from './sender-rate.js';
 import type { Authority } from './source-auth.js';
 import { Relayed, Subscriptions, TokenMint, WatcherInfo, type UpdateGuards } from './subscriptions.js';
 import { DEFAULT_MAX_VISITED } from './visited.js';
@@ -25,6 +27,11 @@ export interface Capabilities {
   readonly presence: 'none' | 'publish' | 'serve';
   /** Largest `send` payload it takes; larger ones are answered `quota` (part 4 row 26). */
   readonly maxMessageSize?: number;
+  /**
+   * The message rate of each user of this domain, enforced by the router in place of the
+   * gateway-wide `limits.perSender` (sender-rate.ts); absent = the gateway's rate.
+   */
+  readonly senderRate?: RateSpec;
   /** Informational for now (adapters translate content themselves); not enforced by the router. */
   readonly contentTypes?: readonly string[];
   /** Informational for now: whether the network has group chats of its own. */
@@ -43,8 +50,7 @@ export interface RouterLimits {
 }
 
 export const DEFAULT_LIMITS: RouterLimits = Object.freeze({
-  maxMessageBytes: 64 * 1024,
-  maxPresenceBytes: 16 * 1024,
+  ...DEFAULT_PAYLOAD_LIMITS,
   maxMappings: 256,
   maxSubscriptionsPerConnection: 1024,
 });
@@ -83,6 +89,8 @@ export interface RouterOptions {
    * Leaving signed or encrypted bodies alone (part 5.4) is the hook's business: return null.
    */
   readonly translate?: (pi: PresenceInfo, acceptType: string) => PresenceInfo | null;
+  /** The per-sender message rate of every IMTP send (config `limits.perSender`, sender-rate.ts). */
+  readonly senderRate?: Partial<SenderRateOptions>;
   readonly log?: Logger;
 }
 
@@ -113,6 +121,7 @@ export class RouterContext implements Authority {
   readonly guards: UpdateGuards = new Map();
   readonly log: Logger | undefined;
   readonly translate: RouterOptions['translate'];
+  readonly senderRates: SenderRates;
   private readonly routes: RouteFn | undefined;
   private readonly minStrengthOf: RouterOptions['minStrength'];
   private readonly adapters = new Map<string, AdapterEntry>();
@@ -129,6 +138,7 @@ export class RouterContext implements Authority {
     this.minStrengthOf = options.minStrength;
     this.translate = options.translate;
     this.log = options.log;
+    this.senderRates = new SenderRates({ ...DEFAULT_SENDER_RATE, ...options.senderRate }, options.log);
   }
 
   // --- Authority (source-auth.ts) ---
@@ -165,6 +175,7 @@ export class RouterContext implements Authority {
     let set = this.adapterDomainsById.get(endpoint.id);
     if (set === undefined) this.adapterDomainsById.set(endpoint.id, (set = new Set()));
     set.add(d);
+    this.senderRates.setDomainRate(d, capabilities.senderRate);
     return () => this.unregisterDomain(d);
   }
 
@@ -173,6 +184,7 @@ export class RouterContext implements Authority {
     const entry = this.adapters.get(d);
     if (entry === undefined) return;
     this.adapters.delete(d);
+    this.senderRates.setDomainRate(d, undefined);
     const set = this.adapterDomainsById.get(entry.endpoint.id);
     set?.delete(d);
     if (set?.size === 0) this.adapterDomainsById.delete(entry.endpoint.id);

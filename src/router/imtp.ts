@@ -11,6 +11,7 @@ import type { RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
 import type { Operation, Origin } from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
+import { rateKey } from './sender-rate.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
 import { checkHops, relayHeaders } from './visited.js';
 
@@ -63,6 +64,8 @@ export function handleSend(
   if (op.payload.length > ctx.limits.maxMessageBytes)
     throw new HubError('quota', `messages are limited to ${ctx.limits.maxMessageBytes} octets`);
   authorizeSource(ctx, origin, sender, false);
+  // Issue 12: the per-sender rate, after the source check so only the authenticated sender counts.
+  ctx.senderRates.check(sender, rateKey(origin, headers, sender));
   const strength = effectiveStrength(origin, headers);
   const hops = checkHops(headers, ctx.token, ctx.maxVisited);
 

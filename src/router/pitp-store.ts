@@ -42,7 +42,8 @@ function ownPresentity(ctx: RouterContext, op: Operation, origin: Origin): Prese
 /**
  * The presentity's store. Decision: a store comes into being with its first successful
  * insert-mapping; before that every index is out of range (count 0) and watchers get
- * `target-not-found`.
+ * `target-not-found`. It goes again with its last mapping (delete-mapping), so `ctx.stores`
+ * holds only presentities that publish something (issue 12: no store of a user who left).
  */
 function storeOf(ctx: RouterContext, p: PresentityHeader, method: string, index: number): PresenceStore {
   const s = ctx.stores.get(p.address.uri);
@@ -98,6 +99,9 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
     // §15.3, rows 36, 39.
     case 'delete-mapping':
       store.delete(index);
+      // A store with no mapping is the same as none (storeOf: count 0, watchers get
+      // target-not-found), so it goes: a presentity that withdrew leaves nothing behind (issue 12).
+      if (store.count === 0) ctx.stores.delete(store.presentity.uri);
       notifyAffected(ctx, store);
       return okAnswer();
     // §15.9, row 38: set-class ⇒ change-notify to affected watchers.

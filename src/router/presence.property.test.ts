@@ -145,8 +145,11 @@ async function runSequence(cmds: Cmd[]): Promise<void> {
       const patterns = 'patterns' in c ? c.patterns.map((p) => PATTERNS[p]!) : [];
       if (c.kind === 'insert') created = true;
       if (c.kind === 'insert') model.splice(c.index - 1, 0, { patterns, pi: pi ?? null });
-      else if (c.kind === 'delete') model.splice(c.index - 1, 1);
-      else if (c.kind === 'set-class') model[c.index - 1]!.patterns = patterns;
+      else if (c.kind === 'delete') {
+        model.splice(c.index - 1, 1);
+        // A store left without mappings is gone (pitp-store.ts, issue 12): as if never created.
+        if (model.length === 0) created = false;
+      } else if (c.kind === 'set-class') model[c.index - 1]!.patterns = patterns;
       else model[c.index - 1]!.pi = pi ?? null;
     }
     await router.settle();

@@ -160,6 +160,16 @@ export class Router {
     return this.ctx.settle();
   }
 
+  /** Presence stores held now (one per presentity with at least one mapping). */
+  get storeCount(): number {
+    return this.ctx.stores.size;
+  }
+
+  /** Senders the per-sender rate limit tracks now (bounded by `limits.perSender.maxSenders`). */
+  get trackedSenders(): number {
+    return this.ctx.senderRates.size;
+  }
+
   /** The connection-id token minted for a client connection (row 44); for tests and diagnostics. */
   tokenFor(connectionId: string): string {
     return this.ctx.tokens.tokenFor(connectionId);

@@ -101,20 +101,21 @@ describe('email adapter, inbound', () => {
     expect(eg.bobGot).toHaveLength(1);
   });
 
-  it('a flood from one sender gets 450 while another sender still gets through', async () => {
+  it('a flood from one sender gets 450 4.7.1 (the router per-sender rate) while another sender still gets through', async () => {
     const eg = await startGateway({ inbound: { rate: { burst: 3, perMinute: 1 } } });
     const send = (from: string) =>
       swaks(['--server', `127.0.0.1:${eg.smtpPort}`, '--from', from, '--to', BOB, '--body', 'spam']);
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await send('flood@elsewhere.test')).output);
-    expect(codes.map((o) => replyTo(o, /MAIL FROM/)?.slice(0, 3))).toEqual([
-      '250',
-      '250',
-      '250',
-      '450',
-      '450',
+    expect(codes.map((o) => replyTo(o, /-> \.$/)?.slice(0, 9))).toEqual([
+      '250 2.0.0',
+      '250 2.0.0',
+      '250 2.0.0',
+      '450 4.7.1',
+      '450 4.7.1',
     ]);
-    expect(logged(eg.gw, 'mail rate limit exceeded')).toHaveLength(2);
+    // One warn line per interval (limits.warnIntervalMs), not one per refusal.
+    expect(logged(eg.gw, 'sender rate limit exceeded, answered quota')).toHaveLength(1);
     const other = await send('carol@elsewhere.test');
     expect(replyTo(other.output, /-> \.$/)).toMatch(/^250 /);
     expect(eg.bobGot).toHaveLength(4);

@@ -50,6 +50,8 @@ export interface IrcGatewayOptions {
   /** The gateway's rooms; DEV_ROOM when not given. */
   readonly rooms?: readonly unknown[];
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn';
+  /** More top-level configuration (limits, hub, ...), merged over the above. */
+  readonly config?: Record<string, unknown>;
 }
 
 export interface IrcSuite {
@@ -109,6 +111,7 @@ export function useIrcServer(o: { tls?: boolean } = {}): IrcSuite {
             ...(g.adapters ?? []),
           ],
           rooms: g.rooms ?? [DEV_ROOM],
+          ...g.config,
         },
       });
       gateways.push(gw);

@@ -1,0 +1,41 @@
+/**
+ * The `limits:` section (issue 12, design.md part 8): the gateway-wide policy the core enforces
+ * for every entry point (hub clients, peers, adapters' users), and the bounds of long-lived
+ * tables. The hub's frame limits stay under `hub.limits` (they belong to the wire layer).
+ */
+import { z } from 'zod';
+import { positiveInt } from './fields.js';
+
+const rate = z.number().positive();
+
+export const limitsSchema = z.strictObject({
+  /**
+   * Messages (IMTP send) per sender, enforced in the router: a token bucket of `burst`, refilled
+   * at `messagesPerSecond`; over it the send is answered `quota` (draft §12). An adapter may
+   * set its own rate for its users (email `inbound.rate`, websocket `limits.messagesPerSecond`).
+   */
+  perSender: z
+    .strictObject({
+      messagesPerSecond: rate.prefault(20),
+      burst: positiveInt.prefault(100),
+      /** Senders tracked at once; the longest quiet ones are forgotten first. */
+      maxSenders: positiveInt.prefault(100_000),
+    })
+    .prefault({}),
+  /** At most one warn line per this interval per kind of refusal (the rest are counted). */
+  warnIntervalMs: positiveInt.prefault(10_000),
+  /** Connections per remote address (IPv4 address, IPv6 /64); for the listeners (next issue). */
+  connectionsPerAddress: positiveInt.prefault(64),
+  /** Authentication failures: exponential backoff per address and per account. */
+  authFailures: z
+    .strictObject({
+      baseDelayMs: positiveInt.prefault(1000),
+      maxDelayMs: positiveInt.prefault(60_000),
+      forgetAfterMs: positiveInt.prefault(15 * 60_000),
+      maxKeys: positiveInt.prefault(10_000),
+    })
+    .refine((a) => a.maxDelayMs >= a.baseDelayMs, { message: 'maxDelayMs must be at least baseDelayMs' })
+    .prefault({}),
+});
+
+export type LimitsConfig = z.output<typeof limitsSchema>;
