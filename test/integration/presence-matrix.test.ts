@@ -3,11 +3,11 @@
  * `application/presence` open/closed, labelled and unlabelled; PIDF; what the web adapter
  * publishes; what the IRC adapter publishes from a real ngircd; an unknown format) × watcher kind
  * (a native PITP client over TCP, with and without an `Accept` header; a web watcher through the
- * real WebSocket adapter). The federated watcher is in presence-federated.test.ts.
+ * real WebSocket adapter; an IRC user on ngircd asking the gateway's nick `!presence ADDRESS`).
+ * The federated watcher is in presence-federated.test.ts.
  *
- * Not in the matrix: an IRC watcher (the IRC adapter publishes presence but has no way for an IRC
- * user to watch anyone: README "Presence"), and email (mail has no presence: capabilities
- * `presence: 'none'`, fetch and subscribe of mailboxes are `target-not-found`).
+ * Not in the matrix: email (mail has no presence: capabilities `presence: 'none'`, fetch and
+ * subscribe of mailboxes are `target-not-found`; it neither publishes nor watches).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ircAdapter } from '../../adapters/irc/index.js';
@@ -44,6 +44,8 @@ const notes: CommandFrame[] = [];
 /** Web watcher: web user alice (pres:alice@web.test). */
 let watcher: TestClient;
 const irc: IrcUser[] = [];
+/** IRC watcher: nick ivan on ngircd, asking the gateway's nick. */
+let ivan: IrcUser;
 
 beforeAll(async () => {
   server = await startNgircd();
@@ -69,6 +71,8 @@ beforeAll(async () => {
     return OK;
   });
   watcher = await signIn(web, TOKENS.alice);
+  ivan = await ircUser(server.port, 'ivan');
+  irc.push(ivan);
 }, 30_000);
 
 afterAll(async () => {
@@ -79,6 +83,20 @@ afterAll(async () => {
 });
 
 const CAROL = 'presence:carol@gw.test';
+
+/** The IRC watcher asks for `who` (a pres: URI) and must be told it is in `state`. */
+async function ircSees(who: string, state: string): Promise<void> {
+  const from = ivan.lines.length;
+  ivan.client.say('gwbot', `!presence ${who}`);
+  await waitFor(
+    () =>
+      ivan.lines
+        .slice(from)
+        .find((l) => l.kind === 'notice' && l.nick === 'gwbot' && l.message.startsWith(`${who} is ${state}`)),
+    5000,
+    `IRC watcher told ${who} is ${state}; got ${JSON.stringify(ivan.lines.slice(from).map((l) => l.message))}`,
+  );
+}
 
 /** carol's fetch of `presentity`, whatever the answer (for polling until it exists). */
 const fetchRaw = (presentity: string) =>
@@ -97,6 +115,7 @@ describe('presence format matrix (one gateway)', () => {
       status: 'ok',
     });
     await webSees(watcher, 'pres:alice@gw.test', 'online');
+    await ircSees('pres:alice@gw.test', 'online');
 
     // Native, no Accept: the octets as published, with their label.
     const plain = await fetchAs(carol, CAROL, P);
@@ -123,6 +142,7 @@ describe('presence format matrix (one gateway)', () => {
     const seen = notes.length;
     await publish(alice, P, hudson('im:alice@gw.test', 'closed'), TEXT, false);
     await webSees(watcher, 'pres:alice@gw.test', 'offline', mark);
+    await ircSees('pres:alice@gw.test', 'offline');
     await waitFor(() => notes.length > seen, 5000, 'change-notify');
     const note = notes[seen]!;
     expect(note.method).toBe('change-notify');
@@ -136,12 +156,14 @@ describe('presence format matrix (one gateway)', () => {
     await publish(bob, P, hudson('im:bob@gw.test', 'open'), undefined, true);
     expect(await watcher.request({ type: 'watch', who: 'pres:bob@gw.test' })).toMatchObject({ status: 'ok' });
     await webSees(watcher, 'pres:bob@gw.test', 'online');
+    await ircSees('pres:bob@gw.test', 'online');
     const plain = await fetchAs(carol, CAROL, P);
     expect(h(plain.headers, 'Content-Type')).toBeUndefined();
     expect(hudsonContacts(plain.payload)).toEqual([['im:bob@gw.test', 'open']]);
     const mark = watcher.frames.length;
     await publish(bob, P, hudson('im:bob@gw.test', 'closed'), undefined, false);
     await webSees(watcher, 'pres:bob@gw.test', 'offline', mark);
+    await ircSees('pres:bob@gw.test', 'offline');
     // PIDF published the same way (no label) is recognised as XML and shown too.
     const mark2 = watcher.frames.length;
     await publish(bob, P, pidf('pres:bob@gw.test', 'open'), undefined, false);
@@ -155,6 +177,7 @@ describe('presence format matrix (one gateway)', () => {
     await publish(owner, P, doc, PIDF, true);
     expect(await watcher.request({ type: 'watch', who: P })).toMatchObject({ status: 'ok' });
     await webSees(watcher, 'pres:carol@gw.test', 'online');
+    await ircSees('pres:carol@gw.test', 'online');
     const plain = await fetchAs(carol, CAROL, P);
     expect(h(plain.headers, 'Content-Type')).toBe(PIDF);
     expect(Buffer.from(plain.payload!).equals(Buffer.from(doc))).toBe(true);
@@ -164,6 +187,7 @@ describe('presence format matrix (one gateway)', () => {
     const mark = watcher.frames.length;
     await publish(owner, P, pidf('pres:carol@gw.test', 'closed'), PIDF, false);
     await webSees(watcher, 'pres:carol@gw.test', 'offline', mark);
+    await ircSees('pres:carol@gw.test', 'offline');
     expect(hudsonContacts((await fetchAs(carol, CAROL, P, TEXT)).payload)).toEqual([
       ['im:carol@gw.test', 'closed'],
     ]);
@@ -174,6 +198,7 @@ describe('presence format matrix (one gateway)', () => {
     const dave = await signIn(web, TOKENS.dave);
     expect(await watcher.request({ type: 'watch', who: 'dave' })).toMatchObject({ status: 'ok' });
     await webSees(watcher, 'pres:dave@web.test', 'online');
+    await ircSees('pres:dave@web.test', 'online');
     await eventually(async () => (await fetchRaw(P)).status === 'ok', 250);
     const plain = await fetchAs(carol, CAROL, P);
     expect(h(plain.headers, 'Content-Type')).toBe(PIDF);
@@ -183,6 +208,7 @@ describe('presence format matrix (one gateway)', () => {
     const mark = watcher.frames.length;
     dave.close();
     await webSees(watcher, 'pres:dave@web.test', 'offline', mark);
+    await ircSees('pres:dave@web.test', 'offline');
     expect(hudsonContacts((await fetchAs(carol, CAROL, P, TEXT)).payload)).toEqual([
       ['im:dave@web.test', 'closed'],
     ]);
@@ -198,6 +224,7 @@ describe('presence format matrix (one gateway)', () => {
       status: 'ok',
     });
     await webSees(watcher, 'pres:irma@irc.test', 'online');
+    await ircSees('pres:irma@irc.test', 'online');
     const plain = await fetchAs(carol, CAROL, P);
     expect(h(plain.headers, 'Content-Type')).toBe(PIDF);
     expect(pidfBasic(plain.payload)).toBe('open');
@@ -207,6 +234,7 @@ describe('presence format matrix (one gateway)', () => {
     const mark = watcher.frames.length;
     await irma.quit();
     await webSees(watcher, 'pres:irma@irc.test', 'offline', mark);
+    await ircSees('pres:irma@irc.test', 'offline');
     expect(hudsonContacts((await fetchAs(carol, CAROL, P, TEXT)).payload)).toEqual([
       ['im:irma@irc.test', 'closed'],
     ]);
@@ -225,6 +253,7 @@ describe('presence format matrix (one gateway)', () => {
     await publish(alice, P, mood, 'text/x-mood', false);
     await webSees(watcher, 'pres:alice@gw.test', 'unknown', marks[0]);
     await webSees(second, 'pres:alice@gw.test', 'unknown', marks[1]);
+    await ircSees('pres:alice@gw.test', 'unknown');
     const plain = await fetchAs(carol, CAROL, P, PIDF);
     expect(h(plain.headers, 'Content-Type')).toBe('text/x-mood');
     expect(Buffer.from(plain.payload!).toString()).toBe('mood: grumpy');
