@@ -6,10 +6,11 @@
  * hi"), to the nick's last correspondent, or to the owner of the puppet it was sent to.
  */
 import type { AdapterContext, Answer, BoundedCache, Header, ImAddress } from '../../src/index.js';
-import { getHeader } from '../../src/index.js';
+import { getHeader, toPres } from '../../src/index.js';
 import { CPIM_TYPE, type InboundPayloadBuilder } from './body.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import type { IrcLink } from './link.js';
+import { presenceQuery, queryPresence } from './presence-query.js';
 import { foldCase, ircToAddress, isChannelName, tryInbox, type IrcServerInfo } from './translate.js';
 
 export type IrcLineKind = 'privmsg' | 'notice' | 'action';
@@ -175,7 +176,15 @@ export async function onMainLine(ic: InboundContext, e: IrcLineEvent, kind: IrcL
     }
     return;
   }
-  // A private message to the gateway's nick (relay mode).
+  // A private message to the gateway's nick (relay mode); `!presence ADDRESS` asks for presence.
+  const asked = kind === 'privmsg' ? presenceQuery(e.message) : null;
+  if (asked !== null) {
+    const reply =
+      asked === ''
+        ? 'Write "!presence user@domain".'
+        : await queryPresence(ic.ctx, toPres(nickUri).uri, asked);
+    return tell(main, e.nick, reply);
+  }
   let text = e.message;
   let inbox: ImAddress | null = null;
   const m = ADDRESSED.exec(text);

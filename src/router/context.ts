@@ -11,6 +11,7 @@ import { Listeners } from './listeners.js';
 import type { Endpoint } from './operation.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
 import { DEFAULT_SENDER_RATE, SenderRates, type SenderRateOptions } from './sender-rate.js';
+import { createPresenceTranslator } from './presence-translate.js';
 import type { Authority } from './source-auth.js';
 import { Relayed, Subscriptions, TokenMint, WatcherInfo, type UpdateGuards } from './subscriptions.js';
 import { DEFAULT_MAX_VISITED } from './visited.js';
@@ -87,8 +88,9 @@ export interface RouterOptions {
    * The seam for presence-format translation at the edge (hub-protocol.md part 5.4): asked when a
    * PI goes to an origin whose `accept` list lacks the PI's type; null = send it as it is.
    * Leaving signed or encrypted bodies alone (part 5.4) is the hook's business: return null.
+   * Default: the core's translator (presence-translate.ts), application/presence ↔ PIDF.
    */
-  readonly translate?: (pi: PresenceInfo, acceptType: string) => PresenceInfo | null;
+  readonly translate?: (pi: PresenceInfo, acceptType: string, presentity?: string) => PresenceInfo | null;
   /** The per-sender message rate of every IMTP send (config `limits.perSender`, sender-rate.ts). */
   readonly senderRate?: Partial<SenderRateOptions>;
   readonly log?: Logger;
@@ -136,7 +138,8 @@ export class RouterContext implements Authority {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.routes = options.routes;
     this.minStrengthOf = options.minStrength;
-    this.translate = options.translate;
+    // Issue 12: presence is translated in the core unless the embedder brings its own hook.
+    this.translate = options.translate ?? createPresenceTranslator(options.log);
     this.log = options.log;
     this.senderRates = new SenderRates({ ...DEFAULT_SENDER_RATE, ...options.senderRate }, options.log);
   }

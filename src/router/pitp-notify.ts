@@ -81,7 +81,7 @@ export function notifyWatcher(
   let op: Operation;
   if (pi === null) op = { protocol: 'pitp', method, headers };
   else {
-    const shown = presentTo(ctx, pi, sub.accept);
+    const shown = presentTo(ctx, pi, sub.accept, sub.presentityText);
     op = { protocol: 'pitp', method, headers: withPiType(headers, shown), payload: shown.bytes };
   }
   ctx.track(deliverNotify(ctx, sub, e, op));

@@ -7,8 +7,9 @@ import { CodecError, HubError } from '../errors.js';
 import { getHeader, requireHeader, type Header, type Headers } from '../protocol/index.js';
 import { parseAddress, toPres, type PresAddress } from '../model/index.js';
 import type { RouterContext } from './context.js';
-import type { Operation } from './operation.js';
+import type { Operation, Origin } from './operation.js';
 import { piType, type PresenceInfo } from './presence-store.js';
+import { PIDF_TYPE } from './presence-translate.js';
 
 const PRES = { defaultScheme: 'pres' } as const;
 
@@ -66,17 +67,44 @@ export function piOf(ctx: RouterContext, op: Operation): PresenceInfo | null {
 /**
  * The PI as it goes to a party accepting `accept` (hub-protocol.md part 5.4): verbatim, unless
  * the party lists types, the PI's is not among them and the `translate` hook offers a version.
+ * `presentity` names the PI's presentity for documents that do not name it themselves.
  */
 export function presentTo(
   ctx: RouterContext,
   pi: PresenceInfo,
   accept: readonly string[] | undefined,
+  presentity?: string,
 ): PresenceInfo {
   if (accept === undefined || accept.length === 0 || ctx.translate === undefined) return pi;
   const type = piType(pi).split(';')[0]!.trim().toLowerCase();
   for (const a of accept) if (a.toLowerCase() === type) return pi;
-  return ctx.translate(pi, accept[0]!) ?? pi;
+  return ctx.translate(pi, accept[0]!, presentity) ?? pi;
 }
+
+/**
+ * The presence types a watcher command's origin accepts, best first (issue 12, part 5.4):
+ * - a client may name them in an `Accept` header on fetch or subscribe, comma-separated, a local
+ *   extension (draft §10: unknown headers are ignored by endpoints, so other servers are
+ *   unaffected); without one it gets the PI as published;
+ * - an adapter gets the core's presence model, PIDF (RFC 3863), unless its origin says otherwise:
+ *   the adapters read PIDF (design.md part 1: presence travels as PIDF);
+ * - a peer gets the PI as published (its own router translates for its watchers), whatever a
+ *   relayed `Accept` says.
+ */
+export function acceptOf(op: Operation, origin: Origin): readonly string[] | undefined {
+  if (origin.kind === 'peer') return origin.accept;
+  const header = getHeader(op.headers, 'Accept');
+  if (origin.kind === 'client' && header !== undefined) {
+    const types = header
+      .split(',')
+      .map((t) => t.split(';')[0]!.trim())
+      .filter((t) => t !== '');
+    if (types.length > 0) return types;
+  }
+  return origin.accept ?? (origin.kind === 'adapter' ? ADAPTER_ACCEPT : undefined);
+}
+
+const ADAPTER_ACCEPT: readonly string[] = Object.freeze([PIDF_TYPE]);
 
 /** `headers` plus the PI's Content-Type when it has one. */
 export function withPiType(headers: Header[], pi: PresenceInfo): Header[] {

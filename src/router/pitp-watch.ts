@@ -28,6 +28,7 @@ import type { RouterContext } from './context.js';
 import type { Endpoint, Operation, Origin } from './operation.js';
 import { wiSubscription, dropSubscription } from './pitp-notify.js';
 import {
+  acceptOf,
   piOf,
   presentTo,
   presentityOf,
@@ -43,11 +44,16 @@ import type { Subscription } from './subscriptions.js';
 import { relayHeaders } from './visited.js';
 
 /** A PI-carrying ok as the origin accepts it (the `translate` seam, hub-protocol.md part 5.4). */
-function presentAnswer(ctx: RouterContext, answer: Answer, accept: readonly string[] | undefined): Answer {
+function presentAnswer(
+  ctx: RouterContext,
+  answer: Answer,
+  accept: readonly string[] | undefined,
+  presentity: string,
+): Answer {
   if (answer.status !== 'ok' || answer.payload === undefined || accept === undefined) return answer;
   const ct = getHeader(answer.headers, 'Content-Type');
   const pi = ct === undefined ? { bytes: answer.payload } : { contentType: ct, bytes: answer.payload };
-  const shown = presentTo(ctx, pi, accept);
+  const shown = presentTo(ctx, pi, accept, presentity);
   if (shown === pi) return answer;
   const headers =
     shown.contentType === undefined
@@ -109,14 +115,15 @@ export async function handleFetch(ctx: RouterContext, op: Operation, origin: Ori
   const p = presentityOf(op.headers);
   authorizeSource(ctx, origin, watcher, false);
   const strength = effectiveStrength(origin, op.headers);
+  const accept = acceptOf(op, origin);
   if (ctx.isPresenceHome(p.address.domain)) {
-    const pi = presentTo(ctx, viewFor(ctx, p, watcher), origin.accept);
+    const pi = presentTo(ctx, viewFor(ctx, p, watcher), accept, p.text);
     wiFetch(ctx, p.address.uri, p.text, watcherText);
     return okAnswer(withPiType([], pi), pi.bytes);
   }
   ctx.checkStrength(p.address.domain, strength);
   const answer = await relayToPresentity(ctx, relayedOp(op, strength), origin, p.address, 'target-not-found');
-  return presentAnswer(ctx, answer, origin.accept);
+  return presentAnswer(ctx, answer, accept, p.text);
 }
 
 /** The token this origin's subscriptions go under (§11.7, rows 43-44). */
@@ -133,6 +140,7 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
   const p = presentityOf(op.headers);
   authorizeSource(ctx, origin, s.watcher, false);
   const strength = effectiveStrength(origin, op.headers);
+  const accept = acceptOf(op, origin);
   if (ctx.isPresenceHome(p.address.domain)) {
     const view = viewFor(ctx, p, s.watcher);
     const existing = ctx.subscriptions.get(p.address.uri, token, s.watcher.uri);
@@ -152,14 +160,14 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
       connectionId: origin.connectionId,
       endpoint: origin.kind === 'peer' ? null : origin.endpoint,
       blank: origin.kind === 'client',
-      accept: origin.accept,
+      accept,
       view,
     };
     // Decision: a subscribe repeating an existing (token, watcher, presentity) refreshes it; the
     // watcher keeps one subscription and hears each change once.
     ctx.subscriptions.put(sub);
     if (existing === undefined) wiSubscription(ctx, sub, 'subscribe-notify');
-    const pi = presentTo(ctx, view, origin.accept);
+    const pi = presentTo(ctx, view, accept, p.text);
     return okAnswer(withPiType([], pi), pi.bytes);
   }
   ctx.checkStrength(p.address.domain, strength);
@@ -184,11 +192,11 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
       endpoint:
         origin.kind === 'peer' ? (routeTo(ctx, s.watcher.domain) ?? origin.endpoint) : origin.endpoint,
       blank: origin.kind === 'client',
-      accept: origin.accept,
+      accept,
       upstream: upstream.endpoint,
       strength,
     });
-  return presentAnswer(ctx, answer, origin.accept);
+  return presentAnswer(ctx, answer, accept, p.text);
 }
 
 /** §15.15 unsubscribe (rows 44, 47): same token as the subscribe; unknown ⇒ `not-subscribed`. */
@@ -249,7 +257,7 @@ export async function handleWatcherNotify(
   if (rec.blank) headers = setHeader(headers, 'Subscription', '/' + s.watcherText);
   let out: Operation = { protocol: op.protocol, method: op.method, headers };
   if (op.payload !== undefined) {
-    const shown = presentAnswer(ctx, { status: 'ok', headers, payload: op.payload }, rec.accept);
+    const shown = presentAnswer(ctx, { status: 'ok', headers, payload: op.payload }, rec.accept, p.text);
     out = { protocol: op.protocol, method: op.method, headers: shown.headers, payload: shown.payload! };
   }
   // part 4 row 21: a client's error names the watcher it acted for.
