@@ -1,5 +1,5 @@
 // Lint rules: the recommended sets of ESLint and typescript-eslint, plus the dependency
-// direction of design.md part 4 (codecs, the model and the protocol vocabulary do no I/O;
+// direction of docs/architecture.md part 4 (codecs, the model and the protocol vocabulary do no I/O;
 // adapters never import each other or router internals).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -37,7 +37,7 @@ const BIBOUMI_TLS_PORTS = [6697, 6670];
 const PEER = { on: '#peer', off: '#peeroff' } as const;
 
 export function peerPlan(quick: boolean): IrcPlan {
-  // biboumi as shipped does about 1k lines/s (design.md part 11): bounded counts keep this short.
+  // biboumi as shipped does about 1k lines/s (docs/architecture.md part 11): bounded counts keep this short.
   return quick
     ? { warmup: 300, lines: 1000, rounds: 1, window: 200, paced: [{ rate: 1000, lines: 500 }] }
     : { warmup: 1000, lines: 6000, rounds: 2, window: 200, paced: [{ rate: 1000, lines: 3000 }] };

@@ -53,7 +53,7 @@ function perSubscription(name: string, count: number, base: MemoryUsage, now: Me
       { name: 'gateway RSS', value: now.rss / 1e6, unit: 'MB', lowerIsBetter: true },
     ],
     {
-      name: 'design budget (design.md part 11)',
+      name: 'design budget (docs/architecture.md part 11)',
       figures: [{ name: 'RSS per subscription', value: 1024, unit: 'B', lowerIsBetter: true }],
     },
     {

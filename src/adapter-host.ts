@@ -1,6 +1,6 @@
 /**
  * Runs adapters inside the gateway: builds each one's context and HubPort, registers its
- * domains with the router, and starts and stops it (design.md part 5). The HubPort is the
+ * domains with the router, and starts and stops it (docs/architecture.md part 5). The HubPort is the
  * router's `handle` with an `adapter` origin, so an adapter's operations pass the same source
  * checks (draft §8.1: an adapter speaks only for its own domains) as any other.
  */

@@ -1,5 +1,5 @@
 /**
- * The adapter contract (design.md part 5). An adapter serves one or more domains: the router
+ * The adapter contract (docs/architecture.md part 5). An adapter serves one or more domains: the router
  * hands it every operation aimed there (an IMTP `send` to an inbox there, a PITP
  * `subscribe`/`fetch` of a presentity there when it serves presence itself) through `deliver`,
  * and it answers as the draft's *remote gateway* does: `ok`, `ok` + `Unreliable` where the
@@ -35,7 +35,7 @@ export interface HubPort {
   publishPresence(presentity: string, pidf: Uint8Array | null): Promise<Answer>;
 }
 
-/** One hosted adapter's state, as `/health` shows it (users.md row 11). */
+/** One hosted adapter's state, as `/health` shows it (docs/bridge-requirements.md row 11). */
 export interface AdapterHealth {
   readonly id: string;
   readonly type: string;

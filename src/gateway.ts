@@ -1,6 +1,6 @@
 /**
  * createGateway(config) → { start, stop }: the whole gateway as an object, with no argv and no
- * process.exit, so tests can run several in one process (design.md part 3). It builds the
+ * process.exit, so tests can run several in one process (docs/architecture.md part 3). It builds the
  * router from the configuration, hosts the adapters, and (once started) serves the hub
  * listeners.
  */

@@ -1,5 +1,5 @@
 /**
- * The core's front door for adapters (design.md parts 3-5): the model, the codecs, the errors,
+ * The core's front door for adapters (docs/architecture.md parts 3-5): the model, the codecs, the errors,
  * the adapter contract, the operation shape and the protocol vocabulary (src/protocol). Adapters import from here and nowhere else
  * in src/.
  */

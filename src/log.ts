@@ -1,6 +1,6 @@
 /**
  * Logging: one pino root logger, made in main.ts; every component gets a child bound to its
- * name (design.md part 9). Constant messages, variables in fields, message bodies only at
+ * name (docs/architecture.md part 9). Constant messages, variables in fields, message bodies only at
  * `trace`, and secrets redacted wherever they appear in a logged object.
  */
 import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';

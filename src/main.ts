@@ -1,5 +1,5 @@
 /**
- * Composition root (design.md part 3): configuration → logger → adapters → gateway, and the
+ * Composition root (docs/architecture.md part 3): configuration → logger → adapters → gateway, and the
  * process signals. The only file besides cli.ts that touches process state, and the one edge
  * from the core to adapters/.
  */

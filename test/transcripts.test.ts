@@ -25,7 +25,7 @@ describe('transcripts against the session state machine', () => {
     });
   }
 
-  it('cover rows 3-23 and 30-33 of hub-protocol.md part 3', () => {
+  it('cover rows 3-23 and 30-33 of docs/hub-protocol.md part 3', () => {
     const covered = new Set(transcripts.flatMap((t) => t.rows));
     const wanted = [...Array.from({ length: 21 }, (_, i) => i + 3), 30, 31, 32, 33];
     expect(wanted.filter((r) => !covered.has(r))).toEqual([]);

@@ -1,5 +1,5 @@
 /**
- * The address mapping between mailboxes and im: URIs (design.md part 6). Pure.
+ * The address mapping between mailboxes and im: URIs (docs/architecture.md part 6). Pure.
  *
  * Under the adapter's mail domain D:
  * - an outside mailbox `dave@elsewhere.net` is `im:"mailto=dave@elsewhere.net"@D`, the RFC 3860

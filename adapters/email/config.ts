@@ -1,5 +1,5 @@
 /**
- * The email adapter's section of gateway.config.yaml, checked with zod (design.md part 9):
+ * The email adapter's section of gateway.config.yaml, checked with zod (docs/architecture.md part 9):
  * every key has a default except `domain`, unknown keys are errors, secrets come from `${VAR}`.
  * The default instance receives SMTP on 127.0.0.1:2525 and writes outbound mail as .eml files
  * into a local directory, so it runs with nothing else installed.

@@ -1,7 +1,7 @@
 /**
- * The email adapter (design.md parts 2, 5, 6): chat by mail in both directions. Mail received
+ * The email adapter (docs/architecture.md parts 2, 5, 6): chat by mail in both directions. Mail received
  * over SMTP becomes IMTP sends (inbound-server.ts, inbound-pipeline.ts); IMTP sends to the
- * adapter's domain become mail (this file, outbox.ts). Mail has no presence (cpim.md part 4):
+ * adapter's domain become mail (this file, outbox.ts). Mail has no presence (docs/cpim.md part 4):
  * capabilities say `presence: 'none'`, so the router answers fetch and subscribe of mailboxes
  * with `target-not-found` and never shows a mailbox as open.
  */

@@ -1,5 +1,5 @@
 /**
- * The email adapter's definition (design.md part 5): `type: email` in gateway.config.yaml.
+ * The email adapter's definition (docs/architecture.md part 5): `type: email` in gateway.config.yaml.
  * `createEmailAdapterDefinition({ resolver })` lets tests inject a DNS resolver for
  * SPF/DKIM/DMARC; `emailAdapter` is the definition the registry lists.
  */

@@ -1,5 +1,5 @@
 /**
- * Mail ⇄ Message/CPIM, the pure half of the email adapter (design.md part 2).
+ * Mail ⇄ Message/CPIM, the pure half of the email adapter (docs/architecture.md part 2).
  *
  * Inbound: a received mail's new text, Subject and threading become a Message/CPIM object
  * (RFC 3862) whose encapsulated entity is the text, or a multipart/mixed (RFC 2046 5.1.3) of the
@@ -12,7 +12,7 @@ import type { ListConfig } from './config.js';
 
 /**
  * RFC 3862 3.4: extension headers live in a namespace of their own. The mail threading headers
- * travel as `Mail.Message-ID`, `Mail.In-Reply-To` and `Mail.References` (users.md row 12).
+ * travel as `Mail.Message-ID`, `Mail.In-Reply-To` and `Mail.References` (docs/bridge-requirements.md row 12).
  */
 export const MAIL_NS = 'tag:cpim-gateway.org,2025:email';
 export const MAIL_PREFIX = 'Mail';
@@ -243,7 +243,7 @@ export function networkName(a: ImAddress, cfg: MappingConfig): string {
   return a.domain === cfg.domain ? 'email' : `IM ${a.domain}`;
 }
 
-/** The mail for one IM (design.md part 2, step 1 reversed). */
+/** The mail for one IM (docs/architecture.md part 2, step 1 reversed). */
 export function composeMail(i: ComposeInput): MailSpec {
   const { cfg } = i;
   const name = authorName(i.author, i.parts.fromName, cfg);

@@ -1,5 +1,5 @@
 /**
- * Message bodies between IRC and the hub (hub-protocol.md part 5.2): an IRC line becomes a
+ * Message bodies between IRC and the hub (docs/hub-protocol.md part 5.2): an IRC line becomes a
  * `message/cpim` object (RFC 3862) with From, To, DateTime and an encapsulated entity; a hub
  * payload (`message/cpim` or `text/plain`) becomes IRC text. Pure.
  *
@@ -122,7 +122,7 @@ function readableToIrc(e: ReadableEntity, type: string): string {
 
 /**
  * IRC text of one MIME entity. A UTF-8 text/plain or text/x-irc entity is read at once (the fast
- * path, design.md part 11); anything else (multipart, other charsets, transfer encodings, HTML)
+ * path, docs/architecture.md part 11); anything else (multipart, other charsets, transfer encodings, HTML)
  * is read by the core's MIME reader.
  */
 function entityToIrc(
@@ -151,7 +151,7 @@ export interface OutboundText {
 }
 
 /**
- * A hub payload as IRC text (hub-protocol.md part 5.2; IMTP's default type is text/plain): at
+ * A hub payload as IRC text (docs/hub-protocol.md part 5.2; IMTP's default type is text/plain): at
  * once for plain UTF-8 text, else once the core has read the MIME entity.
  */
 export function readOutbound(
@@ -181,7 +181,7 @@ function withFrom(text: string | Promise<string>, from?: string): OutboundText |
   return typeof text === 'string' ? make(text) : text.then(make);
 }
 
-// --- Fast path (design.md part 11) ------------------------------------------------------------
+// --- Fast path (docs/architecture.md part 11) ------------------------------------------------------------
 
 const PLAIN_TYPE = 'text/plain; charset=UTF-8';
 const PLAIN_CONTENT = `\r\n\r\nContent-Type: ${PLAIN_TYPE}\r\n\r\n`;

@@ -1,5 +1,5 @@
 /**
- * The `type: irc` section of gateway.config.yaml (design.md part 9): one IRC network per
+ * The `type: irc` section of gateway.config.yaml (docs/architecture.md part 9): one IRC network per
  * adapter instance. Unknown keys are errors; every key but `domain`, `server.host` and `nick`
  * has a default. See README.md for the meaning of each key.
  */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildInboundPayload, readOutbound } from './body.js';
 import { htmlToIrc, ircToHtml, stripIrc } from './format.js';
 
-describe('IRC formatting (users.md row 7)', () => {
+describe('IRC formatting (docs/bridge-requirements.md row 7)', () => {
   it('converts bold, italics, underline, colours and reset to HTML, closing unpaired toggles', () => {
     expect(ircToHtml('a \x02bold\x02 \x1dit\x1d \x1fun')).toBe('a <b>bold</b> <i>it</i> <u>un</u>');
     expect(ircToHtml('\x0304,12red\x0f plain')).toBe(
@@ -26,7 +26,7 @@ describe('IRC formatting (users.md row 7)', () => {
   });
 });
 
-describe('message bodies (hub-protocol.md part 5.2)', () => {
+describe('message bodies (docs/hub-protocol.md part 5.2)', () => {
   const msg = (text: string) =>
     buildInboundPayload({ from: 'im:dave@irc.test', to: 'im:%23dev@irc.test', text, date: new Date(0) });
 

@@ -1,5 +1,5 @@
 /**
- * IRC formatting ↔ the canonical form (users.md row 7): text/plain plus an HTML alternative.
+ * IRC formatting ↔ the canonical form (docs/bridge-requirements.md row 7): text/plain plus an HTML alternative.
  * The control codes are those of the modern IRC client documents (ircdocs "Formatting"):
  * 0x02 bold, 0x1D italics, 0x1F underline, 0x1E strikethrough, 0x11 monospace, 0x16 reverse,
  * 0x03 colour (`\x03FG[,BG]`, two digits at most each), 0x04 hex colour, 0x0F reset. Pure.
@@ -90,7 +90,7 @@ const escapeHtml = (s: string) =>
 
 /**
  * IRC text → HTML. Each run is wrapped on its own, so tags always nest and a toggle left open
- * at the end is closed (users.md row 7: unpaired toggles closed).
+ * at the end is closed (docs/bridge-requirements.md row 7: unpaired toggles closed).
  */
 export function ircToHtml(text: string): string {
   let out = '';

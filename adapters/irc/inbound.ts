@@ -1,5 +1,5 @@
 /**
- * IRC → hub (design.md part 2 step 1): PRIVMSG, NOTICE and CTCP ACTION become IMTP `send`s of
+ * IRC → hub (docs/architecture.md part 2 step 1): PRIVMSG, NOTICE and CTCP ACTION become IMTP `send`s of
  * `message/cpim`. A channel message goes to the channel's room with Sender = the channel's URI
  * (a room member) and Orig-Sender = the nick's URI (src/router/rooms.ts: the origin member gets
  * no copy). A private message goes to the hub user named in front of it (relay mode: "bob@gw.test:
@@ -23,7 +23,7 @@ export interface IrcLineEvent {
   readonly time?: number;
 }
 
-/** A nick's or channel's folded name and URI (design.md part 6), computed once per name. */
+/** A nick's or channel's folded name and URI (docs/architecture.md part 6), computed once per name. */
 export interface IrcName {
   readonly folded: string;
   readonly address: ImAddress;
@@ -166,7 +166,7 @@ export async function onMainLine(ic: InboundContext, e: IrcLineEvent, kind: IrcL
     const a = await send(ic, chanUri, nick.origSender, chan.room, nickUri, chanUri, kind, e, e.message);
     if (a.status === 'error') {
       // Nobody on the other side is no failure; any other refusal is logged and the author told
-      // (design.md part 8), by NOTICE and never in answer to a NOTICE (RFC 2812 3.3.2).
+      // (docs/architecture.md part 8), by NOTICE and never in answer to a NOTICE (RFC 2812 3.3.2).
       if (getHeader(a.headers, 'Error-Type') === 'no-listeners')
         ic.ctx.log.debug({ channel: chan.name, error: describe(a) }, 'room had nobody for a line');
       else {

@@ -1,5 +1,5 @@
 /**
- * The IRC adapter's definition (design.md part 5): `type: irc` in gateway.config.yaml, one
+ * The IRC adapter's definition (docs/architecture.md part 5): `type: irc` in gateway.config.yaml, one
  * network per instance. See README.md.
  */
 import type { AdapterDefinition } from '../../src/index.js';

@@ -1,5 +1,5 @@
 /**
- * The IRC adapter (design.md part 5): one network per instance, serving the network's domain.
+ * The IRC adapter (docs/architecture.md part 5): one network per instance, serving the network's domain.
  * It wires the main connection (and puppets) to the hub: inbound lines, outbound sends,
  * presence, and the adapter's status.
  */

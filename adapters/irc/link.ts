@@ -1,7 +1,7 @@
 /**
  * One IRC connection (the network's main connection, or a puppet): registration, SASL or
  * NickServ, channel joins, reconnects with backoff, and the paced output queue whose lines are
- * answered only once the server has seen them (users.md rows 3, 5, 6, 8).
+ * answered only once the server has seen them (docs/bridge-requirements.md rows 3, 5, 6, 8).
  *
  * Answers: after a batch of lines is written we send `PING :<token>`; the server processes a
  * client's lines in order (RFC 1459 2.3), so every error numeric about them arrives before the

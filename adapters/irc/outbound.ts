@@ -1,5 +1,5 @@
 /**
- * Hub → IRC (hub-protocol.md part 2.11 §16.2): an IMTP `send` to a nick or channel URI becomes
+ * Hub → IRC (docs/hub-protocol.md part 2.11 §16.2): an IMTP `send` to a nick or channel URI becomes
  * PRIVMSG lines from the main connection (relay mode, `<alice> ` prefix) or from the author's
  * puppet (puppet mode). The answer is `ok` + `Unreliable: <network domain>` once the server has
  * the lines, or the error the server gave (part 2.8).
@@ -44,7 +44,7 @@ interface Plan {
   readonly clipped?: string;
 }
 
-/** Applies the long-message policy (users.md row 2) to the split lines. */
+/** Applies the long-message policy (docs/bridge-requirements.md row 2) to the split lines. */
 export function plan(text: string, budget: number, policy: LongMessagePolicy, maxLines: number): Plan {
   const lines = splitMessage(text, budget);
   if (lines.length === 0) throw new HubError('malformed', 'the message has no text IRC can carry');

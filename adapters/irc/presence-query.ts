@@ -27,7 +27,7 @@ export function presenceQuery(text: string): string | null {
   const m = QUERY.exec(text.trim());
   if (m === null) return null;
   try {
-    // Scheme-less ids default to presence (hub-protocol.md part 4 row 8); im: names the same
+    // Scheme-less ids default to presence (docs/hub-protocol.md part 4 row 8); im: names the same
     // principal (Hudson §4).
     const a: Address = parseAddress(m[1] ?? '', { defaultScheme: 'pres' });
     return a.domain === '' ? '' : toPres(a).uri;

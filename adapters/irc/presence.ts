@@ -1,5 +1,5 @@
 /**
- * IRC users' presence as PIDF (RFC 3863; users.md rows 10 and 15). A nick is `open` while it
+ * IRC users' presence as PIDF (RFC 3863; docs/bridge-requirements.md rows 10 and 15). A nick is `open` while it
  * shares one of our channels or a watch (MONITOR/ISON) reports it online, with its away message
  * as a note; `closed` otherwise. Leaving is published after a delay, longer for quits that look
  * like a netsplit, so a storm of quits and rejoins publishes nothing. Never invents "online":

@@ -1,5 +1,5 @@
 /**
- * Puppet mode (users.md row 1): one IRC connection per active remote user, with a nick derived
+ * Puppet mode (docs/bridge-requirements.md row 1): one IRC connection per active remote user, with a nick derived
  * from the user's URI, capped in number; a puppet idle for `idleMs` quits. A private message to a
  * puppet's nick goes to its user.
  */

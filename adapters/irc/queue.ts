@@ -1,5 +1,5 @@
 /**
- * Output pacing and the bounded send queue of one IRC connection (users.md row 3). A token
+ * Output pacing and the bounded send queue of one IRC connection (docs/bridge-requirements.md row 3). A token
  * bucket keeps the line rate under what the server tolerates (RFC 1459 8.10: servers penalise
  * clients that send faster than about one line in two seconds on average; networks allow a
  * short burst). The queue is bounded in lines and age; nothing leaves it without an answer.
@@ -91,7 +91,7 @@ export interface QueuedLine {
 
 export class SendQueue {
   private readonly lines: QueuedLine[] = [];
-  /** Sends refused because the queue was full or aged out, since start (users.md row 3). */
+  /** Sends refused because the queue was full or aged out, since start (docs/bridge-requirements.md row 3). */
   dropped = 0;
 
   constructor(

@@ -24,7 +24,7 @@ import {
 
 const ngircd: IrcServerInfo = { casemapping: 'ascii', nicklen: 9, chantypes: '#&+' };
 
-describe('addressing (design.md part 6)', () => {
+describe('addressing (docs/architecture.md part 6)', () => {
   it('maps nicks and channels to URIs under the network domain, # percent-encoded', () => {
     expect(ircToAddress('#dev', 'irc.example.org', DEFAULT_SERVER_INFO).uri).toBe(
       'im:%23dev@irc.example.org',
@@ -113,7 +113,7 @@ describe('addressing (design.md part 6)', () => {
   });
 });
 
-describe('line budget and splitting (RFC 1459 2.3, users.md row 2)', () => {
+describe('line budget and splitting (RFC 1459 2.3, docs/bridge-requirements.md row 2)', () => {
   const mask = { nick: 'gwbot', user: '~cpimgw', host: '127.0.0.1' };
 
   it('counts our hostmask, the command, the target and CR LF', () => {

@@ -1,5 +1,5 @@
 /**
- * Pure translation between IRC and the CPIM model: addressing (design.md part 6), the line
+ * Pure translation between IRC and the CPIM model: addressing (docs/architecture.md part 6), the line
  * budget and line splitting. No I/O.
  */
 /* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
@@ -57,7 +57,7 @@ export function isValidNick(name: string, info: IrcServerInfo): boolean {
 }
 
 /**
- * The URI of a nick or channel (design.md part 6): `im:<folded name>@<network domain>`. Folding
+ * The URI of a nick or channel (docs/architecture.md part 6): `im:<folded name>@<network domain>`. Folding
  * by the server's CASEMAPPING makes `Alice` and `alice` one identity; the model percent-encodes
  * what a URI cannot carry raw (`#dev` → `im:%23dev@irc.example.org`).
  */
@@ -93,7 +93,7 @@ export function shortName(a: ImAddress): string {
 }
 
 /**
- * The nick of a puppet for a remote user (users.md row 9): the local part reduced to nick
+ * The nick of a puppet for a remote user (docs/bridge-requirements.md row 9): the local part reduced to nick
  * characters, cut so that it and `suffix` fit NICKLEN, then `suffix`. `attempt` > 0 adds a digit
  * collision suffix before `suffix`.
  */
@@ -179,7 +179,7 @@ export function splitLine(text: string, budget: number): string[] {
 }
 
 /**
- * A message as IRC lines (users.md row 2): split at line breaks (empty lines dropped: IRC
+ * A message as IRC lines (docs/bridge-requirements.md row 2): split at line breaks (empty lines dropped: IRC
  * cannot send them), then each line by `splitLine`.
  */
 export function splitMessage(text: string, budget: number): string[] {

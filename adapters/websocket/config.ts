@@ -1,6 +1,6 @@
 /**
- * The `websocket` adapter's section of gateway.config.yaml (design.md part 9: every problem at
- * once with its path, unknown keys are errors, every limit a key with a default; design.md part
+ * The `websocket` adapter's section of gateway.config.yaml (docs/architecture.md part 9: every problem at
+ * once with its path, unknown keys are errors, every limit a key with a default; docs/architecture.md part
  * 8: "every input has a limit with a config key and a sane default").
  */
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-/** The hot path's shortcuts give what the general code gives (design.md part 11). */
+/** The hot path's shortcuts give what the general code gives (docs/architecture.md part 11). */
 import { describe, expect, it } from 'vitest';
 import { withCpimFacts } from '../../src/index.js';
 import { quickAck } from './handlers.js';

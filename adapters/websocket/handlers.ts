@@ -1,7 +1,7 @@
 /**
  * What the adapter does with each client frame (protocol.ts). Requests are answered with one
  * `result` each; a frame that cannot be read gets an `error` frame and the connection stays up
- * (design.md part 8). Sends become IMTP `send`s (draft §16.2), watches PITP `subscribe`s
+ * (docs/architecture.md part 8). Sends become IMTP `send`s (draft §16.2), watches PITP `subscribe`s
  * (draft §15.11) with this session's token as connection-id (§11.7), presence a PIDF publish.
  */
 import { errorAnswer, toPres, type Answer } from '../../src/index.js';
@@ -28,7 +28,7 @@ const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * The common `ack` frame, exactly `{"type":"ack","delivery":"<id>"}` with a plain id, read without
- * JSON.parse and zod (one per delivered message: the hot path, design.md part 11). It is what
+ * JSON.parse and zod (one per delivered message: the hot path, docs/architecture.md part 11). It is what
  * readClientFrame returns for that text; anything else goes through readClientFrame.
  */
 export function quickAck(data: string): ClientFrame | null {
@@ -142,7 +142,7 @@ const pendingAuth = new WeakMap<Session, Promise<void>>();
 
 function signIn(chat: WebChat, s: Session, check: TokenCheck): void {
   if (!check.ok) {
-    // A refused sign-in affects the user: logged with its reason and answered (design.md part 8).
+    // A refused sign-in affects the user: logged with its reason and answered (docs/architecture.md part 8).
     chat.ctx.log.warn({ session: s.token, code: check.code, reason: check.reason }, 'web sign-in refused');
     fail(s, chat, { type: 'error', code: check.code, message: check.reason, path: 'token' });
     if (++s.authFailures >= chat.config.auth.maxFailures)

@@ -1,9 +1,9 @@
 /**
- * Operations the router hands the adapter (design.md part 5: it answers as the draft's remote
+ * Operations the router hands the adapter (docs/architecture.md part 5: it answers as the draft's remote
  * gateway): an IMTP `send` to a web user or to a web room's bridge inbox (draft §16.2), and the
  * PITP `change-notify` / `terminate-notify` of presentities web users watch (draft §15.2,
  * §15.14). Notifies are pushed to the page without a receipt, so their `ok` carries
- * `Unreliable` (hub-protocol.md 2.10: a gateway that cannot get an end ack MUST add it).
+ * `Unreliable` (docs/hub-protocol.md 2.10: a gateway that cannot get an end ack MUST add it).
  */
 import {
   errorAnswer,
@@ -54,7 +54,7 @@ function deliverSend(chat: WebChat, op: Operation): Promise<Answer> | Answer {
     (read) => deliverRead(chat, local, read),
     (err: unknown) => {
       if (!(err instanceof MimeReadError)) throw err;
-      // The sender hears why; the log says so at warn (design.md part 8).
+      // The sender hears why; the log says so at warn (docs/architecture.md part 8).
       chat.ctx.log.warn({ reason: err.message, inbox: inbox.uri }, 'message body cannot be read');
       return errorAnswer('malformed', err.message);
     },

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics for `/metrics` (users.md row 11), in a registry of this adapter's own so
+ * Prometheus metrics for `/metrics` (docs/bridge-requirements.md row 11), in a registry of this adapter's own so
  * that several gateways in one process (tests) never share counters.
  */
 import { Counter, Gauge, Registry } from 'prom-client';

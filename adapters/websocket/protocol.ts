@@ -4,7 +4,7 @@
  * and README.md documents them.
  *
  * Every request a client makes carries an `id` and gets exactly one `result` frame with that id
- * (a send's delivery answer, design.md part 2 step 3: "nothing fails silently"). A frame that
+ * (a send's delivery answer, docs/architecture.md part 2 step 3: "nothing fails silently"). A frame that
  * cannot be read gets an `error` frame naming what was wrong, and the connection stays up.
  */
 import { z } from 'zod';
@@ -148,7 +148,7 @@ export const presenceUpdateFrame = z.strictObject({
   note: z.string().optional(),
 });
 
-/** Web users currently in a room (membership is PIDF-free state, users.md row 10). */
+/** Web users currently in a room (membership is PIDF-free state, docs/bridge-requirements.md row 10). */
 export const roomFrame = z.strictObject({
   type: z.literal('room'),
   room: z.string(),

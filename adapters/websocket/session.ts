@@ -1,6 +1,6 @@
 /**
  * One browser connection: its socket, who it is once authenticated, its rooms, watches and
- * limits (design.md part 8: per-connection limits, past a limit a clear answer). Output goes
+ * limits (docs/architecture.md part 8: per-connection limits, past a limit a clear answer). Output goes
  * through `send`, which closes a client that has stopped reading once its queued output passes
  * `maxBufferedBytes` (close code 4008) instead of letting it grow without bound.
  */
@@ -101,7 +101,7 @@ export class Session {
 
   /**
    * Holds the socket's writes until the end of this event-loop turn, so every frame sent in one
-   * turn (a burst of IRC lines, say) leaves in one write (design.md part 11: batch socket writes).
+   * turn (a burst of IRC lines, say) leaves in one write (docs/architecture.md part 11: batch socket writes).
    */
   private cork(): void {
     const socket = this.socket;

@@ -1,5 +1,5 @@
 /**
- * Pure translation between the web chat protocol and the CPIM model (design.md parts 2 and 6):
+ * Pure translation between the web chat protocol and the CPIM model (docs/architecture.md parts 2 and 6):
  * web names ↔ im:/pres: URIs, text ↔ `message/cpim` (RFC 3862), page state ↔ PIDF (RFC 3863,
  * with the RPID `away` activity and `user-input` of RFC 4480), hub answers ↔ `result` frames.
  * No I/O.

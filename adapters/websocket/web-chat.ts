@@ -6,7 +6,7 @@
  * with one it is `ok` (an end receipt), without one by `deliveryTimeoutMs` it is `ok` +
  * `Unreliable: <domain>` (handed on, not confirmed); if every receiving connection closes first
  * it is `communications`. A user with no open tab gets `no-listeners` (IMTP has no offline
- * storage, hub-protocol.md 2.11); a name that is no web user at all gets `target-not-found`.
+ * storage, docs/hub-protocol.md 2.11); a name that is no web user at all gets `target-not-found`.
  */
 import {
   BoundedCache,
@@ -77,7 +77,7 @@ export class WebChat {
   /**
    * Deliveries waiting for an ack, in the order they were sent. Every delivery waits the same
    * `deliveryTimeoutMs`, so deadlines grow in this order and one timer, armed for the oldest
-   * waiting delivery, times them all out (no timer per message, design.md part 11).
+   * waiting delivery, times them all out (no timer per message, docs/architecture.md part 11).
    */
   private readonly pending = new Map<string, PendingDelivery>();
   private expiry: NodeJS.Timeout | null = null;

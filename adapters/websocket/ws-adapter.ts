@@ -1,5 +1,5 @@
 /**
- * The WebSocket web chat adapter (design.md parts 2, 5): serves one domain of web users,
+ * The WebSocket web chat adapter (docs/architecture.md parts 2, 5): serves one domain of web users,
  * im:<user>@<domain>, publishes their presence (`presence: 'publish'`: the router keeps the
  * store and serves watchers) and bridges web rooms into gateway rooms. I/O lives here and in
  * http-server.ts; translation is in translate.ts, frame handling in handlers.ts.

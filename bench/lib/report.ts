@@ -44,7 +44,7 @@ export interface Entry {
   readonly baseline: { readonly name: string; readonly figures: readonly Figure[] } | null;
   /** The headline ratio (first figure ÷ the baseline's figure of the same name); 1 = as fast. */
   readonly ratio: number | null;
-  /** A target for the ratio or a figure, when the design sets one (design.md part 11). */
+  /** A target for the ratio or a figure, when the design sets one (docs/architecture.md part 11). */
   readonly target?: string;
   readonly notes?: string;
   readonly machine?: Machine;

@@ -137,7 +137,7 @@ export function inbox(text: string): { uri: string; hub: string } {
   return { uri: a.uri, hub: toHudson(a) };
 }
 
-/** A presentity: `pres:` URI and the hub's `presence:` spelling (hub-protocol.md part 5.1). */
+/** A presentity: `pres:` URI and the hub's `presence:` spelling (docs/hub-protocol.md part 5.1). */
 export function presentity(text: string): { uri: string; hub: string; im: string } {
   const a = address(text, 'pres');
   return { uri: a.uri, hub: toHudson(a), im: toIm(a).uri };

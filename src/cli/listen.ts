@@ -1,7 +1,7 @@
 /**
  * `cpim-gateway listen URI`: IMTP `listen` (draft §16.1), then prints each message that arrives
  * and answers it `ok` until Ctrl-C. A `message/cpim` payload is unwrapped for display (sender,
- * DateTime and content from inside it, hub-protocol.md part 5.2); anything else is shown as text
+ * DateTime and content from inside it, docs/hub-protocol.md part 5.2); anything else is shown as text
  * when it is text, else summarised.
  */
 import { parseArgs } from 'node:util';

@@ -1,6 +1,6 @@
 /**
  * `cpim-gateway send --from URI --to URI TEXT`: one IMTP `send` (draft §16.2). The text travels
- * as `message/cpim` (hub-protocol.md part 5.2 "Wrapping hub-native text": From, To, DateTime,
+ * as `message/cpim` (docs/hub-protocol.md part 5.2 "Wrapping hub-native text": From, To, DateTime,
  * then `Content-Type: text/plain; charset=UTF-8` and the text), built with the codec.
  */
 import { parseArgs } from 'node:util';

@@ -16,7 +16,7 @@ import { parsePresenceText, serializePresenceText } from './presence-text/index.
 const toPidf = (text: string, entity?: string) =>
   presenceToPidf(parsePresenceText(text).document, entity === undefined ? {} : { entity });
 
-describe('application/presence → PIDF (hub-protocol.md 5.4)', () => {
+describe('application/presence → PIDF (docs/hub-protocol.md 5.4)', () => {
   it('presentity = "presence:x@d" → entity pres:x@d (scheme-less ids default to presence)', () => {
     expect(toPidf('presentity = "presence:x@d"\ncontact = "im:x@d"').result.entity).toBe('pres:x@d');
     expect(toPidf('presentity = joe@example.com\ncontact = "im:x@d"').result.entity).toBe(

@@ -86,7 +86,7 @@ export interface MappingResult<T> {
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
-/** hub-protocol.md 5.1: `presence:` ↔ `pres:`; scheme-less ids default to presence (4 #8). */
+/** docs/hub-protocol.md 5.1: `presence:` ↔ `pres:`; scheme-less ids default to presence (4 #8). */
 export function presentityToEntity(presentity: string): string {
   if (/^presence:/i.test(presentity)) return `pres:${presentity.slice('presence:'.length)}`;
   return SCHEME.test(presentity) ? presentity : `pres:${presentity}`;
@@ -96,7 +96,7 @@ export function entityToPresentity(entity: string): string {
   return /^pres:/i.test(entity) ? `presence:${entity.slice('pres:'.length)}` : entity;
 }
 
-/** hub-protocol.md 5.1 / 4 #9: `imto:` is an alias of `im:` on input and is never emitted. */
+/** docs/hub-protocol.md 5.1 / 4 #9: `imto:` is an alias of `im:` on input and is never emitted. */
 function contactUri(url: string): string {
   return /^imto:/i.test(url) ? `im:${url.slice('imto:'.length)}` : url;
 }
@@ -116,7 +116,7 @@ export function rankPriorities(preferences: readonly number[]): Map<number, numb
 }
 
 /**
- * application/presence → PIDF input for `buildPidf` (hub-protocol.md 5.4 table).
+ * application/presence → PIDF input for `buildPidf` (docs/hub-protocol.md 5.4 table).
  * `entity` is the fallback when the document has no `presentity` (e.g. the PITP
  * Presentity header).
  */
@@ -170,7 +170,7 @@ export function presenceToPidf(
   return { result: { entity, tuples, notes: [], extensions: [] }, warnings, dropped };
 }
 
-/** PIDF → application/presence (hub-protocol.md 5.4, right to left). */
+/** PIDF → application/presence (docs/hub-protocol.md 5.4, right to left). */
 export function pidfToPresence(doc: PidfDocument): MappingResult<PresenceDocumentInput> {
   const warnings: string[] = [];
   const dropped: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Helpers for adapters' `parseConfig` (design.md part 5): each adapter checks its own section
+ * Helpers for adapters' `parseConfig` (docs/architecture.md part 5): each adapter checks its own section
  * with zod and reports every problem at once, with its path, as a ConfigError.
  */
 import type { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The `limits:` section (issue 12, design.md part 8): the gateway-wide policy the core enforces
+ * The `limits:` section (issue 12, docs/architecture.md part 8): the gateway-wide policy the core enforces
  * for every entry point (hub clients, peers, adapters' users), and the bounds of long-lived
  * tables. The hub's frame limits stay under `hub.limits` (they belong to the wire layer).
  */

@@ -1,7 +1,7 @@
 /**
  * Loading gateway.config.yaml: YAML (the `yaml` package) → `${VAR}` substitution → zod schema →
  * each adapter section checked by its own type. Every problem is collected and reported at
- * once with its path (design.md part 9); the result is frozen.
+ * once with its path (docs/architecture.md part 9); the result is frozen.
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';

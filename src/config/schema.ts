@@ -1,5 +1,5 @@
 /**
- * The schema of gateway.config.yaml (design.md part 9): every key has a default, so an empty
+ * The schema of gateway.config.yaml (docs/architecture.md part 9): every key has a default, so an empty
  * file (or none) runs a useful gateway on loopback; unknown keys are errors, so a typo never
  * silently falls back to a default. Each adapter's own section is checked by its definition's
  * `parseConfig` (src/adapter.ts), not here.
@@ -23,7 +23,7 @@ const listenerSchema = (defaultPort: number) =>
     enabled: z.boolean().prefault(true),
     host: host.prefault('127.0.0.1'),
     port: port.prefault(defaultPort),
-    /** Implicit TLS on this listener (the draft has no STARTTLS; hub-protocol.md part 4 row 2). */
+    /** Implicit TLS on this listener (the draft has no STARTTLS; docs/hub-protocol.md part 4 row 2). */
     tls: tlsSchema.optional(),
   });
 
@@ -41,7 +41,7 @@ export const accountSchema = z
     message: 'an account has either `identities` (a client) or `peerDomain` (a peer gateway)',
   });
 
-/** Limits of the hub protocol engine (hub-protocol.md part 4 rows 14 and 26). */
+/** Limits of the hub protocol engine (docs/hub-protocol.md part 4 rows 14 and 26). */
 export const hubLimitsSchema = z.strictObject({
   maxLineBytes: positiveInt.prefault(8192),
   // The frame layer's defaults (DEFAULT_FRAME_LIMITS): Orig-Inbox lists can be long.
@@ -86,7 +86,7 @@ export const adapterEntrySchema = z
   })
   .describe('checked further by the adapter type named in `type`');
 
-/** A room (design.md part 7): a configured set of member inboxes, local or on peer gateways. */
+/** A room (docs/architecture.md part 7): a configured set of member inboxes, local or on peer gateways. */
 export const roomSchema = z.strictObject({
   name: z.string().min(1),
   /** The room's own inbox, in a domain this gateway serves. */
@@ -99,7 +99,7 @@ export const roomSchema = z.strictObject({
 const strength = z.enum(['none', 'weak', 'medium', 'strong']);
 
 /**
- * TLS of an outbound peer link (implicit TLS, hub-protocol.md part 4 row 2). PEM file paths,
+ * TLS of an outbound peer link (implicit TLS, docs/hub-protocol.md part 4 row 2). PEM file paths,
  * read when the gateway starts. `verify` checks the peer's certificate against `ca` (else the
  * system roots) and `servername` (else the host / SRV target name).
  */

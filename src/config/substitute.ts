@@ -1,5 +1,5 @@
 /**
- * `${VAR}` substitution (design.md part 9): secrets come from the environment, never from the
+ * `${VAR}` substitution (docs/architecture.md part 9): secrets come from the environment, never from the
  * file. Substitution runs on parsed string values, not on the file's text, so a variable's
  * content can never change the YAML structure. `${VAR:-default}` gives a fallback; `$${` is a
  * literal `${`.

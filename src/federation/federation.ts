@@ -1,8 +1,8 @@
 /**
- * The routing table for foreign domains (design.md part 2): a destination domain is served
+ * The routing table for foreign domains (docs/architecture.md part 2): a destination domain is served
  * here or by an adapter (the router knows those), else by a peer gateway: first the static
  * `peers:` table, then, when `federation.dns.enabled`, the server DNS names (draft §6.3, part 3
- * row 2; RFC 3861 §4/§6, cpim.md rows 39, 54, 55; srv.ts). Each peer is one router Endpoint
+ * row 2; RFC 3861 §4/§6, docs/cpim.md rows 39, 54, 55; srv.ts). Each peer is one router Endpoint
  * (`domain` = the peer's domain) over two pooled links, IMTP and PITP (link.ts).
  *
  *   const fed = new Federation({ config, log });

@@ -1,5 +1,5 @@
 /**
- * Commands the far side sends on a link *we* opened (hub-protocol.md part 4 row 13).
+ * Commands the far side sends on a link *we* opened (docs/hub-protocol.md part 4 row 13).
  *
  * Only the initiator authenticates (draft §6.4, §14.1), so on our outbound link we do not know
  * which domain the acceptor speaks for and §8.1 cannot be applied to its commands. Decision: the

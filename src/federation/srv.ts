@@ -1,6 +1,6 @@
 /**
  * Finding a foreign domain's hub server (draft §6.3, part 3 row 2) with the rules of RFC 3861
- * §4 and §6 (cpim.md 2.7, checklist rows 39, 54, 55) and RFC 2782 ordering. Pure: the DNS
+ * §4 and §6 (docs/cpim.md 2.7, checklist rows 39, 54, 55) and RFC 2782 ordering. Pure: the DNS
  * queries are a `DnsLookup` the caller passes in (dns.ts wraps node:dns), so the table tests of
  * srv-vectors.json drive this file directly.
  */
@@ -29,7 +29,7 @@ export interface Target {
   readonly port: number;
 }
 
-/** Hudson's server-to-server service names (draft §6.3, hub-protocol.md part 2.3). */
+/** Hudson's server-to-server service names (draft §6.3, docs/hub-protocol.md part 2.3). */
 export const SERVER_SERVICE = { imtp: '_im-servers._tcp', pitp: '_presence-servers._tcp' } as const;
 
 /**

@@ -1,13 +1,13 @@
 /**
  * One IMTP/PITP connection: a socket, a Session (the pure state machine) and the timers the
- * draft leaves out (hub-protocol.md part 4 row 14). Used by server.ts (acceptor) and client.ts
+ * draft leaves out (docs/hub-protocol.md part 4 row 14). Used by server.ts (acceptor) and client.ts
  * (initiator); the only other place besides them that touches a socket.
  *
  * - Reading never stops while output is pending (draft §7, part 3 row 4); a peer that lets more
  *   than `maxBufferedOutputBytes` pile up is closed ("peer not reading") instead of growing memory.
  * - All output of one input chunk goes out in one `socket.write` (Session batches it); output
  *   made outside a chunk (async answers, our commands, keepalives) is batched until the I/O
- *   callbacks of the event-loop turn are done (setImmediate; design.md part 11).
+ *   callbacks of the event-loop turn are done (setImmediate; docs/architecture.md part 11).
  * - Commands we send time out after `commandTimeoutMs` as a synthetic `communications` answer
  *   (part 4 row 14), tracked in insertion order with one timer per connection.
  */

@@ -1,5 +1,5 @@
 /**
- * The relay path's hand-written checks (design.md part 11: no regular expressions on the hot
+ * The relay path's hand-written checks (docs/architecture.md part 11: no regular expressions on the hot
  * path) against the regular expressions they replaced: same verdict on arbitrary input.
  */
 import fc from 'fast-check';

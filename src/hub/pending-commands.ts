@@ -1,10 +1,10 @@
 /**
- * The commands a connection sent and still waits for, with their deadlines (hub-protocol.md
+ * The commands a connection sent and still waits for, with their deadlines (docs/hub-protocol.md
  * part 4 row 14: a hop that does not answer within `commandTimeoutMs` counts as a
  * `communications` error). All deadlines are "sent + the same timeout", so they grow in
  * insertion order: one timer per connection, armed for the oldest, covers them all.
  *
- * Hot path (design.md part 11): the commands form an intrusive doubly linked list (no Map
+ * Hot path (docs/architecture.md part 11): the commands form an intrusive doubly linked list (no Map
  * entry per command), and the promise of a command is made with a shared executor (no closure
  * per command).
  */

@@ -1,5 +1,5 @@
 /**
- * The one table from the gateway's error classes to IMTP/PITP wire answers (design.md part 8):
+ * The one table from the gateway's error classes to IMTP/PITP wire answers (docs/architecture.md part 8):
  * an `error` response with Error-Type (MUST, draft §12) and Error-Description. Adapters and the
  * router throw or pass errors; only this file picks wire codes.
  */
@@ -52,7 +52,7 @@ const TABLE: readonly {
     answer: (e) => ({ type: 'malformed', description: (e as CodecError).reason }),
   },
   { match: isFrameError, answer: (e) => ({ type: 'malformed', description: (e as FrameError).reason }) },
-  // hub-protocol.md part 4 row 14: a next hop that times out or is lost counts as `communications`.
+  // docs/hub-protocol.md part 4 row 14: a next hop that times out or is lost counts as `communications`.
   {
     match: (e) => e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'),
     answer: () => ({ type: 'communications', description: 'the next hop did not answer in time' }),

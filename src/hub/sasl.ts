@@ -62,7 +62,7 @@ export interface SaslClientMechanism {
 }
 
 /**
- * hub-protocol.md part 4 row 12: none for no auth/ANONYMOUS; weak for PLAIN in clear; medium for
+ * docs/hub-protocol.md part 4 row 12: none for no auth/ANONYMOUS; weak for PLAIN in clear; medium for
  * PLAIN under TLS, DIGEST-MD5, CRAM-MD5, OTP; strong for GSSAPI and EXTERNAL over mutual TLS.
  */
 export function strengthOf(mechanism: string | null, link: Pick<LinkInfo, 'tls' | 'mutualTls'>): Strength {

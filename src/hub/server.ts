@@ -1,6 +1,6 @@
 /**
  * The hub listener: one protocol (IMTP or PITP) on one TCP port, optionally with implicit TLS
- * (hub-protocol.md part 4 rows 1, 2). Each accepted socket becomes a Connection (connection.ts)
+ * (docs/hub-protocol.md part 4 rows 1, 2). Each accepted socket becomes a Connection (connection.ts)
  * whose session is the acceptor of draft §6.4: it sends `=mech` at once and runs SASL with the
  * mechanisms the configuration allows on that link. What commands mean is the application's
  * business (the router); this file only accepts, limits and stops.

@@ -1,6 +1,6 @@
 /**
  * Which commands a session hands to the application: the checks an incoming command passes first
- * (draft-hudson-impp-transfer-proposal-01 §10, §14; hub-protocol.md part 3 rows 5, 13-14, 20,
+ * (draft-hudson-impp-transfer-proposal-01 §10, §14; docs/hub-protocol.md part 3 rows 5, 13-14, 20,
  * part 4 rows 10, 28). Pure: the session (session.ts) answers a refusal and keeps the state.
  */
 import { HubError } from '../errors.js';

@@ -143,7 +143,7 @@ export class AuthAcceptor {
     if (this.failures >= this.maxFailures) {
       this.io.close(
         'auth-failures',
-        `${this.failures} failed authentications (hub-protocol.md part 4 row 30)`,
+        `${this.failures} failed authentications (docs/hub-protocol.md part 4 row 30)`,
       );
     }
   }

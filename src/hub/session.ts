@@ -3,7 +3,7 @@
  * §10, §14), for either end. No sockets, no timers: the socket layer feeds `receive(chunk)` and
  * writes what `hooks.write` gets; the application gets commands and answers through the hooks.
  *
- * Output produced while handling one input chunk is written as one Buffer (design.md part 11).
+ * Output produced while handling one input chunk is written as one Buffer (docs/architecture.md part 11).
  * Every `sendCommand` gets exactly one `hooks.response` call: the peer's answer, or a synthetic
  * `communications` error when the connection closes first (§7: unanswered commands may be
  * assumed unprocessed; part 4 row 14).

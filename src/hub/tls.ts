@@ -1,5 +1,5 @@
 /**
- * TLS for the hub listeners and links: the project's implicit-TLS extension (hub-protocol.md
+ * TLS for the hub listeners and links: the project's implicit-TLS extension (docs/hub-protocol.md
  * part 4 row 2; the draft itself has no TLS, §6.4). Reads PEM files, builds the options of
  * `tls.createServer` / `tls.connect`, and reads a verified peer certificate's names for SASL
  * EXTERNAL (part 4 row 12: EXTERNAL over mutual TLS is strong).

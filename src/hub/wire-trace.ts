@@ -1,5 +1,5 @@
 /**
- * Wire traces at log level `trace` (design.md part 9): every frame in and out with its kind, id,
+ * Wire traces at log level `trace` (docs/architecture.md part 9): every frame in and out with its kind, id,
  * method, status and headers. Built only when `trace` is enabled, so the hot path pays nothing
  * otherwise. The bytes are decoded a second time here, so the trace shows what really crossed
  * the wire (including `=mech`, `=nop` and frames the session refused).

@@ -19,7 +19,7 @@ describe('local parts (RFC 2822 3.2.4, 3.2.5)', () => {
     expect(makeAddress('im', 'a..b', 'x.org').uri).toBe('im:%22a..b%22@x.org');
     expect(makeAddress('im', 'o?k%', 'x.org').uri).toBe('im:o%3Fk%25@x.org');
   });
-  it('percent-encodes IRC channel names (design.md part 6)', () => {
+  it('percent-encodes IRC channel names (docs/architecture.md part 6)', () => {
     const ch = makeAddress('im', '#dev', 'irc.example.org');
     expect(ch.uri).toBe('im:%23dev@irc.example.org');
     expect(parseAddress(ch.uri)).toEqual(ch);

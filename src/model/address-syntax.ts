@@ -153,7 +153,7 @@ export function localPartText(local: string): string {
 /**
  * Why `local` cannot be a local part, or null. Controls (including HTAB, CR and LF) are refused
  * although RFC 2822 3.2.5 lets NO-WS-CTL and folding white space into quoted-strings: Hudson §9 bans
- * CR/LF (hub-protocol.md part 4 row 6), and no network we bridge can carry the others in a name.
+ * CR/LF (docs/hub-protocol.md part 4 row 6), and no network we bridge can carry the others in a name.
  * Lone surrogates are refused because they have no UTF-8 form and could not round-trip.
  */
 export function localPartProblem(local: string): string | null {

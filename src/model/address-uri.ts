@@ -10,7 +10,7 @@ export type Scheme = 'im' | 'pres';
 export type UriHeader = readonly [name: string, value: string];
 
 export interface ParseAddressOptions {
-  /** Scheme for ids written without one (`joe@example.net`, hub-protocol.md part 4 row 8). */
+  /** Scheme for ids written without one (`joe@example.net`, docs/hub-protocol.md part 4 row 8). */
   readonly defaultScheme?: Scheme;
 }
 
@@ -28,7 +28,7 @@ const SCHEMES: Record<string, Scheme> = {
   // draft-hudson-impp-transfer-proposal-01 §9 names presentities `presence:`.
   presence: 'pres',
   // Hudson §9 text and its PI examples write `imto:`; accepted on input, never emitted
-  // (hub-protocol.md part 4 row 9).
+  // (docs/hub-protocol.md part 4 row 9).
   imto: 'im',
 };
 

@@ -148,7 +148,7 @@ describe('schemes', () => {
     expect(codecError(() => parseAddress('joe@example.net')).reason).toContain('missing scheme');
     expect(codecError(() => parseAddress('')).reason).toBe('empty address');
   });
-  it('reads scheme-less ids with defaultScheme (hub-protocol.md part 4 row 8)', () => {
+  it('reads scheme-less ids with defaultScheme (docs/hub-protocol.md part 4 row 8)', () => {
     expect(parseAddress('joe@example.net', { defaultScheme: 'pres' }).uri).toBe('pres:joe@example.net');
     expect(parseAddress('joe@example.net', { defaultScheme: 'im' }).uri).toBe('im:joe@example.net');
     expect(parseAddress('%22a%20b%22@x.org', { defaultScheme: 'im' }).local).toBe('a b');

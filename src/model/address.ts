@@ -209,7 +209,7 @@ export function toIm(a: Address): ImAddress {
 }
 
 /**
- * The identifier as the hub protocol writes it (draft-hudson §9, hub-protocol.md part 5.1):
+ * The identifier as the hub protocol writes it (draft-hudson §9, docs/hub-protocol.md part 5.1):
  * `presence:` for presentities, `im:` for inboxes, no `?headers`. The local part stays
  * percent-encoded because hub headers carry RFC 1738 URLs (url-hdr, §11).
  */

@@ -101,7 +101,7 @@ describe('parsePattern and formatPattern (draft-hudson §11.3)', () => {
   }
 });
 
-describe('matchPattern (hub-protocol.md part 4 row 24)', () => {
+describe('matchPattern (docs/hub-protocol.md part 4 row 24)', () => {
   const subjects = [
     'im:joe@example.com',
     'pres:joe@example.com',

@@ -4,7 +4,7 @@
  *   our-ptrn      = (word-presence / word-im) ":"
  *                   ("*" / "*@" ["*."] domain-part / local-part "@" domain-part)
  *   generic-ptrn  = scheme ":" ("*" / scheme-specific-part)
- * Semantics per hub-protocol.md part 4 row 24: domains case-insensitive; local parts unquoted then
+ * Semantics per docs/hub-protocol.md part 4 row 24: domains case-insensitive; local parts unquoted then
  * case-sensitive; `*@*.d` matches proper subdomains of d only; `*` also matches foreign schemes;
  * other URLs match exactly. `pres:` and `imto:` are read as `presence:` and `im:` (row 9, part 5.1).
  */
@@ -31,7 +31,7 @@ const OUR_SCHEMES: Record<string, Scheme> = { im: 'im', imto: 'im', pres: 'pres'
 // RFC 1738 2.1 / RFC 2396 3.1 scheme names.
 const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 
-/** domain-part of a wildcard pattern (read as `domain`, hub-protocol.md part 4 row 7). */
+/** domain-part of a wildcard pattern (read as `domain`, docs/hub-protocol.md part 4 row 7). */
 function patternDomain(text: string): string {
   if (text === '') throw new CodecError("a domain must follow '*@' or '*@*.'", RULE);
   return normalizeDomain(text);
@@ -67,7 +67,7 @@ export function parsePattern(text: string): Pattern {
 }
 
 export interface FormatPatternOptions {
-  /** Write `presence:` instead of `pres:`, as the hub protocol does (hub-protocol.md 5.1). */
+  /** Write `presence:` instead of `pres:`, as the hub protocol does (docs/hub-protocol.md 5.1). */
   readonly hudson?: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A map with a size bound and an idle-age bound, evicting the least recently used entry when
- * full (design.md part 8: every input has a limit; issue 12: no long-lived map grows without
+ * full (docs/architecture.md part 8: every input has a limit; issue 12: no long-lived map grows without
  * bound). Reading an entry makes it the most recently used and restarts its age, so `maxAgeMs` is
  * the time an entry may go unused. Expired entries are dropped when met (get/has/set) and by
  * `prune()`, never by a timer: a cache nobody touches holds at most `maxEntries` entries anyway.

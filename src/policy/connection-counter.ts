@@ -1,6 +1,6 @@
 /**
  * Connections per remote address (IPv4 address, IPv6 /64; address-key.ts), so one host cannot
- * take every connection slot of a listener (design.md part 8). Entries exist only while their
+ * take every connection slot of a listener (docs/architecture.md part 8). Entries exist only while their
  * count is above zero, so the table is bounded by the listener's open connections, which its
  * own `maxConnections` bounds.
  *

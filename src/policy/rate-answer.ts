@@ -1,6 +1,6 @@
 /**
  * How a rate refusal is told apart from other `quota` answers. The draft has one error type for
- * "would exceed resource limits for the source" (§12, hub-protocol.md part 3: `quota`), whether
+ * "would exceed resource limits for the source" (§12, docs/hub-protocol.md part 3: `quota`), whether
  * the limit is size or rate; an adapter whose protocol distinguishes them (SMTP: 552 for size is
  * permanent, 450 4.7.1 for rate is "try later", RFC 5321 4.2.1) reads the Error-Description,
  * which the router starts with this text for rate refusals.

@@ -1,9 +1,9 @@
 /**
- * Token buckets by key (a sender's address), with a bounded table (design.md part 8). Used by
+ * Token buckets by key (a sender's address), with a bounded table (docs/architecture.md part 8). Used by
  * the router for the per-sender message rate every entry point shares (issue 12): hub clients,
  * peers and adapters' users all reach Router.handle, so one table limits them all.
  *
- * Hot path (design.md part 11): a known key costs one Map lookup, one clock reading and a little
+ * Hot path (docs/architecture.md part 11): a known key costs one Map lookup, one clock reading and a little
  * arithmetic, with no allocation and no reordering (an LRU touch per message would double the
  * cost). Bounded without losing meaning: a bucket idle for `refillMs` is full again, the same as
  * no bucket. When the table is full an eighth of it goes at once (O(1) amortized), oldest first

@@ -1,5 +1,5 @@
 /**
- * The payload size limits, decided here and read from here (issue 12). hub-protocol.md part 4
+ * The payload size limits, decided here and read from here (issue 12). docs/hub-protocol.md part 4
  * row 26: the draft sets no sizes; cap payloads (64 KiB IM, 16 KiB PI) and answer `quota`.
  * Where each limit bites:
  * - the hub's frame layer refuses an oversized frame on the wire (`hub.limits`, whose payload

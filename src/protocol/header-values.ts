@@ -14,7 +14,7 @@ import { parseStrength } from './strength.js';
 
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 // atext without the control characters (they cannot occur in a header value anyway, and
-// hub-protocol.md part 4 row 6 rejects CR/LF).
+// docs/hub-protocol.md part 4 row 6 rejects CR/LF).
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
 const DOTTED = `${ATEXT}+(?:\\.${ATEXT}+)*`;
 const QUOTED = '"(?:[^"\\\\\\x00-\\x1f\\x7f]|\\\\[^\\x00\\x0a\\x0d])*"';
@@ -44,7 +44,7 @@ function isDomainRange(value: string, s: number, e: number): boolean {
 }
 
 /**
- * RFC 1738-ish URL, loosely (hub-protocol.md brief): scheme ":" and a non-empty rest without
+ * RFC 1738-ish URL, loosely (docs/hub-protocol.md brief): scheme ":" and a non-empty rest without
  * controls; whitespace only inside a quoted local part (draft §9 example `im:"Jane Smith"@domain.com`).
  */
 function isSchemeUrl(value: string): boolean {
@@ -81,7 +81,7 @@ function isAlpha(c: number): boolean {
   return l >= 0x61 && l <= 0x7a;
 }
 
-/** A bare `local@domain` (hub-protocol.md part 4 row 8: scheme-less ids accepted on input). */
+/** A bare `local@domain` (docs/hub-protocol.md part 4 row 8: scheme-less ids accepted on input). */
 export function isSchemelessId(value: string): boolean {
   return ID_RE.test(value);
 }
@@ -103,7 +103,7 @@ export function parseOrigin(value: string): OriginValue | null {
   return isDomain(value) ? { kind: 'server', domain: value } : null;
 }
 
-// --- idpattern-hdr (draft §11.3, hub-protocol.md part 4 row 7) -------------------------------
+// --- idpattern-hdr (draft §11.3, docs/hub-protocol.md part 4 row 7) -------------------------------
 
 const OUR_PATTERN = new RegExp(
   `^(?:(presence|im):)?(?:\\*|\\*@(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*|${LOCAL_PART}@${LABEL}(?:\\.${LABEL})*)$`,
@@ -156,7 +156,7 @@ export function parseSubscription(value: string): Subscription | null {
   return { connectionId: m[1]!, url: m[2]! };
 }
 
-// --- Visited (draft §11.8, hub-protocol.md part 4 row 16) ------------------------------------
+// --- Visited (draft §11.8, docs/hub-protocol.md part 4 row 16) ------------------------------------
 
 /** visited-hdr = *([fws] domain) *WSP; tokens separated by whitespace. null when a token is no domain. */
 export function parseVisited(value: string): string[] | null {

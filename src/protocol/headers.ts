@@ -3,7 +3,7 @@
  * list helpers every layer uses (hub wire code, router, federation, adapters). No I/O.
  *
  * Headers are kept in their order with duplicates and unknown names (draft §8, §10: relays
- * forward unknown headers unmodified and every value of a repeated header; hub-protocol.md
+ * forward unknown headers unmodified and every value of a repeated header; docs/hub-protocol.md
  * part 3 rows 11, 12). Values arrive from the decoder unfolded and trimmed of SP/HTAB.
  * `Content-Length` is never listed: a payload's presence is the payload itself.
  */

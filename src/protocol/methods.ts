@@ -1,5 +1,5 @@
 /**
- * The method table of draft-hudson-impp-transfer-proposal-01 §14-16 (hub-protocol.md parts 2.9-2.11):
+ * The method table of draft-hudson-impp-transfer-proposal-01 §14-16 (docs/hub-protocol.md parts 2.9-2.11):
  * protocol, required and optional headers, which may repeat, payload rules for the command and its
  * ok response, source and target header (§12 table, part 2.7) and the legal Error-Types.
  */
@@ -57,7 +57,7 @@ interface Row {
   err?: ErrorType[];
 }
 
-// draft §14-16; "src"/"tgt" are the §12 table (hub-protocol.md part 2.7).
+// draft §14-16; "src"/"tgt" are the §12 table (docs/hub-protocol.md part 2.7).
 const ROWS: Record<string, Row> = {
   // §14.1; Mechanism only on the first step, Abort only on later ones (checked by the session).
   auth: {

@@ -1,6 +1,6 @@
 /**
  * Astrength, the authentication strength of a path (draft-hudson-impp-transfer-proposal-01
- * §11.4; hub-protocol.md part 3 rows 28-29, part 4 rows 11-12). No I/O.
+ * §11.4; docs/hub-protocol.md part 3 rows 28-29, part 4 rows 11-12). No I/O.
  */
 import type { Headers } from './headers.js';
 

@@ -1,6 +1,6 @@
 /**
  * The router's configuration and shared state: served domains, adapter registrations, routes,
- * limits and the tables the IMTP and PITP handlers use. No I/O (design.md part 4).
+ * limits and the tables the IMTP and PITP handlers use. No I/O (docs/architecture.md part 4).
  */
 import { HubError } from '../errors.js';
 import { strengthRank, type Strength } from '../protocol/index.js';
@@ -17,11 +17,11 @@ import { Relayed, Subscriptions, TokenMint, WatcherInfo, type UpdateGuards } fro
 import { DEFAULT_MAX_VISITED } from './visited.js';
 
 /**
- * What a destination can do (design.md part 4: the router asks, never branches on a name).
+ * What a destination can do (docs/architecture.md part 4: the router asks, never branches on a name).
  * presence: 'serve' = the adapter answers fetch/subscribe itself as the remote gateway and sends
  * change-notify back; 'publish' = it publishes PI into this router's presence store (store
  * management via PITP) and the router serves watchers; 'none' = no presence: fetch/subscribe of
- * its presentities fail with `target-not-found` (cpim.md part 4: "answer subscribes to its users
+ * its presentities fail with `target-not-found` (docs/cpim.md part 4: "answer subscribes to its users
  * with failure (target not a valid/resolvable presentity)").
  */
 export interface Capabilities {
@@ -56,7 +56,7 @@ export const DEFAULT_LIMITS: RouterLimits = Object.freeze({
   maxSubscriptionsPerConnection: 1024,
 });
 
-/** A room (design.md part 7): a configured set of member inboxes behind the room's own inbox. */
+/** A room (docs/architecture.md part 7): a configured set of member inboxes behind the room's own inbox. */
 export interface RoomConfig {
   readonly name: string;
   /** The room's inbox; must be in a served domain. */
@@ -85,7 +85,7 @@ export interface RouterOptions {
    */
   readonly minStrength?: (domain: string) => Strength | undefined;
   /**
-   * The seam for presence-format translation at the edge (hub-protocol.md part 5.4): asked when a
+   * The seam for presence-format translation at the edge (docs/hub-protocol.md part 5.4): asked when a
    * PI goes to an origin whose `accept` list lacks the PI's type; null = send it as it is.
    * Leaving signed or encrypted bodies alone (part 5.4) is the hook's business: return null.
    * Default: the core's translator (presence-translate.ts), application/presence ↔ PIDF.
@@ -200,9 +200,9 @@ export class RouterContext implements Authority {
   // --- Routing ---
 
   /**
-   * The destination for `domain` (design.md part 2): an adapter serving it, this router, or
+   * The destination for `domain` (docs/architecture.md part 2): an adapter serving it, this router, or
    * the route table (static peers, later DNS SRV); null when nothing resolves it
-   * (RFC 3860 §3.4.1 check 2 → `target-not-found`, cpim.md row 29).
+   * (RFC 3860 §3.4.1 check 2 → `target-not-found`, docs/cpim.md row 29).
    */
   resolve(domain: string): Destination | null {
     const a = this.adapters.get(domain);

@@ -1,6 +1,6 @@
 /**
- * cpim.md part 5 rows 26-34 and 40-45, with the abstract CPIM/CPP operations expressed in IMTP and
- * PITP as hub-protocol.md parts 5.2 and 5.3 map them, driven by message-op-vectors.json and
+ * docs/cpim.md part 5 rows 26-34 and 40-45, with the abstract CPIM/CPP operations expressed in IMTP and
+ * PITP as docs/hub-protocol.md parts 5.2 and 5.3 map them, driven by message-op-vectors.json and
  * subscribe-op-vectors.json. Status mapping (part 5.2): ok = success, ok + Unreliable =
  * indeterminant, error = failure. MaxForwards travels in the Max-Forwards extension header.
  */
@@ -83,7 +83,7 @@ async function withBobListening(w: ReturnType<typeof messageWorld>) {
   );
 }
 
-describe('CPIM message operation over IMTP (cpim.md rows 26-34)', () => {
+describe('CPIM message operation over IMTP (docs/cpim.md rows 26-34)', () => {
   it('row 26: each response answers its own request (TransID kept by the bridge, not the router)', async () => {
     const w = messageWorld();
     await withBobListening(w);
@@ -251,7 +251,7 @@ function subscribeOf(c: SubscribeCase, method = 'subscribe'): Operation {
   ]);
 }
 
-describe('CPP subscribe/notify over PITP (cpim.md rows 40-45)', () => {
+describe('CPP subscribe/notify over PITP (docs/cpim.md rows 40-45)', () => {
   it('row 40: subscribe carries watcher and target; notify carries them back (S1)', async () => {
     const w = await presenceWorld();
     const c = s('S1');

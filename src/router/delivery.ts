@@ -1,8 +1,8 @@
 /**
  * Delivering a `send` that has passed its checks and carries its relayed headers: to an adapter,
  * to the listening connections of a local inbox, or to the next hop for a foreign domain
- * (design.md part 2). Shared by plain sends (imtp.ts) and room fan-out (rooms.ts).
- * Hot path (design.md part 11): no closures, no logging, the payload passed by reference.
+ * (docs/architecture.md part 2). Shared by plain sends (imtp.ts) and room fan-out (rooms.ts).
+ * Hot path (docs/architecture.md part 11): no closures, no logging, the payload passed by reference.
  */
 import { HubError } from '../errors.js';
 import { answerFromError, type Answer, type Strength } from '../protocol/index.js';
@@ -14,7 +14,7 @@ import { forward } from './relay.js';
 
 /**
  * Routes one relayed send to `inbox`. Throws a HubError for our own refusals:
- * `target-not-found` when the domain resolves nowhere (cpim.md row 29, RFC 3860 §3.4.1 check 2),
+ * `target-not-found` when the domain resolves nowhere (docs/cpim.md row 29, RFC 3860 §3.4.1 check 2),
  * `source-authorization` below the route's minimum strength (row 29), `quota` above an adapter's
  * maximum message size (part 4 row 26), `no-listeners` (row 54).
  */

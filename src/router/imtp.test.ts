@@ -40,7 +40,7 @@ async function listen(
   return { ep, origin };
 }
 
-describe('IMTP relay, authorization and errors (hub-protocol.md part 3)', () => {
+describe('IMTP relay, authorization and errors (docs/hub-protocol.md part 3)', () => {
   it('row 24: forwards what it does not reject and answers only after the next hop', async () => {
     const { router, peerB } = setup();
     const gate = new Deferred<Answer>();
@@ -177,7 +177,7 @@ describe('IMTP relay, authorization and errors (hub-protocol.md part 3)', () => 
   });
 });
 
-describe('IMTP listen and send (hub-protocol.md part 3 rows 48-54)', () => {
+describe('IMTP listen and send (docs/hub-protocol.md part 3 rows 48-54)', () => {
   it('row 48: Only/Except filter senders; a filtered sender sees no listener; re-listen replaces filters', async () => {
     const { router } = setup();
     const bob = `im:bob@${A}`;

@@ -1,7 +1,7 @@
 /**
- * IMTP (draft §16; hub-protocol.md part 2.11, part 3 rows 48-54): `listen` and `send`.
- * `send` is the hot path (design.md part 11): no closures, no logging, headers copied once, the
- * payload handed on by reference and never looked into (cpim.md row 34: `message/cpim` octets
+ * IMTP (draft §16; docs/hub-protocol.md part 2.11, part 3 rows 48-54): `listen` and `send`.
+ * `send` is the hot path (docs/architecture.md part 11): no closures, no logging, headers copied once, the
+ * payload handed on by reference and never looked into (docs/cpim.md row 34: `message/cpim` octets
  * unchanged).
  */
 import { CodecError, HubError } from '../errors.js';
@@ -27,7 +27,7 @@ const inboxCache = new Map<string, ImAddress>();
 
 /**
  * An `im:` identifier naming an instant inbox. Scheme-less ids get `im:` (part 4 row 8); `im:alice`
- * (no domain) is `malformed` (RFC 3860 §3.4.1 check 1, cpim.md row 28).
+ * (no domain) is `malformed` (RFC 3860 §3.4.1 check 1, docs/cpim.md row 28).
  */
 export function readInbox(text: string): ImAddress {
   const cached = inboxCache.get(text);

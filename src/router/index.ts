@@ -1,4 +1,4 @@
-/** The router's public surface (design.md parts 2, 4, 7). */
+/** The router's public surface (docs/architecture.md parts 2, 4, 7). */
 export { Router } from './router.js';
 export type { Capabilities, RoomConfig, RouterLimits, RouterOptions, RouteFn } from './context.js';
 export { DEFAULT_LIMITS } from './context.js';

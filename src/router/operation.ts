@@ -3,8 +3,8 @@
  * framing or sockets, where it came from (`Origin`) and where it can go (`Endpoint`); answers are
  * the protocol's one `Answer` (src/protocol). TCP clients, peer gateways and in-process adapters
  * all reach the router in this one shape, so an adapter could equally run out of process as a hub
- * client (design.md parts 4, 5). Command ids and CPIM TransIDs stay with the wire layer
- * (hub-protocol.md part 5.2).
+ * client (docs/architecture.md parts 4, 5). Command ids and CPIM TransIDs stay with the wire layer
+ * (docs/hub-protocol.md part 5.2).
  */
 import type { Pattern } from '../model/index.js';
 import type { Answer, Headers, Protocol, Strength } from '../protocol/index.js';
@@ -49,7 +49,7 @@ export interface Origin {
   readonly endpoint: Endpoint;
   /**
    * Presence content types this origin understands, best first. When set and a PI's type is not
-   * among them, the router's `translate` hook is asked for the first (hub-protocol.md part 5.4).
+   * among them, the router's `translate` hook is asked for the first (docs/hub-protocol.md part 5.4).
    */
   readonly accept?: readonly string[];
 }

@@ -4,7 +4,7 @@
  * start-wi connections (§15.6, §15.12, §15.16; rows 45-46).
  *
  * These go out in the background: the command that caused them (a change, a subscribe) is
- * answered without waiting for watchers (a slow watcher must not hold up its presentity; cpim.md
+ * answered without waiting for watchers (a slow watcher must not hold up its presentity; docs/cpim.md
  * row 44: no response is awaited for a notify). `Router.settle()` waits for them.
  */
 import type { RouterContext } from './context.js';

@@ -1,6 +1,6 @@
 /**
  * Reading PITP headers into model values, and writing PI into answers and notifies (draft §11,
- * §15; hub-protocol.md parts 2.6, 2.10). Identifiers without a scheme default to `presence:`
+ * §15; docs/hub-protocol.md parts 2.6, 2.10). Identifiers without a scheme default to `presence:`
  * (part 4 row 8); identifier problems are `malformed`.
  */
 import { CodecError, HubError } from '../errors.js';
@@ -65,7 +65,7 @@ export function piOf(ctx: RouterContext, op: Operation): PresenceInfo | null {
 }
 
 /**
- * The PI as it goes to a party accepting `accept` (hub-protocol.md part 5.4): verbatim, unless
+ * The PI as it goes to a party accepting `accept` (docs/hub-protocol.md part 5.4): verbatim, unless
  * the party lists types, the PI's is not among them and the `translate` hook offers a version.
  * `presentity` names the PI's presentity for documents that do not name it themselves.
  */
@@ -87,7 +87,7 @@ export function presentTo(
  *   extension (draft §10: unknown headers are ignored by endpoints, so other servers are
  *   unaffected); without one it gets the PI as published;
  * - an adapter gets the core's presence model, PIDF (RFC 3863), unless its origin says otherwise:
- *   the adapters read PIDF (design.md part 1: presence travels as PIDF);
+ *   the adapters read PIDF (docs/architecture.md part 1: presence travels as PIDF);
  * - a peer gets the PI as published (its own router translates for its watchers), whatever a
  *   relayed `Accept` says.
  */

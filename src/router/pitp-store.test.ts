@@ -19,7 +19,7 @@ import type { Header } from '../protocol/index.js';
 
 beforeEach(reset);
 
-describe('PITP presence store (hub-protocol.md part 3 rows 34-40)', () => {
+describe('PITP presence store (docs/hub-protocol.md part 3 rows 34-40)', () => {
   it('row 34: the first matching mapping wins; no PI or no match is a denial', async () => {
     await insert(1, [BOB], 'bob-view');
     await insert(2, [`presence:*@${A}`], 'domain-view');

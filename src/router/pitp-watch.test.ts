@@ -32,7 +32,7 @@ import {
 import { Router } from './index.js';
 
 beforeEach(reset);
-describe('PITP watchers (hub-protocol.md part 3 rows 41-47)', () => {
+describe('PITP watchers (docs/hub-protocol.md part 3 rows 41-47)', () => {
   it('row 41: fetch ok and subscribe ok carry the PI', async () => {
     await insert(1, [BOB], '<presence/>');
     const bob = watcher('bob');

@@ -43,7 +43,7 @@ import { authorizeSource, effectiveStrength } from './source-auth.js';
 import type { Subscription } from './subscriptions.js';
 import { relayHeaders } from './visited.js';
 
-/** A PI-carrying ok as the origin accepts it (the `translate` seam, hub-protocol.md part 5.4). */
+/** A PI-carrying ok as the origin accepts it (the `translate` seam, docs/hub-protocol.md part 5.4). */
 function presentAnswer(
   ctx: RouterContext,
   answer: Answer,

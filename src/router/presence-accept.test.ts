@@ -1,4 +1,4 @@
-// Which form of a PI each watcher kind gets from the router (issue 12, hub-protocol.md part 5.4):
+// Which form of a PI each watcher kind gets from the router (issue 12, docs/hub-protocol.md part 5.4):
 // clients as published or as their `Accept` header asks, adapters PIDF, peers as published.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeEndpoint, client, dec, enc, headerOf, peer } from '../../test/support/router-fakes.js';

@@ -1,11 +1,11 @@
 /**
- * The presence store of one presentity this gateway is home for (draft §5, §15; hub-protocol.md
+ * The presence store of one presentity this gateway is home for (draft §5, §15; docs/hub-protocol.md
  * part 2.10): an ordered, 1-based list of mappings, watcher class (identifier patterns) →
  * optional PI. Pure data: no notifies here (the PITP handlers compare views and notify).
  *
  * A PI is carried verbatim: its Content-Type as received (absent = the PITP default
  * `application/presence`, draft §10) and its octets, never parsed (PIDF bodies included,
- * hub-protocol.md part 5.4, cpim.md row 45).
+ * docs/hub-protocol.md part 5.4, docs/cpim.md row 45).
  */
 import { HubError } from '../errors.js';
 import { matchPattern, type Address, type Pattern, type PresAddress } from '../model/index.js';

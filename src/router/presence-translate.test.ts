@@ -1,4 +1,4 @@
-// The core's presence translator (issue 12, hub-protocol.md part 5.4): formats, cache, warn-once.
+// The core's presence translator (issue 12, docs/hub-protocol.md part 5.4): formats, cache, warn-once.
 import { describe, expect, it } from 'vitest';
 import { buildPidf, parsePidf } from '../codec/pidf/index.js';
 import { parsePresenceText } from '../codec/presence-text/index.js';

@@ -1,5 +1,5 @@
 /**
- * Presence normalised in the core (issue 12; hub-protocol.md part 5.4): the router's default
+ * Presence normalised in the core (issue 12; docs/hub-protocol.md part 5.4): the router's default
  * `translate` hook. A PI is stored and relayed as published; only when a watcher states the types
  * it accepts (an adapter: the core's presence model, PIDF; a client: an `Accept` header) and the
  * PI's type is not among them is it translated here, between Hudson's `application/presence`

@@ -20,7 +20,7 @@ export function forward(endpoint: Endpoint, op: Operation, originator: string): 
   } catch {
     return Promise.resolve(hopFailed());
   }
-  // Not `async`/`await` (design.md part 11): one reaction, and it never rejects.
+  // Not `async`/`await` (docs/architecture.md part 11): one reaction, and it never rejects.
   return delivered.then((answer) => passedOn(answer, originator), hopFailed);
 }
 

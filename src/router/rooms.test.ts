@@ -55,7 +55,7 @@ function pair(
   return { ra, rb, ab, ba };
 }
 
-describe('rooms (design.md part 7)', () => {
+describe('rooms (docs/architecture.md part 7)', () => {
   const members = ['im:alice@a.example', 'im:bob@a.example', 'im:carol@a.example', 'im:bob@a.example'];
 
   it('fans out to every other member once, never back to the origin, with Orig-Inbox naming the room', async () => {

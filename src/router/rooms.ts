@@ -1,5 +1,5 @@
 /**
- * Rooms (design.md part 7): a room is a configured set of member inboxes behind the room's own
+ * Rooms (docs/architecture.md part 7): a room is a configured set of member inboxes behind the room's own
  * inbox. A send to the room is fanned out to every member except the one it came from, each
  * member once.
  *
@@ -13,7 +13,7 @@
  *   then stay (draft §16.2: Orig-Inbox lists all original recipients, part 3 row 50).
  * - `Inbox` is the member; Visited gains our token and the hop count drops by one, exactly as for
  *   any relay (rows 49, 54; part 5.2), so rooms bridged into a circle end in `loop`.
- * - The payload is the same octets (never re-serialized, cpim.md row 34).
+ * - The payload is the same octets (never re-serialized, docs/cpim.md row 34).
  *
  * Who may post: members (the received Sender), or anyone when the room is `open`; others get
  * `target-authorization` (the Inbox is the target, draft §12). The origin member is the received

@@ -1,5 +1,5 @@
 /**
- * The router (design.md parts 2, 4): takes IMTP/PITP operations from clients, peer gateways and
+ * The router (docs/architecture.md parts 2, 4): takes IMTP/PITP operations from clients, peer gateways and
  * adapters, checks them and hands them to the right endpoint, and answers once the next hop has.
  * Pure of I/O: endpoints do the delivering; the router never touches sockets or adapters.
  *
@@ -70,7 +70,7 @@ export class Router {
 
   /**
    * Answers one operation. Never rejects: every failure becomes an error answer (draft §12).
-   * Not `async`: a handler's promise is passed on as it is (design.md part 11, fewer microtask
+   * Not `async`: a handler's promise is passed on as it is (docs/architecture.md part 11, fewer microtask
    * turns per send); only a failure costs an extra step.
    */
   handle(op: Operation, origin: Origin): Promise<Answer> {

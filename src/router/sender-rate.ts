@@ -4,9 +4,9 @@
  * authenticated Sender here. A domain served by an adapter may carry its own rate (the adapter's
  * `Capabilities.senderRate`); every other sender gets the gateway's `limits.perSender`.
  *
- * Draft §12 (hub-protocol.md part 3, error table): `quota` = "would exceed resource limits for
+ * Draft §12 (docs/hub-protocol.md part 3, error table): `quota` = "would exceed resource limits for
  * the source"; the Error-Description starts with RATE_LIMITED so adapters can tell rate from size.
- * Hot path (design.md part 11): one map lookup for the domain, one for the sender, no allocation
+ * Hot path (docs/architecture.md part 11): one map lookup for the domain, one for the sender, no allocation
  * for a known sender; the warn line is throttled so a flood does not flood the log.
  */
 import { HubError } from '../errors.js';

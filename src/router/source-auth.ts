@@ -55,7 +55,7 @@ export function mayActFor(identities: readonly Pattern[], address: Address): boo
  * - peer (row 26, MUST): the source's domain must equal the domain the peer authenticated as,
  *   and nothing else is refused on source grounds (SHOULD NOT);
  * - adapter: the source's domain must be one the adapter registered (it is the remote gateway for
- *   those domains, design.md part 5, hub-protocol.md part 5.1).
+ *   those domains, docs/architecture.md part 5, docs/hub-protocol.md part 5.1).
  */
 export function authorizeSource(
   authority: Authority,

@@ -1,5 +1,5 @@
 /**
- * PITP subscription state (draft §11.7, §15.10-15.16; hub-protocol.md part 2.10):
+ * PITP subscription state (draft §11.7, §15.10-15.16; docs/hub-protocol.md part 2.10):
  * - `Subscriptions`: watchers of presentities this router is home for, keyed by
  *   (connection-id token, watcher URL, presentity) (§11.7);
  * - `Relayed`: subscriptions of local clients/adapters to foreign presentities, so that the

@@ -1,6 +1,6 @@
 /**
  * Loop protection of a relayed `send` (draft §11.8, §16.2) and the CPIM hop count
- * (RFC 3860 §3.4.2, hub-protocol.md part 5.2), and the headers every relay rewrites.
+ * (RFC 3860 §3.4.2, docs/hub-protocol.md part 5.2), and the headers every relay rewrites.
  *
  * Visited (part 3 row 49, part 4 row 16): tokens separated by one or more SP; every relay adds its
  * own token; a command that already carries our token, or more tokens than the maximum (16), is
@@ -9,8 +9,8 @@
  * Max-Forwards: this project's extension header carrying the CPIM MaxForwards across the hub
  * (part 5.2: "carry the count in an extension header (relays pass unknown headers)"). Its value
  * is a decimal integer. Absent, the count is 128 − len(Visited) (part 5.2 Hub→CPIM; 128 is above
- * the 100 that RFC 3860 §3.4.2 recommends, cpim.md row 33). A count of 0 (or less) on receipt is
- * answered `loop` and not relayed (cpim.md row 32: "0 on receipt → discard + failure"); a relay
+ * the 100 that RFC 3860 §3.4.2 recommends, docs/cpim.md row 33). A count of 0 (or less) on receipt is
+ * answered `loop` and not relayed (docs/cpim.md row 32: "0 on receipt → discard + failure"); a relay
  * passes count − 1. Peers that do not know the header ignore it and forward it (draft §8).
  */
 import { HubError } from '../errors.js';
@@ -46,7 +46,7 @@ export function visitedTokens(value: string | undefined): string[] {
 /**
  * Checks a received send for loops and computes the values to relay. Throws `loop` when our
  * token is already listed, the list is longer than `maxVisited` (rows 49, 54, part 4 row 16), or
- * the hop count is exhausted (cpim.md rows 32/33); `malformed` for a Max-Forwards that is not a
+ * the hop count is exhausted (docs/cpim.md rows 32/33); `malformed` for a Max-Forwards that is not a
  * decimal integer.
  */
 export function checkHops(headers: Headers, token: string, maxVisited: number): HopState {
@@ -75,7 +75,7 @@ export function checkHops(headers: Headers, token: string, maxVisited: number): 
 /**
  * The headers of a relayed command: everything received, in order and unmodified (draft §8, part
  * 3 row 11), except Visited, Max-Forwards and Astrength, which are replaced in place (or appended)
- * with the relayed values. One pass, no closures (design.md part 11).
+ * with the relayed values. One pass, no closures (docs/architecture.md part 11).
  */
 export function relayHeaders(headers: Headers, hops: HopState | null, strength: Strength): Header[] {
   const out: Header[] = [];

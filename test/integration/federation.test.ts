@@ -1,6 +1,6 @@
 /**
  * Federation: two real gateways (a.test and b.test) linked over TCP with TLS and SASL, through
- * the static `peers:` table (design.md part 10: "two gateways in one test, linked over TCP").
+ * the static `peers:` table (docs/architecture.md part 10: "two gateways in one test, linked over TCP").
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
  * Timers, shutdown and the application boundary of the real hub server: idle `=nop` keepalive and
  * per-command timeouts (part 4 row 14), the auth timeout, `shutdown` round trips (draft §14.2,
  * part 3 row 33), stop(), application failures answered through replies.ts without leaking
- * internals, and write batching (one socket write per input chunk or tick, design.md part 11).
+ * internals, and write batching (one socket write per input chunk or tick, docs/architecture.md part 11).
  */
 import * as net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Every transcript of test/transcripts, replayed over TCP (design.md part 10): role-server ones
+ * Every transcript of test/transcripts, replayed over TCP (docs/architecture.md part 10): role-server ones
  * against the real hub server configured like TEST_HUB, role-client ones against connectHub
  * talking to a plain socket that plays the server's lines.
  */

@@ -1,10 +1,10 @@
 /**
  * Issue 12, the presence format matrix across federation: two real gateways linked over TCP
- * (design.md part 10). Gateway A (gw.test) holds the presentities: hub clients publishing Hudson
+ * (docs/architecture.md part 10). Gateway A (gw.test) holds the presentities: hub clients publishing Hudson
  * `application/presence` open/closed, PIDF and an unknown format, and web users of A's WebSocket
  * adapter. Gateway B (b.test) holds the watchers: a native PITP client and a web watcher through
  * B's WebSocket adapter. A sends its peer what was published (verbatim); B translates for its own
- * watchers (hub-protocol.md part 5.4).
+ * watchers (docs/hub-protocol.md part 5.4).
  *
  * Both web adapters serve their gateway's own domain: a peer account speaks for one domain
  * (draft §8.1, README "Federation"), so the watchers on B and the presentities on A must be in

@@ -1,5 +1,5 @@
 /**
- * The web chat page in a real browser (design.md part 10): Debian's chromium driven by
+ * The web chat page in a real browser (docs/architecture.md part 10): Debian's chromium driven by
  * playwright-core against a real gateway. Two browser users chat in a room and see each other's
  * presence; a browser user and a hub (IMTP) client talk, also across a dropped connection; a
  * message to an unknown user shows as failed with the reason. Screenshots go to test-results/.

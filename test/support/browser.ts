@@ -1,5 +1,5 @@
 /**
- * The browser fixture: Debian's chromium driven by playwright-core (env-notes.md: the flags
+ * The browser fixture: Debian's chromium driven by playwright-core (docs/testing.md: the flags
  * below; never `playwright install`), launched once per test file. Each page gets its own
  * browser context, closed after the test. Screenshots go to test-results/.
  */

@@ -32,7 +32,7 @@ export function ircAdapterConfig(port: number, extra: Record<string, unknown> = 
     domain: 'irc.test',
     server: { host: '127.0.0.1', port, tls: false },
     nick: 'gwbot',
-    // Paced, but fast: ngircd has penalties off (env-notes.md).
+    // Paced, but fast: ngircd has penalties off (docs/testing.md).
     flood: { enabled: true, burst: 200, linesPerSecond: 20000 },
     reconnect: { minDelayMs: 100, maxDelayMs: 1000, jitter: 0.2 },
     startTimeoutMs: 5000,

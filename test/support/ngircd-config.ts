@@ -1,5 +1,5 @@
 /**
- * The ngircd configuration the tests and the benchmarks run (env-notes.md: penalties and
+ * The ngircd configuration the tests and the benchmarks run (docs/testing.md: penalties and
  * per-IP limits off, no DNS, ident or PAM lookups), bound to 127.0.0.1 on the given ports.
  */
 import { writeFile } from 'node:fs/promises';

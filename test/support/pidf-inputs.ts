@@ -1,6 +1,6 @@
 /**
  * PIDF inputs for the codec's tests (src/codec/pidf): the shipped vectors with their expected
- * reports, the inputs written for the vectors cpim.md part 6 describes but does not ship, and
+ * reports, the inputs written for the vectors docs/cpim.md part 6 describes but does not ship, and
  * small documents built around a body.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -33,7 +33,7 @@ export function pidfVectors(): Vector[] {
 export const enc = (s: string) => new TextEncoder().encode(s);
 export const DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-/** Inputs written for the vectors cpim.md part 6 describes but does not ship. */
+/** Inputs written for the vectors docs/cpim.md part 6 describes but does not ship. */
 export const OWN_INPUTS: Record<string, Uint8Array> = {
   // 06: RFC 3863 4.3.3, mustUnderstand inside a tuple-level extension.
   'pidf-06-must-understand': enc(`${DECL}<impp:presence xmlns:impp="urn:ietf:params:xml:ns:pidf"

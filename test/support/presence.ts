@@ -18,7 +18,7 @@ const enc = (s: string) => new TextEncoder().encode(s);
 export const h = (headers: readonly Header[], name: string) => headers.find(([n]) => n === name)?.[1];
 
 /**
- * Hudson's `application/presence` (draft-hudson-impp-pidf-proposal-01 §4, hub-protocol.md 2.12)
+ * Hudson's `application/presence` (draft-hudson-impp-pidf-proposal-01 §4, docs/hub-protocol.md 2.12)
  * as a PITP client writes it: one contact with a status, and no `presentity` variable, so the
  * core must take the PIDF entity from the Presentity header.
  */

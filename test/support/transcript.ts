@@ -1,5 +1,5 @@
 /**
- * IMTP/PITP transcripts (design.md part 10): dialogues in the draft's own notation (§13), replayed
+ * IMTP/PITP transcripts (docs/architecture.md part 10): dialogues in the draft's own notation (§13), replayed
  * against an implementation through an abstract peer, so the same files drive the session state
  * machine (test/transcripts.test.ts) and the real TCP server.
  *

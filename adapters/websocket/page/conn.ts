@@ -1,6 +1,6 @@
 /**
  * The page's WebSocket: connects to the gateway it was served from, signs in with the token,
- * and reconnects by itself after a drop with exponential backoff and jitter (users.md row 6:
+ * and reconnects by itself after a drop with exponential backoff and jitter (docs/bridge-requirements.md row 6:
  * reconnects that always recover, without storms).
  */
 import type { ServerFrame } from '../protocol.js';

@@ -1,13 +1,13 @@
 // Conformance checklist of spec/cpim.md part 5, rows 14-24 and 64 (Message/CPIM namespaces,
 // Require, core headers, the encapsulated entity). Rows 1-13 are in checklist-syntax.test.ts.
-// Vectors held back from /vectors are rewritten here from the table in cpim.md part 6; each test
+// Vectors held back from /vectors are rewritten here from the table in docs/cpim.md part 6; each test
 // names its row.
 import { describe, expect, it } from 'vitest';
 import { from, msg, ok, rejects, to, vector } from '../../../test/support/cpim-inputs.js';
 import { firstInvalidUtf8 } from '../../model/utf8.js';
 import { buildCpim, inspectCpim, parseCpim, serializeCpim, unmetRequirements } from './index.js';
 
-describe('RFC 3862 conformance checklist (cpim.md part 5): namespaces and semantics', () => {
+describe('RFC 3862 conformance checklist (docs/cpim.md part 5): namespaces and semantics', () => {
   it('row 14: a prefix must be declared by NS before use (cpim-06, cpim-07)', () => {
     expect(rejects(vector('cpim-06-require-undeclared-prefix'), 'RFC 3862 3.4')).toBe(
       "prefix 'Locale' used without a preceding NS declaration",
@@ -144,7 +144,7 @@ describe('RFC 3862 conformance checklist (cpim.md part 5): namespaces and semant
     expect(ok(parseCpim(msg(['From: Tigger<im:tigger@100akerwood.com>']), { mode: 'lenient' })).result).toBe(
       'accept-with-warning',
     );
-    // cpim.md 2.4 (g): the address grammar has no parameters: kept, ignored, warned about.
+    // docs/cpim.md 2.4 (g): the address grammar has no parameters: kept, ignored, warned about.
     expect(ok(parseCpim(msg(['From:;x=1 <im:a@b.c>']))).result).toBe('accept-with-warning');
   });
 

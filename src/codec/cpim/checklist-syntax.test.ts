@@ -1,12 +1,12 @@
 // Conformance checklist of spec/cpim.md part 5, rows 1-13 (Message/CPIM header syntax: lines,
 // folding, whitespace, UTF-8, escaping, names). Rows 14-24 and 64 are in checklist-semantics.test.ts.
 // Vectors held back from /vectors (cpim-05, 11, 16, 19, 23, 27, 29, 32, 34) are rewritten here
-// from the table in cpim.md part 6; each test names its row.
+// from the table in docs/cpim.md part 6; each test names its row.
 import { describe, expect, it } from 'vitest';
 import { from, msg, ok, rejects, to, vector } from '../../../test/support/cpim-inputs.js';
 import { buildCpim, inspectCpim, parseCpim, serializeCpim } from './index.js';
 
-describe('RFC 3862 conformance checklist (cpim.md part 5): header syntax', () => {
+describe('RFC 3862 conformance checklist (docs/cpim.md part 5): header syntax', () => {
   it('row 1: header lines end with CRLF (cpim-18)', () => {
     expect(rejects(vector('cpim-18-lf-only'), 'RFC 3862 2.2')).toBe('lines end in LF, not CRLF');
     const mixed = Buffer.from(

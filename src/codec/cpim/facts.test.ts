@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCpim, parseCpim, withCpimFacts, type CpimPayload } from './index.js';
 
-describe('CPIM facts carried on the payload (design.md part 11)', () => {
+describe('CPIM facts carried on the payload (docs/architecture.md part 11)', () => {
   const bytes = buildCpim({
     startsWith: 'cpim-headers',
     from: { uri: 'im:alice@a.example' },

@@ -1,9 +1,9 @@
 /**
  * What the builder of a `message/cpim` payload knows about it, carried on the payload value itself
  * so a reader in the same process (an adapter delivering a message another adapter built) need not
- * parse the octets again (design.md part 11: no parsing of `message/cpim` on the relay path).
+ * parse the octets again (docs/architecture.md part 11: no parsing of `message/cpim` on the relay path).
  *
- * The router hands a payload on by reference and never changes it (cpim.md row 34), so the field
+ * The router hands a payload on by reference and never changes it (docs/cpim.md row 34), so the field
  * travels with the octets; a copy of the octets has no facts and is parsed as before. No global
  * table: the facts live and die with the payload object. A builder attaches facts only when they
  * are exactly what `parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role:

@@ -90,7 +90,7 @@ export function parseHeaderLine(ctx: ParseContext, start: number, end: number): 
   if (valueStart < end && bytes[valueStart] === SP)
     ctx.fail(`more than one SP after '${ctx.text(start, p)}'`, spRule, valueStart);
   if (valueStart === end) {
-    // cpim.md 2.4 (c): an empty value is ABNF-valid but leaves the line ending in the SP, which 2.2 forbids.
+    // docs/cpim.md 2.4 (c): an empty value is ABNF-valid but leaves the line ending in the SP, which 2.2 forbids.
     ctx.failOrWarn('whitespace at end of line (empty header value)', RULE_LINE, p);
   } else {
     const last = bytes[end - 1];
@@ -101,7 +101,7 @@ export function parseHeaderLine(ctx: ParseContext, start: number, end: number): 
     }
   }
 
-  // RFC 3862 2.2, 2.3: no raw control characters; UTF-8 throughout (RFC 3629 form, cpim.md 2.4 (h)).
+  // RFC 3862 2.2, 2.3: no raw control characters; UTF-8 throughout (RFC 3629 form, docs/cpim.md 2.4 (h)).
   let control = -1;
   let high = false;
   let hasEscape = false;

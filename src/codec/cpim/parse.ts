@@ -240,7 +240,7 @@ class HeaderResolver {
         }
         break;
     }
-    // cpim.md 2.4 (g): the From/To/cc/DateTime/NS/Require grammars allow no parameters,
+    // docs/cpim.md 2.4 (g): the From/To/cc/DateTime/NS/Require grammars allow no parameters,
     // although the generic Header rule does; accept, keep them, warn.
     if (params.length > 0 && kind !== 'Subject' && CORE_NAMES.has(kind)) {
       ctx.warn(

@@ -29,7 +29,7 @@ const POLICY_RECOMMENDATION: Record<string, string> = {
   DateTime: 'endpoint: reject as ambiguous send time; relaying gateway: relay unchanged',
 };
 
-/** What an application sees (cpim.md vectors' `semantics`), and whether the message needs a policy decision. */
+/** What an application sees (docs/cpim.md vectors' `semantics`), and whether the message needs a policy decision. */
 export function buildSemantics(
   ctx: ParseContext,
   headers: readonly CpimHeader[],

@@ -70,7 +70,7 @@ export interface CpimBuildInput {
   /**
    * 'abnf' (default): `"Name"<uri>` and `NS: p<uri>` as RFC 3862 3.6/4.6 spell them.
    * 'rfc-examples': a SP before "<" after a quoted Formal-name and after an NS prefix, as the
-   * RFC's own examples write (cpim.md 2.4 (a)/(b)); every receiver should accept both.
+   * RFC's own examples write (docs/cpim.md 2.4 (a)/(b)); every receiver should accept both.
    */
   readonly spacing?: 'abnf' | 'rfc-examples';
 }
@@ -79,7 +79,7 @@ function bad(message: string, rule: string): never {
   throw new CodecError(message, rule);
 }
 
-/** RFC 3862 3.6 / cpim.md 2.4 (h): generate RFC 3629 UTF-8 only, so no lone surrogates. */
+/** RFC 3862 3.6 / docs/cpim.md 2.4 (h): generate RFC 3629 UTF-8 only, so no lone surrogates. */
 function assertWellFormed(text: string, what: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -8,7 +8,7 @@
  */
 import type { Position } from '../../errors.js';
 
-/** RFC 3862 4 / 7.2: the namespace of the core headers (section 6 misspells it; see cpim.md 2.4 (e)). */
+/** RFC 3862 4 / 7.2: the namespace of the core headers (section 6 misspells it; see docs/cpim.md 2.4 (e)). */
 export const CORE_NAMESPACE = 'urn:ietf:params:cpim-headers:';
 
 /** The headers RFC 3862 4 defines in the core namespace (names are case-sensitive, 2.2). */

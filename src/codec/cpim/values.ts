@@ -22,7 +22,7 @@ const ADDRESS_RULES: Record<string, string> = {
 
 /**
  * RFC 3862 4.1-4.3: `[ Formal-name ] "<" URI ">"`, Formal-name = 1*( Token SP ) / String.
- * cpim.md 2.4 (b), checklist row 64: a SP between a quoted Formal-name and "<" is what everyone
+ * docs/cpim.md 2.4 (b), checklist row 64: a SP between a quoted Formal-name and "<" is what everyone
  * writes although the ABNF has none; both forms are accepted in every mode.
  */
 export function parseAddress(
@@ -87,7 +87,7 @@ export function parseAddress(
 }
 
 /**
- * RFC 3862 4.6: `NS: [ Name-prefix ] "<" URI ">"`. cpim.md 2.4 (a), row 64: every RFC example
+ * RFC 3862 4.6: `NS: [ Name-prefix ] "<" URI ">"`. docs/cpim.md 2.4 (a), row 64: every RFC example
  * writes `NS: MyFeatures <mid:...>` with a SP the ABNF lacks; both forms are accepted.
  * RFC 3862 3.4: the URI MUST be an absolute URI without fragment.
  */

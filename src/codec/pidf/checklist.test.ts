@@ -1,4 +1,4 @@
-// PIDF parser: checklist rows 46-53 and 63 (cpim.md part 6).
+// PIDF parser: checklist rows 46-53 and 63 (docs/cpim.md part 6).
 import { describe, expect, it } from 'vitest';
 import { VECTORS, doc, enc, own, rejects, T } from '../../../test/support/pidf-inputs.js';
 import { inspectPidf, isExtensionUsable, isNewer, parsePidf, PIDF_NS } from './index.js';

@@ -16,7 +16,7 @@ import type { PidfParseOptions, PidfParseResult } from './types.js';
 import { PidfBuilderState } from './validate.js';
 
 /** The rule named when a DOCTYPE is refused. */
-export const DTD_RULE = 'hardening: no DTDs (cpim.md checklist row 63)';
+export const DTD_RULE = 'hardening: no DTDs (docs/cpim.md checklist row 63)';
 
 const XML_RULE = 'XML 1.0 2.1 (well-formed document)';
 

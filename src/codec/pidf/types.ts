@@ -8,7 +8,7 @@
  */
 import type { Position } from '../../errors.js';
 
-/** RFC 3863 4.2.2 / 5.2: the registered namespace (no trailing colon, see cpim.md 2.5). */
+/** RFC 3863 4.2.2 / 5.2: the registered namespace (no trailing colon, see docs/cpim.md 2.5). */
 export const PIDF_NS = 'urn:ietf:params:xml:ns:pidf';
 /** Namespace of `xml:lang` (Namespaces in XML 1.0, section 3). */
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -75,7 +75,7 @@ export interface PidfWarning {
 
 export interface PidfParseOptions {
   /**
-   * Tolerate what cpim.md's vectors list under `lenient`: no XML declaration, `OPEN`/`CLOSED`,
+   * Tolerate what docs/cpim.md's vectors list under `lenient`: no XML declaration, `OPEN`/`CLOSED`,
    * lower-case `t`/`z` in timestamps, children out of schema order, stray text in containers.
    */
   readonly lenient?: boolean;

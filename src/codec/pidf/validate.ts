@@ -233,7 +233,7 @@ export class PidfBuilderState {
       throw this.error('tuple ids must be unique within the document', 'RFC 3863 4.1.2', position);
     this.ids.add(id);
     if (!isNcName(id)) {
-      // Schema: xs:ID; prose: "an arbitrary string". cpim.md vector 17 leaves it to policy:
+      // Schema: xs:ID; prose: "an arbitrary string". docs/cpim.md vector 17 leaves it to policy:
       // accept, but tell the sender.
       this.warn(`tuple id "${id}" is not an xs:ID (NCName)`, 'RFC 3863 4.1.2, 4.4', position);
     }

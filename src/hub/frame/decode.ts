@@ -103,7 +103,7 @@ export class FrameDecoder {
         if (this.piecesLen + len - pos > this.limits.maxLineLength + 1) {
           this.fatal(
             `line longer than ${this.limits.maxLineLength} octets`,
-            'hub-protocol.md part 4 row 26',
+            'docs/hub-protocol.md part 4 row 26',
             this.lineStart(pos),
           );
           return;
@@ -117,7 +117,7 @@ export class FrameDecoder {
       if (this.piecesLen + lf - pos > this.limits.maxLineLength + 1) {
         this.fatal(
           `line longer than ${this.limits.maxLineLength} octets`,
-          'hub-protocol.md part 4 row 26',
+          'docs/hub-protocol.md part 4 row 26',
           lineOffset,
         );
         return;
@@ -201,10 +201,10 @@ export class FrameDecoder {
     if (text === '=nop') {
       this.handler.onFrame({ kind: 'nop' });
     } else if (first === 0x3d /* = */) {
-      // hub-protocol.md part 4 row 3: the draft's word-mech spells "mec8"; we emit "=mech", accept both.
+      // docs/hub-protocol.md part 4 row 3: the draft's word-mech spells "mec8"; we emit "=mech", accept both.
       const m = MECH_LINE.exec(text);
       if (m === null) {
-        this.fatal('malformed mechanism list', 'draft §10 mech, hub-protocol.md part 4 row 3', offset);
+        this.fatal('malformed mechanism list', 'draft §10 mech, docs/hub-protocol.md part 4 row 3', offset);
         return;
       }
       const list = m[1]!;
@@ -229,7 +229,7 @@ export class FrameDecoder {
     if (id.length > this.limits.maxIdLength) {
       this.bad(
         `id longer than ${this.limits.maxIdLength} characters`,
-        'hub-protocol.md part 4 row 26',
+        'docs/hub-protocol.md part 4 row 26',
         offset,
       );
     }
@@ -245,7 +245,7 @@ export class FrameDecoder {
     if (this.fHeaderBytes > this.limits.maxHeaderBytes) {
       this.fatal(
         `header block larger than ${this.limits.maxHeaderBytes} octets`,
-        'hub-protocol.md part 4 row 26',
+        'docs/hub-protocol.md part 4 row 26',
         offset,
       );
       return;
@@ -274,7 +274,11 @@ export class FrameDecoder {
     }
     const name = interned(NAMES_BY_LENGTH, buf, s, colon);
     if (++this.fCount > this.limits.maxHeaderCount) {
-      this.fatal(`more than ${this.limits.maxHeaderCount} headers`, 'hub-protocol.md part 4 row 26', offset);
+      this.fatal(
+        `more than ${this.limits.maxHeaderCount} headers`,
+        'docs/hub-protocol.md part 4 row 26',
+        offset,
+      );
       return;
     }
     // The leading WSP goes now (commit() trims the rest); one slice instead of two.
@@ -310,7 +314,7 @@ export class FrameDecoder {
       if (n > this.limits.maxPayloadSize) {
         this.fatal(
           `Content-Length ${n} above the limit of ${this.limits.maxPayloadSize}`,
-          'hub-protocol.md part 4 row 26',
+          'docs/hub-protocol.md part 4 row 26',
           offset,
           line,
         );
@@ -324,7 +328,7 @@ export class FrameDecoder {
       return true;
     }
     if (name === 'Content-Transfer-Encoding') {
-      // draft §10, hub-protocol.md part 3 row 8: MUST NOT be included; reject with malformed.
+      // draft §10, docs/hub-protocol.md part 3 row 8: MUST NOT be included; reject with malformed.
       this.bad('Content-Transfer-Encoding is not allowed', 'draft §10', offset, line);
     }
     if (this.fBad === null) this.fHeaders.push([name, value]);

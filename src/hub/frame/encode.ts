@@ -7,7 +7,7 @@
  * Content-Transfer-Encoding (draft §10 MUST NOT). No caller can therefore inject a frame.
  *
  * `FrameBatch` collects many frames and returns them as one Buffer, for one socket write per
- * event-loop turn (design.md part 11: corked writes are about 8x faster).
+ * event-loop turn (docs/architecture.md part 11: corked writes are about 8x faster).
  */
 import { CodecError } from '../../errors.js';
 import type { Header } from '../../protocol/index.js';
@@ -65,7 +65,7 @@ function checkId(id: string): void {
   if (!isWordRun(id, false)) throw new CodecError(`invalid id ${JSON.stringify(id)}`, RULE);
 }
 
-// hub-protocol.md part 4 row 5: method = 1*(ALPHA / DIGIT / "-")
+// docs/hub-protocol.md part 4 row 5: method = 1*(ALPHA / DIGIT / "-")
 function checkMethod(method: string): void {
   if (!isWordRun(method, true)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
 }
@@ -78,7 +78,7 @@ function headerText(headers: readonly Header[]): string {
     const value = h[1];
     if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
     if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
-    // hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
+    // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
     if (name === 'Content-Transfer-Encoding')
       throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
     if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
@@ -153,7 +153,7 @@ export function encodeResponse(
   return join(responseHead(id, status, method, headers, payload), payload);
 }
 
-/** hub-protocol.md part 4 row 3: `=mech`, not the draft's "mec8". */
+/** docs/hub-protocol.md part 4 row 3: `=mech`, not the draft's "mec8". */
 export function encodeMech(mechanisms: readonly string[]): Buffer {
   return Buffer.from(mechHead(mechanisms), 'latin1');
 }
@@ -183,7 +183,7 @@ function checkHeaders(headers: readonly Header[]): void {
     const name = h[0];
     if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
     if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
-    // hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
+    // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
     if (name === 'Content-Transfer-Encoding')
       throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
     if (!isHeaderValue(h[1])) throw new CodecError(`invalid character in the value of ${name}`, RULE);

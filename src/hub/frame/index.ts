@@ -55,7 +55,7 @@ export type Frame = CommandFrame | ResponseFrame | MechFrame | NopFrame;
 /**
  * A decoding problem: what (`reason`, `rule`), where (`offset`, `line`) and the right answer.
  * - `malformed`: a recognisable command with a bad header; answer `malformed` to `id`, continue.
- * - `discard`: the same for a response; never answer a response (hub-protocol.md part 4 row 22).
+ * - `discard`: the same for a response; never answer a response (docs/hub-protocol.md part 4 row 22).
  * - `close`: the stream cannot be resynchronised or a hard limit was passed; close the connection.
  */
 export interface FrameError {

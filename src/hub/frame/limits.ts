@@ -1,6 +1,6 @@
-/** The decoder's limits and their defaults (hub-protocol.md part 4 row 26). No I/O. */
+/** The decoder's limits and their defaults (docs/hub-protocol.md part 4 row 26). No I/O. */
 
-/** Hard limits of the decoder; each becomes a config key (`hub.limits.<name>`). hub-protocol.md part 4 row 26. */
+/** Hard limits of the decoder; each becomes a config key (`hub.limits.<name>`). docs/hub-protocol.md part 4 row 26. */
 export interface FrameLimits {
   /** Longest protocol line, in octets without CRLF. */
   readonly maxLineLength: number;

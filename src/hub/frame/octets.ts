@@ -14,7 +14,7 @@ export const COLON = 0x3a;
 
 export const EMPTY = Buffer.alloc(0);
 
-// draft §10 start lines, hub-protocol.md part 4 row 3 (`=mech`) and row 5 (methods may contain "-").
+// draft §10 start lines, docs/hub-protocol.md part 4 row 3 (`=mech`) and row 5 (methods may contain "-").
 // Input also takes the draft's literal "=mec8" (a peer may have followed the ABNF to the letter).
 export const MECH_LINE = /^=mec[h8]((?: [A-Za-z0-9_-]{1,20})*)$/;
 // draft §10: header-value = *([fws] printable) *WSP; printable excludes controls, U+FFFE, U+FFFF.
@@ -71,7 +71,7 @@ export const KNOWN_NAMES: readonly string[] = [
   'Error-Description',
   'Error-Originator',
 ];
-/** The methods of draft §14-16 and hub-protocol.md part 2, likewise. */
+/** The methods of draft §14-16 and docs/hub-protocol.md part 2, likewise. */
 export const KNOWN_METHODS: readonly string[] = [
   'send',
   'listen',
@@ -142,7 +142,7 @@ export function alnumRun(buf: Buffer, i: number, e: number): number {
   return i;
 }
 
-/** End of the run of ALPHA / DIGIT / "-" octets (hub-protocol.md part 4 row 5: method). */
+/** End of the run of ALPHA / DIGIT / "-" octets (docs/hub-protocol.md part 4 row 5: method). */
 export function methodRun(buf: Buffer, i: number, e: number): number {
   while (i < e && (isAlnum(buf[i]!) || buf[i] === 0x2d)) i++;
   return i;
