@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/support/hub-tcp.js';
-import { FakeEndpoint, client, enc, err, op, peer } from '../../test/support/router-fakes.js';
+import { FakeEndpoint, client, peer } from '../../test/support/router-fakes.js';
+import { enc, err, op } from '../../test/support/router-ops.js';
 import type { Header } from '../protocol/index.js';
 import { Router, type Origin } from './index.js';
 
