@@ -2,7 +2,7 @@
  * Writes docs/conformance.md: each row of the project's conformance checklists (docs/cpim.md
  * part 5, docs/hub-protocol.md parts 3 and 4, docs/bridge-requirements.md) with the tests that
  * name it. A test names a row in its title or its describe block ("row 12", "rows 48-54"); which
- * checklist it means is read from the title ("cpim.md", "part 4", "bridge-requirements.md") or,
+ * checklist it means is read from the title ("docs/cpim.md", "part 4", "bridge-requirements.md") or,
  * failing that, from where the test lives (codecs of Message/CPIM and PIDF: the CPIM list; the
  * rest: the hub list). Run: `npm run conformance` (it asks vitest for the list of tests, runs none).
  */

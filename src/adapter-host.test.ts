@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeEndpoint, client, headerOf, op } from '../test/support/router-fakes.js';
+import { FakeEndpoint, client } from '../test/support/router-fakes.js';
+import { headerOf, op } from '../test/support/router-ops.js';
 import { createHubPort } from './adapter-host.js';
 import { buildPidf } from './codec/pidf/index.js';
 import { Router } from './router/index.js';

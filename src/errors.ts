@@ -13,6 +13,16 @@ export interface Position {
   readonly column: number;
 }
 
+/**
+ * A rule a sender broke that still leaves the input usable (the PIDF and Hudson presence codecs
+ * report these beside the document; CodecError is for what cannot be read).
+ */
+export interface CodecWarning {
+  readonly message: string;
+  readonly rule: string;
+  readonly position?: Position;
+}
+
 export class CodecError extends Error {
   override readonly name = 'CodecError';
   constructor(

@@ -74,6 +74,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       maxSenders: config.limits.perSender.maxSenders,
       warnIntervalMs: config.limits.warnIntervalMs,
     },
+    warnIntervalMs: config.limits.warnIntervalMs,
     log: component(options.log, 'router'),
   });
 

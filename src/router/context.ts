@@ -6,7 +6,7 @@ import { HubError } from '../errors.js';
 import { strengthRank, type Strength } from '../protocol/index.js';
 import type { ImAddress } from '../model/index.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_PAYLOAD_LIMITS, type RateSpec } from '../policy/index.js';
+import { DEFAULT_PAYLOAD_LIMITS, LogThrottle, type RateSpec } from '../policy/index.js';
 import { Listeners } from './listeners.js';
 import type { Endpoint } from './operation.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
@@ -93,6 +93,8 @@ export interface RouterOptions {
   readonly translate?: (pi: PresenceInfo, acceptType: string, presentity?: string) => PresenceInfo | null;
   /** The per-sender message rate of every IMTP send (config `limits.perSender`, sender-rate.ts). */
   readonly senderRate?: Partial<SenderRateOptions>;
+  /** At most one warn line per this interval for dropped notifies (config `limits.warnIntervalMs`). */
+  readonly warnIntervalMs?: number;
   readonly log?: Logger;
 }
 
@@ -124,6 +126,8 @@ export class RouterContext implements Authority {
   readonly log: Logger | undefined;
   readonly translate: RouterOptions['translate'];
   readonly senderRates: SenderRates;
+  /** Throttles the warn line of a dropped notify: a dead watcher route repeats it per change. */
+  readonly notifyDrops: LogThrottle;
   private readonly routes: RouteFn | undefined;
   private readonly minStrengthOf: RouterOptions['minStrength'];
   private readonly adapters = new Map<string, AdapterEntry>();
@@ -142,6 +146,7 @@ export class RouterContext implements Authority {
     this.translate = options.translate ?? createPresenceTranslator(options.log);
     this.log = options.log;
     this.senderRates = new SenderRates({ ...DEFAULT_SENDER_RATE, ...options.senderRate }, options.log);
+    this.notifyDrops = new LogThrottle(options.warnIntervalMs ?? DEFAULT_SENDER_RATE.warnIntervalMs);
   }
 
   // --- Authority (source-auth.ts) ---

@@ -7,19 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { Answer, Header } from '../protocol/index.js';
 import { describe, expect, it } from 'vitest';
-import {
-  Deferred,
-  FakeEndpoint,
-  OK,
-  client,
-  enc,
-  err,
-  headerOf,
-  headersOf,
-  op,
-  peer,
-  send,
-} from '../../test/support/router-fakes.js';
+import { Deferred, FakeEndpoint, client, peer } from '../../test/support/router-fakes.js';
+import { OK, enc, err, headerOf, headersOf, op, send } from '../../test/support/router-ops.js';
 import { VECTOR_DIR } from '../../test/support/vectors.js';
 import { Router, type Operation, type Origin } from './index.js';
 

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer, Strength } from '../protocol/index.js';
-import {
-  Deferred,
-  FakeEndpoint,
-  OK,
-  adapter,
-  client,
-  enc,
-  err,
-  headerOf,
-  headersOf,
-  op,
-  peer,
-  send,
-} from '../../test/support/router-fakes.js';
+import { Deferred, FakeEndpoint, adapter, client, peer } from '../../test/support/router-fakes.js';
+import { OK, enc, err, headerOf, headersOf, op, send } from '../../test/support/router-ops.js';
 import { Router } from './index.js';
 
 const A = 'a.example';

@@ -49,8 +49,22 @@ export function dropSubscription(ctx: RouterContext, sub: Subscription): void {
 }
 
 /**
+ * A watcher that misses a notify misses a presence change, with no sender to answer: warn, with
+ * the reason. Throttled (config `limits.warnIntervalMs`): a watcher whose route is gone repeats
+ * it on every change of every presentity it watches.
+ */
+function warnDropped(ctx: RouterContext, sub: Subscription, method: string, reason: string): void {
+  const suppressed = ctx.notifyDrops.allow();
+  if (suppressed >= 0)
+    ctx.log?.warn(
+      { watcher: sub.watcher.uri, presentity: sub.presentityText, method, reason, suppressed },
+      'notify dropped; the watcher misses a presence change',
+    );
+}
+
+/**
  * Part 4 row 15: a watcher answering `not-subscribed` has forgotten the subscription (its client
- * left without unsubscribing): purge it.
+ * left without unsubscribing): purge it. Any other failure drops this notify only.
  */
 async function deliverNotify(
   ctx: RouterContext,
@@ -58,8 +72,16 @@ async function deliverNotify(
   e: Endpoint,
   op: Operation,
 ): Promise<void> {
-  const answer: Answer = await e.deliver(op);
-  if (errorTypeOf(answer) === 'not-subscribed') dropSubscription(ctx, sub);
+  let answer: Answer;
+  try {
+    answer = await e.deliver(op);
+  } catch (err: unknown) {
+    warnDropped(ctx, sub, op.method, err instanceof Error ? err.message : String(err));
+    return;
+  }
+  const type = errorTypeOf(answer);
+  if (type === 'not-subscribed') dropSubscription(ctx, sub);
+  else if (answer.status === 'error') warnDropped(ctx, sub, op.method, `watcher answered ${type ?? 'error'}`);
 }
 
 /** change-notify carrying `pi` (row 42 MUST) or terminate-notify (no payload). */
@@ -71,7 +93,7 @@ export function notifyWatcher(
 ): void {
   const e = notifyEndpoint(ctx, sub);
   if (e === null) {
-    ctx.log?.debug({ watcher: sub.watcher.uri }, 'no route for a notify');
+    warnDropped(ctx, sub, method, `no route to ${sub.watcher.domain}`);
     return;
   }
   const headers: Header[] = [

@@ -1,11 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { client, dec, headerOf, headersOf, peer } from '../../test/support/router-fakes.js';
+import { client, peer } from '../../test/support/router-fakes.js';
+import { dec, headerOf, headersOf } from '../../test/support/router-ops.js';
+import { A, ALICE, BOB, CAROL, PIDF } from '../../test/support/router-pitp-names.js';
 import {
-  A,
-  ALICE,
-  BOB,
-  CAROL,
-  PIDF,
   change,
   fetch,
   insert,

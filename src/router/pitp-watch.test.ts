@@ -1,21 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeEndpoint, client, peer } from '../../test/support/router-fakes.js';
+import { OK, dec, enc, err, headerOf, headersOf } from '../../test/support/router-ops.js';
+import { A, ALICE, BOB, CAROL, PIDF } from '../../test/support/router-pitp-names.js';
 import {
-  FakeEndpoint,
-  OK,
-  client,
-  dec,
-  enc,
-  err,
-  headerOf,
-  headersOf,
-  peer,
-} from '../../test/support/router-fakes.js';
-import {
-  A,
-  ALICE,
-  BOB,
-  CAROL,
-  PIDF,
   change,
   fetch,
   insert,

@@ -133,13 +133,39 @@ function tokenOf(ctx: RouterContext, origin: Origin, given: string): string {
   return ctx.tokens.tokenFor(origin.connectionId);
 }
 
-/** §15.11 subscribe (rows 41, 43, 44): ok carries the current PI; changes follow as change-notify. */
-export async function handleSubscribe(ctx: RouterContext, op: Operation, origin: Origin): Promise<Answer> {
+/** What subscribe and unsubscribe both carry (§15.11, §15.15), read with the source checked. */
+interface WatchRequest {
+  readonly s: ReturnType<typeof subscriptionOf>;
+  /** The token the subscription goes under (tokenOf). */
+  readonly token: string;
+  readonly p: PresentityHeader;
+  readonly strength: Strength;
+}
+
+function watchRequest(ctx: RouterContext, op: Operation, origin: Origin): WatchRequest {
   const s = subscriptionOf(op.headers);
   const token = tokenOf(ctx, origin, s.token);
   const p = presentityOf(op.headers);
   authorizeSource(ctx, origin, s.watcher, false);
-  const strength = effectiveStrength(origin, op.headers);
+  return { s, token, p, strength: effectiveStrength(origin, op.headers) };
+}
+
+/** A subscribe or unsubscribe toward the presentity's server, under our token (rows 43-44). */
+function relayWatch(
+  ctx: RouterContext,
+  op: Operation,
+  origin: Origin,
+  w: WatchRequest,
+  unknown: 'target-not-found' | 'not-subscribed',
+): Promise<Answer> {
+  const subscription = w.token + '/' + w.s.watcherText;
+  return relayToPresentity(ctx, relayedOp(op, w.strength, subscription), origin, w.p.address, unknown);
+}
+
+/** §15.11 subscribe (rows 41, 43, 44): ok carries the current PI; changes follow as change-notify. */
+export async function handleSubscribe(ctx: RouterContext, op: Operation, origin: Origin): Promise<Answer> {
+  const w = watchRequest(ctx, op, origin);
+  const { s, token, p, strength } = w;
   const accept = acceptOf(op, origin);
   if (ctx.isPresenceHome(p.address.domain)) {
     const view = viewFor(ctx, p, s.watcher);
@@ -172,13 +198,7 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
   }
   ctx.checkStrength(p.address.domain, strength);
   const upstream = ctx.resolve(p.address.domain);
-  const answer = await relayToPresentity(
-    ctx,
-    relayedOp(op, strength, token + '/' + s.watcherText),
-    origin,
-    p.address,
-    'target-not-found',
-  );
+  const answer = await relayWatch(ctx, op, origin, w, 'target-not-found');
   if (answer.status === 'ok' && upstream !== null && upstream.kind !== 'local')
     ctx.relayed.put({
       presentity: p.address.uri,
@@ -201,24 +221,15 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
 
 /** §15.15 unsubscribe (rows 44, 47): same token as the subscribe; unknown ⇒ `not-subscribed`. */
 export async function handleUnsubscribe(ctx: RouterContext, op: Operation, origin: Origin): Promise<Answer> {
-  const s = subscriptionOf(op.headers);
-  const token = tokenOf(ctx, origin, s.token);
-  const p = presentityOf(op.headers);
-  authorizeSource(ctx, origin, s.watcher, false);
-  const strength = effectiveStrength(origin, op.headers);
+  const w = watchRequest(ctx, op, origin);
+  const { s, token, p } = w;
   if (ctx.isPresenceHome(p.address.domain)) {
     const sub = ctx.subscriptions.get(p.address.uri, token, s.watcher.uri);
     if (sub === undefined) throw new HubError('not-subscribed', 'no such subscription');
     dropSubscription(ctx, sub);
     return okAnswer();
   }
-  const answer = await relayToPresentity(
-    ctx,
-    relayedOp(op, strength, token + '/' + s.watcherText),
-    origin,
-    p.address,
-    'not-subscribed',
-  );
+  const answer = await relayWatch(ctx, op, origin, w, 'not-subscribed');
   if (answer.status === 'ok' || errorTypeOf(answer) === 'not-subscribed')
     ctx.relayed.delete(p.address.uri, token, s.watcher.uri);
   return answer;

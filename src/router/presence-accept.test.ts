@@ -1,8 +1,10 @@
 // Which form of a PI each watcher kind gets from the router (issue 12, docs/hub-protocol.md part 5.4):
 // clients as published or as their `Accept` header asks, adapters PIDF, peers as published.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeEndpoint, client, dec, enc, headerOf, peer } from '../../test/support/router-fakes.js';
-import { ALICE, PIDF, reset, router, run } from '../../test/support/router-pitp.js';
+import { FakeEndpoint, client, peer } from '../../test/support/router-fakes.js';
+import { dec, enc, headerOf } from '../../test/support/router-ops.js';
+import { ALICE, PIDF } from '../../test/support/router-pitp-names.js';
+import { reset, router, run } from '../../test/support/router-pitp.js';
 import type { Header } from '../protocol/index.js';
 import type { Origin } from './index.js';
 

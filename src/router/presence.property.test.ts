@@ -8,16 +8,8 @@ import fc from 'fast-check';
 import type { Header } from '../protocol/index.js';
 import { describe, expect, it } from 'vitest';
 import { matchPattern, parseAddress, parsePattern } from '../model/index.js';
-import {
-  FakeEndpoint,
-  client,
-  dec,
-  enc,
-  headerOf,
-  headersOf,
-  op,
-  peer,
-} from '../../test/support/router-fakes.js';
+import { FakeEndpoint, client, peer } from '../../test/support/router-fakes.js';
+import { dec, enc, headerOf, headersOf, op } from '../../test/support/router-ops.js';
 import { Router, type Origin } from './index.js';
 
 const ALICE = 'presence:alice@a.example';

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseInbox } from '../model/index.js';
-import {
-  FakeEndpoint,
-  OK,
-  PeerLink,
-  client,
-  enc,
-  headerOf,
-  headersOf,
-  op,
-  peer,
-  send,
-} from '../../test/support/router-fakes.js';
+import { FakeEndpoint, PeerLink, client, peer } from '../../test/support/router-fakes.js';
+import { OK, enc, headerOf, headersOf, op, send } from '../../test/support/router-ops.js';
 import { VECTOR_DIR } from '../../test/support/vectors.js';
 import { Router, type Endpoint, type RoomConfig } from './index.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/support/hub-tcp.js';
-import { FakeEndpoint, OK, adapter, client, headerOf, peer, send } from '../../test/support/router-fakes.js';
+import { FakeEndpoint, adapter, client, peer } from '../../test/support/router-fakes.js';
+import { OK, headerOf, send } from '../../test/support/router-ops.js';
 import { ManualClock, RATE_LIMITED, isRateLimited } from '../policy/index.js';
 import { Router } from './index.js';
 

@@ -15,36 +15,15 @@
  * (`source-authorization`, the link speaks for gw.test only).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
+import { websocketAdapter } from '../../adapters/websocket/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import type { HubClient } from '../../src/hub/client.js';
 import { eventually, peerEntry } from '../support/federation.js';
 import { freePorts } from '../support/net.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import {
-  fetchAs,
-  h,
-  hudson,
-  hudsonContacts,
-  pidf,
-  pidfBasic,
-  PIDF,
-  publish,
-  TEXT,
-  webSees,
-} from '../support/presence.js';
-import { signIn, TOKENS, type TestClient } from '../support/websocket.js';
-
-const WARN = 'presence not translated; watchers see it as unknown';
-
-function webAdapter(domain: string): Record<string, unknown> {
-  return {
-    type: 'websocket',
-    domain,
-    http: { port: 0 },
-    auth: { tokens: Object.entries(TOKENS).map(([user, token]) => ({ user, token })) },
-  };
-}
+import { hudson, hudsonContacts, pidf, pidfBasic, PIDF, TEXT } from '../support/presence-documents.js';
+import { NOT_TRANSLATED, fetchAs, h, publish, webSees } from '../support/presence.js';
+import { signIn, TOKENS, webAdapterEntry, wsUrlOf, type TestClient } from '../support/websocket.js';
 
 /** A gateway for `domain` with hub clients, one peer account, one static peer and a web adapter. */
 function gateway(
@@ -75,15 +54,10 @@ function gateway(
       },
       peers: [peer],
       federation: { reconnect: { initialDelayMs: 50, maxDelayMs: 400 } },
-      adapters: [webAdapter(domain)],
+      adapters: [webAdapterEntry(domain)],
     },
   });
 }
-
-const wsOf = (g: TestGateway) => {
-  const at = (g.gateway.adapters[0]!.adapter as WebSocketAdapter).address!;
-  return `ws://${at.host}:${at.port}/ws`;
-};
 
 let a: TestGateway;
 let b: TestGateway;
@@ -112,7 +86,7 @@ beforeAll(async () => {
     peerEntry(['gw.test'], A, { user: 'gw-b', password: 'secret-b' }),
   );
   dave = await b.client('dave', 'pitp', () => ({ status: 'ok', headers: [] }));
-  watcher = await signIn(wsOf(b), TOKENS.alice);
+  watcher = await signIn(wsUrlOf(b), TOKENS.alice);
 }, 30_000);
 
 afterAll(async () => {
@@ -171,7 +145,7 @@ describe('presence format matrix across two federated gateways', () => {
 
   it('what A’s web adapter publishes: online and offline to B’s web watcher, verbatim PIDF to B’s native client', async () => {
     const P = 'presence:dave@gw.test';
-    const publisher = await signIn(wsOf(a), TOKENS.dave);
+    const publisher = await signIn(wsUrlOf(a), TOKENS.dave);
     await eventually(
       async () =>
         (
@@ -203,10 +177,10 @@ describe('presence format matrix across two federated gateways', () => {
     expect(h(plain.headers, 'Content-Type')).toBe('text/x-mood');
     expect(Buffer.from(plain.payload!).toString()).toBe('mood: grumpy');
     // A's peer is given the PI as published, so A has nothing to translate or warn about.
-    expect(a.logs().filter((l) => l.msg === WARN)).toEqual([]);
+    expect(a.logs().filter((l) => l.msg === NOT_TRANSLATED)).toEqual([]);
     // B cannot tell versions of a relayed PI apart: each relayed copy (here the subscribe answer
     // for the web watcher and the fetch answer for dave) is warned about once.
-    const warns = b.logs().filter((l) => l.msg === WARN);
+    const warns = b.logs().filter((l) => l.msg === NOT_TRANSLATED);
     expect(warns.map((l) => [l.level, l.contentType, l.acceptType])).toEqual([
       [40, 'text/x-mood', PIDF],
       [40, 'text/x-mood', PIDF],

@@ -11,30 +11,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ircAdapter } from '../../adapters/irc/index.js';
-import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
+import { websocketAdapter } from '../../adapters/websocket/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import type { HubClient } from '../../src/hub/client.js';
 import { eventually } from '../support/federation.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import {
-  fetchAs,
-  h,
-  hudson,
-  hudsonContacts,
-  pidf,
-  pidfBasic,
-  PIDF,
-  publish,
-  TEXT,
-  webSees,
-} from '../support/presence.js';
-import { signIn, TOKENS, type TestClient } from '../support/websocket.js';
+import { hudson, hudsonContacts, pidf, pidfBasic, PIDF, TEXT } from '../support/presence-documents.js';
+import { NOT_TRANSLATED, fetchAs, h, publish, webSees } from '../support/presence.js';
+import { signIn, TOKENS, webAdapterEntry, wsUrlOf, type TestClient } from '../support/websocket.js';
 import { ircAdapterConfig, ircUser, type IrcUser } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
 import { startNgircd, type Ngircd } from '../support/ngircd.js';
 
-const WARN = 'presence not translated; watchers see it as unknown';
 const OK = { status: 'ok' as const, headers: [] };
 
 let server: Ngircd;
@@ -57,17 +46,11 @@ beforeAll(async () => {
     config: {
       adapters: [
         ircAdapterConfig(server.port, { channels: [{ name: '#presence' }] }),
-        {
-          type: 'websocket',
-          domain: 'web.test',
-          http: { port: 0 },
-          auth: { tokens: Object.entries(TOKENS).map(([user, token]) => ({ user, token })) },
-        },
+        webAdapterEntry('web.test'),
       ],
     },
   });
-  const at = (gw.gateway.adapters.find((a) => a.type === 'websocket')!.adapter as WebSocketAdapter).address!;
-  web = `ws://${at.host}:${at.port}/ws`;
+  web = wsUrlOf(gw);
   carol = await gw.client('carol', 'pitp', (c) => {
     notes.push(c);
     return OK;
@@ -260,7 +243,7 @@ describe('presence format matrix (one gateway)', () => {
     expect(h(plain.headers, 'Content-Type')).toBe('text/x-mood');
     expect(Buffer.from(plain.payload!).toString()).toBe('mood: grumpy');
     await gw.gateway.router.settle();
-    const warns = gw.logs().filter((l) => l.msg === WARN);
+    const warns = gw.logs().filter((l) => l.msg === NOT_TRANSLATED);
     expect(warns).toHaveLength(1);
     expect(warns[0]).toMatchObject({ level: 40, contentType: 'text/x-mood', acceptType: PIDF });
     expect(String(warns[0]!.presentity)).toMatch(/^(pres|presence):alice@gw\.test$/);

@@ -1,21 +1,13 @@
 /**
  * In-memory endpoints and origins for router tests: endpoints record what they receive and
- * answer what the test says; routers can be linked to each other as peer gateways.
+ * answer what the test says; routers can be linked to each other as peer gateways. The
+ * operations and answers they carry are built and read with router-ops.ts.
  */
 import { parsePattern } from '../../src/model/index.js';
-import type { Answer, Header, Strength } from '../../src/protocol/index.js';
+import type { Answer, Strength } from '../../src/protocol/index.js';
 import type { Endpoint, Operation, Origin } from '../../src/router/index.js';
 import type { Router } from '../../src/router/index.js';
-
-export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-export const dec = (b: Uint8Array | undefined): string =>
-  b === undefined ? '' : new TextDecoder().decode(b);
-
-export const OK: Answer = { status: 'ok', headers: [] };
-
-export function err(type: string, ...extra: Header[]): Answer {
-  return { status: 'error', headers: [['Error-Type', type], ...extra] };
-}
+import { OK } from './router-ops.js';
 
 export type Responder = (op: Operation) => Answer | Promise<Answer>;
 
@@ -60,29 +52,6 @@ export class Deferred<T> {
   readonly promise = new Promise<T>((r) => (this.resolve = r));
 }
 
-export function op(
-  protocol: 'imtp' | 'pitp',
-  method: string,
-  headers: Header[],
-  payload?: Uint8Array,
-): Operation {
-  return payload === undefined ? { protocol, method, headers } : { protocol, method, headers, payload };
-}
-
-export function send(
-  sender: string,
-  inbox: string,
-  body: string | Uint8Array = 'hi',
-  extra: Header[] = [],
-): Operation {
-  return op(
-    'imtp',
-    'send',
-    [['Sender', sender], ['Inbox', inbox], ...extra],
-    typeof body === 'string' ? enc(body) : body,
-  );
-}
-
 let nextConn = 1;
 
 export interface ClientOptions {
@@ -117,14 +86,6 @@ export function peer(
 
 export function adapter(endpoint: Endpoint, strength: Strength = 'strong'): Origin {
   return { kind: 'adapter', connectionId: `adapter-${endpoint.id}`, strength, endpoint };
-}
-
-export function headerOf(o: { headers: readonly Header[] } | undefined, name: string): string | undefined {
-  return o?.headers.find((h) => h[0] === name)?.[1];
-}
-
-export function headersOf(o: { headers: readonly Header[] } | undefined, name: string): string[] {
-  return (o?.headers ?? []).filter((h) => h[0] === name).map((h) => h[1]);
 }
 
 /**

@@ -6,13 +6,9 @@
 import { expect } from 'vitest';
 import type { Answer, Header } from '../../src/protocol/index.js';
 import { Router, type Origin } from '../../src/router/index.js';
-import { FakeEndpoint, OK, client, enc, op } from './router-fakes.js';
-
-export const A = 'a.example';
-export const ALICE = `presence:alice@${A}`;
-export const BOB = `presence:bob@${A}`;
-export const CAROL = `presence:carol@${A}`;
-export const PIDF = 'application/pidf+xml';
+import { FakeEndpoint, client } from './router-fakes.js';
+import { OK, enc, op } from './router-ops.js';
+import { A, ALICE, PIDF } from './router-pitp-names.js';
 
 export let router: Router;
 export let peerB: FakeEndpoint;

@@ -71,6 +71,22 @@ export async function startWebGateway(adapter: Record<string, unknown> = {}): Pr
   };
 }
 
+/** The websocket adapter's config entry serving `domain` on a free port, TOKENS' users signing in. */
+export function webAdapterEntry(domain: string): Record<string, unknown> {
+  return {
+    type: 'websocket',
+    domain,
+    http: { port: 0 },
+    auth: { tokens: Object.entries(TOKENS).map(([user, token]) => ({ user, token })) },
+  };
+}
+
+/** ws://host:port/ws of the websocket adapter of `g`. */
+export function wsUrlOf(g: TestGateway): string {
+  const at = (g.gateway.adapters.find((a) => a.type === 'websocket')!.adapter as WebSocketAdapter).address!;
+  return `ws://${at.host}:${at.port}/ws`;
+}
+
 /** startWebGateway, each gateway stopped after its test. */
 export const useWebGateways = () => stopAfterEach(startWebGateway);
 

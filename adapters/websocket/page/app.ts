@@ -6,20 +6,9 @@
 import type { ResultFrame, ServerFrame, WelcomeFrame } from '../protocol.js';
 import { Conn, type ConnState } from './conn.js';
 import { open, render } from './render.js';
-import {
-  chat,
-  conversation,
-  conversations,
-  domain,
-  joined,
-  members,
-  pending,
-  presence,
-  request,
-  toUri,
-  watch,
-  watched,
-} from './state.js';
+import { domain, toUri } from './addresses.js';
+import { request, watch } from './requests.js';
+import { chat, conversation, conversations, joined, members, pending, presence, watched } from './state.js';
 import { $, shortName, type ChatMessage } from './view.js';
 
 const TOKEN_KEY = 'cpim.token';

@@ -2,17 +2,9 @@
  * Drawing the web chat page from its model (state.ts): the room and conversation lists with
  * presence dots and unread counts, and the open conversation with its members or peer status.
  */
-import {
-  chat,
-  conversation,
-  conversations,
-  domain,
-  joined,
-  members,
-  presUri,
-  presence,
-  request,
-} from './state.js';
+import { domain, presUri } from './addresses.js';
+import { request } from './requests.js';
+import { chat, conversation, conversations, joined, members, presence } from './state.js';
 import { $, dot, h, listItem, messageItem, shortName } from './view.js';
 
 export function open(key: string): void {

@@ -1,6 +1,6 @@
 /**
  * The web chat page's model: conversations, presence, watches, joined rooms and requests awaiting
- * a result, and the requests that change them (frames to the gateway, README "Protocol").
+ * a result. The requests that change them are in requests.ts, addresses in addresses.ts.
  */
 import type { WelcomeFrame } from '../protocol.js';
 import type { Conn } from './conn.js';
@@ -21,7 +21,6 @@ export const chat: { conn: Conn | null; me: WelcomeFrame | null; current: string
   me: null,
   current: null,
 };
-let seq = 0;
 export const conversations = new Map<string, Conversation>();
 export const presence = new Map<string, Presence>();
 export const watched = new Set<string>();
@@ -36,26 +35,6 @@ export interface Pending {
 }
 export const pending = new Map<string, Pending>();
 
-function nextId(): string {
-  return `r${++seq}`;
-}
-
-export function domain(): string {
-  return chat.me?.domain ?? '';
-}
-
-/** A bare name is a web user here; the server reads the same forms (translate.ts readTarget). */
-export function toUri(who: string): string {
-  const t = who.trim();
-  if (/^[a-z0-9][a-z0-9_-]{0,31}$/.test(t)) return `im:${t}@${domain()}`;
-  if (/^(im|pres):/.test(t)) return 'im:' + t.slice(t.indexOf(':') + 1);
-  return `im:${t}`;
-}
-
-export function presUri(uri: string): string {
-  return 'pres:' + uri.slice(uri.indexOf(':') + 1);
-}
-
 export function conversation(kind: 'room' | 'direct', target: string): Conversation {
   const key = `${kind}:${target}`;
   let c = conversations.get(key);
@@ -64,23 +43,4 @@ export function conversation(kind: 'room' | 'direct', target: string): Conversat
     conversations.set(key, c);
   }
   return c;
-}
-
-export function request(
-  frame: Record<string, unknown>,
-  kind: string,
-  extra: Omit<Pending, 'kind'> = {},
-): boolean {
-  const id = nextId();
-  pending.set(id, { kind, ...extra });
-  if (chat.conn?.send({ ...frame, id })) return true;
-  pending.delete(id);
-  return false;
-}
-
-export function watch(uri: string): void {
-  const p = presUri(uri);
-  if (chat.me === null || p === chat.me.presentity || watched.has(p)) return;
-  watched.add(p);
-  request({ type: 'watch', who: p }, 'watch', { presentity: p });
 }

@@ -6,7 +6,7 @@
  * application that does understand a namespace can still read it (RFC 3863 4.2.3: unknown
  * elements are ignored by the processor, not deleted from the information).
  */
-import type { Position } from '../../errors.js';
+import type { CodecWarning } from '../../errors.js';
 
 /** RFC 3863 4.2.2 / 5.2: the registered namespace (no trailing colon, see docs/cpim.md 2.5). */
 export const PIDF_NS = 'urn:ietf:params:xml:ns:pidf';
@@ -67,11 +67,7 @@ export interface PidfDocument {
 }
 
 /** A rule a sender broke that still leaves the document usable. */
-export interface PidfWarning {
-  readonly message: string;
-  readonly rule: string;
-  readonly position?: Position;
-}
+export type PidfWarning = CodecWarning;
 
 export interface PidfParseOptions {
   /**

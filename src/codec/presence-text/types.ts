@@ -1,5 +1,5 @@
 /** The data model of Hudson's `application/presence` documents (draft-hudson-impp-pidf-proposal-01 5). */
-import type { Position } from '../../errors.js';
+import type { CodecWarning } from '../../errors.js';
 
 export type PresenceStatus = 'open' | 'closed' | 'deferred';
 
@@ -29,11 +29,8 @@ export interface PresenceDocument {
   readonly extensions: readonly PresenceExtension[];
 }
 
-export interface PresenceWarning {
-  readonly message: string;
-  readonly rule: string;
-  readonly position?: Position;
-}
+/** A rule a sender broke that still leaves the document usable. */
+export type PresenceWarning = CodecWarning;
 
 export interface PresenceTextResult {
   readonly document: PresenceDocument;

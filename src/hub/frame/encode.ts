@@ -70,50 +70,51 @@ function checkMethod(method: string): void {
   if (!isWordRun(method, true)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
 }
 
+/** draft §10: one header that cannot break the frame (docs/hub-protocol.md part 3 row 8). */
+function checkHeader(name: string, value: string): void {
+  if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
+  if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
+  // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
+  if (name === 'Content-Transfer-Encoding')
+    throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
+  if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
+}
+
+function checkHeaders(headers: readonly Header[]): void {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    checkHeader(h[0], h[1]);
+  }
+}
+
+/** A command head's parts (draft §10 command), before anything is written. */
+function checkCommand(id: string, method: string, headers: readonly Header[]): void {
+  checkId(id);
+  checkMethod(method);
+  checkHeaders(headers);
+}
+
+/** A response head's parts (draft §10 response), before anything is written. */
+function checkResponse(id: string, status: string, method: string, headers: readonly Header[]): void {
+  checkId(id);
+  checkMethod(method);
+  if (status !== 'ok' && status !== 'error')
+    throw new CodecError(`invalid status ${JSON.stringify(status)}`, RULE);
+  checkHeaders(headers);
+}
+
+/** The header lines of checked headers. */
 function headerText(headers: readonly Header[]): string {
   let out = '';
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
-    const name = h[0];
-    const value = h[1];
-    if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
-    if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
-    // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
-    if (name === 'Content-Transfer-Encoding')
-      throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
-    if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
-    out += value === '' ? name + ':\r\n' : name + ': ' + value + '\r\n';
+    out += h[1] === '' ? h[0] + ':\r\n' : h[0] + ': ' + h[1] + '\r\n';
   }
   return out;
 }
 
 function withPayload(head: string, payload: Uint8Array | null | undefined): string {
   return payload == null ? `${head}\r\n` : `${head}Content-Length: ${payload.length}\r\n\r\n`;
-}
-
-function commandHead(
-  id: string,
-  method: string,
-  headers: readonly Header[],
-  payload?: Uint8Array | null,
-): string {
-  checkId(id);
-  checkMethod(method);
-  return withPayload(`>${id} ${method}\r\n${headerText(headers)}`, payload);
-}
-
-function responseHead(
-  id: string,
-  status: 'ok' | 'error',
-  method: string,
-  headers: readonly Header[],
-  payload?: Uint8Array | null,
-): string {
-  checkId(id);
-  checkMethod(method);
-  if (status !== 'ok' && status !== 'error')
-    throw new CodecError(`invalid status ${JSON.stringify(status)}`, RULE);
-  return withPayload(`<${id} ${status} (${method})\r\n${headerText(headers)}`, payload);
 }
 
 function mechHead(mechanisms: readonly string[]): string {
@@ -140,7 +141,8 @@ export function encodeCommand(
   headers: readonly Header[],
   payload?: Uint8Array | null,
 ): Buffer {
-  return join(commandHead(id, method, headers, payload), payload);
+  checkCommand(id, method, headers);
+  return join(withPayload(`>${id} ${method}\r\n${headerText(headers)}`, payload), payload);
 }
 
 export function encodeResponse(
@@ -150,7 +152,8 @@ export function encodeResponse(
   headers: readonly Header[],
   payload?: Uint8Array | null,
 ): Buffer {
-  return join(responseHead(id, status, method, headers, payload), payload);
+  checkResponse(id, status, method, headers);
+  return join(withPayload(`<${id} ${status} (${method})\r\n${headerText(headers)}`, payload), payload);
 }
 
 /** docs/hub-protocol.md part 4 row 3: `=mech`, not the draft's "mec8". */
@@ -174,19 +177,6 @@ export function encodeFrame(frame: Frame): Buffer {
       return encodeMech(frame.mechanisms);
     case 'nop':
       return encodeNop();
-  }
-}
-
-function checkHeaders(headers: readonly Header[]): void {
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i]!;
-    const name = h[0];
-    if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
-    if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
-    // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
-    if (name === 'Content-Transfer-Encoding')
-      throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
-    if (!isHeaderValue(h[1])) throw new CodecError(`invalid character in the value of ${name}`, RULE);
   }
 }
 
@@ -228,9 +218,7 @@ export class FrameBatch {
   }
 
   command(id: string, method: string, headers: readonly Header[], payload?: Uint8Array | null): this {
-    checkId(id);
-    checkMethod(method);
-    checkHeaders(headers);
+    checkCommand(id, method, headers);
     this.reserve(id.length + method.length + 4);
     const b = this.buf!;
     let o = this.len;
@@ -251,11 +239,7 @@ export class FrameBatch {
     headers: readonly Header[],
     payload?: Uint8Array | null,
   ): this {
-    checkId(id);
-    checkMethod(method);
-    if (status !== 'ok' && status !== 'error')
-      throw new CodecError(`invalid status ${JSON.stringify(status)}`, RULE);
-    checkHeaders(headers);
+    checkResponse(id, status, method, headers);
     this.reserve(id.length + method.length + 13);
     const b = this.buf!;
     let o = this.len;
