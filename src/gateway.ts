@@ -59,7 +59,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const router = new Router({
     domains: config.gateway.domains,
     ...(config.gateway.visitedToken ? { visitedToken: config.gateway.visitedToken } : {}),
-    limits: payloadLimits(config.hub.limits),
+    limits: {
+      ...payloadLimits(config.hub.limits),
+      maxListensPerConnection: config.hub.limits.maxListensPerConnection,
+      maxSubscriptionsPerConnection: config.hub.limits.maxSubscriptionsPerConnection,
+      maxIdlePresentities: config.limits.maxIdlePresentities,
+    },
     rooms: config.rooms.map((r) => ({
       name: r.name,
       address: parseImUri(r.address),

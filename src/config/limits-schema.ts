@@ -22,6 +22,11 @@ export const limitsSchema = z.strictObject({
       maxSenders: positiveInt.prefault(100_000),
     })
     .prefault({}),
+  /**
+   * Presence stores of adapter users who left (closed, unwatched) kept in the router; past it the
+   * least recently changed one is forgotten (src/router/idle-stores.ts).
+   */
+  maxIdlePresentities: positiveInt.prefault(100_000),
   /** At most one warn line per this interval per kind of refusal (the rest are counted). */
   warnIntervalMs: positiveInt.prefault(10_000),
   /** Connections per remote address (IPv4 address, IPv6 /64); for the listeners (next issue). */

@@ -52,6 +52,9 @@ export const hubLimitsSchema = z.strictObject({
   maxIdLength: positiveInt.max(1024).prefault(64),
   maxConnections: positiveInt.prefault(1024),
   maxOutstandingCommands: positiveInt.prefault(256),
+  /** IMTP listens and PITP subscriptions per connection, answered `quota` beyond (issue 12). */
+  maxListensPerConnection: positiveInt.prefault(1024),
+  maxSubscriptionsPerConnection: positiveInt.prefault(1024),
   commandTimeoutMs: positiveInt.prefault(30000),
   keepaliveMs: positiveInt.prefault(60000),
   authTimeoutMs: positiveInt.prefault(30000),

@@ -10,6 +10,7 @@ import { DEFAULT_PAYLOAD_LIMITS, LogThrottle, type RateSpec } from '../policy/in
 import { Listeners } from './listeners.js';
 import type { Endpoint } from './operation.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
+import { IdleStores } from './idle-stores.js';
 import { DEFAULT_SENDER_RATE, SenderRates, type SenderRateOptions } from './sender-rate.js';
 import { createPresenceTranslator } from './presence-translate.js';
 import type { Authority } from './source-auth.js';
@@ -48,12 +49,21 @@ export interface RouterLimits {
   readonly maxMappings: number;
   /** Subscriptions per client connection, answered `quota`. */
   readonly maxSubscriptionsPerConnection: number;
+  /** Inboxes one connection listens on (IMTP listen), answered `quota`. */
+  readonly maxListensPerConnection: number;
+  /**
+   * Idle presence stores kept (idle-stores.ts: an adapter's presentity, all closed, unwatched);
+   * past it the least recently changed one is dropped.
+   */
+  readonly maxIdlePresentities: number;
 }
 
 export const DEFAULT_LIMITS: RouterLimits = Object.freeze({
   ...DEFAULT_PAYLOAD_LIMITS,
   maxMappings: 256,
   maxSubscriptionsPerConnection: 1024,
+  maxListensPerConnection: 1024,
+  maxIdlePresentities: 100_000,
 });
 
 /** A room (docs/architecture.md part 7): a configured set of member inboxes behind the room's own inbox. */
@@ -118,7 +128,9 @@ export class RouterContext implements Authority {
   readonly limits: RouterLimits;
   readonly listeners = new Listeners();
   readonly stores = new Map<string, PresenceStore>();
-  readonly subscriptions = new Subscriptions();
+  /** A presentity's first subscriber or last one leaving may change whether its store is idle. */
+  readonly subscriptions = new Subscriptions((presentity) => this.storeChanged(presentity));
+  readonly idleStores: IdleStores;
   readonly relayed = new Relayed();
   readonly tokens = new TokenMint();
   readonly watcherInfo = new WatcherInfo();
@@ -133,6 +145,7 @@ export class RouterContext implements Authority {
   private readonly adapters = new Map<string, AdapterEntry>();
   private readonly adapterDomainsById = new Map<string, Set<string>>();
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly quotaWarnings: LogThrottle;
 
   constructor(options: RouterOptions) {
     if (options.domains.length === 0) throw new Error('a router needs at least one domain');
@@ -145,8 +158,30 @@ export class RouterContext implements Authority {
     // Issue 12: presence is translated in the core unless the embedder brings its own hook.
     this.translate = options.translate ?? createPresenceTranslator(options.log);
     this.log = options.log;
-    this.senderRates = new SenderRates({ ...DEFAULT_SENDER_RATE, ...options.senderRate }, options.log);
-    this.notifyDrops = new LogThrottle(options.warnIntervalMs ?? DEFAULT_SENDER_RATE.warnIntervalMs);
+    const senderRate = { ...DEFAULT_SENDER_RATE, ...options.senderRate };
+    this.senderRates = new SenderRates(senderRate, options.log);
+    this.quotaWarnings = new LogThrottle(senderRate.warnIntervalMs, senderRate.clock);
+    this.notifyDrops = new LogThrottle(options.warnIntervalMs ?? senderRate.warnIntervalMs);
+    this.idleStores = new IdleStores({
+      max: this.limits.maxIdlePresentities,
+      candidate: (store) =>
+        this.adapters.get(store.presentity.domain)?.capabilities.presence === 'publish' &&
+        !this.subscriptions.has(store.presentity.uri),
+      drop: (store) => {
+        const uri = store.presentity.uri;
+        if (this.stores.get(uri) !== store) return;
+        this.stores.delete(uri);
+        this.log?.debug({ presentity: uri }, 'idle presence store dropped (limits.maxIdlePresentities)');
+      },
+    });
+  }
+
+  /**
+   * After a store command, or a subscriber arriving or leaving: the store of `presentity` may
+   * have become idle or stopped being idle (idle-stores.ts, issue 12).
+   */
+  storeChanged(presentity: string): void {
+    this.idleStores.update(presentity, this.stores.get(presentity));
   }
 
   // --- Authority (source-auth.ts) ---
@@ -227,6 +262,17 @@ export class RouterContext implements Authority {
     const min = this.minStrengthOf(domain);
     if (min !== undefined && strengthRank(strength) < strengthRank(min))
       throw new HubError('source-authorization', `authentication too weak for ${domain}`);
+  }
+
+  /**
+   * Refuses a command over a per-connection limit (docs/architecture.md part 8): logged at warn
+   * with the reason, at most once per `limits.warnIntervalMs` (a flood of refusals is not a flood
+   * of lines), and answered `quota` with the reason as Error-Description (draft §12).
+   */
+  refuseQuota(reason: string, fields: Record<string, unknown>): never {
+    const suppressed = this.quotaWarnings.allow();
+    if (suppressed >= 0) this.log?.warn({ ...fields, reason, suppressed }, 'over a limit, answered quota');
+    throw new HubError('quota', reason);
   }
 
   // --- Background work (notifies, WI events, upstream unsubscribes) ---

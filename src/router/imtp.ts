@@ -107,6 +107,18 @@ export function handleListen(ctx: RouterContext, op: Operation, origin: Origin):
   if (!ctx.isHome(inbox.domain))
     throw new HubError('source-authorization', `inboxes of ${inbox.domain} do not listen here`);
   authorizeSource(ctx, origin, inbox, true);
+  // Issue 12: an identity pattern may cover any number of inboxes; a connection's listens are
+  // bounded like its subscriptions. `quota` (draft §12: would exceed resource limits for the
+  // source, the Inbox), named in Error-Description; a repeated listen only replaces filters.
+  const max = ctx.limits.maxListensPerConnection;
+  if (
+    !ctx.listeners.isListening(inbox.uri, origin.connectionId) &&
+    ctx.listeners.countOf(origin.connectionId) >= max
+  )
+    ctx.refuseQuota(`at most ${max} listens per connection`, {
+      inbox: inbox.uri,
+      connection: origin.connectionId,
+    });
   const only: string[] = [];
   const except: string[] = [];
   for (const [name, value] of op.headers) {

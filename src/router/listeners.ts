@@ -55,6 +55,16 @@ export class Listeners {
     return this.byInbox.has(inbox);
   }
 
+  /** Inboxes `connectionId` listens on (bounded by `limits.maxListensPerConnection`, imtp.ts). */
+  countOf(connectionId: string): number {
+    return this.byConnection.get(connectionId)?.size ?? 0;
+  }
+
+  /** Does `connectionId` listen on `inbox` already (a repeated listen only replaces filters)? */
+  isListening(inbox: string, connectionId: string): boolean {
+    return this.byInbox.get(inbox)?.has(connectionId) ?? false;
+  }
+
   dropConnection(connectionId: string): void {
     const inboxes = this.byConnection.get(connectionId);
     if (inboxes === undefined) return;

@@ -43,13 +43,25 @@ function ownPresentity(ctx: RouterContext, op: Operation, origin: Origin): Prese
  * The presentity's store. Decision: a store comes into being with its first successful
  * insert-mapping; before that every index is out of range (count 0) and watchers get
  * `target-not-found`. It goes again with its last mapping (delete-mapping), so `ctx.stores`
- * holds only presentities that publish something (issue 12: no store of a user who left).
+ * holds only presentities that publish something (issue 12: no store of a user who left). An
+ * adapter's user who left keeps a closed store, dropped past `limits.maxIdlePresentities`
+ * (idle-stores.ts); a fetch then answers as here, for a presentity never published.
  */
 function storeOf(ctx: RouterContext, p: PresentityHeader, method: string, index: number): PresenceStore {
   const s = ctx.stores.get(p.address.uri);
   if (s !== undefined) return s;
   if (method === 'insert-mapping' && index === 1) return new PresenceStore(p.address);
   throw new HubError('mapping-range', `mapping ${index} of 0`);
+}
+
+/**
+ * After a command changed `store`: its watchers hear of it (rows 38, 42), then the store may have
+ * become idle or stopped being so (issue 12, idle-stores.ts). In that order: a watcher a change
+ * denies is dropped first, and an idle store is never one somebody still watches.
+ */
+function changed(ctx: RouterContext, store: PresenceStore): void {
+  notifyAffected(ctx, store);
+  ctx.storeChanged(store.presentity.uri);
 }
 
 function wpatterns(op: Operation): Pattern[] {
@@ -82,7 +94,7 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
           throw new HubError('update-race', 'the mapping changed since fetch-for-update');
       }
       store.change(index, pi);
-      notifyAffected(ctx, store);
+      changed(ctx, store);
       return okAnswer();
     }
     // §15.8, rows 35, 36, 39.
@@ -93,7 +105,7 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
       const pi = piOf(ctx, op);
       store.insert(index, patterns, pi);
       if (store.count === 1) ctx.stores.set(store.presentity.uri, store);
-      notifyAffected(ctx, store);
+      changed(ctx, store);
       return okAnswer();
     }
     // §15.3, rows 36, 39.
@@ -102,13 +114,13 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
       // A store with no mapping is the same as none (storeOf: count 0, watchers get
       // target-not-found), so it goes: a presentity that withdrew leaves nothing behind (issue 12).
       if (store.count === 0) ctx.stores.delete(store.presentity.uri);
-      notifyAffected(ctx, store);
+      changed(ctx, store);
       return okAnswer();
     // §15.9, row 38: set-class ⇒ change-notify to affected watchers.
     case 'set-class': {
       const patterns = wpatterns(op);
       store.setClass(index, patterns);
-      notifyAffected(ctx, store);
+      changed(ctx, store);
       return okAnswer();
     }
     // §15.7: zero or more Wpattern headers.

@@ -44,6 +44,17 @@ export class Subscriptions {
   private readonly byPresentity = new Map<string, Map<string, Subscription>>();
   private readonly byConnection = new Map<string, Set<Subscription>>();
 
+  /**
+   * `watchedChanged` hears a presentity's first subscriber arrive and its last one leave (after
+   * the change): an unwatched store may be idle (idle-stores.ts).
+   */
+  constructor(private readonly watchedChanged?: (presentity: string) => void) {}
+
+  /** Does anyone subscribe to `presentity`? */
+  has(presentity: string): boolean {
+    return this.byPresentity.has(presentity);
+  }
+
   get(presentity: string, token: string, watcher: string): Subscription | undefined {
     return this.byPresentity.get(presentity)?.get(keyOf(token, watcher));
   }
@@ -51,6 +62,7 @@ export class Subscriptions {
   /** Adds `sub`, replacing one with the same key (a refresh). */
   put(sub: Subscription): void {
     let m = this.byPresentity.get(sub.presentity);
+    const first = m === undefined;
     if (m === undefined) this.byPresentity.set(sub.presentity, (m = new Map()));
     const old = m.get(keyOf(sub.token, sub.watcher.uri));
     if (old !== undefined) this.byConnection.get(old.connectionId)?.delete(old);
@@ -58,6 +70,7 @@ export class Subscriptions {
     let s = this.byConnection.get(sub.connectionId);
     if (s === undefined) this.byConnection.set(sub.connectionId, (s = new Set()));
     s.add(sub);
+    if (first) this.watchedChanged?.(sub.presentity);
   }
 
   /** Removes `sub`; false when it was no longer there. */
@@ -66,10 +79,13 @@ export class Subscriptions {
     const key = keyOf(sub.token, sub.watcher.uri);
     if (m === undefined || m.get(key) !== sub) return false;
     m.delete(key);
-    if (m.size === 0) this.byPresentity.delete(sub.presentity);
     const s = this.byConnection.get(sub.connectionId);
     s?.delete(sub);
     if (s?.size === 0) this.byConnection.delete(sub.connectionId);
+    if (m.size === 0) {
+      this.byPresentity.delete(sub.presentity);
+      this.watchedChanged?.(sub.presentity);
+    }
     return true;
   }
 
