@@ -175,7 +175,9 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
       origin.kind !== 'peer' &&
       ctx.subscriptions.countOfConnection(origin.connectionId) >= ctx.limits.maxSubscriptionsPerConnection
     )
-      throw new HubError('quota', 'too many subscriptions on this connection');
+      ctx.refuseQuota(`at most ${ctx.limits.maxSubscriptionsPerConnection} subscriptions per connection`, {
+        connection: origin.connectionId,
+      });
     const sub: Subscription = {
       presentity: p.address.uri,
       presentityText: p.text,
