@@ -5,6 +5,7 @@
  * checks (draft §8.1: an adapter speaks only for its own domains) as any other.
  */
 import type { Adapter, AdapterContext, AdapterDefinition, AdapterStatus, HubPort } from './adapter.js';
+import { ListenError } from './errors.js';
 import { component, type Logger } from './log.js';
 import type { Endpoint, Operation, Origin, Router } from './router/index.js';
 import { type Answer, type Header, getHeader } from './protocol/index.js';
@@ -133,10 +134,19 @@ export class AdapterHost {
     return hosted;
   }
 
+  /**
+   * Starts the adapters in configuration order. When one fails, the caller stops the host (which
+   * stops every adapter, the failed one too: stop is idempotent and closes what it opened); a
+   * listen failure gets the adapter's place in the configuration, `adapters[i].`, in its key.
+   */
   async start(): Promise<void> {
-    for (const h of this.hosted) {
+    for (const [i, h] of this.hosted.entries()) {
       h.status = 'connecting';
-      await h.adapter.start();
+      try {
+        await h.adapter.start();
+      } catch (err) {
+        throw err instanceof ListenError ? err.under(`adapters[${i}]`) : err;
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { ListenError } from '../../src/index.js';
 import { resolveRecipient } from './addresses.js';
 import { processMail, type PipelineDeps } from './inbound-pipeline.js';
 import type { SmtpReply } from './smtp-codes.js';
@@ -114,9 +115,12 @@ export class InboundServer {
         });
       },
     });
-    server.on('error', (err) => ctx.log.warn({ err }, 'smtp server error'));
+    // smtp-server repeats its socket's errors here; one while listening is the ListenError below.
+    server.on('error', (err) => {
+      if (this.server === server) ctx.log.warn({ err }, 'smtp server error');
+    });
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
+      const onError = (err: Error): void => reject(ListenError.from(err, inb.host, inb.port, 'inbound.port'));
       server.server.once('error', onError);
       server.listen(inb.port, inb.host, () => {
         server.server.off('error', onError);

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ListenError } from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
 import type { WebMetrics } from './metrics.js';
 import type { PageAssets } from './page-build.js';
@@ -75,9 +76,10 @@ export class WebServer {
   listen(): Promise<AddressInfo> {
     const { host, port } = this.o.config.http;
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      const fail = (err: Error): void => reject(ListenError.from(err, host, port, 'http.port'));
+      this.server.once('error', fail);
       this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+        this.server.off('error', fail);
         resolve(this.server.address() as AddressInfo);
       });
     });
