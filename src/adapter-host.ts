@@ -6,6 +6,7 @@
  */
 import type { Adapter, AdapterContext, AdapterDefinition, AdapterStatus, HubPort } from './adapter.js';
 import { ListenError } from './errors.js';
+import { tryParseAddress } from './model/index.js';
 import { component, type Logger } from './log.js';
 import type { Endpoint, Operation, Origin, Router } from './router/index.js';
 import { type Answer, type Header, getHeader } from './protocol/index.js';
@@ -28,6 +29,10 @@ function isMappingRange(a: Answer): boolean {
 export function createHubPort(router: Router, origin: Origin): HubPort {
   const port: HubPort = {
     request: (op: Operation) => router.handle(op, origin),
+    inboxExists: (inbox: string) => {
+      const a = tryParseAddress(inbox);
+      return a instanceof Error || a.scheme !== 'im' ? false : router.inboxExists(a);
+    },
     send: (m) => {
       const headers: Header[] = [
         ['Sender', m.sender],

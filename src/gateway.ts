@@ -11,7 +11,7 @@ import { parseImUri } from './model/index.js';
 import { Federation } from './federation/federation.js';
 import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
-import { hubRouterApplication } from './hub-router.js';
+import { hubRouterApplication, listenableBy } from './hub-router.js';
 import { component, type Logger } from './log.js';
 import { AuthFailureTracker, payloadLimits } from './policy/index.js';
 import { Router } from './router/index.js';
@@ -74,6 +74,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       maxSenders: config.limits.perSender.maxSenders,
       warnIntervalMs: config.limits.warnIntervalMs,
     },
+    listenable: listenableBy(config.hub.accounts),
     log: component(options.log, 'router'),
   });
 

@@ -88,7 +88,10 @@ export class InboundServer {
           ctx.log.warn({ rcpt: address.address, ip: session.remoteAddress, reason: r }, 'relaying denied');
           return cb(smtpError({ code: 550, status: '5.7.1', text: 'relaying denied' }));
         }
-        if (r === 'unknown') {
+        // RFC 5321 3.3: refuse an unknown mailbox at RCPT, where the core's directory knows
+        // it (an im: inbox here that no account may listen for); 550 5.1.1 (RFC 3463) is
+        // permanent, so the sender's MTA bounces at once instead of retrying for days.
+        if (r === 'unknown' || (r.kind === 'inbox' && !ctx.hub.inboxExists(r.inbox.uri))) {
           ctx.log.warn({ rcpt: address.address }, 'unknown recipient');
           return cb(smtpError({ code: 550, status: '5.1.1', text: 'no such recipient' }));
         }
@@ -108,7 +111,11 @@ export class InboundServer {
           this.handle(Buffer.concat(chunks), session).then(
             (r) => (r.code < 300 ? cb(null, `${r.status} ${r.text}`) : cb(smtpError(r))),
             (err: unknown) => {
-              ctx.log.error({ err }, 'mail processing failed');
+              // A fault of ours, not of the mail: transient, one line with the reason.
+              ctx.log.warn(
+                { from: mailFrom(session), reason: err instanceof Error ? err.message : String(err) },
+                'mail processing failed, answered 451',
+              );
               cb(smtpError({ code: 451, status: '4.3.0', text: 'local error, try again later' }));
             },
           );

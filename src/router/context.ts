@@ -93,6 +93,13 @@ export interface RouterOptions {
   readonly translate?: (pi: PresenceInfo, acceptType: string, presentity?: string) => PresenceInfo | null;
   /** The per-sender message rate of every IMTP send (config `limits.perSender`, sender-rate.ts). */
   readonly senderRate?: Partial<SenderRateOptions>;
+  /**
+   * Whether some account may listen for an inbox of a home domain (draft §8.1: listening needs
+   * an identity that covers the inbox; src/hub-router.ts builds it from `hub.accounts`). An
+   * inbox nobody may ever listen for does not exist: a send to it is `target-not-found`, not
+   * `no-listeners`. Absent: every inbox may have a listener.
+   */
+  readonly listenable?: (inbox: ImAddress) => boolean;
   readonly log?: Logger;
 }
 
@@ -126,6 +133,7 @@ export class RouterContext implements Authority {
   readonly senderRates: SenderRates;
   private readonly routes: RouteFn | undefined;
   private readonly minStrengthOf: RouterOptions['minStrength'];
+  private readonly listenable: RouterOptions['listenable'];
   private readonly adapters = new Map<string, AdapterEntry>();
   private readonly adapterDomainsById = new Map<string, Set<string>>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -138,6 +146,7 @@ export class RouterContext implements Authority {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.routes = options.routes;
     this.minStrengthOf = options.minStrength;
+    this.listenable = options.listenable;
     // Issue 12: presence is translated in the core unless the embedder brings its own hook.
     this.translate = options.translate ?? createPresenceTranslator(options.log);
     this.log = options.log;
@@ -157,6 +166,11 @@ export class RouterContext implements Authority {
   /** A domain whose IMTP inboxes listen here (not one an adapter took over). */
   isHome(domain: string): boolean {
     return this.domains.has(domain) && !this.adapters.has(domain);
+  }
+
+  /** May anyone ever listen for `inbox` (a home inbox)? See RouterOptions.listenable. */
+  mayListen(inbox: ImAddress): boolean {
+    return this.listenable === undefined || this.listenable(inbox);
   }
 
   /** Is this router the presence home (store) for presentities of `domain`? */
