@@ -5,6 +5,8 @@
  * checks (draft §8.1: an adapter speaks only for its own domains) as any other.
  */
 import type { Adapter, AdapterContext, AdapterDefinition, AdapterStatus, HubPort } from './adapter.js';
+import { ListenError } from './errors.js';
+import { tryParseAddress } from './model/index.js';
 import { component, type Logger } from './log.js';
 import type { Endpoint, Operation, Origin, Router } from './router/index.js';
 import { type Answer, type Header, getHeader } from './protocol/index.js';
@@ -27,6 +29,10 @@ function isMappingRange(a: Answer): boolean {
 export function createHubPort(router: Router, origin: Origin): HubPort {
   const port: HubPort = {
     request: (op: Operation) => router.handle(op, origin),
+    inboxExists: (inbox: string) => {
+      const a = tryParseAddress(inbox);
+      return a instanceof Error || a.scheme !== 'im' ? false : router.inboxExists(a);
+    },
     send: (m) => {
       const headers: Header[] = [
         ['Sender', m.sender],
@@ -133,10 +139,19 @@ export class AdapterHost {
     return hosted;
   }
 
+  /**
+   * Starts the adapters in configuration order. When one fails, the caller stops the host (which
+   * stops every adapter, the failed one too: stop is idempotent and closes what it opened); a
+   * listen failure gets the adapter's place in the configuration, `adapters[i].`, in its key.
+   */
   async start(): Promise<void> {
-    for (const h of this.hosted) {
+    for (const [i, h] of this.hosted.entries()) {
       h.status = 'connecting';
-      await h.adapter.start();
+      try {
+        await h.adapter.start();
+      } catch (err) {
+        throw err instanceof ListenError ? err.under(`adapters[${i}]`) : err;
+      }
     }
   }
 

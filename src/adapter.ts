@@ -33,6 +33,12 @@ export interface HubPort {
    * and watchers are notified (draft §15.1). `null` withdraws it.
    */
   publishPresence(presentity: string, pidf: Uint8Array | null): Promise<Answer>;
+  /**
+   * Delivers nothing: false when an IMTP send to `inbox` (an im: URI) would certainly be
+   * answered `target-not-found` because no such inbox exists here (the email adapter's RCPT
+   * check); true when it may exist, including every inbox of an adapter or a peer.
+   */
+  inboxExists(inbox: string): boolean;
 }
 
 /** One hosted adapter's state, as `/health` shows it (docs/bridge-requirements.md row 11). */

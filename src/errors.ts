@@ -105,3 +105,42 @@ export class ConfigError extends Error {
     );
   }
 }
+
+/** Plain words for the listen failures a person can fix. */
+const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/**
+ * A listener that could not open. Its message is the one line `cpim-gateway start` prints:
+ * the address, the port and the configuration key that chose them, so the fix is obvious.
+ */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    /** The configuration key of the port, e.g. `hub.imtp.port` or `adapters[0].http.port`. */
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`cannot listen on ${host}:${port} (${key}): ${reason}`);
+  }
+
+  /** From the error `listen` reported (its `code` in plain words). */
+  static from(err: unknown, host: string, port: number, key: string): ListenError {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    const reason =
+      code !== undefined
+        ? (LISTEN_REASONS[code] ?? code.toLowerCase())
+        : String((err as Error)?.message ?? err);
+    return new ListenError(host, port, key, reason);
+  }
+
+  /** The same failure with its key under `prefix` (the host knows which adapter entry it was). */
+  under(prefix: string): ListenError {
+    return new ListenError(this.host, this.port, `${prefix}.${this.key}`, this.reason);
+  }
+}

@@ -11,7 +11,7 @@ import { parseImUri } from './model/index.js';
 import { Federation } from './federation/federation.js';
 import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
-import { hubRouterApplication } from './hub-router.js';
+import { hubRouterApplication, listenableBy } from './hub-router.js';
 import { component, type Logger } from './log.js';
 import { AuthFailureTracker, payloadLimits } from './policy/index.js';
 import { Router } from './router/index.js';
@@ -80,6 +80,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       warnIntervalMs: config.limits.warnIntervalMs,
     },
     warnIntervalMs: config.limits.warnIntervalMs,
+    listenable: listenableBy(config.hub.accounts),
     log: component(options.log, 'router'),
   });
 
@@ -121,6 +122,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const started: Part[] = [];
   let state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
+  /** Stops what started, in reverse order; every part's stop is idempotent. */
+  async function stopParts(deadlineMs: number): Promise<void> {
+    state = 'stopping';
+    for (const part of started.reverse()) {
+      await part
+        .stop(deadlineMs)
+        .catch((err: unknown) => log.warn({ err, part: part.name }, 'part did not stop cleanly'));
+    }
+    started.length = 0;
+    state = 'stopped';
+  }
+
   return {
     config,
     router,
@@ -131,22 +144,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       if (state !== 'new') throw new Error(`gateway cannot start: it is ${state}`);
       state = 'starting';
       for (const part of parts) {
-        await part.start();
+        // A part that fails may have opened something (the adapters before the one that
+        // failed, say): it is stopped with the others, so a failed start leaves nothing open.
         started.push(part);
+        try {
+          await part.start();
+        } catch (err) {
+          await stopParts(2000);
+          throw err;
+        }
         log.debug({ part: part.name }, 'part started');
       }
       state = 'running';
     },
     async stop(deadlineMs = 5000) {
       if (state === 'stopped' || state === 'stopping') return;
-      state = 'stopping';
-      for (const part of started.reverse()) {
-        await part
-          .stop(deadlineMs)
-          .catch((err: unknown) => log.warn({ err, part: part.name }, 'part did not stop cleanly'));
-      }
-      started.length = 0;
-      state = 'stopped';
+      await stopParts(deadlineMs);
     },
   };
 }

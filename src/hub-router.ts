@@ -9,8 +9,9 @@ import type { Answer } from './protocol/index.js';
 import type { CommandFrame } from './hub/frame/index.js';
 import type { HubApplication, HubConnection } from './hub/server.js';
 import type { Logger } from './log.js';
-import { parsePattern, type Pattern } from './model/index.js';
+import { parsePattern, type ImAddress, type Pattern } from './model/index.js';
 import type { Endpoint, Operation, Origin, Router } from './router/index.js';
+import { mayActFor } from './router/source-auth.js';
 
 /** What an account may do once authenticated (draft §8.1). */
 export type Principal =
@@ -29,6 +30,17 @@ export function principals(accounts: readonly AccountConfig[]): Map<string, Prin
     );
   }
   return out;
+}
+
+/**
+ * RouterOptions.listenable: may some client account listen for `inbox`? Listening needs an
+ * identity that covers the inbox (draft §8.1, source-auth.ts), so no other inbox ever has a
+ * listener: it does not exist.
+ */
+export function listenableBy(accounts: readonly AccountConfig[]): (inbox: ImAddress) => boolean {
+  const identities: Pattern[] = [];
+  for (const p of principals(accounts).values()) if (p.kind === 'client') identities.push(...p.identities);
+  return (inbox) => mayActFor(identities, inbox);
 }
 
 /** The router's view of a hub connection: an endpoint that sends it commands. */

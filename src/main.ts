@@ -8,6 +8,7 @@ import { adapterDefinitions } from '../adapters/index.js';
 import { adapterChecks } from './config/adapter-config.js';
 import { defaultConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
 import type { GatewayConfig } from './config/schema.js';
+import { ListenError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { createRootLogger, type Logger } from './log.js';
 
@@ -42,9 +43,15 @@ export async function runGateway(configPath: string | undefined): Promise<number
   try {
     await gateway.start();
   } catch (err) {
-    log.fatal({ err }, 'gateway failed to start');
-    await gateway.stop(2000).catch(() => undefined);
+    // gateway.start() has already stopped what it opened. One plain line names the problem
+    // (for a port: the address, the port and the configuration key); a listen failure is the
+    // user's to fix, so no stack trace, while anything else keeps its stack in the log.
+    const listen = err instanceof ListenError;
+    const line = listen ? err.message : `cannot start: ${(err as Error).message}`;
+    if (listen) log.fatal({ reason: line }, 'gateway failed to start');
+    else log.fatal({ err }, 'gateway failed to start');
     log.flush();
+    process.stderr.write(`${line}\n`);
     return 1;
   }
   log.info({ config: source, domains: config.gateway.domains }, 'gateway started');

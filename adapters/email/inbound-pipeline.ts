@@ -68,11 +68,21 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
     log.warn({ from: env.mailFrom, rcpt: env.rcptTo, code: r.code, reason, ...extra }, 'mail refused');
     return r;
   };
-  const mail = await simpleParser(raw, {
-    skipImageLinks: true,
-    skipTextToHtml: true,
-    maxHtmlLengthToParse: 1 << 20,
-  });
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, {
+      skipImageLinks: true,
+      skipTextToHtml: true,
+      maxHtmlLengthToParse: 1 << 20,
+    });
+  } catch (err) {
+    // The same bytes will never parse: a permanent refusal (RFC 3463 5.6.0, other media error),
+    // one warn line with the parser's reason, no stack trace.
+    const problem = err instanceof Error ? err.message : String(err);
+    return refuse(reply(554, '5.6.0', `cannot parse the message: ${problem}`), 'unparseable MIME', {
+      problem,
+    });
+  }
 
   const kind = classifyMail({
     envelopeFrom: env.mailFrom,

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { ListenError } from '../../src/index.js';
 import { resolveRecipient } from './addresses.js';
 import { processMail, type PipelineDeps } from './inbound-pipeline.js';
 import type { SmtpReply } from './smtp-codes.js';
@@ -87,7 +88,10 @@ export class InboundServer {
           ctx.log.warn({ rcpt: address.address, ip: session.remoteAddress, reason: r }, 'relaying denied');
           return cb(smtpError({ code: 550, status: '5.7.1', text: 'relaying denied' }));
         }
-        if (r === 'unknown') {
+        // RFC 5321 3.3: refuse an unknown mailbox at RCPT, where the core's directory knows
+        // it (an im: inbox here that no account may listen for); 550 5.1.1 (RFC 3463) is
+        // permanent, so the sender's MTA bounces at once instead of retrying for days.
+        if (r === 'unknown' || (r.kind === 'inbox' && !ctx.hub.inboxExists(r.inbox.uri))) {
           ctx.log.warn({ rcpt: address.address }, 'unknown recipient');
           return cb(smtpError({ code: 550, status: '5.1.1', text: 'no such recipient' }));
         }
@@ -107,16 +111,23 @@ export class InboundServer {
           this.handle(Buffer.concat(chunks), session).then(
             (r) => (r.code < 300 ? cb(null, `${r.status} ${r.text}`) : cb(smtpError(r))),
             (err: unknown) => {
-              ctx.log.error({ err }, 'mail processing failed');
+              // A fault of ours, not of the mail: transient, one line with the reason.
+              ctx.log.warn(
+                { from: mailFrom(session), reason: err instanceof Error ? err.message : String(err) },
+                'mail processing failed, answered 451',
+              );
               cb(smtpError({ code: 451, status: '4.3.0', text: 'local error, try again later' }));
             },
           );
         });
       },
     });
-    server.on('error', (err) => ctx.log.warn({ err }, 'smtp server error'));
+    // smtp-server repeats its socket's errors here; one while listening is the ListenError below.
+    server.on('error', (err) => {
+      if (this.server === server) ctx.log.warn({ err }, 'smtp server error');
+    });
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
+      const onError = (err: Error): void => reject(ListenError.from(err, inb.host, inb.port, 'inbound.port'));
       server.server.once('error', onError);
       server.listen(inb.port, inb.host, () => {
         server.server.off('error', onError);

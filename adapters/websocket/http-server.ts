@@ -8,7 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ListenError, type Logger } from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
+import { guardRequest, guardUpgrade, refuseUpgrade, requestPath } from './http-boundary.js';
 import type { WebMetrics } from './metrics.js';
 import type { PageAssets } from './page-build.js';
 
@@ -17,6 +19,8 @@ export interface WebServerOptions {
   readonly assets: PageAssets | null;
   readonly metrics: WebMetrics | null;
   readonly health: () => { readonly ok: boolean; readonly body: unknown };
+  /** Where a request that failed unexpectedly is reported (warn). */
+  readonly log: Logger;
   /** Whether another connection may open now (connection limit). */
   readonly admit: () => boolean;
   readonly onConnection: (ws: WebSocket, req: IncomingMessage) => void;
@@ -46,11 +50,6 @@ export function originAllowed(
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
-}
-
 export class WebServer {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
@@ -66,18 +65,21 @@ export class WebServer {
       clientTracking: false,
     });
     this.html = o.assets === null ? null : o.assets.html.replace('__WS_PATH__', o.config.http.path);
-    this.server = createServer((req, res) => void this.request(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.upgrade(req, socket, head),
+    // Every request and upgrade runs inside the boundary (http-boundary.ts).
+    this.server = createServer(guardRequest(o.log, (req, res) => this.request(req, res)));
+    this.server.on(
+      'upgrade',
+      guardUpgrade(o.log, (req, socket, head) => this.upgrade(req, socket, head)),
     );
   }
 
   listen(): Promise<AddressInfo> {
     const { host, port } = this.o.config.http;
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      const fail = (err: Error): void => reject(ListenError.from(err, host, port, 'http.port'));
+      this.server.once('error', fail);
       this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+        this.server.off('error', fail);
         resolve(this.server.address() as AddressInfo);
       });
     });
@@ -91,16 +93,22 @@ export class WebServer {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== this.o.config.http.path) return refuse(socket, 404, 'Not Found');
+    const path = requestPath(req.url);
+    if (path === null) return refuseUpgrade(socket, 400, 'Bad Request');
+    if (path !== this.o.config.http.path) return refuseUpgrade(socket, 404, 'Not Found');
     if (!originAllowed(req.headers.origin, req.headers.host, this.o.config.http.allowedOrigins))
-      return refuse(socket, 403, 'Forbidden');
-    if (!this.o.admit()) return refuse(socket, 503, 'Service Unavailable');
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!this.o.admit()) return refuseUpgrade(socket, 503, 'Service Unavailable');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.o.onConnection(ws, req));
   }
 
   private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = requestPath(req.url);
+    if (path === null) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('bad request target\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;

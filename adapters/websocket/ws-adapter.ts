@@ -68,6 +68,7 @@ export class WebSocketAdapter implements Adapter {
       assets,
       metrics: http.metrics ? this.metrics : null,
       health: () => this.health(),
+      log: this.ctx.log,
       admit: () => this.chat.sessions.size < this.config.limits.maxConnections,
       onConnection: (ws, req) => this.accept(ws, req.socket),
     });

@@ -10,6 +10,7 @@ import { hostname as osHostname } from 'node:os';
 import * as tls from 'node:tls';
 import type { HubConfig } from '../config/schema.js';
 import { component, type Logger } from '../log.js';
+import { ListenError } from '../errors.js';
 import { externalIdentity, plainVerifier } from './accounts.js';
 import { Connection, type CloseReason, type ConnectionEvents, type HubConnection } from './connection.js';
 import type { CommandFrame } from './frame/index.js';
@@ -227,10 +228,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
         });
       } catch (e) {
         server = null;
-        const code = (e as NodeJS.ErrnoException).code ?? String(e);
-        throw new Error(`hub ${protocol} cannot listen on ${listener.host}:${listener.port} (${code})`, {
-          cause: e,
-        });
+        throw ListenError.from(e, listener.host, listener.port, `hub.${protocol}.port`);
       }
       s.on('error', (e) => log.error({ err: e }, 'hub listener error'));
       const address = s.address() as net.AddressInfo;

@@ -105,6 +105,13 @@ export interface RouterOptions {
   readonly senderRate?: Partial<SenderRateOptions>;
   /** At most one warn line per this interval for dropped notifies (config `limits.warnIntervalMs`). */
   readonly warnIntervalMs?: number;
+  /**
+   * Whether some account may listen for an inbox of a home domain (draft §8.1: listening needs
+   * an identity that covers the inbox; src/hub-router.ts builds it from `hub.accounts`). An
+   * inbox nobody may ever listen for does not exist: a send to it is `target-not-found`, not
+   * `no-listeners`. Absent: every inbox may have a listener.
+   */
+  readonly listenable?: (inbox: ImAddress) => boolean;
   readonly log?: Logger;
 }
 
@@ -142,6 +149,7 @@ export class RouterContext implements Authority {
   readonly notifyDrops: LogThrottle;
   private readonly routes: RouteFn | undefined;
   private readonly minStrengthOf: RouterOptions['minStrength'];
+  private readonly listenable: RouterOptions['listenable'];
   private readonly adapters = new Map<string, AdapterEntry>();
   private readonly adapterDomainsById = new Map<string, Set<string>>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -155,6 +163,7 @@ export class RouterContext implements Authority {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.routes = options.routes;
     this.minStrengthOf = options.minStrength;
+    this.listenable = options.listenable;
     // Issue 12: presence is translated in the core unless the embedder brings its own hook.
     this.translate = options.translate ?? createPresenceTranslator(options.log);
     this.log = options.log;
@@ -197,6 +206,11 @@ export class RouterContext implements Authority {
   /** A domain whose IMTP inboxes listen here (not one an adapter took over). */
   isHome(domain: string): boolean {
     return this.domains.has(domain) && !this.adapters.has(domain);
+  }
+
+  /** May anyone ever listen for `inbox` (a home inbox)? See RouterOptions.listenable. */
+  mayListen(inbox: ImAddress): boolean {
+    return this.listenable === undefined || this.listenable(inbox);
   }
 
   /** Is this router the presence home (store) for presentities of `domain`? */

@@ -16,7 +16,8 @@ import { forward } from './relay.js';
  * Routes one relayed send to `inbox`. Throws a HubError for our own refusals:
  * `target-not-found` when the domain resolves nowhere (docs/cpim.md row 29, RFC 3860 §3.4.1 check 2),
  * `source-authorization` below the route's minimum strength (row 29), `quota` above an adapter's
- * maximum message size (part 4 row 26), `no-listeners` (row 54).
+ * maximum message size (part 4 row 26), `no-listeners` (row 54), `target-not-found` for a home inbox
+ * no account may listen for.
  */
 export function dispatchSend(
   ctx: RouterContext,
@@ -57,7 +58,12 @@ function deliverLocal(
   sender: Address,
 ): Promise<Answer> {
   const targets = ctx.listeners.accepting(inbox.uri, sender);
-  if (targets.length === 0) throw new HubError('no-listeners', 'nobody is listening on this inbox');
+  if (targets.length === 0) {
+    // Row 29 / §16.2: an inbox no account may listen for is no inbox at all (issue 13: mail
+    // to it is refused for good, 550 5.1.1, instead of retried for days on 450).
+    if (!ctx.mayListen(inbox)) throw new HubError('target-not-found', 'no such inbox');
+    throw new HubError('no-listeners', 'nobody is listening on this inbox');
+  }
   if (targets.length === 1) return forward(targets[0]!.endpoint, op, inboxText);
   const pending: Promise<Answer>[] = [];
   for (let i = 0; i < targets.length; i++) pending.push(forward(targets[i]!.endpoint, op, inboxText));

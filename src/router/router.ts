@@ -9,6 +9,7 @@
  *   router.connectionClosed(connectionId);
  */
 import { HubError } from '../errors.js';
+import type { ImAddress } from '../model/index.js';
 import { answerFromError, type Answer } from '../protocol/index.js';
 import { RouterContext, type Capabilities, type RouterOptions } from './context.js';
 import { handleListen, handleSend } from './imtp.js';
@@ -153,6 +154,16 @@ export class Router {
       ctx.track(r.upstream.deliver({ protocol: 'pitp', method: 'unsubscribe', headers }));
     }
     ctx.tokens.forget(connectionId);
+  }
+
+  /**
+   * A check that delivers nothing (the email adapter asks it at RCPT): false only for an inbox
+   * of a home domain that is no room and that no account may listen for, which a send would
+   * answer `target-not-found`. Adapters' and peers' users are theirs to answer at send time.
+   */
+  inboxExists(inbox: ImAddress): boolean {
+    if (!this.ctx.isHome(inbox.domain) || this.rooms.has(inbox.uri)) return true;
+    return this.ctx.mayListen(inbox);
   }
 
   /** Resolves once every background delivery (notifies, WI events, teardown) has settled. */

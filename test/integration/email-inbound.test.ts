@@ -1,5 +1,5 @@
 /** Real SMTP into the gateway (Debian's swaks, nodemailer): mail becomes chat, or the right refusal. */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,55 @@ describe('email adapter, inbound', () => {
     expect(replyTo(nowhere.output, /-> \.$/)).toMatch(/^550 5\.1\.1 target-not-found/);
     const two = await swaks([...base, '--to', `${BOB},carol=gw.test@${MAIL}`]);
     expect(two.output).toMatch(/<\*\* +452 4\.5\.3/);
+  });
+
+  it('an unknown local user is refused at RCPT with 550 5.1.1; a known user with no listener stays 450', async () => {
+    const eg = await startGateway({}, { bobListens: false });
+    const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test'];
+    // Both spellings of im:nobody@gw.test: the bare local part (localDomain) and name=domain.
+    for (const rcpt of [`nobody@${MAIL}`, `nobody=gw.test@${MAIL}`]) {
+      const r = await swaks([...base, '--to', rcpt]);
+      expect(replyTo(r.output, /RCPT TO/), rcpt).toMatch(/^550 5\.1\.1 /);
+    }
+    expect(logged(eg.gw, 'unknown recipient').map((l) => l['rcpt'])).toEqual([
+      `nobody@${MAIL}`,
+      `nobody=gw.test@${MAIL}`,
+    ]);
+    // bob has an account and may listen: offline now, so the sender's queue keeps the mail.
+    const away = await swaks([...base, '--to', `bob@${MAIL}`]);
+    expect(replyTo(away.output, /RCPT TO/)).toMatch(/^250 /);
+    expect(replyTo(away.output, /-> \.$/)).toMatch(/^450 4\.2\.1 no-listeners/);
+  });
+
+  it('unparseable MIME is refused with 554 5.6.0 and one warn line, no stack trace', async () => {
+    const eg = await startGateway();
+    // More parts than the MIME parser takes (mailsplit's child-node limit): it cannot be read.
+    const parts = Array.from({ length: 1100 }, () => '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n');
+    const file = join(eg.outDir, 'too-many-parts.eml');
+    await writeFile(
+      file,
+      'From: dave@elsewhere.test\r\nSubject: parts\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+        parts.join('') +
+        '--b--\r\n',
+    );
+    const bad = await swaks([
+      '--server',
+      `127.0.0.1:${eg.smtpPort}`,
+      '--from',
+      'dave@elsewhere.test',
+      '--to',
+      BOB,
+      '--data',
+      file,
+    ]);
+    expect(replyTo(bad.output, /-> \.$/)).toMatch(/^554 5\.6\.0 cannot parse the message: /);
+    const warned = eg.gw.logs().filter((l) => l['level'] === 40);
+    expect(warned.map((l) => [l['msg'], l['reason'], l['code']])).toEqual([
+      ['mail refused', 'unparseable MIME', 554],
+    ]);
+    expect(JSON.stringify(eg.gw.logs())).not.toContain('"stack"');
+    expect(eg.bobGot).toHaveLength(0);
   });
 
   it('nodemailer over STARTTLS with SMTP AUTH may speak for a local address (Astrength medium)', async () => {

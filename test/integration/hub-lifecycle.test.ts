@@ -170,7 +170,7 @@ describe('hub listener', () => {
     const config = testHubConfig({ imtp: { port: h.port } });
     const second = createHubServer({ protocol: 'imtp', config, application: app, log: h.captured.log });
     await expect(second.start()).rejects.toThrow(
-      /^hub imtp cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)$/,
+      /^cannot listen on 127\.0\.0\.1:\d+ \(hub\.imtp\.port\): address in use$/,
     );
     await Promise.all([h.server.stop(100), h.server.stop(100)]);
     await h.captured.waitFor('hub listener stopped');

@@ -1,0 +1,89 @@
+/**
+ * The boundary around every HTTP request and upgrade of the web adapter (issue 13: contain every
+ * failure at its boundary): a request target that is not one answers 400, an unexpected
+ * exception answers 500 with one warn line, and the server goes on serving everyone else. No
+ * exception from a request may reach the event loop: it would stop the whole gateway.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../../src/index.js';
+
+/** Enough of a request target to find it in the log, never the whole of a hostile one. */
+const LOGGED_TARGET_CHARS = 200;
+
+/**
+ * The path of a request target (RFC 9112 3.2): origin-form `/path?query` (3.2.1; `//` is a
+ * path of empty segments, not an error) or absolute-form `http://host/path` (3.2.2: a server
+ * MUST accept it). Authority-form and asterisk-form are for CONNECT and OPTIONS, which this
+ * server does not serve, so they and anything else are null: answered 400. The path is kept as
+ * sent (percent-encoding undecoded), so `%zz` is merely a path that is not found.
+ */
+export function requestPath(target: string | undefined): string | null {
+  if (target === undefined || target === '') return null;
+  if (target.startsWith('/')) {
+    const end = target.search(/[?#]/);
+    return end === -1 ? target : target.slice(0, end);
+  }
+  if (!/^https?:\/\//i.test(target)) return null;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return null;
+  }
+}
+
+function failure(err: unknown, req: IncomingMessage): Record<string, unknown> {
+  return {
+    reason: err instanceof Error ? err.message : String(err),
+    method: req.method,
+    target: (req.url ?? '').slice(0, LOGGED_TARGET_CHARS),
+    remote: req.socket.remoteAddress,
+  };
+}
+
+/** A request handler inside the boundary: a throw or a rejection answers 500 and logs at warn. */
+export function guardRequest(
+  log: Logger,
+  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const fail = (err: unknown): void => {
+      log.warn(failure(err, req), 'http request failed, answered 500');
+      if (res.headersSent) {
+        // Too late for a status line: cutting the connection tells the client it is incomplete.
+        res.destroy();
+        return;
+      }
+      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('internal error\n');
+    };
+    try {
+      Promise.resolve(handler(req, res)).catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  };
+}
+
+/** Ends an upgrade attempt with a plain HTTP status (RFC 6455 4.2.2: any status but 101 refuses). */
+export function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+/** An upgrade handler inside the boundary: a throw answers 500 on the raw socket and logs at warn. */
+export function guardUpgrade(
+  log: Logger,
+  handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    // Node leaves an upgraded socket without an error listener: a reset would throw.
+    socket.on('error', () => socket.destroy());
+    try {
+      handler(req, socket, head);
+    } catch (err) {
+      log.warn(failure(err, req), 'websocket upgrade failed, answered 500');
+      if (!socket.destroyed) refuseUpgrade(socket, 500, 'Internal Server Error');
+    }
+  };
+}
