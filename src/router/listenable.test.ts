@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseImUri } from '../model/index.js';
-import { headerOf, peer, send } from '../../test/support/router-fakes.js';
+import { peer } from '../../test/support/router-fakes.js';
+import { headerOf, send } from '../../test/support/router-ops.js';
 import { listenableBy } from '../hub-router.js';
 import { Router } from './index.js';
 
