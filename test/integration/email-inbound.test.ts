@@ -18,15 +18,17 @@ import { makeTestCerts, type TestCerts } from '../support/certs.js';
 const BOB = `bob=gw.test@${MAIL}`;
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
 
+/** swaks against the gateway's SMTP listener, from `from`. */
+const mailFrom = (eg: { smtpPort: number }, from: string, ...args: string[]) =>
+  swaks(['--server', `127.0.0.1:${eg.smtpPort}`, '--from', from, ...args]);
+
 describe('email adapter, inbound', () => {
   const startGateway = useEmailGateways();
 
   it('swaks: a mail becomes a Message/CPIM send with Subject, threading and Astrength', async () => {
     const eg = await startGateway();
-    const r = await swaks([
-      '--server',
-      `127.0.0.1:${eg.smtpPort}`,
-      '--from',
+    const r = await mailFrom(
+      eg,
       'dave@elsewhere.test',
       '--to',
       BOB,
@@ -38,7 +40,7 @@ describe('email adapter, inbound', () => {
       'From: Dave Smith <dave@elsewhere.test>',
       '--body',
       'Lunch at noon?',
-    ]);
+    );
     expect(replyTo(r.output, /-> \.$/)).toMatch(/^250 /);
     expect(eg.bobGot).toHaveLength(1);
     const c = eg.bobGot[0]!;
@@ -69,16 +71,7 @@ describe('email adapter, inbound', () => {
     expect(replyTo(big.output, /-> \.$/)).toMatch(/^552 /);
     expect(logged(eg.gw, 'mail over the size limit')).toHaveLength(1);
 
-    const spoof = await swaks([
-      '--server',
-      `127.0.0.1:${eg.smtpPort}`,
-      '--from',
-      'alice@gw.test',
-      '--to',
-      BOB,
-      '--body',
-      'I am alice',
-    ]);
+    const spoof = await mailFrom(eg, 'alice@gw.test', '--to', BOB, '--body', 'I am alice');
     expect(replyTo(spoof.output, /-> \.$/)).toMatch(/^550 5\.7\.1/);
     const spoofHeader = await swaks([
       ...base,
@@ -103,8 +96,7 @@ describe('email adapter, inbound', () => {
 
   it('a flood from one sender gets 450 4.7.1 (the router per-sender rate) while another sender still gets through', async () => {
     const eg = await startGateway({ inbound: { rate: { burst: 3, perMinute: 1 } } });
-    const send = (from: string) =>
-      swaks(['--server', `127.0.0.1:${eg.smtpPort}`, '--from', from, '--to', BOB, '--body', 'spam']);
+    const send = (from: string) => mailFrom(eg, from, '--to', BOB, '--body', 'spam');
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await send('flood@elsewhere.test')).output);
     expect(codes.map((o) => replyTo(o, /-> \.$/)?.slice(0, 9))).toEqual([
@@ -162,16 +154,7 @@ describe('email adapter, inbound', () => {
         parts.join('') +
         '--b--\r\n',
     );
-    const bad = await swaks([
-      '--server',
-      `127.0.0.1:${eg.smtpPort}`,
-      '--from',
-      'dave@elsewhere.test',
-      '--to',
-      BOB,
-      '--data',
-      file,
-    ]);
+    const bad = await mailFrom(eg, 'dave@elsewhere.test', '--to', BOB, '--data', file);
     expect(replyTo(bad.output, /-> \.$/)).toMatch(/^554 5\.6\.0 cannot parse the message: /);
     const warned = eg.gw.logs().filter((l) => l['level'] === 40);
     expect(warned.map((l) => [l['msg'], l['reason'], l['code']])).toEqual([
@@ -271,16 +254,7 @@ describe('email adapter, the fixture mails', () => {
     expect(replyTo(auto.output, /-> \.$/)).toMatch(/^250 /);
     const loop = await swaks([...base, '--add-header', `X-Loop: ${MAIL}`, '--body', 'reflected']);
     expect(replyTo(loop.output, /-> \.$/)).toMatch(/^250 /);
-    const bounce = await swaks([
-      '--server',
-      `127.0.0.1:${eg.smtpPort}`,
-      '--from',
-      '<>',
-      '--to',
-      BOB,
-      '--body',
-      'bounce',
-    ]);
+    const bounce = await mailFrom(eg, '<>', '--to', BOB, '--body', 'bounce');
     expect(replyTo(bounce.output, /-> \.$/)).toMatch(/^250 /);
     expect(eg.bobGot.length).toBe(before);
   });
