@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { FakeEndpoint, client } from '../test/support/router-fakes.js';
+import { basicPidf, client, publishingAdapter } from '../test/support/router-fakes.js';
 import { headerOf, op } from '../test/support/router-ops.js';
-import { createHubPort } from './adapter-host.js';
-import { buildPidf } from './codec/pidf/index.js';
 import { Router } from './router/index.js';
 
 const D = 'net.example';
 
 function setup() {
   const router = new Router({ domains: ['gw.example'] });
-  const endpoint = new FakeEndpoint('adapter:net');
-  router.registerDomain(D, endpoint, { presence: 'publish' });
-  const port = createHubPort(router, {
-    kind: 'adapter',
-    connectionId: 'adapter:net',
-    strength: 'strong',
-    endpoint,
-  });
-  return { router, port };
+  return { router, port: publishingAdapter(router, D) };
 }
 
-const pidf = (entity: string, basic: 'open' | 'closed') =>
-  new TextEncoder().encode(buildPidf({ entity, tuples: [{ id: 't', basic, notes: [] }] }));
+const pidf = basicPidf;
 
 async function fetchAs(router: Router, presentity: string) {
   return router.handle(

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeEndpoint, client } from '../../test/support/router-fakes.js';
+import { basicPidf, client, publishingAdapter } from '../../test/support/router-fakes.js';
 import { dec, headerOf, op } from '../../test/support/router-ops.js';
-import { createHubPort } from '../adapter-host.js';
-import { buildPidf } from '../codec/pidf/index.js';
 import type { HubPort } from '../adapter.js';
 import { Router } from './index.js';
 
@@ -13,19 +11,10 @@ const W = `pres:w@${HOME}`;
 
 function setup(maxIdlePresentities: number): { router: Router; port: HubPort } {
   const router = new Router({ domains: [HOME], limits: { maxIdlePresentities } });
-  const endpoint = new FakeEndpoint('adapter:web');
-  router.registerDomain(D, endpoint, { presence: 'publish' });
-  const port = createHubPort(router, {
-    kind: 'adapter',
-    connectionId: 'adapter:web',
-    strength: 'strong',
-    endpoint,
-  });
-  return { router, port };
+  return { router, port: publishingAdapter(router, D) };
 }
 
-const pidf = (entity: string, basic: 'open' | 'closed') =>
-  new TextEncoder().encode(buildPidf({ entity, tuples: [{ id: 't', basic, notes: [] }] }));
+const pidf = basicPidf;
 const user = (i: number) => `pres:u${i}@${D}`;
 
 /** A user signs in (open) and out (closed), as the web adapter publishes it; the store stays. */

@@ -3,6 +3,9 @@
  * answer what the test says; routers can be linked to each other as peer gateways. The
  * operations and answers they carry are built and read with router-ops.ts.
  */
+import type { HubPort } from '../../src/adapter.js';
+import { createHubPort } from '../../src/adapter-host.js';
+import { buildPidf } from '../../src/codec/pidf/index.js';
 import { parsePattern } from '../../src/model/index.js';
 import type { Answer, Strength } from '../../src/protocol/index.js';
 import type { Endpoint, Operation, Origin } from '../../src/router/index.js';
@@ -114,3 +117,23 @@ export class PeerLink extends FakeEndpoint {
     });
   }
 }
+
+/**
+ * An adapter serving `domain` with `presence: 'publish'`, registered with `router`, and the
+ * HubPort it would get from the adapter host (createHubPort): publishes go through the same
+ * checks as a hosted adapter's.
+ */
+export function publishingAdapter(router: Router, domain: string): HubPort {
+  const endpoint = new FakeEndpoint(`adapter:${domain}`);
+  router.registerDomain(domain, endpoint, { presence: 'publish' });
+  return createHubPort(router, {
+    kind: 'adapter',
+    connectionId: `adapter:${domain}`,
+    strength: 'strong',
+    endpoint,
+  });
+}
+
+/** A one-tuple PIDF document (RFC 3863) saying `basic` for `entity`, as an adapter publishes it. */
+export const basicPidf = (entity: string, basic: 'open' | 'closed'): Uint8Array =>
+  new TextEncoder().encode(buildPidf({ entity, tuples: [{ id: 't', basic, notes: [] }] }));
