@@ -4,7 +4,14 @@
  * router's `handle` with an `adapter` origin, so an adapter's operations pass the same source
  * checks (draft §8.1: an adapter speaks only for its own domains) as any other.
  */
-import type { Adapter, AdapterContext, AdapterDefinition, AdapterStatus, HubPort } from './adapter.js';
+import type {
+  Adapter,
+  AdapterContext,
+  AdapterDefinition,
+  AdapterListenerLimits,
+  AdapterStatus,
+  HubPort,
+} from './adapter.js';
 import { ListenError } from './errors.js';
 import { tryParseAddress } from './model/index.js';
 import { component, type Logger } from './log.js';
@@ -88,6 +95,8 @@ export class AdapterHost {
   constructor(
     private readonly router: Router,
     private readonly log: Logger,
+    /** The gateway's `limits` for adapters' own listeners (issue 13). */
+    private readonly listenerLimits?: AdapterListenerLimits,
   ) {}
 
   get adapters(): readonly HostedAdapter[] {
@@ -115,6 +124,7 @@ export class AdapterHost {
       log,
       signal: this.abort.signal,
       hub: createHubPort(this.router, origin),
+      ...(this.listenerLimits === undefined ? {} : { limits: this.listenerLimits }),
       setStatus: (status, cause) => {
         if (status !== hosted.status) log.info({ status, cause: cause?.message }, 'adapter status');
         hosted.status = status;

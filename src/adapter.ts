@@ -49,6 +49,14 @@ export interface AdapterHealth {
   readonly cause?: string;
 }
 
+/** The gateway's `limits` an adapter applies to the listeners it runs (issue 13). */
+export interface AdapterListenerLimits {
+  /** Open connections per remote address (IPv4 address, IPv6 /64; policy/address-key.ts). */
+  readonly connectionsPerAddress: number;
+  /** At most one warn line per this interval per kind of refusal. */
+  readonly warnIntervalMs: number;
+}
+
 export interface AdapterContext {
   /** "irc-libera", from config. */
   readonly id: string;
@@ -58,6 +66,8 @@ export interface AdapterContext {
   readonly signal: AbortSignal;
   readonly hub: HubPort;
   setStatus(status: AdapterStatus, cause?: Error): void;
+  /** Per-address connection limits for the adapter's listeners; absent = not enforced. */
+  readonly limits?: AdapterListenerLimits;
   /** Read-only: the state of every adapter of this gateway, for health and metrics endpoints. */
   readonly health?: () => readonly AdapterHealth[];
 }

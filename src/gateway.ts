@@ -84,7 +84,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     log: component(options.log, 'router'),
   });
 
-  const host = new AdapterHost(router, options.log);
+  const host = new AdapterHost(router, options.log, {
+    connectionsPerAddress: config.limits.connectionsPerAddress,
+    warnIntervalMs: config.limits.warnIntervalMs,
+  });
   const definitions = new Map((options.adapterDefinitions ?? []).map((d) => [d.type, d] as const));
   for (const entry of config.adapters) {
     const definition = definitions.get(entry.type);
@@ -110,6 +113,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       log: options.log,
       authFailures,
       warnIntervalMs: config.limits.warnIntervalMs,
+      connectionsPerAddress: config.limits.connectionsPerAddress,
     });
     parts.push({
       name: `hub.${protocol}`,

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import { ListenError } from '../../src/index.js';
+import { ConnectionCounter, ListenError, LogThrottle } from '../../src/index.js';
 import { resolveRecipient } from './addresses.js';
 import { processMail, type PipelineDeps } from './inbound-pipeline.js';
 import type { SmtpReply } from './smtp-codes.js';
@@ -29,6 +29,8 @@ interface AuthUser {
 export class InboundServer {
   private server: SMTPServer | undefined;
   private bound: { host: string; port: number } | undefined;
+  /** Releases of the connections counted per address, by smtp-server session id. */
+  private readonly counted = new Map<string, () => void>();
   constructor(private readonly deps: PipelineDeps) {}
 
   get address(): { host: string; port: number } | undefined {
@@ -47,6 +49,9 @@ export class InboundServer {
     } else disabled.push('STARTTLS');
     if (inb.auth === undefined) disabled.push('AUTH');
     const users = inb.auth?.users ?? [];
+    const limits = ctx.limits;
+    const perAddress = limits === undefined ? null : new ConnectionCounter(limits.connectionsPerAddress);
+    const refusals = new LogThrottle(limits?.warnIntervalMs ?? 10_000);
     const server = new SMTPServer({
       ...tls,
       name: this.deps.hostname,
@@ -63,6 +68,30 @@ export class InboundServer {
       socketTimeout: inb.socketTimeoutMs,
       closeTimeout: 2000,
       logger: false,
+      // Issue 13: one address cannot take every slot of maxClients. RFC 5321 3.8 / 4.2.5: 421
+      // refuses the connection and closes it; 4.7.0 (RFC 3463) is a transient security refusal.
+      onConnect: (session, cb) => {
+        if (perAddress === null) return cb();
+        const release = perAddress.acquire(session.remoteAddress);
+        if (release === null) {
+          const suppressed = refusals.allow();
+          if (suppressed >= 0)
+            ctx.log.warn(
+              { ip: session.remoteAddress, limit: perAddress.maxPerAddress, suppressed },
+              'smtp connection refused: too many connections from this address',
+            );
+          return cb(
+            smtpError({ code: 421, status: '4.7.0', text: 'too many connections from your address' }),
+          );
+        }
+        this.counted.set(session.id, release);
+        cb();
+      },
+      // Called once per connection, refused or not; only counted ones hold a release.
+      onClose: (session) => {
+        this.counted.get(session.id)?.();
+        this.counted.delete(session.id);
+      },
       onAuth: (auth, _session, cb) => {
         const u = users.find((x) => x.user === auth.username);
         if (u === undefined || typeof auth.password !== 'string' || !sameSecret(u.password, auth.password)) {

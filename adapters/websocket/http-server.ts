@@ -5,10 +5,16 @@
  * origins; browsers always send Origin, other programs need not).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ListenError, type Logger } from '../../src/index.js';
+import {
+  ConnectionCounter,
+  ListenError,
+  LogThrottle,
+  type AdapterListenerLimits,
+  type Logger,
+} from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
 import { guardRequest, guardUpgrade, refuseUpgrade, requestPath } from './http-boundary.js';
 import type { WebMetrics } from './metrics.js';
@@ -24,7 +30,14 @@ export interface WebServerOptions {
   /** Whether another connection may open now (connection limit). */
   readonly admit: () => boolean;
   readonly onConnection: (ws: WebSocket, req: IncomingMessage) => void;
+  /** Connections per remote address (issue 13); absent = not enforced. */
+  readonly limits?: AdapterListenerLimits;
 }
+
+/** Seconds a client refused for its address is asked to wait (RFC 9110 10.2.3). */
+const RETRY_AFTER_S = 10;
+/** A refused connection that sends no request within this long is closed. */
+const REFUSED_GRACE_MS = 2000;
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -52,6 +65,10 @@ export function originAllowed(
 
 export class WebServer {
   private readonly server: Server;
+  private readonly perAddress: ConnectionCounter | null;
+  private readonly refusals: LogThrottle;
+  /** Connections over their address's limit: every request on them is answered 503. */
+  private readonly refused = new WeakSet<Socket>();
   private readonly wss: WebSocketServer;
   /** The page, told where the WebSocket endpoint is. */
   private readonly html: string | null;
@@ -71,6 +88,36 @@ export class WebServer {
       'upgrade',
       guardUpgrade(o.log, (req, socket, head) => this.upgrade(req, socket, head)),
     );
+    this.perAddress = o.limits === undefined ? null : new ConnectionCounter(o.limits.connectionsPerAddress);
+    this.refusals = new LogThrottle(o.limits?.warnIntervalMs ?? 10_000);
+    if (this.perAddress !== null) this.server.on('connection', (socket: Socket) => this.count(socket));
+  }
+
+  /**
+   * Issue 13: one address cannot take every connection. Counted per TCP connection (keep-alive
+   * requests and WebSockets alike); one over the limit is not counted, answers its request 503
+   * with Retry-After (RFC 9110 15.6.4) before any upgrade, and is closed.
+   */
+  private count(socket: Socket): void {
+    const release = this.perAddress?.acquire(socket.remoteAddress ?? '');
+    if (release === undefined) return;
+    if (release !== null) {
+      // Released exactly once (ConnectionCounter ignores a second call).
+      socket.once('close', release);
+      return;
+    }
+    this.refused.add(socket);
+    const suppressed = this.refusals.allow();
+    if (suppressed >= 0)
+      this.o.log.warn(
+        { ip: socket.remoteAddress, limit: this.perAddress?.maxPerAddress, suppressed },
+        'http connection refused: too many connections from this address',
+      );
+    setTimeout(() => socket.destroy(), REFUSED_GRACE_MS).unref();
+  }
+
+  private tooMany(socket: Socket): boolean {
+    return this.refused.has(socket);
   }
 
   listen(): Promise<AddressInfo> {
@@ -93,6 +140,8 @@ export class WebServer {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.tooMany(req.socket))
+      return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': String(RETRY_AFTER_S) });
     const path = requestPath(req.url);
     if (path === null) return refuseUpgrade(socket, 400, 'Bad Request');
     if (path !== this.o.config.http.path) return refuseUpgrade(socket, 404, 'Not Found');
@@ -103,6 +152,15 @@ export class WebServer {
   }
 
   private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.tooMany(req.socket)) {
+      res.writeHead(503, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Retry-After': String(RETRY_AFTER_S),
+        Connection: 'close',
+      });
+      res.end('too many connections from your address\n');
+      return;
+    }
     const path = requestPath(req.url);
     if (path === null) {
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });

@@ -71,6 +71,7 @@ export class WebSocketAdapter implements Adapter {
       log: this.ctx.log,
       admit: () => this.chat.sessions.size < this.config.limits.maxConnections,
       onConnection: (ws, req) => this.accept(ws, req.socket),
+      ...(this.ctx.limits === undefined ? {} : { limits: this.ctx.limits }),
     });
     this.bound = await this.server.listen();
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);

@@ -29,7 +29,10 @@ export const limitsSchema = z.strictObject({
   maxIdlePresentities: positiveInt.prefault(100_000),
   /** At most one warn line per this interval per kind of refusal (the rest are counted). */
   warnIntervalMs: positiveInt.prefault(10_000),
-  /** Connections per remote address (IPv4 address, IPv6 /64); for the listeners (next issue). */
+  /**
+   * Open connections per remote address (IPv4 address, IPv6 /64) on each listener: hub IMTP and
+   * PITP, the email adapter's SMTP, the web adapter's HTTP/WebSocket (issue 13).
+   */
   connectionsPerAddress: positiveInt.prefault(64),
   /** Authentication failures: exponential backoff per address and per account. */
   authFailures: z

@@ -22,7 +22,7 @@ import {
   type SaslServerOptions,
 } from './sasl.js';
 import { defaultAuthPolicy } from './session.js';
-import { LogThrottle, type AuthFailureTracker } from '../policy/index.js';
+import { ConnectionCounter, LogThrottle, type AuthFailureTracker } from '../policy/index.js';
 import { hasVerifiedPeerCert, loadTlsMaterial, serverTlsOptions, verifiedPeerNames } from './tls.js';
 
 export type { CloseReason, HubCloseCode, HubConnection } from './connection.js';
@@ -59,6 +59,11 @@ export interface HubServerOptions {
   readonly authFailures?: AuthFailureTracker;
   /** At most one warn line per this interval for refusals in backoff (default 10 s). */
   readonly warnIntervalMs?: number;
+  /**
+   * Open connections per remote address (IPv4 address, IPv6 /64) on this listener
+   * (`limits.connectionsPerAddress`, issue 13); unset = only `hub.limits.maxConnections`.
+   */
+  readonly connectionsPerAddress?: number;
 }
 
 export interface HubServer {
@@ -100,6 +105,9 @@ export function createHubServer(options: HubServerOptions): HubServer {
   // The remote address of each connection, for the authentication-failure tracker.
   const addresses = new WeakMap<Connection, string>();
   const refusals = new LogThrottle(options.warnIntervalMs ?? 10_000);
+  const perAddress =
+    options.connectionsPerAddress === undefined ? null : new ConnectionCounter(options.connectionsPerAddress);
+  const perAddressRefusals = new LogThrottle(options.warnIntervalMs ?? 10_000);
   const events: ConnectionEvents = {
     command: (conn, c) => application.command(conn, c),
     authenticated: (conn, a) => {
@@ -170,6 +178,23 @@ export function createHubServer(options: HubServerOptions): HubServer {
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
+    // Issue 13: one address cannot take every slot. The draft has no unsolicited error line, so
+    // the refusal is an empty `=mech` (§6.4, §10: no mechanism is offered to this client) and
+    // the close; the client learns that it cannot authenticate here.
+    const release = perAddress?.acquire(socket.remoteAddress ?? '');
+    if (release === null) {
+      const suppressed = perAddressRefusals.allow();
+      if (suppressed >= 0)
+        log.warn(
+          { remote: remoteOf(socket), limit: options.connectionsPerAddress, suppressed },
+          'hub connection refused: too many connections from this address',
+        );
+      socket.end('=mech\r\n');
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    // Released exactly once (ConnectionCounter ignores a second call), whoever closes.
+    if (release !== undefined) socket.once('close', release);
     const conn = new Connection({
       id: `${protocol}-${++seq}`,
       socket,
