@@ -6,7 +6,26 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/support/hub-tcp.js';
-import { guardRequest, requestPath } from './http-boundary.js';
+import { Duplex } from 'node:stream';
+import { guardRequest, refuseUpgrade, requestPath } from './http-boundary.js';
+
+describe('refuseUpgrade', () => {
+  it('writes one complete response with the extra headers and closes the socket', () => {
+    const written: Buffer[] = [];
+    const socket = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        written.push(chunk);
+        cb();
+      },
+    });
+    refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': '10' });
+    expect(Buffer.concat(written).toString('latin1')).toBe(
+      'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(socket.destroyed).toBe(true);
+  });
+});
 
 describe('requestPath (RFC 9112 3.2)', () => {
   it('keeps origin-form paths as sent and takes the path of absolute-form', () => {
