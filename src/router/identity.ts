@@ -1,0 +1,65 @@
+/**
+ * Identity (docs/architecture.md part 8 "Identity"): the author shown to anyone is the
+ * authenticated source. That is the `Sender` as source authorization accepted it (draft §8.1),
+ * or an `Orig-Sender` (draft §16.2) accepted only from an origin that may speak for that
+ * identity: a client whose SASL identities cover it, an adapter for the domains it registered, a
+ * peer for the domain it authenticated as. The draft leaves Orig-Sender outside source
+ * authorization; without this check any client could post to a room as anyone, and the room would
+ * skip the member it named (issue 13 defect 3).
+ */
+import { HubError } from '../errors.js';
+import { tryParseAddress, type ImAddress } from '../model/index.js';
+import type { Headers } from '../protocol/index.js';
+import type { Origin } from './operation.js';
+import { authorizeSource, type Authority } from './source-auth.js';
+
+const AUTHOR_CACHE_SIZE = 4096;
+/** Parsed Orig-Sender values by header text (the same few authors write again and again). */
+const authors = new Map<string, ImAddress | null>();
+
+function readAuthor(text: string): ImAddress | null {
+  let a = authors.get(text);
+  if (a === undefined) {
+    const parsed = tryParseAddress(text.trim(), { defaultScheme: 'im' });
+    a =
+      parsed instanceof Error || parsed.scheme !== 'im' || parsed.domain === ''
+        ? null
+        : (parsed as ImAddress);
+    if (authors.size >= AUTHOR_CACHE_SIZE) authors.clear();
+    authors.set(text, a);
+  }
+  return a;
+}
+
+/**
+ * The verified author of a `send` whose `sender` already passed source authorization: the sender
+ * itself when there is no Orig-Sender (no allocation on that, the common, path), else the
+ * Orig-Sender once `origin` may speak for it. A second Orig-Sender or one that is not an
+ * instant inbox is `malformed`; one the origin may not speak for is `source-authorization`.
+ */
+export function verifiedAuthor(
+  authority: Authority,
+  origin: Origin,
+  headers: Headers,
+  sender: ImAddress,
+): ImAddress {
+  let text: string | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (h[0] !== 'Orig-Sender') continue;
+    if (text !== undefined) throw new HubError('malformed', 'at most one Orig-Sender');
+    text = h[1];
+  }
+  if (text === undefined) return sender;
+  const author = readAuthor(text);
+  if (author === null) throw new HubError('malformed', 'Orig-Sender is not an instant inbox');
+  if (author.uri === sender.uri) return sender;
+  try {
+    // needIdentity: an unauthenticated client speaks for nobody but its Sender.
+    authorizeSource(authority, origin, author, true);
+  } catch (e) {
+    if (!(e instanceof HubError)) throw e;
+    throw new HubError('source-authorization', `Orig-Sender ${author.uri} refused: ${e.message}`);
+  }
+  return author;
+}
