@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseInbox } from '../model/index.js';
 import { FakeEndpoint, adapter, client, peer } from '../../test/support/router-fakes.js';
 import { headerOf, send } from '../../test/support/router-ops.js';
+import { buildCpim } from '../codec/cpim/index.js';
 import type { Origin } from './index.js';
 import { Router } from './index.js';
 
@@ -138,5 +139,37 @@ describe('identity: Orig-Sender only from an origin that may speak for it (issue
     await router.handle(send(`im:alice@${A}`, `im:lobby@${A}`), client([`im:alice@${A}`]));
     expect(inbox.get('alice')!.received).toHaveLength(1);
     expect(headerOf(inbox.get('bob')!.received[1], 'Orig-Sender')).toBe(`im:alice@${A}`);
+  });
+
+  it('identity.mismatchedFrom: refuse answers a CPIM From naming someone else; show passes it on', async () => {
+    const cpim = (from: string) =>
+      buildCpim({
+        startsWith: 'cpim-headers',
+        from: { formalName: 'Bob', uri: from },
+        to: [{ uri: `im:bob@${A}` }],
+        contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+        body: 'hi',
+      });
+    const post = (router: Router, from: string) =>
+      router.handle(
+        send(`im:alice@${A}`, `im:bob@${A}`, cpim(from), [['Content-Type', 'message/cpim']]),
+        client([`im:alice@${A}`]),
+      );
+    for (const mode of ['refuse', 'show'] as const) {
+      const router = new Router({ domains: [A], mismatchedFrom: mode });
+      const bob = new FakeEndpoint('bob');
+      await router.handle(
+        { protocol: 'imtp', method: 'listen', headers: [['Inbox', `im:bob@${A}`]] },
+        client([`im:bob@${A}`], bob),
+      );
+      const forged = await post(router, `im:bob@${A}`);
+      if (mode === 'refuse') {
+        expect(headerOf(forged, 'Error-Type')).toBe('source-authorization');
+        expect(headerOf(forged, 'Error-Description')).toContain(`im:bob@${A}`);
+        expect(bob.received).toHaveLength(0);
+      } else expect(forged.status).toBe('ok');
+      expect((await post(router, `im:alice@${A}`)).status).toBe('ok');
+      expect(bob.received).toHaveLength(mode === 'refuse' ? 1 : 2);
+    }
   });
 });

@@ -8,8 +8,9 @@
  * skip the member it named (issue 13 defect 3).
  */
 import { HubError } from '../errors.js';
+import { claimedAuthorNote, parseCpim, type CpimPayload } from '../codec/cpim/index.js';
 import { tryParseAddress, type ImAddress } from '../model/index.js';
-import type { Headers } from '../protocol/index.js';
+import { getHeader, type Headers } from '../protocol/index.js';
 import type { Origin } from './operation.js';
 import { authorizeSource, type Authority } from './source-auth.js';
 
@@ -62,4 +63,26 @@ export function verifiedAuthor(
     throw new HubError('source-authorization', `Orig-Sender ${author.uri} refused: ${e.message}`);
   }
   return author;
+}
+
+/**
+ * `identity.mismatchedFrom: refuse`: a Message/CPIM payload (RFC 3862 §3.3.1) whose `From` names
+ * someone other than the verified author is `source-authorization`. Only in that mode is the
+ * payload read at all (the hot path never looks into it, docs/cpim.md row 34); an unreadable
+ * CPIM payload is left to the recipient, which answers it as it always did.
+ */
+export function refuseMismatchedFrom(headers: Headers, payload: Uint8Array, author: ImAddress): void {
+  const type = getHeader(headers, 'Content-Type');
+  if (type === undefined || !/^\s*message\/cpim\s*(;|$)/i.test(type)) return;
+  let from: string | undefined = (payload as CpimPayload).cpimFacts?.from;
+  if (from === undefined) {
+    const r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
+    if (r.result === 'reject') return;
+    from = r.message.semantics.from?.uri;
+  }
+  if (claimedAuthorNote(author.uri, from) !== null)
+    throw new HubError(
+      'source-authorization',
+      `the message/cpim From ${from} is not the sender ${author.uri}`,
+    );
 }

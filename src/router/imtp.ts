@@ -13,7 +13,7 @@ import type { Operation, Origin } from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
 import { rateKey } from './sender-rate.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
-import { verifiedAuthor } from './identity.js';
+import { refuseMismatchedFrom, verifiedAuthor } from './identity.js';
 import { checkHops, relayHeaders } from './visited.js';
 
 const IM = { defaultScheme: 'im' } as const;
@@ -72,6 +72,7 @@ export function handleSend(
   // Issue 13 defect 3 (identity.ts): an Orig-Sender only from an origin that may speak for it.
   // After the loop check: a message that went round a circle of bridged rooms is a `loop`.
   const author = verifiedAuthor(ctx, origin, headers, sender);
+  if (ctx.refuseMismatchedFrom) refuseMismatchedFrom(headers, op.payload, author);
 
   const room = rooms.get(inbox.uri);
   if (room !== undefined)
