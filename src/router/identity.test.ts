@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { captureLog } from '../../test/support/hub-tcp.js';
+import type { Logger } from '../log.js';
 import { parseInbox } from '../model/index.js';
 import { FakeEndpoint, adapter, client, peer } from '../../test/support/router-fakes.js';
 import { headerOf, send } from '../../test/support/router-ops.js';
@@ -10,9 +12,10 @@ const A = 'a.example';
 const im = (s: string) => parseInbox(s);
 
 /** A router serving a.example, an adapter for irc.example, a listener for bob and a room. */
-async function setup() {
+async function setup(log?: Logger) {
   const router = new Router({
     domains: [A],
+    ...(log === undefined ? {} : { log }),
     rooms: [
       {
         name: 'lobby',
@@ -51,7 +54,8 @@ async function claim(router: Router, origin: Origin, sender: string, author: str
 
 describe('identity: Orig-Sender only from an origin that may speak for it (issue 13 defect 3)', () => {
   it('client: allowed for an identity it holds, refused for anyone else', async () => {
-    const { router, inbox } = await setup();
+    const log = captureLog();
+    const { router, inbox } = await setup(log.log);
     const ok = await claim(
       router,
       client([`im:alice@${A}`, `im:bot-1@${A}`]),
@@ -63,6 +67,14 @@ describe('identity: Orig-Sender only from an origin that may speak for it (issue
     const bad = await claim(router, client([`im:alice@${A}`]), `im:alice@${A}`, `im:carol@${A}`);
     expect(headerOf(bad, 'Error-Type')).toBe('source-authorization');
     expect(headerOf(bad, 'Error-Description')).toContain('im:carol@a.example');
+    expect(log.lines.filter((l) => l.msg === 'Orig-Sender refused, answered source-authorization')).toEqual([
+      expect.objectContaining({
+        level: 40,
+        sender: `im:alice@${A}`,
+        claimed: `im:carol@${A}`,
+        origin: 'client',
+      }),
+    ]);
     expect(inbox.get('bob')!.received).toHaveLength(1);
     // An unauthenticated client speaks for nobody but its Sender.
     const anon = await claim(router, client(undefined), `im:alice@${A}`, `im:carol@${A}`);

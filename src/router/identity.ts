@@ -10,6 +10,7 @@
 import { HubError } from '../errors.js';
 import { claimedAuthorNote, parseCpim, type CpimPayload } from '../codec/cpim/index.js';
 import { tryParseAddress, type ImAddress } from '../model/index.js';
+import type { Logger } from '../log.js';
 import { getHeader, type Headers } from '../protocol/index.js';
 import type { Origin } from './operation.js';
 import { authorizeSource, type Authority } from './source-auth.js';
@@ -43,6 +44,7 @@ export function verifiedAuthor(
   origin: Origin,
   headers: Headers,
   sender: ImAddress,
+  log?: Logger,
 ): ImAddress {
   let text: string | undefined;
   for (let i = 0; i < headers.length; i++) {
@@ -60,6 +62,12 @@ export function verifiedAuthor(
     authorizeSource(authority, origin, author, true);
   } catch (e) {
     if (!(e instanceof HubError)) throw e;
+    // An impersonation attempt affects the user it names: warn (docs/architecture.md part 8).
+    // Bounded like every send by the per-sender rate, which is checked first (imtp.ts).
+    log?.warn(
+      { sender: sender.uri, claimed: author.uri, origin: origin.kind, connection: origin.connectionId },
+      'Orig-Sender refused, answered source-authorization',
+    );
     throw new HubError('source-authorization', `Orig-Sender ${author.uri} refused: ${e.message}`);
   }
   return author;

@@ -71,7 +71,7 @@ export function handleSend(
   const hops = checkHops(headers, ctx.token, ctx.maxVisited);
   // Issue 13 defect 3 (identity.ts): an Orig-Sender only from an origin that may speak for it.
   // After the loop check: a message that went round a circle of bridged rooms is a `loop`.
-  const author = verifiedAuthor(ctx, origin, headers, sender);
+  const author = verifiedAuthor(ctx, origin, headers, sender, ctx.log);
   if (ctx.refuseMismatchedFrom) refuseMismatchedFrom(headers, op.payload, author);
 
   const room = rooms.get(inbox.uri);
