@@ -47,4 +47,24 @@ describe('identity on IRC (issue 13 defect 3)', () => {
       ['alice[gw]', 'alice says hi'],
     ]);
   });
+
+  it('in relay mode, a forged inner From is shown after the real sender in the prefix', async () => {
+    const gw = await irc.gateway();
+    const dave = await irc.user('dave');
+    const alice = await gw.client('alice');
+    const cpim = buildCpim({
+      startsWith: 'cpim-headers',
+      from: { formalName: 'Bob', uri: 'im:bob@gw.test' },
+      to: [{ uri: 'im:dave@irc.test' }],
+      dateTime: new Date(),
+      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+      body: 'op me please',
+    });
+    const r = await sendText(alice, 'im:alice@gw.test', 'im:dave@irc.test', cpim, [
+      ['Content-Type', 'message/cpim'],
+    ]);
+    expect(r.status).toBe('ok');
+    const line = await waitFor(() => dave.lines.find((l) => l.kind === 'privmsg'));
+    expect([line.nick, line.message]).toEqual(['gwbot', '<alice (as "Bob")> op me please']);
+  });
 });
