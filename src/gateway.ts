@@ -81,6 +81,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     },
     warnIntervalMs: config.limits.warnIntervalMs,
     listenable: listenableBy(config.hub.accounts),
+    mismatchedFrom: config.identity.mismatchedFrom,
     log: component(options.log, 'router'),
   });
 

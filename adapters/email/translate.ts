@@ -5,7 +5,7 @@
  * (RFC 3862) whose encapsulated entity is the text, or a multipart/mixed (RFC 2046 5.1.3) of the
  * text and the attachments that fit. Outbound: the parts of an IM become the fields of a mail.
  */
-import { buildCpim, parseCpim } from '../../src/index.js';
+import { buildCpim, claimedAuthorNote, parseCpim, shownAuthor } from '../../src/index.js';
 import type { ImAddress } from '../../src/index.js';
 import { identityToForeignMailbox, identityToMailbox, type MappingConfig } from './addresses.js';
 import type { ListConfig } from './config.js';
@@ -155,6 +155,8 @@ export function mailToCpim(c: InboundContent, o: CpimOptions): InboundResult {
 export interface ImParts {
   /** The CPIM From's Formal-name, when the IM was Message/CPIM. */
   readonly fromName?: string | undefined;
+  /** The CPIM From's address: what the author's software claimed, compared with the author. */
+  readonly fromUri?: string | undefined;
   readonly subject?: string | undefined;
   readonly threading: Threading;
   /** The content as a MIME entity (its headers, a blank line, its body) for a MIME parser. */
@@ -183,6 +185,7 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
   const entity = Buffer.concat([...m.contentHeaders.map((h) => h.raw), Buffer.from('\r\n'), m.body]);
   return {
     fromName: m.semantics.from?.formalName ?? undefined,
+    fromUri: m.semantics.from?.uri,
     subject: m.semantics.subjects[0]?.text,
     threading: {
       messageId: ext('Message-ID'),
@@ -211,7 +214,7 @@ export interface ComposeInput {
   readonly sender: ImAddress;
   /** Orig-Sender when present (the author of a room message). */
   readonly author: ImAddress;
-  readonly parts: Pick<ImParts, 'fromName' | 'subject' | 'threading'>;
+  readonly parts: Pick<ImParts, 'fromName' | 'fromUri' | 'subject' | 'threading'>;
   readonly text: string;
   readonly html?: string | undefined;
   readonly to: readonly string[];
@@ -232,10 +235,23 @@ export function textToHtml(text: string): string {
     .replace(/\r?\n/g, '<br>\n');
 }
 
-/** Who wrote it, for a display name: the Formal-name, a mailbox, or the URI's local part. */
-export function authorName(author: ImAddress, fromName: string | undefined, cfg: MappingConfig): string {
+/**
+ * Who wrote it, for a display name: the Formal-name, a mailbox, or the URI's local part. Identity
+ * (docs/architecture.md part 8): a CPIM From naming someone other than the author (the router's
+ * verified Orig-Sender or Sender) never names the mail: the author does, with the claim after
+ * it, `alice (as "Bob")`.
+ */
+export function authorName(
+  author: ImAddress,
+  fromName: string | undefined,
+  cfg: MappingConfig,
+  fromUri?: string,
+): string {
+  const own = identityToForeignMailbox(author, cfg.domain) ?? author.local;
+  const note = claimedAuthorNote(author.uri, fromUri, fromName);
+  if (note !== null) return shownAuthor(own, note);
   if (fromName !== undefined && fromName.trim() !== '') return fromName.trim();
-  return identityToForeignMailbox(author, cfg.domain) ?? author.local;
+  return own;
 }
 
 /** Where it was written: "email" for mailboxes, else "IM <domain>". */
@@ -246,7 +262,7 @@ export function networkName(a: ImAddress, cfg: MappingConfig): string {
 /** The mail for one IM (docs/architecture.md part 2, step 1 reversed). */
 export function composeMail(i: ComposeInput): MailSpec {
   const { cfg } = i;
-  const name = authorName(i.author, i.parts.fromName, cfg);
+  const name = authorName(i.author, i.parts.fromName, cfg, i.parts.fromUri);
   const viaRoom = i.sender.uri !== i.author.uri;
   const display = viaRoom
     ? `${name} in ${i.sender.local} (${networkName(i.sender, cfg)})`

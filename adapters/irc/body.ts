@@ -146,8 +146,10 @@ function entityToIrc(
 export interface OutboundText {
   /** IRC text; lines separated by "\n". */
   readonly text: string;
-  /** The CPIM From, when there was one: the author. */
+  /** The CPIM From, when there was one: what the author's software claimed, not the author. */
   readonly from?: string;
+  /** Its display name, when it had one. */
+  readonly fromName?: string;
 }
 
 /**
@@ -173,11 +175,20 @@ export function readOutbound(
     msg.body,
     limits,
   );
-  return withFrom(text, msg.semantics.from?.uri);
+  return withFrom(text, msg.semantics.from?.uri, msg.semantics.from?.formalName ?? undefined);
 }
 
-function withFrom(text: string | Promise<string>, from?: string): OutboundText | Promise<OutboundText> {
-  const make = (t: string): OutboundText => (from === undefined ? { text: t } : { text: t, from });
+function withFrom(
+  text: string | Promise<string>,
+  from?: string,
+  fromName?: string,
+): OutboundText | Promise<OutboundText> {
+  const make = (t: string): OutboundText =>
+    from === undefined
+      ? { text: t }
+      : fromName === undefined
+        ? { text: t, from }
+        : { text: t, from, fromName };
   return typeof text === 'string' ? make(text) : text.then(make);
 }
 

@@ -5,9 +5,11 @@
  * the lines, or the error the server gave (part 2.8).
  */
 import {
+  claimedAuthorNote,
   errorAnswer,
   getHeader,
   HubError,
+  shownAuthor,
   type Answer,
   type BoundedCache,
   type ImAddress,
@@ -76,27 +78,29 @@ export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<
 
   let text: string;
   let from: string | undefined;
+  let fromName: string | undefined;
   try {
     const read = readOutbound(getHeader(op.headers, 'Content-Type'), op.payload, config.mime);
-    ({ text, from } = read instanceof Promise ? await read : read);
+    ({ text, from, fromName } = read instanceof Promise ? await read : read);
   } catch (e) {
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     throw e;
   }
-  // The author: Orig-Sender (a room's fan-out names the author there), else the CPIM From.
-  const author =
-    tryInbox(getHeader(op.headers, 'Orig-Sender')) ??
-    tryInbox(from) ??
-    tryInbox(getHeader(op.headers, 'Sender'));
+  // Identity (docs/architecture.md part 8): the author is the router's verified Orig-Sender (a
+  // room's fan-out names the author there), else the Sender; never the inner CPIM From, which
+  // when it names someone else is shown after the author: `<alice (as "Bob")>`.
+  const author = tryInbox(getHeader(op.headers, 'Orig-Sender')) ?? tryInbox(getHeader(op.headers, 'Sender'));
   if (author === null) return errorAnswer('malformed', 'bad Sender');
+  const note = claimedAuthorNote(author.uri, from, fromName);
 
   let link = main;
-  let prefix = `<${shortName(author)}> `;
+  let prefix = `<${shownAuthor(shortName(author), note)}> `;
   if (ctx.puppets !== null && author.domain !== config.domain) {
     const p = ctx.puppets.get(author);
     if (p !== null) {
       link = p.link;
-      prefix = '';
+      // The puppet's nick is the author; the claim, if any, leads the text.
+      prefix = note === null ? '' : `${note} `;
       if (chan) link.want(chan.name, chan.key);
     }
   }
@@ -106,8 +110,9 @@ export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<
   // In relay mode an action is written "* alice waves" by the gateway's nick.
   const action = /^\/me /.test(text);
   if (action) text = text.slice(4);
-  if (action && prefix !== '') prefix = `* ${shortName(author)} `;
-  const ctcp = action && prefix === '';
+  const puppet = link !== main;
+  if (action && !puppet) prefix = `* ${shownAuthor(shortName(author), note)} `;
+  const ctcp = action && puppet;
   const wrap = ctcp ? (t: string) => `\x01ACTION ${t}\x01` : (t: string) => t;
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
   let p: Plan;

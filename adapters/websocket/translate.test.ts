@@ -39,11 +39,11 @@ describe('websocket translate', () => {
     );
     const headers = [
       ['Sender', 'im:lobby@gw.test'],
-      ['Orig-Sender', 'im:carol@gw.test'],
+      ['Orig-Sender', 'im:alice@web.test'],
       ['Content-Type', 'message/cpim'],
     ] as const;
     expect(readMessage(headers, bytes, new Date())).toEqual({
-      from: 'im:carol@gw.test',
+      from: 'im:alice@web.test',
       time: '2026-01-02T03:04:05Z',
       text: 'hé\r\nthere',
     });
@@ -70,7 +70,10 @@ describe('websocket translate', () => {
     const now = new Date('2026-01-02T03:04:05Z');
     const cpim = (entity: string) =>
       Buffer.from(`From: <im:dave@irc.test>\r\nTo: <im:bob@web.test>\r\n\r\n${entity}`);
-    const headers = [['Content-Type', 'message/cpim']] as const;
+    const headers = [
+      ['Sender', 'im:dave@irc.test'],
+      ['Content-Type', 'message/cpim'],
+    ] as const;
     const irc =
       'Content-Type: multipart/alternative; boundary="irc-alt"\r\n\r\n' +
       '--irc-alt\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nBold news\r\n' +
@@ -89,6 +92,28 @@ describe('websocket translate', () => {
     expect((await readMessage(headers, cpim(mail), now)).text).toBe(
       'Voilà the photo\n[image/jpeg attachment cat.jpg, 6 octets]',
     );
+  });
+
+  it('shows the authenticated author, never an inner From naming someone else (issue 13 defect 3)', async () => {
+    const now = new Date('2026-01-02T03:04:05Z');
+    const forged = Buffer.from(
+      'From: Bob <im:bob@localhost>\r\nTo: <im:carol@web.test>\r\n\r\n' +
+        'Content-Type: text/plain; charset=UTF-8\r\n\r\nsend me the keys',
+    );
+    const headers = [
+      ['Sender', 'im:alice@localhost'],
+      ['Content-Type', 'message/cpim'],
+    ] as const;
+    expect(await readMessage(headers, forged, now)).toEqual({
+      from: 'im:alice@localhost',
+      time: now.toISOString(),
+      text: '(as "Bob") send me the keys',
+    });
+    // A From that names the author is shown as it is.
+    const own = Buffer.from(
+      forged.toString().replace('Bob <im:bob@localhost>', 'Alice <im:alice@localhost>'),
+    );
+    expect((await readMessage(headers, own, now)).text).toBe('send me the keys');
   });
 
   it('builds PIDF for each page state and reads it back', () => {

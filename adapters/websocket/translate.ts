@@ -6,6 +6,7 @@
  */
 import {
   buildCpim,
+  claimedAuthorNote,
   buildPidf,
   getHeader,
   getHeaders,
@@ -133,16 +134,18 @@ export function readMessage(
   now: Date,
   limits: MimeReadLimits = MIME_READ_DEFAULTS,
 ): ReadMessage | Promise<ReadMessage> {
-  const sender = getHeader(headers, 'Orig-Sender') ?? getHeader(headers, 'Sender') ?? '';
+  // Identity (docs/architecture.md part 8): the author is the router's verified Orig-Sender or
+  // Sender, never the inner CPIM From; a From naming someone else is shown after the real author.
+  const from = (getHeader(headers, 'Orig-Sender') ?? getHeader(headers, 'Sender') ?? '').trim();
   const contentType = getHeader(headers, 'Content-Type');
   const type = mainType(contentType);
-  let from = sender.trim();
+  let note: string | null = null;
   let time: string | null = null;
   let text: string | Promise<string>;
   const facts = type === CPIM_TYPE ? (payload as CpimPayload).cpimFacts : undefined;
   if (facts !== undefined) {
     // Built in this process, which attached what parsing would read (src/codec/cpim/facts.ts).
-    if (getHeader(headers, 'Orig-Sender') === undefined) from = facts.from;
+    note = claimedAuthorNote(from, facts.from);
     time = facts.dateTime;
     text = isPlainText(facts.contentType, undefined)
       ? facts.text
@@ -155,12 +158,19 @@ export function readMessage(
     if (r.result === 'reject')
       return { from, time: now.toISOString(), text: `[unreadable message/cpim: ${r.reason}]` };
     const m = r.message;
-    if (getHeader(headers, 'Orig-Sender') === undefined && m.semantics.from) from = m.semantics.from.uri;
+    const claimed = m.semantics.from;
+    if (claimed) note = claimedAuthorNote(from, claimed.uri, claimed.formalName);
     time = m.semantics.datetime;
     const inner = (name: string) => m.contentHeaders.find((h) => h.name.toLowerCase() === name)?.value;
     text = entityText(inner('content-type'), inner('content-transfer-encoding'), m.body, limits);
   } else text = entityText(contentType, undefined, payload, limits);
   const at = time ?? now.toISOString();
+  // The page shows the author's name before the text: `alice` then `(as "Bob") …` reads as
+  // `alice (as "Bob")`, while `from` stays the address replies and the room's self-skip use.
+  if (note !== null) {
+    const prefix = `${note} `;
+    text = typeof text === 'string' ? prefix + text : text.then((t) => prefix + t);
+  }
   return typeof text === 'string'
     ? { from, time: at, text }
     : text.then((t) => ({ from, time: at, text: t }));

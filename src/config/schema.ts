@@ -202,6 +202,12 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
     })
     .prefault({}),
+  /**
+   * Identity (docs/architecture.md part 8): an inner Message/CPIM From naming someone other than
+   * the authenticated sender is shown after the real one, `alice (as "Bob")`, or refused with
+   * `source-authorization`.
+   */
+  identity: z.strictObject({ mismatchedFrom: z.enum(['show', 'refuse']).prefault('show') }).prefault({}),
   hub: hubSchema.prefault({}),
   rooms: z.array(roomSchema).prefault([]),
   peers: z.array(peerSchema).prefault([]),

@@ -5,6 +5,7 @@
 import { HubError } from '../errors.js';
 import { strengthRank, type Strength } from '../protocol/index.js';
 import type { ImAddress } from '../model/index.js';
+import { DEFAULT_MISMATCHED_FROM, type MismatchedFromPolicy } from '../codec/cpim/index.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_PAYLOAD_LIMITS, LogThrottle, type RateSpec } from '../policy/index.js';
 import { Listeners } from './listeners.js';
@@ -112,6 +113,12 @@ export interface RouterOptions {
    * `no-listeners`. Absent: every inbox may have a listener.
    */
   readonly listenable?: (inbox: ImAddress) => boolean;
+  /**
+   * An inner Message/CPIM `From` naming someone other than the verified author (identity.ts):
+   * `show` passes it on (adapters show `alice (as "Bob")`), `refuse` answers
+   * `source-authorization` (config `identity.mismatchedFrom`). Default `show`.
+   */
+  readonly mismatchedFrom?: MismatchedFromPolicy;
   readonly log?: Logger;
 }
 
@@ -145,6 +152,7 @@ export class RouterContext implements Authority {
   readonly log: Logger | undefined;
   readonly translate: RouterOptions['translate'];
   readonly senderRates: SenderRates;
+  readonly refuseMismatchedFrom: boolean;
   /** Throttles the warn line of a dropped notify: a dead watcher route repeats it per change. */
   readonly notifyDrops: LogThrottle;
   private readonly routes: RouteFn | undefined;
@@ -167,6 +175,7 @@ export class RouterContext implements Authority {
     // Issue 12: presence is translated in the core unless the embedder brings its own hook.
     this.translate = options.translate ?? createPresenceTranslator(options.log);
     this.log = options.log;
+    this.refuseMismatchedFrom = (options.mismatchedFrom ?? DEFAULT_MISMATCHED_FROM) === 'refuse';
     const senderRate = { ...DEFAULT_SENDER_RATE, ...options.senderRate };
     this.senderRates = new SenderRates(senderRate, options.log);
     this.quotaWarnings = new LogThrottle(senderRate.warnIntervalMs, senderRate.clock);

@@ -81,11 +81,11 @@ describe('IMTP relay, authorization and errors (docs/hub-protocol.md part 3)', (
       peerDomain: undefined,
     });
     expect(headerOf(unauthenticated, 'Error-Type')).toBe('source-authorization');
-    // Weak strength, a foreign Orig-Sender, unknown headers: no source-based refusal.
+    // Weak strength, an Orig-Sender of its own domain, unknown headers: no source-based refusal.
     const good = await router.handle(
       send('im:x@b.example', `im:bob@${A}`, 'hi', [
         ['Astrength', 'weak'],
-        ['Orig-Sender', 'im:someone@elsewhere.example'],
+        ['Orig-Sender', 'im:someone@b.example'],
       ]),
       peer('b.example'),
     );
@@ -231,7 +231,11 @@ describe('IMTP listen and send (docs/hub-protocol.md part 3 rows 48-54)', () => 
       ['Orig-Inbox', 'im:bob@b.example'],
       ['Orig-Inbox', 'im:carol@c.example'],
     ];
-    await router.handle(send(`im:alice@${A}`, 'im:bob@b.example', 'x', orig), client([`im:alice@${A}`]));
+    // The client may speak for boss too (identity.ts: an Orig-Sender needs that).
+    await router.handle(
+      send(`im:alice@${A}`, 'im:bob@b.example', 'x', orig),
+      client([`im:alice@${A}`, `im:boss@${A}`]),
+    );
     const got = peerB.received[0]!.headers.filter((h) => h[0].startsWith('Orig-'));
     expect(got).toEqual(orig);
   });

@@ -13,6 +13,7 @@ import type { Operation, Origin } from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
 import { rateKey } from './sender-rate.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
+import { refuseMismatchedFrom, verifiedAuthor } from './identity.js';
 import { checkHops, relayHeaders } from './visited.js';
 
 const IM = { defaultScheme: 'im' } as const;
@@ -42,7 +43,7 @@ export function readInbox(text: string): ImAddress {
 /**
  * §16.2 send. Order of checks: syntax (Sender, Inbox, payload; rows 51, cpim row 28), size limit
  * (part 4 row 26), source authorization (§8.1, rows 25-26), loop and hop count (rows 49, 54,
- * cpim rows 32-33), then routing (room, adapter, listeners, next hop) with the per-route strength
+ * cpim rows 32-33), the Orig-Sender's authority (identity.ts), then routing (room, adapter, listeners, next hop) with the per-route strength
  * policy (row 29). The answer comes only after the next hop answered (row 24). Our own refusals
  * are thrown synchronously (Router.handle turns them into answers); not `async`, because
  * every async layer that returns a promise costs the hot path extra microtask turns. The promise
@@ -68,10 +69,14 @@ export function handleSend(
   ctx.senderRates.check(sender, rateKey(origin, headers, sender));
   const strength = effectiveStrength(origin, headers);
   const hops = checkHops(headers, ctx.token, ctx.maxVisited);
+  // Issue 13 defect 3 (identity.ts): an Orig-Sender only from an origin that may speak for it.
+  // After the loop check: a message that went round a circle of bridged rooms is a `loop`.
+  const author = verifiedAuthor(ctx, origin, headers, sender, ctx.log);
+  if (ctx.refuseMismatchedFrom) refuseMismatchedFrom(headers, op.payload, author);
 
   const room = rooms.get(inbox.uri);
   if (room !== undefined)
-    return fanOutRoom(ctx, room, op, sender, strength, hops).then(undefined, (e: unknown) =>
+    return fanOutRoom(ctx, room, op, sender, author, strength, hops).then(undefined, (e: unknown) =>
       sendFailed(ctx, e),
     );
 

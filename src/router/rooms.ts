@@ -4,11 +4,12 @@
  * member once.
  *
  * How a fanned-out copy looks (choices, documented here):
- * - `Sender` is the room's inbox and `Orig-Sender` names the author (kept when it is already
- *   there, else the received Sender). The room speaks from its own, served, domain, so a member
+ * - `Sender` is the room's inbox and `Orig-Sender` names the author: the received Sender, or its
+ *   verified Orig-Sender. The room speaks from its own, served, domain, so a member
  *   on a partner gateway passes the partner's §8.1 check (its peer domain is ours), and a bridged
  *   room on the partner sees the sending room as its member and never sends the message back.
- *   Orig-Sender is not covered by source authorization (draft §16.2).
+ *   The author is the verified one (identity.ts): an Orig-Sender reaches here only when the
+ *   origin may speak for it, so no header can make the room skip or impersonate a member.
  * - `Orig-Inbox` names the room unless the send already listed its original recipients, which
  *   then stay (draft §16.2: Orig-Inbox lists all original recipients, part 3 row 50).
  * - `Inbox` is the member; Visited gains our token and the hop count drops by one, exactly as for
@@ -17,7 +18,7 @@
  *
  * Who may post: members (the received Sender), or anyone when the room is `open`; others get
  * `target-authorization` (the Inbox is the target, draft §12). The origin member is the received
- * Sender, and Orig-Sender when it is a member too; neither gets the copy.
+ * Sender, and the verified author (identity.ts) when it is a member too; neither gets the copy.
  *
  * The answer (draft §16.2 merge, row 53, applied to members): ok if any member accepted (an
  * end receipt preferred, one auto-reply payload kept). So the sender can see partial failure, each
@@ -27,15 +28,8 @@
  * member to deliver to answers `no-listeners`.
  */
 import { HubError } from '../errors.js';
-import {
-  answerFromError,
-  errorTypeOf,
-  getHeader,
-  type Answer,
-  type Header,
-  type Strength,
-} from '../protocol/index.js';
-import { tryParseAddress, type Address, type ImAddress } from '../model/index.js';
+import { answerFromError, errorTypeOf, type Answer, type Header, type Strength } from '../protocol/index.js';
+import type { Address, ImAddress } from '../model/index.js';
 import type { RoomConfig, RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
 import { mergeAnswers } from './merge.js';
@@ -77,28 +71,9 @@ function deliverOne(
   }
 }
 
-const ORIG_CACHE_SIZE = 4096;
-/**
- * The URI of an Orig-Sender header text (undefined when it does not parse), by text: the same
- * few authors write again and again, and parsed addresses depend on the text only.
- */
-const origUris = new Map<string, string | null>();
-
-function origUriOf(text: string): string | undefined {
-  let uri = origUris.get(text);
-  if (uri === undefined) {
-    const a = tryParseAddress(text.trim());
-    uri = a instanceof Error ? null : a.uri;
-    if (origUris.size >= ORIG_CACHE_SIZE) origUris.clear();
-    origUris.set(text, uri);
-  }
-  return uri ?? undefined;
-}
-
 /**
  * The headers every copy shares, in one pass over the received ones: relayHeaders (Visited,
- * Max-Forwards, Astrength), then Sender set to the room, Orig-Sender added when absent (the
- * received Sender), Orig-Inbox added when absent (the room), and a placeholder last, where each
+ * Max-Forwards, Astrength), then Sender set to the room, Orig-Sender set to the verified author, Orig-Inbox added when absent (the room), and a placeholder last, where each
  * copy's Inbox goes (Inbox is moved to the end, as setHeader on a header list without it would).
  */
 function commonHeaders(
@@ -106,12 +81,11 @@ function commonHeaders(
   room: Room,
   hops: HopState,
   strength: Strength,
-  hasOrigSender: boolean,
+  author: ImAddress,
 ): { headers: Header[]; inboxAt: number } {
   const relayed = relayHeaders(op.headers, hops, strength);
   const roomUri = room.config.address.uri;
   const out: Header[] = [];
-  let sender: string | undefined;
   let senderDone = false;
   let hasOrigInbox = false;
   let inboxAt = -1;
@@ -119,7 +93,6 @@ function commonHeaders(
     const h = relayed[i]!;
     const name = h[0];
     if (name === 'Sender') {
-      if (sender === undefined) sender = h[1];
       if (!senderDone) out.push(['Sender', roomUri]);
       senderDone = true;
     } else if (name === 'Inbox') {
@@ -127,13 +100,13 @@ function commonHeaders(
         inboxAt = out.length;
         out.push(h);
       }
-    } else {
+    } else if (name !== 'Orig-Sender') {
       if (name === 'Orig-Inbox') hasOrigInbox = true;
       out.push(h);
     }
   }
   if (!senderDone) out.push(['Sender', roomUri]);
-  if (!hasOrigSender) out.push(['Orig-Sender', sender!]);
+  out.push(['Orig-Sender', author.uri]);
   if (!hasOrigInbox) out.push(['Orig-Inbox', roomUri]);
   if (inboxAt < 0) {
     inboxAt = out.length;
@@ -147,20 +120,19 @@ export async function fanOutRoom(
   room: Room,
   op: Operation,
   sender: ImAddress,
+  author: ImAddress,
   strength: Strength,
   hops: HopState,
 ): Promise<Answer> {
-  const origSenderText = getHeader(op.headers, 'Orig-Sender');
-  const origUri = origSenderText === undefined ? undefined : origUriOf(origSenderText);
   if (!room.config.open && !room.memberUris.has(sender.uri))
     throw new HubError('target-authorization', 'only members may send to this room');
 
-  const { headers: common, inboxAt } = commonHeaders(op, room, hops, strength, origSenderText !== undefined);
+  const { headers: common, inboxAt } = commonHeaders(op, room, hops, strength, author);
 
   const targets: ImAddress[] = [];
   const pending: Promise<Answer>[] = [];
   for (const member of room.members) {
-    if (member.uri === sender.uri || member.uri === origUri) continue;
+    if (member.uri === sender.uri || member.uri === author.uri) continue;
     const headers = common.slice();
     headers[inboxAt] = ['Inbox', member.uri];
     const copy: Operation =

@@ -222,6 +222,35 @@ describe('federation between two gateways', () => {
     expect(h(inbox.bobB[0]!.headers, 'Visited')).toBe('a.test b.test');
   });
 
+  it('issue 13 defect 3: a client of a.test cannot post to a b.test room as carol@b.test, nor drop her', async () => {
+    const { a, b } = await pair('plain', {
+      b: {
+        rooms: [
+          {
+            name: 'dev',
+            address: 'im:dev@b.test',
+            members: ['im:alice@a.test', 'im:bob@b.test', 'im:carol@b.test'],
+          },
+        ],
+      },
+    });
+    const inbox = {
+      bobB: await listen(b, 'bob', 'im:bob@b.test'),
+      carolB: await listen(b, 'carol', 'im:carol@b.test'),
+    };
+    const alice = await client(a, 'alice');
+    const forged = await send(alice, 'im:alice@a.test', 'im:dev@b.test', Buffer.from('forged'), [
+      ['Orig-Sender', 'im:carol@b.test'],
+    ]);
+    expect(h(forged.headers, 'Error-Type')).toBe('source-authorization');
+    // Her own post reaches every other member, carol included, as alice's.
+    expect((await send(alice, 'im:alice@a.test', 'im:dev@b.test', Buffer.from('mine'))).status).toBe('ok');
+    const texts = (got: CommandFrame[]) => got.map((c) => Buffer.from(c.payload!).toString());
+    expect(texts(inbox.bobB)).toEqual(['mine']);
+    expect(texts(inbox.carolB)).toEqual(['mine']);
+    expect(h(inbox.carolB[0]!.headers, 'Orig-Sender')).toBe('im:alice@a.test');
+  });
+
   it('a message/cpim payload with a signature-like body arrives byte-identical', async () => {
     const { a, b } = await pair('external');
     const got = await listen(b, 'bob', 'im:bob@b.test');

@@ -43,3 +43,5 @@ export type {
   CpimWarning,
   MimeHeader,
 } from './types.js';
+export { claimedAuthorNote, shownAuthor, DEFAULT_MISMATCHED_FROM } from './claimed-author.js';
+export type { MismatchedFromPolicy } from './claimed-author.js';
