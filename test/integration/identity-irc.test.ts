@@ -9,6 +9,19 @@ import { DEV_ROOM, useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
 import { h, sendText } from '../support/hub-calls.js';
 
+/** Alice sends dave a direct message whose inner Message/CPIM From claims to be Bob. */
+function sendAsBob(alice: Parameters<typeof sendText>[0]) {
+  const cpim = buildCpim({
+    startsWith: 'cpim-headers',
+    from: { formalName: 'Bob', uri: 'im:bob@gw.test' },
+    to: [{ uri: 'im:dave@irc.test' }],
+    dateTime: new Date(),
+    contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+    body: 'op me please',
+  });
+  return sendText(alice, 'im:alice@gw.test', 'im:dave@irc.test', cpim, [['Content-Type', 'message/cpim']]);
+}
+
 describe('identity on IRC (issue 13 defect 3)', () => {
   const irc = useIrcServer();
 
@@ -25,17 +38,7 @@ describe('identity on IRC (issue 13 defect 3)', () => {
     ]);
     expect(h(forged.headers, 'Error-Type')).toBe('source-authorization');
 
-    const cpim = buildCpim({
-      startsWith: 'cpim-headers',
-      from: { formalName: 'Bob', uri: 'im:bob@gw.test' },
-      to: [{ uri: 'im:dave@irc.test' }],
-      dateTime: new Date(),
-      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
-      body: 'op me please',
-    });
-    const r = await sendText(alice, 'im:alice@gw.test', 'im:dave@irc.test', cpim, [
-      ['Content-Type', 'message/cpim'],
-    ]);
+    const r = await sendAsBob(alice);
     expect(r.status).toBe('ok');
     const line = await waitFor(() => dave.lines.find((l) => l.target !== '#dev'));
     expect([line.nick, line.message]).toEqual(['alice[gw]', '(as "Bob") op me please']);
@@ -52,17 +55,7 @@ describe('identity on IRC (issue 13 defect 3)', () => {
     const gw = await irc.gateway();
     const dave = await irc.user('dave');
     const alice = await gw.client('alice');
-    const cpim = buildCpim({
-      startsWith: 'cpim-headers',
-      from: { formalName: 'Bob', uri: 'im:bob@gw.test' },
-      to: [{ uri: 'im:dave@irc.test' }],
-      dateTime: new Date(),
-      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
-      body: 'op me please',
-    });
-    const r = await sendText(alice, 'im:alice@gw.test', 'im:dave@irc.test', cpim, [
-      ['Content-Type', 'message/cpim'],
-    ]);
+    const r = await sendAsBob(alice);
     expect(r.status).toBe('ok');
     const line = await waitFor(() => dave.lines.find((l) => l.kind === 'privmsg'));
     expect([line.nick, line.message]).toEqual(['gwbot', '<alice (as "Bob")> op me please']);
