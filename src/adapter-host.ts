@@ -40,6 +40,7 @@ export function createHubPort(router: Router, origin: Origin): HubPort {
       const a = tryParseAddress(inbox);
       return a instanceof Error || a.scheme !== 'im' ? false : router.inboxExists(a);
     },
+    servedDomains: () => router.servedDomains(),
     send: (m) => {
       const headers: Header[] = [
         ['Sender', m.sender],

@@ -39,6 +39,11 @@ export interface HubPort {
    * check); true when it may exist, including every inbox of an adapter or a peer.
    */
   inboxExists(inbox: string): boolean;
+  /**
+   * Every domain the gateway serves now (its own and every adapter's, lower-case), so an adapter
+   * can protect them all: the email adapter refuses unauthenticated mail from any of them.
+   */
+  servedDomains(): readonly string[];
 }
 
 /** One hosted adapter's state, as `/health` shows it (docs/bridge-requirements.md row 11). */

@@ -11,6 +11,7 @@
 import { decodeForeign, encodeForeign, makeAddress, tryParseAddress } from '../../src/index.js';
 import type { ImAddress } from '../../src/index.js';
 import type { ListConfig } from './config.js';
+import { normalDomains, normalizeDomain, normalizeMailbox } from './normalize-mailbox.js';
 
 export const MAIL_SERVICE = 'mailto';
 
@@ -38,8 +39,10 @@ export function splitMailbox(mailbox: string): { local: string; domain: string }
 
 /** The im: identity of an outside mailbox, under the adapter's domain (RFC 3860 B.2). */
 export function mailboxToIdentity(mailbox: string, domain: string): ImAddress {
-  const m = splitMailbox(mailbox);
-  // Domains are case-insensitive (RFC 5321 2.4); local parts are kept as written.
+  // Domains are case-insensitive (RFC 5321 2.4) and have one A-label form (normalize-mailbox.ts);
+  // local parts are kept as written.
+  const n = normalizeMailbox(mailbox);
+  const m = n === null ? splitMailbox(mailbox) : n;
   const normalized = m === null ? mailbox : `${m.local}@${m.domain}`;
   return encodeForeign(MAIL_SERVICE, normalized, domain);
 }
@@ -78,19 +81,21 @@ function findList(lists: readonly ListConfig[], local: string): ListConfig | und
 
 /**
  * Where mail to `rcpt` goes, or why it is refused. Only the adapter's own domain is accepted, and
- * never a local part that names another mail domain (`mailto=` forms, `x=D`): no relaying.
+ * never a local part that names another mail domain (`mailto=` forms, `x=D`): no relaying. The
+ * domains are compared in normal form (normalize-mailbox.ts), so `x@D.`, `x@D` upper-cased or in
+ * Unicode resolve like `x@D` instead of being refused as foreign.
  */
 export function resolveRecipient(rcpt: string, cfg: MappingConfig): Recipient | RecipientRefusal {
   const m = splitMailbox(rcpt);
   if (m === null) return 'unknown';
-  if (m.domain !== cfg.domain) return 'foreign-domain';
+  if (normalizeDomain(m.domain) !== cfg.domain) return 'foreign-domain';
   const list = findList(cfg.lists, m.local);
   if (list !== undefined) return { kind: 'list', list, identity: makeAddress('im', list.name, cfg.domain) };
   const alias = Object.entries(cfg.aliases).find(([k]) => k.toLowerCase() === m.local.toLowerCase());
   if (alias !== undefined) return inbox(alias[1]);
   const eq = m.local.lastIndexOf('=');
   if (eq > 0) {
-    const target = m.local.slice(eq + 1).toLowerCase();
+    const target = normalizeDomain(m.local.slice(eq + 1)) ?? '';
     const local = m.local.slice(0, eq);
     // `mailto=x@y` or `x=D` would send mail on to another mailbox: an open relay.
     if (local.includes('@') || target === cfg.domain || !DOMAIN.test(target)) return 'relay';
@@ -123,17 +128,20 @@ export function resolveOutbound(inbox: ImAddress, cfg: MappingConfig): OutboundT
   return list === undefined ? null : { kind: 'list', list };
 }
 
-/** Domains whose From must be authenticated with SMTP AUTH: ours and those we speak for. */
+/**
+ * Domains whose From must be authenticated with SMTP AUTH: ours and those we speak for, in
+ * normal form. The gateway's served domains are added at each mail (inbound-pipeline.ts).
+ */
 export function protectedDomains(cfg: MappingConfig, extra: readonly string[]): Set<string> {
-  const out = new Set<string>([cfg.domain, ...extra]);
-  if (cfg.localDomain !== undefined) out.add(cfg.localDomain);
+  const out: string[] = [cfg.domain, ...extra];
+  if (cfg.localDomain !== undefined) out.push(cfg.localDomain);
   for (const uri of Object.values(cfg.aliases)) {
     const a = tryParseAddress(uri);
-    if (!(a instanceof Error) && a.domain !== '') out.add(a.domain);
+    if (!(a instanceof Error) && a.domain !== '') out.push(a.domain);
   }
   for (const l of cfg.lists) {
     const a = tryParseAddress(l.room);
-    if (!(a instanceof Error) && a.domain !== '') out.add(a.domain);
+    if (!(a instanceof Error) && a.domain !== '') out.push(a.domain);
   }
-  return out;
+  return normalDomains(out);
 }

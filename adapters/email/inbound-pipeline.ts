@@ -8,8 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { parseImUri } from '../../src/index.js';
 import type { AdapterContext, Answer, ImAddress, Strength } from '../../src/index.js';
-import { mailboxToIdentity, resolveRecipient, splitMailbox, type MappingConfig } from './addresses.js';
+import { mailboxToIdentity, resolveRecipient, type MappingConfig } from './addresses.js';
 import { classifyMail } from './classify.js';
+import { isRefusal, selectAuthor, type AddressEntry, type Author } from './mail-author.js';
+import { mailboxKey, normalDomains } from './normalize-mailbox.js';
 import type { EmailConfig } from './config.js';
 import { stripReply, tidy } from './reply-text.js';
 import { atLeast, strengthOf, type Checker } from './sender-auth.js';
@@ -36,15 +38,6 @@ export interface PipelineDeps {
   readonly hostname: string;
 }
 
-function firstAddress(
-  a: AddressObject | AddressObject[] | undefined,
-): { address: string; name: string } | undefined {
-  const list = a === undefined ? [] : Array.isArray(a) ? a : [a];
-  for (const o of list)
-    for (const v of o.value) if (v.address) return { address: v.address.toLowerCase(), name: v.name };
-  return undefined;
-}
-
 function headerText(mail: ParsedMail, name: string): string | undefined {
   const line = mail.headerLines.find((l) => l.key === name)?.line;
   if (line === undefined) return undefined;
@@ -58,6 +51,58 @@ function withTimeout(p: Promise<Answer>, ms: number): Promise<Answer | 'timeout'
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+function entries(a: AddressObject | AddressObject[] | undefined): AddressEntry[] {
+  return a === undefined ? [] : (Array.isArray(a) ? a : [a]).flatMap((o) => o.value);
+}
+
+/** The author and claims of a parsed mail (mail-author.ts), from mailparser's fields. */
+export function authorOf(mail: ParsedMail, envelopeFrom: string): ReturnType<typeof selectAuthor> {
+  const sender = mail.headers.get('sender') as AddressObject | undefined;
+  return selectAuthor({
+    from: entries(mail.from),
+    sender: entries(sender),
+    fromFields: mail.headerLines.filter((l) => l.key === 'from').length,
+    senderFields: mail.headerLines.filter((l) => l.key === 'sender').length,
+    envelopeFrom,
+  });
+}
+
+/** The SMTP AUTH user's addresses, as comparison keys; undefined when not authenticated. */
+function ownAddresses(env: Envelope): Set<string> | undefined {
+  if (env.authAddresses === undefined) return undefined;
+  const out = new Set<string>();
+  for (const a of env.authAddresses) {
+    const k = mailboxKey(a);
+    if (k !== null) out.add(k);
+  }
+  return out;
+}
+
+/**
+ * The protected domains now: the adapter's own (addresses.ts) and every domain the gateway
+ * serves, read at each mail so a domain registered later counts (issue 13).
+ */
+function protectedNow(deps: PipelineDeps): ReadonlySet<string> {
+  const served = normalDomains(deps.ctx.hub.servedDomains());
+  for (const d of deps.protectedDomains) served.add(d);
+  return served;
+}
+
+/**
+ * The first claimed address (From, Sender, envelope sender) in a protected domain that the SMTP
+ * AUTH user may not use, or undefined when there is none: a local identity speaks only after
+ * authenticating as a user allowed to use it (docs/architecture.md part 8).
+ */
+function unauthorizedClaim(
+  a: Author,
+  own: ReadonlySet<string> | undefined,
+  protectedDomains: ReadonlySet<string>,
+): string | undefined {
+  for (const c of a.claims)
+    if (protectedDomains.has(c.domain) && (own === undefined || !own.has(c.key))) return c.address;
+  return undefined;
 }
 
 /** Processes one mail and returns the reply that ends its DATA. Logs every outcome. */
@@ -102,23 +147,26 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
     return reply(250, '2.0.0', `accepted, not chat (${kind.kind})`);
   }
 
-  const from = firstAddress(mail.from) ?? { address: env.mailFrom.toLowerCase(), name: '' };
-  if (splitMailbox(from.address) === null) return refuse(reply(550, '5.1.7', 'no sender address'), 'no From');
-  // A local identity speaks only after SMTP AUTH: header From and envelope sender alike.
-  for (const who of [from.address, env.mailFrom.toLowerCase()]) {
-    const d = splitMailbox(who)?.domain;
-    if (d === undefined || !deps.protectedDomains.has(d)) continue;
-    if (env.authAddresses === undefined || !env.authAddresses.includes(who))
-      return refuse(
-        reply(550, '5.7.1', `${who} may send only after authenticating`),
-        'local sender not authenticated',
-        { sender: who },
-      );
-  }
+  const found = authorOf(mail, env.mailFrom);
+  if (isRefusal(found))
+    return refuse(reply(found.code, found.status, found.text), found.reason, { ip: env.ip });
+  const from = found.mailbox;
+  if (found.droppedName !== undefined)
+    log.info({ from: from.address, name: found.droppedName }, 'display name like an address dropped');
+  const own = ownAddresses(env);
+  const spoofed = unauthorizedClaim(found, own, protectedNow(deps));
+  if (spoofed !== undefined)
+    return refuse(
+      reply(550, '5.7.1', `${spoofed} may send only after authenticating`),
+      'local sender not authenticated',
+      { sender: spoofed, user: env.authUser, ip: env.ip },
+    );
 
   let strength: Strength;
   let verdict: Record<string, unknown> = {};
-  if (env.authAddresses !== undefined) {
+  // SMTP AUTH vouches only for the user's own addresses (strengthOf's `smtpAuth`): an
+  // authenticated user writing as an outside mailbox is judged like anyone else writing as it.
+  if (own !== undefined && own.has(from.key)) {
     strength = strengthOf({
       smtpAuth: true,
       tls: env.tls,
@@ -158,7 +206,7 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
   const headers: [string, string][] = [['Astrength', strength]];
   if (target.kind === 'list') {
     const l = target.list;
-    if (!l.open && !l.subscribers.includes(from.address))
+    if (!l.open && !l.subscribers.some((x) => mailboxKey(x) === from.key))
       return refuse(reply(550, '5.7.1', 'only subscribers may post to this list'), 'not a subscriber');
     // The list mailbox is the room member; the author rides in Orig-Sender (draft §16.2).
     sender = target.identity;
@@ -177,7 +225,7 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
     mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
   const { payload, dropped } = mailToCpim(
     {
-      fromName: from.name || undefined,
+      fromName: found.name,
       subject: mail.subject,
       date: mail.date,
       threading: { messageId: mail.messageId, inReplyTo: mail.inReplyTo, references },

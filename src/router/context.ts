@@ -208,6 +208,11 @@ export class RouterContext implements Authority {
     return this.domains.has(domain) || this.adapters.has(domain);
   }
 
+  /** Every domain served here: the gateway's own and every adapter's (issue 13, email identity). */
+  servedDomains(): string[] {
+    return [...this.domains, ...this.adapters.keys()];
+  }
+
   adapterDomains(endpointId: string): ReadonlySet<string> | undefined {
     return this.adapterDomainsById.get(endpointId);
   }

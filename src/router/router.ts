@@ -166,6 +166,14 @@ export class Router {
     return this.ctx.mayListen(inbox);
   }
 
+  /**
+   * Every domain this gateway serves (its own and every adapter's), read when asked so a domain
+   * registered later counts: the email adapter protects them all from spoofed mail (issue 13).
+   */
+  servedDomains(): string[] {
+    return this.ctx.servedDomains();
+  }
+
   /** Resolves once every background delivery (notifies, WI events, teardown) has settled. */
   settle(): Promise<void> {
     return this.ctx.settle();
