@@ -11,7 +11,7 @@ import type { AdapterContext, Answer, ImAddress, Strength } from '../../src/inde
 import { mailboxToIdentity, resolveRecipient, type MappingConfig } from './addresses.js';
 import { classifyMail } from './classify.js';
 import { isRefusal, selectAuthor, type AddressEntry, type Author } from './mail-author.js';
-import { mailboxKey, normalDomains } from './normalize-mailbox.js';
+import { mailboxKey, normalDomains, normalizeMailbox, type NormalMailbox } from './normalize-mailbox.js';
 import type { EmailConfig } from './config.js';
 import { stripReply, tidy } from './reply-text.js';
 import { atLeast, strengthOf, type Checker } from './sender-auth.js';
@@ -69,13 +69,16 @@ export function authorOf(mail: ParsedMail, envelopeFrom: string): ReturnType<typ
   });
 }
 
-/** The SMTP AUTH user's addresses, as comparison keys; undefined when not authenticated. */
-function ownAddresses(env: Envelope): Set<string> | undefined {
+/**
+ * The SMTP AUTH user's addresses: their normal form by comparison key; undefined when not
+ * authenticated.
+ */
+function ownAddresses(env: Envelope): Map<string, NormalMailbox> | undefined {
   if (env.authAddresses === undefined) return undefined;
-  const out = new Set<string>();
+  const out = new Map<string, NormalMailbox>();
   for (const a of env.authAddresses) {
-    const k = mailboxKey(a);
-    if (k !== null) out.add(k);
+    const m = normalizeMailbox(a);
+    if (m !== null) out.set(m.key, m);
   }
   return out;
 }
@@ -97,7 +100,7 @@ function protectedNow(deps: PipelineDeps): ReadonlySet<string> {
  */
 function unauthorizedClaim(
   a: Author,
-  own: ReadonlySet<string> | undefined,
+  own: ReadonlyMap<string, NormalMailbox> | undefined,
   protectedDomains: ReadonlySet<string>,
 ): string | undefined {
   for (const c of a.claims)
@@ -150,10 +153,12 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
   const found = authorOf(mail, env.mailFrom);
   if (isRefusal(found))
     return refuse(reply(found.code, found.status, found.text), found.reason, { ip: env.ip });
-  const from = found.mailbox;
+  const own = ownAddresses(env);
+  // An authenticated user's own address is shown as configured, so `ALICE@GW.test.` and
+  // `alice@gw.test` are one chat identity; anyone else's local part is kept as written.
+  const from = own?.get(found.mailbox.key) ?? found.mailbox;
   if (found.droppedName !== undefined)
     log.info({ from: from.address, name: found.droppedName }, 'display name like an address dropped');
-  const own = ownAddresses(env);
   const spoofed = unauthorizedClaim(found, own, protectedNow(deps));
   if (spoofed !== undefined)
     return refuse(

@@ -35,7 +35,13 @@ export function cpimOf(c: CommandFrame) {
 
 export async function startEmailGateway(
   email: Record<string, unknown> = {},
-  opts: { dns?: Record<string, string[]>; rooms?: unknown[]; bobListens?: boolean } = {},
+  opts: {
+    dns?: Record<string, string[]>;
+    rooms?: unknown[];
+    bobListens?: boolean;
+    /** The gateway's own domains (default: gw.test alone). */
+    domains?: string[];
+  } = {},
 ): Promise<EmailGateway> {
   const outDir = await mkdtemp(join(tmpdir(), 'mail-out-'));
   const def = createEmailAdapterDefinition({ resolver: stubResolver(opts.dns ?? {}) });
@@ -53,6 +59,7 @@ export async function startEmailGateway(
         },
       ],
       rooms: opts.rooms ?? [],
+      ...(opts.domains === undefined ? {} : { gateway: { domains: opts.domains } }),
     },
     adapterDefinitions: [def as AdapterDefinition<never>],
   });
