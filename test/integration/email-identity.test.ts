@@ -151,12 +151,19 @@ describe('email identity: every served domain, addresses compared normalised (is
     expect(logged(eg.gw, 'display name like an address dropped').map((l) => l['name'])).toEqual([name]);
   });
 
-  it('an empty group in From (undisclosed-recipients:;) falls back to the envelope sender, which is checked', async () => {
+  it('an empty group in From (undisclosed-recipients:;): the Sender, else the envelope sender, is the author and is checked', async () => {
     const eg = await startGateway();
-    const r1 = await mail(eg, 'alice@gw.test', '--header', 'From: undisclosed-recipients:;');
-    expect(r1).toMatch(/^550 5\.7\.1/);
-    const r2 = await mail(eg, 'dave@elsewhere.test', '--header', 'From: undisclosed-recipients:;');
-    expect(r2).toMatch(/^250 /);
-    expect(h(eg.bobGot[0]!.headers, 'Sender')).toBe(`im:%22mailto=dave%40elsewhere.test%22@${MAIL}`);
+    const empty = ['--header', 'From: undisclosed-recipients:;'];
+    const replies = [
+      await mail(eg, 'dave@elsewhere.test', ...empty, '--header', 'Sender: alice@gw.test'),
+      await mail(eg, 'alice@gw.test', ...empty),
+      await mail(eg, 'dave@elsewhere.test', ...empty, '--header', 'Sender: erin@elsewhere.test'),
+      await mail(eg, 'dave@elsewhere.test', ...empty),
+    ];
+    expect(replies.map((r) => r?.slice(0, 9))).toEqual(['550 5.7.1', '550 5.7.1', '250 2.0.0', '250 2.0.0']);
+    expect(eg.bobGot.map((c) => h(c.headers, 'Sender'))).toEqual([
+      `im:%22mailto=erin%40elsewhere.test%22@${MAIL}`,
+      `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`,
+    ]);
   });
 });
