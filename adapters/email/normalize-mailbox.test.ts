@@ -66,6 +66,7 @@ describe('normalizeMailbox', () => {
     'alice＠gw.test@evil.example',
     'a<b@gw.test',
     '""@gw.test',
+    'a\u0001b@gw.test',
   ])('%j is no valid address', (input) => {
     expect(normalizeMailbox(input)).toBeNull();
   });

@@ -21,7 +21,7 @@ export interface NormalMailbox {
 }
 
 /** RFC 5322 3.2.3 specials, space and controls: never in an unquoted local part. */
-const NOT_IN_ATOM = /[\s()<>[\]:;@\\,"\u0000-\u001f\u007f]/;
+const NOT_IN_ATOM = /[\s()<>[\]:;@\\,"\p{Cc}]/u;
 /** A label of an A-label domain once converted: LDH (RFC 1035 2.3.1), `_` as some names use. */
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 /**

@@ -166,4 +166,22 @@ describe('email identity: every served domain, addresses compared normalised (is
       `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`,
     ]);
   });
+
+  it('list subscribers are compared normalised: an IDN subscriber posts under the Unicode spelling', async () => {
+    const eg = await startGateway(
+      { lists: [{ name: 'dev', room: 'im:dev@gw.test', subscribers: ['erin@xn--bcher-kva.example'] }] },
+      { rooms: [{ name: 'dev', address: 'im:dev@gw.test', members: ['im:bob@gw.test', `im:dev@${MAIL}`] }] },
+    );
+    const post = (from: string) =>
+      swaks(['--server', `127.0.0.1:${eg.smtpPort}`, '--from', from, '--to', `dev@${MAIL}`]).then((r) =>
+        replyTo(r.output, /-> \.$/)?.slice(0, 9),
+      );
+    expect([await post('Erin@bücher.example'), await post('mallory@elsewhere.test')]).toEqual([
+      '250 2.0.0',
+      '550 5.7.1',
+    ]);
+    expect(eg.bobGot.map((c) => h(c.headers, 'Orig-Sender'))).toEqual([
+      `im:%22mailto=Erin%40xn--bcher-kva.example%22@${MAIL}`,
+    ]);
+  });
 });
