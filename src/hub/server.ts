@@ -132,11 +132,12 @@ export function createHubServer(options: HubServerOptions): HubServer {
     },
     authFailed: (conn, why) => {
       const at = attempts.get(conn);
-      if (at === undefined) return;
+      if (at === undefined || options.authAttempts === undefined) return false;
       // A refusal in backoff was counted as throttled when it was made; only checks count here.
-      if (!at.throttled) options.authAttempts?.failed(at.address, at.account, why);
+      if (!at.throttled) options.authAttempts.failed(at.address, at.account, why);
       at.account = undefined;
       at.throttled = false;
+      return true;
     },
     closed: (conn, reason) => {
       connections.delete(conn);

@@ -87,5 +87,10 @@ describe('hub authentication throttling across connections', () => {
     // From a fresh address, alice waits like the guesser (the documented price), unchecked.
     const fresh = await tryPlain(port, '127.0.0.200', 'alice', 'alice');
     expect(fresh).toMatchObject({ ok: false, throttled: 1, checked: 0 });
+    // 120 refusals, but not 120 warn lines: one per listener and kind per limits.warnIntervalMs.
+    const warned = (msg: string) => gw.logs().filter((l) => l['msg'] === msg && l['level'] === 40);
+    expect(warned('authentication failed')).toHaveLength(1);
+    expect(warned('authentication refused unchecked: too many failures, backing off')).toHaveLength(1);
+    expect(warned('hub authentication failed')).toHaveLength(0);
   });
 });
