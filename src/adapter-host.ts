@@ -98,6 +98,8 @@ export class AdapterHost {
     private readonly log: Logger,
     /** The gateway's `limits` for adapters' own listeners (issue 13). */
     private readonly listenerLimits?: AdapterListenerLimits,
+    /** Authentication attempts and the gateway's metrics, shared with the hub (issue 13 defect 5). */
+    private readonly shared: Pick<AdapterContext, 'authAttempts' | 'metrics'> = {},
   ) {}
 
   get adapters(): readonly HostedAdapter[] {
@@ -126,6 +128,7 @@ export class AdapterHost {
       signal: this.abort.signal,
       hub: createHubPort(this.router, origin),
       ...(this.listenerLimits === undefined ? {} : { limits: this.listenerLimits }),
+      ...this.shared,
       setStatus: (status, cause) => {
         if (status !== hosted.status) log.info({ status, cause: cause?.message }, 'adapter status');
         hosted.status = status;

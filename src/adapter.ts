@@ -6,6 +6,7 @@
  * foreign network gives no receipt, or an error. It reaches the router through its `HubPort`,
  * shaped like the wire protocol, so an adapter could equally run out of process as a hub client.
  */
+import type { Registry } from 'prom-client';
 import type { Logger } from './log.js';
 import type { Answer, Header } from './protocol/index.js';
 import type { Capabilities, Operation } from './router/index.js';
@@ -62,6 +63,23 @@ export interface AdapterListenerLimits {
   readonly warnIntervalMs: number;
 }
 
+/**
+ * Authentication attempts on one listener, counted across connections, listeners and adapters
+ * (`limits.authFailures`, issue 13 defect 5; the rule: src/policy/auth-failures.ts). Address is
+ * the socket's remote address; account is the name the attempt claims (checked or not).
+ */
+export interface AuthAttempts {
+  /**
+   * Milliseconds the attempt must still wait. Above 0 the caller answers it as refused for now,
+   * without checking the credential (this call counts and logs it as throttled).
+   */
+  throttle(address: string, account?: string): number;
+  /** A credential checked and found wrong: counted, logged; returns the wait now imposed. */
+  failed(address: string, account?: string, reason?: string): number;
+  /** A credential accepted for `account` from `address`. */
+  succeeded(address: string, account?: string): void;
+}
+
 export interface AdapterContext {
   /** "irc-libera", from config. */
   readonly id: string;
@@ -73,6 +91,10 @@ export interface AdapterContext {
   setStatus(status: AdapterStatus, cause?: Error): void;
   /** Per-address connection limits for the adapter's listeners; absent = not enforced. */
   readonly limits?: AdapterListenerLimits;
+  /** The attempts of the adapter's listener named `listener` (`web`, `smtp`); absent = not tracked. */
+  readonly authAttempts?: (listener: string) => AuthAttempts;
+  /** The gateway's own metrics (auth counters), for an adapter that serves `/metrics`. */
+  readonly metrics?: Registry;
   /** Read-only: the state of every adapter of this gateway, for health and metrics endpoints. */
   readonly health?: () => readonly AdapterHealth[];
 }

@@ -13,6 +13,8 @@ import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
 import { hubRouterApplication, listenableBy } from './hub-router.js';
 import { component, type Logger } from './log.js';
+import { AuthGuard } from './auth-guard.js';
+import { GatewayMetrics } from './metrics.js';
 import { AuthFailureTracker, payloadLimits } from './policy/index.js';
 import { Router } from './router/index.js';
 
@@ -30,6 +32,8 @@ export interface Gateway {
   /** Routes to peer gateways (static `peers:`, DNS SRV) and their links. */
   readonly federation: Federation;
   readonly adapters: readonly HostedAdapter[];
+  /** The gateway's own Prometheus metrics (authentication counters). */
+  readonly metrics: GatewayMetrics;
   /** Where the hub listeners listen, once started (port 0 in the configuration picks a free one). */
   readonly addresses: { imtp?: ListenAddress; pitp?: ListenAddress };
   start(): Promise<void>;
@@ -85,10 +89,24 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     log: component(options.log, 'router'),
   });
 
-  const host = new AdapterHost(router, options.log, {
-    connectionsPerAddress: config.limits.connectionsPerAddress,
-    warnIntervalMs: config.limits.warnIntervalMs,
-  });
+  // One tracker for every listener (hub IMTP and PITP, the adapters' web sign-in and SMTP AUTH):
+  // a guesser cannot multiply its attempts by switching port or protocol (issue 13 defect 5).
+  const metrics = new GatewayMetrics();
+  const auth = new AuthGuard(
+    new AuthFailureTracker(config.limits.authFailures),
+    metrics,
+    component(options.log, 'auth'),
+    config.limits.warnIntervalMs,
+  );
+  const host = new AdapterHost(
+    router,
+    options.log,
+    {
+      connectionsPerAddress: config.limits.connectionsPerAddress,
+      warnIntervalMs: config.limits.warnIntervalMs,
+    },
+    { authAttempts: (listener) => auth.forListener(listener), metrics: metrics.registry },
+  );
   const definitions = new Map((options.adapterDefinitions ?? []).map((d) => [d.type, d] as const));
   for (const entry of config.adapters) {
     const definition = definitions.get(entry.type);
@@ -103,8 +121,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     // Before the listeners, so peers' commands never meet a federation that cannot answer them.
     { name: 'federation', start: () => federation.start(), stop: (deadline) => federation.stop(deadline) },
   ];
-  // One tracker for both listeners: a guesser cannot double its attempts by switching port.
-  const authFailures = new AuthFailureTracker(config.limits.authFailures);
   for (const protocol of ['imtp', 'pitp'] as const) {
     if (!config.hub[protocol].enabled) continue;
     const server: HubServer = createHubServer({
@@ -112,7 +128,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       config: config.hub,
       application,
       log: options.log,
-      authFailures,
+      authAttempts: auth.forListener(protocol),
       warnIntervalMs: config.limits.warnIntervalMs,
       connectionsPerAddress: config.limits.connectionsPerAddress,
     });
@@ -144,6 +160,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     router,
     federation,
     adapters: host.adapters,
+    metrics,
     addresses,
     async start() {
       if (state !== 'new') throw new Error(`gateway cannot start: it is ${state}`);

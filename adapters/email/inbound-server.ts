@@ -92,12 +92,27 @@ export class InboundServer {
         this.counted.get(session.id)?.();
         this.counted.delete(session.id);
       },
-      onAuth: (auth, _session, cb) => {
+      // Issue 13 defect 5: attempts counted across connections in the gateway's tracker, per
+      // address and per username (src/policy/auth-failures.ts). In backoff the password is not
+      // checked: 454 4.7.0, RFC 4954 6 "temporary authentication failure"; a wrong one stays 535.
+      onAuth: (auth, session, cb) => {
+        const attempts = ctx.authAttempts?.('smtp');
+        const wait = attempts?.throttle(session.remoteAddress, auth.username) ?? 0;
+        if (wait > 0)
+          return cb(
+            smtpError({
+              code: 454,
+              status: '4.7.0',
+              text: `too many failed authentications, retry in ${Math.ceil(wait / 1000)} s`,
+            }),
+          );
         const u = users.find((x) => x.user === auth.username);
         if (u === undefined || typeof auth.password !== 'string' || !sameSecret(u.password, auth.password)) {
-          ctx.log.warn({ user: auth.username }, 'smtp auth failed');
+          if (attempts === undefined) ctx.log.warn({ user: auth.username }, 'smtp auth failed');
+          else attempts.failed(session.remoteAddress, auth.username, 'smtp auth failed');
           return cb(smtpError({ code: 535, status: '5.7.8', text: 'authentication failed' }));
         }
+        attempts?.succeeded(session.remoteAddress, u.user);
         const user: AuthUser = { user: u.user, addresses: u.addresses };
         cb(null, { user });
       },

@@ -7,7 +7,7 @@
 import { errorAnswer, toPres, type Answer } from '../../src/index.js';
 import { PROTOCOL_VERSION, readClientFrame, type ClientFrame, type ErrorFrame } from './protocol.js';
 import { CLOSE, type Session } from './session.js';
-import type { TokenCheck, TokenVerifier } from './tokens.js';
+import { claimedUser, type TokenCheck, type TokenVerifier } from './tokens.js';
 import { CPIM_TYPE, buildMessage, mergeRoomResults, readTarget, resultOf } from './translate.js';
 import type { WebChat } from './web-chat.js';
 
@@ -104,8 +104,24 @@ function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>
       message: `this gateway speaks version ${PROTOCOL_VERSION}`,
       path: 'v',
     });
+  // Issue 13 defect 5: sign-ins are counted across connections, per address and per claimed user
+  // (src/policy/auth-failures.ts). In backoff the token is not even verified.
+  const claimed = claimedUser(f.token);
+  const wait = chat.ctx.authAttempts?.('web').throttle(s.remoteAddress, claimed) ?? 0;
+  if (wait > 0) {
+    fail(s, chat, {
+      type: 'error',
+      code: 'auth-throttled',
+      message: `too many failed sign-ins; retry in ${wait} ms`,
+      path: 'token',
+      retryAfterMs: wait,
+    });
+    if (++s.authFailures >= chat.config.auth.maxFailures)
+      s.close(CLOSE.authFailures, 'too many failed sign-ins');
+    return;
+  }
   const check = tokens.check(f.token);
-  if (!(check instanceof Promise)) return signIn(chat, s, check);
+  if (!(check instanceof Promise)) return signIn(chat, s, check, claimed);
   // A signed token is verified asynchronously; a session's sign-ins are taken in order, so a
   // second auth frame sent meanwhile is answered as if the first had already finished.
   const previous = pendingAuth.get(s) ?? Promise.resolve();
@@ -119,7 +135,7 @@ function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>
           code: 'already-authenticated',
           message: `signed in as ${s.user}`,
         });
-      signIn(chat, s, c);
+      signIn(chat, s, c, claimed);
     });
   pendingAuth.set(s, next);
   next
@@ -140,8 +156,11 @@ function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>
 /** Sign-ins still being verified, by session (see auth). */
 const pendingAuth = new WeakMap<Session, Promise<void>>();
 
-function signIn(chat: WebChat, s: Session, check: TokenCheck): void {
+function signIn(chat: WebChat, s: Session, check: TokenCheck, claimed: string | undefined): void {
+  const attempts = chat.ctx.authAttempts?.('web');
   if (!check.ok) {
+    // An expired token is a real user's, not a guess: it is not counted against anyone.
+    if (check.code === 'auth-failed') attempts?.failed(s.remoteAddress, claimed, check.reason);
     // A refused sign-in affects the user: logged with its reason and answered (docs/architecture.md part 8).
     chat.ctx.log.warn({ session: s.token, code: check.code, reason: check.reason }, 'web sign-in refused');
     fail(s, chat, { type: 'error', code: check.code, message: check.reason, path: 'token' });
@@ -154,6 +173,7 @@ function signIn(chat: WebChat, s: Session, check: TokenCheck): void {
     s.close(CLOSE.tooManyConnections, 'too many connections for this user');
     return;
   }
+  attempts?.succeeded(s.remoteAddress, u.name);
   s.user = u.name;
   u.sessions.add(s);
   chat.byToken.set(s.token, s);

@@ -1,12 +1,16 @@
 /**
  * Prometheus metrics for `/metrics` (docs/bridge-requirements.md row 11), in a registry of this adapter's own so
- * that several gateways in one process (tests) never share counters.
+ * that several gateways in one process (tests) never share counters. `/metrics` serves it merged
+ * with the gateway's own registry (AdapterContext.metrics: `cpim_auth_failures_total`,
+ * `cpim_auth_throttled_total`, issue 13).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { AdapterContext } from '../../src/index.js';
 
 export class WebMetrics {
-  readonly registry = new Registry();
+  private readonly own = new Registry();
+  /** What `/metrics` serves: this adapter's metrics and the gateway's. */
+  readonly registry: Registry;
   readonly connections: Gauge;
   readonly frames: Counter<'type'>;
   readonly rejected: Counter<'code'>;
@@ -15,7 +19,7 @@ export class WebMetrics {
   readonly closes: Counter<'code'>;
 
   constructor(ctx: AdapterContext, countConnections: () => number) {
-    const registers = [this.registry];
+    const registers = [this.own];
     this.connections = new Gauge({
       name: 'cpim_ws_connections',
       help: 'Open WebSocket connections',
@@ -65,6 +69,8 @@ export class WebMetrics {
           this.set({ adapter: a.id, type: a.type, status: a.status }, a.status === 'online' ? 1 : 0);
       },
     });
+    // merge() registers the same metric objects, so both keep counting live; after the above.
+    this.registry = ctx.metrics === undefined ? this.own : Registry.merge([this.own, ctx.metrics]);
   }
 
   /** The answer status label of a result. */

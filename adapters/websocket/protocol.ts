@@ -166,6 +166,8 @@ export const ERROR_CODES = [
   'auth-failed',
   'token-expired',
   'rate-limited',
+  /** Too many failed sign-ins from this address or for this user (issue 13): retry after retryAfterMs. */
+  'auth-throttled',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -177,6 +179,8 @@ export const errorFrame = z.strictObject({
   id: z.string().optional(),
   /** Where in the frame the problem is (`text`, `room`), when known. */
   path: z.string().optional(),
+  /** `auth-throttled`: milliseconds before a sign-in from here will be checked again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 
 export const serverFrame = z.discriminatedUnion('type', [

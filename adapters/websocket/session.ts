@@ -65,6 +65,11 @@ export class Session {
   closeCode: number | null = null;
   onOverflow: (() => void) | null = null;
 
+  /** The peer's address, as its TCP connection shows it; '' when unknown. */
+  get remoteAddress(): string {
+    return (this.socket as { remoteAddress?: string } | null)?.remoteAddress ?? '';
+  }
+
   constructor(
     readonly ws: WebSocket,
     /** Alphanumeric: the connection-id of this session's PITP subscriptions (draft §11.7). */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { TokenVerifier, mintToken, type TokenOptions } from './tokens.js';
+import { TokenVerifier, claimedUser, mintToken, type TokenOptions } from './tokens.js';
 
 const SECRET = 's'.repeat(32);
 const NOW = Date.UTC(2026, 0, 1);
@@ -133,5 +133,13 @@ describe('websocket tokens', () => {
       format: 'pem',
     });
     expect(() => new TokenVerifier({ ...base, publicKey: rsa.toString() })).toThrow(/Ed25519/);
+  });
+
+  it('reads the claimed user of a token without verifying it (the key failures count under)', async () => {
+    expect(claimedUser(await mintToken('any other secret', 'alice', 60))).toBe('alice');
+    expect(claimedUser(handMade({ alg: 'HS256' }, { sub: 'Not A Name' }))).toBeUndefined();
+    expect(claimedUser(handMade({ alg: 'HS256' }, { sub: 42 }))).toBeUndefined();
+    expect(claimedUser('fixed-token-alice')).toBeUndefined();
+    expect(claimedUser('a.b.c')).toBeUndefined();
   });
 });

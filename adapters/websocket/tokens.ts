@@ -12,7 +12,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SignJWT, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { SignJWT, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { NAME_PATTERN } from './config.js';
 
 export type TokenCheck =
@@ -81,6 +81,22 @@ function refusal(err: unknown): TokenCheck {
   else if (err instanceof errors.JWTClaimValidationFailed) reason = err.message;
   else if (err instanceof errors.JOSEError) reason = `not a valid token (${err.code})`;
   return { ok: false, code: 'auth-failed', reason };
+}
+
+/**
+ * The user a signed token claims to be (its `sub`), read WITHOUT verifying it: only the key under
+ * which a failed sign-in is counted (issue 13, src/policy/auth-failures.ts: the account-wide count
+ * never delays an address the user has signed in from, so a forged token cannot lock her out).
+ * Undefined for a fixed token, an unreadable one, or a `sub` that is no user name.
+ */
+export function claimedUser(token: string): string | undefined {
+  if (token.split('.').length !== 3) return undefined;
+  try {
+    const sub = decodeJwt(token).sub;
+    return typeof sub === 'string' && NAME_PATTERN.test(sub) ? sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class TokenVerifier {

@@ -4,7 +4,7 @@
  * tables. The hub's frame limits stay under `hub.limits` (they belong to the wire layer).
  */
 import { z } from 'zod';
-import { positiveInt } from './fields.js';
+import { nonNegativeInt, positiveInt } from './fields.js';
 
 const rate = z.number().positive();
 
@@ -34,13 +34,25 @@ export const limitsSchema = z.strictObject({
    * PITP, the email adapter's SMTP, the web adapter's HTTP/WebSocket (issue 13).
    */
   connectionsPerAddress: positiveInt.prefault(64),
-  /** Authentication failures: exponential backoff per address and per account. */
+  /**
+   * Authentication failures across connections and listeners (hub SASL, web sign-in, SMTP AUTH):
+   * exponential backoff per address, per account at an address and per account from unknown
+   * addresses (the rule: src/policy/auth-failures.ts).
+   */
   authFailures: z
     .strictObject({
       baseDelayMs: positiveInt.prefault(1000),
       maxDelayMs: positiveInt.prefault(60_000),
       forgetAfterMs: positiveInt.prefault(15 * 60_000),
       maxKeys: positiveInt.prefault(10_000),
+      /** Failures in a row per address, and per account at an address, before any wait (a typo is free). */
+      freeFailures: nonNegativeInt.prefault(3),
+      /** Failures in a row per account from addresses it never logged in from, before those wait. */
+      accountFreeFailures: nonNegativeInt.prefault(10),
+      /** Addresses remembered per account after a success: the account-wide wait spares them. */
+      knownAddressesPerAccount: nonNegativeInt.prefault(4),
+      /** How long such an address stays known. */
+      knownAddressMs: positiveInt.prefault(7 * 24 * 3600_000),
     })
     .refine((a) => a.maxDelayMs >= a.baseDelayMs, { message: 'maxDelayMs must be at least baseDelayMs' })
     .prefault({}),

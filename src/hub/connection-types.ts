@@ -77,7 +77,11 @@ export function syntheticAnswer(id: string, method: string, error: unknown): Res
 export interface ConnectionEvents {
   command(conn: Connection, command: CommandFrame): Answer | PromiseLike<Answer>;
   authenticated?(conn: Connection, auth: AuthInfo): void;
-  authFailed?(conn: Connection, reason: string, failures: number): void;
+  /**
+   * True: the owner has logged the failure itself (authentication backoff, issue 13: counted and
+   * throttled across connections), so the connection logs it at debug only, not once per attempt.
+   */
+  authFailed?(conn: Connection, reason: string, failures: number): boolean | void;
   mech?(conn: Connection, mechanisms: readonly string[]): void;
   closed?(conn: Connection, reason: CloseReason): void;
 }

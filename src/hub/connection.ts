@@ -323,9 +323,9 @@ export class Connection implements HubConnection {
   }
 
   private onAuthFailed(why: string, failures: number): void {
+    const logged = this.events.authFailed?.(this, why, failures) === true;
     if (this.session.role === 'acceptor')
-      this.log.warn({ problem: why, failures }, 'hub authentication failed');
-    this.events.authFailed?.(this, why, failures);
+      this.log[logged ? 'debug' : 'warn']({ problem: why, failures }, 'hub authentication failed');
   }
 
   private onNotice(n: Notice): void {

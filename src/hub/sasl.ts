@@ -127,6 +127,12 @@ export interface PlainOptions {
   readonly verify: PlainVerifier;
   /** Offer PLAIN only under TLS (default false: the draft has no TLS, part 4 row 2). */
   readonly requireTls?: boolean;
+  /**
+   * Asked with the account a well-formed message names (authcid) before its password is checked:
+   * a reason refuses the attempt unchecked (authentication backoff, issue 13 defect 5); null
+   * lets it be checked.
+   */
+  readonly admit?: (authcid: string) => string | null;
 }
 
 /** RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd, each ≤ 255 octets, UTF-8, no NUL. */
@@ -152,6 +158,8 @@ export function plainServer(options: PlainOptions): SaslServerMechanism {
       clientFirst((message) => {
         const creds = parsePlain(message);
         if (creds === null) return { kind: 'failure', reason: 'malformed PLAIN message (RFC 4616 §2)' };
+        const refused = options.admit?.(creds.authcid) ?? null;
+        if (refused !== null) return { kind: 'failure', reason: refused };
         const identity = options.verify(creds.authcid, creds.password, creds.authzid);
         return identity === null
           ? { kind: 'failure', reason: 'invalid credentials' }

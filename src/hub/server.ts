@@ -15,6 +15,7 @@ import { externalIdentity, plainVerifier } from './accounts.js';
 import { Connection, type CloseReason, type ConnectionEvents, type HubConnection } from './connection.js';
 import type { CommandFrame } from './frame/index.js';
 import type { Answer, Protocol } from '../protocol/index.js';
+import type { AuthAttempts } from '../adapter.js';
 import {
   createSaslServer,
   GSSAPI_SERVICE,
@@ -22,7 +23,7 @@ import {
   type SaslServerOptions,
 } from './sasl.js';
 import { defaultAuthPolicy } from './session.js';
-import { ConnectionCounter, LogThrottle, type AuthFailureTracker } from '../policy/index.js';
+import { ConnectionCounter, LogThrottle } from '../policy/index.js';
 import { hasVerifiedPeerCert, loadTlsMaterial, serverTlsOptions, verifiedPeerNames } from './tls.js';
 
 export type { CloseReason, HubCloseCode, HubConnection } from './connection.js';
@@ -53,11 +54,12 @@ export interface HubServerOptions {
   /** More SASL mechanisms offered after the configured ones (GSSAPI stand-ins in tests). */
   readonly extraMechanisms?: readonly SaslServerMechanism[];
   /**
-   * Authentication failures across connections (issue 12, `limits.authFailures`): an address in
-   * backoff has its connections refused until the backoff ends; a success clears it.
+   * Authentication attempts across connections and listeners (`limits.authFailures`, issue 13
+   * defect 5): an address in backoff has its connections refused at accept; a PLAIN attempt for
+   * an account in backoff is answered `sasl-failure` without checking the password.
    */
-  readonly authFailures?: AuthFailureTracker;
-  /** At most one warn line per this interval for refusals in backoff (default 10 s). */
+  readonly authAttempts?: AuthAttempts;
+  /** At most one warn line per this interval for per-address refusals (default 10 s). */
   readonly warnIntervalMs?: number;
   /**
    * Open connections per remote address (IPv4 address, IPv6 /64) on this listener
@@ -75,6 +77,15 @@ export interface HubServer {
 
 function remoteOf(socket: net.Socket): string {
   return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}
+
+/** One connection's authentication attempt in progress, for AuthAttempts. */
+interface Attempt {
+  readonly address: string;
+  /** The account the current attempt names (PLAIN authcid), once known. */
+  account: string | undefined;
+  /** The current attempt was refused unchecked (backoff). */
+  throttled: boolean;
 }
 
 export function createHubServer(options: HubServerOptions): HubServer {
@@ -102,22 +113,31 @@ export function createHubServer(options: HubServerOptions): HubServer {
   if (!mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous)
     log.warn('hub allowAnonymous is set but ANONYMOUS is not in hub.sasl.mechanisms; not offered');
 
-  // The remote address of each connection, for the authentication-failure tracker.
-  const addresses = new WeakMap<Connection, string>();
-  const refusals = new LogThrottle(options.warnIntervalMs ?? 10_000);
+  // Each connection's remote address and current authentication attempt, for authAttempts.
+  const attempts = new WeakMap<Connection, Attempt>();
   const perAddress =
     options.connectionsPerAddress === undefined ? null : new ConnectionCounter(options.connectionsPerAddress);
   const perAddressRefusals = new LogThrottle(options.warnIntervalMs ?? 10_000);
   const events: ConnectionEvents = {
     command: (conn, c) => application.command(conn, c),
     authenticated: (conn, a) => {
-      const at = addresses.get(conn);
-      if (at !== undefined) options.authFailures?.succeeded(at, a.identity ?? undefined);
+      const at = attempts.get(conn);
+      if (at !== undefined) {
+        // Counted for the account the credentials named (PLAIN authcid), which the identity may
+        // differ from only by an authzid the verifier allowed.
+        options.authAttempts?.succeeded(at.address, at.account ?? a.identity ?? undefined);
+        at.account = undefined;
+      }
       application.authenticated?.(conn);
     },
-    authFailed: (conn) => {
-      const at = addresses.get(conn);
-      if (at !== undefined) options.authFailures?.failed(at);
+    authFailed: (conn, why) => {
+      const at = attempts.get(conn);
+      if (at === undefined || options.authAttempts === undefined) return false;
+      // A refusal in backoff was counted as throttled when it was made; only checks count here.
+      if (!at.throttled) options.authAttempts.failed(at.address, at.account, why);
+      at.account = undefined;
+      at.throttled = false;
+      return true;
     },
     closed: (conn, reason) => {
       connections.delete(conn);
@@ -125,7 +145,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
     },
   };
 
-  function saslFor(socket: net.Socket, secure: boolean): ReturnType<typeof createSaslServer> {
+  function saslFor(socket: net.Socket, secure: boolean, at: Attempt): ReturnType<typeof createSaslServer> {
     const mutualTls = secure && hasVerifiedPeerCert(socket as tls.TLSSocket);
     if (secure && !mutualTls && listener.tls?.requestClientCert === true) {
       const problem = (socket as tls.TLSSocket).authorizationError;
@@ -136,7 +156,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
         );
     }
     const sasl: SaslServerOptions = {
-      ...(plain === undefined ? {} : { plain }),
+      ...(plain === undefined ? {} : { plain: { ...plain, admit: (account) => admit(at, account) } }),
       // EXTERNAL: only with a verified client certificate, identity from its names (accounts.ts).
       ...(mechanisms.has('EXTERNAL') && mutualTls
         ? {
@@ -151,20 +171,29 @@ export function createHubServer(options: HubServerOptions): HubServer {
     return createSaslServer(sasl, { service: GSSAPI_SERVICE[protocol], hostname, tls: secure, mutualTls });
   }
 
+  /**
+   * PLAIN, before the password is checked: an account in backoff for this address is refused
+   * unchecked. The answer stays `sasl-failure` (draft §14.1: the one failure an `auth` has;
+   * docs/hub-protocol.md part 4 row 30), its description says when to retry, and it counts
+   * towards the connection's failures, so a guesser is closed after three as before.
+   */
+  function admit(at: Attempt, account: string): string | null {
+    at.account = account;
+    const wait = options.authAttempts?.throttle(at.address, account) ?? 0;
+    at.throttled = wait > 0;
+    return wait > 0 ? `too many failed authentications; retry in ${wait} ms` : null;
+  }
+
   function accept(socket: net.Socket, secure: boolean): void {
     socket.on('error', () => {}); // Connection reports socket errors; this covers refused sockets.
     if (stopping) {
       socket.destroy();
       return;
     }
-    const backoff = options.authFailures?.delayMs(socket.remoteAddress ?? '') ?? 0;
+    // Issue 13 defect 5: an address in backoff is not heard at all (counted and logged as
+    // throttled by authAttempts); it learns nothing, not even a mechanism list.
+    const backoff = options.authAttempts?.throttle(socket.remoteAddress ?? '') ?? 0;
     if (backoff > 0) {
-      const suppressed = refusals.allow();
-      if (suppressed >= 0)
-        log.warn(
-          { remote: remoteOf(socket), retryAfterMs: backoff, suppressed },
-          'hub connection refused: authentication failures from this address, backing off',
-        );
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
@@ -195,6 +224,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
     }
     // Released exactly once (ConnectionCounter ignores a second call), whoever closes.
     if (release !== undefined) socket.once('close', release);
+    const at: Attempt = { address: socket.remoteAddress ?? '', account: undefined, throttled: false };
     const conn = new Connection({
       id: `${protocol}-${++seq}`,
       socket,
@@ -203,12 +233,12 @@ export function createHubServer(options: HubServerOptions): HubServer {
       limits,
       tls: secure,
       log,
-      sasl: saslFor(socket, secure),
+      sasl: saslFor(socket, secure, at),
       allowUnauthenticated: allow,
       events,
     });
     if (conn.closed) return;
-    addresses.set(conn, socket.remoteAddress ?? '');
+    attempts.set(conn, at);
     connections.add(conn);
     try {
       application.opened?.(conn);

@@ -100,7 +100,8 @@ function onFrame(f: ServerFrame): void {
       for (const m of f.members) watch(m);
       return render();
     case 'error':
-      if (f.code === 'auth-failed' || f.code === 'token-expired') return signOut(f.message);
+      if (f.code === 'auth-failed' || f.code === 'token-expired' || f.code === 'auth-throttled')
+        return signOut(f.message);
       if (f.id !== undefined)
         onResult({ type: 'result', id: f.id, status: 'error', errorType: f.code, description: f.message });
       else console.warn('gateway error', f);
