@@ -100,8 +100,10 @@ export class SmtpClient {
 }
 
 /**
- * NOOP round trips on `client` until `done` settles (at least one): every round-trip time in ms.
- * The bound of issue 13 ("other clients keep being answered") is checked on these.
+ * NOOP round trips on `client` until `done` settles (at least one). Returns, per round, the time
+ * from the previous answer (or the start) to this answer in ms, the short pause between rounds
+ * included: the client shares the event loop with the gateway in tests, so a stall shows there
+ * even when it falls between two NOOPs. The bound of issue 13 is checked on these.
  */
 export async function noopWhile(
   client: SmtpClient,
@@ -113,16 +115,18 @@ export async function noopWhile(
     () => (finished = true),
     () => (finished = true),
   );
-  const rtts: number[] = [];
-  while ((!finished || rtts.length === 0) && rtts.length < maxRounds) {
-    const t0 = performance.now();
+  const gaps: number[] = [];
+  let last = performance.now();
+  while ((!finished || gaps.length === 0) && gaps.length < maxRounds) {
     const r = await client.command('NOOP');
     if (!r.startsWith('250')) throw new Error(`NOOP answered ${r}`);
-    rtts.push(performance.now() - t0);
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
     // A short pause keeps the loop from competing with the server for the CPU.
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return rtts;
+  return gaps;
 }
 
 /** A plain small mail. */
@@ -141,7 +145,7 @@ export function foldedHeaderMail(from: string, to: string, lines: number): strin
  * `bodyBytes` is canonicalized and hashed once per signature. The bulk is a base64 attachment
  * (named in a note, not carried, past content.maxAttachmentBytes), so the chat message stays small.
  */
-export function costlyDkimMail(from: string, to: string, signatures = 500, bodyBytes = 2_000_000): string {
+export function costlyDkimMail(from: string, to: string, signatures = 500, bodyBytes = 1_000_000): string {
   const b64 = `${'QUFB'.repeat(19)}\r\n`.repeat(Math.ceil(bodyBytes / 78));
   const body =
     '--b\r\nContent-Type: text/plain\r\n\r\ncostly to check\r\n' +
