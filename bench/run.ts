@@ -12,13 +12,14 @@ import { federation } from './federation.js';
 import { irc } from './irc.js';
 import { entriesTable, machine, type Benchmark, type Entry } from './lib/report.js';
 import { parseArgs } from './lib/stats.js';
+import { mail } from './mail.js';
 import { peer } from './peer.js';
 import { relay } from './relay.js';
 import { scale } from './scale.js';
 import { websocket } from './websocket.js';
 
 /** Every benchmark, in the order they run. */
-export const REGISTRY: readonly Benchmark[] = [codecs, relay, federation, scale, irc, peer, websocket];
+export const REGISTRY: readonly Benchmark[] = [codecs, relay, federation, scale, irc, peer, websocket, mail];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

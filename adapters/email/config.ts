@@ -58,6 +58,13 @@ const inboundSchema = z.strictObject({
   answerTimeoutMs: positiveInt.prefault(60_000),
   /** RFC 5321 6.3: more Received lines than this is a loop (554). */
   maxReceived: positiveInt.prefault(30),
+  /**
+   * Issue 13: the header section (up to the first empty line) is counted while DATA arrives;
+   * beyond either bound the mail is refused with 552 5.3.4 (header-limits.ts). Postfix keeps
+   * 102,400 header octets (header_size_limit); signed list mail has a few hundred lines.
+   */
+  maxHeaderBytes: positiveInt.prefault(64 * 1024),
+  maxHeaderLines: positiveInt.prefault(1000),
   maxClients: positiveInt.prefault(100),
   socketTimeoutMs: positiveInt.prefault(60_000),
 });
@@ -71,6 +78,15 @@ const senderAuthSchema = z.strictObject({
   minStrength: z.enum(['none', 'weak', 'medium']).prefault('none'),
   /** Refuse mail that fails DMARC when the sender's domain publishes p=reject (RFC 7489 6.3). */
   enforceDmarcReject: z.boolean().prefault(true),
+  /**
+   * Issue 13: the checks run in a pool of this many worker threads (sender-auth-pool.ts), so a
+   * costly mail never stalls the SMTP listener; 0 runs them on the main thread (no isolation).
+   */
+  workers: z.number().int().min(0).max(64).prefault(1),
+  /** Checks waiting for a worker beyond this are answered 451 4.3.2 (try again later). */
+  maxQueue: z.number().int().min(0).prefault(20),
+  /** Budget per mail once a worker takes it; beyond it the worker is stopped: temperror. */
+  timeoutMs: positiveInt.prefault(5000),
 });
 
 const smtpOutbound = z.strictObject({

@@ -13,7 +13,8 @@ import { protectedDomains, resolveOutbound, type MappingConfig } from './address
 import type { EmailConfig } from './config.js';
 import { InboundServer } from './inbound-server.js';
 import { Outbox } from './outbox.js';
-import { makeChecker, makeResolver, type Checker } from './sender-auth.js';
+import { makeResolver, type Checker } from './sender-auth.js';
+import { SenderAuthPool } from './sender-auth-pool.js';
 import type { DNSResolver } from 'mailauth';
 import { composeMail, readImPayload, type MailAttachment } from './translate.js';
 
@@ -34,6 +35,8 @@ export class EmailAdapter implements Adapter {
   private readonly mapping: MappingConfig;
   private readonly inbound: InboundServer | undefined;
   private readonly outbox: Outbox;
+  /** The worker threads that check SPF/DKIM/DMARC (issue 13); started and stopped with the adapter. */
+  readonly senderAuth: SenderAuthPool | undefined;
   private stopped = false;
 
   constructor(
@@ -55,9 +58,18 @@ export class EmailAdapter implements Adapter {
       aliases: cfg.aliases,
       lists: cfg.lists,
     };
-    const checker: Checker | undefined = cfg.senderAuth.enabled
-      ? makeChecker(options.resolver ?? makeResolver(cfg.senderAuth.dnsServers))
+    const sa = cfg.senderAuth;
+    this.senderAuth = sa.enabled
+      ? new SenderAuthPool({
+          workers: sa.workers,
+          maxQueue: sa.maxQueue,
+          timeoutMs: sa.timeoutMs,
+          minStrength: sa.minStrength,
+          resolver: options.resolver ?? makeResolver(sa.dnsServers),
+          log: ctx.log,
+        })
       : undefined;
+    const checker: Checker | undefined = this.senderAuth?.checker;
     this.inbound = cfg.inbound.enabled
       ? new InboundServer({
           cfg,
@@ -79,6 +91,7 @@ export class EmailAdapter implements Adapter {
   async start(): Promise<void> {
     this.ctx.setStatus('connecting');
     await this.outbox.start();
+    await this.senderAuth?.start();
     await this.inbound?.start();
     this.ctx.setStatus('online');
   }
@@ -87,6 +100,7 @@ export class EmailAdapter implements Adapter {
     if (this.stopped) return;
     this.stopped = true;
     await this.inbound?.stop();
+    await this.senderAuth?.stop();
     this.outbox.stop();
     this.ctx.setStatus('offline');
   }

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { ConnectionCounter, ListenError, LogThrottle } from '../../src/index.js';
 import { resolveRecipient } from './addresses.js';
+import { HeaderCounter } from './header-limits.js';
 import { processMail, type PipelineDeps } from './inbound-pipeline.js';
+import { MailRefusal } from './sender-auth-pool.js';
 import type { SmtpReply } from './smtp-codes.js';
 
 function smtpError(r: SmtpReply): Error {
@@ -143,8 +145,12 @@ export class InboundServer {
       },
       onData: (stream, session, cb) => {
         const chunks: Buffer[] = [];
+        // Issue 13: header bounds counted as DATA arrives; once over, nothing more is kept, the
+        // rest is drained (the client is still sending) and the refusal ends DATA.
+        const header = new HeaderCounter({ maxBytes: inb.maxHeaderBytes, maxLines: inb.maxHeaderLines });
         stream.on('data', (c: Buffer) => {
-          if (!stream.sizeExceeded) chunks.push(c);
+          if (header.push(c) !== null || stream.sizeExceeded) chunks.length = 0;
+          else chunks.push(c);
         });
         stream.on('error', (err) => cb(err));
         stream.on('end', () => {
@@ -152,9 +158,46 @@ export class InboundServer {
             ctx.log.warn({ from: mailFrom(session), size: stream.byteLength }, 'mail over the size limit');
             return cb(smtpError({ code: 552, status: '5.3.4', text: 'message too big' }));
           }
+          const over = header.finish();
+          if (over !== null) {
+            chunks.length = 0;
+            // RFC 5321 4.5.3.1.10 (too much mail data: 552) with RFC 3463 X.3.4 "message too big
+            // for system", a per-message administrative limit: permanent, as resending the same
+            // header can never pass. (X.6.0 is for media the receiver cannot handle, not size.)
+            ctx.log.warn(
+              {
+                from: mailFrom(session),
+                ip: session.remoteAddress,
+                limit: over.limit,
+                kind: over.kind,
+                headerBytes: header.bytes,
+                headerLines: header.lines,
+              },
+              'mail header over its limit',
+            );
+            return cb(
+              smtpError({
+                code: 552,
+                status: '5.3.4',
+                text: `header section too big (more than ${over.limit} ${over.kind === 'bytes' ? 'octets' : 'lines'})`,
+              }),
+            );
+          }
           this.handle(Buffer.concat(chunks), session).then(
             (r) => (r.code < 300 ? cb(null, `${r.status} ${r.text}`) : cb(smtpError(r))),
             (err: unknown) => {
+              if (err instanceof MailRefusal) {
+                ctx.log.warn(
+                  {
+                    from: mailFrom(session),
+                    ip: session.remoteAddress,
+                    code: err.reply.code,
+                    reason: err.reason,
+                  },
+                  'mail refused',
+                );
+                return cb(smtpError(err.reply));
+              }
               // A fault of ours, not of the mail: transient, one line with the reason.
               ctx.log.warn(
                 { from: mailFrom(session), reason: err instanceof Error ? err.message : String(err) },

@@ -5,8 +5,9 @@
  * that header (draft §11.4 MUST), so the value reaches every later hop.
  */
 import { Resolver } from 'node:dns/promises';
-import { authenticate, type DNSResolver } from 'mailauth';
+import type { DNSResolver } from 'mailauth';
 import { strengthRank, type Strength } from '../../src/index.js';
+import { checkMail } from './sender-auth-task.js';
 
 /** The adapter's `senderAuth.minStrength` check, on the protocol's Astrength scale. */
 export function atLeast(s: Strength, min: Strength): boolean {
@@ -69,28 +70,7 @@ export function makeResolver(servers: readonly string[] | undefined): DNSResolve
   return (name, rrtype) => r.resolve(name, rrtype) as Promise<string[][] | string[]>;
 }
 
+/** The check run in process, on the calling thread (no pool: tests and tools; see sender-auth-pool.ts). */
 export function makeChecker(resolver: DNSResolver): Checker {
-  return async (input) => {
-    const r = await authenticate(input.message, {
-      ip: input.ip,
-      helo: input.helo,
-      sender: input.mailFrom,
-      mta: input.mta,
-      resolver,
-      disableArc: true,
-      disableBimi: true,
-    });
-    const dkimPass = r.dkim.results.filter((x) => x.status.result === 'pass');
-    const dkim = dkimPass.length > 0 ? 'pass' : (r.dkim.results[0]?.status.result ?? 'none');
-    const d = r.dmarc === false ? undefined : r.dmarc;
-    return {
-      spf: r.spf === false ? 'none' : r.spf.status.result,
-      dkim,
-      dmarc: d?.status.result ?? 'none',
-      policy: d?.policy,
-      // `alignment` is absent when the domain publishes no DMARC record.
-      alignedDkim: d?.status.result === 'pass' && Boolean(d.alignment?.dkim?.result),
-      alignedSpf: d?.status.result === 'pass' && Boolean(d.alignment?.spf?.result),
-    };
-  };
+  return (input) => checkMail(input, resolver);
 }
