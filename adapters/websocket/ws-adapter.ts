@@ -140,6 +140,7 @@ export class WebSocketAdapter implements Adapter {
     ws.on('message', (data, isBinary) =>
       handleFrame(this.chat, this.tokens, s, isBinary ? null : (data as Buffer).toString('utf8')),
     );
+    ws.on('ping', (data) => s.answerPing(data));
     ws.on('pong', () => {
       s.alive = true;
     });
