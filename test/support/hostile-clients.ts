@@ -9,6 +9,7 @@ import { createTransport } from 'nodemailer';
 import { expect } from 'vitest';
 import { connectHub, type HubClient } from '../../src/hub/client.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
+import type { Answer } from '../../src/protocol/index.js';
 import { HMAC_SECRET, HUB_DOMAIN, MAIL_DOMAIN, PASSWORDS, type GatewayProcess } from './hostile-gateway.js';
 import { h, OK, sendText } from './hub-calls.js';
 import { waitFor } from './net.js';
@@ -58,7 +59,7 @@ export function hubLogin(
   gw: GatewayProcess,
   user: keyof typeof PASSWORDS,
   protocol: 'imtp' | 'pitp',
-  onCommand?: (c: CommandFrame) => typeof OK,
+  onCommand?: (c: CommandFrame) => Answer | PromiseLike<Answer>,
 ): Promise<HubClient> {
   return connectHub({
     host: '127.0.0.1',
