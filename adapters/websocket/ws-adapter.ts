@@ -4,7 +4,7 @@
  * store and serves watchers) and bridges web rooms into gateway rooms. I/O lives here and in
  * http-server.ts; translation is in translate.ts, frame handling in handlers.ts.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Adapter, AdapterContext, Answer, Capabilities, Operation } from '../../src/index.js';
@@ -146,7 +146,8 @@ export class WebSocketAdapter implements Adapter {
     });
     // ws reports protocol violations (such as a frame over maxPayload, closed with 1009) here.
     // The client is told by the close code (1009, 1002); the log says why at warn.
-    ws.on('error', (err) => this.ctx.log.warn({ user: s.user, reason: err.message }, 'websocket error'));
+    const ip = (socket as Partial<Socket>).remoteAddress;
+    ws.on('error', (err) => this.ctx.log.warn({ user: s.user, ip, reason: err.message }, 'websocket error'));
     ws.on('close', (code) => this.closed(s, code));
     s.later(() => {
       if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');

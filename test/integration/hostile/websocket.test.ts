@@ -261,5 +261,6 @@ describe('hostile WebSocket traffic', () => {
     const line = await arena.waitForLog('websocket error');
     expect(line.level).toBe(40);
     expect(String(line.reason)).toMatch(/UTF-8/i);
+    expect(line.ip).toBe('127.0.0.1');
   });
 });
