@@ -40,6 +40,7 @@ export async function runGateway(configPath: string | undefined): Promise<number
   const { config, source } = readConfig(configPath);
   const log = createRootLogger({ level: config.log.level });
   const gateway = createGateway(config, { log, adapterDefinitions });
+  exitOnUncaught(gateway, log);
   try {
     await gateway.start();
   } catch (err) {
@@ -56,6 +57,31 @@ export async function runGateway(configPath: string | undefined): Promise<number
   }
   log.info({ config: source, domains: config.gateway.domains }, 'gateway started');
   return await waitForSignal(gateway, log);
+}
+
+/** How long a gateway stopping after an uncaught exception may take before the process exits anyway. */
+const FATAL_STOP_MS = 3000;
+
+/**
+ * Issue 13 ("contain every failure at its boundary"): an exception that escapes every boundary
+ * anyway (or a rejection nobody handled, which Node raises the same way) leaves the process in an
+ * unknown state. It is logged as fatal with its stack, the gateway stops (listeners closed, peers
+ * told), and the process exits 1 for the supervisor to restart: never left running half-broken.
+ */
+function exitOnUncaught(gateway: Gateway, log: Logger): void {
+  let crashed = false;
+  process.on('uncaughtException', (err, origin) => {
+    if (crashed) return; // A second one while stopping: the timer below still ends the process.
+    crashed = true;
+    log.fatal({ err, origin }, 'uncaught exception, stopping the gateway');
+    log.flush();
+    const exit = (): never => {
+      log.flush();
+      process.exit(1);
+    };
+    setTimeout(exit, FATAL_STOP_MS + 500);
+    gateway.stop(FATAL_STOP_MS).then(exit, exit);
+  });
 }
 
 function waitForSignal(gateway: Gateway, log: Logger): Promise<number> {

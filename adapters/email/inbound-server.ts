@@ -9,6 +9,7 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 import { ConnectionCounter, ListenError, LogThrottle } from '../../src/index.js';
 import { resolveRecipient } from './addresses.js';
 import { HeaderCounter } from './header-limits.js';
+import { senderAddressProblem } from './envelope-checks.js';
 import { processMail, type PipelineDeps } from './inbound-pipeline.js';
 import { MailRefusal } from './sender-auth-pool.js';
 import type { SmtpReply } from './smtp-codes.js';
@@ -118,6 +119,12 @@ export class InboundServer {
         const user: AuthUser = { user: u.user, addresses: u.addresses };
         cb(null, { user });
       },
+      onMailFrom: (address, session, cb) => {
+        const problem = senderAddressProblem(address.address, address.args);
+        if (problem === null) return cb();
+        ctx.log.warn({ ip: session.remoteAddress, reason: problem.text }, 'mail sender refused');
+        cb(smtpError(problem));
+      },
       onRcptTo: (address, session, cb) => {
         // One recipient per transaction, so the DATA reply is exactly that recipient's answer;
         // RFC 5321 4.5.3.1.10: 452 tells the client to send the rest in another transaction.
@@ -210,9 +217,23 @@ export class InboundServer {
       },
     });
     // smtp-server repeats its socket's errors here; one while listening is the ListenError below.
-    server.on('error', (err) => {
-      if (this.server === server) ctx.log.warn({ err }, 'smtp server error');
-    });
+    // A client's failure (a TLS handshake of garbage after STARTTLS, a reset) is logged with its
+    // reason and address, without a stack trace: it is no fault of the gateway.
+    server.on(
+      'error',
+      (err: Error & { code?: string; meta?: { remoteAddress?: string; stage?: string } }) => {
+        if (this.server === server)
+          ctx.log.warn(
+            {
+              reason: err.message.trim(),
+              code: err.code,
+              ip: err.meta?.remoteAddress,
+              stage: err.meta?.stage,
+            },
+            'smtp connection error',
+          );
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(ListenError.from(err, inb.host, inb.port, 'inbound.port'));
       server.server.once('error', onError);

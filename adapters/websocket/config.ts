@@ -31,6 +31,17 @@ const sectionSchema = z.strictObject({
        * (non-browser programs). "*" allows every origin.
        */
       allowedOrigins: z.array(z.string().min(1)).prefault([]),
+      /**
+       * A client that has not sent a whole request head by then is answered 408 and closed
+       * (RFC 9110 15.5.9; a slowloris client trickling headers), and one whose request is not
+       * complete by `requestTimeoutMs` the same (Node's headersTimeout / requestTimeout).
+       */
+      headersTimeoutMs: positiveInt.prefault(10_000),
+      requestTimeoutMs: positiveInt.prefault(30_000),
+    })
+    .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, {
+      message: 'headersTimeoutMs must not exceed requestTimeoutMs',
+      path: ['headersTimeoutMs'],
     })
     .prefault({}),
   auth: z

@@ -5,8 +5,9 @@
  * exception from a request may reach the event loop: it would stop the whole gateway.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Logger } from '../../src/index.js';
+import type { Logger, LogThrottle } from '../../src/index.js';
 
 /** Enough of a request target to find it in the log, never the whole of a hostile one. */
 const LOGGED_TARGET_CHARS = 200;
@@ -93,5 +94,53 @@ export function guardUpgrade(
       log.warn(failure(err, req), 'websocket upgrade failed, answered 500');
       if (!socket.destroyed) refuseUpgrade(socket, 500, 'Internal Server Error');
     }
+  };
+}
+
+/**
+ * RFC 9112 3.2: a server MUST answer 400 to a request with more than one Host field line (Node
+ * keeps the first and would serve it). Node already refuses a request without Host.
+ */
+export function duplicateHost(req: IncomingMessage): boolean {
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
+  return hosts > 1;
+}
+
+/** The status for a request the HTTP parser refused (Node's own choice, RFC 9110 15.5). */
+function clientErrorStatus(code: string | undefined): [number, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'Request Timeout'];
+  return [400, 'Bad Request'];
+}
+
+/**
+ * The server's `clientError` handler: bytes that are no HTTP/1.1 request (a TLS ClientHello, an
+ * HTTP/2 preface, an unknown method, a bad chunk size), a head over 16 KB, or a head not complete
+ * within headersTimeout. Answered as Node would (400, 431, 408) when nothing was written on the
+ * connection yet, and logged at warn with the reason and the remote address, at most one line
+ * per interval (a flood of garbage must not flood the log).
+ */
+export function answerClientError(
+  log: Logger,
+  throttle: LogThrottle,
+): (err: Error & { code?: string }, socket: Duplex) => void {
+  return (err, duplex) => {
+    const socket = duplex as Socket;
+    // A reset or a client that went away is nobody's failure (Node's default is silent too).
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, text] = clientErrorStatus(err.code);
+    const suppressed = throttle.allow();
+    if (suppressed >= 0)
+      log.warn(
+        { reason: err.code ?? err.message, remote: socket.remoteAddress, status, suppressed },
+        'http client error, request refused',
+      );
+    if (socket.bytesWritten === 0)
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
   };
 }

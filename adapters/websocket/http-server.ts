@@ -16,7 +16,14 @@ import {
   type Logger,
 } from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
-import { guardRequest, guardUpgrade, refuseUpgrade, requestPath } from './http-boundary.js';
+import {
+  answerClientError,
+  duplicateHost,
+  guardRequest,
+  guardUpgrade,
+  refuseUpgrade,
+  requestPath,
+} from './http-boundary.js';
 import type { WebMetrics } from './metrics.js';
 import type { PageAssets } from './page-build.js';
 
@@ -79,17 +86,37 @@ export class WebServer {
       // RFC 6455 7.4.1: larger frames close the connection with 1009.
       maxPayload: o.config.limits.maxFrameBytes,
       perMessageDeflate: false,
+      // Pings are answered by Session.answerPing (RFC 6455 5.5.3: the most recent of a burst).
+      autoPong: false,
       clientTracking: false,
     });
     this.html = o.assets === null ? null : o.assets.html.replace('__WS_PATH__', o.config.http.path);
     // Every request and upgrade runs inside the boundary (http-boundary.ts).
-    this.server = createServer(guardRequest(o.log, (req, res) => this.request(req, res)));
+    const { headersTimeoutMs, requestTimeoutMs } = o.config.http;
+    this.server = createServer(
+      {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: requestTimeoutMs,
+        // Node looks for expired requests this often (default 30 s, longer than the timeouts).
+        connectionsCheckingInterval: Math.max(100, Math.min(30_000, headersTimeoutMs / 2)),
+      },
+      guardRequest(o.log, (req, res) => this.request(req, res)),
+    );
     this.server.on(
       'upgrade',
       guardUpgrade(o.log, (req, socket, head) => this.upgrade(req, socket, head)),
     );
+    // RFC 9110 9.3.6: CONNECT asks for a tunnel this server does not offer. Without a listener
+    // Node would drop the connection without an answer.
+    this.server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+      refuseUpgrade(socket, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' }),
+    );
     this.perAddress = o.limits === undefined ? null : new ConnectionCounter(o.limits.connectionsPerAddress);
     this.refusals = new LogThrottle(o.limits?.warnIntervalMs ?? 10_000);
+    this.server.on(
+      'clientError',
+      answerClientError(o.log, new LogThrottle(o.limits?.warnIntervalMs ?? 10_000)),
+    );
     if (this.perAddress !== null) this.server.on('connection', (socket: Socket) => this.count(socket));
   }
 
@@ -143,7 +170,7 @@ export class WebServer {
     if (this.tooMany(req.socket))
       return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': String(RETRY_AFTER_S) });
     const path = requestPath(req.url);
-    if (path === null) return refuseUpgrade(socket, 400, 'Bad Request');
+    if (path === null || duplicateHost(req)) return refuseUpgrade(socket, 400, 'Bad Request');
     if (path !== this.o.config.http.path) return refuseUpgrade(socket, 404, 'Not Found');
     if (!originAllowed(req.headers.origin, req.headers.host, this.o.config.http.allowedOrigins))
       return refuseUpgrade(socket, 403, 'Forbidden');
@@ -162,9 +189,9 @@ export class WebServer {
       return;
     }
     const path = requestPath(req.url);
-    if (path === null) {
+    if (path === null || duplicateHost(req)) {
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
-      res.end('bad request target\n');
+      res.end(path === null ? 'bad request target\n' : 'more than one Host\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

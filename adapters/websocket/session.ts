@@ -121,6 +121,34 @@ export class Session {
     this.corked = false;
   }
 
+  /** The payload of the most recent ping not answered yet (null: none waiting). */
+  private pendingPing: Buffer | null = null;
+
+  /**
+   * RFC 6455 5.5.2/5.5.3: a ping is answered with a pong carrying its payload, but an endpoint
+   * MAY answer only the most recent of the pings it has not answered yet. So the pings of one
+   * event-loop turn get one pong, after it: a ping flood costs one small write per turn, and a
+   * client that sends pings but does not read is closed like any other (4008). (ws's own
+   * auto-pong would cut such a client without a close code or a reason.)
+   */
+  answerPing(data: Buffer): void {
+    const first = this.pendingPing === null;
+    this.pendingPing = data;
+    if (first)
+      setImmediate(() => {
+        const payload = this.pendingPing;
+        this.pendingPing = null;
+        if (payload === null || !this.isOpen) return;
+        if (this.ws.bufferedAmount + payload.length > this.limits.maxBufferedBytes) {
+          this.onOverflow?.();
+          this.close(CLOSE.slowConsumer, 'output buffer full: the client is not reading');
+          this.later(() => this.ws.terminate(), 1000);
+          return;
+        }
+        this.ws.pong(payload);
+      });
+  }
+
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;

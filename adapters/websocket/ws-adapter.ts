@@ -4,7 +4,7 @@
  * store and serves watchers) and bridges web rooms into gateway rooms. I/O lives here and in
  * http-server.ts; translation is in translate.ts, frame handling in handlers.ts.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Adapter, AdapterContext, Answer, Capabilities, Operation } from '../../src/index.js';
@@ -136,16 +136,29 @@ export class WebSocketAdapter implements Adapter {
     const l = this.config.limits;
     const s = new Session(ws, this.chat.nextId('w'), l, socket);
     this.chat.sessions.add(s);
+    const ip = (socket as Partial<Socket>).remoteAddress;
     s.onOverflow = () => this.ctx.log.info({ user: s.user }, 'closing a connection that does not read');
-    ws.on('message', (data, isBinary) =>
-      handleFrame(this.chat, this.tokens, s, isBinary ? null : (data as Buffer).toString('utf8')),
-    );
+    // The boundary of each frame (issue 13): an exception from handling one closes that
+    // connection with 1011 (RFC 6455 7.4.1, an unexpected condition) and a warn line; it must
+    // not reach ws's socket handler, where it would stop the whole gateway.
+    ws.on('message', (data, isBinary) => {
+      try {
+        handleFrame(this.chat, this.tokens, s, isBinary ? null : (data as Buffer).toString('utf8'));
+      } catch (err) {
+        this.ctx.log.warn(
+          { user: s.user, ip, reason: (err as Error).message },
+          'websocket frame failed, closed 1011',
+        );
+        s.close(1011, 'internal error');
+      }
+    });
+    ws.on('ping', (data) => s.answerPing(data));
     ws.on('pong', () => {
       s.alive = true;
     });
     // ws reports protocol violations (such as a frame over maxPayload, closed with 1009) here.
     // The client is told by the close code (1009, 1002); the log says why at warn.
-    ws.on('error', (err) => this.ctx.log.warn({ user: s.user, reason: err.message }, 'websocket error'));
+    ws.on('error', (err) => this.ctx.log.warn({ user: s.user, ip, reason: err.message }, 'websocket error'));
     ws.on('close', (code) => this.closed(s, code));
     s.later(() => {
       if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');
