@@ -11,8 +11,11 @@ export function senderAddressProblem(address: string, args: unknown): SmtpReply 
   if (address.includes('\uFFFD'))
     // RFC 5321 4.1.4 / RFC 3463 5.1.7: bad sender's mailbox address syntax.
     return { code: 501, status: '5.1.7', text: 'the sender address is not valid UTF-8' };
+  // Only the local part: smtp-server hands us an A-label domain (`xn--…`) already decoded to
+  // Unicode, so a non-ASCII domain here may well have arrived as ASCII on the wire.
+  const local = address.slice(0, Math.max(0, address.lastIndexOf('@')));
   // eslint-disable-next-line no-control-regex -- the test is for any octet outside ASCII
-  if (/[^\x00-\x7f]/.test(address) && !smtpUtf8(args))
+  if (/[^\x00-\x7f]/.test(local) && !smtpUtf8(args))
     // RFC 6531 3.7.4.1 (5.6.7: non-ASCII addresses not permitted without SMTPUTF8).
     return { code: 553, status: '5.6.7', text: 'non-ASCII address without SMTPUTF8' };
   return null;

@@ -208,7 +208,7 @@ const rows: Row[] = [
     parts: () => [authPlain('1', randomBytes(64))],
     answers: 1,
     expected: { errors: ['sasl-failure'], closed: false },
-    logged: { msg: 'hub authentication failed' },
+    logged: { msg: 'authentication failed' },
   },
   {
     name: 'PLAIN messages with NULs in odd places, three times',
@@ -281,7 +281,7 @@ describe('hostile IMTP and PITP on the hub listeners', () => {
         if (row.logged !== undefined) {
           const line = await arena.waitForLog(row.logged.msg);
           expect(line.level).toBe(40);
-          expect(line.remote).toMatch(/^127\.0\.0\.1:\d+$/);
+          expect(line.remote).toMatch(/^127\.0\.0\.1(:\d+)?$/);
           if (row.logged.problem !== undefined) expect(String(line.problem)).toMatch(row.logged.problem);
         }
       });

@@ -169,7 +169,7 @@ const rows: Row[] = [
     parts: [EHLO, `AUTH PLAIN ${b64(`\0${SMTP_USER.user}\0wrong`)}\r\n`],
     replies: [/^535 5\.7\.8 /],
     closed: false,
-    logged: 'smtp auth failed',
+    logged: 'authentication failed',
   },
   {
     name: 'a garbage STARTTLS handshake',
