@@ -49,7 +49,15 @@ export function fuzzParameters<T>(weight = 1): fc.Parameters<T> {
  * path, counterexample, the error), so it is reproducible with FUZZ_SEED and FUZZ_PATH.
  */
 export function fuzz<T>(property: fc.IProperty<T>, weight = 1): void {
-  const details = fc.check(property, fuzzParameters<T>(weight));
+  settle(fc.check(property, fuzzParameters<T>(weight)));
+}
+
+/** `fuzz` for properties that talk to real servers (fc.asyncProperty). */
+export async function fuzzAsync<T>(property: fc.IAsyncProperty<T>, weight = 1): Promise<void> {
+  settle(await fc.check(property, fuzzParameters<T>(weight)));
+}
+
+function settle<T>(details: fc.RunDetails<T>): void {
   const report = process.env.FUZZ_REPORT;
   if (report !== undefined && report !== '') {
     const name = expect.getState().currentTestName ?? '(unnamed)';
