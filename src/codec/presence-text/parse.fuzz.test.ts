@@ -108,7 +108,7 @@ describe('application/presence reader fuzz', () => {
           fc.string({
             unit: fc.oneof(
               fc.constantFrom('\n', '\r', 'a', 'é', '日', '😀', '\ufeff'),
-              fc.string({ unit: 'binary', maxLength: 1 }),
+              fc.integer({ min: 0, max: 0x10ffff }).map((c) => String.fromCodePoint(c)),
             ),
             maxLength: 60,
           }),
