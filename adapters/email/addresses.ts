@@ -105,8 +105,16 @@ export function resolveRecipient(rcpt: string, cfg: MappingConfig): Recipient | 
       return 'unknown';
     }
   }
-  if (cfg.localDomain !== undefined)
-    return { kind: 'inbox', inbox: makeAddress('im', m.local, cfg.localDomain) };
+  if (cfg.localDomain !== undefined) {
+    // A local part that is no im: local part (a control character, RFC 3860 / RFC 2822 3.4.1)
+    // is an unknown recipient, not an exception: found by fuzzing (issue 13), `\0lice@domain`
+    // threw out of the RCPT TO handler.
+    try {
+      return { kind: 'inbox', inbox: makeAddress('im', m.local, cfg.localDomain) };
+    } catch {
+      return 'unknown';
+    }
+  }
   return 'unknown';
 }
 

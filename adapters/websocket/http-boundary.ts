@@ -33,9 +33,22 @@ export function requestPath(target: string | undefined): string | null {
   }
 }
 
+/**
+ * The reason of whatever was thrown, as text. It must not throw itself: found by fuzzing (issue
+ * 13), a thrown `Object.create(null)` or an Error whose `message` getter throws made `String()`
+ * throw inside the boundary, and that exception reached the event loop.
+ */
+function reasonOf(err: unknown): string {
+  try {
+    return err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    return `unprintable ${typeof err} thrown`;
+  }
+}
+
 function failure(err: unknown, req: IncomingMessage): Record<string, unknown> {
   return {
-    reason: err instanceof Error ? err.message : String(err),
+    reason: reasonOf(err),
     method: req.method,
     target: (req.url ?? '').slice(0, LOGGED_TARGET_CHARS),
     remote: req.socket.remoteAddress,

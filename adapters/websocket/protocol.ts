@@ -204,13 +204,30 @@ export type PresenceState = (typeof PRESENCE_STATES)[number];
 export type ReadResult =
   { readonly ok: true; readonly frame: ClientFrame } | { readonly ok: false; readonly error: ErrorFrame };
 
+/**
+ * An error frame names the problem; it never echoes a hostile frame back at length (issue 13,
+ * found by fuzzing: a frame with many long unknown keys got them all back in the message).
+ */
+const MAX_ERROR_TEXT = 300;
+const clip = (s: string): string => (s.length > MAX_ERROR_TEXT ? `${s.slice(0, MAX_ERROR_TEXT - 1)}…` : s);
+const MAX_NAMED_KEYS = 5;
+const KEY_CHARS = 40;
+
+function keyList(keys: readonly string[]): string {
+  const named = keys
+    .slice(0, MAX_NAMED_KEYS)
+    .map((k) => (k.length > KEY_CHARS ? `${k.slice(0, KEY_CHARS)}…` : k));
+  const more = keys.length - named.length;
+  return named.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
 function problem(code: ErrorCode, message: string, id?: string, path?: string): ErrorFrame {
   return {
     type: 'error',
     code,
-    message,
+    message: clip(message),
     ...(id === undefined ? {} : { id }),
-    ...(path === undefined ? {} : { path }),
+    ...(path === undefined ? {} : { path: clip(path) }),
   };
 }
 
@@ -239,7 +256,7 @@ export function readClientFrame(text: string): ReadResult {
   const issue = parsed.error.issues[0]!;
   const path = issue.path.map(String).join('.');
   const message =
-    issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+    issue.code === 'unrecognized_keys' ? `unknown field(s): ${keyList(issue.keys)}` : issue.message;
   return {
     ok: false,
     error: problem(

@@ -31,11 +31,25 @@ export function parseConfigText(text: string, source: string, options: LoadOptio
     });
   }
   if (issues.length > 0) throw new ConfigError(source, issues);
-  const raw = doc.toJS() ?? {};
+  const raw = toPlain(doc, source);
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(source, [{ path: '', message: 'the configuration must be a mapping' }]);
   }
   return checkConfig(raw, source, options);
+}
+
+/**
+ * The document as plain data. The yaml package refuses an alias bomb ("billion laughs": aliases
+ * of aliases) with a ReferenceError; found by fuzzing (issue 13), it is a ConfigError like every
+ * other problem of the file, so the operator sees the file's name and no stack.
+ */
+function toPlain(doc: ReturnType<typeof parseDocument>, source: string): unknown {
+  try {
+    return doc.toJS() ?? {};
+  } catch (e) {
+    const message = e instanceof Error ? e.message : 'unreadable document';
+    throw new ConfigError(source, [{ path: '', message: `cannot read the YAML: ${message}` }]);
+  }
 }
 
 /** Checks an already-parsed configuration object. Throws ConfigError listing every problem. */

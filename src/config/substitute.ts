@@ -34,7 +34,17 @@ export function substituteEnv(
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, issues, joinPath(path, i)));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, issues, joinPath(path, k));
+    for (const [k, v] of Object.entries(value)) {
+      // defineProperty, not assignment: a `__proto__:` key in the file must stay a key (and be
+      // reported as unknown), never become the prototype that lends the schema its sections.
+      // Found by fuzzing (issue 13).
+      Object.defineProperty(out, k, {
+        value: substituteEnv(v, env, issues, joinPath(path, k)),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;

@@ -12,6 +12,7 @@ export { buildPidf } from './build.js';
 export { describePidf, inspectPidf } from './inspect.js';
 export type { InspectPosition, InspectTuple, InspectWarning, PidfInspectReport } from './inspect.js';
 export {
+  PIDF_MAX_DEPTH,
   PIDF_NS,
   XML_NS,
   directText,

@@ -12,7 +12,7 @@ import type { SaxesTagNS } from 'saxes';
 import { CodecError, positionAt } from '../../errors.js';
 import type { Position } from '../../errors.js';
 import { firstInvalidUtf8 } from '../../model/utf8.js';
-import type { PidfParseOptions, PidfParseResult } from './types.js';
+import { PIDF_MAX_DEPTH, type PidfParseOptions, type PidfParseResult } from './types.js';
 import { PidfBuilderState } from './validate.js';
 
 /** The rule named when a DOCTYPE is refused. */
@@ -169,7 +169,9 @@ class IncrementalPidfParser implements PidfParser {
 
   private wire(): void {
     const sax = this.sax;
+    const maxDepth = this.options.maxDepth ?? PIDF_MAX_DEPTH;
     let tagStart = 0;
+    let depth = 0;
     sax.on('error', (err) => {
       // saxes prefixes "line:column: "; positions are recomputed in octets below.
       const message = err.message.replace(/^\d+:\d+: /, '');
@@ -202,11 +204,21 @@ class IncrementalPidfParser implements PidfParser {
     });
     sax.on('opentagstart', () => {
       tagStart = this.tagStart();
+      // Issue 13 hardening: refuse before saxes resolves the namespaces of a too-deep element
+      // (its cost grows with the depth, so unbounded nesting is quadratic).
+      if (++depth > maxDepth) {
+        throw new CodecError(
+          `elements nested deeper than ${maxDepth} levels`,
+          'hardening: nesting limit (issue 13)',
+          this.positionOfTextIndex(tagStart),
+        );
+      }
     });
     sax.on('opentag', (tag: SaxesTagNS) => {
       this.state.open(tag, tagStart);
     });
     sax.on('closetag', () => {
+      depth--;
       this.state.close();
     });
     sax.on('text', (text) => this.state.text(text, sax.position));

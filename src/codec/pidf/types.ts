@@ -77,7 +77,18 @@ export interface PidfParseOptions {
   readonly lenient?: boolean;
   /** The MIME `charset` parameter, which overrides the XML declaration (RFC 3863 7, RFC 3023). */
   readonly charset?: string;
+  /**
+   * Deepest element nesting accepted (default `PIDF_MAX_DEPTH`). PIDF itself needs five levels
+   * (presence, tuple, status, basic, and an extension); extensions may nest, but not without end.
+   */
+  readonly maxDepth?: number;
 }
+
+/**
+ * Default nesting limit of the PIDF parser (issue 13 hardening). Found by fuzzing: saxes resolves
+ * namespaces in time proportional to the depth, so 20,000 nested elements (100 KB) took seconds.
+ */
+export const PIDF_MAX_DEPTH = 64;
 
 export interface PidfParseResult {
   readonly document: PidfDocument;

@@ -16,7 +16,9 @@
  * are returned as "\n" and written as CRLF.
  */
 import {
+  DEPTH_RULE,
   NS_RULE,
+  PRESENCE_TEXT_MAX_DEPTH,
   RULE,
   SEM_RULE,
   type PresenceContact,
@@ -31,6 +33,7 @@ import {
 import { CodecError, positionAt } from '../../errors.js';
 import type { Position } from '../../errors.js';
 import { firstInvalidUtf8 } from '../../model/utf8.js';
+import { TextPositions } from './positions.js';
 
 interface RawVar {
   name: string;
@@ -49,15 +52,20 @@ const isUnquotedChar = (c: string | undefined) =>
 class Reader {
   i = 0;
   readonly warnings: PresenceWarning[] = [];
+  /** Subtrees open at this point. */
+  private depth = 0;
+  private readonly positions: TextPositions;
   constructor(
     private readonly text: string,
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly lenient: boolean,
-  ) {}
+    private readonly maxDepth: number,
+  ) {
+    this.positions = new TextPositions(text, bytes);
+  }
 
   pos(index = this.i): Position {
-    const offset = new TextEncoder().encode(this.text.slice(0, index)).length;
-    return positionAt(this.bytes, offset);
+    return this.positions.at(index);
   }
 
   fail(message: string, index = this.i, rule = RULE): never {
@@ -130,8 +138,14 @@ class Reader {
     }
     let children: RawVar[] = [];
     if (this.text[this.i] === '{') {
+      // Issue 13 hardening: the reader recurses per subtree, so the nesting is bounded (an
+      // unbounded one overflowed the stack: found by fuzzing, "a={" repeated 10,000 times).
+      if (this.depth >= this.maxDepth)
+        this.fail(`subtrees nested deeper than ${this.maxDepth} levels`, this.i, DEPTH_RULE);
       this.i++;
+      this.depth++;
       children = this.vars(false);
+      this.depth--;
     }
     return { name, value, children, position };
   }
@@ -206,7 +220,12 @@ export function parsePresenceText(
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) throw new CodecError('ill-formed UTF-8', 'RFC 3629 3', positionAt(bytes, bad));
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
-  const reader = new Reader(text, bytes, options.lenient === true);
+  const reader = new Reader(
+    text,
+    bytes,
+    options.lenient === true,
+    options.maxDepth ?? PRESENCE_TEXT_MAX_DEPTH,
+  );
   // A leading byte order mark is not content.
   if (text.startsWith('\uFEFF')) reader.i = 1;
   const raw = reader.vars(true);

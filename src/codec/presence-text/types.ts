@@ -40,7 +40,16 @@ export interface PresenceTextResult {
 export interface PresenceTextOptions {
   /** Undeclared prefixes and bad escapes become warnings instead of errors. */
   readonly lenient?: boolean;
+  /** Deepest subtree nesting accepted (default `PRESENCE_TEXT_MAX_DEPTH`). */
+  readonly maxDepth?: number;
 }
+
+/**
+ * Default subtree nesting limit (issue 13 hardening). The drafts need two levels (a contact's
+ * subtree, an extension's children); extensions may nest, but not without end.
+ */
+export const PRESENCE_TEXT_MAX_DEPTH = 32;
+export const DEPTH_RULE = 'hardening: nesting limit (issue 13)';
 
 /** Rules named in errors (draft-hudson-impp-pidf-proposal-01 sections 4, 5, 6). */
 export const RULE = 'draft-hudson-impp-pidf-proposal-01 4';
