@@ -52,8 +52,9 @@ export function gatewayConfig(
       ],
       limits: LIMITS,
     },
-    // The per-sender check stays on the relay path (its cost is measured), its rate out of the way.
-    limits: { perSender: { messagesPerSecond: 1e9, burst: 1e9 } },
+    // The per-sender check stays on the relay path (its cost is measured), its rate out of the way;
+    // every load client connects from 127.0.0.1, so the per-address limit is raised too.
+    limits: { perSender: { messagesPerSecond: 1e9, burst: 1e9 }, connectionsPerAddress: 100_000 },
     peers: extra.peers ?? [],
   };
 }
