@@ -53,7 +53,9 @@ describe('cpim-gateway: errors at the command line', () => {
     const missing = join(dir, 'nowhere.yaml');
     const r = await runCli(['start', '--config', missing]);
     expect(r.code).toBe(1);
-    expect(oneLine(r)).toBe(`cpim-gateway: cannot read the configuration file ${missing}: no such file; check the path`);
+    expect(oneLine(r)).toBe(
+      `cpim-gateway: cannot read the configuration file ${missing}: no such file; check the path`,
+    );
   });
 
   it('a document to inspect that does not exist', async () => {
@@ -71,10 +73,12 @@ describe('cpim-gateway: errors at the command line', () => {
     expect(lines[0]).toBe(
       `cpim-gateway: ${bad} has 2 problems; fix them and run "cpim-gateway check-config ${bad}" to check again:`,
     );
-    expect(lines.slice(1).map((l) => /^ {2}([a-z.]+): /.exec(l)?.[1]).sort()).toEqual([
-      'hub.imtp.port',
-      'log.level',
-    ]);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => /^ {2}([a-z.]+): /.exec(l)?.[1])
+        .sort(),
+    ).toEqual(['hub.imtp.port', 'log.level']);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
@@ -82,12 +86,22 @@ describe('cpim-gateway: errors at the command line', () => {
     const hint =
       'is the gateway running there? Start it with "cpim-gateway start", or name it with --hub HOST[:PORT]';
     const client = ['--hub', '127.0.0.1:1', '--user', 'alice', '--password', 'alice'];
-    const send = await runCli(['send', '--from', 'im:alice@localhost', '--to', 'im:bob@localhost', ...client, 'hi']);
+    const send = await runCli([
+      'send',
+      '--from',
+      'im:alice@localhost',
+      '--to',
+      'im:bob@localhost',
+      ...client,
+      'hi',
+    ]);
     expect(send.code).toBe(1);
     expect(oneLine(send)).toBe(`cpim-gateway: IMTP 127.0.0.1:1: connection refused by 127.0.0.1:1; ${hint}`);
     const listen = await runCli(['listen', 'im:alice@localhost', ...client]);
     expect(listen.code).toBe(1);
-    expect(oneLine(listen)).toBe(`cpim-gateway: IMTP 127.0.0.1:1: connection refused by 127.0.0.1:1; ${hint}`);
+    expect(oneLine(listen)).toBe(
+      `cpim-gateway: IMTP 127.0.0.1:1: connection refused by 127.0.0.1:1; ${hint}`,
+    );
   });
 
   it('a start that fails for another reason: one line, and the stack only with --log-level debug', async () => {
@@ -100,7 +114,9 @@ describe('cpim-gateway: errors at the command line', () => {
     const quiet = await runCli(['start', '--config', config]);
     expect(quiet.code).toBe(1);
     const line = oneLine(quiet);
-    expect(line).toMatch(/^cannot start: .*missing\.pem.* \(run again with --log-level debug to see where it failed\)$/);
+    expect(line).toMatch(
+      /^cannot start: .*missing\.pem.* \(run again with --log-level debug to see where it failed\)$/,
+    );
     expect(quiet.stdout).toContain('"gateway failed to start"');
 
     const debug = await runCli(['start', '--config', config, '--log-level', 'debug']);

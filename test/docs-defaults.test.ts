@@ -100,7 +100,7 @@ describe('documented defaults', () => {
 
   it('finds the tables (the parser is not silently skipping everything)', () => {
     expect(all.filter((r) => r.file === 'docs/gateway.md').length).toBeGreaterThan(40);
-    expect(all.filter((r) => r.file === 'docs/federation.md').length).toBeGreaterThan(10);
+    expect(all.filter((r) => r.file === 'docs/federation.md').length).toBeGreaterThan(5);
     expect(all.filter((r) => r.file === 'docs/adapters/web-chat.md').length).toBeGreaterThan(10);
     expect(all.filter((r) => r.file === 'docs/security.md').length).toBeGreaterThan(40);
   });

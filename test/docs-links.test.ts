@@ -44,7 +44,10 @@ function anchors(text: string): Set<string> {
   for (const line of prose(text)) {
     const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (m === null) continue;
-    const rendered = m[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/`/g, '').replace(/[*]/g, '');
+    const rendered = m[1]!
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/`/g, '')
+      .replace(/[*]/g, '');
     const base = rendered
       .toLowerCase()
       .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
@@ -81,7 +84,8 @@ function problem(link: Link): string | undefined {
   if (relative(ROOT, file).startsWith('..')) return `${target} leads outside the repository`;
   if (!existsSync(file)) return `${target}: no such file`;
   if (anchor === undefined || anchor === '') return undefined;
-  if (statSync(file).isDirectory() || !file.endsWith('.md')) return `${target}: an anchor into a non-Markdown file`;
+  if (statSync(file).isDirectory() || !file.endsWith('.md'))
+    return `${target}: an anchor into a non-Markdown file`;
   return anchors(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor))
     ? undefined
     : `${target}: no heading with that anchor in ${relative(ROOT, file)}`;

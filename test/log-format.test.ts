@@ -37,7 +37,10 @@ async function withTakenPort<T>(extra: string, run: (file: string, port: number)
   const [imtp, pitp] = await freePorts(2);
   const blocker = await occupy(imtp!);
   try {
-    const file = config(`taken-${imtp}.yaml`, `hub:\n  imtp: { port: ${imtp} }\n  pitp: { port: ${pitp} }\n${extra}`);
+    const file = config(
+      `taken-${imtp}.yaml`,
+      `hub:\n  imtp: { port: ${imtp} }\n  pitp: { port: ${pitp} }\n${extra}`,
+    );
     return await run(file, imtp!);
   } finally {
     await new Promise((r) => blocker.close(r));
@@ -110,7 +113,10 @@ describe('log format', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     for (const l of lines) expect(l).toMatch(PRETTY);
-    expect(lines.some((l) => /INFO: \[hub\.imtp\] /.test(l)), r.stdout).toBe(true);
+    expect(
+      lines.some((l) => /INFO: \[hub\.imtp\] /.test(l)),
+      r.stdout,
+    ).toBe(true);
     expect(lines.find((l) => l.includes('gateway started'))).toMatch(/"config":/);
     // The last line, written while the process exits, still reaches the terminal.
     expect(lines.at(-1)).toMatch(/INFO: gateway stopped$/);

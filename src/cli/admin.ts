@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { detectType, DOCUMENT_TYPES, inspectDocument, type DocumentType } from '../inspect.js';
 import { UsageError, type CliIo } from './common.js';
-import { unreadable } from './errors.js';
+import { unreadable } from './hints.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;

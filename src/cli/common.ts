@@ -116,7 +116,9 @@ export async function connect(
     return await connectHub(options);
   } catch (e) {
     if (e instanceof HubClientError)
-      throw new CliFailure(`${protocol.toUpperCase()} ${at.host}:${at.port}: ${e.message}; ${connectHint(e.code)}`);
+      throw new CliFailure(
+        `${protocol.toUpperCase()} ${at.host}:${at.port}: ${e.message}; ${connectHint(e.code)}`,
+      );
     throw e;
   }
 }

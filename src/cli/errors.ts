@@ -45,7 +45,9 @@ function configLines(e: ConfigError): string {
     return `cannot read the configuration file ${e.source}: ${reason}\n`;
   }
   const n = e.issues.length;
-  const check = e.source.startsWith('(') ? 'cpim-gateway check-config' : `cpim-gateway check-config ${e.source}`;
+  const check = e.source.startsWith('(')
+    ? 'cpim-gateway check-config'
+    : `cpim-gateway check-config ${e.source}`;
   return (
     `${e.source} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} and run "${check}" to check again:\n` +
     e.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}\n`).join('')

@@ -51,4 +51,3 @@ export function connectHint(code: HubClientErrorCode): string {
       return 'the gateway closed the connection; its log says why';
   }
 }
-

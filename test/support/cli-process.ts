@@ -14,7 +14,10 @@ export interface CliRun {
 }
 
 /** Runs `cpim-gateway ARGS` with pipes; killed (SIGKILL, by PID) after `timeoutMs`. */
-export function runCli(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
   const child = spawn(process.execPath, [BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
