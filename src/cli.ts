@@ -5,16 +5,18 @@
  * (inspect: rejected), 2 usage errors.
  */
 import { readFileSync } from 'node:fs';
-import { CliFailure, UsageError, type CliIo } from './cli/common.js';
-import { ConfigError } from './errors.js';
+import { UsageError, type CliIo } from './cli/common.js';
+import { report, takeLogLevel, wantsStack } from './cli/errors.js';
 
 export type { CliIo } from './cli/common.js';
 
 const USAGE = `Usage: cpim-gateway <command> [options]
 
 Gateway:
-  start [--config FILE]            run the gateway (FILE defaults to ./gateway.config.yaml,
-                                   else the embedded defaults)
+  start [--config FILE] [--log-format json|pretty]
+                                   run the gateway (FILE defaults to ./gateway.config.yaml,
+                                   else the embedded defaults); logs are pretty on a
+                                   terminal, JSON lines otherwise
   check-config [FILE]              check a configuration file and report every problem
   inspect [--type T] [--lenient] FILE
                                    parse a Message/CPIM (cpim), PIDF (pidf) or Hudson
@@ -42,6 +44,9 @@ Hub client (IMTP/PITP):
 
   help                             this text
 
+Every command takes --log-level LEVEL (debug shows the stack of an unexpected failure; for
+start it also sets the log level).
+
 Exit codes: 0 ok / accepted, 1 failed / rejected, 2 usage error.`;
 
 const defaultIo: CliIo = {
@@ -51,12 +56,15 @@ const defaultIo: CliIo = {
 };
 
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...given] = argv;
+  let logLevel: string | undefined;
   try {
+    const { level, rest } = takeLogLevel(given);
+    logLevel = level;
     switch (command) {
       // Each command loads only what it needs (a client command starts faster).
       case 'start':
-        return await (await import('./cli/admin.js')).start(rest);
+        return await (await import('./cli/admin.js')).start(rest, level);
       case 'check-config':
         return await (await import('./cli/admin.js')).checkConfigCommand(rest, io);
       case 'inspect':
@@ -73,23 +81,15 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         io.stdout(USAGE + '\n');
         return 0;
       case undefined:
-        throw new UsageError('no command given');
+        io.stderr(USAGE + '\n');
+        return 2;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`cpim-gateway: ${(err as Error).message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    if (err instanceof CliFailure) {
-      io.stderr(`cpim-gateway: ${err.message}\n`);
-      return 1;
-    }
-    if (err instanceof ConfigError) {
-      io.stderr(`cpim-gateway: invalid configuration\n${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    // One line that says what to do; the stack only with --log-level debug (src/cli/errors.ts).
+    const { code, text } = report(err, wantsStack(logLevel));
+    io.stderr(text);
+    return code;
   }
 }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { component, createRootLogger } from './log.js';
+import { component, createRootLogger, resolveLogFormat } from './log.js';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];
@@ -47,5 +47,12 @@ describe('logging', () => {
     root.info('hidden');
     root.warn('shown');
     expect(out.lines().map((l) => l.msg)).toEqual(['shown']);
+  });
+
+  it('auto is pretty on a terminal and JSON otherwise; an explicit format wins', () => {
+    expect(resolveLogFormat('auto', true)).toBe('pretty');
+    expect(resolveLogFormat('auto', false)).toBe('json');
+    expect(resolveLogFormat('json', true)).toBe('json');
+    expect(resolveLogFormat('pretty', false)).toBe('pretty');
   });
 });

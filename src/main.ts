@@ -10,7 +10,8 @@ import { defaultConfig, loadConfigFile, type AdapterConfigCheck } from './config
 import type { GatewayConfig } from './config/schema.js';
 import { ListenError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
-import { createRootLogger, type Logger } from './log.js';
+import { listenHint } from './cli/hints.js';
+import { createRootLogger, resolveLogFormat, type LogFormat, type Logger } from './log.js';
 
 export const DEFAULT_CONFIG_FILE = 'gateway.config.yaml';
 
@@ -35,24 +36,38 @@ export function readConfig(path: string | undefined): { config: GatewayConfig; s
   return { config: defaultConfig(), source: '(embedded defaults)' };
 }
 
+/** What the command line says about logging; each overrides the file's `log:` section. */
+export interface RunOptions {
+  readonly logLevel?: GatewayConfig['log']['level'];
+  readonly logFormat?: LogFormat | 'auto';
+}
+
 /** Runs the gateway until SIGINT or SIGTERM. Resolves with the process exit code. */
-export async function runGateway(configPath: string | undefined): Promise<number> {
+export async function runGateway(configPath: string | undefined, options: RunOptions = {}): Promise<number> {
   const { config, source } = readConfig(configPath);
-  const log = createRootLogger({ level: config.log.level });
+  const level = options.logLevel ?? config.log.level;
+  const format = resolveLogFormat(options.logFormat ?? config.log.format, process.stdout.isTTY === true);
+  const log = createRootLogger({ level, format });
   const gateway = createGateway(config, { log, adapterDefinitions });
   exitOnUncaught(gateway, log);
   try {
     await gateway.start();
   } catch (err) {
-    // gateway.start() has already stopped what it opened. One plain line names the problem
-    // (for a port: the address, the port and the configuration key); a listen failure is the
-    // user's to fix, so no stack trace, while anything else keeps its stack in the log.
+    // gateway.start() has already stopped what it opened. One plain line on standard error
+    // names the problem and what to do (for a port: the address, the port and the configuration
+    // key); the stack only at --log-level debug (issue 14, "Errors a user meets at the command
+    // line"). A listen failure is the user's to fix and never carries a stack; anything else
+    // keeps its stack in a JSON log, for machines, and in a pretty one only at debug.
+    const detail = level === 'debug' || level === 'trace';
     const listen = err instanceof ListenError;
-    const line = listen ? err.message : `cannot start: ${(err as Error).message}`;
-    if (listen) log.fatal({ reason: line }, 'gateway failed to start');
-    else log.fatal({ err }, 'gateway failed to start');
+    const reason = (err as Error).message;
+    const line = listen
+      ? `${reason}; ${listenHint(err)}`
+      : `cannot start: ${reason}${detail ? '' : ' (run again with --log-level debug to see where it failed)'}`;
+    if (!listen && (detail || format === 'json')) log.fatal({ err }, 'gateway failed to start');
+    else log.fatal({ reason }, 'gateway failed to start');
     log.flush();
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${line}\n${detail && !listen ? `${(err as Error).stack}\n` : ''}`);
     return 1;
   }
   log.info({ config: source, domains: config.gateway.domains }, 'gateway started');

@@ -1,8 +1,9 @@
 /**
  * The documents' tables of configuration keys tell the truth: every row `| \`key\` | \`default\` |`
- * in README.md, docs/security.md and the adapters' READMEs names a key the schema has, with the
- * default the schema gives it; and docs/security.md lists every limit (issue 13: "every limit
- * with its default"). A row under a heading naming `type: X` is a key of adapter X's section.
+ * in docs/gateway.md, docs/federation.md, docs/security.md and the adapters' documents in
+ * docs/adapters/ names a key the schema has, with the default the schema gives it; and
+ * docs/security.md lists every limit (issue 13: "every limit with its default"). A row under a
+ * heading naming `type: X` is a key of adapter X's section.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -85,13 +86,22 @@ function rows(file: string): Row[] {
   return out;
 }
 
-const FILES = ['README.md', 'docs/security.md', 'adapters/email/README.md', 'adapters/websocket/README.md'];
+const FILES = [
+  'docs/gateway.md',
+  'docs/federation.md',
+  'docs/security.md',
+  'docs/adapters/email.md',
+  'docs/adapters/irc.md',
+  'docs/adapters/web-chat.md',
+];
 
 describe('documented defaults', () => {
   const all = FILES.flatMap(rows);
 
   it('finds the tables (the parser is not silently skipping everything)', () => {
-    expect(all.filter((r) => r.file === 'README.md').length).toBeGreaterThan(40);
+    expect(all.filter((r) => r.file === 'docs/gateway.md').length).toBeGreaterThan(40);
+    expect(all.filter((r) => r.file === 'docs/federation.md').length).toBeGreaterThan(5);
+    expect(all.filter((r) => r.file === 'docs/adapters/web-chat.md').length).toBeGreaterThan(10);
     expect(all.filter((r) => r.file === 'docs/security.md').length).toBeGreaterThan(40);
   });
 

@@ -1,7 +1,7 @@
 /**
  * A start that fails leaves nothing half-started (issue 13, defect 7): the real binary with a
  * port already taken stops every listener it had opened, prints one plain line naming the
- * address, the port and the configuration key, and exits 1.
+ * address, the port and the configuration key, and what to do (issue 14), and exits 1.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,7 +69,10 @@ describe('cpim-gateway start with a port in use', () => {
       try {
         const r = await runStart(config(ports, c.webFirst));
         expect(r.code, r.stdout + r.stderr).toBe(1);
-        expect(r.stderr).toBe(`cannot listen on 127.0.0.1:${ports[c.taken]} (${c.key}): address in use\n`);
+        expect(r.stderr).toBe(
+          `cannot listen on 127.0.0.1:${ports[c.taken]} (${c.key}): address in use; ` +
+            `another program listens there: stop it, or choose another port in ${c.key}\n`,
+        );
         // The log says the same, without a stack trace.
         expect(r.stdout).toContain('"gateway failed to start"');
         expect(r.stdout).not.toContain('"stack"');

@@ -115,7 +115,7 @@ export interface InboundContext {
 // A hub address written in front of a private message: "im:bob@gw.test hi", "bob@gw.test: hi".
 const ADDRESSED = /^(?:im:)?([^\s@:<>]+@[A-Za-z0-9.-]+):?\s+([\s\S]*)$/;
 
-/** The text as a chat line: CTCP ACTION as "/me …" (README "Formatting"). */
+/** The text as a chat line: CTCP ACTION as "/me …" (docs/adapters/irc.md "Formatting"). */
 const lineText = (kind: IrcLineKind, message: string) => (kind === 'action' ? `/me ${message}` : message);
 
 function tell(link: IrcLink, nick: string, text: string): void {

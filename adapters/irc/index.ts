@@ -1,6 +1,6 @@
 /**
  * The IRC adapter's definition (docs/architecture.md part 5): `type: irc` in gateway.config.yaml, one
- * network per instance. See README.md.
+ * network per instance. See docs/adapters/irc.md.
  */
 import type { AdapterDefinition } from '../../src/index.js';
 import { parseIrcConfig, type IrcConfig } from './config.js';

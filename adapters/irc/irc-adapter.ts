@@ -171,7 +171,7 @@ export class IrcAdapter implements Adapter {
     } else if (s === 'stopped') this.ctx.setStatus('offline');
   }
 
-  /** Presence (README "Presence"): membership, quits, nick changes, away, watched nicks. */
+  /** Presence (docs/adapters/irc.md "Presence"): membership, quits, nick changes, away, watched nicks. */
   private wirePresence(): void {
     const c = this.config;
     const main = this.main;

@@ -29,7 +29,7 @@ import {
   tryInbox,
 } from './translate.js';
 
-/** Extension header on an ok answer: the message did not go out whole (README "Answers"). */
+/** Extension header on an ok answer: the message did not go out whole (docs/adapters/irc.md "Outbound (hub → IRC) and answers"). */
 export const CLIPPED_HEADER = 'Irc-Clipped';
 
 export interface OutboundContext {
@@ -106,7 +106,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<
   }
   if (target.kind === 'nick' && link === main) ctx.lastCorrespondent.set(folded, author);
 
-  // CTCP ACTION for "/me " (the convention chat clients share; see README "Formatting").
+  // CTCP ACTION for "/me " (the convention chat clients share; see docs/adapters/irc.md "Formatting").
   // In relay mode an action is written "* alice waves" by the gateway's nick.
   const action = /^\/me /.test(text);
   if (action) text = text.slice(4);

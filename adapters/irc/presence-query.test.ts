@@ -1,4 +1,4 @@
-// `!presence ADDRESS` from IRC users (README "Presence"): the command and the NOTICE text.
+// `!presence ADDRESS` from IRC users (docs/adapters/irc.md "Presence"): the command and the NOTICE text.
 import { describe, expect, it } from 'vitest';
 import { buildPidf } from '../../src/index.js';
 import { describePresence, presenceQuery } from './presence-query.js';

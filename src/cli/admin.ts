@@ -6,15 +6,31 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { detectType, DOCUMENT_TYPES, inspectDocument, type DocumentType } from '../inspect.js';
 import { UsageError, type CliIo } from './common.js';
+import { unreadable } from './hints.js';
 
-export async function start(args: readonly string[]): Promise<number> {
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+/**
+ * `start [--config FILE] [--log-format auto|json|pretty]`; `--log-level` was taken off by the
+ * dispatcher (every command accepts it) and comes as `logLevel`. Both override the file's `log:`.
+ */
+export async function start(args: readonly string[], logLevel?: string): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { config: { type: 'string', short: 'c' } },
+    options: { config: { type: 'string', short: 'c' }, 'log-format': { type: 'string' } },
     strict: true,
   });
+  const format = values['log-format'];
+  if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const { runGateway } = await import('../main.js');
-  return runGateway(values.config);
+  return runGateway(values.config, {
+    ...(logLevel === undefined ? {} : { logLevel: logLevel as (typeof LOG_LEVELS)[number] }),
+    ...(format === undefined ? {} : { logFormat: format as (typeof LOG_FORMATS)[number] }),
+  });
 }
 
 export async function checkConfigCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -56,7 +72,7 @@ export function inspect(args: readonly string[], io: CliIo): number {
   try {
     bytes = file === '-' ? io.readStdin() : readFileSync(file);
   } catch (err) {
-    io.stderr(`cpim-gateway: cannot read ${file}: ${(err as Error).message}\n`);
+    io.stderr(`cpim-gateway: ${unreadable(undefined, file, err)}\n`);
     return 2;
   }
   const report = inspectDocument(bytes, (type as DocumentType | undefined) ?? detectType(bytes), {

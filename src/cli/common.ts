@@ -7,6 +7,7 @@ import { connectHub, HubClientError, type HubClient, type HubClientOptions } fro
 import type { CommandFrame, ResponseFrame } from '../hub/frame/index.js';
 import { getHeader, type Answer } from '../protocol/index.js';
 import { parseAddress, toHudson, toIm, toPres, type ImAddress, type PresAddress } from '../model/index.js';
+import { connectHint, unreadable } from './hints.js';
 
 export interface CliIo {
   readonly stdout: (s: string) => void;
@@ -23,7 +24,7 @@ export class UsageError extends Error {}
 /** A failure to report on one line: exit code 1. */
 export class CliFailure extends Error {}
 
-/** The options every client command takes (README "Command line"). */
+/** The options every client command takes (docs/cli.md). */
 export const HUB_OPTIONS = {
   hub: { type: 'string' },
   imtp: { type: 'string' },
@@ -63,7 +64,7 @@ function readPem(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read the ${what} file ${path}: ${(e as Error).message}`);
+    throw new UsageError(unreadable(`the ${what} file`, path, e));
   }
 }
 
@@ -115,7 +116,9 @@ export async function connect(
     return await connectHub(options);
   } catch (e) {
     if (e instanceof HubClientError)
-      throw new CliFailure(`${protocol.toUpperCase()} ${at.host}:${at.port}: ${e.message}`);
+      throw new CliFailure(
+        `${protocol.toUpperCase()} ${at.host}:${at.port}: ${e.message}; ${connectHint(e.code)}`,
+      );
     throw e;
   }
 }

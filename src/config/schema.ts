@@ -200,6 +200,16 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
+      /**
+       * How log lines look (issue 14): `pretty` text for a person, `json` lines for machines,
+       * `auto` pretty when standard output is a terminal. `start --log-format` overrides it.
+       */
+      format: z
+        .enum(['auto', 'json', 'pretty'])
+        .prefault('auto')
+        .describe(
+          'how log lines look: pretty (one readable line per event, for a person), json (one JSON object per line, for machines), or auto: pretty when standard output is a terminal, else json; `start --log-format` overrides it',
+        ),
     })
     .prefault({}),
   /**

@@ -7,8 +7,8 @@
  * watchers (docs/hub-protocol.md part 5.4).
  *
  * Both web adapters serve their gateway's own domain: a peer account speaks for one domain
- * (draft §8.1, README "Federation"), so the watchers on B and the presentities on A must be in
- * the domains the two links authenticate as. (README "Web chat" advises against this because the
+ * (draft §8.1, docs/federation.md), so the watchers on B and the presentities on A must be in
+ * the domains the two links authenticate as. (docs/adapters/web-chat.md advises against this because the
  * adapter then takes the domain's IMTP inboxes from hub clients; only presence is used here, and
  * the presence store stays in the router.) Presentities of an adapter's own domain (web.test,
  * irc.test) on A are not federated here: B would refuse A's change-notify for them

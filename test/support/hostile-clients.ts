@@ -18,7 +18,7 @@ import { signIn } from './websocket.js';
 let seq = 0;
 const marker = (what: string): string => `${what}-${process.pid}-${++seq}`;
 
-/** An HS256 token for web user `sub`, signed as the README's "Tokens" section shows. */
+/** An HS256 token for web user `sub`, signed as docs/adapters/web-chat.md "Tokens" shows. */
 export function webToken(sub: string, expiresIn = '1h'): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })

@@ -1,6 +1,6 @@
 /**
  * The addresses the web chat page writes: the signed-in user's domain, and the im: and pres:
- * URIs it sends in frames (README "Protocol").
+ * URIs it sends in frames (docs/adapters/web-chat.md "Protocol").
  */
 import { chat } from './state.js';
 

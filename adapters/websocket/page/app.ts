@@ -1,5 +1,5 @@
 /**
- * The web chat page (README.md): sign in with a token, rooms and direct conversations, messages
+ * The web chat page (docs/adapters/web-chat.md): sign in with a token, rooms and direct conversations, messages
  * with sender, network and time, each own message's delivery answer, presence dots with notes,
  * automatic idle, and reconnecting after a drop (rooms, watches and presence are restored).
  */

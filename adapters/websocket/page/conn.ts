@@ -7,7 +7,7 @@ import type { ServerFrame } from '../protocol.js';
 
 export type ConnState = 'connecting' | 'online' | 'reconnecting' | 'signed-out';
 
-/** Close codes after which retrying cannot help (README.md, close codes). */
+/** Close codes after which retrying cannot help (docs/adapters/web-chat.md, close codes). */
 const FINAL_CODES = new Set([4002, 4003, 4004]);
 
 export interface ConnEvents {

@@ -1,5 +1,5 @@
 /**
- * The web chat page's requests: frames to the gateway (README "Protocol") recorded as pending
+ * The web chat page's requests: frames to the gateway (docs/adapters/web-chat.md "Protocol") recorded as pending
  * until their result arrives, and the watches they start.
  */
 import { presUri } from './addresses.js';

@@ -1,7 +1,7 @@
 /**
  * Hostile IMTP and PITP against the hub listeners of a real gateway process (issue 13), both
  * ports. A command that can be read but not served is answered `error` with the Error-Type of
- * draft §12 (docs/hub-protocol.md, README "Error types"); a stream that can no longer be framed
+ * draft §12 (docs/hub-protocol.md, docs/gateway.md "Error types"); a stream that can no longer be framed
  * (draft §10) is closed with a warn line naming the problem and the remote address; a client
  * that never authenticates is closed at hub.limits.authTimeoutMs (1500 here). After each case
  * an IMTP send still reaches a listening IMTP client and a PITP login is answered, within a second.

@@ -1,6 +1,6 @@
 /**
  * Hostile WebSocket traffic against a real gateway process (issue 13). Each row is answered in
- * WebSocket's idiom: an `error` frame (README "Protocol": the connection stays up), a close code
+ * WebSocket's idiom: an `error` frame (docs/adapters/web-chat.md "Protocol": the connection stays up), a close code
  * (RFC 6455 7.4.1, and the adapter's 4xxx codes), or an HTTP status on the upgrade (RFC 6455 4.2.2).
  * After each row two other users still sign in and exchange a message within a second
  * (test/support/hostile.ts). maxFrameBytes is 2.2 MB here so that the parser sees a 1e6-element
@@ -79,13 +79,13 @@ interface Row {
 const rows: Row[] = [
   {
     name: 'non-JSON text',
-    spec: 'README Protocol: error bad-json, connection stays',
+    spec: 'web-chat.md Protocol: error bad-json, connection stays',
     run: () => sendOn('alice', ['{not json']),
     expected: { error: 'bad-json', open: true },
   },
   {
     name: 'a binary frame',
-    spec: 'README Protocol: error binary-frame',
+    spec: 'web-chat.md Protocol: error binary-frame',
     run: () => sendOn('alice', [Buffer.from([1, 2, 3])]),
     expected: { error: 'binary-frame', open: true },
   },
@@ -112,56 +112,56 @@ const rows: Row[] = [
   },
   {
     name: 'JSON nested 100,000 levels deep',
-    spec: 'README Protocol: error bad-frame (a frame is an object)',
+    spec: 'web-chat.md Protocol: error bad-frame (a frame is an object)',
     run: () => sendOn('alice', [nested(100_000)]),
     expected: { error: 'bad-frame', open: true },
   },
   {
     name: 'a field nested 100,000 levels deep',
-    spec: 'README Protocol: error bad-frame',
+    spec: 'web-chat.md Protocol: error bad-frame',
     run: () => sendOn(null, [`{"type":"auth","v":1,"token":${nested(100_000)}}`]),
     expected: { error: 'bad-frame', open: true },
   },
   {
     name: 'a 1e6-element array',
-    spec: 'README Protocol: error bad-frame',
+    spec: 'web-chat.md Protocol: error bad-frame',
     run: () => sendOn('alice', ['[' + '0,'.repeat(999_999) + '0]']),
     expected: { error: 'bad-frame', open: true },
   },
   {
     name: 'a 1e6-element array as a field',
-    spec: 'README Protocol: error bad-frame',
+    spec: 'web-chat.md Protocol: error bad-frame',
     run: () => sendOn('alice', [`{"type":"send","id":"a1","to":"bob","text":[${'0,'.repeat(999_999)}0]}`]),
     expected: { error: 'bad-frame', open: true },
   },
   {
     name: 'an unknown type',
-    spec: 'README Protocol: error unknown-type',
+    spec: 'web-chat.md Protocol: error unknown-type',
     run: () => sendOn('alice', ['{"type":"launch","id":"u1"}']),
     expected: { error: 'unknown-type', open: true },
   },
   {
     name: 'wrong field types',
-    spec: 'README Protocol: error bad-frame',
+    spec: 'web-chat.md Protocol: error bad-frame',
     run: () => sendOn('alice', ['{"type":"send","id":"w1","to":42,"text":{"a":1}}']),
     expected: { error: 'bad-frame', open: true },
   },
   {
     name: 'a __proto__ field',
-    spec: 'README Protocol: error bad-frame (unknown fields)',
+    spec: 'web-chat.md Protocol: error bad-frame (unknown fields)',
     run: () =>
       sendOn('alice', ['{"type":"send","id":"p1","to":"bob","text":"x","__proto__":{"admin":true}}']),
     expected: { error: 'bad-frame', open: true },
   },
   {
     name: 'a send before sign-in',
-    spec: 'README Protocol: error not-authenticated',
+    spec: 'web-chat.md Protocol: error not-authenticated',
     run: () => sendOn(null, [JSON.stringify({ type: 'send', id: 's1', to: 'bob', text: 'hi' })]),
     expected: { error: 'not-authenticated', open: true },
   },
   {
     name: 'a token signed with another secret',
-    spec: 'README Tokens / Protocol: error auth-failed',
+    spec: 'web-chat.md Tokens / Protocol: error auth-failed',
     run: async () => {
       const { SignJWT } = await import('jose');
       const forged = await new SignJWT({})
@@ -176,7 +176,7 @@ const rows: Row[] = [
   },
   {
     name: 'a frame flood (1,000 frames at once)',
-    spec: 'README Protocol: error rate-limited past limits.frameBurst, connection stays',
+    spec: 'web-chat.md Protocol: error rate-limited past limits.frameBurst, connection stays',
     run: () =>
       sendOn(
         'alice',
@@ -186,7 +186,7 @@ const rows: Row[] = [
   },
   {
     name: 'a fragmented message never finished',
-    spec: 'RFC 6455 5.4; README close codes: 4001 at auth.timeoutMs (1500)',
+    spec: 'RFC 6455 5.4; web-chat.md close codes: 4001 at auth.timeoutMs (1500)',
     run: () => raw(arena, {}, [clientFrame(OP.text, '{"type":"au', { fin: false })]),
     expected: { close: 4001 },
   },
