@@ -107,7 +107,7 @@ export interface AdapterContext {
  * never computed per message.
  */
 export interface AdapterStats {
-  /** Open connections: web users' WebSockets, IRC links (main and puppets), SMTP sessions. */
+  /** Open connections: web users' WebSockets, registered IRC links (main and puppets). */
   readonly connections?: number;
   /** Lines or messages waiting to go out (the IRC output queue). */
   readonly queued?: number;

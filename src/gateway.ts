@@ -36,7 +36,7 @@ export interface Gateway {
   /** Routes to peer gateways (static `peers:`, DNS SRV) and their links. */
   readonly federation: Federation;
   readonly adapters: readonly HostedAdapter[];
-  /** The gateway's own Prometheus metrics (authentication counters). */
+  /** The gateway's one Prometheus registry: what /metrics on the ops port serves (docs/operations.md). */
   readonly metrics: GatewayMetrics;
   /**
    * Where the hub listeners and the operations endpoint listen, once started (port 0 in the
