@@ -8,6 +8,7 @@ import type {
   Adapter,
   AdapterContext,
   AdapterDefinition,
+  AdapterHealth,
   AdapterListenerLimits,
   AdapterStatus,
   HubPort,
@@ -24,6 +25,10 @@ export interface HostedAdapter {
   readonly adapter: Adapter;
   status: AdapterStatus;
   cause?: string;
+  /** IMTP sends the adapter handed to the router (its users' messages), since start. */
+  received: number;
+  /** IMTP sends the router handed to the adapter, since start. */
+  delivered: number;
 }
 
 const PIDF = 'application/pidf+xml';
@@ -106,14 +111,28 @@ export class AdapterHost {
     return this.hosted;
   }
 
+  /** Every adapter's state, as `/health` and `/ready` show it. */
+  health(): AdapterHealth[] {
+    return this.hosted.map((h) => ({
+      id: h.id,
+      type: h.type,
+      status: h.status,
+      ...(h.cause === undefined ? {} : { cause: h.cause }),
+    }));
+  }
+
   /** Creates an adapter (no I/O yet) and registers its domains with the router. */
   add<C>(definition: AdapterDefinition<C>, id: string, config: C): HostedAdapter {
     const log = component(this.log, 'adapter', { adapter: id, type: definition.type });
     const entry: { adapter?: Adapter } = {};
     // The endpoint the router delivers through; the adapter exists by the time it is called.
+    // Messages in and out are counted here, as plain integers (docs/operations.md).
     const endpoint: Endpoint = {
       id: `adapter:${id}`,
-      deliver: (op) => entry.adapter!.deliver(op),
+      deliver: (op) => {
+        if (op.method === 'send') hosted.delivered++;
+        return entry.adapter!.deliver(op);
+      },
     };
     const origin: Origin = { kind: 'adapter', connectionId: `adapter:${id}`, strength: 'strong', endpoint };
     const hosted: { -readonly [K in keyof HostedAdapter]: HostedAdapter[K] } = {
@@ -121,12 +140,25 @@ export class AdapterHost {
       type: definition.type,
       adapter: undefined as unknown as Adapter,
       status: 'offline',
+      received: 0,
+      delivered: 0,
     };
+    const port = createHubPort(this.router, origin);
     const ctx: AdapterContext = {
       id,
       log,
       signal: this.abort.signal,
-      hub: createHubPort(this.router, origin),
+      hub: {
+        ...port,
+        request: (op) => {
+          if (op.method === 'send') hosted.received++;
+          return port.request(op);
+        },
+        send: (m) => {
+          hosted.received++;
+          return port.send(m);
+        },
+      },
       ...(this.listenerLimits === undefined ? {} : { limits: this.listenerLimits }),
       ...this.shared,
       setStatus: (status, cause) => {
@@ -135,13 +167,7 @@ export class AdapterHost {
         if (cause) hosted.cause = cause.message;
         else delete hosted.cause;
       },
-      health: () =>
-        this.hosted.map((h) => ({
-          id: h.id,
-          type: h.type,
-          status: h.status,
-          ...(h.cause === undefined ? {} : { cause: h.cause }),
-        })),
+      health: () => this.health(),
     };
     const adapter = definition.create(config, ctx);
     entry.adapter = adapter;

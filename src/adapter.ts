@@ -93,10 +93,24 @@ export interface AdapterContext {
   readonly limits?: AdapterListenerLimits;
   /** The attempts of the adapter's listener named `listener` (`web`, `smtp`); absent = not tracked. */
   readonly authAttempts?: (listener: string) => AuthAttempts;
-  /** The gateway's own metrics (auth counters), for an adapter that serves `/metrics`. */
+  /**
+   * The gateway's one Prometheus registry (served on the operations port, docs/operations.md):
+   * an adapter registers its own metrics here, with an `adapter` label, and may serve it too.
+   */
   readonly metrics?: Registry;
   /** Read-only: the state of every adapter of this gateway, for health and metrics endpoints. */
   readonly health?: () => readonly AdapterHealth[];
+}
+
+/**
+ * What an adapter reports for the operations endpoint (docs/operations.md), read when scraped:
+ * never computed per message.
+ */
+export interface AdapterStats {
+  /** Open connections: web users' WebSockets, registered IRC links (main and puppets). */
+  readonly connections?: number;
+  /** Lines or messages waiting to go out (the IRC output queue). */
+  readonly queued?: number;
 }
 
 export interface Adapter {
@@ -109,6 +123,8 @@ export interface Adapter {
   start(): Promise<void>;
   /** Idempotent; flush, then close, within `deadlineMs`. */
   stop(deadlineMs: number): Promise<void>;
+  /** Figures for `/metrics` (connections, queue depth); absent = none to report. */
+  stats?(): AdapterStats;
 }
 
 export interface AdapterDefinition<C = unknown> {

@@ -17,6 +17,10 @@ import { AuthGuard } from './auth-guard.js';
 import { GatewayMetrics } from './metrics.js';
 import { AuthFailureTracker, payloadLimits } from './policy/index.js';
 import { Router } from './router/index.js';
+import type { Protocol } from './protocol/index.js';
+import { registerGatewayMetrics } from './ops/metrics.js';
+import { createOps } from './ops/ops.js';
+import type { GatewayState, Readiness } from './ops/ready.js';
 
 export interface GatewayOptions {
   readonly log: Logger;
@@ -32,10 +36,15 @@ export interface Gateway {
   /** Routes to peer gateways (static `peers:`, DNS SRV) and their links. */
   readonly federation: Federation;
   readonly adapters: readonly HostedAdapter[];
-  /** The gateway's own Prometheus metrics (authentication counters). */
+  /** The gateway's one Prometheus registry: what /metrics on the ops port serves (docs/operations.md). */
   readonly metrics: GatewayMetrics;
-  /** Where the hub listeners listen, once started (port 0 in the configuration picks a free one). */
-  readonly addresses: { imtp?: ListenAddress; pitp?: ListenAddress };
+  /**
+   * Where the hub listeners and the operations endpoint listen, once started (port 0 in the
+   * configuration picks a free one).
+   */
+  readonly addresses: { imtp?: ListenAddress; pitp?: ListenAddress; ops?: ListenAddress };
+  /** What `/ready` on the operations endpoint answers (docs/operations.md). */
+  ready(): Readiness;
   start(): Promise<void>;
   /** Idempotent; waits for parts to close, at most `deadlineMs`. */
   stop(deadlineMs?: number): Promise<void>;
@@ -114,7 +123,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     host.add(definition, entry.id ?? entry.type, definition.parseConfig(entry));
   }
 
-  const addresses: { imtp?: ListenAddress; pitp?: ListenAddress } = {};
+  const addresses: { imtp?: ListenAddress; pitp?: ListenAddress; ops?: ListenAddress } = {};
+  const hubs: { protocol: Protocol; server: HubServer }[] = [];
   const application = hubRouterApplication({ router, accounts: config.hub.accounts, log });
   const parts: Part[] = [
     { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
@@ -132,6 +142,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       warnIntervalMs: config.limits.warnIntervalMs,
       connectionsPerAddress: config.limits.connectionsPerAddress,
     });
+    hubs.push({ protocol, server });
     parts.push({
       name: `hub.${protocol}`,
       start: async () => {
@@ -141,7 +152,34 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     });
   }
   const started: Part[] = [];
-  let state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  let state: GatewayState = 'new';
+
+  // Issue 14: health, readiness and metrics in the core (docs/operations.md). The ops part
+  // starts first, so /health answers while adapters connect, and stops last.
+  registerGatewayMetrics(metrics.registry, {
+    hubs: () => hubs,
+    router: () => router,
+    adapters: () => host.adapters,
+    federation: () => federation,
+  });
+  const ops = createOps({
+    config,
+    log: options.log,
+    metrics,
+    state: () => state,
+    listeners: () => hubs.map((h) => ({ name: `hub.${h.protocol}`, listening: h.server.listening })),
+    adapters: () => host.health(),
+    federation,
+  });
+  if (config.ops.enabled)
+    parts.unshift({
+      name: 'ops',
+      start: async () => {
+        await ops.start();
+        addresses.ops = ops.address;
+      },
+      stop: () => ops.stop(),
+    });
 
   /** Stops what started, in reverse order; every part's stop is idempotent. */
   async function stopParts(deadlineMs: number): Promise<void> {
@@ -162,6 +200,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     adapters: host.adapters,
     metrics,
     addresses,
+    ready: () => ops.ready(),
     async start() {
       if (state !== 'new') throw new Error(`gateway cannot start: it is ${state}`);
       state = 'starting';

@@ -27,3 +27,4 @@ export { parseCheck } from './config/adapter-config.js';
 export * as configFields from './config/fields.js';
 export * from './mime/index.js';
 export * from './policy/index.js';
+export * from './http-boundary.js';

@@ -1,14 +1,34 @@
 /**
- * The gateway's own Prometheus metrics (issue 13 defect 5: a counter of authentication failures
- * and of attempts refused in backoff), in a registry each gateway owns, so that several gateways
- * in one process (tests) never share counters. Adapters reach it through AdapterContext.metrics;
- * the web adapter's `/metrics` serves it beside its own (adapters/websocket/metrics.ts).
+ * The gateway's one Prometheus registry (issue 13 defect 5: authentication counters; issue 14:
+ * everything `/metrics` on the operations port shows, docs/operations.md). Each gateway owns its
+ * registry, so several gateways in one process (tests) never share counters. Adapters reach it
+ * through AdapterContext.metrics and register their own metrics in it with an `adapter` label;
+ * the core's figures are registered by src/ops/metrics.ts. Process metrics (CPU, memory, event
+ * loop, GC) belong to the process, not to a gateway: one registry per process, added when
+ * `/metrics` is read.
  */
-import { Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+
+/** Prefix of the process metrics (`cpim_process_cpu_seconds_total`, `cpim_nodejs_eventloop_lag_seconds`). */
+export const PROCESS_PREFIX = 'cpim_';
+
+let processRegistry: Registry | undefined;
+
+/**
+ * collectDefaultMetrics once per process: it starts an event-loop delay monitor and a GC
+ * observer that are never stopped, so one per gateway would pile up in a test process.
+ */
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: PROCESS_PREFIX });
+  }
+  return processRegistry;
+}
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  /** Credentials checked and found wrong, by listener (imtp, pitp, web, smtp). */
+  /** Failed authentications (credentials checked and refused), by listener (imtp, pitp, web, smtp). */
   readonly authFailures: Counter<'listener'>;
   /** Attempts answered without checking because their address or account was in backoff. */
   readonly authThrottled: Counter<'listener'>;
@@ -27,5 +47,15 @@ export class GatewayMetrics {
       labelNames: ['listener'],
       registers,
     });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text of this gateway's metrics and, unless `process` is false, the process's. */
+  async text(process = true): Promise<string> {
+    const own = await this.registry.metrics();
+    return process ? own + '\n' + (await processMetrics().metrics()) : own;
   }
 }

@@ -44,13 +44,17 @@ function runStart(config: string): Promise<{ code: number | null; stderr: string
 }
 
 /** Hub on `imtp`/`pitp`, then a web adapter and an email adapter in the order given. */
-function config(p: { imtp: number; pitp: number; http: number; smtp: number }, webFirst: boolean): string {
+function config(
+  p: { imtp: number; pitp: number; http: number; smtp: number; ops: number },
+  webFirst: boolean,
+): string {
   const web = `  - { type: websocket, id: web, http: { host: 127.0.0.1, port: ${p.http}, page: false } }\n`;
   const mail =
     `  - { type: email, id: mail, domain: mail.gw.test, inbound: { host: 127.0.0.1, port: ${p.smtp} },` +
     ` outbound: { transport: directory, directory: ${JSON.stringify(join(dir, 'out'))} } }\n`;
   return (
     `hub:\n  imtp: { host: 127.0.0.1, port: ${p.imtp} }\n  pitp: { host: 127.0.0.1, port: ${p.pitp} }\n` +
+    `ops: { host: 127.0.0.1, port: ${p.ops} }\n` +
     `adapters:\n${webFirst ? web + mail : mail + web}`
   );
 }
@@ -60,11 +64,13 @@ describe('cpim-gateway start with a port in use', () => {
     { taken: 'imtp', key: 'hub.imtp.port', webFirst: true },
     { taken: 'http', key: 'adapters[1].http.port', webFirst: false },
     { taken: 'smtp', key: 'adapters[1].inbound.port', webFirst: true },
+    // Issue 14: the operations endpoint (docs/operations.md) starts first, so nothing else opened.
+    { taken: 'ops', key: 'ops.port', webFirst: true },
   ] as const;
   for (const c of cases) {
     it(`${c.key} taken: one line on stderr, exit 1, the other listeners closed again`, async () => {
-      const [imtp, pitp, http, smtp] = await freePorts(4);
-      const ports = { imtp: imtp!, pitp: pitp!, http: http!, smtp: smtp! };
+      const [imtp, pitp, http, smtp, ops] = await freePorts(5);
+      const ports = { imtp: imtp!, pitp: pitp!, http: http!, smtp: smtp!, ops: ops! };
       const blocker = await occupy(ports[c.taken]);
       try {
         const r = await runStart(config(ports, c.webFirst));

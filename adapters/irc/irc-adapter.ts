@@ -4,7 +4,15 @@
  * presence, and the adapter's status.
  */
 import { readFile } from 'node:fs/promises';
-import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
+import type {
+  Adapter,
+  AdapterContext,
+  AdapterStats,
+  Answer,
+  Capabilities,
+  ImAddress,
+  Operation,
+} from '../../src/index.js';
 import { BoundedCache, errorAnswer, makeAddress } from '../../src/index.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import { InboundPayloadBuilder } from './body.js';
@@ -247,6 +255,24 @@ export class IrcAdapter implements Adapter {
       if (watch.length > 0 && !monitor()) main.client.raw(`ISON ${watch.join(' ')}`);
     }, c.presence.pollMs);
     this.poll.unref();
+  }
+
+  /**
+   * For the operations endpoint: IRC connections that are registered (the main one and each
+   * puppet), and the lines waiting in their paced output queues.
+   */
+  stats(): AdapterStats {
+    const links = [
+      ...(this.main === undefined ? [] : [this.main]),
+      ...(this.puppets?.all() ?? []).map((p) => p.link),
+    ];
+    let connections = 0;
+    let queued = 0;
+    for (const l of links) {
+      if (l.state === 'ready') connections++;
+      queued += l.queued;
+    }
+    return { connections, queued };
   }
 
   async deliver(op: Operation): Promise<Answer> {

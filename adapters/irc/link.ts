@@ -101,6 +101,11 @@ export class IrcLink {
     return this.queue.dropped;
   }
 
+  /** Lines waiting in the paced output queue (`cpim_adapter_queued`, docs/operations.md). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   private wire(): void {
     const c = this.client;
     c.on('raw', (e: { line: string; from_server: boolean }) => {

@@ -1,76 +1,91 @@
 /**
- * Prometheus metrics for `/metrics` (docs/bridge-requirements.md row 11), in a registry of this adapter's own so
- * that several gateways in one process (tests) never share counters. `/metrics` serves it merged
- * with the gateway's own registry (AdapterContext.metrics: `cpim_auth_failures_total`,
- * `cpim_auth_throttled_total`, issue 13).
+ * The web adapter's Prometheus metrics (docs/bridge-requirements.md row 11), registered in the
+ * gateway's one registry (AdapterContext.metrics) with an `adapter` label, so they appear on the
+ * operations endpoint's `/metrics` (docs/operations.md) beside the core's figures and on this
+ * adapter's own `/metrics`, which serves the same registry. Get-or-create: a second web adapter,
+ * or this one restarted on reload, counts in the same metrics under its own label. Open
+ * connections are reported through Adapter.stats (`cpim_adapter_connections`), read when scraped.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import type { AdapterContext } from '../../src/index.js';
 
-export class WebMetrics {
-  private readonly own = new Registry();
-  /** What `/metrics` serves: this adapter's metrics and the gateway's. */
-  readonly registry: Registry;
-  readonly connections: Gauge;
-  readonly frames: Counter<'type'>;
-  readonly rejected: Counter<'code'>;
-  readonly sent: Counter<'status'>;
-  readonly delivered: Counter<'status'>;
-  readonly closes: Counter<'code'>;
+/** Label values whose child counter is kept; beyond, each increment looks its labels up. */
+const MAX_CHILDREN = 64;
 
-  constructor(ctx: AdapterContext, countConnections: () => number) {
-    const registers = [this.own];
-    this.connections = new Gauge({
-      name: 'cpim_ws_connections',
-      help: 'Open WebSocket connections',
-      registers,
-      collect() {
-        this.set(countConnections());
-      },
-    });
-    this.frames = new Counter({
-      name: 'cpim_ws_frames_received_total',
-      help: 'Client frames accepted, by type',
-      labelNames: ['type'],
-      registers,
-    });
-    this.rejected = new Counter({
-      name: 'cpim_ws_frames_rejected_total',
-      help: 'Client frames answered with an error frame, by code',
-      labelNames: ['code'],
-      registers,
-    });
-    this.sent = new Counter({
-      name: 'cpim_ws_messages_sent_total',
-      help: 'Messages web users sent, by answer (ok, unreliable, or the error type)',
-      labelNames: ['status'],
-      registers,
-    });
-    this.delivered = new Counter({
-      name: 'cpim_ws_messages_delivered_total',
-      help: 'Messages delivered to web users, by answer',
-      labelNames: ['status'],
-      registers,
-    });
-    this.closes = new Counter({
-      name: 'cpim_ws_closes_total',
-      help: 'Connections closed, by close code',
-      labelNames: ['code'],
-      registers,
-    });
-    new Gauge({
-      name: 'cpim_adapter_up',
-      help: 'Adapters of this gateway: 1 when online',
-      labelNames: ['adapter', 'type', 'status'],
-      registers,
-      collect() {
-        this.reset();
-        for (const a of ctx.health?.() ?? [])
-          this.set({ adapter: a.id, type: a.type, status: a.status }, a.status === 'online' ? 1 : 0);
-      },
-    });
-    // merge() registers the same metric objects, so both keep counting live; after the above.
-    this.registry = ctx.metrics === undefined ? this.own : Registry.merge([this.own, ctx.metrics]);
+/** One counter of this adapter: `inc({ type })` adds `adapter`, with a cached child per value. */
+export class AdapterCounter<L extends string> {
+  private readonly children = new Map<string, { inc(): void }>();
+
+  constructor(
+    private readonly counter: Counter<string>,
+    private readonly adapter: string,
+    private readonly label: L,
+  ) {}
+
+  inc(labels: Readonly<Record<L, string>>): void {
+    const value = labels[this.label];
+    let child = this.children.get(value);
+    if (child === undefined) {
+      child = this.counter.labels({ adapter: this.adapter, [this.label]: value });
+      if (this.children.size < MAX_CHILDREN) this.children.set(value, child);
+    }
+    child.inc();
+  }
+}
+
+function counter<L extends string>(
+  registry: Registry,
+  adapter: string,
+  name: string,
+  help: string,
+  label: L,
+): AdapterCounter<L> {
+  const existing = registry.getSingleMetric(name) as Counter<string> | undefined;
+  const c = existing ?? new Counter({ name, help, labelNames: ['adapter', label], registers: [registry] });
+  return new AdapterCounter(c, adapter, label);
+}
+
+export class WebMetrics {
+  /** What this adapter's `/metrics` serves: the gateway's registry (or its own, alone). */
+  readonly registry: Registry;
+  readonly frames: AdapterCounter<'type'>;
+  readonly rejected: AdapterCounter<'code'>;
+  readonly sent: AdapterCounter<'status'>;
+  readonly delivered: AdapterCounter<'status'>;
+  readonly closes: AdapterCounter<'code'>;
+
+  constructor(ctx: AdapterContext) {
+    const registry = (this.registry = ctx.metrics ?? new Registry());
+    const id = ctx.id;
+    this.frames = counter(
+      registry,
+      id,
+      'cpim_ws_frames_received_total',
+      'Client frames accepted, by type',
+      'type',
+    );
+    this.rejected = counter(
+      registry,
+      id,
+      'cpim_ws_frames_rejected_total',
+      'Client frames answered with an error frame, by code',
+      'code',
+    );
+    this.sent = counter(
+      registry,
+      id,
+      'cpim_ws_messages_sent_total',
+      'Messages web users sent, by answer (ok, unreliable, or the error type)',
+      'status',
+    );
+    this.delivered = counter(
+      registry,
+      id,
+      'cpim_ws_messages_delivered_total',
+      'Messages delivered to web users, by answer',
+      'status',
+    );
+    this.closes = counter(registry, id, 'cpim_ws_closes_total', 'Connections closed, by close code', 'code');
   }
 
   /** The answer status label of a result. */

@@ -7,7 +7,14 @@
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { Adapter, AdapterContext, Answer, Capabilities, Operation } from '../../src/index.js';
+import type {
+  Adapter,
+  AdapterContext,
+  AdapterStats,
+  Answer,
+  Capabilities,
+  Operation,
+} from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
 import { handleFrame, subscribe, unsubscribe } from './handlers.js';
 import { WebServer } from './http-server.js';
@@ -43,7 +50,7 @@ export class WebSocketAdapter implements Adapter {
       senderRate: { ratePerSecond: config.limits.messagesPerSecond, burst: config.limits.messageBurst },
     };
     this.tokens = new TokenVerifier(config.auth);
-    this.metrics = new WebMetrics(ctx, () => this.chat.sessions.size);
+    this.metrics = new WebMetrics(ctx);
     this.chat = new WebChat(config, ctx, this.metrics);
     // Watches of web users who had no presence yet become subscriptions on their first publish.
     this.chat.onFirstPublish = (p, sessions) => {
@@ -54,6 +61,11 @@ export class WebSocketAdapter implements Adapter {
   /** Where the HTTP server listens, once started (port 0 in the configuration picks one). */
   get address(): { host: string; port: number } | null {
     return this.bound === null ? null : { host: this.bound.address, port: this.bound.port };
+  }
+
+  /** For the operations endpoint (`cpim_adapter_connections`): open WebSocket connections. */
+  stats(): AdapterStats {
+    return { connections: this.chat.sessions.size };
   }
 
   deliver(op: Operation): Promise<Answer> {

@@ -56,5 +56,6 @@ export function gatewayConfig(
     // every load client connects from 127.0.0.1, so the per-address limit is raised too.
     limits: { perSender: { messagesPerSecond: 1e9, burst: 1e9 }, connectionsPerAddress: 100_000 },
     peers: extra.peers ?? [],
+    ops: { host: '127.0.0.1', port: 0 },
   };
 }

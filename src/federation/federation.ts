@@ -36,6 +36,14 @@ export interface PeerStatus {
   readonly pitp: LinkState;
 }
 
+/** A peer's two links: state and connection attempts failed since the last success. */
+export interface PeerLinks {
+  readonly peer: string;
+  readonly kind: 'static' | 'dns';
+  readonly imtp: { readonly state: LinkState; readonly failures: number };
+  readonly pitp: { readonly state: LinkState; readonly failures: number };
+}
+
 interface Peer {
   readonly name: string;
   readonly kind: 'static' | 'dns';
@@ -144,6 +152,21 @@ export class Federation {
       kind: p.kind,
       imtp: p.links.imtp.state,
       pitp: p.links.pitp.state,
+    }));
+  }
+
+  /**
+   * Each peer's links with their consecutive failures, for `/ready` and `/metrics`
+   * (docs/operations.md): static peers first, in configuration order.
+   */
+  links(): PeerLinks[] {
+    const peers = new Set([...this.staticPeers.values(), ...this.discovered.values()]);
+    const of = (l: PeerLink) => ({ state: l.state, failures: l.consecutiveFailures });
+    return [...peers].map((p) => ({
+      peer: p.name,
+      kind: p.kind,
+      imtp: of(p.links.imtp),
+      pitp: of(p.links.pitp),
     }));
   }
 

@@ -83,6 +83,11 @@ export class PeerLink {
     return Date.now() < this.downUntil ? 'down' : 'idle';
   }
 
+  /** Connection attempts failed since the last one that succeeded (readiness, docs/operations.md). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
   /** Commands of ours on the current connection that await their answer. */
   get outstanding(): number {
     return this.current?.inflight.size ?? 0;

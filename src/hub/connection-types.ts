@@ -11,6 +11,7 @@ import type { Answer, Header, Protocol, Strength } from '../protocol/index.js';
 import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
 import { errorHeaders } from './replies.js';
 import type { SaslServer } from './sasl.js';
+import type { HubStats } from './stats.js';
 import type { AuthInfo, CloseCode, Role } from './session.js';
 
 /** Why a connection ended: the session's codes plus those of the socket layer. */
@@ -98,4 +99,6 @@ export interface ConnectionOptions {
   readonly sasl?: SaslServer;
   readonly allowUnauthenticated?: (method: string) => boolean;
   readonly events: ConnectionEvents;
+  /** The listener's counts (commands by method, answers by kind); absent = not counted. */
+  readonly stats?: HubStats;
 }

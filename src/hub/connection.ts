@@ -29,6 +29,7 @@ import type { CommandFrame, ResponseFrame } from './frame/index.js';
 import { PendingCommands, type PendingCommand } from './pending-commands.js';
 import { Session, type AuthInfo, type CloseReason as SessionCloseReason, type Notice } from './session.js';
 import { WireTrace } from './wire-trace.js';
+import type { HubStats } from './stats.js';
 
 export * from './connection-types.js';
 
@@ -57,6 +58,7 @@ export class Connection implements HubConnection {
   private readonly events: ConnectionEvents;
   private readonly limits: HubLimits;
   private readonly trace: WireTrace | null;
+  private readonly stats: HubStats | undefined;
   private readonly pending: PendingCommands;
   private inReceive = false;
   private flushQueued = false;
@@ -77,6 +79,7 @@ export class Connection implements HubConnection {
     this.tls = o.tls;
     this.events = o.events;
     this.limits = o.limits;
+    this.stats = o.stats;
     const s = o.socket;
     this.remote =
       s.remoteFamily === 'IPv6'
@@ -106,6 +109,11 @@ export class Connection implements HubConnection {
         mech: (list) => this.events.mech?.(this, list),
         authenticated: (a) => this.onAuthenticated(a),
         authFailed: (why, n) => this.onAuthFailed(why, n),
+        // Counted like any other command and answer (docs/operations.md).
+        refused: (method, error) => {
+          this.stats?.command(method);
+          this.stats?.failure(error);
+        },
         shutdown: (id) =>
           this.onCommand({ kind: 'command', id, method: 'shutdown', headers: [], payload: undefined }),
       },
@@ -235,6 +243,7 @@ export class Connection implements HubConnection {
 
   private onCommand(c: CommandFrame): void {
     this.commandsIn++;
+    this.stats?.command(c.method);
     // part 4 row 26: at most maxOutstandingCommands unanswered; beyond that, `resources`.
     if (this.session.unanswered > this.limits.maxOutstandingCommands) {
       if (this.refused++ === 0)
@@ -243,6 +252,7 @@ export class Connection implements HubConnection {
           'hub too many unanswered commands, refusing',
         );
       this.session.respondError(c.id, TOO_MANY);
+      this.stats?.failure(TOO_MANY);
       return;
     }
     let answer: Answer | PromiseLike<Answer>;
@@ -265,6 +275,7 @@ export class Connection implements HubConnection {
     if (this.session.closed) return;
     try {
       this.session.respond(id, a.status, a.headers, a.payload ?? null);
+      this.stats?.answer(a);
     } catch (e) {
       this.log.error({ err: e, id }, 'hub application answer could not be sent');
       this.failed(id, new Error('invalid answer'));
@@ -279,6 +290,7 @@ export class Connection implements HubConnection {
     if (!(e instanceof HubError)) this.log.error({ err: e, id }, 'hub application failed on a command');
     try {
       this.session.respondError(id, e);
+      this.stats?.failure(e);
     } catch {
       // Already answered: nothing more to say.
     }

@@ -23,6 +23,7 @@ import {
   type SaslServerOptions,
 } from './sasl.js';
 import { defaultAuthPolicy } from './session.js';
+import { HubStats } from './stats.js';
 import { ConnectionCounter, LogThrottle } from '../policy/index.js';
 import { hasVerifiedPeerCert, loadTlsMaterial, serverTlsOptions, verifiedPeerNames } from './tls.js';
 
@@ -73,6 +74,12 @@ export interface HubServer {
   /** Asks every client to move (draft §14.2), waits until they leave or `deadlineMs` passes, then closes the rest. */
   stop(deadlineMs?: number): Promise<void>;
   readonly connections: ReadonlySet<HubConnection>;
+  /** Commands by method and answers by kind on this listener (docs/operations.md). */
+  readonly stats: HubStats;
+  /** Whether the listener is accepting connections now. */
+  readonly listening: boolean;
+  /** Connections refused at accept (connection limit, per-address limit) since start. */
+  readonly refused: { readonly maxConnections: number; readonly perAddress: number };
 }
 
 function remoteOf(socket: net.Socket): string {
@@ -105,6 +112,8 @@ export function createHubServer(options: HubServerOptions): HubServer {
   let stopping = false;
   let stopped: Promise<void> | null = null;
   let seq = 0;
+  const stats = new HubStats();
+  const refused = { maxConnections: 0, perAddress: 0 };
 
   // ANONYMOUS needs both: listed in hub.sasl.mechanisms and allowed (off by default).
   const anonymous = mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous;
@@ -199,6 +208,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
       return;
     }
     if (connections.size >= limits.maxConnections) {
+      refused.maxConnections++;
       log.warn(
         { remote: remoteOf(socket), limit: limits.maxConnections },
         'hub connection limit reached, connection refused',
@@ -212,6 +222,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
     // the close; the client learns that it cannot authenticate here.
     const release = perAddress?.acquire(socket.remoteAddress ?? '');
     if (release === null) {
+      refused.perAddress++;
       const suppressed = perAddressRefusals.allow();
       if (suppressed >= 0)
         log.warn(
@@ -236,6 +247,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
       sasl: saslFor(socket, secure, at),
       allowUnauthenticated: allow,
       events,
+      stats,
     });
     if (conn.closed) return;
     attempts.set(conn, at);
@@ -249,6 +261,11 @@ export function createHubServer(options: HubServerOptions): HubServer {
 
   return {
     connections,
+    stats,
+    refused,
+    get listening() {
+      return server !== null && server.listening && !stopping;
+    },
 
     async start() {
       if (server !== null) throw new Error('hub listener already started');

@@ -3,6 +3,7 @@
  * (session.ts re-exports them), and the default part 4 row 28 policy.
  */
 import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
+import type { HubError } from '../errors.js';
 import type { Protocol } from '../protocol/index.js';
 import type { SaslServer } from './sasl.js';
 import type { AuthInfo } from './session-auth.js';
@@ -63,6 +64,8 @@ export interface SessionHooks<C = unknown> {
   mech?(mechanisms: readonly string[]): void;
   authenticated?(auth: AuthInfo): void;
   authFailed?(reason: string, failures: number): void;
+  /** A command refused before the application saw it (unknown method, bad headers, not authenticated); already answered. */
+  refused?(method: string, error: HubError): void;
   /** Initiator: the server asks us to move (draft §14.2); answer `respond(id, 'ok')` or `respondError(id, communications)`. Without this hook the session answers ok. */
   shutdown?(id: string): void;
 }

@@ -215,6 +215,7 @@ export class Session<C = unknown> implements FrameHandler {
     const spec = admitCommand(f, this.admission);
     if (spec instanceof HubError) {
       this.answer(f.id, f.method, spec);
+      this.hooks.refused?.(f.method, spec);
       return;
     }
     if (spec.name === 'auth' && this.acceptorAuth !== null) {

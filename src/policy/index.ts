@@ -12,3 +12,4 @@ export { LogThrottle } from './log-throttle.js';
 export { TokenBucket, type RateSpec } from './token-bucket.js';
 export { RATE_LIMITED, isRateLimited } from './rate-answer.js';
 export { DEFAULT_PAYLOAD_LIMITS, payloadLimits, type PayloadLimits } from './size-limits.js';
+export { LATENCY_BUCKETS_S, LatencyHistogram } from './latency-histogram.js';

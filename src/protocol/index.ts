@@ -10,3 +10,4 @@ export * from './strength.js';
 export * from './header-values.js';
 export * from './methods.js';
 export * from './answer.js';
+export * from './tally.js';

@@ -17,6 +17,7 @@ import { createPresenceTranslator } from './presence-translate.js';
 import type { Authority } from './source-auth.js';
 import { Relayed, Subscriptions, TokenMint, WatcherInfo, type UpdateGuards } from './subscriptions.js';
 import { DEFAULT_MAX_VISITED } from './visited.js';
+import { RouterStats } from './stats.js';
 
 /**
  * What a destination can do (docs/architecture.md part 4: the router asks, never branches on a name).
@@ -155,6 +156,8 @@ export class RouterContext implements Authority {
   readonly refuseMismatchedFrom: boolean;
   /** Throttles the warn line of a dropped notify: a dead watcher route repeats it per change. */
   readonly notifyDrops: LogThrottle;
+  /** Counts for the operations endpoint (stats.ts), read when scraped. */
+  readonly stats = new RouterStats();
   private readonly routes: RouteFn | undefined;
   private readonly minStrengthOf: RouterOptions['minStrength'];
   private readonly listenable: RouterOptions['listenable'];
@@ -314,6 +317,11 @@ export class RouterContext implements Authority {
       .catch((err: unknown) => this.log?.warn({ err }, 'background delivery failed'))
       .finally(() => this.pending.delete(q));
     this.pending.add(q);
+  }
+
+  /** Background deliveries in flight (a queue depth on the operations endpoint). */
+  get backgroundDeliveries(): number {
+    return this.pending.size;
   }
 
   /** Resolves when no background delivery is outstanding. */

@@ -37,10 +37,10 @@ export function dispatchSend(
       const max = dest.capabilities.maxMessageSize;
       if (max !== undefined && op.payload !== undefined && op.payload.length > max)
         throw new HubError('quota', `the destination takes at most ${max} octets`);
-      return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain);
+      return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.adapter);
     }
     case 'remote':
-      return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain);
+      return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.remote);
   }
 }
 
@@ -64,9 +64,10 @@ function deliverLocal(
     if (!ctx.mayListen(inbox)) throw new HubError('target-not-found', 'no such inbox');
     throw new HubError('no-listeners', 'nobody is listening on this inbox');
   }
-  if (targets.length === 1) return forward(targets[0]!.endpoint, op, inboxText);
+  const stats = ctx.stats.routes.local;
+  if (targets.length === 1) return forward(targets[0]!.endpoint, op, inboxText, stats);
   const pending: Promise<Answer>[] = [];
-  for (let i = 0; i < targets.length; i++) pending.push(forward(targets[i]!.endpoint, op, inboxText));
+  for (let i = 0; i < targets.length; i++) pending.push(forward(targets[i]!.endpoint, op, inboxText, stats));
   return Promise.all(pending).then(safeMerge);
 }
 

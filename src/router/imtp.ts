@@ -91,7 +91,9 @@ export function handleSend(
 
 function sendFailed(ctx: RouterContext, e: unknown): Answer {
   if (!(e instanceof HubError)) ctx.log?.warn({ err: e, method: 'send' }, 'operation failed');
-  return answerFromError(e);
+  const answer = answerFromError(e);
+  ctx.stats.refused.answer(answer);
+  return answer;
 }
 
 function readPatterns(values: readonly string[]): Pattern[] {

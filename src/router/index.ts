@@ -6,3 +6,4 @@ export * from './operation.js';
 export type { PresenceInfo } from './presence-store.js';
 export { ROOM_FAILED_HEADER } from './rooms.js';
 export { MAX_FORWARDS_HEADER, DEFAULT_MAX_FORWARDS, DEFAULT_MAX_VISITED } from './visited.js';
+export { ROUTE_KINDS, RouterStats, RouteStats, type RouteKind } from './stats.js';

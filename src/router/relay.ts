@@ -4,6 +4,7 @@
  */
 import type { Endpoint, Operation } from './operation.js';
 import { answerFromError, errorAnswer, passOnError, type Answer } from '../protocol/index.js';
+import type { RouteStats } from './stats.js';
 
 /**
  * Delivers `op` to `endpoint` and answers only once it has answered (draft §8 MUST NOT answer
@@ -13,7 +14,12 @@ import { answerFromError, errorAnswer, passOnError, type Answer } from '../proto
  * as that hop's `communications` failure (part 4 row 14). Ok answers, `Unreliable` and unknown
  * headers included, come back untouched (rows 11, 52).
  */
-export function forward(endpoint: Endpoint, op: Operation, originator: string): Promise<Answer> {
+export function forward(
+  endpoint: Endpoint,
+  op: Operation,
+  originator: string,
+  stats?: RouteStats,
+): Promise<Answer> {
   let delivered: Promise<Answer>;
   try {
     delivered = Promise.resolve(endpoint.deliver(op));
@@ -21,7 +27,19 @@ export function forward(endpoint: Endpoint, op: Operation, originator: string): 
     return Promise.resolve(hopFailed());
   }
   // Not `async`/`await` (docs/architecture.md part 11): one reaction, and it never rejects.
-  return delivered.then((answer) => passedOn(answer, originator), hopFailed);
+  if (stats === undefined) return delivered.then((answer) => passedOn(answer, originator), hopFailed);
+  // Issue 14: the delivery is timed and counted in the reaction that exists anyway; a monotonic
+  // clock read on each side is the whole cost (docs/operations.md, delivery latency).
+  const started = performance.now();
+  return delivered.then(
+    (answer) => counted(passedOn(answer, originator), stats, started),
+    () => counted(hopFailed(), stats, started),
+  );
+}
+
+function counted(answer: Answer, stats: RouteStats, started: number): Answer {
+  stats.delivered(answer, performance.now() - started);
+  return answer;
 }
 
 function passedOn(answer: Answer, originator: string): Answer {

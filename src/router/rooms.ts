@@ -127,6 +127,7 @@ export async function fanOutRoom(
   if (!room.config.open && !room.memberUris.has(sender.uri))
     throw new HubError('target-authorization', 'only members may send to this room');
 
+  const started = performance.now();
   const { headers: common, inboxAt } = commonHeaders(op, room, hops, strength, author);
 
   const targets: ImAddress[] = [];
@@ -151,6 +152,8 @@ export async function fanOutRoom(
     if (t !== undefined) (failed ??= []).push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
   }
   const merged = answers.length === 1 ? answers[0]! : mergeAnswers(answers);
-  if (failed === undefined) return merged;
-  return { ...merged, headers: [...merged.headers, ...failed] };
+  const answer = failed === undefined ? merged : { ...merged, headers: [...merged.headers, ...failed] };
+  // Issue 14: the room's merged answer and its fan-out time (each copy is counted by its route).
+  ctx.stats.routes.room.delivered(answer, performance.now() - started);
+  return answer;
 }

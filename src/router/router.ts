@@ -19,6 +19,7 @@ import { handleStartWi, handleStoreCommand, handleTerminate } from './pitp-store
 import { handleFetch, handleSubscribe, handleUnsubscribe, handleWatcherNotify } from './pitp-watch.js';
 import { makeRoom, type Room } from './rooms.js';
 import { relayHeaders } from './visited.js';
+import type { RouterStats } from './stats.js';
 
 export type { Capabilities, RoomConfig, RouterLimits, RouterOptions, RouteFn } from './context.js';
 
@@ -81,7 +82,10 @@ export class Router {
       try {
         return handleSend(this.ctx, this.rooms, op, origin);
       } catch (e) {
-        return Promise.resolve(this.failed(op, e));
+        const answer = this.failed(op, e);
+        // Issue 14: a send refused here, before any next hop (checks, rate limit, no route).
+        this.ctx.stats.refused.answer(answer);
+        return Promise.resolve(answer);
       }
     }
     let result: Answer | Promise<Answer>;
@@ -182,6 +186,21 @@ export class Router {
   /** Presence stores held now (one per presentity with at least one mapping). */
   get storeCount(): number {
     return this.ctx.stores.size;
+  }
+
+  /** Counts for the operations endpoint (docs/operations.md), read when scraped. */
+  get stats(): RouterStats {
+    return this.ctx.stats;
+  }
+
+  /** Sends refused for their sender's rate (`limits.perSender`) since start. */
+  get rateLimited(): number {
+    return this.ctx.senderRates.refused;
+  }
+
+  /** Background deliveries (notifies, watcher information, upstream unsubscribes) in flight. */
+  get backgroundDeliveries(): number {
+    return this.ctx.backgroundDeliveries;
   }
 
   /** Senders the per-sender rate limit tracks now (bounded by `limits.perSender.maxSenders`). */

@@ -59,6 +59,8 @@ export class SenderRates {
   /** By adapter domain; bounded by the registered domains. */
   private readonly byDomain = new Map<string, Limit>();
   private readonly throttle: LogThrottle;
+  /** Messages refused for their sender's rate since start (cpim_rate_limited_total). */
+  refused = 0;
 
   constructor(
     private readonly options: SenderRateOptions,
@@ -89,6 +91,7 @@ export class SenderRates {
     const limit =
       this.byDomain.size === 0 ? this.general : (this.byDomain.get(sender.domain) ?? this.general);
     if (limit.limiter.take(key)) return;
+    this.refused++;
     const suppressed = this.throttle.allow();
     if (suppressed >= 0)
       this.log?.warn(

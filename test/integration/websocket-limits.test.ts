@@ -75,7 +75,7 @@ describe('websocket limits', () => {
     for (let i = 0; i < 100 && bobSessions().size > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(bobSessions().size).toBe(0);
     const metrics = await (await fetch(`${web.http}/metrics`)).text();
-    expect(metrics).toContain('cpim_ws_closes_total{code="4008"} 1');
+    expect(metrics).toContain('cpim_ws_closes_total{adapter="websocket",code="4008"} 1');
     // The sender was told: once bob was gone, sends to him are no-listeners.
     expect(await alice.request({ type: 'send', to: 'bob', text: 'x' })).toMatchObject({
       errorType: 'no-listeners',
@@ -139,8 +139,9 @@ describe('websocket limits', () => {
       websocket: { connections: 1, users: 1 },
     });
     const metrics = await (await fetch(`${web.http}/metrics`)).text();
-    expect(metrics).toContain('cpim_ws_connections 1');
-    expect(metrics).toContain('cpim_ws_frames_received_total{type="auth"} 1');
+    // Issue 14: the adapter's metrics live in the gateway's registry, with an `adapter` label.
+    expect(metrics).toContain('cpim_adapter_connections{adapter="websocket",type="websocket"} 1');
+    expect(metrics).toContain('cpim_ws_frames_received_total{adapter="websocket",type="auth"} 1');
     expect(metrics).toContain('cpim_adapter_up{adapter="websocket",type="websocket",status="online"} 1');
   });
 });

@@ -55,6 +55,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         identities: [`im:${u}@${domain}`, `pres:${u}@${domain}`],
       })),
     },
+    // The operations endpoint on a free port: gateways of parallel tests never meet on 9464.
+    ops: { host: '127.0.0.1', port: 0 },
     ...options.config,
   };
   // Each adapter's section is checked by its own definition, as src/main.ts does.

@@ -92,6 +92,7 @@ export function gatewayConfig(p: Ports, outDir: string, spec: GatewaySpec = {}):
     },
     limits: { warnIntervalMs: 100, authFailures: { baseDelayMs: 1, maxDelayMs: 1 } },
     adapters: [web, mail],
+    ops: { host: '127.0.0.1', port: 0 },
   };
   // JSON is YAML (YAML 1.2), so the config file is written as JSON text.
   return JSON.stringify(config, null, 2);
