@@ -6,7 +6,15 @@
 import { existsSync } from 'node:fs';
 import { adapterDefinitions } from '../adapters/index.js';
 import { adapterChecks } from './config/adapter-config.js';
-import { defaultConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
+import {
+  DEMO_SOURCE,
+  demoBanner,
+  demoConfigInput,
+  demoPortHint,
+  demoPorts,
+  demoWelcome,
+} from './config/demo.js';
+import { checkConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
 import type { GatewayConfig } from './config/schema.js';
 import { ListenError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
@@ -21,9 +29,13 @@ export function knownAdapterChecks(): Map<string, AdapterConfigCheck> {
 
 /**
  * Reads the configuration: the named file, else gateway.config.yaml in the working directory,
- * else the embedded defaults (so `npm start` works anywhere).
+ * else the demo (src/config/demo.ts), so `cpim-gateway start` serves something anywhere.
  */
-export function readConfig(path: string | undefined): { config: GatewayConfig; source: string } {
+export function readConfig(path: string | undefined): {
+  config: GatewayConfig;
+  source: string;
+  demo?: true;
+} {
   if (path !== undefined)
     return { config: loadConfigFile(path, { adapterTypes: knownAdapterChecks() }), source: path };
   if (existsSync(DEFAULT_CONFIG_FILE)) {
@@ -32,13 +44,22 @@ export function readConfig(path: string | undefined): { config: GatewayConfig; s
       source: DEFAULT_CONFIG_FILE,
     };
   }
-  return { config: defaultConfig(), source: '(embedded defaults)' };
+  const input = demoConfigInput(demoPorts(process.env));
+  const config = checkConfig(input, DEMO_SOURCE, { env: {}, adapterTypes: knownAdapterChecks() });
+  return { config, source: DEMO_SOURCE, demo: true };
 }
 
 /** Runs the gateway until SIGINT or SIGTERM. Resolves with the process exit code. */
 export async function runGateway(configPath: string | undefined): Promise<number> {
-  const { config, source } = readConfig(configPath);
+  const { config, source, demo } = readConfig(configPath);
   const log = createRootLogger({ level: config.log.level });
+  if (demo) {
+    process.stderr.write(demoBanner());
+    log.warn(
+      { config: source, users: ['alice', 'bob'] },
+      'demo mode: published demo credentials, loopback only, never for a network',
+    );
+  }
   const gateway = createGateway(config, { log, adapterDefinitions });
   exitOnUncaught(gateway, log);
   try {
@@ -48,7 +69,8 @@ export async function runGateway(configPath: string | undefined): Promise<number
     // (for a port: the address, the port and the configuration key); a listen failure is the
     // user's to fix, so no stack trace, while anything else keeps its stack in the log.
     const listen = err instanceof ListenError;
-    const line = listen ? err.message : `cannot start: ${(err as Error).message}`;
+    let line = listen ? err.message : `cannot start: ${(err as Error).message}`;
+    if (listen && demo) line += demoPortHint(err.key);
     if (listen) log.fatal({ reason: line }, 'gateway failed to start');
     else log.fatal({ err }, 'gateway failed to start');
     log.flush();
@@ -56,6 +78,7 @@ export async function runGateway(configPath: string | undefined): Promise<number
     return 1;
   }
   log.info({ config: source, domains: config.gateway.domains }, 'gateway started');
+  if (demo) process.stdout.write(demoWelcome(config));
   return await waitForSignal(gateway, log);
 }
 
