@@ -15,9 +15,12 @@ const USAGE = `Usage: cpim-gateway <command> [options]
 Gateway:
   start [--config FILE] [--log-format json|pretty]
                                    run the gateway (FILE defaults to ./gateway.config.yaml,
-                                   else the embedded defaults); logs are pretty on a
-                                   terminal, JSON lines otherwise
+                                   else the demo: loopback only, demo users); logs are
+                                   pretty on a terminal, JSON lines otherwise
   check-config [FILE]              check a configuration file and report every problem
+  init [FILE] [--domain D] [--force]
+                                   write a commented starting configuration (FILE defaults
+                                   to ./gateway.config.yaml; never overwritten without --force)
   inspect [--type T] [--lenient] FILE
                                    parse a Message/CPIM (cpim), PIDF (pidf) or Hudson
                                    application/presence (presence) document and print it as
@@ -67,6 +70,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         return await (await import('./cli/admin.js')).start(rest, level);
       case 'check-config':
         return await (await import('./cli/admin.js')).checkConfigCommand(rest, io);
+      case 'init':
+        return (await import('./cli/init.js')).initCommand(rest, io);
       case 'inspect':
         return (await import('./cli/admin.js')).inspect(rest, io);
       case 'send':

@@ -6,7 +6,15 @@
 import { existsSync } from 'node:fs';
 import { adapterDefinitions } from '../adapters/index.js';
 import { adapterChecks } from './config/adapter-config.js';
-import { defaultConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
+import {
+  DEMO_SOURCE,
+  demoBanner,
+  demoConfigInput,
+  demoPortHint,
+  demoPorts,
+  demoWelcome,
+} from './config/demo.js';
+import { checkConfig, loadConfigFile, type AdapterConfigCheck } from './config/load.js';
 import type { GatewayConfig } from './config/schema.js';
 import { ListenError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
@@ -22,9 +30,13 @@ export function knownAdapterChecks(): Map<string, AdapterConfigCheck> {
 
 /**
  * Reads the configuration: the named file, else gateway.config.yaml in the working directory,
- * else the embedded defaults (so `npm start` works anywhere).
+ * else the demo (src/config/demo.ts), so `cpim-gateway start` serves something anywhere.
  */
-export function readConfig(path: string | undefined): { config: GatewayConfig; source: string } {
+export function readConfig(path: string | undefined): {
+  config: GatewayConfig;
+  source: string;
+  demo?: true;
+} {
   if (path !== undefined)
     return { config: loadConfigFile(path, { adapterTypes: knownAdapterChecks() }), source: path };
   if (existsSync(DEFAULT_CONFIG_FILE)) {
@@ -33,7 +45,9 @@ export function readConfig(path: string | undefined): { config: GatewayConfig; s
       source: DEFAULT_CONFIG_FILE,
     };
   }
-  return { config: defaultConfig(), source: '(embedded defaults)' };
+  const input = demoConfigInput(demoPorts(process.env));
+  const config = checkConfig(input, DEMO_SOURCE, { env: {}, adapterTypes: knownAdapterChecks() });
+  return { config, source: DEMO_SOURCE, demo: true };
 }
 
 /** What the command line says about logging; each overrides the file's `log:` section. */
@@ -44,10 +58,17 @@ export interface RunOptions {
 
 /** Runs the gateway until SIGINT or SIGTERM. Resolves with the process exit code. */
 export async function runGateway(configPath: string | undefined, options: RunOptions = {}): Promise<number> {
-  const { config, source } = readConfig(configPath);
+  const { config, source, demo } = readConfig(configPath);
   const level = options.logLevel ?? config.log.level;
   const format = resolveLogFormat(options.logFormat ?? config.log.format, process.stdout.isTTY === true);
   const log = createRootLogger({ level, format });
+  if (demo) {
+    process.stderr.write(demoBanner());
+    log.warn(
+      { config: source, users: ['alice', 'bob'] },
+      'demo mode: published demo credentials, loopback only, never for a network',
+    );
+  }
   const gateway = createGateway(config, { log, adapterDefinitions });
   exitOnUncaught(gateway, log);
   try {
@@ -61,8 +82,9 @@ export async function runGateway(configPath: string | undefined, options: RunOpt
     const detail = level === 'debug' || level === 'trace';
     const listen = err instanceof ListenError;
     const reason = (err as Error).message;
+    // The demo has no file to edit: its hint says how to move its ports instead.
     const line = listen
-      ? `${reason}; ${listenHint(err)}`
+      ? `${reason}${demo ? demoPortHint(err.key) : `; ${listenHint(err)}`}`
       : `cannot start: ${reason}${detail ? '' : ' (run again with --log-level debug to see where it failed)'}`;
     if (!listen && (detail || format === 'json')) log.fatal({ err }, 'gateway failed to start');
     else log.fatal({ reason }, 'gateway failed to start');
@@ -71,6 +93,7 @@ export async function runGateway(configPath: string | undefined, options: RunOpt
     return 1;
   }
   log.info({ config: source, domains: config.gateway.domains }, 'gateway started');
+  if (demo) process.stdout.write(demoWelcome(config));
   return await waitForSignal(gateway, log);
 }
 

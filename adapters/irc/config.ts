@@ -17,127 +17,200 @@ export type LongMessagePolicy = z.output<typeof longMessagePolicy>;
 
 const channelSchema = z.strictObject({
   /** The channel name with its prefix, e.g. "#dev" (RFC 2812 1.3). */
-  name: z.string().regex(/^[#&+!][^\s,\x07]+$/, 'not an IRC channel name'),
-  key: z.string().min(1).optional(),
+  name: z
+    .string()
+    .regex(/^[#&+!][^\s,\x07]+$/, 'not an IRC channel name')
+    .describe('the channel name with its prefix, e.g. `#dev` (RFC 2812 1.3)'),
+  key: z.string().min(1).optional().describe('the channel key (+k)'),
   /** The inbox channel messages are sent to, normally a room whose members include this channel. */
-  room: inbox.optional(),
+  room: inbox
+    .optional()
+    .describe('the inbox channel messages are sent to, normally a room whose members include this channel'),
   /** Per-room policy for messages longer than one line; default: the network's `longMessages`. */
-  longMessages: longMessagePolicy.optional(),
+  longMessages: longMessagePolicy
+    .optional()
+    .describe("this channel's policy for messages longer than one line (default: the network's)"),
 });
 
 const saslSchema = z.discriminatedUnion('mechanism', [
-  z.strictObject({ mechanism: z.literal('PLAIN'), account: z.string().min(1), password: z.string().min(1) }),
+  z.strictObject({
+    mechanism: z
+      .literal('PLAIN')
+      .describe('`PLAIN` (account, password) or `EXTERNAL` (a client certificate)'),
+    account: z.string().min(1).describe('the services account'),
+    password: z.string().min(1).describe('its password (use `${VAR}`)'),
+  }),
   z.strictObject({
     mechanism: z.literal('EXTERNAL'),
     /** PEM files of the client certificate presented in the TLS handshake. */
-    cert: z.string().min(1),
-    key: z.string().min(1),
+    cert: z.string().min(1).describe('PEM file of the client certificate presented in the TLS handshake'),
+    key: z.string().min(1).describe('PEM file of its private key'),
   }),
 ]);
 
 export const ircConfigSchema = z
   .strictObject({
-    type: z.literal('irc'),
-    id: z.string().optional(),
+    type: z.literal('irc').describe('the IRC adapter: one IRC network per instance'),
+    id: z.string().optional().describe('names this instance (default: its type)'),
     /** The domain IRC nicks and channels of this network map under: im:nick@domain. */
-    domain,
-    server: z.strictObject({
-      host: z.string().min(1),
-      port: z.number().int().min(1).max(65535).prefault(6697),
-      tls: z.boolean().prefault(true),
-      /** Certificate verification; only turn off for a test network. */
-      rejectUnauthorized: z.boolean().prefault(true),
-      /** PEM CA bundle file for a private CA. */
-      ca: z.string().min(1).optional(),
-      /** Server password (PASS). */
-      password: z.string().min(1).optional(),
-    }),
-    nick,
-    altNicks: z.array(nick).prefault([]),
+    domain: domain.describe('the domain nicks and channels of this network map under: `im:nick@domain`'),
+    server: z
+      .strictObject({
+        host: z.string().min(1).describe('the IRC server'),
+        port: z.number().int().min(1).max(65535).prefault(6697).describe("the server's port"),
+        tls: z.boolean().prefault(true).describe('connect with TLS'),
+        /** Certificate verification; only turn off for a test network. */
+        rejectUnauthorized: z
+          .boolean()
+          .prefault(true)
+          .describe("verify the server's certificate; only turn off for a test network"),
+        /** PEM CA bundle file for a private CA. */
+        ca: z.string().min(1).optional().describe('PEM CA bundle file for a private CA'),
+        /** Server password (PASS). */
+        password: z.string().min(1).optional().describe('server password (PASS)'),
+      })
+      .describe('the IRC server to connect to'),
+    nick: nick.describe("the gateway's nick"),
+    altNicks: z
+      .array(nick)
+      .prefault([])
+      .describe('nicks tried when `nick` is taken (then the nick with a digit)'),
     username: z
       .string()
       .regex(/^[^\s@]+$/)
-      .prefault('cpimgw'),
-    realname: z.string().min(1).prefault('CPIM gateway'),
-    sasl: saslSchema.optional(),
+      .prefault('cpimgw')
+      .describe('the USER name'),
+    realname: z.string().min(1).prefault('CPIM gateway').describe('the real name (USER, WHOIS)'),
+    sasl: saslSchema.optional().describe('SASL authentication to the network (IRCv3 sasl)'),
     nickserv: z
       .strictObject({
-        password: z.string().min(1),
-        service: z.string().min(1).prefault('NickServ'),
+        password: z.string().min(1).describe('the NickServ password (use `${VAR}`)'),
+        service: z.string().min(1).prefault('NickServ').describe('the service nick'),
         /** Wait this long for the service's confirmation notice before joining anyway (degraded). */
-        confirmTimeoutMs: positiveInt.prefault(10_000),
+        confirmTimeoutMs: positiveInt
+          .prefault(10_000)
+          .describe("wait this long for the service's confirmation before joining anyway (degraded)"),
         /** A NOTICE from the service matching this (case-insensitive) confirms identification. */
-        confirmPattern: z.string().min(1).prefault('identified|recognized|logged in'),
+        confirmPattern: z
+          .string()
+          .min(1)
+          .prefault('identified|recognized|logged in')
+          .describe('a NOTICE from the service matching this (case-insensitive) confirms identification'),
       })
-      .optional(),
-    mode: z.enum(['relay', 'puppet']).prefault('relay'),
+      .optional()
+      .describe('identify to NickServ before joining (for networks without SASL)'),
+    mode: z
+      .enum(['relay', 'puppet'])
+      .prefault('relay')
+      .describe(
+        '`relay`: one connection, lines as `<name> text`; `puppet`: one connection per active remote user',
+      ),
     /**
      * Relay mode: the hub user each nick last heard from (so a reply without an address finds
      * them), at most `maxEntries` nicks, each forgotten after `maxAgeMs` unused (issue 12).
      */
     correspondents: z
       .strictObject({
-        maxEntries: positiveInt.prefault(10_000),
-        maxAgeMs: positiveInt.prefault(24 * 3600_000),
+        maxEntries: positiveInt.prefault(10_000).describe('nicks remembered at most'),
+        maxAgeMs: positiveInt.prefault(24 * 3600_000).describe('a nick unused this long is forgotten'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe(
+        'relay mode: the hub user each nick last heard from, so a reply without an address finds them',
+      ),
     puppets: z
       .strictObject({
-        max: positiveInt.prefault(20),
-        idleMs: positiveInt.prefault(30 * 60_000),
+        max: positiveInt.prefault(20).describe('puppet connections at most (beyond: relay-style lines)'),
+        idleMs: positiveInt.prefault(30 * 60_000).describe('a puppet idle this long sends QUIT'),
         nickSuffix: z
           .string()
           .regex(/^[A-Za-z0-9[\]\\`_^{|}-]*$/)
-          .prefault('[gw]'),
+          .prefault('[gw]')
+          .describe("appended to a puppet's nick, e.g. `bob[gw]`"),
       })
-      .prefault({}),
-    channels: z.array(channelSchema).prefault([]),
-    longMessages: longMessagePolicy.prefault('split'),
+      .prefault({})
+      .describe('puppet mode: one IRC connection per active remote user'),
+    channels: z.array(channelSchema).prefault([]).describe('channels to join and bridge'),
+    longMessages: longMessagePolicy
+      .prefault('split')
+      .describe('messages longer than one line: `split` into lines, `clip` to one, or `refuse`'),
     /** With `split`, lines past this many are clipped (and the sender told). */
-    maxLinesPerMessage: positiveInt.prefault(15),
+    maxLinesPerMessage: positiveInt
+      .prefault(15)
+      .describe('with `split`, lines past this many are clipped (and the sender told)'),
     /** MIME bodies from the hub (src/mime): deepest multipart nesting and most parts read. */
     mime: z
-      .strictObject({ maxDepth: positiveInt.prefault(8), maxParts: positiveInt.prefault(100) })
-      .prefault({}),
+      .strictObject({
+        maxDepth: positiveInt.prefault(8).describe('deepest multipart nesting read'),
+        maxParts: positiveInt.prefault(100).describe('most parts read'),
+      })
+      .prefault({})
+      .describe('MIME bodies delivered from the hub (more is `malformed`)'),
     /** Token bucket per connection (RFC 1459 8.10 flood control on the server side). */
     flood: z
       .strictObject({
-        enabled: z.boolean().prefault(true),
-        burst: positiveInt.prefault(5),
-        linesPerSecond: z.number().positive().prefault(1),
+        enabled: z.boolean().prefault(true).describe('pace output'),
+        burst: positiveInt.prefault(5).describe('lines sent at once before pacing'),
+        linesPerSecond: z.number().positive().prefault(1).describe('lines per second after the burst'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('pacing toward the IRC server: a token bucket per connection (RFC 1459 8.10)'),
     queue: z
       .strictObject({
         /** Lines waiting per connection; past it a send is refused with `resources`. */
-        maxLines: positiveInt.prefault(1000),
+        maxLines: positiveInt
+          .prefault(1000)
+          .describe('lines waiting per connection; past it a send is refused with `resources`'),
         /** Lines kept across a disconnect this long; then their sends answer `communications`. */
-        maxAgeMs: positiveInt.prefault(20_000),
+        maxAgeMs: positiveInt
+          .prefault(20_000)
+          .describe('lines kept across a disconnect this long; then their sends answer `communications`'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('the output queue of each connection'),
     reconnect: z
       .strictObject({
-        minDelayMs: positiveInt.prefault(1000),
-        maxDelayMs: positiveInt.prefault(300_000),
+        minDelayMs: positiveInt.prefault(1000).describe('first wait before reconnecting'),
+        maxDelayMs: positiveInt.prefault(300_000).describe('longest wait (it grows exponentially)'),
         /** Each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]. */
-        jitter: z.number().min(0).max(1).prefault(0.3),
+        jitter: z
+          .number()
+          .min(0)
+          .max(1)
+          .prefault(0.3)
+          .describe('each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('reconnecting after a lost connection'),
     /** start() waits this long for the first registration (then continues in the background). */
-    startTimeoutMs: positiveInt.prefault(15_000),
+    startTimeoutMs: positiveInt
+      .prefault(15_000)
+      .describe(
+        'the gateway waits this long for the first registration at start (then continues in the background)',
+      ),
     presence: z
       .strictObject({
-        enabled: z.boolean().prefault(true),
+        enabled: z.boolean().prefault(true).describe('publish the presence of IRC users'),
         /** Nicks whose presence is followed even outside the channels (MONITOR, else ISON). */
-        watch: z.array(nick).prefault([]),
+        watch: z
+          .array(nick)
+          .prefault([])
+          .describe('nicks whose presence is followed even outside the channels (MONITOR, else ISON)'),
         /** WHO / ISON polling period where the server lacks away-notify / MONITOR. */
-        pollMs: positiveInt.prefault(60_000),
+        pollMs: positiveInt
+          .prefault(60_000)
+          .describe('WHO / ISON polling period where the server lacks away-notify / MONITOR'),
         /** A user leaving is published after this delay (a quick rejoin cancels it). */
-        debounceMs: nonNegativeInt.prefault(2000),
+        debounceMs: nonNegativeInt
+          .prefault(2000)
+          .describe('a user leaving is published after this delay (a quick rejoin cancels it)'),
         /** The same for quits that look like a netsplit ("server1 server2"). */
-        netsplitDelayMs: nonNegativeInt.prefault(60_000),
+        netsplitDelayMs: nonNegativeInt
+          .prefault(60_000)
+          .describe('the same for quits that look like a netsplit'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('presence of IRC users (away-notify, MONITOR, WHO)'),
   })
   .superRefine((c, ctx) => {
     if (c.sasl?.mechanism === 'EXTERNAL' && !c.server.tls)

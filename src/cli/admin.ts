@@ -37,9 +37,13 @@ export async function checkConfigCommand(args: readonly string[], io: CliIo): Pr
   const { positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true });
   if (positionals.length > 1) throw new UsageError('check-config takes at most one file');
   const { readConfig } = await import('../main.js');
-  const { config, source } = readConfig(positionals[0]);
+  const { config, source, demo } = readConfig(positionals[0]);
   io.stdout(
     `ok: ${source}\n` +
+      (demo
+        ? '  no configuration file: `start` runs the built-in demo (loopback only, published demo\n' +
+          '  credentials, never for a network); `cpim-gateway init` writes a configuration to start from\n'
+        : '') +
       `  domains: ${config.gateway.domains.join(', ')}\n` +
       `  imtp: ${listenerLine(config.hub.imtp)}\n` +
       `  pitp: ${listenerLine(config.hub.pitp)}\n` +

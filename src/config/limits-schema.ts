@@ -16,24 +16,39 @@ export const limitsSchema = z.strictObject({
    */
   perSender: z
     .strictObject({
-      messagesPerSecond: rate.prefault(20),
-      burst: positiveInt.prefault(100),
+      messagesPerSecond: rate.prefault(20).describe("refill rate of each sender's token bucket"),
+      burst: positiveInt.prefault(100).describe("size of each sender's token bucket"),
       /** Senders tracked at once; the longest quiet ones are forgotten first. */
-      maxSenders: positiveInt.prefault(100_000),
+      maxSenders: positiveInt
+        .prefault(100_000)
+        .describe('senders tracked at once; the one quiet longest is forgotten first'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe(
+      'messages (IMTP send) per sender, a token bucket the router keeps for every entry point; over it the send is answered `quota`',
+    ),
   /**
    * Presence stores of adapter users who left (closed, unwatched) kept in the router; past it the
    * least recently changed one is forgotten (src/router/idle-stores.ts).
    */
-  maxIdlePresentities: positiveInt.prefault(100_000),
+  maxIdlePresentities: positiveInt
+    .prefault(100_000)
+    .describe(
+      'presence stores of adapter users who left (closed, unwatched) kept; past it the least recently changed is forgotten',
+    ),
   /** At most one warn line per this interval per kind of refusal (the rest are counted). */
-  warnIntervalMs: positiveInt.prefault(10_000),
+  warnIntervalMs: positiveInt
+    .prefault(10_000)
+    .describe('at most one `warn` line per interval for rate and quota refusals; the rest are counted'),
   /**
    * Open connections per remote address (IPv4 address, IPv6 /64) on each listener: hub IMTP and
    * PITP, the email adapter's SMTP, the web adapter's HTTP/WebSocket (issue 13).
    */
-  connectionsPerAddress: positiveInt.prefault(64),
+  connectionsPerAddress: positiveInt
+    .prefault(64)
+    .describe(
+      'open connections per IPv4 address or IPv6 /64 on each listener (hub, SMTP, HTTP/WebSocket); the next is refused',
+    ),
   /**
    * Authentication failures across connections and listeners (hub SASL, web sign-in, SMTP AUTH):
    * exponential backoff per address, per account at an address and per account from unknown
@@ -41,21 +56,38 @@ export const limitsSchema = z.strictObject({
    */
   authFailures: z
     .strictObject({
-      baseDelayMs: positiveInt.prefault(1000),
-      maxDelayMs: positiveInt.prefault(60_000),
-      forgetAfterMs: positiveInt.prefault(15 * 60_000),
-      maxKeys: positiveInt.prefault(10_000),
+      baseDelayMs: positiveInt.prefault(1000).describe('first wait past the free failures'),
+      maxDelayMs: positiveInt.prefault(60_000).describe('longest wait (it doubles per failure)'),
+      forgetAfterMs: positiveInt
+        .prefault(15 * 60_000)
+        .describe('a key is forgotten this long after its last failure'),
+      maxKeys: positiveInt.prefault(10_000).describe('keys each table holds at most'),
       /** Failures in a row per address, and per account at an address, before any wait (a typo is free). */
-      freeFailures: nonNegativeInt.prefault(3),
+      freeFailures: nonNegativeInt
+        .prefault(3)
+        .describe('failures in a row per address, and per account at an address, before any wait'),
       /** Failures in a row per account from addresses it never logged in from, before those wait. */
-      accountFreeFailures: nonNegativeInt.prefault(10),
+      accountFreeFailures: nonNegativeInt
+        .prefault(10)
+        .describe(
+          'failures in a row for an account from addresses it has not logged in from, before those wait',
+        ),
       /** Addresses remembered per account after a success: the account-wide wait spares them. */
-      knownAddressesPerAccount: nonNegativeInt.prefault(4),
+      knownAddressesPerAccount: nonNegativeInt
+        .prefault(4)
+        .describe(
+          'addresses remembered per account after a successful login: the account-wide wait spares them',
+        ),
       /** How long such an address stays known. */
-      knownAddressMs: positiveInt.prefault(7 * 24 * 3600_000),
+      knownAddressMs: positiveInt
+        .prefault(7 * 24 * 3600_000)
+        .describe('how long such an address stays known (7 days)'),
     })
     .refine((a) => a.maxDelayMs >= a.baseDelayMs, { message: 'maxDelayMs must be at least baseDelayMs' })
-    .prefault({}),
+    .prefault({})
+    .describe(
+      'authentication-failure backoff across connections and listeners (hub SASL, web sign-in, SMTP AUTH), per address and per account',
+    ),
 });
 
 export type LimitsConfig = z.output<typeof limitsSchema>;

@@ -94,7 +94,7 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): Gateway
   return parseConfigText(text, path, options);
 }
 
-/** The embedded defaults: what runs when no configuration file exists. */
+/** The schema's defaults: what an empty configuration file gives (no file at all runs the demo, demo.ts). */
 export function defaultConfig(): GatewayConfig {
   return checkConfig({}, '(embedded defaults)', { env: {} });
 }

@@ -1,8 +1,9 @@
 /**
  * The schema of gateway.config.yaml (docs/architecture.md part 9): every key has a default, so an empty
- * file (or none) runs a useful gateway on loopback; unknown keys are errors, so a typo never
- * silently falls back to a default. Each adapter's own section is checked by its definition's
- * `parseConfig` (src/adapter.ts), not here.
+ * file runs the hub on loopback (no file at all runs the demo, src/config/demo.ts); unknown keys
+ * are errors, so a typo never silently falls back to a default. Each adapter's own section is
+ * checked by its definition's `parseConfig` (src/adapter.ts), not here. Every key has a
+ * `.describe()` text: docs/configuration.md is generated from them (scripts/config-doc.ts).
  */
 import { z } from 'zod';
 import { port, host, positiveInt, domainName as domain, inboxUri } from './fields.js';
@@ -15,27 +16,41 @@ export const tlsSchema = z.strictObject({
   key: z.string().min(1).describe('PEM private key file'),
   ca: z.string().min(1).optional().describe('PEM CA bundle used to verify client certificates'),
   /** Ask clients for a certificate, so SASL EXTERNAL can use it. */
-  requestClientCert: z.boolean().prefault(false),
+  requestClientCert: z
+    .boolean()
+    .prefault(false)
+    .describe('ask clients for a certificate, so SASL EXTERNAL can use it'),
 });
 
 const listenerSchema = (defaultPort: number) =>
   z.strictObject({
-    enabled: z.boolean().prefault(true),
-    host: host.prefault('127.0.0.1'),
-    port: port.prefault(defaultPort),
+    enabled: z.boolean().prefault(true).describe('open this listener'),
+    host: host.prefault('127.0.0.1').describe('address to listen on (0.0.0.0 or :: for every interface)'),
+    port: port.prefault(defaultPort).describe('TCP port (0: any free port)'),
     /** Implicit TLS on this listener (the draft has no STARTTLS; docs/hub-protocol.md part 4 row 2). */
-    tls: tlsSchema.optional(),
+    tls: tlsSchema
+      .optional()
+      .describe('implicit TLS on this listener (the draft has no STARTTLS); PEM file paths, read at start'),
   });
 
 export const accountSchema = z
   .strictObject({
     /** SASL authentication identity (authcid) for PLAIN, or the certificate name for EXTERNAL. */
-    user: z.string().min(1),
-    password: z.string().min(1).optional(),
+    user: z
+      .string()
+      .min(1)
+      .describe('SASL authentication identity: the PLAIN user name, or the certificate name for EXTERNAL'),
+    password: z.string().min(1).optional().describe('PLAIN password (use `${VAR}`); none: EXTERNAL only'),
     /** A client account: the im:/pres: identities it may speak for (draft §8.1); patterns allowed. */
-    identities: z.array(z.string().min(1)).min(1).optional(),
+    identities: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('a client account: the im:/pres: addresses (or patterns) it may speak and listen for'),
     /** A peer gateway's account: the domain it speaks for (draft §8.1, server to server). */
-    peerDomain: domain.optional(),
+    peerDomain: domain
+      .optional()
+      .describe("a peer gateway's account: the domain it speaks for (instead of `identities`)"),
   })
   .refine((a) => (a.identities === undefined) !== (a.peerDomain === undefined), {
     message: 'an account has either `identities` (a client) or `peerDomain` (a peer gateway)',
@@ -43,60 +58,97 @@ export const accountSchema = z
 
 /** Limits of the hub protocol engine (docs/hub-protocol.md part 4 rows 14 and 26). */
 export const hubLimitsSchema = z.strictObject({
-  maxLineBytes: positiveInt.prefault(8192),
+  maxLineBytes: positiveInt.prefault(8192).describe('longest command, response or header line'),
   // The frame layer's defaults (DEFAULT_FRAME_LIMITS): Orig-Inbox lists can be long.
-  maxHeaders: positiveInt.prefault(1000),
-  maxHeaderBytes: positiveInt.prefault(131072),
-  maxImPayloadBytes: positiveInt.prefault(DEFAULT_PAYLOAD_LIMITS.maxMessageBytes),
-  maxPresencePayloadBytes: positiveInt.prefault(DEFAULT_PAYLOAD_LIMITS.maxPresenceBytes),
-  maxIdLength: positiveInt.max(1024).prefault(64),
-  maxConnections: positiveInt.prefault(1024),
-  maxOutstandingCommands: positiveInt.prefault(256),
+  maxHeaders: positiveInt.prefault(1000).describe('most headers in one command or response'),
+  maxHeaderBytes: positiveInt.prefault(131072).describe('most header octets in one command or response'),
+  maxImPayloadBytes: positiveInt
+    .prefault(DEFAULT_PAYLOAD_LIMITS.maxMessageBytes)
+    .describe('largest IMTP payload'),
+  maxPresencePayloadBytes: positiveInt
+    .prefault(DEFAULT_PAYLOAD_LIMITS.maxPresenceBytes)
+    .describe('largest PITP payload'),
+  maxIdLength: positiveInt.max(1024).prefault(64).describe('longest command id'),
+  maxConnections: positiveInt.prefault(1024).describe('connections per listener'),
+  maxOutstandingCommands: positiveInt
+    .prefault(256)
+    .describe('unanswered commands per connection, each way; beyond it commands are answered `resources`'),
   /** IMTP listens and PITP subscriptions per connection, answered `quota` beyond (issue 12). */
-  maxListensPerConnection: positiveInt.prefault(1024),
-  maxSubscriptionsPerConnection: positiveInt.prefault(1024),
-  commandTimeoutMs: positiveInt.prefault(30000),
-  keepaliveMs: positiveInt.prefault(60000),
-  authTimeoutMs: positiveInt.prefault(30000),
-  maxAuthFailures: positiveInt.prefault(3),
+  maxListensPerConnection: positiveInt
+    .prefault(1024)
+    .describe('inboxes one connection listens on (IMTP `listen`); beyond it `quota`'),
+  maxSubscriptionsPerConnection: positiveInt
+    .prefault(1024)
+    .describe('presentities one client connection subscribes to (PITP `subscribe`); beyond it `quota`'),
+  commandTimeoutMs: positiveInt
+    .prefault(30000)
+    .describe('a command unanswered this long fails with `communications`'),
+  keepaliveMs: positiveInt.prefault(60000).describe('idle time before a `=nop` keepalive'),
+  authTimeoutMs: positiveInt
+    .prefault(30000)
+    .describe(
+      'a connection that has not finished SASL this long after it opened is closed; also the TLS handshake timeout and the client connect-and-authenticate timeout',
+    ),
+  maxAuthFailures: positiveInt.prefault(3).describe('failed SASL exchanges before the connection is closed'),
   /** Output queued for a peer that does not read before its connection is closed ("peer not reading"). */
-  maxBufferedOutputBytes: positiveInt.prefault(1048576),
+  maxBufferedOutputBytes: positiveInt
+    .prefault(1048576)
+    .describe('output queued for a peer that does not read; past it the connection is closed'),
 });
 
 export const hubSchema = z.strictObject({
-  imtp: listenerSchema(7410).prefault({}),
-  pitp: listenerSchema(7411).prefault({}),
+  imtp: listenerSchema(7410)
+    .prefault({})
+    .describe('the IMTP listener (instant messages; the draft leaves the port open, 7410 is ours)'),
+  pitp: listenerSchema(7411).prefault({}).describe('the PITP listener (presence)'),
   sasl: z
     .strictObject({
-      mechanisms: z.array(z.enum(['PLAIN', 'EXTERNAL', 'ANONYMOUS'])).prefault(['PLAIN', 'EXTERNAL']),
+      mechanisms: z
+        .array(z.enum(['PLAIN', 'EXTERNAL', 'ANONYMOUS']))
+        .prefault(['PLAIN', 'EXTERNAL'])
+        .describe('SASL mechanisms offered'),
       /** PLAIN sends the password in the clear; without TLS it is refused unless this is set. */
-      allowPlainWithoutTls: z.boolean().prefault(false),
+      allowPlainWithoutTls: z
+        .boolean()
+        .prefault(false)
+        .describe('allow PLAIN on a listener without TLS (it sends the password in the clear)'),
       /** ANONYMOUS is off by default (issue: hub protocol, SASL). */
-      allowAnonymous: z.boolean().prefault(false),
+      allowAnonymous: z
+        .boolean()
+        .prefault(false)
+        .describe('offer ANONYMOUS (it must also be in `mechanisms`); its connections have Astrength `none`'),
     })
-    .prefault({}),
-  accounts: z.array(accountSchema).prefault([]),
-  limits: hubLimitsSchema.prefault({}),
+    .prefault({})
+    .describe('authentication of hub connections (draft §8.1)'),
+  accounts: z
+    .array(accountSchema)
+    .prefault([])
+    .describe('who may log in, and which addresses each may speak for'),
+  limits: hubLimitsSchema.prefault({}).describe('limits of the hub protocol engine'),
 });
 
 export const adapterEntrySchema = z
   .looseObject({
-    type: z.string().min(1),
+    type: z.string().min(1).describe('the adapter type: `websocket`, `email` or `irc`'),
     id: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"')
-      .optional(),
+      .optional()
+      .describe('names this instance in logs and errors (default: its type); unique'),
   })
   .describe('checked further by the adapter type named in `type`');
 
 /** A room (docs/architecture.md part 7): a configured set of member inboxes, local or on peer gateways. */
 export const roomSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().min(1).describe('the room name, for logs'),
   /** The room's own inbox, in a domain this gateway serves. */
-  address: inboxUri,
-  members: z.array(inboxUri).min(1),
+  address: inboxUri.describe("the room's own inbox, in a domain this gateway serves"),
+  members: z
+    .array(inboxUri)
+    .min(1)
+    .describe('member inboxes, local or on peer gateways: a message from one goes to every other'),
   /** Accept messages from non-members too (default: members only). */
-  open: z.boolean().prefault(false),
+  open: z.boolean().prefault(false).describe('accept messages from non-members too'),
 });
 
 const strength = z.enum(['none', 'weak', 'medium', 'strong']);
@@ -108,11 +160,19 @@ const strength = z.enum(['none', 'weak', 'medium', 'strong']);
  */
 export const peerTlsSchema = z
   .strictObject({
-    ca: z.string().min(1).optional(),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("PEM CA file to verify the peer's certificate (else the system roots)"),
     cert: z.string().min(1).optional().describe('client certificate (PEM), for SASL EXTERNAL'),
-    key: z.string().min(1).optional(),
-    servername: z.string().min(1).optional(),
-    verify: z.boolean().prefault(true),
+    key: z.string().min(1).optional().describe("the client certificate's private key (PEM)"),
+    servername: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('the name to verify in the certificate (else the host or SRV target)'),
+    verify: z.boolean().prefault(true).describe("verify the peer's certificate"),
   })
   .refine((t) => (t.cert === undefined) === (t.key === undefined), {
     message: '`cert` and `key` go together',
@@ -123,24 +183,37 @@ export const peerTlsSchema = z
  * only on connections we initiated and authenticated, so a peer link always authenticates.
  */
 export const peerSaslSchema = z.discriminatedUnion('mechanism', [
-  z.strictObject({ mechanism: z.literal('PLAIN'), user: z.string().min(1), password: z.string().min(1) }),
-  z.strictObject({ mechanism: z.literal('EXTERNAL'), authzid: z.string().min(1).optional() }),
+  z.strictObject({
+    mechanism: z.literal('PLAIN').describe('how we log in: `PLAIN` (user, password) or `EXTERNAL`'),
+    user: z.string().min(1).describe('our account on the peer'),
+    password: z.string().min(1).describe('its password (use `${VAR}`)'),
+  }),
+  z.strictObject({
+    mechanism: z.literal('EXTERNAL'),
+    authzid: z.string().min(1).optional().describe('authorization identity to ask for'),
+  }),
 ]);
 
-const peerPortsSchema = z.strictObject({ imtp: port.optional(), pitp: port.optional() });
+const peerPortsSchema = z.strictObject({
+  imtp: port.optional().describe("the peer's IMTP port (default `federation.ports.imtp`)"),
+  pitp: port.optional().describe("the peer's PITP port (default `federation.ports.pitp`)"),
+});
 
 /** A static peer gateway: the server for `domains` (draft §6.3 lets a site configure these). */
 export const peerSchema = z
   .strictObject({
     /** Domains this peer is the server for; the first names it (Error-Originator, logs). */
-    domains: z.array(domain).min(1),
-    host,
+    domains: z
+      .array(domain)
+      .min(1)
+      .describe('the foreign domains this peer is the server for; the first names the peer'),
+    host: host.describe("host name or address of the peer's hub listeners"),
     /** Default `federation.ports`. */
-    ports: peerPortsSchema.prefault({}),
-    tls: peerTlsSchema.optional(),
-    sasl: peerSaslSchema,
+    ports: peerPortsSchema.prefault({}).describe("the peer's ports"),
+    tls: peerTlsSchema.optional().describe('implicit TLS to the peer (none: plain TCP)'),
+    sasl: peerSaslSchema.describe('how we authenticate on the link (inter-domain links always do)'),
     /** Refuse commands for these domains whose Astrength is lower (draft §11.4 MAY). */
-    minStrength: strength.optional(),
+    minStrength: strength.optional().describe('refuse commands to these domains whose Astrength is lower'),
   })
   .refine((p) => p.sasl.mechanism !== 'EXTERNAL' || p.tls?.cert !== undefined, {
     message: 'SASL EXTERNAL needs a client certificate (`tls.cert` and `tls.key`)',
@@ -158,34 +231,63 @@ const dnsServer = z
 /** Federation: how foreign domains are reached (draft §6.3, RFC 3861, part 4 rows 13-14, §7). */
 export const federationSchema = z.strictObject({
   /** Default ports of foreign hub servers (the draft leaves them "XXX", part 4 row 1). */
-  ports: z.strictObject({ imtp: port.prefault(7410), pitp: port.prefault(7411) }).prefault({}),
+  ports: z
+    .strictObject({
+      imtp: port.prefault(7410).describe('IMTP port of foreign hub servers'),
+      pitp: port.prefault(7411).describe('PITP port of foreign hub servers'),
+    })
+    .prefault({})
+    .describe('default ports of foreign hub servers (peers without `ports`, DNS A-record fallback)'),
   dns: z
     .strictObject({
       /** Look up domains that no peer entry names: SRV `_im-servers._tcp` / `_presence-servers._tcp`. */
-      enabled: z.boolean().prefault(false),
+      enabled: z
+        .boolean()
+        .prefault(false)
+        .describe(
+          'find servers of domains no peer names through DNS SRV `_im-servers._tcp` / `_presence-servers._tcp`',
+        ),
       /** DNS servers (`host[:port]`); empty = the system's. */
-      servers: z.array(dnsServer).prefault([]),
-      timeoutMs: positiveInt.prefault(3000),
+      servers: z
+        .array(dnsServer)
+        .prefault([])
+        .describe("DNS servers to ask, `host[:port]`; empty: the system's"),
+      timeoutMs: positiveInt.prefault(3000).describe('time allowed per DNS query'),
       /** How long a lookup result is reused. */
-      cacheSeconds: z.number().int().min(0).prefault(300),
+      cacheSeconds: z.number().int().min(0).prefault(300).describe('how long a lookup result is reused'),
       /** SRV targets tried per connection attempt (RFC 3861 §6: at least two). */
-      maxTargets: z.number().int().min(2).max(16).prefault(4),
+      maxTargets: z
+        .number()
+        .int()
+        .min(2)
+        .max(16)
+        .prefault(4)
+        .describe('SRV targets tried per connection attempt (RFC 3861 §6: at least two)'),
       /** TLS and SASL for links to discovered servers. */
-      tls: peerTlsSchema.optional(),
-      sasl: peerSaslSchema.optional(),
-      minStrength: strength.optional(),
+      tls: peerTlsSchema.optional().describe('TLS for links to discovered servers, as for a peer'),
+      sasl: peerSaslSchema
+        .optional()
+        .describe('SASL for links to discovered servers (required when enabled)'),
+      minStrength: strength.optional().describe('as for a peer, for discovered domains'),
     })
     .refine((d) => !d.enabled || d.sasl !== undefined, {
       message: 'discovered peers need `sasl` (inter-domain links authenticate, part 4 row 13)',
       path: ['sasl'],
     })
-    .prefault({}),
+    .prefault({})
+    .describe('DNS SRV discovery of foreign servers (RFC 3861)'),
   /** Reconnecting a failed link: exponential backoff with jitter between these bounds. */
   reconnect: z
-    .strictObject({ initialDelayMs: positiveInt.prefault(250), maxDelayMs: positiveInt.prefault(30000) })
-    .prefault({}),
+    .strictObject({
+      initialDelayMs: positiveInt.prefault(250).describe('first wait after a failed connection attempt'),
+      maxDelayMs: positiveInt.prefault(30000).describe('longest wait (it doubles per failure, with jitter)'),
+    })
+    .prefault({})
+    .describe('reconnecting a failed peer link: exponential backoff with jitter'),
   /** An idle link (no command for this long and none outstanding, draft §7) is closed. */
-  idleCloseMs: positiveInt.prefault(300000),
+  idleCloseMs: positiveInt
+    .prefault(300000)
+    .describe('a peer link with no command for this long, and none unanswered, is closed'),
 });
 
 /**
@@ -215,14 +317,24 @@ export const configSchema = z.strictObject({
   gateway: z
     .strictObject({
       /** Domains this gateway is home for (draft §4). */
-      domains: z.array(domain).min(1).prefault(['localhost']),
+      domains: z
+        .array(domain)
+        .min(1)
+        .prefault(['localhost'])
+        .describe('domains this gateway is home for (`im:NAME@DOMAIN`, `pres:NAME@DOMAIN`)'),
       /** Token this gateway adds to Visited (draft §16.2); the first domain when absent. */
-      visitedToken: domain.optional(),
+      visitedToken: domain
+        .optional()
+        .describe('the token this gateway adds to IMTP `Visited` (default: the first domain)'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('who this gateway is'),
   log: z
     .strictObject({
-      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
+      level: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .prefault('info')
+        .describe('the least severe level logged; `trace` adds wire traces'),
       /**
        * How log lines look (issue 14): `pretty` text for a person, `json` lines for machines,
        * `auto` pretty when standard output is a terminal. `start --log-format` overrides it.
@@ -234,20 +346,46 @@ export const configSchema = z.strictObject({
           'how log lines look: pretty (one readable line per event, for a person), json (one JSON object per line, for machines), or auto: pretty when standard output is a terminal, else json; `start --log-format` overrides it',
         ),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('logging (pino: JSON lines on standard output)'),
   /**
    * Identity (docs/architecture.md part 8): an inner Message/CPIM From naming someone other than
    * the authenticated sender is shown after the real one, `alice (as "Bob")`, or refused with
    * `source-authorization`.
    */
-  identity: z.strictObject({ mismatchedFrom: z.enum(['show', 'refuse']).prefault('show') }).prefault({}),
-  hub: hubSchema.prefault({}),
-  rooms: z.array(roomSchema).prefault([]),
-  peers: z.array(peerSchema).prefault([]),
-  federation: federationSchema.prefault({}),
-  adapters: z.array(adapterEntrySchema).prefault([]),
-  limits: limitsSchema.prefault({}),
-  ops: opsSchema.prefault({}),
+  identity: z
+    .strictObject({
+      mismatchedFrom: z
+        .enum(['show', 'refuse'])
+        .prefault('show')
+        .describe(
+          'an inner Message/CPIM `From` that is not the authenticated sender: `show` it after the real author, or `refuse` the send with `source-authorization`',
+        ),
+    })
+    .prefault({})
+    .describe('the author shown is the authenticated source'),
+  hub: hubSchema
+    .prefault({})
+    .describe('the hub: IMTP and PITP listeners (draft-hudson-impp-transfer-proposal-01), SASL, accounts'),
+  rooms: z
+    .array(roomSchema)
+    .prefault([])
+    .describe('rooms: a message to the room, or from one member, goes to every other member'),
+  peers: z
+    .array(peerSchema)
+    .prefault([])
+    .describe('static peer gateways: the servers of foreign domains (draft §6.3)'),
+  federation: federationSchema.prefault({}).describe('how foreign domains are reached'),
+  adapters: z
+    .array(adapterEntrySchema)
+    .prefault([])
+    .describe('adapter instances, each `{type, id?, ...}` checked by its type'),
+  limits: limitsSchema
+    .prefault({})
+    .describe(
+      'policy the core enforces for every entry point (hub clients, peers, adapters) and table bounds',
+    ),
+  ops: opsSchema.prefault({}).describe('the operations endpoints: /health, /ready, /metrics'),
 });
 
 export type GatewayConfig = z.output<typeof configSchema>;
