@@ -6,7 +6,8 @@
 #  2. no image registry is reachable here, so `node:20-slim` is a stand-in built once from
 #     Debian's archive plus this machine's Node (/work/shared/env-notes.md, "Wave 2 tools");
 #     a real node:20-slim, when present, is used as it is;
-#  3. `podman build --pull=never --format docker` (docker format keeps HEALTHCHECK);
+#  3. `podman build --pull=never --format docker` (docker format keeps HEALTHCHECK); the image
+#     runs as a non-root user, has a HEALTHCHECK and holds no tests, sources or build tools;
 #  4. without its secrets the image must refuse to start and name the missing variable;
 #  5. with secrets from the environment, the configuration and a TLS key in a read-only config
 #     volume and an empty data volume: /ready answers 200, the HEALTHCHECK passes, the web page
@@ -98,6 +99,14 @@ user=$(podman image inspect --format '{{.Config.User}}' "$IMAGE")
 case "$user" in '' | root | 0 | 0:*) fail "the image runs as root (USER '$user')" ;; esac
 podman image inspect --format '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q 'CPIM_HEALTH_URL' ||
   fail "the image has no HEALTHCHECK"
+# Only what runs (issue 14, "Compiled package"): no tests, TypeScript sources or build tools.
+leftovers=$(podman run --rm --network=none --entrypoint sh "$IMAGE" -c '
+  cd /app && ls -d test bench scripts src node_modules/tsx node_modules/typescript node_modules/esbuild \
+    node_modules/vitest 2>/dev/null; find . -path ./node_modules -prune -o -name "*.ts" -print | head -3' \
+  2>/dev/null)
+[ -z "$leftovers" ] || fail "the image holds what only the build needs: $(echo $leftovers)"
+# Untagged stages of builds older than a day; younger ones stay as the next build's cache.
+podman image prune -f --filter until=24h >/dev/null 2>&1
 
 # --- 4. no secrets: refused, naming the variable -------------------------------------------------
 out=$(timeout 60 podman run --rm --name "$NAME-nosecrets" --network=none "$IMAGE" 2>&1)
