@@ -12,7 +12,8 @@
 #  5. with secrets from the environment, the configuration and a TLS key in a read-only config
 #     volume and an empty data volume: /ready answers 200, the HEALTHCHECK passes, the web page
 #     and the hub's TLS listener answer, mail-out was created in the data volume by uid 10001;
-#  6. `podman stop` (SIGTERM through tini) ends it with exit code 0 well before the kill timeout.
+#  6. SIGHUP (through tini) and `cpim-gateway reload` (over the admin socket) reload it in place;
+#  7. `podman stop` (SIGTERM through tini) ends it with exit code 0 well before the kill timeout.
 #
 # The container shares the host's network (--network=host, no NAT); the check's copy of
 # deploy/container.config.yaml binds 127.0.0.1 on free ports instead of 0.0.0.0 on fixed ones.
@@ -177,7 +178,18 @@ node -e '
 [ "$(stat -c %u "$data/mail-out" 2>/dev/null)" = "$UID_IN_IMAGE" ] ||
   fail "mail-out was not created in the data volume by uid $UID_IN_IMAGE"
 
-# --- 6. SIGTERM stops it cleanly ----------------------------------------------------------------
+# --- 6. reload: SIGHUP through tini, and `cpim-gateway reload` over the admin socket ----------
+podman kill --signal HUP "$NAME" >/dev/null 2>>"$work/run.log" || fail "podman kill --signal HUP"
+t=$SECONDS
+until podman logs "$NAME" 2>&1 | grep -q 'reloading the configuration'; do
+  [ $((SECONDS - t)) -lt 10 ] || fail "SIGHUP did not reach the gateway (no 'reloading the configuration' line)"
+  sleep 0.5
+done
+out=$(podman exec "$NAME" node /app/bin/cpim-gateway.js reload --config /etc/cpim-gateway/gateway.config.yaml 2>&1) ||
+  fail "cpim-gateway reload in the container failed: $out"
+[ "$(head -1 <<<"$(get "$ready_url")")" = 200 ] || fail "not ready after the reloads"
+
+# --- 7. SIGTERM stops it cleanly ----------------------------------------------------------------
 t=$SECONDS
 podman stop -t "$STOP_TIMEOUT_S" "$NAME" >/dev/null 2>>"$work/run.log" || { cat "$work/run.log"; fail "podman stop"; }
 stop_s=$((SECONDS - t))
@@ -186,4 +198,4 @@ code=$(podman inspect --format '{{.State.ExitCode}}' "$NAME")
   fail "after the stop signal the gateway ended with exit code $code after ${stop_s}s (timeout ${STOP_TIMEOUT_S}s)"
 podman logs "$NAME" 2>&1 | grep -q 'gateway stopped' || fail "the log has no 'gateway stopped' line"
 
-echo "container check: ok (base ${base_s}s, build ${build_s}s, ready in ${ready_s}s, stopped by SIGTERM in ${stop_s}s, exit 0)"
+echo "container check: ok (base ${base_s}s, build ${build_s}s, ready in ${ready_s}s, reloaded, stopped by SIGTERM in ${stop_s}s, exit 0)"
