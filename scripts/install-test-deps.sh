@@ -6,7 +6,9 @@
 set -euo pipefail
 
 # One list, kept here only. Add a package in the same change as the test that needs it.
-APT_PACKAGES=(openssl ngircd swaks postfix chromium)
+# systemd: `systemd-analyze verify` checks deploy/cpim-gateway.service (ci/systemd-check.sh);
+# ci/container-check.sh installs its own (podman, runc, debootstrap).
+APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
