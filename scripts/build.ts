@@ -88,7 +88,8 @@ function compile(): BuildResult {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], {
     cwd: ROOT,
-    stdio: 'inherit',
+    // Diagnostics to standard error: standard output stays clean for `npm pack --json`.
+    stdio: ['ignore', 2, 2],
   });
   // tsc's exit codes: 0 clean, 2 diagnostics but outputs emitted, 1 diagnostics and no outputs.
   if (r.status === 0) return { typeErrors: false };
@@ -147,7 +148,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   build().then(
     (r) => {
       if (r.typeErrors) process.exitCode = 1;
-      else console.log(`dist/ built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      else console.error(`dist/ built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     },
     (err: unknown) => {
       console.error(`build failed: ${(err as Error).message}`);
