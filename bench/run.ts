@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cli } from './cli.js';
 import { codecs } from './codecs.js';
 import { federation } from './federation.js';
 import { irc } from './irc.js';
@@ -19,7 +20,17 @@ import { scale } from './scale.js';
 import { websocket } from './websocket.js';
 
 /** Every benchmark, in the order they run. */
-export const REGISTRY: readonly Benchmark[] = [codecs, relay, federation, scale, irc, peer, websocket, mail];
+export const REGISTRY: readonly Benchmark[] = [
+  codecs,
+  relay,
+  federation,
+  scale,
+  irc,
+  peer,
+  websocket,
+  mail,
+  cli,
+];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

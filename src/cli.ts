@@ -46,6 +46,7 @@ Hub client (IMTP/PITP):
     --cert FILE --key FILE         TLS client certificate, SASL EXTERNAL
 
   help                             this text
+  --version, -V                    print the version
 
 Every command takes --log-level LEVEL (debug shows the stack of an unexpected failure; for
 start it also sets the log level).
@@ -80,6 +81,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         return await (await import('./cli/listen.js')).listenCommand(rest, io);
       case 'presence':
         return await (await import('./cli/presence.js')).presenceCommand(rest, io);
+      case '--version':
+      case '-V':
+        io.stdout(`${(await import('./cli/version.js')).packageVersion()}\n`);
+        return 0;
       case 'help':
       case '--help':
       case '-h':

@@ -14,14 +14,8 @@ import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { DNSResolver } from 'mailauth';
 import { Piscina } from 'piscina';
 import type { Logger } from '../../src/index.js';
-import type { Checker, CheckInput, Verdict } from './sender-auth.js';
-import {
-  checkMail,
-  type DnsAnswer,
-  type DnsQuestion,
-  type TaskStarted,
-  type WorkerTask,
-} from './sender-auth-task.js';
+import { checkInProcess, type Checker, type CheckInput, type Verdict } from './sender-auth.js';
+import type { DnsAnswer, DnsQuestion, TaskStarted, WorkerTask } from './sender-auth-task.js';
 import { reply, type SmtpReply } from './smtp-codes.js';
 
 /** The worker's entry file: plain JavaScript that loads sender-auth-task (see its comment). */
@@ -109,7 +103,7 @@ export class SenderAuthPool {
 
   /** The Checker inbound-pipeline.ts awaits: same interface, run in the pool. */
   readonly checker: Checker = (input) =>
-    this.opts.workers === 0 ? checkMail(input, this.opts.resolver) : this.inPool(input);
+    this.opts.workers === 0 ? checkInProcess(input, this.opts.resolver) : this.inPool(input);
 
   private async inPool(input: CheckInput): Promise<Verdict> {
     const pool = this.pool;

@@ -1,8 +1,8 @@
 // The entry file of sender-auth-pool.ts's worker threads (piscina loads it and calls its default
-// export per task). Plain JavaScript on purpose: a worker thread does not inherit the tsx loader
-// that bin/cpim-gateway.js registers on the main thread, nor vitest's transform. So this file
-// registers tsx itself when the TypeScript source sits next to it (a clone run with `npm start`
-// or the tests) and imports the compiled sibling otherwise (a build that emits .js next to it).
+// export per task). Plain JavaScript on purpose: a worker thread inherits neither a tsx loader
+// nor vitest's transform. So this file registers tsx itself when the TypeScript source sits next
+// to it (the sources: tests, benchmarks) and imports the compiled sibling otherwise (dist/, where
+// `npm run build` copies this file beside the emitted sender-auth-task.js; no tsx there).
 import { existsSync } from 'node:fs';
 import { URL } from 'node:url';
 

@@ -7,7 +7,6 @@
 import { Resolver } from 'node:dns/promises';
 import type { DNSResolver } from 'mailauth';
 import { strengthRank, type Strength } from '../../src/index.js';
-import { checkMail } from './sender-auth-task.js';
 
 /** The adapter's `senderAuth.minStrength` check, on the protocol's Astrength scale. */
 export function atLeast(s: Strength, min: Strength): boolean {
@@ -70,7 +69,17 @@ export function makeResolver(servers: readonly string[] | undefined): DNSResolve
   return (name, rrtype) => r.resolve(name, rrtype) as Promise<string[][] | string[]>;
 }
 
+/**
+ * The check run in process, on the calling thread. mailauth (sender-auth-task.ts) is loaded on
+ * the first check, not with the adapter: it is the costliest module of the gateway to load, and
+ * the pool's workers load their own copy (issue 14: start to listening under a second).
+ */
+export async function checkInProcess(input: CheckInput, resolver: DNSResolver): Promise<Verdict> {
+  const { checkMail } = await import('./sender-auth-task.js');
+  return checkMail(input, resolver);
+}
+
 /** The check run in process, on the calling thread (no pool: tests and tools; see sender-auth-pool.ts). */
 export function makeChecker(resolver: DNSResolver): Checker {
-  return (input) => checkMail(input, resolver);
+  return (input) => checkInProcess(input, resolver);
 }

@@ -108,7 +108,7 @@ export interface GatewayProcess extends StoppableChild {
   logs(): LogLine[];
   /** Raw standard output and error so far. */
   output(): string;
-  /** Resolves with the exit code (null when killed by a signal). */
+  /** Resolves with the exit code (null when killed by a signal) once all output is read. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -128,8 +128,10 @@ export async function spawnGateway(spec: GatewaySpec = {}): Promise<GatewayProce
   const lines: LogLine[] = [];
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  // 'close', not 'exit': 'exit' may come before the last output is read, and a test reading the
+  // logs on exit would miss the lines written just before it (seen: `hub listener stopped`).
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.once('exit', (code, signal) => r({ code, signal })),
+    child.once('close', (code, signal) => r({ code, signal })),
   );
   const proc = stoppable(child);
   const logs = (): LogLine[] => {
