@@ -101,41 +101,27 @@ describe('the package installed with --omit=dev', () => {
     expect(npx.stdout).toBe(`${VERSION}\n`);
   });
 
-  it('start in a folder holding only its config serves the page over HTTP and IMTP to its own client commands', async () => {
-    const [imtp, pitp, http] = await freePorts(3);
+  it('start in an empty folder runs the demo: the page over HTTP, IMTP to its own client commands', async () => {
+    const [imtp, pitp, http, smtp, ops] = await freePorts(5);
     const work = mkdtempSync(join(temp, 'run-'));
-    // JSON is YAML: the gateway finds ./gateway.config.yaml in its working folder.
-    const config = {
-      gateway: { domains: ['localhost'] },
-      hub: {
-        imtp: { host: '127.0.0.1', port: imtp },
-        pitp: { host: '127.0.0.1', port: pitp },
-        sasl: { mechanisms: ['PLAIN'], allowPlainWithoutTls: true },
-        accounts: ['alice', 'bob'].map((u) => ({
-          user: u,
-          password: `${u}-pw`,
-          identities: [`im:${u}@localhost`, `pres:${u}@localhost`],
-        })),
-      },
-      adapters: [
-        {
-          type: 'websocket',
-          id: 'web',
-          domain: 'web.localhost',
-          http: { host: '127.0.0.1', port: http, page: true },
-          auth: { tokens: [{ user: 'carol', token: 'carol-token-0123456789' }] },
-        },
-      ],
+    // No configuration file: the demo, on free ports instead of 7410/7411/8080/2525/9464
+    // (tests never bind fixed ports; CPIM_DEMO_PORTS moves only the ports, never the host).
+    const demoEnv = {
+      ...process.env,
+      CPIM_DEMO_PORTS: `imtp=${imtp},pitp=${pitp},http=${http},smtp=${smtp},ops=${ops}`,
     };
-    writeFileSync(join(work, 'gateway.config.yaml'), JSON.stringify(config, null, 2));
     let out = '';
-    const child = spawn(process.execPath, [BIN, 'start'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      cwd: work,
+      env: demoEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const gateway = stoppable(child);
     children.push(gateway);
     await untilListening(
-      [imtp!, pitp!, http!],
+      [imtp!, pitp!, http!, smtp!, ops!],
       'the installed gateway',
       () => !gateway.alive(),
       20_000,
@@ -160,7 +146,7 @@ describe('the package installed with --omit=dev', () => {
     let heard = '';
     const listener = spawn(
       process.execPath,
-      [BIN, 'listen', 'im:bob@localhost', '--user', 'bob', '--password', 'bob-pw'],
+      [BIN, 'listen', 'im:bob@localhost', '--user', 'bob', '--password', 'bob'],
       { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     listener.stdout.on('data', (d: Buffer) => (heard += d.toString()));
@@ -180,7 +166,7 @@ describe('the package installed with --omit=dev', () => {
         '--user',
         'alice',
         '--password',
-        'alice-pw',
+        'alice',
         'Hello from the tarball',
       ],
       { cwd: work, env },
