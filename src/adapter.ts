@@ -109,6 +109,12 @@ export interface Adapter {
   start(): Promise<void>;
   /** Idempotent; flush, then close, within `deadlineMs`. */
   stop(deadlineMs: number): Promise<void>;
+  /**
+   * Optional: a reload changed this adapter's section (`section` is what its definition's
+   * parseConfig returned). True when the adapter applied it in place, keeping its users
+   * connected; false (or absent) and the gateway restarts it alone (docs/operations-reload.md).
+   */
+  reconfigure?(section: unknown): boolean;
 }
 
 export interface AdapterDefinition<C = unknown> {

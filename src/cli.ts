@@ -16,6 +16,9 @@ Gateway:
   start [--config FILE]            run the gateway (FILE defaults to ./gateway.config.yaml,
                                    else the embedded defaults)
   check-config [FILE]              check a configuration file and report every problem
+  reload [--config FILE] [--socket PATH]
+                                   make the running gateway re-read its configuration
+                                   (through its admin socket) and print what changed
   inspect [--type T] [--lenient] FILE
                                    parse a Message/CPIM (cpim), PIDF (pidf) or Hudson
                                    application/presence (presence) document and print it as
@@ -59,6 +62,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         return await (await import('./cli/admin.js')).start(rest);
       case 'check-config':
         return await (await import('./cli/admin.js')).checkConfigCommand(rest, io);
+      case 'reload':
+        return await (await import('./cli/reload.js')).reloadCommand(rest, io);
       case 'inspect':
         return (await import('./cli/admin.js')).inspect(rest, io);
       case 'send':

@@ -7,7 +7,6 @@
 import type { AdapterDefinition } from './adapter.js';
 import { AdapterHost, type HostedAdapter } from './adapter-host.js';
 import type { GatewayConfig } from './config/schema.js';
-import { parseImUri } from './model/index.js';
 import { Federation } from './federation/federation.js';
 import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
@@ -15,7 +14,8 @@ import { hubRouterApplication, listenableBy } from './hub-router.js';
 import { component, type Logger } from './log.js';
 import { AuthGuard } from './auth-guard.js';
 import { GatewayMetrics } from './metrics.js';
-import { AuthFailureTracker, payloadLimits } from './policy/index.js';
+import { AuthFailureTracker } from './policy/index.js';
+import { applyReload, roomConfigs, routerLimits, type ReloadResult } from './reload/apply.js';
 import { Router } from './router/index.js';
 
 export interface GatewayOptions {
@@ -37,6 +37,12 @@ export interface Gateway {
   /** Where the hub listeners listen, once started (port 0 in the configuration picks a free one). */
   readonly addresses: { imtp?: ListenAddress; pitp?: ListenAddress };
   start(): Promise<void>;
+  /**
+   * Applies a new configuration to the running gateway without dropping anyone who need not be
+   * dropped (docs/operations-reload.md, src/reload/). Never rejects: what was refused or failed
+   * is in the result, each problem with its path. Reloads run one at a time, in call order.
+   */
+  reload(next: GatewayConfig): Promise<ReloadResult>;
   /** Idempotent; waits for parts to close, at most `deadlineMs`. */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -63,18 +69,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const router = new Router({
     domains: config.gateway.domains,
     ...(config.gateway.visitedToken ? { visitedToken: config.gateway.visitedToken } : {}),
-    limits: {
-      ...payloadLimits(config.hub.limits),
-      maxListensPerConnection: config.hub.limits.maxListensPerConnection,
-      maxSubscriptionsPerConnection: config.hub.limits.maxSubscriptionsPerConnection,
-      maxIdlePresentities: config.limits.maxIdlePresentities,
-    },
-    rooms: config.rooms.map((r) => ({
-      name: r.name,
-      address: parseImUri(r.address),
-      members: r.members.map((m) => parseImUri(m)),
-      open: r.open,
-    })),
+    limits: routerLimits(config),
+    rooms: roomConfigs(config),
     routes: federation.route,
     minStrength: federation.minStrength,
     senderRate: {
@@ -115,6 +111,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   }
 
   const addresses: { imtp?: ListenAddress; pitp?: ListenAddress } = {};
+  const servers: HubServer[] = [];
   const application = hubRouterApplication({ router, accounts: config.hub.accounts, log });
   const parts: Part[] = [
     { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
@@ -132,6 +129,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       warnIntervalMs: config.limits.warnIntervalMs,
       connectionsPerAddress: config.limits.connectionsPerAddress,
     });
+    servers.push(server);
     parts.push({
       name: `hub.${protocol}`,
       start: async () => {
@@ -155,8 +153,53 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     state = 'stopped';
   }
 
+  let current = config;
+  let reloads: Promise<unknown> = Promise.resolve();
+  const reloadTargets = {
+    rootLog: options.log,
+    log,
+    router,
+    federation,
+    host,
+    application,
+    servers,
+    auth,
+    definitions,
+  };
+
+  async function reloadNow(next: GatewayConfig): Promise<ReloadResult> {
+    if (state !== 'running')
+      return {
+        ok: false,
+        problems: [{ path: '', message: `the gateway is ${state}` }],
+        changes: [],
+        config: current,
+      };
+    let result: ReloadResult;
+    try {
+      result = await applyReload(reloadTargets, current, next, 5000);
+    } catch (err) {
+      // A bug, not a bad edit: said as a problem, so the caller is answered all the same.
+      log.error({ err }, 'reload failed');
+      result = {
+        ok: false,
+        problems: [{ path: '', message: (err as Error).message }],
+        changes: [],
+        config: current,
+      };
+    }
+    current = result.config;
+    for (const p of result.problems) log.warn({ path: p.path, reason: p.message }, 'reload: problem');
+    if (result.ok) log.info({ changes: result.changes }, 'configuration reloaded');
+    else
+      log.warn({ changes: result.changes, problems: result.problems.length }, 'reload refused or incomplete');
+    return result;
+  }
+
   return {
-    config,
+    get config() {
+      return current;
+    },
     router,
     federation,
     adapters: host.adapters,
@@ -178,6 +221,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
         log.debug({ part: part.name }, 'part started');
       }
       state = 'running';
+    },
+    reload(next: GatewayConfig) {
+      const result = reloads.then(() => reloadNow(next));
+      reloads = result;
+      return result;
     },
     async stop(deadlineMs = 5000) {
       if (state === 'stopped' || state === 'stopping') return;

@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config/schema.js';
 import { ListenError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { createRootLogger, type Logger } from './log.js';
+import { reloadableFile, reloadControl, type ReloadControl } from './reload/control.js';
 
 export const DEFAULT_CONFIG_FILE = 'gateway.config.yaml';
 
@@ -41,9 +42,18 @@ export async function runGateway(configPath: string | undefined): Promise<number
   const log = createRootLogger({ level: config.log.level });
   const gateway = createGateway(config, { log, adapterDefinitions });
   exitOnUncaught(gateway, log);
+  // SIGHUP re-reads the same file (docs/operations-reload.md); listening from here on, so a
+  // SIGHUP during the start is answered with a log line instead of the default: exiting.
+  const control = reloadControl({
+    gateway,
+    file: reloadableFile(source),
+    read: (file) => loadConfigFile(file, { adapterTypes: knownAdapterChecks() }),
+    log,
+  });
   try {
     await gateway.start();
   } catch (err) {
+    await control.close();
     // gateway.start() has already stopped what it opened. One plain line names the problem
     // (for a port: the address, the port and the configuration key); a listen failure is the
     // user's to fix, so no stack trace, while anything else keeps its stack in the log.
@@ -56,7 +66,8 @@ export async function runGateway(configPath: string | undefined): Promise<number
     return 1;
   }
   log.info({ config: source, domains: config.gateway.domains }, 'gateway started');
-  return await waitForSignal(gateway, log);
+  await control.openSocket();
+  return await waitForSignal(gateway, log, control);
 }
 
 /** How long a gateway stopping after an uncaught exception may take before the process exits anyway. */
@@ -84,14 +95,15 @@ function exitOnUncaught(gateway: Gateway, log: Logger): void {
   });
 }
 
-function waitForSignal(gateway: Gateway, log: Logger): Promise<number> {
+function waitForSignal(gateway: Gateway, log: Logger, control: ReloadControl): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'stopping');
-      gateway.stop(5000).then(
+      const closed = control.close().catch((err: unknown) => log.warn({ err }, 'admin socket did not close'));
+      Promise.all([closed, gateway.stop(5000)]).then(
         () => {
           log.info('gateway stopped');
           log.flush();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { port, host, positiveInt, domainName as domain, inboxUri } from './fields.js';
 import { DEFAULT_PAYLOAD_LIMITS } from '../policy/size-limits.js';
 import { limitsSchema } from './limits-schema.js';
+import { adminSchema } from './admin-schema.js';
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
@@ -214,6 +215,7 @@ export const configSchema = z.strictObject({
   federation: federationSchema.prefault({}),
   adapters: z.array(adapterEntrySchema).prefault([]),
   limits: limitsSchema.prefault({}),
+  admin: adminSchema.prefault({}),
 });
 
 export type GatewayConfig = z.output<typeof configSchema>;

@@ -73,6 +73,12 @@ export interface HubServer {
   /** Asks every client to move (draft §14.2), waits until they leave or `deadlineMs` passes, then closes the rest. */
   stop(deadlineMs?: number): Promise<void>;
   readonly connections: ReadonlySet<HubConnection>;
+  /**
+   * A reload (docs/operations-reload.md): accounts, SASL settings, `hub.limits` and the
+   * per-address limit for connections accepted from now on; open connections keep theirs. The
+   * listener's own address and TLS (`hub.imtp`, `hub.pitp`) cannot change here.
+   */
+  reconfigure(config: HubConfig, connectionsPerAddress?: number): void;
 }
 
 function remoteOf(socket: net.Socket): string {
@@ -89,17 +95,20 @@ interface Attempt {
 }
 
 export function createHubServer(options: HubServerOptions): HubServer {
-  const { protocol, config, application } = options;
+  const { protocol, application } = options;
+  let config = options.config;
   const listener = config[protocol];
-  const limits = config.limits;
+  let limits = config.limits;
   const log = component(options.log, `hub.${protocol}`);
   const connections = new Set<Connection>();
   const hostname = options.hostname ?? osHostname();
-  const mechanisms = new Set(config.sasl.mechanisms);
+  let mechanisms = new Set(config.sasl.mechanisms);
   // part 4 row 12 and the configuration: PLAIN needs TLS unless allowPlainWithoutTls.
-  const plain = mechanisms.has('PLAIN')
-    ? { verify: plainVerifier(config.accounts), requireTls: !config.sasl.allowPlainWithoutTls }
-    : undefined;
+  const plainOf = (c: HubConfig) =>
+    mechanisms.has('PLAIN')
+      ? { verify: plainVerifier(c.accounts), requireTls: !c.sasl.allowPlainWithoutTls }
+      : undefined;
+  let plain = plainOf(config);
   const allow = application.allowUnauthenticated?.bind(application) ?? defaultAuthPolicy();
   let server: net.Server | null = null;
   let stopping = false;
@@ -107,11 +116,14 @@ export function createHubServer(options: HubServerOptions): HubServer {
   let seq = 0;
 
   // ANONYMOUS needs both: listed in hub.sasl.mechanisms and allowed (off by default).
-  const anonymous = mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous;
-  if (mechanisms.has('ANONYMOUS') && !config.sasl.allowAnonymous)
-    log.warn('hub ANONYMOUS is listed but hub.sasl.allowAnonymous is false; not offered');
-  if (!mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous)
-    log.warn('hub allowAnonymous is set but ANONYMOUS is not in hub.sasl.mechanisms; not offered');
+  const anonymousOf = (c: HubConfig): boolean => {
+    if (mechanisms.has('ANONYMOUS') && !c.sasl.allowAnonymous)
+      log.warn('hub ANONYMOUS is listed but hub.sasl.allowAnonymous is false; not offered');
+    if (!mechanisms.has('ANONYMOUS') && c.sasl.allowAnonymous)
+      log.warn('hub allowAnonymous is set but ANONYMOUS is not in hub.sasl.mechanisms; not offered');
+    return mechanisms.has('ANONYMOUS') && c.sasl.allowAnonymous;
+  };
+  let anonymous = anonymousOf(config);
 
   // Each connection's remote address and current authentication attempt, for authAttempts.
   const attempts = new WeakMap<Connection, Attempt>();
@@ -249,6 +261,16 @@ export function createHubServer(options: HubServerOptions): HubServer {
 
   return {
     connections,
+
+    reconfigure(next: HubConfig, connectionsPerAddress?: number) {
+      config = next;
+      limits = next.limits;
+      mechanisms = new Set(next.sasl.mechanisms);
+      plain = plainOf(next);
+      anonymous = anonymousOf(next);
+      if (connectionsPerAddress !== undefined) perAddress?.setMax(connectionsPerAddress);
+      if (server !== null) server.maxConnections = limits.maxConnections * 2;
+    },
 
     async start() {
       if (server !== null) throw new Error('hub listener already started');
