@@ -229,6 +229,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     },
     async stop(deadlineMs = 5000) {
       if (state === 'stopped' || state === 'stopping') return;
+      state = 'stopping'; // A reload asked for from now on is refused.
+      // A reload in progress (restarting an adapter, say) finishes first, so nothing it starts
+      // outlives the stop; at most `deadlineMs`, then the stop goes on regardless.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+      await Promise.race([reloads.then(() => undefined), deadline]);
+      clearTimeout(timer);
       await stopParts(deadlineMs);
     },
   };
