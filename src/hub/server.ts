@@ -5,6 +5,7 @@
  * mechanisms the configuration allows on that link. What commands mean is the application's
  * business (the router); this file only accepts, limits and stops.
  */
+import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import * as tls from 'node:tls';
@@ -79,6 +80,20 @@ export interface HubServer {
    * listener's own address and TLS (`hub.imtp`, `hub.pitp`) cannot change here.
    */
   reconfigure(config: HubConfig, connectionsPerAddress?: number): void;
+  readonly protocol: Protocol;
+  /**
+   * A reload re-reads a TLS listener's PEM files (a renewed certificate under the same paths):
+   * this reads and checks them, throwing with the file that failed and changing nothing; the
+   * function it returns puts them in force for handshakes from then on (open connections keep
+   * theirs) and says whether they differ from those in force. Null: no TLS on this listener.
+   */
+  prepareTls(): Promise<(() => boolean) | null>;
+}
+
+/** A digest of the PEM files, so the key itself is not kept around for the comparison. */
+function pemOf(m: { cert: Buffer; key: Buffer; ca?: Buffer }): string {
+  const h = createHash('sha256').update(m.cert).update('\0').update(m.key).update('\0');
+  return h.update(m.ca ?? '').digest('hex');
 }
 
 function remoteOf(socket: net.Socket): string {
@@ -111,6 +126,8 @@ export function createHubServer(options: HubServerOptions): HubServer {
   let plain = plainOf(config);
   const allow = application.allowUnauthenticated?.bind(application) ?? defaultAuthPolicy();
   let server: net.Server | null = null;
+  /** The digest of the PEM files in force, to tell a renewed certificate from the same one. */
+  let tlsInForce = '';
   let stopping = false;
   let stopped: Promise<void> | null = null;
   let seq = 0;
@@ -261,6 +278,21 @@ export function createHubServer(options: HubServerOptions): HubServer {
 
   return {
     connections,
+    protocol,
+
+    async prepareTls() {
+      if (listener.tls === undefined) return null;
+      const material = await loadTlsMaterial(listener.tls);
+      const options = serverTlsOptions(material, limits.authTimeoutMs);
+      tls.createSecureContext(options); // Throws for a key that does not match, bad PEM.
+      const pem = pemOf(material);
+      return () => {
+        if (server instanceof tls.Server) server.setSecureContext(options);
+        const changed = pem !== tlsInForce;
+        tlsInForce = pem;
+        return changed;
+      };
+    },
 
     reconfigure(next: HubConfig, connectionsPerAddress?: number) {
       config = next;
@@ -276,6 +308,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
       if (server !== null) throw new Error('hub listener already started');
       if (listener.tls !== undefined) {
         const material = await loadTlsMaterial(listener.tls);
+        tlsInForce = pemOf(material);
         const s = tls.createServer(serverTlsOptions(material, limits.authTimeoutMs), (sock) =>
           accept(sock, true),
         );

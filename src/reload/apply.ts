@@ -4,9 +4,10 @@
  *
  * 1. plan.ts compares the two configurations; a key that cannot change while running refuses
  *    the whole reload.
- * 2. Everything that can fail is tried without effect: the rooms table is built, new peers'
- *    TLS files are read, new adapter sections are parsed. Any problem refuses the reload.
- * 3. The changes are applied: log level, router (rooms, limits, rate, who may listen, identity
+ * 2. Everything that can fail is tried without effect: the hub listeners' TLS files are read
+ *    again (a renewed certificate), the rooms table is built, new peers' TLS files are read, new
+ *    adapter sections are parsed. Any problem refuses the reload.
+ * 3. The changes are applied: the listeners' certificates, log level, router (rooms, limits, rate, who may listen, identity
  *    policy), hub listeners (accounts, SASL, limits for new connections), authentication backoff,
  *    peers (unchanged links kept, removed ones closed gracefully), then adapters: a removed or
  *    changed one is stopped alone, a changed or added one started alone. An adapter that fails
@@ -88,10 +89,23 @@ export async function applyReload(
 ): Promise<ReloadResult> {
   const plan = planReload(old, next);
   if (plan.refused.length > 0) return { ok: false, problems: plan.refused, changes: [], config: old };
-  if (plan.empty) return { ok: true, problems: [], changes: [], config: old };
 
-  // Step 2: everything that can fail, without effect.
+  // Step 2: everything that can fail, without effect. TLS files are read again even when the
+  // configuration is the same: a renewed certificate under the same path is the common case.
   const problems: ReloadProblem[] = [];
+  const tlsCommits: { protocol: string; commit: () => boolean }[] = [];
+  for (const server of t.servers) {
+    try {
+      const commit = await server.prepareTls();
+      if (commit !== null) tlsCommits.push({ protocol: server.protocol, commit });
+    } catch (err) {
+      problems.push({ path: `hub.${server.protocol}.tls`, message: message(err) });
+    }
+  }
+  if (plan.empty && problems.length === 0) {
+    const changes = tlsCommits.filter((c) => c.commit()).map((c) => `hub.${c.protocol}.tls (files re-read)`);
+    return { ok: true, problems: [], changes, config: old };
+  }
   if (plan.rooms) {
     try {
       buildRooms(next.gateway.domains, roomConfigs(next));
@@ -124,6 +138,7 @@ export async function applyReload(
 
   // Step 3: apply.
   const changes: string[] = [];
+  for (const c of tlsCommits) if (c.commit()) changes.push(`hub.${c.protocol}.tls (files re-read)`);
   if (plan.logLevel) {
     t.rootLog.level = next.log.level;
     changes.push(`log.level ${old.log.level} → ${next.log.level}`);
