@@ -86,9 +86,11 @@ function exitOnUncaught(gateway: Gateway, log: Logger): void {
     crashed = true;
     log.fatal({ err, origin }, 'uncaught exception, stopping the gateway');
     log.flush();
-    const exit = (): never => {
-      log.flush();
-      process.exit(1);
+    // The log is written asynchronously: exit once what is queued is out (the stop's own lines
+    // included), or half a second later at most.
+    const exit = (): void => {
+      log.flush(() => process.exit(1));
+      setTimeout(() => process.exit(1), 500).unref();
     };
     setTimeout(exit, FATAL_STOP_MS + 500);
     gateway.stop(FATAL_STOP_MS).then(exit, exit);
