@@ -95,14 +95,15 @@ export function createHubPort(router: Router, origin: Origin): HubPort {
 
 export class AdapterHost {
   private readonly hosted: HostedAdapter[] = [];
-  private readonly unregister: (() => void)[] = [];
+  /** Each hosted adapter's registrations with the router, undone when it stops. */
+  private readonly unregister = new Map<HostedAdapter, (() => void)[]>();
   private readonly abort = new AbortController();
 
   constructor(
     private readonly router: Router,
     private readonly log: Logger,
     /** The gateway's `limits` for adapters' own listeners (issue 13). */
-    private readonly listenerLimits?: AdapterListenerLimits,
+    private listenerLimits?: AdapterListenerLimits,
     /** Authentication attempts and the gateway's metrics, shared with the hub (issue 13 defect 5). */
     private readonly shared: Pick<AdapterContext, 'authAttempts' | 'metrics'> = {},
   ) {}
@@ -172,11 +173,61 @@ export class AdapterHost {
     const adapter = definition.create(config, ctx);
     entry.adapter = adapter;
     hosted.adapter = adapter;
-    for (const domain of adapter.domains) {
-      this.unregister.push(this.router.registerDomain(domain, endpoint, adapter.capabilities));
+    const offs: (() => void)[] = [];
+    try {
+      for (const domain of adapter.domains)
+        offs.push(this.router.registerDomain(domain, endpoint, adapter.capabilities));
+    } catch (err) {
+      for (const off of offs) off();
+      throw err;
     }
+    this.unregister.set(hosted, offs);
     this.hosted.push(hosted);
     return hosted;
+  }
+
+  /**
+   * A reload (docs/operations-reload.md): the limits adapters created from now on get; running
+   * adapters keep theirs until they are restarted.
+   */
+  setListenerLimits(limits: AdapterListenerLimits): void {
+    this.listenerLimits = limits;
+  }
+
+  /** Offers a changed section to a running adapter; true when it applied it in place. */
+  reconfigure(id: string, section: unknown): boolean {
+    const hosted = this.hosted.find((h) => h.id === id);
+    return hosted?.adapter.reconfigure?.(section) ?? false;
+  }
+
+  /** Starts one adapter added after the host started (a reload); `at` is its configuration index. */
+  async startOne(hosted: HostedAdapter, at: number): Promise<void> {
+    hosted.status = 'connecting';
+    try {
+      await hosted.adapter.start();
+    } catch (err) {
+      throw err instanceof ListenError ? err.under(`adapters[${at}]`) : err;
+    }
+  }
+
+  /**
+   * Stops one adapter and forgets it (a reload removed or changed its section): its users are
+   * disconnected, its domains leave the router; every other adapter keeps running.
+   */
+  async remove(id: string, deadlineMs: number): Promise<void> {
+    const hosted = this.hosted.find((h) => h.id === id);
+    if (hosted === undefined) return;
+    try {
+      await hosted.adapter.stop(deadlineMs);
+    } catch (err) {
+      this.log.warn({ err, adapter: id }, 'adapter did not stop cleanly');
+    }
+    for (const off of this.unregister.get(hosted) ?? []) off();
+    this.unregister.delete(hosted);
+    // Its listens and subscriptions end with it, as a hub connection's do when it closes: a
+    // restarted adapter starts clean under the same endpoint id.
+    this.router.connectionClosed(`adapter:${id}`);
+    this.hosted.splice(this.hosted.indexOf(hosted), 1);
   }
 
   /**
@@ -204,6 +255,7 @@ export class AdapterHost {
           .catch((err: unknown) => this.log.warn({ err, adapter: h.id }, 'adapter did not stop cleanly')),
       ),
     );
-    for (const off of this.unregister.splice(0)) off();
+    for (const offs of this.unregister.values()) for (const off of offs) off();
+    this.unregister.clear();
   }
 }

@@ -125,6 +125,12 @@ export interface Adapter {
   stop(deadlineMs: number): Promise<void>;
   /** Figures for `/metrics` (connections, queue depth); absent = none to report. */
   stats?(): AdapterStats;
+  /**
+   * Optional: a reload changed this adapter's section (`section` is what its definition's
+   * parseConfig returned). True when the adapter applied it in place, keeping its users
+   * connected; false (or absent) and the gateway restarts it alone (docs/operations-reload.md).
+   */
+  reconfigure?(section: unknown): boolean;
 }
 
 export interface AdapterDefinition<C = unknown> {

@@ -15,11 +15,19 @@ export class AuthGuard {
   private readonly listeners = new Map<string, AuthAttempts>();
 
   constructor(
-    private readonly tracker: AuthFailureTracker,
+    private tracker: AuthFailureTracker,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
     private readonly warnIntervalMs: number,
   ) {}
+
+  /**
+   * A reload's new `limits.authFailures` (docs/operations-reload.md): counting starts afresh
+   * under the new rule, for every listener at once.
+   */
+  setTracker(tracker: AuthFailureTracker): void {
+    this.tracker = tracker;
+  }
 
   /** The attempts of one listener (`imtp`, `pitp`, `web`, `smtp`); one object per name. */
   forListener(listener: string): AuthAttempts {
@@ -32,12 +40,14 @@ export class AuthGuard {
   }
 
   private make(listener: string): AuthAttempts {
-    const { tracker, metrics, log } = this;
+    const { metrics, log } = this;
+    // Read at each attempt, so setTracker reaches the listeners made before it.
+    const tracker = (): AuthFailureTracker => this.tracker;
     const failedLines = new LogThrottle(this.warnIntervalMs);
     const throttledLines = new LogThrottle(this.warnIntervalMs);
     return {
       throttle(address, account) {
-        const wait = tracker.delayMs(address, account);
+        const wait = tracker().delayMs(address, account);
         if (wait === 0) return 0;
         metrics.authThrottled.inc({ listener });
         const suppressed = throttledLines.allow();
@@ -49,7 +59,7 @@ export class AuthGuard {
         return wait;
       },
       failed(address, account, reason) {
-        const wait = tracker.failed(address, account);
+        const wait = tracker().failed(address, account);
         metrics.authFailures.inc({ listener });
         const suppressed = failedLines.allow();
         if (suppressed >= 0)
@@ -60,7 +70,7 @@ export class AuthGuard {
         return wait;
       },
       succeeded(address, account) {
-        tracker.succeeded(address, account);
+        tracker().succeeded(address, account);
       },
     };
   }

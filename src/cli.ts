@@ -21,6 +21,9 @@ Gateway:
   init [FILE] [--domain D] [--force]
                                    write a commented starting configuration (FILE defaults
                                    to ./gateway.config.yaml; never overwritten without --force)
+  reload [--config FILE] [--socket PATH]
+                                   make the running gateway re-read its configuration
+                                   (through its admin socket) and print what changed
   inspect [--type T] [--lenient] FILE
                                    parse a Message/CPIM (cpim), PIDF (pidf) or Hudson
                                    application/presence (presence) document and print it as
@@ -73,6 +76,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         return await (await import('./cli/admin.js')).checkConfigCommand(rest, io);
       case 'init':
         return (await import('./cli/init.js')).initCommand(rest, io);
+      case 'reload':
+        return await (await import('./cli/reload.js')).reloadCommand(rest, io);
       case 'inspect':
         return (await import('./cli/admin.js')).inspect(rest, io);
       case 'send':

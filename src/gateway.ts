@@ -7,7 +7,6 @@
 import type { AdapterDefinition } from './adapter.js';
 import { AdapterHost, type HostedAdapter } from './adapter-host.js';
 import type { GatewayConfig } from './config/schema.js';
-import { parseImUri } from './model/index.js';
 import { Federation } from './federation/federation.js';
 import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
@@ -15,7 +14,8 @@ import { hubRouterApplication, listenableBy } from './hub-router.js';
 import { component, type Logger } from './log.js';
 import { AuthGuard } from './auth-guard.js';
 import { GatewayMetrics } from './metrics.js';
-import { AuthFailureTracker, payloadLimits } from './policy/index.js';
+import { AuthFailureTracker } from './policy/index.js';
+import { applyReload, roomConfigs, routerLimits, type ReloadResult } from './reload/apply.js';
 import { Router } from './router/index.js';
 import type { Protocol } from './protocol/index.js';
 import { registerGatewayMetrics } from './ops/metrics.js';
@@ -46,6 +46,12 @@ export interface Gateway {
   /** What `/ready` on the operations endpoint answers (docs/operations.md). */
   ready(): Readiness;
   start(): Promise<void>;
+  /**
+   * Applies a new configuration to the running gateway without dropping anyone who need not be
+   * dropped (docs/operations-reload.md, src/reload/). Never rejects: what was refused or failed
+   * is in the result, each problem with its path. Reloads run one at a time, in call order.
+   */
+  reload(next: GatewayConfig): Promise<ReloadResult>;
   /** Idempotent; waits for parts to close, at most `deadlineMs`. */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -72,18 +78,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const router = new Router({
     domains: config.gateway.domains,
     ...(config.gateway.visitedToken ? { visitedToken: config.gateway.visitedToken } : {}),
-    limits: {
-      ...payloadLimits(config.hub.limits),
-      maxListensPerConnection: config.hub.limits.maxListensPerConnection,
-      maxSubscriptionsPerConnection: config.hub.limits.maxSubscriptionsPerConnection,
-      maxIdlePresentities: config.limits.maxIdlePresentities,
-    },
-    rooms: config.rooms.map((r) => ({
-      name: r.name,
-      address: parseImUri(r.address),
-      members: r.members.map((m) => parseImUri(m)),
-      open: r.open,
-    })),
+    limits: routerLimits(config),
+    rooms: roomConfigs(config),
     routes: federation.route,
     minStrength: federation.minStrength,
     senderRate: {
@@ -193,8 +189,53 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     state = 'stopped';
   }
 
+  let current = config;
+  let reloads: Promise<unknown> = Promise.resolve();
+  const reloadTargets = {
+    rootLog: options.log,
+    log,
+    router,
+    federation,
+    host,
+    application,
+    servers: hubs.map((h) => h.server),
+    auth,
+    definitions,
+  };
+
+  async function reloadNow(next: GatewayConfig): Promise<ReloadResult> {
+    if (state !== 'running')
+      return {
+        ok: false,
+        problems: [{ path: '', message: `the gateway is ${state}` }],
+        changes: [],
+        config: current,
+      };
+    let result: ReloadResult;
+    try {
+      result = await applyReload(reloadTargets, current, next, 5000);
+    } catch (err) {
+      // A bug, not a bad edit: said as a problem, so the caller is answered all the same.
+      log.error({ err }, 'reload failed');
+      result = {
+        ok: false,
+        problems: [{ path: '', message: (err as Error).message }],
+        changes: [],
+        config: current,
+      };
+    }
+    current = result.config;
+    for (const p of result.problems) log.warn({ path: p.path, reason: p.message }, 'reload: problem');
+    if (result.ok) log.info({ changes: result.changes }, 'configuration reloaded');
+    else
+      log.warn({ changes: result.changes, problems: result.problems.length }, 'reload refused or incomplete');
+    return result;
+  }
+
   return {
-    config,
+    get config() {
+      return current;
+    },
     router,
     federation,
     adapters: host.adapters,
@@ -218,8 +259,20 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       }
       state = 'running';
     },
+    reload(next: GatewayConfig) {
+      const result = reloads.then(() => reloadNow(next));
+      reloads = result;
+      return result;
+    },
     async stop(deadlineMs = 5000) {
       if (state === 'stopped' || state === 'stopping') return;
+      state = 'stopping'; // A reload asked for from now on is refused.
+      // A reload in progress (restarting an adapter, say) finishes first, so nothing it starts
+      // outlives the stop; at most `deadlineMs`, then the stop goes on regardless.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+      await Promise.race([reloads.then(() => undefined), deadline]);
+      clearTimeout(timer);
       await stopParts(deadlineMs);
     },
   };

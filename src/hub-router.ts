@@ -59,11 +59,23 @@ export interface HubRouterOptions {
   readonly log: Logger;
 }
 
+/** The hub application, whose accounts a reload can replace. */
+export interface HubRouterApplication extends HubApplication {
+  /**
+   * A reload's `hub.accounts` (docs/operations-reload.md): every connection's next command acts
+   * with its account's identities as they are now. A connection whose account is gone is the
+   * caller's to close (`isAccount`).
+   */
+  setAccounts(accounts: readonly AccountConfig[]): void;
+  /** Whether `user` is a configured account now. */
+  isAccount(user: string): boolean;
+}
+
 /** The HubApplication that serves one gateway's listeners from its router. */
-export function hubRouterApplication(options: HubRouterOptions): HubApplication {
+export function hubRouterApplication(options: HubRouterOptions): HubRouterApplication {
   const { router } = options;
-  const byUser = principals(options.accounts);
-  const origins = new WeakMap<HubConnection, Origin>();
+  let byUser = principals(options.accounts);
+  let origins = new WeakMap<HubConnection, Origin>();
 
   function originOf(conn: HubConnection): Origin {
     let origin = origins.get(conn);
@@ -89,6 +101,11 @@ export function hubRouterApplication(options: HubRouterOptions): HubApplication 
   }
 
   return {
+    setAccounts(accounts) {
+      byUser = principals(accounts);
+      origins = new WeakMap();
+    },
+    isAccount: (user) => byUser.has(user),
     command(conn: HubConnection, command: CommandFrame): Promise<Answer> {
       const op: Operation =
         command.payload === undefined

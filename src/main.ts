@@ -20,6 +20,7 @@ import { ListenError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { listenHint } from './cli/hints.js';
 import { createRootLogger, resolveLogFormat, type LogFormat, type Logger } from './log.js';
+import { reloadableFile, reloadControl, type ReloadControl } from './reload/control.js';
 
 export const DEFAULT_CONFIG_FILE = 'gateway.config.yaml';
 
@@ -71,9 +72,18 @@ export async function runGateway(configPath: string | undefined, options: RunOpt
   }
   const gateway = createGateway(config, { log, adapterDefinitions });
   exitOnUncaught(gateway, log);
+  // SIGHUP re-reads the same file (docs/operations-reload.md); listening from here on, so a
+  // SIGHUP during the start is answered with a log line instead of the default: exiting.
+  const control = reloadControl({
+    gateway,
+    file: reloadableFile(source),
+    read: (file) => loadConfigFile(file, { adapterTypes: knownAdapterChecks() }),
+    log,
+  });
   try {
     await gateway.start();
   } catch (err) {
+    await control.close();
     // gateway.start() has already stopped what it opened. One plain line on standard error
     // names the problem and what to do (for a port: the address, the port and the configuration
     // key); the stack only at --log-level debug (issue 14, "Errors a user meets at the command
@@ -94,7 +104,8 @@ export async function runGateway(configPath: string | undefined, options: RunOpt
   }
   log.info({ config: source, domains: config.gateway.domains }, 'gateway started');
   if (demo) process.stdout.write(demoWelcome(config));
-  return await waitForSignal(gateway, log);
+  await control.openSocket();
+  return await waitForSignal(gateway, log, control);
 }
 
 /** How long a gateway stopping after an uncaught exception may take before the process exits anyway. */
@@ -113,23 +124,26 @@ function exitOnUncaught(gateway: Gateway, log: Logger): void {
     crashed = true;
     log.fatal({ err, origin }, 'uncaught exception, stopping the gateway');
     log.flush();
-    const exit = (): never => {
-      log.flush();
-      process.exit(1);
+    // The log is written asynchronously: exit once what is queued is out (the stop's own lines
+    // included), or half a second later at most.
+    const exit = (): void => {
+      log.flush(() => process.exit(1));
+      setTimeout(() => process.exit(1), 500).unref();
     };
     setTimeout(exit, FATAL_STOP_MS + 500);
     gateway.stop(FATAL_STOP_MS).then(exit, exit);
   });
 }
 
-function waitForSignal(gateway: Gateway, log: Logger): Promise<number> {
+function waitForSignal(gateway: Gateway, log: Logger, control: ReloadControl): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'stopping');
-      gateway.stop(5000).then(
+      const closed = control.close().catch((err: unknown) => log.warn({ err }, 'admin socket did not close'));
+      Promise.all([closed, gateway.stop(5000)]).then(
         () => {
           log.info('gateway stopped');
           log.flush();

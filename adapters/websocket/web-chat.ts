@@ -68,7 +68,7 @@ export class WebChat {
   /** Users who published and then left: name → last PIDF timestamp (RFC 3863 4.1.7). */
   readonly offline: BoundedCache<string, number>;
   /** Users with a fixed token (bounded by the configuration). */
-  private readonly configured: ReadonlySet<string>;
+  private configured: ReadonlySet<string>;
   readonly rooms = new Map<string, WebRoom>();
   readonly sessions = new Set<Session>();
   readonly byToken = new Map<string, Session>();
@@ -95,6 +95,11 @@ export class WebChat {
       maxAgeMs: config.limits.offlineUserMs,
     });
     for (const r of config.rooms) this.rooms.set(r.name, this.makeRoom(r));
+  }
+
+  /** A reload's fixed-token users (ws-adapter.ts reconfigure). */
+  setConfiguredUsers(users: readonly string[]): void {
+    this.configured = new Set(users);
   }
 
   private makeRoom(r: WebRoomConfig): WebRoom {

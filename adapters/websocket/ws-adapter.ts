@@ -22,6 +22,7 @@ import { deliverOperation } from './inbound.js';
 import { WebMetrics } from './metrics.js';
 import { pageAssets } from './page-build.js';
 import { CLOSE, Session } from './session.js';
+import { onlyCredentialsChanged, revokedUsers } from './reconfigure.js';
 import { TokenVerifier } from './tokens.js';
 import { CPIM_TYPE } from './translate.js';
 import { WebChat } from './web-chat.js';
@@ -30,7 +31,7 @@ export class WebSocketAdapter implements Adapter {
   readonly domains: readonly string[];
   readonly capabilities: Capabilities;
   readonly chat: WebChat;
-  private readonly tokens: TokenVerifier;
+  private tokens: TokenVerifier;
   private readonly metrics: WebMetrics;
   private server: WebServer | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -38,7 +39,7 @@ export class WebSocketAdapter implements Adapter {
   private stopping: Promise<void> | null = null;
 
   constructor(
-    readonly config: WebSocketConfig,
+    public config: WebSocketConfig,
     private readonly ctx: AdapterContext,
   ) {
     this.domains = [config.domain];
@@ -66,6 +67,31 @@ export class WebSocketAdapter implements Adapter {
   /** For the operations endpoint (`cpim_adapter_connections`): open WebSocket connections. */
   stats(): AdapterStats {
     return { connections: this.chat.sessions.size };
+  }
+
+  /**
+   * A reload (docs/operations-reload.md, reconfigure.ts): new credentials in place, true; any
+   * other change, false (the gateway restarts this adapter alone). Tabs of users whose fixed
+   * token was removed are closed (4003); everyone else stays.
+   */
+  reconfigure(section: unknown): boolean {
+    const next = section as WebSocketConfig;
+    if (!onlyCredentialsChanged(this.config, next)) return false;
+    const tokens = new TokenVerifier(next.auth);
+    const revoked = revokedUsers(this.config, next);
+    const before = new Set(this.config.auth.tokens.map((t) => t.user));
+    this.tokens = tokens;
+    this.config = next;
+    this.chat.setConfiguredUsers(tokens.configuredUsers);
+    for (const s of this.chat.sessions)
+      if (s.user !== null && revoked.has(s.user)) {
+        this.ctx.log.warn({ user: s.user }, 'web user token removed by a reload, connection closed');
+        s.close(CLOSE.authFailures, 'token revoked');
+      }
+    // New users with a fixed token exist before they first sign in, as at start.
+    if (this.server !== null)
+      for (const u of tokens.configuredUsers) if (!before.has(u)) void this.chat.publish(this.chat.user(u));
+    return true;
   }
 
   deliver(op: Operation): Promise<Answer> {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { port, host, positiveInt, domainName as domain, inboxUri } from './fields.js';
 import { DEFAULT_PAYLOAD_LIMITS } from '../policy/size-limits.js';
 import { limitsSchema } from './limits-schema.js';
+import { adminSchema } from './admin-schema.js';
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
@@ -386,6 +387,7 @@ export const configSchema = z.strictObject({
       'policy the core enforces for every entry point (hub clients, peers, adapters) and table bounds',
     ),
   ops: opsSchema.prefault({}).describe('the operations endpoints: /health, /ready, /metrics'),
+  admin: adminSchema.prefault({}).describe('the local admin socket that `cpim-gateway reload` talks to'),
 });
 
 export type GatewayConfig = z.output<typeof configSchema>;

@@ -90,11 +90,13 @@ function saslOf(s: PeerSaslConfig): HubClientSasl {
 }
 
 export class Federation {
-  private readonly config: GatewayConfig;
+  private config: GatewayConfig;
   private readonly log: Logger;
   private readonly random: () => number;
   private readonly ownDomain: string;
-  private readonly staticPeers = new Map<string, Peer>();
+  private staticPeers = new Map<string, Peer>();
+  /** Each static peer by its configuration (as JSON): a reload keeps the links of unchanged ones. */
+  private byConfig = new Map<string, Peer>();
   private readonly discovered = new Map<string, Peer>();
   private readonly tls = new Map<PeerTlsConfig, ClientTlsOptions | undefined>();
   private lookupImpl: DnsLookup | undefined;
@@ -107,11 +109,52 @@ export class Federation {
     this.ownDomain = options.config.gateway.visitedToken ?? options.config.gateway.domains[0]!;
     this.lookupImpl = options.lookup;
     for (const p of options.config.peers) {
-      const peer = this.makePeer(p.domains[0]!, 'static', p.minStrength, (protocol) =>
-        this.staticDial(p, protocol),
-      );
+      const peer = this.staticPeer(p);
+      this.byConfig.set(JSON.stringify(p), peer);
       for (const d of p.domains) this.staticPeers.set(d, peer);
     }
+  }
+
+  private staticPeer(p: PeerConfig): Peer {
+    return this.makePeer(p.domains[0]!, 'static', p.minStrength, (protocol) => this.staticDial(p, protocol));
+  }
+
+  /**
+   * A reload's `peers:` (docs/operations-reload.md), in two steps: this reads the TLS files of
+   * new and changed peers and throws when one cannot be read, changing nothing; the function it
+   * returns swaps the table. A peer whose entry is unchanged keeps its links; a removed or
+   * changed one has its links closed gracefully (outstanding commands answered, at most
+   * `deadlineMs`); new ones connect on their first command, as at start. `config` (the whole
+   * new configuration) also gives new links the new `hub.limits`.
+   */
+  async preparePeers(config: GatewayConfig): Promise<(deadlineMs: number) => Promise<string[]>> {
+    const fresh = config.peers.filter((p) => !this.byConfig.has(JSON.stringify(p)));
+    const material = new Map<PeerTlsConfig, ClientTlsOptions | undefined>();
+    for (const p of fresh) if (p.tls !== undefined) material.set(p.tls, await readTls(p.tls));
+    return async (deadlineMs) => {
+      for (const [t, m] of material) this.tls.set(t, m);
+      this.config = config;
+      const byConfig = new Map<string, Peer>();
+      const staticPeers = new Map<string, Peer>();
+      for (const p of config.peers) {
+        const key = JSON.stringify(p);
+        const peer = this.byConfig.get(key) ?? this.staticPeer(p);
+        byConfig.set(key, peer);
+        for (const d of p.domains) staticPeers.set(d, peer);
+      }
+      const kept = new Set(byConfig.values());
+      const gone = [...this.byConfig.values()].filter((p) => !kept.has(p));
+      const changes = [
+        ...gone.map((p) => `peer ${p.name} removed`),
+        ...fresh.map((p) => `peer ${p.domains[0]!} added`),
+      ];
+      this.byConfig = byConfig;
+      this.staticPeers = staticPeers;
+      await Promise.all(
+        gone.flatMap((p) => [p.links.imtp.close(deadlineMs), p.links.pitp.close(deadlineMs)]),
+      );
+      return changes;
+    };
   }
 
   /** RouterOptions.routes: the peer serving `domain`, or null (the router answers target-not-found). */

@@ -5,6 +5,7 @@
  * mechanisms the configuration allows on that link. What commands mean is the application's
  * business (the router); this file only accepts, limits and stops.
  */
+import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import * as tls from 'node:tls';
@@ -80,6 +81,26 @@ export interface HubServer {
   readonly listening: boolean;
   /** Connections refused at accept (connection limit, per-address limit) since start. */
   readonly refused: { readonly maxConnections: number; readonly perAddress: number };
+  /**
+   * A reload (docs/operations-reload.md): accounts, SASL settings, `hub.limits` and the
+   * per-address limit for connections accepted from now on; open connections keep theirs. The
+   * listener's own address and TLS (`hub.imtp`, `hub.pitp`) cannot change here.
+   */
+  reconfigure(config: HubConfig, connectionsPerAddress?: number): void;
+  readonly protocol: Protocol;
+  /**
+   * A reload re-reads a TLS listener's PEM files (a renewed certificate under the same paths):
+   * this reads and checks them, throwing with the file that failed and changing nothing; the
+   * function it returns puts them in force for handshakes from then on (open connections keep
+   * theirs) and says whether they differ from those in force. Null: no TLS on this listener.
+   */
+  prepareTls(): Promise<(() => boolean) | null>;
+}
+
+/** A digest of the PEM files, so the key itself is not kept around for the comparison. */
+function pemOf(m: { cert: Buffer; key: Buffer; ca?: Buffer }): string {
+  const h = createHash('sha256').update(m.cert).update('\0').update(m.key).update('\0');
+  return h.update(m.ca ?? '').digest('hex');
 }
 
 function remoteOf(socket: net.Socket): string {
@@ -96,19 +117,24 @@ interface Attempt {
 }
 
 export function createHubServer(options: HubServerOptions): HubServer {
-  const { protocol, config, application } = options;
+  const { protocol, application } = options;
+  let config = options.config;
   const listener = config[protocol];
-  const limits = config.limits;
+  let limits = config.limits;
   const log = component(options.log, `hub.${protocol}`);
   const connections = new Set<Connection>();
   const hostname = options.hostname ?? osHostname();
-  const mechanisms = new Set(config.sasl.mechanisms);
+  let mechanisms = new Set(config.sasl.mechanisms);
   // part 4 row 12 and the configuration: PLAIN needs TLS unless allowPlainWithoutTls.
-  const plain = mechanisms.has('PLAIN')
-    ? { verify: plainVerifier(config.accounts), requireTls: !config.sasl.allowPlainWithoutTls }
-    : undefined;
+  const plainOf = (c: HubConfig) =>
+    mechanisms.has('PLAIN')
+      ? { verify: plainVerifier(c.accounts), requireTls: !c.sasl.allowPlainWithoutTls }
+      : undefined;
+  let plain = plainOf(config);
   const allow = application.allowUnauthenticated?.bind(application) ?? defaultAuthPolicy();
   let server: net.Server | null = null;
+  /** The digest of the PEM files in force, to tell a renewed certificate from the same one. */
+  let tlsInForce = '';
   let stopping = false;
   let stopped: Promise<void> | null = null;
   let seq = 0;
@@ -116,11 +142,14 @@ export function createHubServer(options: HubServerOptions): HubServer {
   const refused = { maxConnections: 0, perAddress: 0 };
 
   // ANONYMOUS needs both: listed in hub.sasl.mechanisms and allowed (off by default).
-  const anonymous = mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous;
-  if (mechanisms.has('ANONYMOUS') && !config.sasl.allowAnonymous)
-    log.warn('hub ANONYMOUS is listed but hub.sasl.allowAnonymous is false; not offered');
-  if (!mechanisms.has('ANONYMOUS') && config.sasl.allowAnonymous)
-    log.warn('hub allowAnonymous is set but ANONYMOUS is not in hub.sasl.mechanisms; not offered');
+  const anonymousOf = (c: HubConfig): boolean => {
+    if (mechanisms.has('ANONYMOUS') && !c.sasl.allowAnonymous)
+      log.warn('hub ANONYMOUS is listed but hub.sasl.allowAnonymous is false; not offered');
+    if (!mechanisms.has('ANONYMOUS') && c.sasl.allowAnonymous)
+      log.warn('hub allowAnonymous is set but ANONYMOUS is not in hub.sasl.mechanisms; not offered');
+    return mechanisms.has('ANONYMOUS') && c.sasl.allowAnonymous;
+  };
+  let anonymous = anonymousOf(config);
 
   // Each connection's remote address and current authentication attempt, for authAttempts.
   const attempts = new WeakMap<Connection, Attempt>();
@@ -266,11 +295,37 @@ export function createHubServer(options: HubServerOptions): HubServer {
     get listening() {
       return server !== null && server.listening && !stopping;
     },
+    protocol,
+
+    async prepareTls() {
+      if (listener.tls === undefined) return null;
+      const material = await loadTlsMaterial(listener.tls);
+      const options = serverTlsOptions(material, limits.authTimeoutMs);
+      tls.createSecureContext(options); // Throws for a key that does not match, bad PEM.
+      const pem = pemOf(material);
+      return () => {
+        if (server instanceof tls.Server) server.setSecureContext(options);
+        const changed = pem !== tlsInForce;
+        tlsInForce = pem;
+        return changed;
+      };
+    },
+
+    reconfigure(next: HubConfig, connectionsPerAddress?: number) {
+      config = next;
+      limits = next.limits;
+      mechanisms = new Set(next.sasl.mechanisms);
+      plain = plainOf(next);
+      anonymous = anonymousOf(next);
+      if (connectionsPerAddress !== undefined) perAddress?.setMax(connectionsPerAddress);
+      if (server !== null) server.maxConnections = limits.maxConnections * 2;
+    },
 
     async start() {
       if (server !== null) throw new Error('hub listener already started');
       if (listener.tls !== undefined) {
         const material = await loadTlsMaterial(listener.tls);
+        tlsInForce = pemOf(material);
         const s = tls.createServer(serverTlsOptions(material, limits.authTimeoutMs), (sock) =>
           accept(sock, true),
         );

@@ -12,8 +12,17 @@ import { addressKey } from './address-key.js';
 export class ConnectionCounter {
   private readonly counts = new Map<string, number>();
 
-  constructor(readonly maxPerAddress: number) {
+  constructor(public maxPerAddress: number) {
     if (!(maxPerAddress >= 1)) throw new RangeError('maxPerAddress must be at least 1');
+  }
+
+  /**
+   * A reload's new limit (docs/operations-reload.md): applies to the next connection; open ones
+   * above a lower limit stay open.
+   */
+  setMax(maxPerAddress: number): void {
+    if (!(maxPerAddress >= 1)) throw new RangeError('maxPerAddress must be at least 1');
+    this.maxPerAddress = maxPerAddress;
   }
 
   /** Counts one connection from `address`; null when that address is at its limit. */

@@ -140,7 +140,8 @@ export class RouterContext implements Authority {
   readonly domains: ReadonlySet<string>;
   readonly token: string;
   readonly maxVisited: number;
-  readonly limits: RouterLimits;
+  /** Replaced whole by a reload (Router.reconfigure); read at each use. */
+  limits: RouterLimits;
   readonly listeners = new Listeners();
   readonly stores = new Map<string, PresenceStore>();
   /** A presentity's first subscriber or last one leaving may change whether its store is idle. */
@@ -153,14 +154,14 @@ export class RouterContext implements Authority {
   readonly log: Logger | undefined;
   readonly translate: RouterOptions['translate'];
   readonly senderRates: SenderRates;
-  readonly refuseMismatchedFrom: boolean;
+  refuseMismatchedFrom: boolean;
   /** Throttles the warn line of a dropped notify: a dead watcher route repeats it per change. */
   readonly notifyDrops: LogThrottle;
   /** Counts for the operations endpoint (stats.ts), read when scraped. */
   readonly stats = new RouterStats();
   private readonly routes: RouteFn | undefined;
   private readonly minStrengthOf: RouterOptions['minStrength'];
-  private readonly listenable: RouterOptions['listenable'];
+  private listenable: RouterOptions['listenable'];
   private readonly adapters = new Map<string, AdapterEntry>();
   private readonly adapterDomainsById = new Map<string, Set<string>>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -223,6 +224,11 @@ export class RouterContext implements Authority {
   /** A domain whose IMTP inboxes listen here (not one an adapter took over). */
   isHome(domain: string): boolean {
     return this.domains.has(domain) && !this.adapters.has(domain);
+  }
+
+  /** A reload with other accounts (docs/operations-reload.md): who may listen from now on. */
+  setListenable(listenable: RouterOptions['listenable']): void {
+    this.listenable = listenable;
   }
 
   /** May anyone ever listen for `inbox` (a home inbox)? See RouterOptions.listenable. */

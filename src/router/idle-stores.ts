@@ -35,8 +35,20 @@ export class IdleStores {
   /** Whether a PI says open, per published version (dies with the PI). */
   private readonly openByPi = new WeakMap<PresenceInfo, boolean>();
 
+  private max: number;
+
   constructor(private readonly options: IdleStoresOptions) {
     if (!(options.max >= 1)) throw new RangeError('maxIdlePresentities must be at least 1');
+    this.max = options.max;
+  }
+
+  /**
+   * A reload's new `limits.maxIdlePresentities`: applies from the next update (a lower bound
+   * drops the surplus one store per update, oldest first, never all at once).
+   */
+  setMax(max: number): void {
+    if (!(max >= 1)) throw new RangeError('maxIdlePresentities must be at least 1');
+    this.max = max;
   }
 
   /** Idle stores held now. */
@@ -53,7 +65,7 @@ export class IdleStores {
     this.idle.delete(presentity);
     if (store === undefined || !this.options.candidate(store) || !this.allClosed(store)) return;
     this.idle.set(presentity, store);
-    if (this.idle.size <= this.options.max) return;
+    if (this.idle.size <= this.max) return;
     const oldest = this.idle.entries().next().value!;
     this.idle.delete(oldest[0]);
     this.options.drop(oldest[1]);

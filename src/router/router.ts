@@ -17,7 +17,9 @@ import type { Endpoint, Operation, Origin } from './operation.js';
 import { dropSubscription } from './pitp-notify.js';
 import { handleStartWi, handleStoreCommand, handleTerminate } from './pitp-store.js';
 import { handleFetch, handleSubscribe, handleUnsubscribe, handleWatcherNotify } from './pitp-watch.js';
-import { makeRoom, type Room } from './rooms.js';
+import type { Room } from './rooms.js';
+import { buildRooms } from './room-table.js';
+import type { RouterReload } from './reload.js';
 import { relayHeaders } from './visited.js';
 import type { RouterStats } from './stats.js';
 
@@ -34,22 +36,12 @@ const STORE_METHODS: ReadonlySet<string> = new Set([
 
 export class Router {
   private readonly ctx: RouterContext;
-  private readonly rooms = new Map<string, Room>();
+  /** Replaced whole by a reload; every send reads the table of its moment. */
+  private rooms: Map<string, Room>;
 
   constructor(options: RouterOptions) {
     this.ctx = new RouterContext(options);
-    for (const r of options.rooms ?? []) {
-      if (!this.ctx.domains.has(r.address.domain))
-        throw new Error(`room ${r.name}: ${r.address.uri} is not in a served domain`);
-      if (this.rooms.has(r.address.uri)) throw new Error(`room ${r.name}: ${r.address.uri} is used twice`);
-      this.rooms.set(r.address.uri, makeRoom(r));
-    }
-    // A member that is another room here would be fanned out after our Visited token is added
-    // and always end in `loop`: refuse the configuration instead.
-    for (const room of this.rooms.values())
-      for (const m of room.members)
-        if (this.rooms.has(m.uri))
-          throw new Error(`room ${room.config.name}: member ${m.uri} is a room here`);
+    this.rooms = buildRooms(options.domains, options.rooms ?? []);
   }
 
   /** This relay's Visited token. */
@@ -176,6 +168,24 @@ export class Router {
    */
   servedDomains(): string[] {
     return this.ctx.servedDomains();
+  }
+
+  /**
+   * Applies a reloaded configuration in place (docs/operations-reload.md): rooms, limits, the
+   * per-sender rate, who may listen, the mismatched-From policy. Checks everything first and
+   * throws before changing anything; sends in flight finish under the rules they started with.
+   */
+  reconfigure(change: RouterReload): void {
+    const rooms = change.rooms === undefined ? undefined : buildRooms([...this.ctx.domains], change.rooms);
+    const ctx = this.ctx;
+    if (rooms !== undefined) this.rooms = rooms;
+    if (change.limits !== undefined) {
+      ctx.limits = { ...ctx.limits, ...change.limits };
+      ctx.idleStores.setMax(ctx.limits.maxIdlePresentities);
+    }
+    if (change.senderRate !== undefined) ctx.senderRates.setGeneralRate(change.senderRate);
+    if (change.listenable !== undefined) ctx.setListenable(change.listenable);
+    if (change.mismatchedFrom !== undefined) ctx.refuseMismatchedFrom = change.mismatchedFrom === 'refuse';
   }
 
   /** Resolves once every background delivery (notifies, WI events, teardown) has settled. */

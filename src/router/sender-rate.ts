@@ -55,7 +55,7 @@ interface Limit {
 }
 
 export class SenderRates {
-  private readonly general: Limit;
+  private general: Limit;
   /** By adapter domain; bounded by the registered domains. */
   private readonly byDomain = new Map<string, Limit>();
   private readonly throttle: LogThrottle;
@@ -68,6 +68,14 @@ export class SenderRates {
   ) {
     this.general = this.limit({ ratePerSecond: options.messagesPerSecond, burst: options.burst });
     this.throttle = new LogThrottle(options.warnIntervalMs, options.clock);
+  }
+
+  /**
+   * A reload's new `limits.perSender` rate (docs/operations-reload.md): a fresh limiter, so every
+   * sender starts with a full bucket of the new size. `maxSenders` applies to limiters made later.
+   */
+  setGeneralRate(spec: RateSpec): void {
+    this.general = this.limit(spec);
   }
 
   /** An adapter domain's own rate for its users (undefined: the gateway's rate applies). */
