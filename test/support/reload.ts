@@ -27,6 +27,8 @@ export function baseConfig(accounts: readonly Raw[], extra: Raw = {}, domain = '
       sasl: { mechanisms: ['PLAIN'], allowPlainWithoutTls: true },
       accounts,
     },
+    // As test/support/gateway.ts starts them: the ops endpoint on a free port, never 9464.
+    ops: { host: '127.0.0.1', port: 0 },
     ...extra,
   };
 }
