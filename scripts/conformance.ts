@@ -4,7 +4,8 @@
  * name it. A test names a row in its title or its describe block ("row 12", "rows 48-54"); which
  * checklist it means is read from the title ("docs/cpim.md", "part 4", "bridge-requirements.md") or,
  * failing that, from where the test lives (codecs of Message/CPIM and PIDF: the CPIM list; the
- * rest: the hub list). Run: `npm run conformance` (it asks vitest for the list of tests, runs none).
+ * rest: the hub list). Run: `npm run conformance` (it asks vitest for the list of tests, runs none); `--check` only
+ * compares, for CI.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -120,5 +121,21 @@ for (const l of lists) {
   }
   out.push('');
 }
-writeFileSync('docs/conformance.md', out.join('\n'));
-console.log(`docs/conformance.md: ${listed.length} tests read`);
+const text = out.join('\n');
+// `--check` (CI, .ci/run): the committed matrix must be what the tests name today; prettier may
+// have reformatted the table, so both sides are compared without the padding of table cells.
+if (process.argv.includes('--check')) {
+  const squeeze = (t: string): string =>
+    t
+      .replace(/[ \t]+/g, ' ')
+      .replace(/-{3,}/g, '---')
+      .trim();
+  if (squeeze(readFileSync('docs/conformance.md', 'utf8')) !== squeeze(text)) {
+    console.error('docs/conformance.md is stale: run `npm run conformance` and commit the result');
+    process.exit(1);
+  }
+  console.log(`docs/conformance.md: current (${listed.length} tests read)`);
+} else {
+  writeFileSync('docs/conformance.md', text);
+  console.log(`docs/conformance.md: ${listed.length} tests read`);
+}

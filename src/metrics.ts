@@ -4,8 +4,9 @@
  * registry, so several gateways in one process (tests) never share counters. Adapters reach it
  * through AdapterContext.metrics and register their own metrics in it with an `adapter` label;
  * the core's figures are registered by src/ops/metrics.ts. Process metrics (CPU, memory, event
- * loop, GC) belong to the process, not to a gateway: one registry per process, added when
- * `/metrics` is read.
+ * loop, GC) belong to the process, not to a gateway: one registry per process, made with the
+ * first gateway, so the CPU counters count from then (made at the first scrape, they would start
+ * at zero there).
  */
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 
@@ -47,6 +48,7 @@ export class GatewayMetrics {
       labelNames: ['listener'],
       registers,
     });
+    processMetrics();
   }
 
   get contentType(): string {
