@@ -115,7 +115,9 @@ for (const l of lists) {
   out.push(`## ${l.title}`, '', `${covered} of ${l.rows.length} rows named by a test.`, '');
   out.push('| row | requirement | tests |', '|---|---|---|');
   for (const r of l.rows) {
-    const names = byRow.get(r.n) ?? [];
+    // Sorted: `vitest list` gives files in the order the file system lists them, which differs
+    // between machines, and the committed matrix must be the same everywhere.
+    const names = [...new Set(byRow.get(r.n) ?? [])].sort();
     const text = r.text.replace(/\|/g, '\\|');
     out.push(`| ${r.n} | ${text} | ${names.length === 0 ? '—' : names.join('<br>')} |`);
   }
@@ -130,8 +132,15 @@ if (process.argv.includes('--check')) {
       .replace(/[ \t]+/g, ' ')
       .replace(/-{3,}/g, '---')
       .trim();
-  if (squeeze(readFileSync('docs/conformance.md', 'utf8')) !== squeeze(text)) {
+  const committed = squeeze(readFileSync('docs/conformance.md', 'utf8')).split('\n');
+  const current = squeeze(text).split('\n');
+  const at = committed.findIndex((l, i) => l !== current[i]);
+  if (at >= 0 || committed.length !== current.length) {
     console.error('docs/conformance.md is stale: run `npm run conformance` and commit the result');
+    const i = at >= 0 ? at : Math.min(committed.length, current.length);
+    console.error(
+      `first difference at line ${i + 1}:\n  committed: ${committed[i] ?? '(end)'}\n  current:   ${current[i] ?? '(end)'}`,
+    );
     process.exit(1);
   }
   console.log(`docs/conformance.md: current (${listed.length} tests read)`);

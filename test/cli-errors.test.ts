@@ -109,7 +109,8 @@ describe('cpim-gateway: errors at the command line', () => {
     const missing = join(dir, 'missing.pem');
     const config = file(
       'tls.yaml',
-      `hub:\n  imtp: { port: ${imtp}, tls: { cert: ${missing}, key: ${missing} } }\n  pitp: { port: ${pitp} }\n`,
+      `hub:\n  imtp: { port: ${imtp}, tls: { cert: ${missing}, key: ${missing} } }\n  pitp: { port: ${pitp} }\n` +
+        `ops: { host: 127.0.0.1, port: 0 }\n`,
     );
     const quiet = await runCli(['start', '--config', config]);
     expect(quiet.code).toBe(1);

@@ -121,7 +121,11 @@ describe('cpim-gateway command line', () => {
   it('the installed binary starts the gateway and stops it on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cpim-start-'));
     const file = join(dir, 'gateway.config.yaml');
-    writeFileSync(file, 'hub:\n  imtp: { port: 0 }\n  pitp: { port: 0 }\n');
+    // Every port free, the ops endpoint's too: a parallel test may hold the default 9464.
+    writeFileSync(
+      file,
+      'hub:\n  imtp: { port: 0 }\n  pitp: { port: 0 }\nops: { host: 127.0.0.1, port: 0 }\n',
+    );
     const child = spawn(process.execPath, [BIN, 'start', '--config', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

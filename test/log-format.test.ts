@@ -20,7 +20,8 @@ const PRETTY = /^\[\d\d:\d\d:\d\d\.\d{3}\] (INFO|WARN|FATAL|ERROR|DEBUG): /;
 
 function config(name: string, text: string): string {
   const path = join(dir, name);
-  writeFileSync(path, text);
+  // The ops endpoint on a free port unless the test names one: a parallel test may hold 9464.
+  writeFileSync(path, /^ops:/m.test(text) ? text : `${text}ops: { host: 127.0.0.1, port: 0 }\n`);
   return path;
 }
 
