@@ -10,6 +10,7 @@ import { port, host, positiveInt, domainName as domain, inboxUri } from './field
 import { DEFAULT_PAYLOAD_LIMITS } from '../policy/size-limits.js';
 import { limitsSchema } from './limits-schema.js';
 import { adminSchema } from './admin-schema.js';
+import { storageSchema } from './storage-schema.js';
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
@@ -388,6 +389,7 @@ export const configSchema = z.strictObject({
     ),
   ops: opsSchema.prefault({}).describe('the operations endpoints: /health, /ready, /metrics'),
   admin: adminSchema.prefault({}).describe('the local admin socket that `cpim-gateway reload` talks to'),
+  storage: storageSchema.prefault({}).describe('durable state (issue 15): SQLite by default, or PostgreSQL'),
 });
 
 export type GatewayConfig = z.output<typeof configSchema>;
