@@ -64,6 +64,23 @@ export const storageSchema = z
       })
       .prefault({})
       .describe('offline delivery: messages kept for users who are not connected'),
+    /** The PostgreSQL backend's connection pool (docs/storage.md, "PostgreSQL"). */
+    postgres: z
+      .strictObject({
+        maxConnections: positiveInt
+          .prefault(4)
+          .describe('PostgreSQL: at most this many connections in the pool (one commits, the others serve admin commands)'),
+        connectTimeoutMs: positiveInt
+          .prefault(10000)
+          .describe('PostgreSQL: a connection not established within this many milliseconds fails'),
+        queryTimeoutMs: positiveInt
+          .prefault(30000)
+          .describe(
+            'PostgreSQL: a query (a whole batch transaction) not answered within this many milliseconds fails with `resources`',
+          ),
+      })
+      .prefault({})
+      .describe('PostgreSQL connection pool (used when `backend` is `postgres`)'),
   })
   .describe(
     'durable state: history, offline delivery, adapters’ maps, presence, outbound queues (docs/storage.md)',
