@@ -73,7 +73,9 @@ export const storageSchema = z
       .strictObject({
         maxConnections: positiveInt
           .prefault(4)
-          .describe('PostgreSQL: at most this many connections in the pool (one commits, the others serve admin commands)'),
+          .describe(
+            'PostgreSQL: at most this many connections in the pool (one commits, the others serve admin commands)',
+          ),
         connectTimeoutMs: positiveInt
           .prefault(10000)
           .describe('PostgreSQL: a connection not established within this many milliseconds fails'),

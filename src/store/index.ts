@@ -4,7 +4,7 @@
  */
 import type { StorageConfig } from '../config/storage-schema.js';
 import type { Logger } from '../log.js';
-import { StoreError } from './errors.js';
+import { openPostgresStore } from './postgres/open.js';
 import { openSqliteStore } from './sqlite/open.js';
 import type { Store } from './types.js';
 
@@ -27,12 +27,11 @@ export async function openStore(config: StorageConfig, options: OpenStoreOptions
       options.log.info({ store: store.location, backend: 'sqlite' }, 'store open');
       return Promise.resolve(store);
     }
-    case 'postgres':
-      // The PostgreSQL backend lives in ./postgres/ (its own helper wires it here).
-      throw new StoreError(
-        'failed',
-        config.url ?? '(no storage.url)',
-        'the postgres store backend is not in this build: set storage.backend to sqlite',
-      );
+    case 'postgres': {
+      // docs/storage-postgres.md: a server the operator runs, at storage.url.
+      const store = await openPostgresStore(config, { log: options.log });
+      options.log.info({ store: store.location, backend: 'postgres' }, 'store open');
+      return store;
+    }
   }
 }

@@ -64,9 +64,14 @@ export async function dumpDatabase(url: string, location: string, target: string
         if (err === null) return resolve();
         const why = stderr.trim().split('\n')[0] ?? reasonOf(err);
         reject(
-          new StoreError('failed', location, `cannot back up ${location} to ${target}: pg_dump: ${why || reasonOf(err)}`, {
-            cause: err,
-          }),
+          new StoreError(
+            'failed',
+            location,
+            `cannot back up ${location} to ${target}: pg_dump: ${why || reasonOf(err)}`,
+            {
+              cause: err,
+            },
+          ),
         );
       },
     );

@@ -70,7 +70,9 @@ export function openFailure(err: unknown, location: string): StoreError {
       { cause: err },
     );
   if (isUnreachable(err))
-    return new StoreError('cannot-open', location, `${what} (${reason}): ${UNREACHABLE_HINT}`, { cause: err });
+    return new StoreError('cannot-open', location, `${what} (${reason}): ${UNREACHABLE_HINT}`, {
+      cause: err,
+    });
   return new StoreError('failed', location, `${what}: ${reason}`, { cause: err });
 }
 
@@ -81,16 +83,31 @@ export function commitFailure(err: unknown, location: string, count: number): St
   const reason = reasonOf(err);
   const what = `the store ${location} did not commit ${count} operation${count === 1 ? '' : 's'}`;
   if (code === '53100')
-    return new StoreError('write-failed', location, `${what}: the server's disk is full; free some space there`, {
-      cause: err,
-    });
+    return new StoreError(
+      'write-failed',
+      location,
+      `${what}: the server's disk is full; free some space there`,
+      {
+        cause: err,
+      },
+    );
   if (code === '25006')
-    return new StoreError('write-failed', location, `${what}: the server is read-only (a standby?); point storage.url at the primary`, {
-      cause: err,
-    });
+    return new StoreError(
+      'write-failed',
+      location,
+      `${what}: the server is read-only (a standby?); point storage.url at the primary`,
+      {
+        cause: err,
+      },
+    );
   if (isUnreachable(err))
-    return new StoreError('write-failed', location, `${what}: the server is unreachable (${reason}); ${UNREACHABLE_HINT}`, {
-      cause: err,
-    });
+    return new StoreError(
+      'write-failed',
+      location,
+      `${what}: the server is unreachable (${reason}); ${UNREACHABLE_HINT}`,
+      {
+        cause: err,
+      },
+    );
   return new StoreError('write-failed', location, `${what}: ${reason}`, { cause: err });
 }

@@ -116,7 +116,10 @@ export async function migrate(
       }
       await client.query(CREATE_VERSION_TABLE);
       await client.query(next.sql);
-      await client.query('INSERT INTO schema_version (version, applied) VALUES ($1, $2)', [next.version, Date.now()]);
+      await client.query('INSERT INTO schema_version (version, applied) VALUES ($1, $2)', [
+        next.version,
+        Date.now(),
+      ]);
       await client.query('COMMIT');
       applied.push(next.version);
     } catch (err) {

@@ -82,6 +82,13 @@ export class PostgresStore implements Store {
   private async transaction(ops: readonly Op[], isolate: boolean): Promise<Outcome[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The server may end the session between two queries of the transaction (a shutdown, a
+    // failover): pg then emits the error on the client, which the pool does not watch while the
+    // client is checked out. Keep it from crashing the process; the next query fails with it.
+    const lost = (err: Error): void => {
+      broken ??= err;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const outcomes: Outcome[] = [];
@@ -112,6 +119,7 @@ export class PostgresStore implements Store {
       broken ??= isStatementError(err) ? undefined : (err as Error);
       throw err;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
@@ -135,19 +143,26 @@ export class PostgresStore implements Store {
     const after = q.after ?? -1;
     return this.run(async (c) => {
       if (q.after !== undefined)
-        return (await c.query<Row>(Q.historyOldest([conversation, after, before, q.limit]))).rows.map(historyRecord);
+        return (await c.query<Row>(Q.historyOldest([conversation, after, before, q.limit]))).rows.map(
+          historyRecord,
+        );
       const newest = (await c.query<Row>(Q.historyNewest([conversation, before, after, q.limit]))).rows;
       return newest.map(historyRecord).reverse();
     });
   }
 
-  async pruneHistory(policy: { readonly olderThan?: number; readonly keepPerConversation?: number }): Promise<number> {
+  async pruneHistory(policy: {
+    readonly olderThan?: number;
+    readonly keepPerConversation?: number;
+  }): Promise<number> {
     let total = 0;
     const chunk = this.maxWrites;
     if (policy.olderThan !== undefined) {
       const olderThan = policy.olderThan;
       for (;;) {
-        const n = await this.run(async (c) => (await c.query(Q.deleteHistoryOlder([olderThan, chunk]))).rowCount ?? 0);
+        const n = await this.run(
+          async (c) => (await c.query(Q.deleteHistoryOlder([olderThan, chunk]))).rowCount ?? 0,
+        );
         total += n;
         if (n < chunk) break;
       }
@@ -197,7 +212,9 @@ export class PostgresStore implements Store {
 
   putOffline(r: NewOfflineRecord): Promise<number> {
     const values = [r.id, r.inbox, r.sender, r.time, r.expires, JSON.stringify(r.headers), blob(r.payload)];
-    return this.run(async (c) => Number((await c.query<{ seq: string }>(Q.insertOffline(values))).rows[0]!.seq));
+    return this.run(async (c) =>
+      Number((await c.query<{ seq: string }>(Q.insertOffline(values))).rows[0]!.seq),
+    );
   }
 
   readOffline(inbox: string, limit: number): Promise<OfflineRecord[]> {
@@ -222,7 +239,9 @@ export class PostgresStore implements Store {
   // --- Maps ---
 
   getMapping(namespace: string, key: string): Promise<string | undefined> {
-    return this.run(async (c) => (await c.query<{ value: string }>(Q.getMapping([namespace, key]))).rows[0]?.value);
+    return this.run(
+      async (c) => (await c.query<{ value: string }>(Q.getMapping([namespace, key]))).rows[0]?.value,
+    );
   }
 
   setMapping(namespace: string, key: string, value: string): Promise<void> {
@@ -273,13 +292,16 @@ export class PostgresStore implements Store {
         problems.push(`schema version ${version} is newer than this gateway's ${LATEST_VERSION}`);
       const counts: Record<string, number> = {};
       for (const table of TABLES) {
-        const exists = (await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0];
+        const exists = (await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]))
+          .rows[0];
         if (exists?.t == null) {
           problems.push(`table ${table} is missing`);
           continue;
         }
         // The table names are this file's constants, never input.
-        counts[table] = Number((await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n);
+        counts[table] = Number(
+          (await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n,
+        );
       }
       return { ok: problems.length === 0, schemaVersion: version, problems, counts };
     });
