@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/load.js';
 import { createRootLogger } from '../../src/log.js';
 import { openStore, StoreError, type NewHistoryRecord, type Store } from '../../src/store/index.js';
+import { storeSuite } from '../../src/store/store.suite.js';
 import type { PostgresStore } from '../../src/store/postgres/store.js';
 import { freePort } from '../support/net.js';
 import { postgresBinDir, postgresTestsRun, startPostgres, usePostgres } from '../support/postgres.js';
@@ -49,8 +50,45 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/** Runs `sql` on the database at `url` (as the superuser the fixture's server has). */
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 describe.skipIf(!postgresTestsRun)('PostgreSQL store', () => {
   const db = usePostgres();
+
+  // The backend-independent suite (src/store/store.suite.ts), each test on a new database.
+  const urls = new WeakMap<Store, string>();
+  const openFresh = async (url: string): Promise<Store> => {
+    const store = (await openStore(storage(url), { log }))!;
+    urls.set(store, url);
+    return store;
+  };
+  storeSuite('postgres', {
+    open: async () => openFresh(await db.database()),
+    reopen: (closed) => openFresh(urls.get(closed)!),
+    // As a full disk refuses writes: the database turns read-only and its sessions are ended,
+    // so the pool's new connections refuse every write (SQLSTATE 25006) until it is put back.
+    breakWrites: async (store) => {
+      const url = new URL(urls.get(store)!);
+      const name = url.pathname.slice(1);
+      // From the maintenance database: the read-only one would refuse the ALTER that repairs it.
+      url.pathname = '/postgres';
+      const ends = `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`;
+      await admin(url.href, `ALTER DATABASE ${name} SET default_transaction_read_only = on; ${ends}`);
+      return async () => {
+        await admin(url.href, `ALTER DATABASE ${name} RESET default_transaction_read_only; ${ends}`);
+      };
+    },
+    transactions: (store) => (store as PostgresStore).transactions,
+  });
   const opened: Store[] = [];
   const folder = mkdtempSync(join(tmpdir(), 'cpim-pg-test-'));
   afterAll(async () => {
