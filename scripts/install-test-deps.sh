@@ -8,12 +8,17 @@ set -euo pipefail
 # One list, kept here only. Add a package in the same change as the test that needs it.
 # systemd: `systemd-analyze verify` checks deploy/cpim-gateway.service (ci/systemd-check.sh);
 # ci/container-check.sh installs its own (podman, runc, debootstrap).
-APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd)
+# postgresql-15: the store suite on PostgreSQL (test/support/postgres.ts starts its own server
+# from /usr/lib/postgresql/15/bin on a free port; it never uses the package's default cluster);
+# it brings postgresql-client-15, whose pg_dump `cpim-gateway db backup` runs.
+APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd postgresql-15)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# Where the PostgreSQL tests look for the server (they fail under CI=true when it is absent).
+PG_BIN=/usr/lib/postgresql/15/bin
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-test-deps: all ${#APT_PACKAGES[@]} packages already installed"
   exit 0
@@ -25,3 +30,4 @@ export DEBIAN_FRONTEND=noninteractive
 echo "install-test-deps: installing ${missing[*]}"
 "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300 update -q
 "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}"
+[ -x "$PG_BIN/postgres" ] || { echo "install-test-deps: $PG_BIN/postgres is still missing after installing postgresql-15" >&2; exit 1; }
