@@ -4,8 +4,9 @@
 #   podman build --format docker -t cpim-gateway .   (podman's default OCI format drops HEALTHCHECK)
 #
 # Three stages: `build` compiles with every dependency and packs exactly what package.json's
-# `files` ships; `deps` installs the production dependencies from the lockfile; the last stage
-# holds only those two, Node, and tini. CI builds this file unchanged (ci/container-check.sh).
+# `files` ships; `deps` installs the production dependencies from the lockfile and compiles the
+# one native module (better-sqlite3, the store's SQLite backend); the last stage holds only those
+# two, Node, and tini, and no compiler. CI builds this file unchanged (ci/container-check.sh).
 
 # --- build: compile to dist/ and pack the package ---------------------------------------------
 FROM node:20-slim AS build
@@ -23,9 +24,22 @@ RUN npm run build \
 
 # --- deps: production dependencies only ------------------------------------------------------
 FROM node:20-slim AS deps
+# better-sqlite3 (docs/storage.md) is a native module. Where its prebuilt binary cannot be
+# downloaded it compiles from source with node-gyp, which needs python3, make and g++; they stay
+# in this stage. Node's headers are the image's own (/usr/local/include/node), not a download.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# Scripts off for every package, then on for the one that needs its install script; its build's
+# intermediate files and the bundled SQLite sources are not needed to run.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+  && npm rebuild better-sqlite3 \
+  && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()" \
+  && rm -rf node_modules/better-sqlite3/build/Release/obj.target node_modules/better-sqlite3/build/Release/.deps \
+    node_modules/better-sqlite3/deps node_modules/better-sqlite3/src
 
 # --- runtime -----------------------------------------------------------------------------------
 FROM node:20-slim
@@ -51,7 +65,8 @@ ENV NODE_ENV=production \
 USER cpim
 # Relative paths in the configuration land in the data volume.
 WORKDIR /var/lib/cpim-gateway
-# Configuration (read-only is fine) and data (mail written to a directory).
+# Configuration (read-only is fine) and data: the SQLite store (gateway.sqlite and its -wal and
+# -shm files, storage.path) and mail written to a directory.
 VOLUME ["/etc/cpim-gateway", "/var/lib/cpim-gateway"]
 # IMTP, PITP, web chat, SMTP in. The ops port (9464) listens on the container's loopback.
 EXPOSE 7410 7411 8080 2525

@@ -11,7 +11,8 @@
 #  4. without its secrets the image must refuse to start and name the missing variable;
 #  5. with secrets from the environment, the configuration and a TLS key in a read-only config
 #     volume and an empty data volume: /ready answers 200, the HEALTHCHECK passes, the web page
-#     and the hub's TLS listener answer, mail-out was created in the data volume by uid 10001;
+#     and the hub's TLS listener answer, mail-out and the SQLite store (gateway.sqlite) were
+#     created in the data volume by uid 10001 (better-sqlite3 compiled in the deps stage runs);
 #  6. SIGHUP (through tini) and `cpim-gateway reload` (over the admin socket) reload it in place;
 #  7. `podman stop` (SIGTERM through tini) ends it with exit code 0 well before the kill timeout.
 #
@@ -57,8 +58,10 @@ fi
 # --- 2. the node:20-slim stand-in --------------------------------------------------------------
 t=$SECONDS
 node_version=$(node --version)
-if ! podman image exists docker.io/library/node:20-slim &&
-  [ "$(podman image inspect --format '{{index .Config.Labels "cpim.standin.node"}}' "$BASE" 2>/dev/null)" != "$node_version" ]; then
+# The stand-in's labels: the Node version it carries, and whether it has Node's C headers (which
+# the official image has under /usr/local/include/node; better-sqlite3 compiles against them).
+standin_labels=$(podman image inspect --format '{{index .Config.Labels "cpim.standin.node"}} {{index .Config.Labels "cpim.standin.headers"}}' "$BASE" 2>/dev/null)
+if ! podman image exists docker.io/library/node:20-slim && [ "$standin_labels" != "$node_version yes" ]; then
   mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
   [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
   [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
@@ -71,6 +74,11 @@ if ! podman image exists docker.io/library/node:20-slim &&
   cp -a "$(npm root -g)/npm" "$root/usr/local/lib/node_modules/"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+  # Node's headers, for native modules (better-sqlite3): Debian's nodejs has them in /usr/include.
+  headers=$(dirname "$(command -v node)")/../include/node
+  [ -f "$headers/node_version.h" ] || headers=/usr/include/node
+  [ -f "$headers/node_version.h" ] || fail "Node's C headers (node_version.h) are not on this machine (Debian: libnode-dev)"
+  mkdir -p "$root/usr/local/include" && cp -a "$headers" "$root/usr/local/include/node"
   # This machine's apt settings for its archive (e.g. a snapshot past its Valid-Until date), so
   # `apt-get install` in the Dockerfile reaches the same archive the host does.
   for f in /etc/apt/apt.conf.d/*; do
@@ -79,7 +87,7 @@ if ! podman image exists docker.io/library/node:20-slim &&
   tar -C "$root" -cf "$work/base.tar" . || fail "tar of the stand-in root"
   podman import --change 'CMD ["node"]' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change "LABEL cpim.standin.node=$node_version" \
+    --change "LABEL cpim.standin.node=$node_version" --change "LABEL cpim.standin.headers=yes" \
     "$work/base.tar" "$BASE" >"$work/import.log" 2>&1 || { cat "$work/import.log"; fail "podman import of the stand-in"; }
   rm -rf "$root" "$work/base.tar"
 fi
@@ -100,10 +108,12 @@ user=$(podman image inspect --format '{{.Config.User}}' "$IMAGE")
 case "$user" in '' | root | 0 | 0:*) fail "the image runs as root (USER '$user')" ;; esac
 podman image inspect --format '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q 'CPIM_HEALTH_URL' ||
   fail "the image has no HEALTHCHECK"
-# Only what runs (issue 14, "Compiled package"): no tests, TypeScript sources or build tools.
+# Only what runs (issue 14, "Compiled package"): no tests, TypeScript sources or build tools, and
+# no compiler (the deps stage compiled better-sqlite3; python3, make and g++ stayed there).
 leftovers=$(podman run --rm --network=none --entrypoint sh "$IMAGE" -c '
   cd /app && ls -d test bench scripts src node_modules/tsx node_modules/typescript node_modules/esbuild \
-    node_modules/vitest 2>/dev/null; find . -path ./node_modules -prune -o -name "*.ts" -print | head -3' \
+    node_modules/vitest 2>/dev/null; find . -path ./node_modules -prune -o -name "*.ts" -print | head -3
+  for t in g++ gcc make python3; do command -v $t; done' \
   2>/dev/null)
 [ -z "$leftovers" ] || fail "the image holds what only the build needs: $(echo $leftovers)"
 # Untagged stages of builds older than a day; younger ones stay as the next build's cache.
@@ -177,6 +187,11 @@ node -e '
   fail "the hub's IMTP listener did not complete a TLS handshake with the mounted certificate"
 [ "$(stat -c %u "$data/mail-out" 2>/dev/null)" = "$UID_IN_IMAGE" ] ||
   fail "mail-out was not created in the data volume by uid $UID_IN_IMAGE"
+# The store (issue 15): the SQLite file in the data volume, made by the image's compiled
+# better-sqlite3 and written by uid 10001.
+[ "$(stat -c %u "$data/gateway.sqlite" 2>/dev/null)" = "$UID_IN_IMAGE" ] ||
+  fail "the store's gateway.sqlite was not created in the data volume by uid $UID_IN_IMAGE"
+[ "$(head -c 15 "$data/gateway.sqlite")" = "SQLite format 3" ] || fail "gateway.sqlite is not a SQLite database"
 
 # --- 6. reload: SIGHUP through tini, and `cpim-gateway reload` over the admin socket ----------
 podman kill --signal HUP "$NAME" >/dev/null 2>>"$work/run.log" || fail "podman kill --signal HUP"
