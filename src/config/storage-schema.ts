@@ -82,7 +82,7 @@ export const storageSchema = z
         queryTimeoutMs: positiveInt
           .prefault(30000)
           .describe(
-            'PostgreSQL: a query (a whole batch transaction) not answered within this many milliseconds fails with `resources`',
+            'PostgreSQL: a query the server does not answer within this many milliseconds fails, and its batch is answered `resources`',
           ),
       })
       .prefault({})

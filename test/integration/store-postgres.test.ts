@@ -7,11 +7,11 @@
  * connection refused at start, and the pg_dump backup restored.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { defaultConfig } from '../../src/config/load.js';
 import { createRootLogger } from '../../src/log.js';
 import { openStore, StoreError, type NewHistoryRecord, type Store } from '../../src/store/index.js';
@@ -41,6 +41,15 @@ function post(id: string, body = id, conversation = ROOM): NewHistoryRecord {
     contentType: 'message/cpim',
     payload: Buffer.from(body),
   };
+}
+
+/** A /proc file's text, or '' for a process that is gone. */
+function readFileSyncSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -177,6 +186,39 @@ describe.skipIf(!postgresTestsRun)('PostgreSQL store', () => {
     } finally {
       await server.destroy();
     }
+  });
+
+  it('a server that stops answering: the batch fails after storage.postgres.queryTimeoutMs, then goes on', async () => {
+    const server = await startPostgres();
+    // The postmaster and its backends, frozen (SIGSTOP) as a hung machine would be.
+    const processes = (): number[] => {
+      const pids = [server.pid!];
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const stat = readFileSyncSafe(`/proc/${entry}/stat`);
+        // Fields after the command's closing parenthesis: state, then the parent's pid.
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === server.pid) pids.push(Number(entry));
+      }
+      return pids;
+    };
+    let frozen: number[] = [];
+    // Even when the test times out (a store that hangs), nothing stays frozen or running.
+    onTestFinished(async () => {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      await server.destroy();
+    });
+    const store = await open(server.url('postgres'), { queryTimeoutMs: 500, connectTimeoutMs: 500 });
+    await store.appendHistory(post('before'));
+    frozen = processes();
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    const err = await rejection(store.appendHistory(post('while frozen')));
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toContain(`127.0.0.1:${server.port}`);
+    for (const pid of frozen.splice(0)) process.kill(pid, 'SIGCONT');
+    expect(await store.appendHistory(post('after'))).toBeGreaterThan(0);
+    expect((await store.readHistory(ROOM, { limit: 10 })).map((r) => r.id)).toContain('before');
+    await store.close();
   });
 
   it('refuses a database made by a newer gateway, naming it without the password', async () => {
