@@ -176,7 +176,7 @@ export function usePostgres(): PostgresFixture {
   }, READY_TIMEOUT_MS + 30_000);
   afterAll(async () => {
     await server?.destroy();
-  }, STOP_GRACE_MS + 5_000);
+  }, STOP_GRACE_MS + 55_000);
   return {
     server() {
       if (server === undefined)
