@@ -15,6 +15,11 @@ export { startRetention, type Retention } from './retention.js';
 
 export interface OpenStoreOptions {
   readonly log: Logger;
+  /**
+   * Apply pending migrations (default true). `cpim-gateway db check` and `db backup` open the
+   * store as it is (false), so looking changes nothing.
+   */
+  readonly migrate?: boolean;
 }
 
 /** The configured store, open and migrated; null for backend `none` (nothing is kept). */
@@ -23,7 +28,10 @@ export async function openStore(config: StorageConfig, options: OpenStoreOptions
     case 'none':
       return null;
     case 'sqlite': {
-      const store = openSqliteStore(config, { log: options.log });
+      const store = openSqliteStore(config, {
+        log: options.log,
+        ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+      });
       options.log.info({ store: store.location, backend: 'sqlite' }, 'store open');
       return Promise.resolve(store);
     }

@@ -49,8 +49,9 @@ export function openSqliteStore(
     if (path !== MEMORY) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Take the write lock once: a database another process holds fails here, at the start.
-    db.exec('BEGIN IMMEDIATE; COMMIT');
+    // Take the write lock once: a database another process holds fails here, at the start
+    // (only when it will be written: `db check` and `db backup` only read).
+    if (options.migrate !== false) db.exec('BEGIN IMMEDIATE; COMMIT');
     const version = schemaVersion(db);
     if (version > LATEST_VERSION) throw newerSchema(location, version);
     if (options.migrate !== false) {
