@@ -20,6 +20,8 @@ export interface OpenStoreOptions {
    * store as it is (false), so looking changes nothing.
    */
   readonly migrate?: boolean;
+  /** At most one warn line per this interval for writes that failed (`limits.warnIntervalMs`). */
+  readonly warnIntervalMs?: number;
 }
 
 /** The configured store, open and migrated; null for backend `none` (nothing is kept). */
@@ -31,6 +33,7 @@ export async function openStore(config: StorageConfig, options: OpenStoreOptions
       const store = openSqliteStore(config, {
         log: options.log,
         ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+        ...(options.warnIntervalMs === undefined ? {} : { warnIntervalMs: options.warnIntervalMs }),
       });
       options.log.info({ store: store.location, backend: 'sqlite' }, 'store open');
       return Promise.resolve(store);

@@ -20,6 +20,8 @@ export interface SqliteOpenOptions {
   readonly log?: Logger;
   /** Apply pending migrations (default true); `db check` opens without changing anything. */
   readonly migrate?: boolean;
+  /** At most one warn line per this interval for failed commits. */
+  readonly warnIntervalMs?: number;
 }
 
 /** The message of a database newer than this program. */
@@ -59,7 +61,7 @@ export function openSqliteStore(
       if (applied.length > 0)
         options.log?.info({ store: location, from: version, to: LATEST_VERSION }, 'store schema migrated');
     }
-    return new SqliteStore(db, location, config.batchMaxWrites);
+    return new SqliteStore(db, location, config.batchMaxWrites, options.log, options.warnIntervalMs);
   } catch (err) {
     if (db?.open) db.close();
     throw openFailure(err, location);

@@ -6,6 +6,8 @@
  * event loop runs long (history pruning is cut into such transactions too).
  */
 import type Database from 'better-sqlite3';
+import type { Logger } from '../../log.js';
+import { LogThrottle } from '../../policy/index.js';
 import { WriteBatcher, type Outcome } from '../batch.js';
 import { StoreError } from '../errors.js';
 import type {
@@ -59,12 +61,27 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     readonly location: string,
     private readonly maxWrites: number,
+    log?: Logger,
+    /** At most one warn line per this interval for failed commits (`limits.warnIntervalMs`). */
+    warnIntervalMs = 10_000,
   ) {
     this.s = prepareStatements(db);
+    const warnings = new LogThrottle(warnIntervalMs);
     this.batcher = new WriteBatcher<Op>({
       maxWrites,
       commit: (ops) => this.commit(ops),
-      failure: (err, count) => commitFailure(err, location, count),
+      // Issue 15: nothing is dropped silently. The callers answer `resources`; the operator
+      // reads why here (a full disk repeats per batch: one line per interval, with the count).
+      failure: (err, count) => {
+        const error = commitFailure(err, location, count);
+        const suppressed = warnings.allow();
+        if (suppressed >= 0)
+          log?.warn(
+            { store: location, operations: count, reason: error.message, suppressed },
+            'store write failed',
+          );
+        return error;
+      },
       closed: () => new StoreError('closed', location, `the store ${location} is closed`),
     });
   }
