@@ -138,7 +138,7 @@ describe('cpim-gateway db', () => {
     );
   });
 
-  it('backend none, and wrong arguments', async () => {
+  it('backend none, a store not there yet, and wrong arguments', async () => {
     const file = join(dir, 'none.yaml');
     writeFileSync(file, 'storage: { backend: none }\n');
     const none = await runCli(['db', 'check', '--config', file]);
@@ -146,6 +146,14 @@ describe('cpim-gateway db', () => {
     expect(onlyLine(none.stderr)).toBe(
       `cpim-gateway: storage.backend is none in ${file}: the gateway keeps nothing, there is no store`,
     );
+    const missing = join(dir, 'never', 'gw.sqlite');
+    const { file: fresh } = await configFor(missing);
+    const nothing = await runCli(['db', 'check', '--config', fresh]);
+    expect(nothing.code).toBe(1);
+    expect(onlyLine(nothing.stderr)).toBe(
+      `cpim-gateway: there is no store at ${missing} (storage.path in ${fresh}): the gateway has not run with this configuration yet`,
+    );
+    expect(existsSync(missing)).toBe(false);
     const usage = await runCli(['db', 'vacuum', '--config', file]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown db action "vacuum"');

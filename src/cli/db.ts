@@ -8,6 +8,7 @@
  * - check: integrity and row counts; exit 1 when a problem is found.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRootLogger } from '../log.js';
 import { openStore, type Store } from '../store/index.js';
@@ -24,6 +25,12 @@ async function withStore<T>(
   const { config, source } = readConfig(configPath);
   // Only what goes wrong is worth a line here: the command prints its own result.
   const log = createRootLogger({ level: 'warn', format: 'json' });
+  // Looking (check, backup) never creates a store that is not there.
+  const { backend, path } = config.storage;
+  if (!migrate && backend === 'sqlite' && path !== ':memory:' && !existsSync(path))
+    throw new CliFailure(
+      `there is no store at ${resolve(path)} (storage.path in ${source}): the gateway has not run with this configuration yet`,
+    );
   const store = await openStore(config.storage, { log, migrate });
   if (store === null)
     throw new CliFailure(

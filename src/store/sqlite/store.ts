@@ -21,7 +21,7 @@ import type {
   StoreCheck,
 } from '../types.js';
 import { commitFailure, isStatementError } from './failures.js';
-import { LATEST_VERSION, schemaVersion } from './migrations.js';
+import { checkDatabase } from './check.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 type Op = () => unknown;
@@ -283,33 +283,7 @@ export class SqliteStore implements Store {
   async check(): Promise<StoreCheck> {
     await this.batcher.flush();
     if (!this.db.open) throw new StoreError('closed', this.location, `the store ${this.location} is closed`);
-    return (() => {
-      const problems: string[] = [];
-      const counts: Record<string, number> = {};
-      let version = 0;
-      // A damaged page may make a query fail outright: that is a problem found, not a crash.
-      const attempt = (what: () => void): void => {
-        try {
-          what();
-        } catch (err) {
-          problems.push((err as Error).message);
-        }
-      };
-      attempt(() => {
-        for (const row of this.db.pragma('integrity_check') as { integrity_check: string }[])
-          if (row.integrity_check !== 'ok') problems.push(row.integrity_check);
-      });
-      attempt(() => {
-        version = schemaVersion(this.db);
-        if (version > LATEST_VERSION)
-          problems.push(`schema version ${version} is newer than this gateway's ${LATEST_VERSION}`);
-      });
-      for (const table of ['history', 'offline', 'mappings', 'queues'])
-        attempt(() => {
-          counts[table] = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-        });
-      return { ok: problems.length === 0, schemaVersion: version, problems, counts };
-    })();
+    return checkDatabase(this.db);
   }
 
   async backup(target: string): Promise<void> {
