@@ -6,9 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storageSchema } from '../../config/storage-schema.js';
+import { createRootLogger } from '../../log.js';
 import { StoreError } from '../errors.js';
 import { storeSuite } from '../store.suite.js';
 import type { Store } from '../types.js';
@@ -129,8 +131,18 @@ describe('sqlite: opening', () => {
 });
 
 describe('sqlite: failures and administration', () => {
-  it('a full database: the writes of the batch reject saying so, nothing half-written', async () => {
-    const store = openSqliteStore(config(tempPath()));
+  it('a full database: the writes of the batch reject saying so, logged at warn, nothing half-written', async () => {
+    const lines: string[] = [];
+    const log = createRootLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _e, cb) {
+          lines.push(chunk.toString());
+          cb();
+        },
+      }),
+    });
+    const store = openSqliteStore(config(tempPath()), { log });
     await store.setMapping('ns', 'before', 'v');
     const repair = await fillUp(store);
     const big = new Uint8Array(128 * 1024);
@@ -146,6 +158,8 @@ describe('sqlite: failures and administration', () => {
       `the store ${store.location} did not commit 2 operations: the disk or the database is full; free some space`,
     );
     expect(await store.listMappings('ns')).toEqual([['before', 'v']]);
+    const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 40);
+    expect(warn).toMatchObject({ msg: 'store write failed', operations: 2, reason: err.message });
     await repair();
     await store.close();
   });

@@ -6,6 +6,8 @@
  * event loop runs long (history pruning is cut into such transactions too).
  */
 import type Database from 'better-sqlite3';
+import type { Logger } from '../../log.js';
+import { LogThrottle } from '../../policy/index.js';
 import { WriteBatcher, type Outcome } from '../batch.js';
 import { StoreError } from '../errors.js';
 import type {
@@ -19,7 +21,7 @@ import type {
   StoreCheck,
 } from '../types.js';
 import { commitFailure, isStatementError } from './failures.js';
-import { LATEST_VERSION, schemaVersion } from './migrations.js';
+import { checkDatabase } from './check.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 type Op = () => unknown;
@@ -59,12 +61,27 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     readonly location: string,
     private readonly maxWrites: number,
+    log?: Logger,
+    /** At most one warn line per this interval for failed commits (`limits.warnIntervalMs`). */
+    warnIntervalMs = 10_000,
   ) {
     this.s = prepareStatements(db);
+    const warnings = new LogThrottle(warnIntervalMs);
     this.batcher = new WriteBatcher<Op>({
       maxWrites,
       commit: (ops) => this.commit(ops),
-      failure: (err, count) => commitFailure(err, location, count),
+      // Issue 15: nothing is dropped silently. The callers answer `resources`; the operator
+      // reads why here (a full disk repeats per batch: one line per interval, with the count).
+      failure: (err, count) => {
+        const error = commitFailure(err, location, count);
+        const suppressed = warnings.allow();
+        if (suppressed >= 0)
+          log?.warn(
+            { store: location, operations: count, reason: error.message, suppressed },
+            'store write failed',
+          );
+        return error;
+      },
       closed: () => new StoreError('closed', location, `the store ${location} is closed`),
     });
   }
@@ -266,33 +283,7 @@ export class SqliteStore implements Store {
   async check(): Promise<StoreCheck> {
     await this.batcher.flush();
     if (!this.db.open) throw new StoreError('closed', this.location, `the store ${this.location} is closed`);
-    return (() => {
-      const problems: string[] = [];
-      const counts: Record<string, number> = {};
-      let version = 0;
-      // A damaged page may make a query fail outright: that is a problem found, not a crash.
-      const attempt = (what: () => void): void => {
-        try {
-          what();
-        } catch (err) {
-          problems.push((err as Error).message);
-        }
-      };
-      attempt(() => {
-        for (const row of this.db.pragma('integrity_check') as { integrity_check: string }[])
-          if (row.integrity_check !== 'ok') problems.push(row.integrity_check);
-      });
-      attempt(() => {
-        version = schemaVersion(this.db);
-        if (version > LATEST_VERSION)
-          problems.push(`schema version ${version} is newer than this gateway's ${LATEST_VERSION}`);
-      });
-      for (const table of ['history', 'offline', 'mappings', 'queues'])
-        attempt(() => {
-          counts[table] = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-        });
-      return { ok: problems.length === 0, schemaVersion: version, problems, counts };
-    })();
+    return checkDatabase(this.db);
   }
 
   async backup(target: string): Promise<void> {
