@@ -9,7 +9,7 @@ import { parseImUri } from '../model/index.js';
 import { FakeEndpoint, client } from '../../test/support/router-fakes.js';
 import { dec, err, headerOf, headersOf, op, send } from '../../test/support/router-ops.js';
 import { failingWrites, useStoreWorlds } from '../../test/support/router-store.js';
-import type { RoomConfig } from './index.js';
+import type { RoomConfig, Router } from './index.js';
 
 const ALICE = 'im:alice@a.example';
 const BOB = 'im:bob@a.example';
@@ -22,7 +22,7 @@ const lobby: RoomConfig = {
 };
 const alice = client([ALICE]);
 
-async function listen(router: import('./index.js').Router, inbox: string, ep: FakeEndpoint) {
+async function listen(router: Router, inbox: string, ep: FakeEndpoint) {
   expect((await router.handle(op('imtp', 'listen', [['Inbox', inbox]]), client([inbox], ep))).status).toBe(
     'ok',
   );

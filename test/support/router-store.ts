@@ -5,6 +5,7 @@
  */
 import { afterEach } from 'vitest';
 import { storageSchema } from '../../src/config/storage-schema.js';
+import type { ImAddress } from '../../src/model/index.js';
 import type { StoragePolicy } from '../../src/router/context.js';
 import { Router, type RoomConfig } from '../../src/router/index.js';
 import { openStore, StoreError, type Store } from '../../src/store/index.js';
@@ -21,7 +22,7 @@ export interface StoreWorldOptions {
   readonly offline?: Partial<StoragePolicy['offline']>;
   readonly history?: Partial<StoragePolicy['history']>;
   readonly rooms?: readonly RoomConfig[];
-  readonly keepsOffline?: (inbox: { uri: string }) => boolean;
+  readonly keepsOffline?: (inbox: ImAddress) => boolean;
   /** Wraps the opened store (failingWrites). */
   readonly wrap?: (store: Store) => Store;
 }
