@@ -116,7 +116,7 @@ describe('offline delivery (docs/hub-protocol.md part 4 rows 23, 33)', () => {
     expect(await store.countOffline(BOB)).toBe(0);
   });
 
-  it('more than storage.offline.maxPerInbox kept is quota, and there is room again once drained', async () => {
+  it('more than storage.offline.maxPerInbox kept is quota, even for concurrent sends', async () => {
     const { router, store } = await world({ offline: { maxPerInbox: 2 } });
     const [a, b, c] = await keep(router, 3);
     expect([a!.status, b!.status]).toEqual(['ok', 'ok']);
