@@ -72,13 +72,17 @@ describe('room history (docs/gateway.md, part 4 row 33)', () => {
     ]);
   });
 
-  it('members that failed are listed in Room-Failed beside Stored: history', async () => {
-    const { router } = await world({ rooms: [lobby], offline: { enabled: false } });
-    const bob = new FakeEndpoint('bob', () => err('resources'));
-    await listen(router, BOB, bob);
+  it('absent members are listed in Room-Failed beside Stored: history; a broken delivery stays an error', async () => {
+    const { router, store } = await world({ rooms: [lobby], offline: { enabled: false } });
     const a = await router.handle(send(ALICE, LOBBY, 'x'), alice);
     expect(headerOf(a, 'Stored')).toBe('history');
-    expect(headersOf(a, 'Room-Failed').sort()).toEqual([`${BOB} resources`, `${CAROL} no-listeners`]);
+    expect(headersOf(a, 'Room-Failed').sort()).toEqual([`${BOB} no-listeners`, `${CAROL} no-listeners`]);
+    const bob = new FakeEndpoint('bob', () => err('resources'));
+    await listen(router, BOB, bob);
+    const b = await router.handle(send(ALICE, LOBBY, 'y'), alice);
+    expect(headerOf(b, 'Error-Type')).toBe('resources');
+    expect(headersOf(b, 'Room-Failed').sort()).toEqual([`${BOB} resources`, `${CAROL} no-listeners`]);
+    expect((await store.readHistory(LOBBY, { limit: 10 })).map((r) => dec(r.payload))).toEqual(['x', 'y']);
   });
 
   it('a room with no other member: ok + Stored: history with a store, no-listeners without history', async () => {

@@ -10,6 +10,7 @@
 import { HubError } from '../errors.js';
 import {
   contentType,
+  errorTypeOf,
   getHeader,
   STORED_HEADER,
   STORED_HISTORY,
@@ -47,13 +48,20 @@ export async function keepInHistory(
   return true;
 }
 
-/** Did some member take the post as it came (an ok that is not `Stored`)? */
-export function takenLive(answers: readonly Answer[]): boolean {
+/**
+ * Is the post, kept in the history, answered `Stored: history`? When no member took it as it came
+ * (no ok without `Stored`) and no member failed for another reason than being absent
+ * (`no-listeners`): a member whose delivery broke (`communications`, a refusal) keeps the room's
+ * answer an error, so the sender sees it and may send again (same Message-ID, one history row).
+ */
+export function onlyAbsent(answers: readonly Answer[]): boolean {
   for (let i = 0; i < answers.length; i++) {
     const a = answers[i]!;
-    if (a.status === 'ok' && getHeader(a.headers, STORED_HEADER) === undefined) return true;
+    if (a.status === 'ok') {
+      if (getHeader(a.headers, STORED_HEADER) === undefined) return false;
+    } else if (errorTypeOf(a) !== 'no-listeners') return false;
   }
-  return false;
+  return true;
 }
 
 /**

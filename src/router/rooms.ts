@@ -28,9 +28,10 @@
  * member to deliver to answers `no-listeners`.
  *
  * With a store and `storage.history.enabled` (issue 15, room-history.ts), every post is first
- * written to the room's history, and a post no member took as it came (every copy failed, was
- * kept offline, or there was no other member) is answered `ok` + `Unreliable` + `Stored:
- * history` (with its Room-Failed lines) instead: it is kept, and readable in the history.
+ * written to the room's history, and a post no member was there to take (every copy was
+ * `no-listeners` or kept offline, or there was no other member) is answered `ok` + `Unreliable` +
+ * `Stored: history` (with its Room-Failed lines) instead: it is kept, and readable in the
+ * history. A member whose delivery failed otherwise keeps the answer as it was.
  */
 import { HubError } from '../errors.js';
 import {
@@ -46,7 +47,7 @@ import type { RoomConfig, RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
 import { mergeAnswers } from './merge.js';
 import type { Operation } from './operation.js';
-import { keepInHistory, storedInHistory, takenLive } from './room-history.js';
+import { keepInHistory, onlyAbsent, storedInHistory } from './room-history.js';
 import { relayHeaders, type HopState } from './visited.js';
 
 export const ROOM_FAILED_HEADER = 'Room-Failed';
@@ -184,9 +185,9 @@ export async function fanOutRoom(
     const t = errorTypeOf(answers[i]!);
     if (t !== undefined) (failed ??= []).push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
   }
-  // Issue 15: a post no member took as it came is kept all the same: in the history.
+  // Issue 15: a post no member was there to take is kept all the same: in the history.
   let answer: Answer;
-  if (kept && !takenLive(answers)) answer = storedInHistory(room, failed);
+  if (kept && onlyAbsent(answers)) answer = storedInHistory(room, failed);
   else {
     const merged = answers.length === 1 ? answers[0]! : mergeAnswers(answers);
     answer = failed === undefined ? merged : { ...merged, headers: [...merged.headers, ...failed] };
