@@ -15,7 +15,7 @@ import {
 import { parseAddress, parsePattern, type ImAddress, type Pattern } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
-import { newMessageId, readMessageId } from './message-id.js';
+import { checkReportSender, newMessageId, readMessageId } from './message-id.js';
 import { drainOffline } from './offline.js';
 import type { Operation, Origin } from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
@@ -77,6 +77,7 @@ export function handleSend(
   const givenId = readMessageId(headers);
   const messageId = givenId ?? newMessageId();
   authorizeSource(ctx, origin, sender, false);
+  checkReportSender(headers, sender);
   // Issue 12: the per-sender rate, after the source check so only the authenticated sender counts.
   ctx.senderRates.check(sender, rateKey(origin, headers, sender));
   const strength = effectiveStrength(origin, headers);

@@ -76,6 +76,24 @@ describe('Message-ID (docs/hub-protocol.md part 4 row 32)', () => {
     expect(ok.status).toBe('ok');
   });
 
+  it('part 4 row 34: only postmaster@<domain> may send a Report header', async () => {
+    const { router, peerB } = setup();
+    const forged = await router.handle(
+      send(`im:alice@${A}`, 'im:x@b.example', 'your mail bounced', [['Report', 'expired']]),
+      client([`im:alice@${A}`]),
+    );
+    expect(headerOf(forged, 'Error-Type')).toBe('source-authorization');
+    expect(peerB.received).toHaveLength(0);
+    const bob = new FakeEndpoint('bob');
+    await router.handle(op('imtp', 'listen', [['Inbox', `im:bob@${A}`]]), client([`im:bob@${A}`], bob));
+    const real = await router.handle(
+      send('im:postmaster@b.example', `im:bob@${A}`, 'r', [['Report', 'expired']]),
+      peer('b.example'),
+    );
+    expect(real.status).toBe('ok');
+    expect(headerOf(bob.last('send'), 'Report')).toBe('expired');
+  });
+
   it('every copy of a room post carries the same id', async () => {
     const { router, peerB } = setup();
     const bob = new FakeEndpoint('bob');

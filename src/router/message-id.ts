@@ -9,7 +9,14 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { HubError } from '../errors.js';
-import { isMessageId, MESSAGE_ID_HEADER, MESSAGE_ID_MAX, type Headers } from '../protocol/index.js';
+import type { ImAddress } from '../model/index.js';
+import {
+  isMessageId,
+  MESSAGE_ID_HEADER,
+  MESSAGE_ID_MAX,
+  REPORT_HEADER,
+  type Headers,
+} from '../protocol/index.js';
 
 const ID_OCTETS = 16;
 const POOL = Buffer.allocUnsafe(ID_OCTETS * 256);
@@ -43,4 +50,21 @@ export function readMessageId(headers: Headers): string | undefined {
     return h[1];
   }
   return undefined;
+}
+
+/** The local part of the one sender whose sends may carry `Report:` (part 4 row 34). */
+export const POSTMASTER = 'postmaster';
+
+/**
+ * Part 4 row 34: adapters render a send with `Report:` as a delivery report (an IRC NOTICE, a
+ * bounce), so only `postmaster@<domain>` may send one; source authorization (§8.1) already ties
+ * that domain to its origin. Anyone else's is `source-authorization`, not relayed.
+ */
+export function checkReportSender(headers: Headers, sender: ImAddress): void {
+  for (let i = 0; i < headers.length; i++) {
+    if (headers[i]![0] !== REPORT_HEADER) continue;
+    if (sender.local.toLowerCase() !== POSTMASTER)
+      throw new HubError('source-authorization', `only postmaster@<domain> sends ${REPORT_HEADER} headers`);
+    return;
+  }
 }

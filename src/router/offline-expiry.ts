@@ -26,7 +26,7 @@ import {
 import type { OfflineRecord, Store } from '../store/types.js';
 import type { RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
-import { newMessageId } from './message-id.js';
+import { newMessageId, POSTMASTER } from './message-id.js';
 import type { Operation } from './operation.js';
 import { checkHops, relayHeaders } from './visited.js';
 
@@ -113,7 +113,7 @@ async function reportExpired(ctx: RouterContext, r: OfflineRecord, now: number):
   try {
     const inbox = parseAddress(r.inbox, IM) as ImAddress;
     to = parseAddress(r.sender, IM) as ImAddress;
-    const postmaster = parseAddress(`im:postmaster@${inbox.domain}`, IM) as ImAddress;
+    const postmaster = parseAddress(`im:${POSTMASTER}@${inbox.domain}`, IM) as ImAddress;
     const payload = buildCpim({
       startsWith: 'cpim-headers',
       from: { formalName: 'Postmaster', uri: postmaster.uri },

@@ -164,8 +164,9 @@ describe('offline delivery (docs/hub-protocol.md part 4 rows 23, 33)', () => {
     const { router, store } = await world();
     await listen(router, BOB, new FakeEndpoint('bob'), [['Except', ALICE]]);
     expect(headerOf(await router.handle(send(ALICE, BOB), alice), 'Error-Type')).toBe('no-listeners');
-    const report = send(ALICE, 'im:dave@a.example', 'r', [['Report', 'expired']]);
-    expect(headerOf(await router.handle(report, alice), 'Error-Type')).toBe('no-listeners');
+    const report = send('im:postmaster@a.example', 'im:dave@a.example', 'r', [['Report', 'expired']]);
+    const postmaster = client(['im:postmaster@a.example']);
+    expect(headerOf(await router.handle(report, postmaster), 'Error-Type')).toBe('no-listeners');
     expect(await store.countOffline('im:dave@a.example')).toBe(0);
   });
 });
