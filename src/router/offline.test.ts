@@ -161,6 +161,10 @@ describe('offline delivery (docs/hub-protocol.md part 4 rows 23, 33)', () => {
     const carol = await perAccount.router.handle(send(ALICE, 'im:carol@a.example'), alice);
     expect(headerOf(carol, 'Stored')).toBe('offline');
 
+    // A reload with other accounts (docs/operations-reload.md) changes it in place.
+    perAccount.router.reconfigure({ keepsOffline: offlineBy([{ user: 'bob', identities: [BOB] }]) });
+    expect(headerOf(await perAccount.router.handle(send(ALICE, BOB), alice), 'Stored')).toBe('offline');
+
     const { router, store } = await world();
     await listen(router, BOB, new FakeEndpoint('bob'), [['Except', ALICE]]);
     expect(headerOf(await router.handle(send(ALICE, BOB), alice), 'Error-Type')).toBe('no-listeners');
