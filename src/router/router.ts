@@ -23,6 +23,7 @@ import type { RouterReload } from './reload.js';
 import { relayHeaders } from './visited.js';
 import type { RouterStats } from './stats.js';
 import type { Store } from '../store/types.js';
+import { expireOffline } from './offline-expiry.js';
 
 export type { Capabilities, RoomConfig, RouterLimits, RouterOptions, RouteFn } from './context.js';
 
@@ -53,6 +54,18 @@ export class Router {
   /** The durable store, once the gateway opened it (null: nothing is kept; docs/storage.md). */
   setStore(store: Store | null): void {
     this.ctx.store = store;
+    // Issue 15: kept messages expire while a store is set (offline-expiry.ts).
+    if (store === null) this.ctx.expiry.stop();
+    else this.ctx.expiry.start(this.ctx);
+  }
+
+  /**
+   * Reports and deletes the kept messages expired at `now` (offline-expiry.ts); the timer calls
+   * the same once a store is set. Resolves to how many went (0 without a store).
+   */
+  expireKept(now = Date.now()): Promise<number> {
+    const store = this.ctx.store;
+    return store === null ? Promise.resolve(0) : expireOffline(this.ctx, store, now);
   }
 
   get store(): Store | null {
@@ -195,6 +208,7 @@ export class Router {
     }
     if (change.senderRate !== undefined) ctx.senderRates.setGeneralRate(change.senderRate);
     if (change.listenable !== undefined) ctx.setListenable(change.listenable);
+    if (change.keepsOffline !== undefined) ctx.setKeepsOffline(change.keepsOffline);
     if (change.mismatchedFrom !== undefined) ctx.refuseMismatchedFrom = change.mismatchedFrom === 'refuse';
   }
 

@@ -113,18 +113,20 @@ describe('email adapter, inbound', () => {
     expect(eg.bobGot).toHaveLength(4);
   });
 
-  it('SMTP answers follow the IMTP answer: no-listeners 450, target-not-found 550; one recipient per transaction', async () => {
+  it('SMTP answers follow the IMTP answer: kept for an away user 250, target-not-found 550; one recipient per transaction', async () => {
     const eg = await startGateway({}, { bobListens: false });
     const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test'];
+    // Issue 15: bob is away, so the message is kept for him (ok + Stored: offline).
     const away = await swaks([...base, '--to', BOB]);
-    expect(replyTo(away.output, /-> \.$/)).toMatch(/^450 4\.2\.1 no-listeners/);
+    expect(replyTo(away.output, /-> \.$/)).toMatch(/^250 /);
+    expect(await eg.gw.gateway.store!.countOffline('im:bob@gw.test')).toBe(1);
     const nowhere = await swaks([...base, '--to', `x=nowhere.test@${MAIL}`]);
     expect(replyTo(nowhere.output, /-> \.$/)).toMatch(/^550 5\.1\.1 target-not-found/);
     const two = await swaks([...base, '--to', `${BOB},carol=gw.test@${MAIL}`]);
     expect(two.output).toMatch(/<\*\* +452 4\.5\.3/);
   });
 
-  it('an unknown local user is refused at RCPT with 550 5.1.1; a known user with no listener stays 450', async () => {
+  it('an unknown local user is refused at RCPT with 550 5.1.1; a known user with no listener gets it kept', async () => {
     const eg = await startGateway({}, { bobListens: false });
     const base = ['--server', `127.0.0.1:${eg.smtpPort}`, '--from', 'dave@elsewhere.test'];
     // Both spellings of im:nobody@gw.test: the bare local part (localDomain) and name=domain.
@@ -136,10 +138,10 @@ describe('email adapter, inbound', () => {
       `nobody@${MAIL}`,
       `nobody=gw.test@${MAIL}`,
     ]);
-    // bob has an account and may listen: offline now, so the sender's queue keeps the mail.
+    // bob has an account and may listen: offline now, so the gateway keeps it for him (issue 15).
     const away = await swaks([...base, '--to', `bob@${MAIL}`]);
     expect(replyTo(away.output, /RCPT TO/)).toMatch(/^250 /);
-    expect(replyTo(away.output, /-> \.$/)).toMatch(/^450 4\.2\.1 no-listeners/);
+    expect(replyTo(away.output, /-> \.$/)).toMatch(/^250 /);
   });
 
   it('unparseable MIME is refused with 554 5.6.0 and one warn line, no stack trace', async () => {

@@ -29,12 +29,11 @@ describe('hub.limits.maxListensPerConnection over TCP (issue 12)', () => {
     expect(h(over.headers, 'Error-Type')).toBe('quota');
     expect(h(over.headers, 'Error-Description')).toBe('at most 2 listens per connection');
     expect(gw.logs().some((l) => l.msg === 'over a limit, answered quota' && l.level === 40)).toBe(true);
-    // The listens it has still work; the refused inbox has nobody.
+    // The listens it has still work; the refused inbox has nobody (its messages are kept, issue 15).
     const alice = await gw.client('alice');
-    expect((await sendText(alice, 'im:alice@gw.test', 'im:b@gw.test')).status).toBe('ok');
-    expect(h((await sendText(alice, 'im:alice@gw.test', 'im:c@gw.test')).headers, 'Error-Type')).toBe(
-      'no-listeners',
-    );
+    const toB = await sendText(alice, 'im:alice@gw.test', 'im:b@gw.test');
+    expect([toB.status, h(toB.headers, 'Stored')]).toEqual(['ok', undefined]);
+    expect(h((await sendText(alice, 'im:alice@gw.test', 'im:c@gw.test')).headers, 'Stored')).toBe('offline');
     // A second connection of the same account has a bound of its own.
     const bot2 = await gw.client('bot');
     expect((await bot2.command('listen', [['Inbox', 'im:c@gw.test']])).status).toBe('ok');

@@ -188,13 +188,13 @@ describe('websocket protocol', () => {
     expect(h(carol[0]!.headers, 'Orig-Sender')).toBe('im:alice@web.test');
     expect(Buffer.from(carol[0]!.payload!).toString()).toContain('hello room');
 
-    // Carol stops listening: the room reports her as a failed member, the message still counts.
+    // Carol stops listening: her copy is kept for her next listen (issue 15, offline delivery).
     await hubCarol.close();
     await new Promise((r) => setTimeout(r, 50));
-    expect(await alice.request({ type: 'send', room: 'lobby', text: 'again' })).toMatchObject({
-      status: 'ok',
-      failed: [{ member: 'im:carol@gw.test', errorType: 'no-listeners' }],
-    });
+    const again = await alice.request({ type: 'send', room: 'lobby', text: 'again' });
+    expect(again).toMatchObject({ status: 'ok' });
+    expect(again).not.toHaveProperty('failed');
+    expect(await web.gw.gateway.store!.countOffline('im:carol@gw.test')).toBe(1);
     expect(await bob.request({ type: 'leave', room: 'lobby' })).toMatchObject({ status: 'ok' });
     expect(await bob.request({ type: 'leave', room: 'lobby' })).toMatchObject({
       errorType: 'not-subscribed',
