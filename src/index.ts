@@ -28,3 +28,7 @@ export * as configFields from './config/fields.js';
 export * from './mime/index.js';
 export * from './policy/index.js';
 export * from './http-boundary.js';
+// Issue 15: what adapters keep across restarts (puppet nicks, mail threads, message ids).
+export type { Store } from './store/types.js';
+export { KeptMap, type KeptMapOptions } from './store/kept-map.js';
+export { MessageIds, messageIdNamespace, newMessageId, type MessageIdsOptions } from './store/message-ids.js';
