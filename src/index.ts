@@ -28,7 +28,9 @@ export * as configFields from './config/fields.js';
 export * from './mime/index.js';
 export * from './policy/index.js';
 export * from './http-boundary.js';
+export type * from './store/types.js';
+export { StoreError, type StoreFailure } from './store/errors.js';
+export { directConversation } from './store/conversation.js';
 // Issue 15: what adapters keep across restarts (puppet nicks, mail threads, message ids).
-export type { Store } from './store/types.js';
 export { KeptMap, type KeptMapOptions } from './store/kept-map.js';
 export { MessageIds, messageIdNamespace, newMessageId, type MessageIdsOptions } from './store/message-ids.js';

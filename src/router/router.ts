@@ -51,6 +51,15 @@ export class Router {
     return this.ctx.token;
   }
 
+  /** The durable store, once the gateway opened it (null: nothing is kept; docs/storage.md). */
+  setStore(store: Store | null): void {
+    this.ctx.store = store;
+  }
+
+  get store(): Store | null {
+    return this.ctx.store;
+  }
+
   /**
    * Lets an adapter (or any in-process endpoint) serve `domain`: IMTP sends to inboxes there and,
    * per `capabilities.presence`, PITP fetch/subscribe go to it, and it may act as the source for
