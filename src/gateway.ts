@@ -144,6 +144,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
         store = await openStore(config.storage, { log: component(options.log, 'store') });
         router.setStore(store);
         if (store !== null) retention = startRetention(store, config.storage.history, log);
+        // Presence kept from the last run, before adapters publish and listeners open
+        // (docs/hub-protocol.md part 4 row 32).
+        if (store !== null) log.info(await router.restorePresence(store), 'presence restored');
       },
       stop: async () => {
         retention?.stop();
@@ -156,7 +159,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     },
     { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
     // Before the listeners, so peers' commands never meet a federation that cannot answer them.
-    { name: 'federation', start: () => federation.start(), stop: (deadline) => federation.stop(deadline) },
+    {
+      name: 'federation',
+      start: async () => {
+        await federation.start();
+        // Issue 15: watchers restored from the store hear the presence they see now.
+        router.renotifyRestored();
+      },
+      stop: (deadline) => federation.stop(deadline),
+    },
   ];
   for (const protocol of ['imtp', 'pitp'] as const) {
     if (!config.hub[protocol].enabled) continue;

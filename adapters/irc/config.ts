@@ -135,7 +135,7 @@ export const ircConfigSchema = z
       .strictObject({
         nicks: positiveInt
           .prefault(10_000)
-          .describe("puppet nicks kept across restarts (the least recently used forgotten first)"),
+          .describe('puppet nicks kept across restarts (the least recently used forgotten first)'),
         messageIds: positiveInt
           .prefault(100_000)
           .describe('IRCv3 msgid ↔ gateway Message-ID pairs kept (the least recently used forgotten first)'),

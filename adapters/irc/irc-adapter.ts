@@ -124,10 +124,14 @@ export class IrcAdapter implements Adapter {
     // Issue 15 (docs/adapters/irc.md "What survives a restart"): the kept maps, read before the
     // first line comes in or the first puppet connects.
     const store = this.ctx.storage?.() ?? null;
-    const nicks = c.mode === 'puppet' ? puppetNickMap(store, this.ctx.id, c.keep.nicks, this.ctx.log) : undefined;
+    const nicks =
+      c.mode === 'puppet' ? puppetNickMap(store, this.ctx.id, c.keep.nicks, this.ctx.log) : undefined;
     await nicks?.load();
     if (store !== null) {
-      this.messageIds = new MessageIds(store, this.ctx.id, { maxPairs: c.keep.messageIds, log: this.ctx.log });
+      this.messageIds = new MessageIds(store, this.ctx.id, {
+        maxPairs: c.keep.messageIds,
+        log: this.ctx.log,
+      });
       await this.messageIds.load();
     }
     this.main = new IrcLink(this.linkOptions(c.nick, c.altNicks, true));

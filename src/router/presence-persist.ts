@@ -326,11 +326,7 @@ function readSubscription(ctx: RouterContext, key: string, text: string): Subscr
   }
 }
 
-function readRelayed(
-  ctx: RouterContext,
-  key: string,
-  text: string,
-): { sub: RelayedSubscription } | null {
+function readRelayed(ctx: RouterContext, key: string, text: string): { sub: RelayedSubscription } | null {
   const row = parseJson<SubRow>(text);
   if (row === null || !subscriberExists(ctx, row)) return null;
   try {

@@ -20,6 +20,11 @@ export interface KeptMapOptions {
   readonly max: number;
   readonly log?: Logger | undefined;
   readonly now?: () => number;
+  /**
+   * Several maps may share a namespace, each owning the keys that start with its prefix (its
+   * callers write the prefix into every key); `load` reads only those rows.
+   */
+  readonly keyPrefix?: string;
 }
 
 interface Row {
@@ -63,13 +68,16 @@ export class KeptMap {
 
   /**
    * Reads the namespace (at start, before the owner serves anyone): the newest `max` rows by
-   * their time; unreadable rows and the surplus are deleted.
+   * their time; unreadable rows and the surplus are deleted. `rows`: the namespace already read
+   * (maps sharing it read it once).
    */
-  async load(): Promise<void> {
+  async load(rows?: readonly (readonly [string, string])[]): Promise<void> {
     if (this.store === null) return;
-    const rows = await this.store.listMappings(this.namespace);
+    const all = rows ?? (await this.store.listMappings(this.namespace));
+    const prefix = this.options.keyPrefix ?? '';
     const good: [string, Row][] = [];
-    for (const [key, text] of rows) {
+    for (const [key, text] of all) {
+      if (!key.startsWith(prefix)) continue;
       const row = parseRow(text);
       if (row === null) this.forgetRow(key);
       else good.push([key, row]);
