@@ -290,7 +290,8 @@ export function renotifyRestored(ctx: RouterContext): number {
 
 /** The subscriber's connection id is still meaningful: its adapter exists, or it is a peer. */
 function subscriberExists(ctx: RouterContext, row: SubRow): boolean {
-  if (row.k === 'peer') return row.c === '';
+  // A peer's subscription is not tied to the connection it came on (part 4 row 15).
+  if (row.k === 'peer') return true;
   return row.k === 'adapter' && ctx.adapterDomains(row.c) !== undefined;
 }
 
