@@ -44,8 +44,9 @@ export class PuppetPool {
     // RPL_WELCOME: the nick the server gave us, after any collisions, is the one to come back to.
     const nicks = this.nicks;
     if (nicks !== undefined)
-      p.link.client.on('registered', () => {
-        if (nicks.get(owner.uri) !== p.link.nick) nicks.set(owner.uri, p.link.nick).catch(() => undefined);
+      // The event's nick: irc-framework updates `user.nick` only after its listeners ran.
+      p.link.client.on('registered', (e: { nick: string }) => {
+        if (nicks.get(owner.uri) !== e.nick) nicks.set(owner.uri, e.nick).catch(() => undefined);
       });
     this.onPrivate(p);
     p.link.start();
