@@ -209,6 +209,46 @@ describe('presence kept across a restart', () => {
     expect((await stores[1]!.listMappings(STORE_NS)).map(([k]) => k)).toEqual(['pres:dora@web.test']);
   });
 
+  it('a restored watcher of an adapter user not published again hears terminate-notify', async () => {
+    const first = await boot(await openFile());
+    const eve = 'pres:eve@web.test';
+    await first.web.publishPresence(eve, basicPidf(eve, 'open'));
+    const fromPeer = peer('b.example');
+    const sub = await first.router.handle(
+      pitp('subscribe', [
+        ['Subscription', 'T9/presence:bob@b.example'],
+        ['Presentity', 'presence:eve@web.test'],
+      ]),
+      fromPeer,
+    );
+    expect(sub.status).toBe('ok');
+    await stores[0]!.close();
+    const second = await boot(await openFile());
+    second.router.renotifyRestored();
+    await second.router.settle();
+    expect(second.peerB.methods()).toEqual(['terminate-notify']);
+    await stores[1]!.getMapping('x', 'y');
+    expect(await stores[1]!.listMappings(SUB_NS)).toEqual([]);
+  });
+
+  it('past limits.maxIdlePresentities at restore, the dropped stores leave no row', async () => {
+    const first = await boot(await openFile());
+    for (const u of ['u1', 'u2', 'u3', 'u4', 'u5'])
+      await first.web.publishPresence(`pres:${u}@web.test`, basicPidf(`pres:${u}@web.test`, 'closed'));
+    expect((await stores[0]!.listMappings(STORE_NS)).length).toBe(5);
+    await stores[0]!.close();
+    const router = new Router({ domains: [A], limits: { maxIdlePresentities: 2 } });
+    publishingAdapter(router, WEB);
+    const store = await openFile();
+    await router.restorePresence(store);
+    expect(router.storeCount).toBe(2);
+    await store.getMapping('x', 'y');
+    expect((await store.listMappings(STORE_NS)).map(([k]) => k)).toEqual([
+      'pres:u4@web.test',
+      'pres:u5@web.test',
+    ]);
+  });
+
   it('a withdrawn presentity leaves no row, and a change the store cannot commit is answered resources', async () => {
     const first = await boot(await openFile());
     const headers: Header[] = [

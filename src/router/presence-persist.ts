@@ -102,15 +102,6 @@ export function keepStore(ctx: RouterContext, store: PresenceStore): Promise<voi
   });
 }
 
-/** A store the router let go (idle-stores.ts): its row goes too. */
-export function forgetStore(ctx: RouterContext, presentity: string): void {
-  if (ctx.stores.has(presentity)) return;
-  attached
-    .get(ctx)
-    ?.deleteMapping(STORE_NS, presentity)
-    .catch((err: unknown) => warnFailed(ctx, 'a dropped presence store', presentity, err));
-}
-
 /** Hooks for `Subscriptions` and `Relayed` (subscriptions.ts) writing their kept rows. */
 function subscriptionHooks(ctx: RouterContext, db: Store): void {
   ctx.subscriptions.hooks = {
@@ -221,6 +212,14 @@ export async function restorePresence(ctx: RouterContext, db: Store): Promise<Re
     dropped++;
     db.deleteMapping(ns, key).catch((err: unknown) => warnFailed(ctx, 'an unreadable row', key, err));
   };
+  // Before the stores come back: restoring them may already pass the idle bound, and a store
+  // dropped for it must leave no row (src/policy/BOUNDS.md).
+  ctx.idleStores.dropped = (presentity) => {
+    if (!ctx.stores.has(presentity))
+      db.deleteMapping(STORE_NS, presentity).catch((err: unknown) =>
+        warnFailed(ctx, 'a dropped presence store', presentity, err),
+      );
+  };
   let stores = 0;
   for (const [uri, text] of await db.listMappings(STORE_NS)) {
     const store = readStore(ctx, uri, text);
@@ -251,7 +250,6 @@ export async function restorePresence(ctx: RouterContext, db: Store): Promise<Re
   }
   // Attached last: the restored entries above are already in the store and need no write.
   attached.set(ctx, db);
-  ctx.idleStores.dropped = (presentity) => forgetStore(ctx, presentity);
   restoredSubs.set(ctx, ctx.subscriptions.all());
   subscriptionHooks(ctx, db);
   return { stores, subscriptions, relayed, dropped };
@@ -273,9 +271,10 @@ export function renotifyRestored(ctx: RouterContext): number {
   let sent = 0;
   for (const sub of subs) {
     if (ctx.subscriptions.get(sub.presentity, sub.token, sub.watcher.uri) !== sub) continue;
-    const store = ctx.stores.get(sub.presentity);
-    if (store === undefined) continue;
-    const view = store.view(sub.watcher);
+    // No store: an adapter's user the adapter has not published again (readStore). The watcher
+    // learns that the subscription ended, as when a change denies it (part 4 row 17), rather
+    // than keeping one that may never hear anything.
+    const view = ctx.stores.get(sub.presentity)?.view(sub.watcher) ?? null;
     if (view === null) {
       dropSubscription(ctx, sub);
       notifyWatcher(ctx, sub, 'terminate-notify', null);
