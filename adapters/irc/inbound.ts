@@ -137,6 +137,21 @@ function describe(a: Answer): string {
 const lineTime = (e: IrcLineEvent): number =>
   e.time !== undefined && Number.isFinite(e.time) ? e.time : Date.now();
 
+/**
+ * The extra headers of a line's send. Issue 15: a line with an IRCv3 `msgid` tag keeps one
+ * gateway Message-ID, also when the server sends it again (chathistory, a replay after a
+ * reconnect); servers without message tags (ngircd) give none, and the router adds one.
+ */
+export function lineHeaders(
+  origSender: readonly Header[] | undefined,
+  e: IrcLineEvent,
+  messageIds: MessageIds | undefined,
+): readonly Header[] | undefined {
+  const msgid = e.tags?.['msgid'];
+  if (msgid === undefined || messageIds === undefined) return origSender;
+  return [...(origSender ?? []), ['Message-ID', messageIds.inbound(msgid)]];
+}
+
 function send(
   ic: InboundContext,
   sender: ImAddress,
@@ -149,13 +164,7 @@ function send(
   message: string,
 ): Promise<Answer> {
   const payload = ic.payloads.build(from.uri, to.uri, lineText(kind, message), lineTime(e));
-  // Issue 15: a line with an IRCv3 `msgid` tag keeps one gateway Message-ID, also when the
-  // server replays it (chathistory, a reconnect); servers without the tag (ngircd) give none.
-  const msgid = e.tags?.['msgid'];
-  const headers =
-    msgid === undefined || ic.messageIds === undefined
-      ? origSender
-      : [...(origSender ?? []), ['Message-ID', ic.messageIds.inbound(msgid)] as const];
+  const headers = lineHeaders(origSender, e, ic.messageIds);
   return ic.ctx.hub.send(
     headers === undefined
       ? { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE }
