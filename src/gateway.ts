@@ -149,6 +149,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
         });
         router.setStore(store);
         if (store !== null) retention = startRetention(store, config.storage.history, log);
+        // Presence kept from the last run, before adapters publish and listeners open
+        // (docs/hub-protocol.md part 4 row 35).
+        if (store !== null) log.info(await router.restorePresence(store), 'presence restored');
       },
       stop: async () => {
         retention?.stop();
@@ -161,7 +164,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     },
     { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
     // Before the listeners, so peers' commands never meet a federation that cannot answer them.
-    { name: 'federation', start: () => federation.start(), stop: (deadline) => federation.stop(deadline) },
+    {
+      name: 'federation',
+      start: async () => {
+        await federation.start();
+        // Issue 15: watchers restored from the store hear the presence they see now.
+        router.renotifyRestored();
+      },
+      stop: (deadline) => federation.stop(deadline),
+    },
   ];
   for (const protocol of ['imtp', 'pitp'] as const) {
     if (!config.hub[protocol].enabled) continue;

@@ -40,3 +40,6 @@ export * from './http-boundary.js';
 export type * from './store/types.js';
 export { StoreError, type StoreFailure } from './store/errors.js';
 export { directConversation } from './store/conversation.js';
+// Issue 15: what adapters keep across restarts (puppet nicks, mail threads, message ids).
+export { KeptMap, type KeptMapOptions } from './store/kept-map.js';
+export { MessageIds, messageIdNamespace, newMessageId, type MessageIdsOptions } from './store/message-ids.js';

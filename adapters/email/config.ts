@@ -242,6 +242,22 @@ export const emailConfigSchema = z.strictObject({
     .array(listSchema)
     .prefault([])
     .describe('mailing lists: each is a room member whose messages go to its subscribers by mail'),
+  /** Issue 15: what the adapter keeps in the store across restarts, and how much of it. */
+  keep: z
+    .strictObject({
+      threads: positiveInt
+        .prefault(10_000)
+        .describe(
+          'conversations whose mail thread is kept (and as many mail Message-IDs), least recently used forgotten first',
+        ),
+      messageIds: positiveInt
+        .prefault(100_000)
+        .describe(
+          'mail Message-ID ↔ gateway Message-ID pairs kept (the least recently used forgotten first)',
+        ),
+    })
+    .prefault({})
+    .describe('what survives a restart: mail threads, message ids (docs/adapters/email.md)'),
 });
 
 export type EmailConfig = z.output<typeof emailConfigSchema>;

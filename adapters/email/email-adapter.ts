@@ -16,6 +16,7 @@ import { Outbox } from './outbox.js';
 import { makeResolver, type Checker } from './sender-auth.js';
 import { SenderAuthPool } from './sender-auth-pool.js';
 import type { DNSResolver } from 'mailauth';
+import { MailMemory } from './threads.js';
 import { composeMail, readImPayload, type MailAttachment } from './translate.js';
 
 export interface EmailAdapterOptions {
@@ -38,6 +39,8 @@ export class EmailAdapter implements Adapter {
   /** The worker threads that check SPF/DKIM/DMARC (issue 13); started and stopped with the adapter. */
   readonly senderAuth: SenderAuthPool | undefined;
   private stopped = false;
+  /** Mail threads and message ids, kept across restarts (issue 15, threads.ts); opened in start. */
+  private readonly memory = new MailMemory();
 
   constructor(
     private readonly cfg: EmailConfig,
@@ -78,6 +81,7 @@ export class EmailAdapter implements Adapter {
           protectedDomains: protectedDomains(this.mapping, cfg.protectedDomains),
           checker,
           hostname: cfg.inbound.hostname ?? cfg.domain,
+          memory: this.memory,
         })
       : undefined;
     this.outbox = new Outbox(cfg.outbound, cfg.domain, ctx.log);
@@ -90,6 +94,7 @@ export class EmailAdapter implements Adapter {
 
   async start(): Promise<void> {
     this.ctx.setStatus('connecting');
+    await this.memory.open(this.ctx.storage?.() ?? null, this.ctx.id, this.cfg.keep, this.ctx.log);
     await this.outbox.start();
     await this.senderAuth?.start();
     await this.inbound?.start();
@@ -127,17 +132,31 @@ export class EmailAdapter implements Adapter {
       content: a.content,
     }));
     const to = target.kind === 'mailbox' ? [target.to] : target.list.subscribers;
+    // Issue 15 (threads.ts): a reply threads to the conversation's last mail, also after a
+    // restart; a message sent again after a crash keeps the Message-ID it went out with.
+    const gatewayId = getHeader(op.headers, 'Message-ID');
+    const threading = this.memory.outboundThreading(sender.uri, inbox.uri, parts.threading);
+    const messageId =
+      this.memory.sentAs(gatewayId) ??
+      `<${Date.now().toString(36)}.${randomBytes(9).toString('hex')}@${this.cfg.domain}>`;
     const spec = composeMail({
       sender,
       author,
-      parts,
+      parts: { ...parts, threading },
       text: (content.text ?? '').replace(/\s+$/, ''),
       html: content.html === false ? undefined : content.html,
       to,
       list: target.kind === 'list' ? target.list : undefined,
-      messageId: `<${Date.now().toString(36)}.${randomBytes(9).toString('hex')}@${this.cfg.domain}>`,
+      messageId,
       cfg: this.mapping,
     });
-    return this.outbox.send(spec, attachments);
+    const answer = await this.outbox.send(spec, attachments);
+    if (answer.status === 'ok')
+      // A thread not kept costs threading only, never the mail: logged by the map, not refused.
+      await Promise.all([
+        this.memory.record(sender.uri, inbox.uri, messageId, { references: [] }),
+        this.memory.sent(gatewayId, messageId),
+      ]).catch(() => undefined);
+    return answer;
   }
 }

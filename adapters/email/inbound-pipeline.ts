@@ -13,6 +13,7 @@ import { classifyMail } from './classify.js';
 import { isRefusal, selectAuthor, type AddressEntry, type Author } from './mail-author.js';
 import { mailboxKey, normalDomains, normalizeMailbox, type NormalMailbox } from './normalize-mailbox.js';
 import type { EmailConfig } from './config.js';
+import type { MailMemory } from './threads.js';
 import { stripReply, tidy } from './reply-text.js';
 import { atLeast, strengthOf, type Checker } from './sender-auth.js';
 import { reply, replyForAnswer, type SmtpReply } from './smtp-codes.js';
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   readonly ctx: AdapterContext;
   readonly checker: Checker | undefined;
   readonly hostname: string;
+  /** Mail threads and message ids kept across restarts (issue 15, threads.ts). */
+  readonly memory?: MailMemory;
 }
 
 function headerText(mail: ParsedMail, name: string): string | undefined {
@@ -228,12 +231,19 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
     .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content }));
   const references =
     mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
+  const threading = { messageId: mail.messageId, inReplyTo: mail.inReplyTo, references };
+  // Issue 15 (threads.ts): the mail's gateway Message-ID (the same when it comes again), and it
+  // becomes the last mail of its conversation (the one a reply names, else sender and inbox).
+  const gatewayId = deps.memory?.inboundId(mail.messageId);
+  if (gatewayId !== undefined) headers.push(['Message-ID', gatewayId]);
+  if (mail.messageId !== undefined)
+    await deps.memory?.record(sender.uri, inbox.uri, mail.messageId, threading).catch(() => undefined);
   const { payload, dropped } = mailToCpim(
     {
       fromName: found.name,
       subject: mail.subject,
       date: mail.date,
-      threading: { messageId: mail.messageId, inReplyTo: mail.inReplyTo, references },
+      threading,
       text: stripped === '' && attachments.length === 0 ? tidy(text.split(/\r?\n/)) : stripped,
       attachments,
     },

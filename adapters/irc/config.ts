@@ -130,6 +130,18 @@ export const ircConfigSchema = z
       })
       .prefault({})
       .describe('puppet mode: one IRC connection per active remote user'),
+    /** Issue 15: what the adapter keeps in the store across restarts, and how much of it. */
+    keep: z
+      .strictObject({
+        nicks: positiveInt
+          .prefault(10_000)
+          .describe('puppet nicks kept across restarts (the least recently used forgotten first)'),
+        messageIds: positiveInt
+          .prefault(100_000)
+          .describe('IRCv3 msgid ↔ gateway Message-ID pairs kept (the least recently used forgotten first)'),
+      })
+      .prefault({})
+      .describe('what survives a restart: puppet nicks, message ids (docs/adapters/irc.md)'),
     channels: z.array(channelSchema).prefault([]).describe('channels to join and bridge'),
     longMessages: longMessagePolicy
       .prefault('split')

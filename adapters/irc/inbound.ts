@@ -5,7 +5,7 @@
  * no copy). A private message goes to the hub user named in front of it (relay mode: "bob@gw.test:
  * hi"), to the nick's last correspondent, or to the owner of the puppet it was sent to.
  */
-import type { AdapterContext, Answer, BoundedCache, Header, ImAddress } from '../../src/index.js';
+import type { AdapterContext, Answer, BoundedCache, Header, ImAddress, MessageIds } from '../../src/index.js';
 import { getHeader, toPres } from '../../src/index.js';
 import { CPIM_TYPE, type InboundPayloadBuilder } from './body.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
@@ -21,6 +21,8 @@ export interface IrcLineEvent {
   readonly target: string;
   readonly message: string;
   readonly time?: number;
+  /** IRCv3 message tags (irc-framework passes them); `msgid` is the network's message id. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A nick's or channel's folded name and URI (docs/architecture.md part 6), computed once per name. */
@@ -110,6 +112,8 @@ export interface InboundContext {
   readonly lastCorrespondent: BoundedCache<string, ImAddress>;
   readonly names: IrcNames;
   readonly payloads: InboundPayloadBuilder;
+  /** IRCv3 `msgid` ↔ the gateway's Message-ID (issue 15, src/store/message-ids.ts). */
+  readonly messageIds?: MessageIds;
 }
 
 // A hub address written in front of a private message: "im:bob@gw.test hi", "bob@gw.test: hi".
@@ -133,6 +137,21 @@ function describe(a: Answer): string {
 const lineTime = (e: IrcLineEvent): number =>
   e.time !== undefined && Number.isFinite(e.time) ? e.time : Date.now();
 
+/**
+ * The extra headers of a line's send. Issue 15: a line with an IRCv3 `msgid` tag keeps one
+ * gateway Message-ID, also when the server sends it again (chathistory, a replay after a
+ * reconnect); servers without message tags (ngircd) give none, and the router adds one.
+ */
+export function lineHeaders(
+  origSender: readonly Header[] | undefined,
+  e: IrcLineEvent,
+  messageIds: MessageIds | undefined,
+): readonly Header[] | undefined {
+  const msgid = e.tags?.['msgid'];
+  if (msgid === undefined || messageIds === undefined) return origSender;
+  return [...(origSender ?? []), ['Message-ID', messageIds.inbound(msgid)]];
+}
+
 function send(
   ic: InboundContext,
   sender: ImAddress,
@@ -145,10 +164,11 @@ function send(
   message: string,
 ): Promise<Answer> {
   const payload = ic.payloads.build(from.uri, to.uri, lineText(kind, message), lineTime(e));
+  const headers = lineHeaders(origSender, e, ic.messageIds);
   return ic.ctx.hub.send(
-    origSender === undefined
+    headers === undefined
       ? { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE }
-      : { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE, headers: origSender },
+      : { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE, headers },
   );
 }
 

@@ -13,13 +13,14 @@ import type {
   ImAddress,
   Operation,
 } from '../../src/index.js';
-import { BoundedCache, errorAnswer, makeAddress } from '../../src/index.js';
+import { BoundedCache, MessageIds, errorAnswer, makeAddress } from '../../src/index.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import { InboundPayloadBuilder } from './body.js';
 import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
 import { deliverSend } from './outbound.js';
 import { PresenceTracker } from './presence.js';
+import { puppetNickMap } from './puppet-nicks.js';
 import { PuppetPool } from './puppets.js';
 import { foldCase, isNetsplitQuit } from './translate.js';
 
@@ -40,6 +41,8 @@ export class IrcAdapter implements Adapter {
   private readonly names: IrcNames;
   private readonly payloads = new InboundPayloadBuilder();
   private files: { ca?: string; cert?: string; key?: string } = {};
+  /** IRCv3 msgid ↔ gateway Message-ID (issue 15); set in start, once the store is open. */
+  private messageIds: MessageIds | undefined;
   private stopped = false;
 
   constructor(
@@ -107,6 +110,7 @@ export class IrcAdapter implements Adapter {
       lastCorrespondent: this.lastCorrespondent,
       names: this.names,
       payloads: this.payloads,
+      ...(this.messageIds === undefined ? {} : { messageIds: this.messageIds }),
     };
   }
 
@@ -116,6 +120,19 @@ export class IrcAdapter implements Adapter {
     if (c.sasl?.mechanism === 'EXTERNAL') {
       this.files.cert = await readFile(c.sasl.cert, 'utf8');
       this.files.key = await readFile(c.sasl.key, 'utf8');
+    }
+    // Issue 15 (docs/adapters/irc.md "What survives a restart"): the kept maps, read before the
+    // first line comes in or the first puppet connects.
+    const store = this.ctx.storage?.() ?? null;
+    const nicks =
+      c.mode === 'puppet' ? puppetNickMap(store, this.ctx.id, c.keep.nicks, this.ctx.log) : undefined;
+    await nicks?.load();
+    if (store !== null) {
+      this.messageIds = new MessageIds(store, this.ctx.id, {
+        maxPairs: c.keep.messageIds,
+        log: this.ctx.log,
+      });
+      await this.messageIds.load();
     }
     this.main = new IrcLink(this.linkOptions(c.nick, c.altNicks, true));
     const ic = this.inbound();
@@ -142,6 +159,7 @@ export class IrcAdapter implements Adapter {
                 ),
             );
         },
+        nicks,
       );
     if (c.presence.enabled) this.wirePresence();
 

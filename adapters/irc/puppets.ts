@@ -3,8 +3,9 @@
  * from the user's URI, capped in number; a puppet idle for `idleMs` quits. A private message to a
  * puppet's nick goes to its user.
  */
-import type { ImAddress } from '../../src/index.js';
+import type { ImAddress, KeptMap } from '../../src/index.js';
 import type { IrcLink } from './link.js';
+import { nickCandidates } from './puppet-nicks.js';
 import { foldCase, puppetNick, type IrcServerInfo } from './translate.js';
 
 export interface Puppet {
@@ -23,6 +24,8 @@ export class PuppetPool {
     private readonly info: () => IrcServerInfo,
     private readonly makeLink: (nick: string, altNicks: string[]) => IrcLink,
     private readonly onPrivate: (p: Puppet) => void,
+    /** The nicks puppets got, kept across restarts (issue 15, puppet-nicks.ts); loaded already. */
+    private readonly nicks?: KeptMap,
   ) {
     this.reaper = setInterval(() => this.reap(), Math.min(60_000, Math.max(100, idleMs / 4)));
     this.reaper.unref();
@@ -34,10 +37,17 @@ export class PuppetPool {
     if (existing) return existing;
     if (this.byOwner.size >= this.max) return null;
     const info = this.info();
-    const nick = puppetNick(owner, this.suffix, info);
-    const alts = [1, 2, 3, 4, 5].map((n) => puppetNick(owner, this.suffix, info, n));
-    const p: Puppet = { owner, link: this.makeLink(nick, alts) };
+    const derived = [0, 1, 2, 3, 4, 5].map((n) => puppetNick(owner, this.suffix, info, n));
+    const [nick, ...alts] = nickCandidates(this.nicks?.get(owner.uri), derived);
+    const p: Puppet = { owner, link: this.makeLink(nick!, alts) };
     this.byOwner.set(owner.uri, p);
+    // RPL_WELCOME: the nick the server gave us, after any collisions, is the one to come back to.
+    const nicks = this.nicks;
+    if (nicks !== undefined)
+      // The event's nick: irc-framework updates `user.nick` only after its listeners ran.
+      p.link.client.on('registered', (e: { nick: string }) => {
+        if (nicks.get(owner.uri) !== e.nick) nicks.set(owner.uri, e.nick).catch(() => undefined);
+      });
     this.onPrivate(p);
     p.link.start();
     return p;

@@ -36,6 +36,8 @@ export class IdleStores {
   private readonly openByPi = new WeakMap<PresenceInfo, boolean>();
 
   private max: number;
+  /** Hears the presentity of each store dropped (issue 15: its kept row goes too). */
+  dropped: ((presentity: string) => void) | undefined;
 
   constructor(private readonly options: IdleStoresOptions) {
     if (!(options.max >= 1)) throw new RangeError('maxIdlePresentities must be at least 1');
@@ -69,6 +71,7 @@ export class IdleStores {
     const oldest = this.idle.entries().next().value!;
     this.idle.delete(oldest[0]);
     this.options.drop(oldest[1]);
+    this.dropped?.(oldest[0]);
   }
 
   private allClosed(store: PresenceStore): boolean {

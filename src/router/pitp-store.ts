@@ -28,6 +28,7 @@ import {
   withPiType,
   type PresentityHeader,
 } from './pitp-read.js';
+import { keepStore } from './presence-persist.js';
 import { PresenceStore } from './presence-store.js';
 import { authorizeSource } from './source-auth.js';
 
@@ -59,9 +60,13 @@ function storeOf(ctx: RouterContext, p: PresentityHeader, method: string, index:
  * become idle or stopped being so (issue 12, idle-stores.ts). In that order: a watcher a change
  * denies is dropped first, and an idle store is never one somebody still watches.
  */
-function changed(ctx: RouterContext, store: PresenceStore): void {
+function changed(ctx: RouterContext, store: PresenceStore): Answer | Promise<Answer> {
   notifyAffected(ctx, store);
   ctx.storeChanged(store.presentity.uri);
+  // Issue 15 (presence-persist.ts): when presence is kept, the answer waits for the commit, and a
+  // change the store refused is answered `resources`, not `ok` (docs/architecture.md part 8).
+  const kept = keepStore(ctx, store);
+  return kept === undefined ? okAnswer() : kept.then(() => okAnswer());
 }
 
 function wpatterns(op: Operation): Pattern[] {
@@ -75,7 +80,11 @@ function guardKey(presentity: string, index: number): string {
 }
 
 /** The store-management method `op.method` on the presentity's store. */
-export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Origin): Answer {
+export function handleStoreCommand(
+  ctx: RouterContext,
+  op: Operation,
+  origin: Origin,
+): Answer | Promise<Answer> {
   const p = ownPresentity(ctx, op, origin);
   const index = mappingOf(op.headers);
   const store = storeOf(ctx, p, op.method, index);
@@ -94,8 +103,7 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
           throw new HubError('update-race', 'the mapping changed since fetch-for-update');
       }
       store.change(index, pi);
-      changed(ctx, store);
-      return okAnswer();
+      return changed(ctx, store);
     }
     // §15.8, rows 35, 36, 39.
     case 'insert-mapping': {
@@ -105,8 +113,7 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
       const pi = piOf(ctx, op);
       store.insert(index, patterns, pi);
       if (store.count === 1) ctx.stores.set(store.presentity.uri, store);
-      changed(ctx, store);
-      return okAnswer();
+      return changed(ctx, store);
     }
     // §15.3, rows 36, 39.
     case 'delete-mapping':
@@ -114,14 +121,12 @@ export function handleStoreCommand(ctx: RouterContext, op: Operation, origin: Or
       // A store with no mapping is the same as none (storeOf: count 0, watchers get
       // target-not-found), so it goes: a presentity that withdrew leaves nothing behind (issue 12).
       if (store.count === 0) ctx.stores.delete(store.presentity.uri);
-      changed(ctx, store);
-      return okAnswer();
+      return changed(ctx, store);
     // §15.9, row 38: set-class ⇒ change-notify to affected watchers.
     case 'set-class': {
       const patterns = wpatterns(op);
       store.setClass(index, patterns);
-      changed(ctx, store);
-      return okAnswer();
+      return changed(ctx, store);
     }
     // §15.7: zero or more Wpattern headers.
     case 'get-class': {

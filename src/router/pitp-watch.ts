@@ -193,8 +193,15 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
     };
     // Decision: a subscribe repeating an existing (token, watcher, presentity) refreshes it; the
     // watcher keeps one subscription and hears each change once.
-    ctx.subscriptions.put(sub);
+    const kept = ctx.subscriptions.put(sub);
     if (existing === undefined) wiSubscription(ctx, sub, 'subscribe-notify');
+    // Issue 15: an adapter's or a peer's subscription is kept across restarts; the ok waits for
+    // the commit, and one the store refused ends again and is answered `resources`.
+    if (kept !== undefined)
+      await kept.catch((err: unknown) => {
+        dropSubscription(ctx, sub);
+        throw err;
+      });
     const pi = presentTo(ctx, view, accept, p.text);
     return okAnswer(withPiType([], pi), pi.bytes);
   }

@@ -22,6 +22,7 @@ import { buildRooms } from './room-table.js';
 import type { RouterReload } from './reload.js';
 import { relayHeaders } from './visited.js';
 import type { RouterStats } from './stats.js';
+import { renotifyRestored, restorePresence, type RestoredPresence } from './presence-persist.js';
 import type { Store } from '../store/types.js';
 import { expireOffline } from './offline-expiry.js';
 
@@ -210,6 +211,20 @@ export class Router {
     if (change.listenable !== undefined) ctx.setListenable(change.listenable);
     if (change.keepsOffline !== undefined) ctx.setKeepsOffline(change.keepsOffline);
     if (change.mismatchedFrom !== undefined) ctx.refuseMismatchedFrom = change.mismatchedFrom === 'refuse';
+  }
+
+  /**
+   * Issue 15 (presence-persist.ts, docs/hub-protocol.md part 4 row 35): reads the kept presence
+   * stores and adapters' and peers' subscriptions, and keeps every later change in `store`.
+   * Once, at start: after adapters are registered, before they start and before the listeners.
+   */
+  restorePresence(store: Store): Promise<RestoredPresence> {
+    return restorePresence(this.ctx, store);
+  }
+
+  /** After adapters and the federation started: each restored watcher hears the PI it sees now. */
+  renotifyRestored(): number {
+    return renotifyRestored(this.ctx);
   }
 
   /** Resolves once every background delivery (notifies, WI events, teardown) has settled. */

@@ -40,7 +40,18 @@ function keyOf(token: string, watcher: string): string {
   return token + '/' + watcher;
 }
 
+/**
+ * Issue 15 (presence-persist.ts): what keeps subscriptions across a restart hears each one put
+ * and removed; `put` may return the write, which the subscribe's answer waits for.
+ */
+export interface SubscriptionHooks {
+  put(sub: Subscription): Promise<void> | undefined;
+  remove(sub: Subscription): void;
+}
+
 export class Subscriptions {
+  /** Set once presence is kept (presence-persist.ts); absent when nothing is kept. */
+  hooks: SubscriptionHooks | undefined;
   private readonly byPresentity = new Map<string, Map<string, Subscription>>();
   private readonly byConnection = new Map<string, Set<Subscription>>();
 
@@ -59,8 +70,11 @@ export class Subscriptions {
     return this.byPresentity.get(presentity)?.get(keyOf(token, watcher));
   }
 
-  /** Adds `sub`, replacing one with the same key (a refresh). */
-  put(sub: Subscription): void {
+  /**
+   * Adds `sub`, replacing one with the same key (a refresh). Returns the write that keeps it
+   * (issue 15), when presence is kept and `sub` is one that outlives its connection.
+   */
+  put(sub: Subscription): Promise<void> | undefined {
     let m = this.byPresentity.get(sub.presentity);
     const first = m === undefined;
     if (m === undefined) this.byPresentity.set(sub.presentity, (m = new Map()));
@@ -71,6 +85,7 @@ export class Subscriptions {
     if (s === undefined) this.byConnection.set(sub.connectionId, (s = new Set()));
     s.add(sub);
     if (first) this.watchedChanged?.(sub.presentity);
+    return this.hooks?.put(sub);
   }
 
   /** Removes `sub`; false when it was no longer there. */
@@ -86,7 +101,15 @@ export class Subscriptions {
       this.byPresentity.delete(sub.presentity);
       this.watchedChanged?.(sub.presentity);
     }
+    this.hooks?.remove(sub);
     return true;
+  }
+
+  /** Every subscription (a copy), for the restart (presence-persist.ts). */
+  all(): Subscription[] {
+    const out: Subscription[] = [];
+    for (const m of this.byPresentity.values()) for (const sub of m.values()) out.push(sub);
+    return out;
   }
 
   /** The subscriptions to `presentity`, in subscription order (a copy: callers may remove). */
@@ -123,7 +146,15 @@ export interface RelayedSubscription {
   readonly strength: Origin['strength'];
 }
 
+/** Issue 15 (presence-persist.ts): what keeps relayed subscriptions across a restart. */
+export interface RelayedHooks {
+  put(r: RelayedSubscription): void;
+  remove(r: RelayedSubscription): void;
+}
+
 export class Relayed {
+  /** Set once presence is kept (presence-persist.ts). */
+  hooks: RelayedHooks | undefined;
   private readonly byKey = new Map<string, RelayedSubscription>();
   private readonly byConnection = new Map<string, Set<string>>();
 
@@ -137,21 +168,27 @@ export class Relayed {
 
   put(r: RelayedSubscription): void {
     const k = Relayed.key(r.presentity, r.token, r.watcher.uri);
-    this.delete(r.presentity, r.token, r.watcher.uri);
+    this.take(k);
     this.byKey.set(k, r);
     let s = this.byConnection.get(r.connectionId);
     if (s === undefined) this.byConnection.set(r.connectionId, (s = new Set()));
     s.add(k);
+    this.hooks?.put(r);
   }
 
   delete(presentity: string, token: string, watcher: string): void {
-    const k = Relayed.key(presentity, token, watcher);
+    const r = this.take(Relayed.key(presentity, token, watcher));
+    if (r !== undefined) this.hooks?.remove(r);
+  }
+
+  private take(k: string): RelayedSubscription | undefined {
     const r = this.byKey.get(k);
-    if (r === undefined) return;
+    if (r === undefined) return undefined;
     this.byKey.delete(k);
     const s = this.byConnection.get(r.connectionId);
     s?.delete(k);
     if (s?.size === 0) this.byConnection.delete(r.connectionId);
+    return r;
   }
 
   /** Removes and returns every relayed subscription of a connection. */
@@ -162,7 +199,10 @@ export class Relayed {
     const out: RelayedSubscription[] = [];
     for (const k of s) {
       const r = this.byKey.get(k);
-      if (r !== undefined) out.push(r);
+      if (r !== undefined) {
+        out.push(r);
+        this.hooks?.remove(r);
+      }
       this.byKey.delete(k);
     }
     return out;

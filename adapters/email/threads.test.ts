@@ -1,0 +1,77 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { storageSchema } from '../../src/config/storage-schema.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { MailMemory, threadNamespace } from './threads.js';
+
+const log = pino({ level: 'silent' });
+const ALICE = 'im:alice@hub.test';
+const BOB = 'im:bob@mail.test';
+const LIST = 'im:dev-list@mail.test';
+let store: Store | null = null;
+
+afterEach(async () => {
+  await store?.close();
+  store = null;
+});
+
+async function memory(s: Store | null): Promise<MailMemory> {
+  const m = new MailMemory();
+  await m.open(s, 'mail', { threads: 100, messageIds: 100 }, log);
+  return m;
+}
+
+describe('MailMemory', () => {
+  it('threads a mail to the last one of its conversation, in either direction, and after a reload', async () => {
+    store = await openStore(storageSchema.parse({ backend: 'sqlite', path: ':memory:' }), { log });
+    const m = await memory(store);
+    expect(m.outboundThreading(ALICE, BOB, { references: [] })).toEqual({ references: [] });
+    await m.record(ALICE, BOB, '<out1@mail.test>', { references: [] });
+    // Bob answers (inbound: Sender bob, Inbox alice): same conversation.
+    await m.record(BOB, ALICE, '<in1@elsewhere>', { inReplyTo: '<out1@mail.test>', references: [] });
+    const again = await memory(store);
+    expect(again.outboundThreading(ALICE, BOB, { references: [] })).toEqual({
+      inReplyTo: '<in1@elsewhere>',
+      references: ['<out1@mail.test>', '<in1@elsewhere>'],
+    });
+    // Another conversation has a thread of its own.
+    expect(again.outboundThreading(ALICE, LIST, { references: [] })).toEqual({ references: [] });
+  });
+
+  it("leaves a mail's own threading alone (mail from another mail network)", async () => {
+    const m = await memory(null);
+    await m.record(ALICE, BOB, '<out1@mail.test>', { references: [] });
+    const carried = { inReplyTo: '<x@y>', references: ['<w@y>'] };
+    expect(m.outboundThreading(ALICE, BOB, carried)).toBe(carried);
+  });
+
+  it('matches a reply to a gateway mail with its conversation, whoever it is addressed to', async () => {
+    const m = await memory(null);
+    await m.record('im:room@hub.test', LIST, '<room1@mail.test>', { references: [] });
+    const conv = await m.record(BOB, 'im:someone@hub.test', '<re@elsewhere>', {
+      references: ['<older@x>', '<room1@mail.test>'],
+    });
+    expect(conv).toBe(`dm:im:dev-list@mail.test im:room@hub.test`);
+    expect(m.thread('im:room@hub.test', LIST)?.last).toBe('<re@elsewhere>');
+  });
+
+  it('keeps at most 10 references', async () => {
+    const m = await memory(null);
+    for (let i = 0; i < 30; i++) await m.record(ALICE, BOB, `<m${i}@x>`, { references: [] });
+    const t = m.outboundThreading(ALICE, BOB, { references: [] });
+    expect(t.inReplyTo).toBe('<m29@x>');
+    expect(t.references).toHaveLength(11);
+    expect(t.references[0]).toBe('<m19@x>');
+  });
+
+  it('keeps the Message-ID pairs of mails in and out', async () => {
+    store = await openStore(storageSchema.parse({ backend: 'sqlite', path: ':memory:' }), { log });
+    const m = await memory(store);
+    const id = m.inboundId('<in@x>')!;
+    expect(m.inboundId('<in@x>')).toBe(id);
+    await m.sent('g-out', '<out@mail.test>');
+    const again = await memory(store);
+    expect([again.inboundId('<in@x>'), again.sentAs('g-out')]).toEqual([id, '<out@mail.test>']);
+    expect(threadNamespace('mail')).toBe('mail:mail:thread');
+  });
+});
