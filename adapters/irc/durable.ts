@@ -11,7 +11,14 @@
  * its author (report.ts). On start the entries are read back and queued again, oldest first.
  */
 import { randomUUID } from 'node:crypto';
-import { getHeader, okAnswer, errorAnswer, type Answer, type Logger, type Operation } from '../../src/index.js';
+import {
+  getHeader,
+  okAnswer,
+  errorAnswer,
+  type Answer,
+  type Logger,
+  type Operation,
+} from '../../src/index.js';
 import type { Store } from '../../src/index.js';
 import { MESSAGE_ID, reportFor, STORED, type ReportSend } from './report.js';
 import type { Ticket } from './queue.js';
@@ -72,7 +79,13 @@ export class DurableQueue {
    * `Stored: queued` once committed, `resources` when the write failed (the lines are withdrawn).
    * A send whose id is already queued (resent after a crash) is not queued twice.
    */
-  async keep(ticket: Ticket, op: Operation, id: string, withdraw: () => void, pump: () => void): Promise<Answer> {
+  async keep(
+    ticket: Ticket,
+    op: Operation,
+    id: string,
+    withdraw: () => void,
+    pump: () => void,
+  ): Promise<Answer> {
     let added: boolean;
     try {
       added = await this.store.enqueue(this.name, id, encodeSend(op));
@@ -99,7 +112,8 @@ export class DurableQueue {
     ticket.onWritten = () => this.remove(id);
     void ticket.promise.then((a) => {
       if (a.status === 'ok' || this.stopped) return;
-      const why = getHeader(a.headers, 'Error-Description') ?? getHeader(a.headers, 'Error-Type') ?? 'refused';
+      const why =
+        getHeader(a.headers, 'Error-Description') ?? getHeader(a.headers, 'Error-Type') ?? 'refused';
       // A refusal after the lines were written (401 no such nick) left the store already.
       if (ticket.written < ticket.lines) this.remove(id);
       this.fail(op, id, ticket.expired ? 'expired' : 'failed', why);
@@ -108,7 +122,10 @@ export class DurableQueue {
 
   /** A kept send that can no longer go out: reported to its author, and out of the store. */
   fail(op: Operation, id: string, kind: 'expired' | 'failed', why: string): void {
-    this.log.warn({ queue: this.name, id, kind, why }, 'irc queued send not delivered; reporting to its sender');
+    this.log.warn(
+      { queue: this.name, id, kind, why },
+      'irc queued send not delivered; reporting to its sender',
+    );
     const r = reportFor(op, this.domain, id, kind, why);
     if (r !== null) this.report(r);
   }

@@ -179,7 +179,10 @@ export class IrcAdapter implements Adapter {
     const durable = new DurableQueue(store, `irc:${this.ctx.id}`, this.config.domain, this.ctx.log, (r) => {
       void this.ctx.hub
         .send(r)
-        .then((a) => a.status === 'error' && this.ctx.log.warn({ to: r.inbox, answer: a.headers }, 'report not sent'));
+        .then(
+          (a) =>
+            a.status === 'error' && this.ctx.log.warn({ to: r.inbox, answer: a.headers }, 'report not sent'),
+        );
     });
     const entries = await durable.resume(this.config.queue.maxLines);
     this.durable = durable;

@@ -51,6 +51,7 @@ export class IrcLink {
   private pumpTimer: NodeJS.Timeout | undefined;
   private readonly sweep: NodeJS.Timeout;
   private identified = true;
+  private registeredOnce = false;
   /** Why the socket closed, when it closed with an error (TLS verification, refused, reset). */
   private socketError: (Error & { code?: string }) | null = null;
   lastActivity = Date.now();
@@ -230,6 +231,7 @@ export class IrcLink {
     this.timer = undefined;
     if (this.state !== 'connecting') return;
     this.identified = true;
+    this.registeredOnce = true;
     this.state = 'ready';
     this.lastActivity = Date.now();
     this.onState('ready', confirmed ? undefined : 'NickServ did not confirm identification');
@@ -260,17 +262,13 @@ export class IrcLink {
     return textBudget({ ...mask, nick: nick.length < this.info.nicklen ? nick : mask.nick }, command, target);
   }
 
-  /** Queues the lines of one message; the promise answers once the server has seen them. */
+  /** The lines of one message; the promise answers once the server has seen them. */
   send(target: string, command: 'PRIVMSG' | 'NOTICE', texts: readonly string[], channel: boolean) {
     const t = this.queueLines(target, command, texts, channel);
     return t instanceof Ticket ? t.promise : Promise.resolve(t);
   }
 
-  /**
-   * Queues the lines of one message and returns its ticket, or the `resources` answer of a full
-   * queue. A `held` ticket waits at the head until released (durable.ts); `enqueuedAt` is when
-   * the message was first accepted (a message resumed after a restart keeps its age).
-   */
+  /** Queues one message: its ticket, or `resources`; `held` and `enqueuedAt`: durable.ts. */
   queueLines(
     target: string,
     command: 'PRIVMSG' | 'NOTICE',
@@ -293,14 +291,15 @@ export class IrcLink {
     return ticket;
   }
 
-  /** Whether `lines` lines to `channel` (folded) would go out now; else they wait (durable.ts). */
+  /** Lines that would go out now (a new puppet's first ones too); else they wait (durable.ts). */
   canSendNow(lines: number, channel?: string): boolean {
     return (
-      this.state === 'ready' &&
-      this.queue.length === 0 &&
-      this.pumpTimer === undefined &&
-      (channel === undefined || this.joined.has(channel)) &&
-      this.bucket.available() >= lines
+      !this.registeredOnce ||
+      (this.state === 'ready' &&
+        this.queue.length === 0 &&
+        this.pumpTimer === undefined &&
+        (channel === undefined || this.joined.has(channel)) &&
+        this.bucket.available() >= lines)
     );
   }
 

@@ -26,9 +26,14 @@ export interface ReportSend {
   readonly headers: readonly Header[];
 }
 
-/** Whether a send is a delivery report (rendered as a NOTICE; never reported in turn). */
+/**
+ * Whether a send is a delivery report (rendered as a NOTICE; never reported in turn): it carries
+ * `Report:` and comes from a postmaster, so that nobody else can speak in the gateway's own
+ * voice (the router lets a sender name only its own identities, draft §8.1).
+ */
 export function isReport(op: Operation): boolean {
-  return getHeader(op.headers, REPORT) !== undefined;
+  const sender = getHeader(op.headers, 'Sender') ?? '';
+  return getHeader(op.headers, REPORT) !== undefined && /^im:postmaster@/i.test(sender);
 }
 
 /** The report to the author of `op` (its Orig-Sender, else its Sender); null for a report. */
