@@ -168,6 +168,26 @@ const smtpOutbound = z.strictObject({
     .optional()
     .describe('SMTP AUTH at the relay'),
   timeoutMs: positiveInt.prefault(30_000).describe('time allowed per mail handed to the relay'),
+  /** Mail the relay could not take yet, kept in the store (docs/adapters/email.md "Queued messages and restarts"). */
+  queue: z
+    .strictObject({
+      retryMinMs: positiveInt
+        .prefault(60_000)
+        .describe(
+          'first wait before retrying after a temporary failure (4xx, relay unreachable); it doubles',
+        ),
+      retryMaxMs: positiveInt.prefault(3_600_000).describe('longest wait between two retries'),
+      maxAgeMs: positiveInt
+        .prefault(2 * 24 * 3_600_000)
+        .describe(
+          'a queued mail the relay has not taken after this long is reported to its sender and dropped',
+        ),
+      maxMails: positiveInt
+        .prefault(1000)
+        .describe('mails waiting for the relay; past it a send is answered `resources`'),
+    })
+    .prefault({})
+    .describe('mail kept in the store while the relay cannot take it (needs `storage:`)'),
 });
 
 const directoryOutbound = z.strictObject({

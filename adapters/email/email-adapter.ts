@@ -11,7 +11,9 @@ import { errorAnswer, getHeader, tryParseAddress } from '../../src/index.js';
 import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
 import { protectedDomains, resolveOutbound, type MappingConfig } from './addresses.js';
 import type { EmailConfig } from './config.js';
+import { bounceMail, isReport } from './delivery-report.js';
 import { InboundServer } from './inbound-server.js';
+import { MailSender } from './mail-sender.js';
 import { Outbox } from './outbox.js';
 import { makeResolver, type Checker } from './sender-auth.js';
 import { SenderAuthPool } from './sender-auth-pool.js';
@@ -36,6 +38,8 @@ export class EmailAdapter implements Adapter {
   private readonly mapping: MappingConfig;
   private readonly inbound: InboundServer | undefined;
   private readonly outbox: Outbox;
+  /** Straight to the relay, or through the mail queue kept in the store (mail-sender.ts). */
+  private readonly sender: MailSender;
   /** The worker threads that check SPF/DKIM/DMARC (issue 13); started and stopped with the adapter. */
   readonly senderAuth: SenderAuthPool | undefined;
   private stopped = false;
@@ -85,6 +89,7 @@ export class EmailAdapter implements Adapter {
         })
       : undefined;
     this.outbox = new Outbox(cfg.outbound, cfg.domain, ctx.log);
+    this.sender = new MailSender(this.outbox, cfg, ctx);
   }
 
   /** Where SMTP listens, once started (port 0 in the configuration picks a free one). */
@@ -96,16 +101,18 @@ export class EmailAdapter implements Adapter {
     this.ctx.setStatus('connecting');
     await this.memory.open(this.ctx.storage?.() ?? null, this.ctx.id, this.cfg.keep, this.ctx.log);
     await this.outbox.start();
+    await this.sender.start();
     await this.senderAuth?.start();
     await this.inbound?.start();
     this.ctx.setStatus('online');
   }
 
-  async stop(_deadlineMs: number): Promise<void> {
+  async stop(deadlineMs: number): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     await this.inbound?.stop();
     await this.senderAuth?.stop();
+    await this.sender.stop(deadlineMs);
     this.outbox.stop();
     this.ctx.setStatus('offline');
   }
@@ -132,6 +139,12 @@ export class EmailAdapter implements Adapter {
       content: a.content,
     }));
     const to = target.kind === 'mailbox' ? [target.to] : target.list.subscribers;
+    const text = (content.text ?? '').replace(/\s+$/, '');
+    // A delivery report reaches a mailbox as a bounce (delivery-report.ts), with no envelope sender.
+    if (isReport(op)) {
+      const b = bounceMail(op, this.cfg.domain, to, text, new Date());
+      return this.sender.sendBounce(op, { raw: b.raw, from: '', to, messageId: b.messageId });
+    }
     // Issue 15 (threads.ts): a reply threads to the conversation's last mail, also after a
     // restart; a message sent again after a crash keeps the Message-ID it went out with.
     const gatewayId = getHeader(op.headers, 'Message-ID');
@@ -143,14 +156,14 @@ export class EmailAdapter implements Adapter {
       sender,
       author,
       parts: { ...parts, threading },
-      text: (content.text ?? '').replace(/\s+$/, ''),
+      text,
       html: content.html === false ? undefined : content.html,
       to,
       list: target.kind === 'list' ? target.list : undefined,
       messageId,
       cfg: this.mapping,
     });
-    const answer = await this.outbox.send(spec, attachments);
+    const answer = await this.sender.send(op, spec, attachments);
     if (answer.status === 'ok')
       // A thread not kept costs threading only, never the mail: logged by the map, not refused.
       await Promise.all([

@@ -14,8 +14,23 @@ import type { MailAttachment, MailSpec } from './translate.js';
 
 type Transporter = ReturnType<typeof nodemailer.createTransport>;
 
+/** A mail already built (queued-mail.ts), with the envelope it goes out under. */
+export interface RawMail {
+  readonly raw: Buffer;
+  /** Envelope sender; '' for a bounce (RFC 5321 4.5.5: `MAIL FROM:<>`, never bounced again). */
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly messageId: string;
+}
+
 export class Outbox {
   private transporter: Transporter | undefined;
+  /** Builds messages without sending them (the mails kept in the store are built first). */
+  private readonly composer = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'windows',
+  });
   private directory: string | undefined;
   private seq = 0;
 
@@ -52,27 +67,32 @@ export class Outbox {
     });
   }
 
+  get relay(): boolean {
+    return this.cfg.transport === 'smtp';
+  }
+
   async send(spec: MailSpec, attachments: readonly MailAttachment[]): Promise<Answer> {
+    return this.transmit(mailOptions(spec, attachments), spec.to, spec.messageId);
+  }
+
+  /** The message `send` would send, as octets (CRLF line ends). */
+  async compose(spec: MailSpec, attachments: readonly MailAttachment[]): Promise<Buffer> {
+    const info = (await this.composer.sendMail(mailOptions(spec, attachments))) as { message: Buffer };
+    return info.message;
+  }
+
+  /** Sends a built message as it is (a queued mail, a bounce). */
+  async sendRaw(m: RawMail): Promise<Answer> {
+    return this.transmit(
+      { raw: m.raw, envelope: { from: m.from, to: [...m.to] } } as Mail.Options,
+      m.to,
+      m.messageId,
+    );
+  }
+
+  private async transmit(options: Mail.Options, to: readonly string[], messageId: string): Promise<Answer> {
     const t = this.transporter;
     if (t === undefined) return answerForFailure({ message: 'mail transport not started' });
-    const options: Mail.Options = {
-      from: spec.from,
-      replyTo: spec.replyTo,
-      to: [...spec.to],
-      subject: spec.subject,
-      text: spec.text,
-      html: spec.html,
-      messageId: spec.messageId,
-      ...(spec.inReplyTo !== undefined ? { inReplyTo: spec.inReplyTo } : {}),
-      ...(spec.references !== undefined ? { references: [...spec.references] } : {}),
-      headers: { ...spec.headers },
-      attachments: attachments.map((a) => ({
-        ...(a.filename !== undefined ? { filename: a.filename } : {}),
-        contentType: a.contentType,
-        content: Buffer.from(a.content),
-      })),
-      envelope: { from: spec.from.address, to: [...spec.to] },
-    };
     try {
       const info = (await t.sendMail(options)) as {
         message?: Buffer;
@@ -84,21 +104,17 @@ export class Outbox {
         const tmp = join(this.directory, `.${name}.tmp`);
         await writeFile(tmp, info.message ?? Buffer.alloc(0));
         await rename(tmp, join(this.directory, name));
-        this.log.info({ to: spec.to, file: name }, 'mail written');
+        this.log.info({ to, file: name }, 'mail written');
       } else {
-        if (
-          Array.isArray(info.rejected) &&
-          info.rejected.length > 0 &&
-          info.rejected.length === spec.to.length
-        )
+        if (Array.isArray(info.rejected) && info.rejected.length > 0 && info.rejected.length === to.length)
           return answerForFailure({
             responseCode: 550,
             code: 'EENVELOPE',
             message: 'all recipients refused',
           });
-        this.log.info({ to: spec.to, response: info.response }, 'mail relayed');
+        this.log.info({ to, response: info.response }, 'mail relayed');
       }
-      return unreliableOk(this.origin, spec.messageId);
+      return unreliableOk(this.origin, messageId);
     } catch (err) {
       const f = err as SendFailure;
       const answer = answerForFailure({
@@ -108,7 +124,7 @@ export class Outbox {
         message: String(f.message),
       });
       this.log.warn(
-        { to: spec.to, code: f.code, responseCode: f.responseCode, response: f.response ?? f.message },
+        { to, code: f.code, responseCode: f.responseCode, response: f.response ?? f.message },
         'mail not sent',
       );
       return answer;
@@ -119,4 +135,26 @@ export class Outbox {
     this.transporter?.close();
     this.transporter = undefined;
   }
+}
+
+/** nodemailer's options for a MailSpec (translate.ts). */
+function mailOptions(spec: MailSpec, attachments: readonly MailAttachment[]): Mail.Options {
+  return {
+    from: spec.from,
+    replyTo: spec.replyTo,
+    to: [...spec.to],
+    subject: spec.subject,
+    text: spec.text,
+    html: spec.html,
+    messageId: spec.messageId,
+    ...(spec.inReplyTo !== undefined ? { inReplyTo: spec.inReplyTo } : {}),
+    ...(spec.references !== undefined ? { references: [...spec.references] } : {}),
+    headers: { ...spec.headers },
+    attachments: attachments.map((a) => ({
+      ...(a.filename !== undefined ? { filename: a.filename } : {}),
+      contentType: a.contentType,
+      content: Buffer.from(a.content),
+    })),
+    envelope: { from: spec.from.address, to: [...spec.to] },
+  };
 }

@@ -13,12 +13,13 @@ import type {
   ImAddress,
   Operation,
 } from '../../src/index.js';
-import { BoundedCache, MessageIds, errorAnswer, makeAddress } from '../../src/index.js';
+import { BoundedCache, MessageIds, errorAnswer, getHeader, makeAddress } from '../../src/index.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import { InboundPayloadBuilder } from './body.js';
 import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
-import { deliverSend } from './outbound.js';
+import { DurableQueue } from './durable.js';
+import { deliverSend, type OutboundContext } from './outbound.js';
 import { PresenceTracker } from './presence.js';
 import { puppetNickMap } from './puppet-nicks.js';
 import { PuppetPool } from './puppets.js';
@@ -44,6 +45,8 @@ export class IrcAdapter implements Adapter {
   /** IRCv3 msgid ↔ gateway Message-ID (issue 15); set in start, once the store is open. */
   private messageIds: MessageIds | undefined;
   private stopped = false;
+  /** The output queue kept in the store (durable.ts); null without a store. */
+  private durable: DurableQueue | null = null;
 
   constructor(
     private readonly config: IrcConfig,
@@ -162,6 +165,7 @@ export class IrcAdapter implements Adapter {
         nicks,
       );
     if (c.presence.enabled) this.wirePresence();
+    await this.resumeQueue();
 
     const first = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, c.startTimeoutMs);
@@ -181,6 +185,43 @@ export class IrcAdapter implements Adapter {
     this.main.start();
     await first;
     this.main.onFatal = (err) => this.ctx.setStatus('offline', err);
+  }
+
+  /**
+   * docs/adapters/irc.md "Queued messages and restarts": sends kept by the last run go out first,
+   * in order, before any new send (the router reaches deliver() only once start() is done).
+   */
+  private async resumeQueue(): Promise<void> {
+    const store = this.ctx.storage?.() ?? null;
+    if (store === null) return;
+    const durable = new DurableQueue(store, `irc:${this.ctx.id}`, this.config.domain, this.ctx.log, (r) => {
+      void this.ctx.hub
+        .send(r)
+        .then(
+          (a) =>
+            a.status === 'error' && this.ctx.log.warn({ to: r.inbox, answer: a.headers }, 'report not sent'),
+        );
+    });
+    const entries = await durable.resume(this.config.queue.maxLines);
+    this.durable = durable;
+    for (const e of entries) {
+      const a = await deliverSend(this.outbound(), e.op, e);
+      if (a.status === 'ok') continue;
+      durable.remove(e.id);
+      durable.fail(e.op, e.id, 'failed', getHeader(a.headers, 'Error-Description') ?? 'refused');
+    }
+    if (entries.length > 0) this.ctx.log.info({ queued: entries.length }, 'irc queue resumed from the store');
+  }
+
+  private outbound(): OutboundContext {
+    return {
+      config: this.config,
+      main: this.main,
+      puppets: this.puppets,
+      channel: this.channel,
+      lastCorrespondent: this.lastCorrespondent,
+      durable: this.durable,
+    };
   }
 
   private report(s: LinkState, degraded?: string): void {
@@ -297,21 +338,13 @@ export class IrcAdapter implements Adapter {
     if (op.protocol !== 'imtp' || op.method !== 'send')
       return errorAnswer('unknown-method', `the IRC adapter does not take ${op.method}`);
     if (this.stopped) return errorAnswer('communications', 'the IRC adapter is stopped');
-    return deliverSend(
-      {
-        config: this.config,
-        main: this.main,
-        puppets: this.puppets,
-        channel: this.channel,
-        lastCorrespondent: this.lastCorrespondent,
-      },
-      op,
-    );
+    return deliverSend(this.outbound(), op);
   }
 
   async stop(deadlineMs: number): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.durable) this.durable.stopped = true;
     if (this.poll) clearInterval(this.poll);
     this.presence?.stop();
     this.puppets?.stop();

@@ -8,9 +8,12 @@
  * PONG. Tickets with no error then answer `ok` + `Unreliable` (IRC gives no end receipt).
  */
 import { Client } from 'irc-framework';
-import { errorAnswer, type Answer, type Header, type Logger } from '../../src/index.js';
+import { errorAnswer, type Answer } from '../../src/index.js';
 import { SendQueue, Ticket, TokenBucket, type QueuedLine } from './queue.js';
+import type { LinkOptions } from './link-options.js';
 import { CaTlsTransport } from './tls-transport.js';
+
+export type { LinkOptions } from './link-options.js';
 import {
   DEFAULT_SERVER_INFO,
   foldCase,
@@ -20,32 +23,6 @@ import {
   type Hostmask,
   type IrcServerInfo,
 } from './translate.js';
-
-export interface LinkOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly tls: boolean;
-  readonly rejectUnauthorized: boolean;
-  readonly ca?: string;
-  readonly password?: string;
-  readonly nick: string;
-  /** Further nicks to try, in order, when the nick is in use; then `nick` + digits. */
-  readonly altNicks: readonly string[];
-  readonly username: string;
-  readonly realname: string;
-  readonly sasl?:
-    | { readonly mechanism: 'PLAIN'; readonly account: string; readonly password: string }
-    | { readonly mechanism: 'EXTERNAL'; readonly cert: string; readonly key: string };
-  readonly nickserv?: { password: string; service: string; confirmTimeoutMs: number; confirmPattern: string };
-  readonly reconnect: { minDelayMs: number; maxDelayMs: number; jitter: number };
-  readonly flood: { enabled: boolean; burst: number; linesPerSecond: number };
-  readonly queue: { maxLines: number; maxAgeMs: number };
-  readonly channels: readonly { name: string; key?: string }[];
-  readonly caps: readonly string[];
-  readonly log: Logger;
-  /** Headers of an ok answer (Unreliable: <network domain>). */
-  readonly okHeaders: readonly Header[];
-}
 
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'waiting' | 'stopped';
 
@@ -74,6 +51,7 @@ export class IrcLink {
   private pumpTimer: NodeJS.Timeout | undefined;
   private readonly sweep: NodeJS.Timeout;
   private identified = true;
+  private registeredOnce = false;
   /** Why the socket closed, when it closed with an error (TLS verification, refused, reset). */
   private socketError: (Error & { code?: string }) | null = null;
   lastActivity = Date.now();
@@ -253,6 +231,7 @@ export class IrcLink {
     this.timer = undefined;
     if (this.state !== 'connecting') return;
     this.identified = true;
+    this.registeredOnce = true;
     this.state = 'ready';
     this.lastActivity = Date.now();
     this.onState('ready', confirmed ? undefined : 'NickServ did not confirm identification');
@@ -283,27 +262,50 @@ export class IrcLink {
     return textBudget({ ...mask, nick: nick.length < this.info.nicklen ? nick : mask.nick }, command, target);
   }
 
-  /** Queues the lines of one message; the promise answers once the server has seen them. */
-  send(
+  /** The lines of one message; the promise answers once the server has seen them. */
+  send(target: string, command: 'PRIVMSG' | 'NOTICE', texts: readonly string[], channel: boolean) {
+    const t = this.queueLines(target, command, texts, channel);
+    return t instanceof Ticket ? t.promise : Promise.resolve(t);
+  }
+
+  /** Queues one message: its ticket, or `resources`; `held` and `enqueuedAt`: durable.ts. */
+  queueLines(
     target: string,
     command: 'PRIVMSG' | 'NOTICE',
     texts: readonly string[],
     channel: boolean,
-  ): Promise<Answer> {
+    o: { held?: boolean; enqueuedAt?: number } = {},
+  ): Ticket | Answer {
     const folded = foldCase(target, this.info.casemapping);
-    const ticket = new Ticket(texts.length, folded, Date.now(), this.o.okHeaders);
+    const ticket = new Ticket(texts.length, folded, o.enqueuedAt ?? Date.now(), this.o.okHeaders);
+    ticket.held = o.held ?? false;
     const items: QueuedLine[] = texts.map((t) => ({
       line: `${command} ${target} :${t}`,
       ...(channel ? { channel: folded } : {}),
       ticket,
     }));
     if (!this.queue.push(items))
-      return Promise.resolve(
-        errorAnswer('resources', `the IRC output queue is full (${this.queue.length} lines waiting)`),
-      );
+      return errorAnswer('resources', `the IRC output queue is full (${this.queue.length} lines waiting)`);
     this.lastActivity = Date.now();
     this.pump();
-    return ticket.promise;
+    return ticket;
+  }
+
+  /** Lines that would go out now (a new puppet's first ones too); else they wait (durable.ts). */
+  canSendNow(lines: number, channel?: string): boolean {
+    return (
+      !this.registeredOnce ||
+      (this.state === 'ready' &&
+        this.queue.length === 0 &&
+        this.pumpTimer === undefined &&
+        (channel === undefined || this.joined.has(channel)) &&
+        this.bucket.available() >= lines)
+    );
+  }
+
+  /** Takes a ticket's remaining lines out of the queue (its durable write failed). */
+  withdraw(ticket: Ticket): void {
+    this.queue.drop(ticket);
   }
 
   private failTarget(folded: string, a: Answer): void {
@@ -321,6 +323,7 @@ export class IrcLink {
         this.queue.shift();
         continue;
       }
+      if (head.ticket.held) break; // released by durable.ts once the store committed it
       if (head.channel !== undefined && !this.joined.has(head.channel)) {
         const failed = this.failedJoins.get(head.channel);
         if (failed === undefined) break; // the join is under way; join() pumps again
@@ -339,7 +342,10 @@ export class IrcLink {
       this.client.raw(head.line);
       wrote = true;
       const t = head.ticket;
-      if (++t.written === t.lines) this.inFlight.push(t);
+      if (++t.written === t.lines) {
+        this.inFlight.push(t);
+        t.onWritten?.();
+      }
     }
     if (wrote) this.flushBatch();
   }

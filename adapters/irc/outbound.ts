@@ -9,6 +9,7 @@ import {
   errorAnswer,
   getHeader,
   HubError,
+  okAnswer,
   shownAuthor,
   type Answer,
   type BoundedCache,
@@ -17,8 +18,11 @@ import {
 } from '../../src/index.js';
 import { readOutbound } from './body.js';
 import type { IrcChannelConfig, IrcConfig, LongMessagePolicy } from './config.js';
+import { messageIdOf, type DurableQueue, type Resumed } from './durable.js';
 import type { IrcLink } from './link.js';
 import type { PuppetPool } from './puppets.js';
+import { Ticket } from './queue.js';
+import { isReport } from './report.js';
 import {
   addressToTarget,
   byteLength,
@@ -39,6 +43,8 @@ export interface OutboundContext {
   readonly channel: (folded: string) => IrcChannelConfig | undefined;
   /** Relay mode: the hub user a nick last heard from, so a reply without an address finds them. */
   readonly lastCorrespondent: BoundedCache<string, ImAddress>;
+  /** The output queue kept in the store; null without a store (storage.backend none). */
+  readonly durable: DurableQueue | null;
 }
 
 interface Plan {
@@ -64,7 +70,8 @@ export function plan(text: string, budget: number, policy: LongMessagePolicy, ma
   return { lines: kept, clipped: `${maxLines} of ${lines.length} lines sent` };
 }
 
-export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<Answer> {
+/** `resumed`: an entry of the durable queue read back at start (durable.ts), queued again as it was. */
+export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?: Resumed): Promise<Answer> {
   const { config, main } = ctx;
   const inbox = tryInbox(getHeader(op.headers, 'Inbox'));
   if (inbox === null) return errorAnswer('malformed', 'bad Inbox');
@@ -93,9 +100,11 @@ export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<
   if (author === null) return errorAnswer('malformed', 'bad Sender');
   const note = claimedAuthorNote(author.uri, from, fromName);
 
+  // A delivery report (report.ts) is a NOTICE from the main connection, as the gateway's own voice.
+  const report = isReport(op);
   let link = main;
-  let prefix = `<${shownAuthor(shortName(author), note)}> `;
-  if (ctx.puppets !== null && author.domain !== config.domain) {
+  let prefix = report ? '' : `<${shownAuthor(shortName(author), note)}> `;
+  if (ctx.puppets !== null && author.domain !== config.domain && !report) {
     const p = ctx.puppets.get(author);
     if (p !== null) {
       link = p.link;
@@ -104,11 +113,11 @@ export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<
       if (chan) link.want(chan.name, chan.key);
     }
   }
-  if (target.kind === 'nick' && link === main) ctx.lastCorrespondent.set(folded, author);
+  if (target.kind === 'nick' && link === main && !report) ctx.lastCorrespondent.set(folded, author);
 
   // CTCP ACTION for "/me " (the convention chat clients share; see docs/adapters/irc.md "Formatting").
   // In relay mode an action is written "* alice waves" by the gateway's nick.
-  const action = /^\/me /.test(text);
+  const action = !report && /^\/me /.test(text);
   if (action) text = text.slice(4);
   const puppet = link !== main;
   if (action && !puppet) prefix = `* ${shownAuthor(shortName(author), note)} `;
@@ -122,12 +131,31 @@ export async function deliverSend(ctx: OutboundContext, op: Operation): Promise<
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     throw e;
   }
-  const answer = await link.send(
-    target.name,
-    'PRIVMSG',
-    p.lines.map((l) => wrap(prefix + l)),
-    target.kind === 'channel',
-  );
+  const lines = p.lines.map((l) => wrap(prefix + l));
+  const command = report ? 'NOTICE' : 'PRIVMSG';
+  const channel = target.kind === 'channel';
+  const durable = report ? null : ctx.durable;
+  let answer: Answer;
+  if (durable !== null && (resumed !== undefined || !link.canSendNow(lines.length, chan && folded))) {
+    // docs/adapters/irc.md "Queued messages and restarts": kept in the store before the answer.
+    const t = link.queueLines(target.name, command, lines, channel, {
+      held: resumed === undefined,
+      ...(resumed ? { enqueuedAt: resumed.time } : {}),
+    });
+    if (!(t instanceof Ticket)) return t;
+    if (resumed !== undefined) {
+      // Queued again in order; what becomes of it is durable.ts's to report.
+      durable.track(t, op, resumed.id);
+      return okAnswer();
+    }
+    answer = await durable.keep(
+      t,
+      op,
+      messageIdOf(op),
+      () => link.withdraw(t),
+      () => link.pump(),
+    );
+  } else answer = await link.send(target.name, command, lines, channel);
   if (answer.status !== 'ok' || p.clipped === undefined) return answer;
   return { ...answer, headers: [...answer.headers, [CLIPPED_HEADER, p.clipped]] };
 }

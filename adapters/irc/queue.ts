@@ -35,6 +35,13 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whole tokens there now (lines that may go out at once). */
+  available(): number {
+    if (!this.enabled) return Infinity;
+    this.refill();
+    return Math.floor(this.tokens);
+  }
+
   /** Milliseconds until the next token. */
   wait(): number {
     if (!this.enabled) return 0;
@@ -47,6 +54,15 @@ export class TokenBucket {
 export class Ticket {
   written = 0;
   failed: Answer | null = null;
+  /**
+   * A durable ticket waits at the head of the queue until the store committed it (durable.ts):
+   * nothing goes out that a failed write would answer `resources` for.
+   */
+  held = false;
+  /** Aged out in the queue (SendQueue.expire), as opposed to refused by the server. */
+  expired = false;
+  /** Called once its last line is written to the socket (a durable ticket leaves the store). */
+  onWritten: (() => void) | undefined = undefined;
   private settled = false;
   readonly promise: Promise<Answer>;
   private resolveFn!: (a: Answer) => void;
@@ -131,6 +147,7 @@ export class SendQueue {
     this.lines.push(...keep);
     for (const t of old) {
       this.dropped++;
+      t.expired = true;
       t.settleWith(
         errorAnswer(
           'communications',

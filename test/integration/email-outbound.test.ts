@@ -124,7 +124,7 @@ describe('email adapter, outbound', () => {
     expect(back.message.semantics.subjects[0]?.text).toBe('Re: Party');
   });
 
-  it('a relay’s permanent refusal is an error answer; a relay that is down is communications', async () => {
+  it('a relay’s permanent refusal is an error answer; a relay that is down is communications without a store, kept with one', async () => {
     const s = smtp.sink;
     smtp.refuse((rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : null));
     const eg = await relayGateway(s.port);
@@ -135,7 +135,14 @@ describe('email adapter, outbound', () => {
     expect(h(r.headers, 'Error-Type')).toBe('target-not-found');
     expect(logged(eg.gw, 'mail not sent')).toHaveLength(1);
 
-    const down = await relayGateway(await freePort());
+    // With a store (test gateways have one) the mail is kept for the relay (email-queue.test.ts).
+    const port = await freePort();
+    const kept = await sendText(await alice(await relayGateway(port)), 'im:alice@gw.test', DAVE_URI, 'hi');
+    expect([kept.status, h(kept.headers, 'Stored')]).toEqual(['ok', 'queued']);
+    const down = await startGateway(
+      { outbound: { transport: 'smtp', host: '127.0.0.1', port, timeoutMs: 5000 } },
+      { storage: { backend: 'none' } },
+    );
     const a2 = await alice(down);
     const r2 = await sendText(a2, 'im:alice@gw.test', DAVE_URI, 'hi');
     expect(h(r2.headers, 'Error-Type')).toBe('communications');

@@ -41,6 +41,8 @@ export async function startEmailGateway(
     bobListens?: boolean;
     /** The gateway's own domains (default: gw.test alone). */
     domains?: string[];
+    /** The `storage:` section (default: test/support/gateway.ts's, SQLite in memory). */
+    storage?: Record<string, unknown>;
   } = {},
 ): Promise<EmailGateway> {
   const outDir = await mkdtemp(join(tmpdir(), 'mail-out-'));
@@ -60,6 +62,7 @@ export async function startEmailGateway(
       ],
       rooms: opts.rooms ?? [],
       ...(opts.domains === undefined ? {} : { gateway: { domains: opts.domains } }),
+      ...(opts.storage === undefined ? {} : { storage: opts.storage }),
     },
     adapterDefinitions: [def as AdapterDefinition<never>],
   });
