@@ -22,14 +22,14 @@ export class AdapterCounter<L extends string> {
     private readonly label: L,
   ) {}
 
-  inc(labels: Readonly<Record<L, string>>): void {
+  inc(labels: Readonly<Record<L, string>>, by = 1): void {
     const value = labels[this.label];
     let child = this.children.get(value);
     if (child === undefined) {
       child = this.counter.labels({ adapter: this.adapter, [this.label]: value });
       if (this.children.size < MAX_CHILDREN) this.children.set(value, child);
     }
-    child.inc();
+    child.inc(by);
   }
 }
 
