@@ -11,7 +11,13 @@ import type { ErrorFrame, HistoryFrame, HistoryRequestFrame } from './protocol.j
 import type { Session } from './session.js';
 import type { WebChat, WebRoom } from './web-chat.js';
 
-function refuse(chat: WebChat, s: Session, id: string | undefined, code: ErrorFrame['code'], message: string): void {
+function refuse(
+  chat: WebChat,
+  s: Session,
+  id: string | undefined,
+  code: ErrorFrame['code'],
+  message: string,
+): void {
   chat.metrics.rejected.inc({ code });
   s.send({ type: 'error', code, message, ...(id === undefined ? {} : { id }) });
 }
@@ -51,7 +57,10 @@ export async function history(chat: WebChat, s: Session, f: HistoryRequestFrame)
   if (store === null) return refuse(chat, s, f.id, 'unavailable', 'no history is kept here');
   const target = resolveConversation(chat, chat.user(s.user!), f.conversation);
   if ('refused' in target) {
-    chat.ctx.log.info({ user: s.user, conversation: f.conversation, reason: target.reason }, 'history refused');
+    chat.ctx.log.info(
+      { user: s.user, conversation: f.conversation, reason: target.reason },
+      'history refused',
+    );
     return refuse(chat, s, f.id, target.refused === 'forbidden' ? 'forbidden' : 'bad-frame', target.reason);
   }
   await sendPage(chat, store, s, target, cursorQuery(f), f.id);
@@ -70,7 +79,12 @@ function cursorQuery(f: { before?: string; after?: string; limit?: number }): Pa
  * the page missed since (a reconnect). Nothing when no history is kept or the client speaks
  * version 1.
  */
-export function joinHistory(chat: WebChat, s: Session, room: WebRoom, after: string | undefined): Promise<void> {
+export function joinHistory(
+  chat: WebChat,
+  s: Session,
+  room: WebRoom,
+  after: string | undefined,
+): Promise<void> {
   const store = chat.storage.history();
   const n = chat.config.history.onJoin;
   if (store === null || s.version < 2 || (n === 0 && after === undefined)) return Promise.resolve();
@@ -80,5 +94,12 @@ export function joinHistory(chat: WebChat, s: Session, room: WebRoom, after: str
     conversation: room.address.uri,
     key: roomKey(room.name),
   };
-  return sendPage(chat, store, s, target, after === undefined ? { limit: n } : { after: Number(after) }, undefined);
+  return sendPage(
+    chat,
+    store,
+    s,
+    target,
+    after === undefined ? { limit: n } : { after: Number(after) },
+    undefined,
+  );
 }

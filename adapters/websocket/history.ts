@@ -22,7 +22,12 @@ import type { WebChat, WebRoom, WebUser } from './web-chat.js';
 
 export type HistoryTarget =
   | { readonly kind: 'room'; readonly room: WebRoom; readonly conversation: string; readonly key: string }
-  | { readonly kind: 'direct'; readonly peer: ImAddress; readonly conversation: string; readonly key: string };
+  | {
+      readonly kind: 'direct';
+      readonly peer: ImAddress;
+      readonly conversation: string;
+      readonly key: string;
+    };
 
 /** The hold key (Session.hold) of a room's or a direct conversation's live frames. */
 export function roomKey(room: string): string {
@@ -72,7 +77,12 @@ export interface PageQuery {
 }
 
 /** One kept message as the page shows it; an unreadable body is shown as such, not dropped. */
-async function itemOf(chat: WebChat, user: WebUser, target: HistoryTarget, r: HistoryRecord): Promise<HistoryItem> {
+async function itemOf(
+  chat: WebChat,
+  user: WebUser,
+  target: HistoryTarget,
+  r: HistoryRecord,
+): Promise<HistoryItem> {
   const headers: [string, string][] = [
     ['Sender', r.source],
     ['Content-Type', r.contentType],

@@ -14,7 +14,7 @@ const MAX_CHILDREN = 64;
 
 /** One counter of this adapter: `inc({ type })` adds `adapter`, with a cached child per value. */
 export class AdapterCounter<L extends string> {
-  private readonly children = new Map<string, { inc(): void }>();
+  private readonly children = new Map<string, { inc(by?: number): void }>();
 
   constructor(
     private readonly counter: Counter<string>,

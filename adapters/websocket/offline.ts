@@ -27,9 +27,11 @@ export class WebOffline {
   signedIn(u: WebUser): void {
     const store = this.chat.storage.store();
     if (store === null) return;
-    store.setMapping(this.chat.storage.seenNamespace, u.name, String(Date.now())).catch((err: unknown) =>
-      this.chat.ctx.log.warn({ user: u.name, reason: (err as Error).message }, 'web account not recorded'),
-    );
+    store
+      .setMapping(this.chat.storage.seenNamespace, u.name, String(Date.now()))
+      .catch((err: unknown) =>
+        this.chat.ctx.log.warn({ user: u.name, reason: (err as Error).message }, 'web account not recorded'),
+      );
     void this.drain(u);
   }
 
@@ -39,6 +41,11 @@ export class WebOffline {
     const store = this.chat.storage.store();
     if (store === null) return false;
     return (await store.getMapping(this.chat.storage.seenNamespace, name)) !== undefined;
+  }
+
+  /** Every drain running has ended (adapter stop). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.draining.values()].map((d) => d.done));
   }
 
   /** Live deliveries to `u` wait for this (null: no drain running). */
@@ -59,7 +66,10 @@ export class WebOffline {
     const id = messageIdOf(op.headers);
     try {
       if ((await store.countOffline(u.inbox.uri)) >= policy.maxPerInbox) {
-        log.warn({ user: u.name, max: policy.maxPerInbox }, 'offline messages for a web user over the limit, refused');
+        log.warn(
+          { user: u.name, max: policy.maxPerInbox },
+          'offline messages for a web user over the limit, refused',
+        );
         return errorAnswer('quota', `${u.name} has ${policy.maxPerInbox} messages waiting already`);
       }
       const now = Date.now();
@@ -76,7 +86,13 @@ export class WebOffline {
         }),
         history === null
           ? null
-          : appendDirect(history, { id, source: from, destination: u.inbox.uri, payload: op.payload, time: now }),
+          : appendDirect(history, {
+              id,
+              source: from,
+              destination: u.inbox.uri,
+              payload: op.payload,
+              time: now,
+            }),
       ]);
     } catch (err) {
       // A user's message is refused: warn with the reason, answer in the protocol's idiom.
@@ -122,13 +138,13 @@ export class WebOffline {
         for (const r of records) {
           const sessions = [...u.sessions].filter((s) => s.isOpen);
           if (sessions.length === 0) break;
-          const m = await readMessage(r.headers, r.payload, new Date(r.time), this.chat.config.mime).catch(
-            (err: unknown) => ({
-              from: (getHeader(r.headers, 'Orig-Sender') ?? getHeader(r.headers, 'Sender') ?? '').trim(),
-              time: new Date(r.time).toISOString(),
-              text: `[unreadable: ${(err as Error).message}]`,
-            }),
-          );
+          const m = await Promise.resolve(
+            readMessage(r.headers, r.payload, new Date(r.time), this.chat.config.mime),
+          ).catch((err: unknown) => ({
+            from: (getHeader(r.headers, 'Orig-Sender') ?? getHeader(r.headers, 'Sender') ?? '').trim(),
+            time: new Date(r.time).toISOString(),
+            text: `[unreadable: ${(err as Error).message}]`,
+          }));
           const frame = {
             type: 'message' as const,
             delivery: '',

@@ -24,7 +24,12 @@ export function isReport(headers: Headers): boolean {
 }
 
 /** Shows a report on every open tab of `u`; ok + Unreliable (nothing confirms a report). */
-export function deliverReport(chat: WebChat, u: WebUser | undefined, headers: Headers, m: ReadMessage): Answer {
+export function deliverReport(
+  chat: WebChat,
+  u: WebUser | undefined,
+  headers: Headers,
+  m: ReadMessage,
+): Answer {
   const sessions = [...(u?.sessions ?? [])].filter((s) => s.isOpen);
   if (u === undefined || sessions.length === 0)
     return errorAnswer('no-listeners', `${u?.name ?? 'the user'} has no open page (reports are not kept)`);
@@ -84,7 +89,10 @@ export async function reportExpired(chat: WebChat, now = Date.now()): Promise<nu
       try {
         sender = parseImUri(r.sender);
       } catch {
-        chat.ctx.log.warn({ inbox: r.inbox, sender: r.sender }, 'expired message with no sender to report to');
+        chat.ctx.log.warn(
+          { inbox: r.inbox, sender: r.sender },
+          'expired message with no sender to report to',
+        );
         continue;
       }
       const answer = await chat.ctx.hub.send({
