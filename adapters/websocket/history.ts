@@ -11,7 +11,9 @@
  */
 import {
   directConversation,
+  getHeader,
   MimeReadError,
+  type Headers,
   type HistoryRecord,
   type ImAddress,
   type Store,
@@ -165,10 +167,20 @@ export async function readPage(
   };
 }
 
-/** Appends one direct message of a web user (issue 15: id, time, authenticated source, octets unchanged). */
+/**
+ * Appends one direct message of a web user (issue 15: id, time, authenticated source, content type
+ * and the payload octets unchanged; `message/cpim` for what web users send).
+ */
 export function appendDirect(
   store: Store,
-  m: { id: string; source: string; destination: string; payload: Uint8Array; time?: number },
+  m: {
+    id: string;
+    source: string;
+    destination: string;
+    payload: Uint8Array;
+    contentType?: string | undefined;
+    time?: number;
+  },
 ): Promise<number> {
   return store.appendHistory({
     id: m.id,
@@ -176,7 +188,12 @@ export function appendDirect(
     time: m.time ?? Date.now(),
     source: m.source,
     destination: m.destination,
-    contentType: 'message/cpim',
+    contentType: m.contentType ?? 'message/cpim',
     payload: m.payload,
   });
+}
+
+/** The content type of a send's payload as kept: its Content-Type, else text/plain (what readMessage assumes). */
+export function contentTypeOf(headers: Headers): string {
+  return getHeader(headers, 'Content-Type')?.trim() || 'text/plain';
 }

@@ -15,7 +15,7 @@ import {
   type Answer,
   type Operation,
 } from '../../src/index.js';
-import { appendDirect } from './history.js';
+import { appendDirect, contentTypeOf } from './history.js';
 import { deliverReport, isReport } from './reports.js';
 import { MESSAGE_ID, messageIdOf } from './storage.js';
 import { networkOf, readLocalInbox, readMessage, type ReadMessage } from './translate.js';
@@ -112,7 +112,13 @@ async function toUser(
   if (store !== null) {
     try {
       cursor = String(
-        await appendDirect(store, { id, source: m.from, destination: user.inbox.uri, payload: op.payload }),
+        await appendDirect(store, {
+          id,
+          source: m.from,
+          destination: user.inbox.uri,
+          payload: op.payload,
+          contentType: contentTypeOf(op.headers),
+        }),
       );
     } catch (err) {
       chat.ctx.log.warn(

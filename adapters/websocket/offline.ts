@@ -12,7 +12,7 @@
  * all at start).
  */
 import { errorAnswer, getHeader, okAnswer, type Answer, type Operation } from '../../src/index.js';
-import { appendDirect } from './history.js';
+import { appendDirect, contentTypeOf } from './history.js';
 import { messageIdOf, STORED } from './storage.js';
 import { networkOf, readMessage } from './translate.js';
 import type { WebChat, WebUser } from './web-chat.js';
@@ -91,6 +91,7 @@ export class WebOffline {
               source: from,
               destination: u.inbox.uri,
               payload: op.payload,
+              contentType: contentTypeOf(op.headers),
               time: now,
             }),
       ]);
