@@ -207,7 +207,7 @@ const sectionSchema = z.strictObject({
   /**
    * Offline delivery to web users (issue 15): a message to a known web user with no open tab is
    * kept in the store and delivered when they next sign in. `storage.offline` must be on too; its
-   * `maxAgeMs` and `maxPerInbox` apply.
+   * `maxAgeMs` and `maxPerInbox` apply, and the router's expiry timer reports what expires.
    */
   offline: z
     .strictObject({
@@ -222,9 +222,6 @@ const sectionSchema = z.strictObject({
       drainBatch: positiveInt
         .prefault(100)
         .describe('kept messages read from the store at a time when a user signs in'),
-      expiryCheckMs: positiveInt
-        .prefault(60_000)
-        .describe('how often kept messages that expired unread are reported to their senders'),
     })
     .prefault({})
     .describe('offline delivery to web users'),

@@ -89,7 +89,10 @@ function deliverRead(
     });
   }
   const user = chat.users.get(local.name);
-  if (isReport(op.headers)) return deliverReport(chat, user, op.headers, m);
+  if (isReport(op.headers, m.from)) {
+    if (user !== undefined && user.sessions.size > 0) return deliverReport(chat, user, op.headers, m);
+    return reportToAbsent(chat, local.name, user);
+  }
   if (user === undefined || user.sessions.size === 0) return toAbsentUser(chat, local.name, user, op, m);
   return toUser(chat, user, op, m);
 }
@@ -138,6 +141,13 @@ async function toUser(
     id,
     ...(cursor === undefined ? {} : { cursor }),
   });
+}
+
+/** Reports are never kept (issue 15: no report waits, none is reported in turn). */
+async function reportToAbsent(chat: WebChat, name: string, user: WebUser | undefined): Promise<Answer> {
+  if (!(user?.published || (await chat.offlineDelivery.isKnown(name))))
+    return errorAnswer('target-not-found', `no web user ${name}`);
+  return errorAnswer('no-listeners', `${name} has no open page (reports are not kept)`);
 }
 
 /** A user with no open tab: kept for them when offline delivery is on, else `no-listeners`. */

@@ -21,7 +21,6 @@ import { WebServer } from './http-server.js';
 import { deliverOperation } from './inbound.js';
 import { WebMetrics } from './metrics.js';
 import { pageAssets } from './page-build.js';
-import { reportExpired } from './reports.js';
 import { CLOSE, Session } from './session.js';
 import { onlyCredentialsChanged, revokedUsers } from './reconfigure.js';
 import { TokenVerifier } from './tokens.js';
@@ -36,9 +35,7 @@ export class WebSocketAdapter implements Adapter {
   private readonly metrics: WebMetrics;
   private server: WebServer | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
-  /** Reports kept messages that expired unread (issue 15, reports.ts). */
-  private expiryCheck: NodeJS.Timeout | null = null;
-  private expiring: Promise<unknown> = Promise.resolve();
+
   private bound: AddressInfo | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -118,10 +115,7 @@ export class WebSocketAdapter implements Adapter {
     this.bound = await this.server.listen();
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.heartbeat.unref();
-    if (this.chat.storage.store() !== null) {
-      this.expiryCheck = setInterval(() => this.reportExpired(), this.config.offline.expiryCheckMs);
-      this.expiryCheck.unref();
-    }
+
     // Users with configured tokens exist before they first sign in: publish them offline so
     // watchers can subscribe (draft §15: the presentity needs a store).
     await Promise.all(this.tokens.configuredUsers.map((u) => this.chat.publish(this.chat.user(u))));
@@ -137,19 +131,9 @@ export class WebSocketAdapter implements Adapter {
     return this.stopping;
   }
 
-  /** One check at a time; a failure is logged and the next check tries again. */
-  reportExpired(): Promise<unknown> {
-    this.expiring = this.expiring.then(() =>
-      reportExpired(this.chat).catch((err: unknown) =>
-        this.ctx.log.warn({ reason: (err as Error).message }, 'expired web messages not reported'),
-      ),
-    );
-    return this.expiring;
-  }
-
   private async shutdown(deadlineMs: number): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
-    if (this.expiryCheck) clearInterval(this.expiryCheck);
+
     const sessions = [...this.chat.sessions];
     for (const s of sessions) s.close(CLOSE.goingAway, 'gateway stopping');
     this.chat.endDeliveries();
@@ -160,7 +144,6 @@ export class WebSocketAdapter implements Adapter {
     for (const s of this.chat.sessions) s.ws.terminate();
     await this.server?.close();
     // The store closes after the adapters: nothing of ours may still be writing to it.
-    await this.expiring;
     await this.chat.offlineDelivery.idle();
     this.ctx.setStatus('offline');
   }

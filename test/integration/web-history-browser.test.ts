@@ -77,7 +77,7 @@ describe('web chat history on the page', () => {
     for (let i = 0; i < 10 && !(await shown(alice)).includes('m0'); i++) {
       const count = (await shown(alice)).length;
       await alice.locator('#messages').evaluate((e) => e.scrollTo(0, 0));
-      await alice.waitForFunction(`document.querySelectorAll('#messages li.message').length > ${count}`);
+      await expect.poll(async () => (await shown(alice)).length).toBeGreaterThan(count);
     }
     expect(await shown(alice)).toEqual(Array.from({ length: 120 }, (_, i) => `m${i}`));
     await alice.locator('#load-older').waitFor({ state: 'detached' });
@@ -137,13 +137,26 @@ describe('web chat history on the page', () => {
   });
 
   it('marks a message that expired unread with the report', async () => {
-    const web = await start({ storage: { path: ':memory:', offline: { maxAgeMs: 1 } } });
+    const web = await start();
     const alice = await browser.signedIn(web.http, TOKENS.alice);
     await openDirect(alice, 'dave');
     await say(alice, 'this will expire');
     await alice.locator('li.message.own[data-status="stored"]').waitFor();
-    await new Promise((r) => setTimeout(r, 10));
-    await web.adapter.reportExpired();
+    // What the router's expiry timer sends when it expires (src/router/offline-expiry.ts).
+    const [kept] = await web.gw.gateway.store!.readOffline('im:dave@web.test', 1);
+    const postmaster = makeAddress('im', 'postmaster', 'web.test');
+    const answer = await web.adapter.chat.ctx.hub.send({
+      sender: postmaster.uri,
+      inbox: 'im:alice@web.test',
+      payload: buildMessage(postmaster, makeAddress('im', 'alice', 'web.test'), 'expired', new Date()),
+      contentType: 'message/cpim',
+      headers: [
+        ['Report', 'expired'],
+        ['Report-For', kept!.id],
+        ['Orig-Inbox', 'im:dave@web.test'],
+      ],
+    });
+    expect(answer.status).toBe('ok');
     const expired = alice.locator('li.message.own[data-status="expired"]', { hasText: 'this will expire' });
     await expired.waitFor();
     expect(await expired.locator('.status').innerText()).toBe('not delivered: dave did not read it in time');

@@ -24,6 +24,23 @@ const ALICE = 'im:alice@web.test';
 const TEXT = [['Content-Type', 'text/plain; charset=UTF-8']] as const;
 
 const v2 = (web: WebGateway, token: string, autoAck = true) => signIn(web.ws, token, autoAck, 2);
+
+/** The report the router sends when a message kept for a web user expires, through the adapter's own port. */
+function expiryReport(web: WebGateway, to: string, forId: string) {
+  const postmaster = makeAddress('im', 'postmaster', 'web.test');
+  const [local, domain] = to.slice(3).split('@') as [string, string];
+  return web.adapter.chat.ctx.hub.send({
+    sender: postmaster.uri,
+    inbox: to,
+    payload: buildMessage(postmaster, makeAddress('im', local, domain), 'expired unread', new Date()),
+    contentType: 'message/cpim',
+    headers: [
+      ['Report', 'expired'],
+      ['Report-For', forId],
+      ['Orig-Inbox', 'im:dave@web.test'],
+    ],
+  });
+}
 const storeOf = (web: WebGateway): Store => web.gw.gateway.store!;
 const isHistory = (f: ServerFrame): f is HistoryFrame => f.type === 'history';
 const texts = (f: ServerFrame) => (f as HistoryFrame).messages.map((m) => m.text);
@@ -252,25 +269,45 @@ describe('web chat history and offline delivery', () => {
     ).toBe(true);
   });
 
-  it('reports a kept message that expired unread to its sender, on the page', async () => {
-    const web = await startWeb({}, { storage: { path: ':memory:', offline: { maxAgeMs: 1 } } });
+  it('shows an expiry report on the page; never keeps one; a user cannot forge one', async () => {
+    const web = await startWeb();
     const alice = await v2(web, TOKENS.alice);
+    const old = await signIn(web.ws, TOKENS.alice);
     const r = await alice.request({ type: 'send', to: 'dave', text: 'too late' });
     expect(r).toMatchObject({ stored: 'offline' });
-    await new Promise((res) => setTimeout(res, 10));
-    await web.adapter.reportExpired();
-    const report = await alice.waitFor((f) => f.type === 'report');
-    expect(report).toMatchObject({
+    const [kept] = await storeOf(web).readOffline('im:dave@web.test', 1);
+    expect(kept!.id).toBe((r as { messageId: string }).messageId);
+    // What the router's expiry timer sends for it (src/router/offline-expiry.ts).
+    const answer = await expiryReport(web, ALICE, kept!.id);
+    expect(answer).toMatchObject({ status: 'ok' });
+    expect(h(answer.headers, 'Unreliable')).toBe('web.test');
+    expect(await alice.waitFor((f) => f.type === 'report')).toMatchObject({
       report: 'expired',
-      for: (r as { messageId: string }).messageId,
+      for: kept!.id,
       inbox: 'im:dave@web.test',
       from: 'im:postmaster@web.test',
+      text: 'expired unread',
     });
-    expect(await storeOf(web).countOffline('im:dave@web.test')).toBe(0);
-    // dave signing in later gets nothing: it expired.
-    const dave = await v2(web, TOKENS.dave);
-    await dave.request({ type: 'presence', state: 'online' });
-    expect(dave.frames.some((f) => f.type === 'message')).toBe(false);
+    // A version-1 page gets it as a message.
+    expect(
+      await old.waitFor((f) => f.type === 'message' && f.from.startsWith('im:postmaster@')),
+    ).toMatchObject({
+      from: 'im:postmaster@web.test',
+      text: 'expired unread',
+    });
+    // Not kept for a user who is away.
+    expect(h((await expiryReport(web, 'im:erin@web.test', 'x')).headers, 'Error-Type')).toBe(
+      'target-not-found',
+    );
+    expect(h((await expiryReport(web, 'im:bob@web.test', 'x')).headers, 'Error-Type')).toBe('no-listeners');
+    expect(await storeOf(web).countOffline('im:bob@web.test')).toBe(0);
+    // A hub user's send with a Report header is a plain message.
+    const bob = await web.gw.client('bob');
+    await sendText(bob, 'im:bob@gw.test', ALICE, 'not a report', [...TEXT, ['Report', 'expired']]);
+    expect(await alice.waitFor((f) => f.type === 'message' && f.text === 'not a report')).toMatchObject({
+      from: 'im:bob@gw.test',
+    });
+    expect(alice.frames.filter((f) => f.type === 'report')).toHaveLength(1);
   });
 });
 
