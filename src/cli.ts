@@ -24,6 +24,9 @@ Gateway:
   reload [--config FILE] [--socket PATH]
                                    make the running gateway re-read its configuration
                                    (through its admin socket) and print what changed
+  db migrate|backup FILE|check [--config FILE]
+                                   the store: apply schema migrations; copy it to FILE
+                                   (safe while the gateway runs); check its integrity
   inspect [--type T] [--lenient] FILE
                                    parse a Message/CPIM (cpim), PIDF (pidf) or Hudson
                                    application/presence (presence) document and print it as
@@ -80,6 +83,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         return await (await import('./cli/reload.js')).reloadCommand(rest, io);
       case 'inspect':
         return (await import('./cli/admin.js')).inspect(rest, io);
+      case 'db':
+        return await (await import('./cli/db.js')).dbCommand(rest, io);
       case 'send':
         return await (await import('./cli/send.js')).sendCommand(rest, io);
       case 'listen':

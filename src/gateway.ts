@@ -142,7 +142,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     {
       name: 'store',
       start: async () => {
-        store = await openStore(config.storage, { log: component(options.log, 'store') });
+        store = await openStore(config.storage, {
+          log: component(options.log, 'store'),
+          warnIntervalMs: config.limits.warnIntervalMs,
+        });
         router.setStore(store);
         if (store !== null) retention = startRetention(store, config.storage.history, log);
       },

@@ -18,6 +18,7 @@ import { checkConfig, loadConfigFile, type AdapterConfigCheck } from './config/l
 import type { GatewayConfig } from './config/schema.js';
 import { ListenError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { StoreError } from './store/errors.js';
 import { listenHint } from './cli/hints.js';
 import { createRootLogger, resolveLogFormat, type LogFormat, type Logger } from './log.js';
 import { reloadableFile, reloadControl, type ReloadControl } from './reload/control.js';
@@ -91,12 +92,14 @@ export async function runGateway(configPath: string | undefined, options: RunOpt
     // keeps its stack in a JSON log, for machines, and in a pretty one only at debug.
     const detail = level === 'debug' || level === 'trace';
     const listen = err instanceof ListenError;
+    // A store that cannot open (issue 15): its line names the file and says what to do.
+    const store = err instanceof StoreError;
     const reason = (err as Error).message;
     // The demo has no file to edit: its hint says how to move its ports instead.
     const line = listen
       ? `${reason}${demo ? demoPortHint(err.key) : `; ${listenHint(err)}`}`
-      : `cannot start: ${reason}${detail ? '' : ' (run again with --log-level debug to see where it failed)'}`;
-    if (!listen && (detail || format === 'json')) log.fatal({ err }, 'gateway failed to start');
+      : `cannot start: ${reason}${detail || store ? '' : ' (run again with --log-level debug to see where it failed)'}`;
+    if (!listen && !store && (detail || format === 'json')) log.fatal({ err }, 'gateway failed to start');
     else log.fatal({ reason }, 'gateway failed to start');
     log.flush();
     process.stderr.write(`${line}\n${detail && !listen ? `${(err as Error).stack}\n` : ''}`);

@@ -4,6 +4,7 @@
  * command ran with `--log-level debug` (or `trace`). docs/cli.md lists these lines.
  */
 import { ConfigError, ListenError } from '../errors.js';
+import { StoreError } from '../store/errors.js';
 import { CliFailure, UsageError } from './common.js';
 import { FILE_REASONS, listenHint } from './hints.js';
 
@@ -79,6 +80,8 @@ export function report(err: unknown, stack: boolean): Reported {
   if (err instanceof CliFailure) return { code: 1, text: `cpim-gateway: ${err.message}\n` };
   if (err instanceof ConfigError) return { code: 1, text: `cpim-gateway: ${configLines(err)}` };
   if (err instanceof ListenError) return { code: 1, text: `${err.message}; ${listenHint(err)}\n` };
+  // The store's lines already name the file and say what to do (src/store/errors.ts).
+  if (err instanceof StoreError) return { code: 1, text: `cpim-gateway: ${err.message}\n` };
   const message = e instanceof Error ? e.message : String(err);
   return {
     code: 1,

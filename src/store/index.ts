@@ -15,6 +15,13 @@ export { startRetention, type Retention } from './retention.js';
 
 export interface OpenStoreOptions {
   readonly log: Logger;
+  /**
+   * Apply pending migrations (default true). `cpim-gateway db check` and `db backup` open the
+   * store as it is (false), so looking changes nothing.
+   */
+  readonly migrate?: boolean;
+  /** At most one warn line per this interval for writes that failed (`limits.warnIntervalMs`). */
+  readonly warnIntervalMs?: number;
 }
 
 /** The configured store, open and migrated; null for backend `none` (nothing is kept). */
@@ -23,7 +30,11 @@ export async function openStore(config: StorageConfig, options: OpenStoreOptions
     case 'none':
       return null;
     case 'sqlite': {
-      const store = openSqliteStore(config, { log: options.log });
+      const store = openSqliteStore(config, {
+        log: options.log,
+        ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+        ...(options.warnIntervalMs === undefined ? {} : { warnIntervalMs: options.warnIntervalMs }),
+      });
       options.log.info({ store: store.location, backend: 'sqlite' }, 'store open');
       return Promise.resolve(store);
     }

@@ -20,6 +20,8 @@ export interface SqliteOpenOptions {
   readonly log?: Logger;
   /** Apply pending migrations (default true); `db check` opens without changing anything. */
   readonly migrate?: boolean;
+  /** At most one warn line per this interval for failed commits. */
+  readonly warnIntervalMs?: number;
 }
 
 /** The message of a database newer than this program. */
@@ -49,8 +51,9 @@ export function openSqliteStore(
     if (path !== MEMORY) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Take the write lock once: a database another process holds fails here, at the start.
-    db.exec('BEGIN IMMEDIATE; COMMIT');
+    // Take the write lock once: a database another process holds fails here, at the start
+    // (only when it will be written: `db check` and `db backup` only read).
+    if (options.migrate !== false) db.exec('BEGIN IMMEDIATE; COMMIT');
     const version = schemaVersion(db);
     if (version > LATEST_VERSION) throw newerSchema(location, version);
     if (options.migrate !== false) {
@@ -58,7 +61,7 @@ export function openSqliteStore(
       if (applied.length > 0)
         options.log?.info({ store: location, from: version, to: LATEST_VERSION }, 'store schema migrated');
     }
-    return new SqliteStore(db, location, config.batchMaxWrites);
+    return new SqliteStore(db, location, config.batchMaxWrites, options.log, options.warnIntervalMs);
   } catch (err) {
     if (db?.open) db.close();
     throw openFailure(err, location);

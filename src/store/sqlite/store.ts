@@ -6,6 +6,8 @@
  * event loop runs long (history pruning is cut into such transactions too).
  */
 import type Database from 'better-sqlite3';
+import type { Logger } from '../../log.js';
+import { LogThrottle } from '../../policy/index.js';
 import { WriteBatcher, type Outcome } from '../batch.js';
 import { StoreError } from '../errors.js';
 import type {
@@ -59,14 +61,34 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     readonly location: string,
     private readonly maxWrites: number,
+    log?: Logger,
+    /** At most one warn line per this interval for failed commits (`limits.warnIntervalMs`). */
+    warnIntervalMs = 10_000,
   ) {
     this.s = prepareStatements(db);
+    const warnings = new LogThrottle(warnIntervalMs);
     this.batcher = new WriteBatcher<Op>({
       maxWrites,
       commit: (ops) => this.commit(ops),
-      failure: (err, count) => commitFailure(err, location, count),
+      // Issue 15: nothing is dropped silently. The callers answer `resources`; the operator
+      // reads why here (a full disk repeats per batch: one line per interval, with the count).
+      failure: (err, count) => {
+        const error = commitFailure(err, location, count);
+        const suppressed = warnings.allow();
+        if (suppressed >= 0)
+          log?.warn(
+            { store: location, operations: count, reason: error.message, suppressed },
+            'store write failed',
+          );
+        return error;
+      },
       closed: () => new StoreError('closed', location, `the store ${location} is closed`),
     });
+  }
+
+  /** The connection, for `cpim-gateway db` and tests that need SQLite itself (pragmas). */
+  get connection(): Database.Database {
+    return this.db;
   }
 
   /** Transactions run so far (tests: many writes in one turn are one transaction). */
@@ -253,19 +275,41 @@ export class SqliteStore implements Store {
 
   // --- Administration ---
 
-  check(): Promise<StoreCheck> {
-    return this.run(() => {
-      const problems = (this.db.pragma('integrity_check') as { integrity_check: string }[])
-        .map((r) => r.integrity_check)
-        .filter((line) => line !== 'ok');
-      const version = schemaVersion(this.db);
-      if (version > LATEST_VERSION)
-        problems.push(`schema version ${version} is newer than this gateway's ${LATEST_VERSION}`);
+  /**
+   * Outside the batch's transaction (after what is queued): a damaged page can end a transaction
+   * SQLite-side, and a check must report that, not fail on its own COMMIT. better-sqlite3 is
+   * synchronous, so nothing runs in between.
+   */
+  async check(): Promise<StoreCheck> {
+    await this.batcher.flush();
+    if (!this.db.open) throw new StoreError('closed', this.location, `the store ${this.location} is closed`);
+    return (() => {
+      const problems: string[] = [];
       const counts: Record<string, number> = {};
+      let version = 0;
+      // A damaged page may make a query fail outright: that is a problem found, not a crash.
+      const attempt = (what: () => void): void => {
+        try {
+          what();
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
+      };
+      attempt(() => {
+        for (const row of this.db.pragma('integrity_check') as { integrity_check: string }[])
+          if (row.integrity_check !== 'ok') problems.push(row.integrity_check);
+      });
+      attempt(() => {
+        version = schemaVersion(this.db);
+        if (version > LATEST_VERSION)
+          problems.push(`schema version ${version} is newer than this gateway's ${LATEST_VERSION}`);
+      });
       for (const table of ['history', 'offline', 'mappings', 'queues'])
-        counts[table] = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+        attempt(() => {
+          counts[table] = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+        });
       return { ok: problems.length === 0, schemaVersion: version, problems, counts };
-    });
+    })();
   }
 
   async backup(target: string): Promise<void> {
