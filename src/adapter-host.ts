@@ -108,7 +108,10 @@ export class AdapterHost {
      * Authentication attempts and the gateway's metrics, shared with the hub (issue 13 defect 5);
      * the durable store (issue 15).
      */
-    private readonly shared: Pick<AdapterContext, 'authAttempts' | 'metrics' | 'storage'> = {},
+    private readonly shared: Pick<
+      AdapterContext,
+      'authAttempts' | 'metrics' | 'storage' | 'storageConfig'
+    > = {},
   ) {}
 
   get adapters(): readonly HostedAdapter[] {

@@ -11,6 +11,7 @@ import type { Logger } from './log.js';
 import type { Answer, Header } from './protocol/index.js';
 import type { Capabilities, Operation } from './router/index.js';
 import type { Store } from './store/types.js';
+import type { StorageConfig } from './config/storage-schema.js';
 
 export type AdapterStatus = 'connecting' | 'online' | 'degraded' | 'offline';
 
@@ -107,6 +108,12 @@ export interface AdapterContext {
    * when the gateway starts); null when `storage.backend` is `none`: keep nothing.
    */
   readonly storage?: () => Store | null;
+  /**
+   * The gateway's `storage:` section (issue 15): its global switches and bounds
+   * (`history.enabled`, `offline.enabled`, `offline.maxAgeMs`, `offline.maxPerInbox`) apply to
+   * what an adapter keeps for its own users too.
+   */
+  readonly storageConfig?: StorageConfig;
 }
 
 /**

@@ -123,6 +123,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       authAttempts: (listener) => auth.forListener(listener),
       metrics: metrics.registry,
       storage: () => store,
+      storageConfig: config.storage,
     },
   );
   const definitions = new Map((options.adapterDefinitions ?? []).map((d) => [d.type, d] as const));

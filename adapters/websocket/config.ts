@@ -170,6 +170,61 @@ const sectionSchema = z.strictObject({
     })
     .prefault({})
     .describe('MIME bodies delivered from the hub (more is `malformed`)'),
+  /**
+   * History of rooms and direct conversations (issue 15, docs/adapters/web-chat.md "History"):
+   * read from the gateway's store (`storage:`), which must be on, with `storage.history.enabled`.
+   */
+  history: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .prefault(true)
+        .describe('keep direct conversations of web users and serve `history` (needs `storage.history`)'),
+      onJoin: z
+        .number()
+        .int()
+        .min(0)
+        .max(1000)
+        .prefault(50)
+        .describe("a room's last messages sent when a page joins it (0: none)"),
+      pageSize: positiveInt
+        .prefault(50)
+        .describe('messages per `history` answer when the request names no `limit`'),
+      maxPageSize: positiveInt
+        .prefault(200)
+        .describe('most messages per `history` answer (a larger `limit` is capped)'),
+      maxCatchUp: positiveInt
+        .prefault(500)
+        .describe(
+          'most messages a reconnecting page catches up with; past it the page is reset to the latest',
+        ),
+      maxReplyBytes: positiveInt
+        .prefault(262_144)
+        .describe('most text octets in one `history` answer (older messages are left for the next page)'),
+    })
+    .prefault({})
+    .describe('room and direct-conversation history for the page'),
+  /**
+   * Offline delivery to web users (issue 15): a message to a known web user with no open tab is
+   * kept in the store and delivered when they next sign in. `storage.offline` must be on too; its
+   * `maxAgeMs` and `maxPerInbox` apply, and the router's expiry timer reports what expires.
+   */
+  offline: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .prefault(true)
+        .describe('keep messages for web users with no open tab (needs `storage.offline.enabled`)'),
+      exclude: z
+        .array(name)
+        .prefault([])
+        .describe('web users whose messages are never kept (they are answered `no-listeners` when away)'),
+      drainBatch: positiveInt
+        .prefault(100)
+        .describe('kept messages read from the store at a time when a user signs in'),
+    })
+    .prefault({})
+    .describe('offline delivery to web users'),
   /** Ping interval; a connection that has not answered the previous ping is dropped. */
   heartbeatMs: positiveInt
     .prefault(30_000)

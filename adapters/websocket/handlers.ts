@@ -5,10 +5,19 @@
  * (draft §15.11) with this session's token as connection-id (§11.7), presence a PIDF publish.
  */
 import { errorAnswer, toPres, type Answer } from '../../src/index.js';
-import { PROTOCOL_VERSION, readClientFrame, type ClientFrame, type ErrorFrame } from './protocol.js';
+import { history, joinHistory } from './history-handlers.js';
+import { mayRead } from './history.js';
+import {
+  PROTOCOL_VERSION,
+  SUPPORTED_VERSIONS,
+  readClientFrame,
+  type ClientFrame,
+  type ErrorFrame,
+} from './protocol.js';
+import { send } from './send.js';
 import { CLOSE, type Session } from './session.js';
 import { claimedUser, type TokenCheck, type TokenVerifier } from './tokens.js';
-import { CPIM_TYPE, buildMessage, mergeRoomResults, readTarget, resultOf } from './translate.js';
+import { readTarget, resultOf } from './translate.js';
 import type { WebChat } from './web-chat.js';
 
 type Frame<T extends ClientFrame['type']> = Extract<ClientFrame, { type: T }>;
@@ -81,8 +90,13 @@ export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, da
       return auth(chat, tokens, s, f);
     case 'send':
       return done(send(chat, s, f));
-    case 'join':
-      return join(chat, s, f);
+    case 'join': {
+      const history = join(chat, s, f);
+      if (history !== undefined) done(history);
+      return;
+    }
+    case 'history':
+      return done(history(chat, s, f));
     case 'leave':
       return leave(chat, s, f);
     case 'presence':
@@ -97,11 +111,11 @@ export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, da
 function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>): void {
   if (s.user !== null)
     return fail(s, chat, { type: 'error', code: 'already-authenticated', message: `signed in as ${s.user}` });
-  if (f.v !== PROTOCOL_VERSION)
+  if (!SUPPORTED_VERSIONS.includes(f.v))
     return fail(s, chat, {
       type: 'error',
       code: 'unsupported-version',
-      message: `this gateway speaks version ${PROTOCOL_VERSION}`,
+      message: `this gateway speaks versions ${SUPPORTED_VERSIONS.join(' and ')} (${PROTOCOL_VERSION} is current)`,
       path: 'v',
     });
   // Issue 13 defect 5: sign-ins are counted across connections, per address and per claimed user
@@ -121,7 +135,8 @@ function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>
     return;
   }
   const check = tokens.check(f.token);
-  if (!(check instanceof Promise)) return signIn(chat, s, check, claimed);
+  const version = f.v;
+  if (!(check instanceof Promise)) return signIn(chat, s, check, claimed, version);
   // A signed token is verified asynchronously; a session's sign-ins are taken in order, so a
   // second auth frame sent meanwhile is answered as if the first had already finished.
   const previous = pendingAuth.get(s) ?? Promise.resolve();
@@ -135,7 +150,7 @@ function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>
           code: 'already-authenticated',
           message: `signed in as ${s.user}`,
         });
-      signIn(chat, s, c, claimed);
+      signIn(chat, s, c, claimed, version);
     });
   pendingAuth.set(s, next);
   next
@@ -156,7 +171,13 @@ function auth(chat: WebChat, tokens: TokenVerifier, s: Session, f: Frame<'auth'>
 /** Sign-ins still being verified, by session (see auth). */
 const pendingAuth = new WeakMap<Session, Promise<void>>();
 
-function signIn(chat: WebChat, s: Session, check: TokenCheck, claimed: string | undefined): void {
+function signIn(
+  chat: WebChat,
+  s: Session,
+  check: TokenCheck,
+  claimed: string | undefined,
+  version: number,
+): void {
   const attempts = chat.ctx.authAttempts?.('web');
   if (!check.ok) {
     // An expired token is a real user's, not a guess: it is not counted against anyone.
@@ -175,6 +196,7 @@ function signIn(chat: WebChat, s: Session, check: TokenCheck, claimed: string | 
   }
   attempts?.succeeded(s.remoteAddress, u.name);
   s.user = u.name;
+  s.version = version;
   u.sessions.add(s);
   chat.byToken.set(s.token, s);
   if (check.expiresAt !== undefined)
@@ -182,10 +204,10 @@ function signIn(chat: WebChat, s: Session, check: TokenCheck, claimed: string | 
       () => s.close(CLOSE.tokenExpired, 'the token has expired'),
       Math.min(check.expiresAt - Date.now(), 2 ** 31 - 1),
     );
-  const rooms = [...chat.rooms.values()].filter((r) => r.members === null || r.members.has(u.name));
+  const rooms = [...chat.rooms.values()].filter((r) => mayRead(r, u.name));
   s.send({
     type: 'welcome',
-    v: PROTOCOL_VERSION,
+    v: version,
     user: u.name,
     uri: u.inbox.uri,
     presentity: u.presentity.uri,
@@ -197,87 +219,27 @@ function signIn(chat: WebChat, s: Session, check: TokenCheck, claimed: string | 
     },
   });
   void chat.publish(u);
+  // Issue 15: the account is remembered, and what was kept for it is delivered now.
+  chat.offlineDelivery.signedIn(u);
 }
 
-async function send(chat: WebChat, s: Session, f: Frame<'send'>): Promise<void> {
-  const limits = chat.config.limits;
-  const reply = (a: Answer): void => {
-    const r = resultOf(f.id, a);
-    chat.metrics.sent.inc({
-      status: r.status === 'ok' ? (r.unreliable ? 'unreliable' : 'ok') : r.errorType!,
-    });
-    s.send(r);
-  };
-  if (Buffer.byteLength(f.text) > limits.maxTextBytes)
-    return reply(errorAnswer('quota', `messages are limited to ${limits.maxTextBytes} octets`));
-  const u = chat.user(s.user!);
-  const now = new Date();
-  const mine = (x: Session): boolean => x.user === u.name && x !== s;
-  if (f.room !== undefined) {
-    const room = chat.rooms.get(f.room);
-    if (room === undefined) return reply(errorAnswer('target-not-found', `no room ${f.room}`));
-    if (!s.rooms.has(room.name)) return reply(errorAnswer('target-authorization', 'join the room first'));
-    const payload = buildMessage(u.inbox, room.address, f.text, now);
-    const frame = {
-      from: u.inbox.uri,
-      network: chat.domain,
-      room: room.name,
-      time: now.toISOString(),
-      text: f.text,
-    };
-    for (const x of room.sessions)
-      if (mine(x)) x.send({ type: 'message', delivery: '', own: true, ...frame });
-    // The bridge inbox is the room member speaking; the author rides in Orig-Sender, which the
-    // room keeps (src/router/rooms.ts), so the room never echoes the message back to us.
-    const viaHub = chat.ctx.hub.send({
-      sender: room.bridge.uri,
-      inbox: room.address.uri,
-      payload,
-      contentType: CPIM_TYPE,
-      headers: [['Orig-Sender', u.inbox.uri]],
-    });
-    const others = [...room.sessions].filter((x) => x.user !== u.name);
-    const local = others.length > 0 ? chat.deliverToSessions(others, frame) : null;
-    const [hubAnswer, localAnswer] = await Promise.all([viaHub, local]);
-    const r = mergeRoomResults(
-      resultOf(f.id, hubAnswer),
-      localAnswer ? resultOf(f.id, localAnswer) : null,
-      room.address.uri,
-    );
-    chat.metrics.sent.inc({
-      status: r.status === 'ok' ? (r.unreliable ? 'unreliable' : 'ok') : r.errorType!,
-    });
-    s.send(r);
-    return;
-  }
-  const to = readTarget(f.to!, chat.domain);
-  if (typeof to === 'string') return reply(errorAnswer('malformed', `to: ${to}`));
-  const time = now.toISOString();
-  for (const x of u.sessions)
-    if (mine(x))
-      x.send({
-        type: 'message',
-        delivery: '',
-        own: true,
-        from: u.inbox.uri,
-        to: to.uri,
-        network: chat.domain,
-        time,
-        text: f.text,
-      });
-  const payload = buildMessage(u.inbox, to, f.text, now);
-  reply(await chat.ctx.hub.send({ sender: u.inbox.uri, inbox: to.uri, payload, contentType: CPIM_TYPE }));
-}
-
-function join(chat: WebChat, s: Session, f: Frame<'join'>): void {
+/** Joins a room; a version-2 page then gets its history (history-handlers.ts). */
+function join(chat: WebChat, s: Session, f: Frame<'join'>): Promise<void> | undefined {
   const room = chat.rooms.get(f.room);
-  if (room === undefined) return answer(s, f.id, errorAnswer('target-not-found', `no room ${f.room}`));
-  if (room.members !== null && !room.members.has(s.user!))
-    return answer(s, f.id, errorAnswer('target-authorization', 'you are not a member of this room'));
+  if (room === undefined) {
+    answer(s, f.id, errorAnswer('target-not-found', `no room ${f.room}`));
+    return undefined;
+  }
+  if (!mayRead(room, s.user!)) {
+    answer(s, f.id, errorAnswer('target-authorization', 'you are not a member of this room'));
+    return undefined;
+  }
   s.rooms.add(room.name);
   room.sessions.add(s);
   answer(s, f.id, { status: 'ok', headers: [] });
   chat.roster(room);
+  // In the same turn as joining: every live frame from here on is held until the history is sent.
+  return joinHistory(chat, s, room, f.after);
 }
 
 function leave(chat: WebChat, s: Session, f: Frame<'leave'>): void {

@@ -15,9 +15,12 @@ import {
   type Answer,
   type Operation,
 } from '../../src/index.js';
+import { appendDirect, contentTypeOf } from './history.js';
+import { deliverReport, isReport } from './reports.js';
+import { MESSAGE_ID, messageIdOf } from './storage.js';
 import { networkOf, readLocalInbox, readMessage, type ReadMessage } from './translate.js';
 import type { Session } from './session.js';
-import type { WebChat } from './web-chat.js';
+import type { WebChat, WebUser } from './web-chat.js';
 
 type InboxRead = ReturnType<typeof tryParseAddress>;
 const INBOX_CACHE_SIZE = 1024;
@@ -48,10 +51,11 @@ function deliverSend(chat: WebChat, op: Operation): Promise<Answer> | Answer {
   const local = inbox.domain === chat.domain ? readLocalInbox(inbox.local) : null;
   if (local === null) return errorAnswer('target-not-found', `${inbox.uri} is no web user or room`);
   if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
+  const withPayload = op as Operation & { payload: Uint8Array };
   const m = readMessage(op.headers, op.payload, new Date(), chat.config.mime);
-  if (!(m instanceof Promise)) return deliverRead(chat, local, m);
+  if (!(m instanceof Promise)) return deliverRead(chat, local, withPayload, m);
   return m.then(
-    (read) => deliverRead(chat, local, read),
+    (read) => deliverRead(chat, local, withPayload, read),
     (err: unknown) => {
       if (!(err instanceof MimeReadError)) throw err;
       // The sender hears why; the log says so at warn (docs/architecture.md part 8).
@@ -64,8 +68,10 @@ function deliverSend(chat: WebChat, op: Operation): Promise<Answer> | Answer {
 function deliverRead(
   chat: WebChat,
   local: { kind: 'user' | 'room'; name: string },
+  op: Operation & { payload: Uint8Array },
   m: ReadMessage,
 ): Promise<Answer> | Answer {
+  const id = getHeader(op.headers, MESSAGE_ID)?.trim();
   if (local.kind === 'room') {
     const room = chat.rooms.get(local.name);
     if (room === undefined) return errorAnswer('target-not-found', `no web room ${local.name}`);
@@ -79,17 +85,85 @@ function deliverRead(
       time: m.time,
       text: m.text,
       room: room.name,
+      ...(id ? { id } : {}),
     });
   }
-  const base = { from: m.from, network: networkOf(m.from), time: m.time, text: m.text };
   const user = chat.users.get(local.name);
-  if (user === undefined || user.sessions.size === 0) {
-    // Known = online, or offline and remembered (WebChat.offline, bounded).
-    if (!(user?.published ?? chat.isKnown(local.name)))
-      return errorAnswer('target-not-found', `no web user ${local.name}`);
-    return errorAnswer('no-listeners', `${local.name} has no open page`);
+  if (isReport(op.headers, m.from)) {
+    if (user !== undefined && user.sessions.size > 0) return deliverReport(chat, user, op.headers, m);
+    return reportToAbsent(chat, local.name, user);
   }
-  return chat.deliverToSessions([...user.sessions], { ...base, to: user.inbox.uri });
+  if (user === undefined || user.sessions.size === 0) return toAbsentUser(chat, local.name, user, op, m);
+  return toUser(chat, user, op, m);
+}
+
+/**
+ * A direct message to a user with open tabs: after a drain of what was kept for them (order), kept
+ * in the conversation's history (issue 15: before the answer), then shown with its id and cursor.
+ */
+async function toUser(
+  chat: WebChat,
+  user: WebUser,
+  op: Operation & { payload: Uint8Array },
+  m: ReadMessage,
+): Promise<Answer> {
+  const draining = chat.offlineDelivery.waitFor(user);
+  if (draining !== null) await draining;
+  const id = messageIdOf(op.headers);
+  const store = chat.storage.history();
+  let cursor: string | undefined;
+  if (store !== null) {
+    try {
+      cursor = String(
+        await appendDirect(store, {
+          id,
+          source: m.from,
+          destination: user.inbox.uri,
+          payload: op.payload,
+          contentType: contentTypeOf(op.headers),
+        }),
+      );
+    } catch (err) {
+      chat.ctx.log.warn(
+        { user: user.name, reason: (err as Error).message },
+        'direct message not kept in history, refused',
+      );
+      return errorAnswer('resources', 'the message could not be kept in history');
+    }
+  }
+  if (user.sessions.size === 0) return toAbsentUser(chat, user.name, user, op, m);
+  return chat.deliverToSessions([...user.sessions], {
+    from: m.from,
+    network: networkOf(m.from),
+    time: m.time,
+    text: m.text,
+    to: user.inbox.uri,
+    id,
+    ...(cursor === undefined ? {} : { cursor }),
+  });
+}
+
+/** Reports are never kept (issue 15: no report waits, none is reported in turn). */
+async function reportToAbsent(chat: WebChat, name: string, user: WebUser | undefined): Promise<Answer> {
+  if (!(user?.published || (await chat.offlineDelivery.isKnown(name))))
+    return errorAnswer('target-not-found', `no web user ${name}`);
+  return errorAnswer('no-listeners', `${name} has no open page (reports are not kept)`);
+}
+
+/** A user with no open tab: kept for them when offline delivery is on, else `no-listeners`. */
+async function toAbsentUser(
+  chat: WebChat,
+  name: string,
+  user: WebUser | undefined,
+  op: Operation & { payload: Uint8Array },
+  m: ReadMessage,
+): Promise<Answer> {
+  // Known = online, remembered (WebChat.offline, bounded), configured, or seen before (the store).
+  if (!(user?.published || (await chat.offlineDelivery.isKnown(name))))
+    return errorAnswer('target-not-found', `no web user ${name}`);
+  const kept = await chat.offlineDelivery.keep(user ?? chat.user(name), op, m.from);
+  if (user === undefined) chat.forgetIfGone(chat.user(name));
+  return kept ?? errorAnswer('no-listeners', `${name} has no open page`);
 }
 
 function deliverNotify(chat: WebChat, op: Operation): Answer {

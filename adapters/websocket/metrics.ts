@@ -14,7 +14,7 @@ const MAX_CHILDREN = 64;
 
 /** One counter of this adapter: `inc({ type })` adds `adapter`, with a cached child per value. */
 export class AdapterCounter<L extends string> {
-  private readonly children = new Map<string, { inc(): void }>();
+  private readonly children = new Map<string, { inc(by?: number): void }>();
 
   constructor(
     private readonly counter: Counter<string>,
@@ -22,14 +22,14 @@ export class AdapterCounter<L extends string> {
     private readonly label: L,
   ) {}
 
-  inc(labels: Readonly<Record<L, string>>): void {
+  inc(labels: Readonly<Record<L, string>>, by = 1): void {
     const value = labels[this.label];
     let child = this.children.get(value);
     if (child === undefined) {
       child = this.counter.labels({ adapter: this.adapter, [this.label]: value });
       if (this.children.size < MAX_CHILDREN) this.children.set(value, child);
     }
-    child.inc();
+    child.inc(by);
   }
 }
 

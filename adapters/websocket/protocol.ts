@@ -1,15 +1,23 @@
 /**
- * The web chat protocol, version 1: JSON text frames over one WebSocket (RFC 6455), checked with
- * zod. protocol.schema.json is generated from these schemas (protocol.test.ts keeps it in step)
- * and README.md documents them.
+ * The web chat protocol, version 2: JSON text frames over one WebSocket (RFC 6455), checked with
+ * zod. protocol.schema.json is generated from these schemas and protocol-history.ts
+ * (protocol.test.ts keeps it in step) and docs/adapters/web-chat.md documents them.
+ *
+ * Version 2 (issue 15) adds history (`history` request and frame, a room's last messages on
+ * `join`, `join.after` to catch up), message ids and cursors on `message` frames, `stored` and
+ * `messageId` on results, and `report` frames. Everything it adds is optional or asked for, so a
+ * version-1 client is still served: it gets no history on join, and a report as a `message`.
  *
  * Every request a client makes carries an `id` and gets exactly one `result` frame with that id
  * (a send's delivery answer, docs/architecture.md part 2 step 3: "nothing fails silently"). A frame that
  * cannot be read gets an `error` frame naming what was wrong, and the connection stays up.
  */
 import { z } from 'zod';
+import { cursor, historyFrame, historyRequestFrame, reportFrame } from './protocol-history.js';
 
-export const PROTOCOL_VERSION = 1;
+/** The version this gateway speaks; `auth` may name any of SUPPORTED_VERSIONS. */
+export const PROTOCOL_VERSION = 2;
+export const SUPPORTED_VERSIONS: readonly number[] = [1, 2];
 
 const requestId = z
   .string()
@@ -45,7 +53,13 @@ export const sendFrame = z
     message: 'give exactly one of "to" and "room"',
   });
 
-export const joinFrame = z.strictObject({ type: z.literal('join'), id: requestId, room: roomName });
+export const joinFrame = z.strictObject({
+  type: z.literal('join'),
+  id: requestId,
+  room: roomName,
+  /** Version 2: the last cursor the page saw of this room; the answer's history starts after it. */
+  after: cursor.optional(),
+});
 export const leaveFrame = z.strictObject({ type: z.literal('leave'), id: requestId, room: roomName });
 
 export const presenceFrame = z.strictObject({
@@ -70,6 +84,7 @@ const clientFrames = {
   watch: watchFrame,
   unwatch: unwatchFrame,
   ack: ackFrame,
+  history: historyRequestFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof clientFrames;
@@ -82,6 +97,7 @@ export const clientFrame = z.discriminatedUnion('type', [
   watchFrame,
   unwatchFrame,
   ackFrame,
+  historyRequestFrame,
 ]);
 export type ClientFrame = z.output<typeof clientFrame>;
 
@@ -96,7 +112,8 @@ const roomInfo = z.strictObject({
 
 export const welcomeFrame = z.strictObject({
   type: z.literal('welcome'),
-  v: z.literal(PROTOCOL_VERSION),
+  /** The version the client named in `auth` (1 or 2). */
+  v: z.number().int(),
   user: z.string(),
   /** The user's inbox and presentity. */
   uri: z.string(),
@@ -117,6 +134,14 @@ export const resultFrame = z.strictObject({
   description: z.string().optional(),
   /** Room members that did not get the message (the router's `Room-Failed` header). */
   failed: z.array(z.strictObject({ member: z.string(), errorType: z.string() })).optional(),
+  /**
+   * Version 2, ok only: kept, not delivered (the `Stored` header, docs/hub-protocol.md part 4).
+   * `offline`: for a user nobody listens for, delivered when they are back; `history`: a room
+   * post nobody was there to take, kept in the room's history.
+   */
+  stored: z.enum(['offline', 'history']).optional(),
+  /** Version 2: the message id the gateway gave a `send` (a `report` names it in `for`). */
+  messageId: z.string().optional(),
 });
 
 export const messageFrame = z.strictObject({
@@ -136,6 +161,10 @@ export const messageFrame = z.strictObject({
   text: z.string(),
   /** True on the author's other tabs. */
   own: z.boolean().optional(),
+  /** Version 2: the gateway's message id (de-duplicates it against `history`). */
+  id: z.string().optional(),
+  /** Version 2: its place in the conversation's history, when the web adapter kept it. */
+  cursor: cursor.optional(),
 });
 
 export const PRESENCE_STATES = ['online', 'idle', 'away', 'offline', 'unknown'] as const;
@@ -168,6 +197,10 @@ export const ERROR_CODES = [
   'rate-limited',
   /** Too many failed sign-ins from this address or for this user (issue 13): retry after retryAfterMs. */
   'auth-throttled',
+  /** Version 2: a `history` of a conversation this user is not in. */
+  'forbidden',
+  /** Version 2: no history is kept here (no store, or history switched off), or reading it failed. */
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -190,6 +223,8 @@ export const serverFrame = z.discriminatedUnion('type', [
   presenceUpdateFrame,
   roomFrame,
   errorFrame,
+  historyFrame,
+  reportFrame,
 ]);
 export type ServerFrame = z.output<typeof serverFrame>;
 export type WelcomeFrame = z.output<typeof welcomeFrame>;
@@ -199,6 +234,7 @@ export type PresenceUpdateFrame = z.output<typeof presenceUpdateFrame>;
 export type RoomFrame = z.output<typeof roomFrame>;
 export type ErrorFrame = z.output<typeof errorFrame>;
 export type PresenceState = (typeof PRESENCE_STATES)[number];
+export type { HistoryFrame, HistoryItem, HistoryRequestFrame, ReportFrame } from './protocol-history.js';
 
 /** The outcome of reading one text frame. */
 export type ReadResult =
@@ -277,9 +313,9 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 export function protocolJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    title: 'CPIM gateway web chat protocol, version 1',
+    title: 'CPIM gateway web chat protocol, version 2',
     description:
-      'JSON text frames over a WebSocket. "client" lists what a client sends, "server" what the gateway sends. See adapters/websocket/README.md.',
+      'JSON text frames over a WebSocket. "client" lists what a client sends, "server" what the gateway sends. See docs/adapters/web-chat.md.',
     $defs: {
       client: jsonSchema(clientFrame, 'input'),
       server: jsonSchema(serverFrame, 'output'),

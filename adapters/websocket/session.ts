@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { TokenBucket } from '../../src/index.js';
-import type { PageState, ServerFrame } from './protocol.js';
+import type { MessageFrame, PageState, ServerFrame } from './protocol.js';
 
 /** Close codes (RFC 6455 7.4.2: 4000-4999 are for applications). README.md lists them. */
 export const CLOSE = {
@@ -45,6 +45,8 @@ export interface SessionLimits {
 export class Session {
   /** Set by `auth`. */
   user: string | null = null;
+  /** The protocol version the client named in `auth` (protocol.ts SUPPORTED_VERSIONS). */
+  version = 1;
   /** Answered the last ping (heartbeat). */
   alive = true;
   authFailures = 0;
@@ -90,18 +92,85 @@ export class Session {
 
   /** Queues a frame; false when the session is closed or was just closed for not reading. */
   send(frame: ServerFrame): boolean {
+    return this.write(frame, undefined);
+  }
+
+  /**
+   * Queues a frame and resolves once the socket has taken it (ws's send callback without an
+   * error): true then, false when it could not be written. Offline delivery deletes a kept
+   * message only after this (issue 15).
+   */
+  sendConfirmed(frame: ServerFrame): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (!this.write(frame, (err) => resolve(err == null))) resolve(false);
+    });
+  }
+
+  private write(frame: ServerFrame, done: ((err?: Error | null) => void) | undefined): boolean {
     if (!this.isOpen) return false;
     const bytes = Buffer.from(JSON.stringify(frame), 'utf8');
-    if (this.ws.bufferedAmount + bytes.length > this.limits.maxBufferedBytes) {
-      this.onOverflow?.();
-      this.close(CLOSE.slowConsumer, 'output buffer full: the client is not reading');
-      // The close frame waits behind unread output: a client that never reads never sees it.
-      this.later(() => this.ws.terminate(), 1000);
+    if (this.ws.bufferedAmount + this.heldBytes + bytes.length > this.limits.maxBufferedBytes) {
+      this.overflow();
       return false;
     }
     this.cork();
-    this.ws.send(bytes, TEXT_FRAME);
+    this.ws.send(bytes, TEXT_FRAME, done);
     return true;
+  }
+
+  private overflow(): void {
+    this.onOverflow?.();
+    this.close(CLOSE.slowConsumer, 'output buffer full: the client is not reading');
+    // The close frame waits behind unread output: a client that never reads never sees it.
+    this.later(() => this.ws.terminate(), 1000);
+  }
+
+  // --- Holding live frames while history is read (history-handlers.ts) ---------------------
+
+  /**
+   * Conversations whose live frames wait while a history answer for them is read, so that the
+   * page gets the history first and then what came meanwhile, each message once (no gap: the
+   * session receives live frames from before the read starts). Held output counts against
+   * `maxBufferedBytes` like queued output.
+   */
+  private readonly holds = new Map<string, { count: number; frames: MessageFrame[] }>();
+  private heldBytes = 0;
+
+  hold(key: string): void {
+    const h = this.holds.get(key);
+    if (h === undefined) this.holds.set(key, { count: 1, frames: [] });
+    else h.count++;
+  }
+
+  /** A message frame of conversation `key` (conversationKey): sent now, or held. */
+  sendIn(key: string, frame: MessageFrame): boolean {
+    const h = this.holds.get(key);
+    if (h === undefined) return this.send(frame);
+    if (!this.isOpen) return false;
+    const size = JSON.stringify(frame).length;
+    if (this.ws.bufferedAmount + this.heldBytes + size > this.limits.maxBufferedBytes) {
+      this.overflow();
+      return false;
+    }
+    this.heldBytes += size;
+    h.frames.push(frame);
+    return true;
+  }
+
+  /**
+   * The history for `key` is sent: the held frames follow, except the ones it listed that wait
+   * for no `ack` (a frame with a delivery goes anyway: the page acknowledges it and shows it once,
+   * by its id).
+   */
+  release(key: string, listed: ReadonlySet<string>): void {
+    const h = this.holds.get(key);
+    if (h === undefined || --h.count > 0) return;
+    this.holds.delete(key);
+    for (const f of h.frames) {
+      this.heldBytes -= JSON.stringify(f).length;
+      if (f.delivery === '' && f.id !== undefined && listed.has(f.id)) continue;
+      this.send(f);
+    }
   }
 
   /**
@@ -165,6 +234,8 @@ export class Session {
 
   dispose(): void {
     this.closed = true;
+    this.holds.clear();
+    this.heldBytes = 0;
     for (const t of this.timers.splice(0)) clearTimeout(t);
   }
 }

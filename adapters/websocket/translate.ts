@@ -268,10 +268,14 @@ export function resultOf(id: string, answer: Answer): ResultFrame {
     return { member, errorType };
   });
   const extra = failed.length > 0 ? { failed } : {};
-  if (answer.status === 'ok')
+  if (answer.status === 'ok') {
+    // Issue 15: `Stored` says the message was kept, not delivered (docs/hub-protocol.md part 4).
+    const stored = getHeader(answer.headers, 'Stored')?.trim().toLowerCase();
+    const kept: Pick<ResultFrame, 'stored'> = stored === 'offline' || stored === 'history' ? { stored } : {};
     return getHeader(answer.headers, 'Unreliable') !== undefined
-      ? { type: 'result', id, status: 'ok', unreliable: true, ...extra }
-      : { type: 'result', id, status: 'ok', ...extra };
+      ? { type: 'result', id, status: 'ok', unreliable: true, ...extra, ...kept }
+      : { type: 'result', id, status: 'ok', ...extra, ...kept };
+  }
   const description = getHeader(answer.headers, 'Error-Description');
   return {
     type: 'result',

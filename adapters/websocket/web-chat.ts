@@ -5,8 +5,9 @@
  * Delivery answers (draft §16.2): a message handed to the browser waits for the page's `ack`;
  * with one it is `ok` (an end receipt), without one by `deliveryTimeoutMs` it is `ok` +
  * `Unreliable: <domain>` (handed on, not confirmed); if every receiving connection closes first
- * it is `communications`. A user with no open tab gets `no-listeners` (IMTP has no offline
- * storage, docs/hub-protocol.md 2.11); a name that is no web user at all gets `target-not-found`.
+ * it is `communications`. A known user with no open tab gets the message kept for them, `ok` +
+ * `Stored: offline` (issue 15, offline.ts), or `no-listeners` when nothing is kept (no store,
+ * offline delivery off for them); a name that is no web user at all gets `target-not-found`.
  */
 import {
   BoundedCache,
@@ -18,7 +19,10 @@ import {
   type ImAddress,
   type PresAddress,
 } from '../../src/index.js';
+import { frameKey } from './history.js';
 import type { WebMetrics } from './metrics.js';
+import { WebOffline } from './offline.js';
+import { WebStorage } from './storage.js';
 import type { WebRoomConfig, WebSocketConfig } from './config.js';
 import type { MessageFrame, PresenceState } from './protocol.js';
 import type { Session } from './session.js';
@@ -82,6 +86,10 @@ export class WebChat {
   private readonly pending = new Map<string, PendingDelivery>();
   private expiry: NodeJS.Timeout | null = null;
   private seq = 0;
+  /** What the adapter keeps in the gateway's store, and whether it may (issue 15). */
+  readonly storage: WebStorage;
+  /** Messages kept for web users with no open tab. */
+  readonly offlineDelivery: WebOffline;
 
   constructor(
     readonly config: WebSocketConfig,
@@ -95,6 +103,8 @@ export class WebChat {
       maxAgeMs: config.limits.offlineUserMs,
     });
     for (const r of config.rooms) this.rooms.set(r.name, this.makeRoom(r));
+    this.storage = new WebStorage(ctx, () => this.config);
+    this.offlineDelivery = new WebOffline(this);
   }
 
   /** A reload's fixed-token users (ws-adapter.ts reconfigure). */
@@ -234,7 +244,9 @@ export class WebChat {
     const delivery = this.nextId('d');
     const reached: Session[] = [];
     const full: MessageFrame = { type: 'message', delivery, ...frame };
-    for (const s of targets) if (s.send(full)) reached.push(s);
+    // Through the session's holds: a page reading this conversation's history gets it after.
+    const key = frameKey(full);
+    for (const s of targets) if (s.sendIn(key, full)) reached.push(s);
     if (reached.length === 0)
       return Promise.resolve(errorAnswer('no-listeners', 'the user has no open page'));
     const deadline = performance.now() + this.config.deliveryTimeoutMs;

@@ -35,6 +35,7 @@ export class WebSocketAdapter implements Adapter {
   private readonly metrics: WebMetrics;
   private server: WebServer | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+
   private bound: AddressInfo | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -114,6 +115,7 @@ export class WebSocketAdapter implements Adapter {
     this.bound = await this.server.listen();
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.heartbeat.unref();
+
     // Users with configured tokens exist before they first sign in: publish them offline so
     // watchers can subscribe (draft §15: the presentity needs a store).
     await Promise.all(this.tokens.configuredUsers.map((u) => this.chat.publish(this.chat.user(u))));
@@ -131,6 +133,7 @@ export class WebSocketAdapter implements Adapter {
 
   private async shutdown(deadlineMs: number): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+
     const sessions = [...this.chat.sessions];
     for (const s of sessions) s.close(CLOSE.goingAway, 'gateway stopping');
     this.chat.endDeliveries();
@@ -140,6 +143,8 @@ export class WebSocketAdapter implements Adapter {
     while (this.chat.sessions.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     for (const s of this.chat.sessions) s.ws.terminate();
     await this.server?.close();
+    // The store closes after the adapters: nothing of ours may still be writing to it.
+    await this.chat.offlineDelivery.idle();
     this.ctx.setStatus('offline');
   }
 

@@ -20,6 +20,8 @@ describe('websocket adapter bounds', () => {
     web = await startWebGateway({
       auth: { tokens: Array.from({ length: N }, (_, i) => ({ user: `u${i}`, token: tokenOf(i) })) },
       limits: { maxOfflineUsers: 10 },
+      // Nothing kept for them (issue 15's offline delivery, off here): known users are no-listeners.
+      offline: { enabled: false },
     });
     const chat = web.adapter.chat;
     // Configured users are published at start.

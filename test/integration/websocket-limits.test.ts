@@ -76,9 +76,10 @@ describe('websocket limits', () => {
     expect(bobSessions().size).toBe(0);
     const metrics = await (await fetch(`${web.http}/metrics`)).text();
     expect(metrics).toContain('cpim_ws_closes_total{adapter="websocket",code="4008"} 1');
-    // The sender was told: once bob was gone, sends to him are no-listeners.
+    // The sender was told: once bob was gone, sends to him are kept for him (issue 15).
     expect(await alice.request({ type: 'send', to: 'bob', text: 'x' })).toMatchObject({
-      errorType: 'no-listeners',
+      status: 'ok',
+      stored: 'offline',
     });
   });
 

@@ -18,7 +18,7 @@ describe('websocket protocol', () => {
     const c = await connect(web.ws);
     const before = await c.request({ type: 'join', room: 'lobby' });
     expect(before).toMatchObject({ type: 'error', code: 'not-authenticated', id: 't1' });
-    c.send({ type: 'auth', v: 2, token: TOKENS.alice });
+    c.send({ type: 'auth', v: 3, token: TOKENS.alice });
     await c.waitFor((f) => f.type === 'error' && f.code === 'unsupported-version');
     c.send({ type: 'auth', v: 1, token: 'nope-nope-nope-nope' });
     await c.waitFor((f) => f.type === 'error' && f.code === 'auth-failed' && f.path === 'token');
@@ -114,7 +114,7 @@ describe('websocket protocol', () => {
     const alice = await signIn(web.ws, TOKENS.alice);
     const bob = await signIn(web.ws, TOKENS.bob);
     const r = await alice.request({ type: 'send', to: 'bob', text: 'hi bob ✓' });
-    expect(r).toEqual({ type: 'result', id: 't1', status: 'ok' });
+    expect(r).toEqual({ type: 'result', id: 't1', status: 'ok', messageId: expect.any(String) });
     const m = await bob.waitFor((f) => f.type === 'message');
     expect(m).toMatchObject({
       from: 'im:alice@web.test',
@@ -132,8 +132,9 @@ describe('websocket protocol', () => {
     await quiet.waitFor((f) => f.type === 'message');
     quiet.close();
     await new Promise((r) => setTimeout(r, 50));
+    // Issue 15: a known user with no open tab gets it kept (offline delivery).
     const offline = await alice.request({ type: 'send', to: 'dave', text: 'x' });
-    expect(offline).toMatchObject({ status: 'error', errorType: 'no-listeners' });
+    expect(offline).toMatchObject({ status: 'ok', stored: 'offline' });
     expect(await alice.request({ type: 'send', to: 'nobody', text: 'x' })).toMatchObject({
       status: 'error',
       errorType: 'target-not-found',
@@ -177,7 +178,7 @@ describe('websocket protocol', () => {
     });
     expect((await hubCarol.command('listen', [['Inbox', 'im:carol@gw.test']])).status).toBe('ok');
     const r = await alice.request({ type: 'send', room: 'lobby', text: 'hello room' });
-    expect(r).toEqual({ type: 'result', id: 't3', status: 'ok' });
+    expect(r).toEqual({ type: 'result', id: 't3', status: 'ok', messageId: expect.any(String) });
     expect(await bob.waitFor((f) => f.type === 'message')).toMatchObject({
       room: 'lobby',
       from: 'im:alice@web.test',

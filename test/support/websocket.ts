@@ -26,8 +26,14 @@ export interface WebGateway {
   stop(): Promise<void>;
 }
 
-/** gw.test gateway; web users under web.test; rooms lobby (open) and staff (alice only). */
-export async function startWebGateway(adapter: Record<string, unknown> = {}): Promise<WebGateway> {
+/**
+ * gw.test gateway; web users under web.test; rooms lobby (open) and staff (alice only). `gateway`
+ * adds top-level sections (such as `storage`).
+ */
+export async function startWebGateway(
+  adapter: Record<string, unknown> = {},
+  gateway: Record<string, unknown> = {},
+): Promise<WebGateway> {
   const gw = await startTestGateway({
     adapterDefinitions: [websocketAdapter as AdapterDefinition<never>],
     logLevel: 'warn',
@@ -58,6 +64,7 @@ export async function startWebGateway(adapter: Record<string, unknown> = {}): Pr
           ...adapter,
         },
       ],
+      ...gateway,
     },
   });
   const a = gw.gateway.adapters[0]!.adapter as WebSocketAdapter;
@@ -137,12 +144,16 @@ export class TestClient {
     }
   }
 
-  /** Sends a request with a fresh id and resolves with its result (or error) frame. */
+  /** Sends a request with a fresh id and resolves with its result (or error, or history) frame. */
   async request(frame: Record<string, unknown>, ms = 3000): Promise<ServerFrame> {
     const id = `t${++this.seq}`;
     const from = this.frames.length;
     this.send({ ...frame, id });
-    return this.waitFor((f) => (f.type === 'result' || f.type === 'error') && f.id === id, ms, from);
+    return this.waitFor(
+      (f) => (f.type === 'result' || f.type === 'error' || f.type === 'history') && f.id === id,
+      ms,
+      from,
+    );
   }
 
   /** Acknowledges every message frame received so far (what the page does). */
@@ -169,15 +180,18 @@ export async function connect(
   return client;
 }
 
-/** Connects and signs in; acknowledges messages automatically unless `autoAck` is false. */
-export async function signIn(url: string, token: string, autoAck = true): Promise<TestClient> {
+/**
+ * Connects and signs in with protocol version `v`; acknowledges messages automatically unless
+ * `autoAck` is false.
+ */
+export async function signIn(url: string, token: string, autoAck = true, v = 1): Promise<TestClient> {
   const c = await connect(url);
   if (autoAck)
     c.ws.on('message', (data) => {
       const f = JSON.parse((data as Buffer).toString('utf8')) as ServerFrame;
       if (f.type === 'message' && f.delivery !== '') c.send({ type: 'ack', delivery: f.delivery });
     });
-  c.send({ type: 'auth', v: 1, token });
+  c.send({ type: 'auth', v, token });
   await c.waitFor((f) => f.type === 'welcome');
   return c;
 }

@@ -2,13 +2,28 @@
  * The web chat page (docs/adapters/web-chat.md): sign in with a token, rooms and direct conversations, messages
  * with sender, network and time, each own message's delivery answer, presence dots with notes,
  * automatic idle, and reconnecting after a drop (rooms, watches and presence are restored).
+ * Protocol version 2 (issue 15): history when a conversation is joined or opened and on scrolling
+ * up, catching up after a reconnect or a reload, messages kept for someone away, and reports.
  */
 import type { ResultFrame, ServerFrame, WelcomeFrame } from '../protocol.js';
 import { Conn, type ConnState } from './conn.js';
 import { open, render } from './render.js';
 import { domain, toUri } from './addresses.js';
+import { joinRoom, load, loadOlder, onHistory, onMessage, onReport, sentAs } from './history.js';
 import { request, watch } from './requests.js';
-import { chat, conversation, conversations, joined, members, pending, presence, watched } from './state.js';
+import {
+  chat,
+  conversation,
+  conversations,
+  forget,
+  joined,
+  members,
+  pending,
+  presence,
+  recalled,
+  remember,
+  watched,
+} from './state.js';
 import { $, shortName, type ChatMessage } from './view.js';
 
 const TOKEN_KEY = 'cpim.token';
@@ -36,8 +51,17 @@ function onWelcome(w: WelcomeFrame): void {
   $('chat').hidden = false;
   $('me').textContent = w.user;
   $('me').title = w.uri;
-  // After a reconnect: the same rooms, the same watches, the same presence.
-  for (const r of joined) request({ type: 'join', room: r }, 'join', { room: r });
+  // A reloaded page: the rooms and direct conversations this tab had (sessionStorage).
+  if (conversations.size === 0) {
+    const saved = recalled();
+    for (const r of saved.rooms) if (w.rooms.some((x) => x.name === r)) joined.add(r);
+    for (const d of saved.directs) conversation('direct', d);
+    for (const r of joined) conversation('room', r);
+  }
+  // After a reconnect: the same rooms, the same watches, the same presence, and what was missed
+  // (a join or a history request names the newest message seen).
+  for (const r of joined) joinRoom(r);
+  for (const c of conversations.values()) if (c.kind === 'direct') load(c);
   const again = [...watched];
   watched.clear();
   for (const p of again) watch(p);
@@ -54,7 +78,16 @@ function onResult(r: ResultFrame): void {
     if (r.status === 'error') {
       m.status = 'failed';
       m.reason = `${r.errorType}${r.description ? ` (${r.description})` : ''}`;
+    } else if (r.stored !== undefined) {
+      // Kept, not delivered (the `Stored` header): say for whom and until when.
+      sentAs(m, r.messageId);
+      m.status = 'stored';
+      m.reason =
+        r.stored === 'offline'
+          ? `stored, will be delivered when ${shortName(p.to ?? '', domain())} is back`
+          : 'kept in the room’s history';
     } else {
+      sentAs(m, r.messageId);
       m.status = r.unreliable ? 'sent' : 'delivered';
       if (r.failed?.length)
         m.reason = `not to ${r.failed.map((f) => `${shortName(f.member, domain())}: ${f.errorType}`).join(', ')}`;
@@ -62,6 +95,10 @@ function onResult(r: ResultFrame): void {
   } else if (p.kind === 'join' && p.room) {
     if (r.status === 'ok') joined.add(p.room);
     else joined.delete(p.room);
+    remember();
+  } else if (p.kind === 'history' && p.conversation) {
+    const c = conversations.get(p.conversation);
+    if (c) c.loading = false;
   } else if (p.kind === 'watch' && p.presentity && r.status === 'error') {
     // Not watched after all (say, an IRC nick the gateway has not seen yet: target-not-found):
     // the next message from them, roster or conversation opened asks again.
@@ -79,21 +116,22 @@ function onFrame(f: ServerFrame): void {
     case 'message': {
       const c =
         f.room !== undefined ? conversation('room', f.room) : conversation('direct', f.own ? f.to! : f.from);
-      c.messages.push({
-        from: f.from,
-        network: f.network,
-        time: f.time,
-        text: f.text,
-        own: f.own === true,
-        status: f.own ? 'sent' : 'received',
-      });
-      if (c.key !== chat.current) c.unread++;
+      // A direct conversation that starts with this message: its history comes too.
+      if (c.kind === 'direct' && !c.loaded) load(c);
       if (f.delivery !== '') chat.conn?.send({ type: 'ack', delivery: f.delivery });
+      if (!onMessage(c, f)) return;
+      if (c.key !== chat.current) c.unread++;
       if (!f.own) watch(f.from);
       return render();
     }
     case 'presence':
       presence.set(f.who, f.note === undefined ? { state: f.state } : { state: f.state, note: f.note });
+      return render();
+    case 'history':
+      onHistory(f);
+      return render();
+    case 'report':
+      onReport(f, (uri) => shortName(uri, domain()));
       return render();
     case 'room':
       members.set(f.room, f.members);
@@ -127,7 +165,7 @@ function submit(): void {
     c.kind === 'room'
       ? { type: 'send', room: c.target, text: text.value }
       : { type: 'send', to: c.target, text: text.value };
-  if (!request(frame, 'send', { message: m })) {
+  if (!request(frame, 'send', { message: m, ...(c.kind === 'direct' ? { to: c.target } : {}) })) {
     m.status = 'failed';
     m.reason = 'not connected';
   }
@@ -140,6 +178,7 @@ function signOut(reason = ''): void {
   chat.conn = null;
   chat.me = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  forget();
   $('chat').hidden = true;
   $('signin').hidden = false;
   $('signin-error').textContent = reason;
@@ -192,7 +231,8 @@ function wire(): void {
     const input = $('new-direct-to') as HTMLInputElement;
     if (input.value.trim() === '' || chat.me === null) return;
     const uri = toUri(input.value);
-    conversation('direct', uri);
+    const c = conversation('direct', uri);
+    if (!c.loaded) load(c);
     watch(uri);
     input.value = '';
     open(`direct:${uri}`);
@@ -202,6 +242,11 @@ function wire(): void {
     sendPresence();
   });
   $('my-note').addEventListener('change', () => sendPresence());
+  // Scrolled to the top: the messages before the first one shown.
+  $('messages').addEventListener('scroll', () => {
+    const c = chat.current === null ? undefined : conversations.get(chat.current);
+    if (c !== undefined && $('messages').scrollTop < 40) loadOlder(c);
+  });
   $('signout').addEventListener('click', () => signOut());
   // Idle after a while without input (RFC 4480 user-input); back to online on the next input.
   for (const ev of ['keydown', 'mousemove', 'pointerdown']) {

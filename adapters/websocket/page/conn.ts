@@ -58,7 +58,7 @@ export class Conn {
     this.events.onState(this.attempt === 0 ? 'connecting' : 'reconnecting', 'connecting…');
     const ws = new WebSocket(this.url);
     this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', v: 1, token: this.token }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', v: 2, token: this.token }));
     ws.onmessage = (e: MessageEvent) => {
       if (typeof e.data !== 'string') return;
       try {

@@ -3,8 +3,9 @@
  * presence dots and unread counts, and the open conversation with its members or peer status.
  */
 import { domain, presUri } from './addresses.js';
+import { joinRoom, loadOlder } from './history.js';
 import { request } from './requests.js';
-import { chat, conversation, conversations, joined, members, presence } from './state.js';
+import { chat, conversation, conversations, joined, members, presence, remember } from './state.js';
 import { $, dot, h, listItem, messageItem, shortName } from './view.js';
 
 export function open(key: string): void {
@@ -33,7 +34,7 @@ export function render(): void {
         },
         () => {
           conversation('room', r.name);
-          if (!joined.has(r.name)) request({ type: 'join', room: r.name }, 'join', { room: r.name });
+          if (!joined.has(r.name)) joinRoom(r.name);
           open(`room:${r.name}`);
         },
       );
@@ -78,8 +79,9 @@ function renderConversation(d: string): void {
     leave.addEventListener('click', () => {
       if (joined.has(c.target)) {
         joined.delete(c.target);
+        remember();
         request({ type: 'leave', room: c.target }, 'leave');
-      } else request({ type: 'join', room: c.target }, 'join', { room: c.target });
+      } else joinRoom(c.target);
       render();
     });
     header.replaceChildren(
@@ -114,7 +116,20 @@ function renderConversation(d: string): void {
     membersPane.hidden = true;
   }
   const messages = $('messages');
-  messages.replaceChildren(...c.messages.map((m) => messageItem(m, d)));
-  messages.scrollTop = messages.scrollHeight;
+  // Where the reader is: at the bottom it follows new messages; scrolled up (reading older ones,
+  // which arrive above), it keeps its place.
+  const fromBottom = messages.scrollHeight - messages.scrollTop;
+  const following = fromBottom - messages.clientHeight < 30 || messages.dataset.key !== c.key;
+  const older = c.more
+    ? h(
+        'li',
+        { class: 'older' },
+        h('button', { id: 'load-older', class: 'small', type: 'button' }, 'Earlier messages'),
+      )
+    : null;
+  older?.querySelector('button')?.addEventListener('click', () => loadOlder(c));
+  messages.replaceChildren(...(older ? [older] : []), ...c.messages.map((m) => messageItem(m, d)));
+  messages.dataset.key = c.key;
+  messages.scrollTop = following ? messages.scrollHeight : messages.scrollHeight - fromBottom;
   text.disabled = button.disabled = c.kind === 'room' && !joined.has(c.target);
 }

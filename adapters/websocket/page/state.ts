@@ -11,8 +11,19 @@ export interface Conversation {
   readonly kind: 'room' | 'direct';
   /** Room name, or the peer's im: URI. */
   readonly target: string;
-  readonly messages: ChatMessage[];
+  messages: ChatMessage[];
   unread: number;
+  /** Ids of the messages shown: a message comes once, live or from history (protocol v2). */
+  ids: Set<string>;
+  /** The newest and oldest cursors seen (history and live frames), null before any. */
+  newest: string | null;
+  oldest: string | null;
+  /** Older messages exist in the gateway's history. */
+  more: boolean;
+  /** Its history was asked for once (opened, joined, or a message arrived). */
+  loaded: boolean;
+  /** A `history` request for older messages is on its way. */
+  loading: boolean;
 }
 
 /** What is reassigned as the page runs: the connection, the welcome, the open conversation. */
@@ -32,6 +43,10 @@ export interface Pending {
   readonly message?: ChatMessage;
   readonly room?: string;
   readonly presentity?: string;
+  /** A `history` request: the conversation's key. */
+  readonly conversation?: string;
+  /** A direct `send`: whom it went to. */
+  readonly to?: string;
 }
 export const pending = new Map<string, Pending>();
 
@@ -39,8 +54,50 @@ export function conversation(kind: 'room' | 'direct', target: string): Conversat
   const key = `${kind}:${target}`;
   let c = conversations.get(key);
   if (c === undefined) {
-    c = { key, kind, target, messages: [], unread: 0 };
+    c = {
+      key,
+      kind,
+      target,
+      messages: [],
+      unread: 0,
+      ids: new Set(),
+      newest: null,
+      oldest: null,
+      more: false,
+      loaded: false,
+      loading: false,
+    };
     conversations.set(key, c);
+    remember();
   }
   return c;
+}
+
+const SAVED_KEY = 'cpim.conversations';
+
+/**
+ * The rooms joined and the direct conversations open, kept for this tab (sessionStorage, like the
+ * token): a reloaded page joins and opens them again, and their history shows (issue 15).
+ */
+export function remember(): void {
+  const saved = {
+    rooms: [...joined],
+    directs: [...conversations.values()].filter((c) => c.kind === 'direct').map((c) => c.target),
+  };
+  sessionStorage.setItem(SAVED_KEY, JSON.stringify(saved));
+}
+
+export function recalled(): { rooms: string[]; directs: string[] } {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(SAVED_KEY) ?? '{}') as { rooms?: unknown; directs?: unknown };
+    const strings = (x: unknown): string[] =>
+      Array.isArray(x) ? x.filter((e): e is string => typeof e === 'string') : [];
+    return { rooms: strings(v.rooms), directs: strings(v.directs) };
+  } catch {
+    return { rooms: [], directs: [] };
+  }
+}
+
+export function forget(): void {
+  sessionStorage.removeItem(SAVED_KEY);
 }

@@ -2,7 +2,17 @@
  * DOM building for the page. Text goes in with textContent only, never as HTML, so nothing a
  * remote user writes can run in the page.
  */
-export type Status = 'sending' | 'delivered' | 'sent' | 'failed' | 'unknown' | 'received';
+export type Status =
+  | 'sending'
+  | 'delivered'
+  | 'sent'
+  | 'stored'
+  | 'expired'
+  | 'failed'
+  | 'unknown'
+  | 'received'
+  | 'history'
+  | 'report';
 
 export interface ChatMessage {
   readonly from: string;
@@ -12,6 +22,10 @@ export interface ChatMessage {
   readonly own: boolean;
   status: Status;
   reason?: string;
+  /** The gateway's message id (protocol v2), once known. */
+  id?: string;
+  /** Its place in the conversation's history. */
+  cursor?: string;
 }
 
 export interface Presence {
@@ -56,6 +70,13 @@ function statusText(m: ChatMessage): string {
       return m.reason ? `delivered (${m.reason})` : 'delivered';
     case 'sent':
       return 'sent, no receipt';
+    case 'stored':
+      return m.reason ?? 'stored';
+    case 'expired':
+      return `not delivered: ${m.reason ?? 'expired unread'}`;
+    case 'history':
+    case 'report':
+      return '';
     case 'failed':
       return `failed: ${m.reason ?? 'unknown error'}`;
     case 'unknown':
@@ -72,7 +93,11 @@ export function messageItem(m: ChatMessage, domain: string): HTMLElement {
     : time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   const item = h(
     'li',
-    { class: m.own ? 'message own' : 'message', 'data-status': m.status },
+    {
+      class: m.status === 'report' ? 'message report' : m.own ? 'message own' : 'message',
+      'data-status': m.status,
+      ...(m.id === undefined ? {} : { 'data-id': m.id }),
+    },
     h(
       'div',
       { class: 'meta' },
@@ -82,7 +107,8 @@ export function messageItem(m: ChatMessage, domain: string): HTMLElement {
     ),
     h('div', { class: 'text' }, m.text),
   );
-  if (m.own) item.append(h('div', { class: 'status' }, statusText(m)));
+  const status = statusText(m);
+  if (m.own && status !== '') item.append(h('div', { class: 'status' }, status));
   return item;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * A web user's `send` (docs/adapters/web-chat.md "Protocol"): an IMTP `send` (draft §16.2) to a
+ * room or to one inbox, with a `Message-ID` the adapter gives it as the message enters the gateway
+ * (issue 15: the router keeps it; the result names it so a later `report` can point at it). A
+ * direct message to a network other than this adapter's is kept in the conversation's history
+ * once the hub answered `ok` and before the page hears it (a direct message to another web user
+ * is kept on its way in, inbound.ts); a history write that fails is answered `resources`.
+ */
+import { errorAnswer, type Answer } from '../../src/index.js';
+import { appendDirect, directKey, roomKey } from './history.js';
+import type { ClientFrame, ResultFrame } from './protocol.js';
+import type { Session } from './session.js';
+import { MESSAGE_ID, newMessageId } from './storage.js';
+import { CPIM_TYPE, buildMessage, mergeRoomResults, readTarget, resultOf } from './translate.js';
+import type { WebChat } from './web-chat.js';
+
+type SendFrame = Extract<ClientFrame, { type: 'send' }>;
+
+function count(chat: WebChat, r: ResultFrame): void {
+  chat.metrics.sent.inc({ status: r.status === 'ok' ? (r.unreliable ? 'unreliable' : 'ok') : r.errorType! });
+}
+
+export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<void> {
+  const limits = chat.config.limits;
+  const id = newMessageId();
+  const reply = (a: Answer | ResultFrame): void => {
+    const r = 'type' in a ? a : resultOf(f.id, a);
+    const out = r.status === 'ok' ? { ...r, messageId: id } : r;
+    count(chat, out);
+    s.send(out);
+  };
+  if (Buffer.byteLength(f.text) > limits.maxTextBytes)
+    return reply(errorAnswer('quota', `messages are limited to ${limits.maxTextBytes} octets`));
+  const u = chat.user(s.user!);
+  const now = new Date();
+  const mine = (x: Session): boolean => x.user === u.name && x !== s;
+  if (f.room !== undefined) {
+    const room = chat.rooms.get(f.room);
+    if (room === undefined) return reply(errorAnswer('target-not-found', `no room ${f.room}`));
+    if (!s.rooms.has(room.name)) return reply(errorAnswer('target-authorization', 'join the room first'));
+    const payload = buildMessage(u.inbox, room.address, f.text, now);
+    const frame = {
+      from: u.inbox.uri,
+      network: chat.domain,
+      room: room.name,
+      time: now.toISOString(),
+      text: f.text,
+      id,
+    };
+    for (const x of room.sessions)
+      if (mine(x)) x.sendIn(roomKey(room.name), { type: 'message', delivery: '', own: true, ...frame });
+    // The bridge inbox is the room member speaking; the author rides in Orig-Sender, which the
+    // room keeps (src/router/rooms.ts), so the room never echoes the message back to us.
+    const viaHub = chat.ctx.hub.send({
+      sender: room.bridge.uri,
+      inbox: room.address.uri,
+      payload,
+      contentType: CPIM_TYPE,
+      headers: [
+        ['Orig-Sender', u.inbox.uri],
+        [MESSAGE_ID, id],
+      ],
+    });
+    const others = [...room.sessions].filter((x) => x.user !== u.name);
+    const local = others.length > 0 ? chat.deliverToSessions(others, frame) : null;
+    const [hubAnswer, localAnswer] = await Promise.all([viaHub, local]);
+    return reply(
+      mergeRoomResults(
+        resultOf(f.id, hubAnswer),
+        localAnswer ? resultOf(f.id, localAnswer) : null,
+        room.address.uri,
+      ),
+    );
+  }
+  const to = readTarget(f.to!, chat.domain);
+  if (typeof to === 'string') return reply(errorAnswer('malformed', `to: ${to}`));
+  const time = now.toISOString();
+  for (const x of u.sessions)
+    if (mine(x))
+      x.sendIn(directKey(to.uri), {
+        type: 'message',
+        delivery: '',
+        own: true,
+        from: u.inbox.uri,
+        to: to.uri,
+        network: chat.domain,
+        time,
+        text: f.text,
+        id,
+      });
+  const payload = buildMessage(u.inbox, to, f.text, now);
+  const answer = await chat.ctx.hub.send({
+    sender: u.inbox.uri,
+    inbox: to.uri,
+    payload,
+    contentType: CPIM_TYPE,
+    headers: [[MESSAGE_ID, id]],
+  });
+  const store = to.domain === chat.domain ? null : chat.storage.history();
+  if (answer.status === 'ok' && store !== null) {
+    try {
+      await appendDirect(store, {
+        id,
+        source: u.inbox.uri,
+        destination: to.uri,
+        payload,
+        time: now.getTime(),
+      });
+    } catch (err) {
+      chat.ctx.log.warn(
+        { user: u.name, reason: (err as Error).message },
+        'sent direct message not kept in history',
+      );
+      return reply(errorAnswer('resources', 'delivered, but it could not be kept in history'));
+    }
+  }
+  reply(answer);
+}
