@@ -59,6 +59,8 @@ export interface KillGateway {
   restart(): Promise<void>;
   /** A hub client logged in as `user` on the current run (closed by stop()). */
   client(user: string, onCommand?: (c: CommandFrame) => Answer | Promise<Answer>): Promise<HubClient>;
+  /** Stops it cleanly (SIGTERM, SIGKILL after a grace period) and keeps the folder and the store. */
+  terminate(): Promise<void>;
   /** SIGTERM (SIGKILL after a grace period), closes the clients, removes the folder. */
   stop(): Promise<void>;
 }
@@ -203,6 +205,10 @@ export async function startKillGateway(spec: KillGatewaySpec = {}): Promise<Kill
       });
       clients.add(c);
       return c;
+    },
+    async terminate() {
+      await closeClients();
+      await signal('SIGTERM', 5000);
     },
     async stop() {
       await closeClients();
