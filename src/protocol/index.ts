@@ -11,3 +11,4 @@ export * from './header-values.js';
 export * from './methods.js';
 export * from './answer.js';
 export * from './tally.js';
+export * from './extensions.js';
