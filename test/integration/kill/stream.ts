@@ -34,6 +34,8 @@ export interface StreamOptions {
   /** Kill once this many were accepted. */
   readonly killAfterOk: number;
   readonly kill: () => Promise<void>;
+  /** Refusals tolerated before the kill (default 20): more means the feature is not there. */
+  readonly maxRefusedBeforeKill?: number;
 }
 
 /**
@@ -46,17 +48,22 @@ export async function streamAndKill(o: StreamOptions): Promise<StreamOutcome> {
   const failed: number[] = [];
   let next = 0;
   let killing: Promise<void> | null = null;
+  let refusedBeforeKill = 0;
   const worker = async (): Promise<void> => {
-    while (next < o.total) {
+    while (next < o.total && refusedBeforeKill <= (o.maxRefusedBeforeKill ?? 20)) {
       const i = next++;
       const accepted = await o.send(i).catch(() => false);
       (accepted ? ok : failed).push(i);
+      if (!accepted && killing === null) refusedBeforeKill++;
       if (ok.length >= o.killAfterOk && killing === null) killing = o.kill();
       if (!accepted && killing !== null) return;
     }
   };
   await Promise.all(Array.from({ length: o.window }, worker));
-  if (killing === null) throw new Error(`the stream ended (${o.total} sent) before ${o.killAfterOk} were accepted`);
+  if (killing === null)
+    throw new Error(
+      `the stream stopped (${next} sent, ${failed.length} refused) before ${o.killAfterOk} were accepted`,
+    );
   await killing;
   return { ok: ok.sort((a, b) => a - b), failed: failed.sort((a, b) => a - b), sent: next };
 }
