@@ -104,8 +104,11 @@ export class AdapterHost {
     private readonly log: Logger,
     /** The gateway's `limits` for adapters' own listeners (issue 13). */
     private listenerLimits?: AdapterListenerLimits,
-    /** Authentication attempts and the gateway's metrics, shared with the hub (issue 13 defect 5). */
-    private readonly shared: Pick<AdapterContext, 'authAttempts' | 'metrics'> = {},
+    /**
+     * Authentication attempts and the gateway's metrics, shared with the hub (issue 13 defect 5);
+     * the durable store (issue 15).
+     */
+    private readonly shared: Pick<AdapterContext, 'authAttempts' | 'metrics' | 'storage'> = {},
   ) {}
 
   get adapters(): readonly HostedAdapter[] {

@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from './log.js';
 import type { Answer, Header } from './protocol/index.js';
 import type { Capabilities, Operation } from './router/index.js';
+import type { Store } from './store/types.js';
 
 export type AdapterStatus = 'connecting' | 'online' | 'degraded' | 'offline';
 
@@ -100,6 +101,12 @@ export interface AdapterContext {
   readonly metrics?: Registry;
   /** Read-only: the state of every adapter of this gateway, for health and metrics endpoints. */
   readonly health?: () => readonly AdapterHealth[];
+  /**
+   * The gateway's durable store (issue 15, docs/storage.md): puppet nicks, threads, message-id
+   * maps, outbound queues. Call it in `start()` or later, never in `create` (the store opens
+   * when the gateway starts); null when `storage.backend` is `none`: keep nothing.
+   */
+  readonly storage?: () => Store | null;
 }
 
 /**

@@ -21,6 +21,7 @@ import type { Protocol } from './protocol/index.js';
 import { registerGatewayMetrics } from './ops/metrics.js';
 import { createOps } from './ops/ops.js';
 import type { GatewayState, Readiness } from './ops/ready.js';
+import { openStore, startRetention, type Retention, type Store } from './store/index.js';
 
 export interface GatewayOptions {
   readonly log: Logger;
@@ -38,6 +39,11 @@ export interface Gateway {
   readonly adapters: readonly HostedAdapter[];
   /** The gateway's one Prometheus registry: what /metrics on the ops port serves (docs/operations.md). */
   readonly metrics: GatewayMetrics;
+  /**
+   * The durable store (issue 15, docs/storage.md), open from the start on (before the adapters
+   * and listeners) until the stop's last step; null before, and when `storage.backend` is `none`.
+   */
+  readonly store: Store | null;
   /**
    * Where the hub listeners and the operations endpoint listen, once started (port 0 in the
    * configuration picks a free one).
@@ -103,6 +109,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     component(options.log, 'auth'),
     config.limits.warnIntervalMs,
   );
+  let store: Store | null = null;
   const host = new AdapterHost(
     router,
     options.log,
@@ -110,7 +117,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       connectionsPerAddress: config.limits.connectionsPerAddress,
       warnIntervalMs: config.limits.warnIntervalMs,
     },
-    { authAttempts: (listener) => auth.forListener(listener), metrics: metrics.registry },
+    {
+      authAttempts: (listener) => auth.forListener(listener),
+      metrics: metrics.registry,
+      storage: () => store,
+    },
   );
   const definitions = new Map((options.adapterDefinitions ?? []).map((d) => [d.type, d] as const));
   for (const entry of config.adapters) {
@@ -122,7 +133,27 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   const addresses: { imtp?: ListenAddress; pitp?: ListenAddress; ops?: ListenAddress } = {};
   const hubs: { protocol: Protocol; server: HubServer }[] = [];
   const application = hubRouterApplication({ router, accounts: config.hub.accounts, log });
+  let retention: Retention | undefined;
   const parts: Part[] = [
+    // Issue 15: the store opens first (after ops), so the router, the adapters and the
+    // listeners find it from their start on, and closes last, after everything that writes to
+    // it stopped. A store that cannot open (damaged, locked, newer) stops the start here.
+    {
+      name: 'store',
+      start: async () => {
+        store = await openStore(config.storage, { log: component(options.log, 'store') });
+        router.setStore(store);
+        if (store !== null) retention = startRetention(store, config.storage.history, log);
+      },
+      stop: async () => {
+        retention?.stop();
+        await retention?.running;
+        const open = store;
+        router.setStore(null);
+        store = null;
+        await open?.close();
+      },
+    },
     { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
     // Before the listeners, so peers' commands never meet a federation that cannot answer them.
     { name: 'federation', start: () => federation.start(), stop: (deadline) => federation.stop(deadline) },
@@ -240,6 +271,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     federation,
     adapters: host.adapters,
     metrics,
+    get store() {
+      return store;
+    },
     addresses,
     ready: () => ops.ready(),
     async start() {

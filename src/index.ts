@@ -37,3 +37,6 @@ export * as configFields from './config/fields.js';
 export * from './mime/index.js';
 export * from './policy/index.js';
 export * from './http-boundary.js';
+export type * from './store/types.js';
+export { StoreError, type StoreFailure } from './store/errors.js';
+export { directConversation } from './store/conversation.js';

@@ -110,7 +110,8 @@ describe('cpim-gateway: errors at the command line', () => {
     const config = file(
       'tls.yaml',
       `hub:\n  imtp: { port: ${imtp}, tls: { cert: ${missing}, key: ${missing} } }\n  pitp: { port: ${pitp} }\n` +
-        `ops: { host: 127.0.0.1, port: 0 }\n`,
+        `ops: { host: 127.0.0.1, port: 0 }\n` +
+        `storage: { path: ${JSON.stringify(join(dir, 'gw.sqlite'))} }\n`,
     );
     const quiet = await runCli(['start', '--config', config]);
     expect(quiet.code).toBe(1);

@@ -34,6 +34,10 @@ export const storageSchema = z
     batchMaxWrites: positiveInt
       .prefault(1000)
       .describe('at most this many writes are committed together in one transaction'),
+    /** SQLite's busy_timeout: how long a statement waits for a lock another process holds. */
+    busyTimeoutMs: positiveInt
+      .prefault(5000)
+      .describe('SQLite: how long to wait for a lock another process holds before failing (milliseconds)'),
     history: z
       .strictObject({
         enabled: z.boolean().prefault(true).describe('keep room and direct-conversation history'),

@@ -18,6 +18,7 @@ import type { Authority } from './source-auth.js';
 import { Relayed, Subscriptions, TokenMint, WatcherInfo, type UpdateGuards } from './subscriptions.js';
 import { DEFAULT_MAX_VISITED } from './visited.js';
 import { RouterStats } from './stats.js';
+import type { Store } from '../store/types.js';
 
 /**
  * What a destination can do (docs/architecture.md part 4: the router asks, never branches on a name).
@@ -159,6 +160,12 @@ export class RouterContext implements Authority {
   readonly notifyDrops: LogThrottle;
   /** Counts for the operations endpoint (stats.ts), read when scraped. */
   readonly stats = new RouterStats();
+  /**
+   * The durable store (issue 15, docs/storage.md): set by the gateway once it is open
+   * (Router.setStore), before adapters and listeners start; null until then and when
+   * `storage.backend` is `none`.
+   */
+  store: Store | null = null;
   private readonly routes: RouteFn | undefined;
   private readonly minStrengthOf: RouterOptions['minStrength'];
   private listenable: RouterOptions['listenable'];

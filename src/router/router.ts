@@ -22,6 +22,7 @@ import { buildRooms } from './room-table.js';
 import type { RouterReload } from './reload.js';
 import { relayHeaders } from './visited.js';
 import type { RouterStats } from './stats.js';
+import type { Store } from '../store/types.js';
 
 export type { Capabilities, RoomConfig, RouterLimits, RouterOptions, RouteFn } from './context.js';
 
@@ -47,6 +48,15 @@ export class Router {
   /** This relay's Visited token. */
   get visitedToken(): string {
     return this.ctx.token;
+  }
+
+  /** The durable store, once the gateway opened it (null: nothing is kept; docs/storage.md). */
+  setStore(store: Store | null): void {
+    this.ctx.store = store;
+  }
+
+  get store(): Store | null {
+    return this.ctx.store;
   }
 
   /**

@@ -90,16 +90,25 @@ export interface Store {
   readonly location: string;
 
   // History.
+  /**
+   * Resolves with the record's seq. The same id in the same conversation again (a message resent
+   * after a restart) is not stored twice: the first record's seq is the answer.
+   */
   appendHistory(record: NewHistoryRecord): Promise<number>;
   /** Ascending by seq. */
   readHistory(conversation: string, query: HistoryQuery): Promise<HistoryRecord[]>;
-  /** Deletes by age and by count per conversation; returns how many went. */
+  /**
+   * Deletes by age (`olderThan`: records whose `time` is before this instant, milliseconds since
+   * the epoch) and by count (`keepPerConversation`: only the newest this many of each
+   * conversation stay); returns how many went.
+   */
   pruneHistory(policy: {
     readonly olderThan?: number;
     readonly keepPerConversation?: number;
   }): Promise<number>;
 
   // Offline delivery.
+  /** Resolves with the seq; the same id for the same inbox again is kept once (the first seq). */
   putOffline(record: NewOfflineRecord): Promise<number>;
   /** Oldest first. */
   readOffline(inbox: string, limit: number): Promise<OfflineRecord[]>;

@@ -93,6 +93,8 @@ export function gatewayConfig(p: Ports, outDir: string, spec: GatewaySpec = {}):
     limits: { warnIntervalMs: 100, authFailures: { baseDelayMs: 1, maxDelayMs: 1 } },
     adapters: [web, mail],
     ops: { host: '127.0.0.1', port: 0 },
+    // Issue 15: the store beside the configuration, in the temporary folder (never ./data).
+    storage: { path: join(outDir, '..', 'gw.sqlite') },
   };
   // JSON is YAML (YAML 1.2), so the config file is written as JSON text.
   return JSON.stringify(config, null, 2);

@@ -1,0 +1,110 @@
+/**
+ * The write batcher (issue 15: "Writes are batched per event-loop turn in one transaction, so the
+ * store does not become the bottleneck"; docs/storage.md, "Batching"). Operations submitted in one
+ * event-loop turn are committed together: the first one schedules a flush with setImmediate,
+ * which runs after the turn's other callbacks have submitted theirs. At most `maxWrites`
+ * operations go in one transaction; the rest go in the next, flushed straight after.
+ *
+ * Each operation's promise settles only after its transaction committed (or failed): a caller that
+ * awaits a write and then answers `ok` never answers `ok` for something not stored. When the
+ * commit fails, every operation of that batch rejects with the StoreError the backend made of it.
+ * Reads go through the same queue, so a read sees every write submitted before it.
+ *
+ * Backend-neutral: the backend's `commit` runs the operations (synchronously for SQLite, over a
+ * connection for PostgreSQL); one commit at a time.
+ */
+import { StoreError } from './errors.js';
+
+/** What one operation of a committed batch came to. */
+export type Outcome =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+export interface BatcherOptions<Op> {
+  /** Operations per transaction (`storage.batchMaxWrites`). */
+  readonly maxWrites: number;
+  /**
+   * Runs `ops` in one transaction and commits it. Throws (or rejects) when the transaction as a
+   * whole failed; an operation that failed alone (the rest committed) is an `ok: false` outcome.
+   */
+  readonly commit: (ops: readonly Op[]) => Outcome[] | Promise<Outcome[]>;
+  /** The StoreError a failed commit rejects every operation of the batch with. */
+  readonly failure: (err: unknown, count: number) => StoreError;
+  /** The StoreError an operation submitted after `close` rejects with. */
+  readonly closed: () => StoreError;
+}
+
+interface Pending<Op> {
+  readonly op: Op;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export class WriteBatcher<Op> {
+  private queue: Pending<Op>[] = [];
+  private scheduled = false;
+  private running: Promise<void> | null = null;
+  private closing = false;
+  /** Transactions committed (or attempted) so far: one per flushed batch. */
+  transactions = 0;
+
+  constructor(private readonly options: BatcherOptions<Op>) {}
+
+  /** Operations waiting for their transaction. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  submit<R>(op: Op): Promise<R> {
+    if (this.closing) return Promise.reject(this.options.closed());
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ op, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when every operation submitted so far has settled. */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.running !== null || this.scheduled) {
+      if (this.running !== null) await this.running;
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Refuses new operations, then waits for those submitted. Idempotent. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running !== null) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.running = this.runBatch().finally(() => {
+        this.running = null;
+        if (this.queue.length > 0) this.schedule();
+      });
+    });
+  }
+
+  private async runBatch(): Promise<void> {
+    const batch = this.queue.splice(0, this.options.maxWrites);
+    if (batch.length === 0) return;
+    this.transactions++;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.options.commit(batch.map((p) => p.op));
+    } catch (err) {
+      const error = err instanceof StoreError ? err : this.options.failure(err, batch.length);
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) p.reject(this.options.failure(new Error('no outcome'), batch.length));
+      else if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(outcome.error);
+    });
+  }
+}
