@@ -13,7 +13,7 @@ import { INBOX } from './relay.js';
 export const ROOM = 'im:bench@gw.test';
 
 /** A fresh SQLite store in its own temporary folder, removed by `done()`. */
-export function tempStore(): { storage: Record<string, unknown>; done(): void } {
+export function tempStore(): { storage: { backend: 'sqlite'; path: string }; done(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'cpim-bench-store-'));
   return {
     storage: { backend: 'sqlite', path: join(dir, 'gateway.sqlite') },

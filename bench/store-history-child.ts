@@ -2,10 +2,12 @@
  * The history-size measurement's own process (bench/store-history.ts forks it with tsx and
  * --expose-gc, so that its RSS is the store's alone): opens a SQLite store through `openStore`
  * (src/store/index.ts), appends `count` room messages of a realistic size through the store's
- * batching (one event-loop turn of appends per transaction), and reports the RSS and heap after
- * full GCs with the store open, and the file sizes before and after closing (closing checkpoints
- * the WAL into the database file).
+ * batching (one event-loop turn of appends per transaction), and reports the file sizes before
+ * and after closing (closing checkpoints the WAL into the database file). A fresh child then
+ * measures what holding such a store costs a process: RSS after full GCs before opening it, and
+ * after opening it and reading the newest 50 messages of every room (what joining shows).
  *   parent → { type: 'run', path, count, timeLimitMs }   child → { type: 'done', … } and exits
+ *   parent → { type: 'open', path }                      child → { type: 'opened', … } and exits
  */
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -18,6 +20,10 @@ interface Run {
   readonly path: string;
   readonly count: number;
   readonly timeLimitMs: number;
+}
+interface Open {
+  readonly type: 'open';
+  readonly path: string;
 }
 
 /** Appends issued per event-loop turn (the store commits each turn's writes together). */
@@ -54,12 +60,28 @@ function cpim(i: number, room: string, from: string, time: number): Uint8Array {
   );
 }
 
-async function run(m: Run): Promise<Record<string, unknown>> {
+async function open(path: string) {
+  const log = createRootLogger({ level: 'warn', destination: process.stderr });
+  const store = await openStore(storageSchema.parse({ backend: 'sqlite', path }), { log });
+  if (store === null) throw new Error('openStore gave no store for backend sqlite');
+  return store;
+}
+
+async function measureOpen(m: Open): Promise<Record<string, unknown>> {
   fullGc();
   const before = process.memoryUsage();
-  const log = createRootLogger({ level: 'warn', destination: process.stderr });
-  const store = await openStore(storageSchema.parse({ backend: 'sqlite', path: m.path }), { log });
-  if (store === null) throw new Error('openStore gave no store for backend sqlite');
+  const store = await open(m.path);
+  let read = 0;
+  for (let r = 0; r < ROOMS; r++)
+    read += (await store.readHistory(`im:room${r}@gw.test`, { limit: 50 })).length;
+  fullGc();
+  const after = process.memoryUsage();
+  await store.close();
+  return { type: 'opened', before, after, read };
+}
+
+async function run(m: Run): Promise<Record<string, unknown>> {
+  const store = await open(m.path);
   const t0 = Date.now();
   let written = 0;
   let payloadBytes = 0;
@@ -89,16 +111,14 @@ async function run(m: Run): Promise<Record<string, unknown>> {
     written += k;
   }
   const seconds = (Date.now() - t0) / 1000;
-  fullGc();
-  const open = process.memoryUsage();
   const whileOpen = files(m.path);
   await store.close();
   const closed = files(m.path);
-  return { type: 'done', written, seconds, payloadBytes, before, open, whileOpen, closed };
+  return { type: 'done', written, seconds, payloadBytes, whileOpen, closed };
 }
 
-process.on('message', (m: Run) => {
-  run(m)
+process.on('message', (m: Run | Open) => {
+  (m.type === 'run' ? run(m) : measureOpen(m))
     .then((r) => process.send?.(r, () => process.exit(0)))
     .catch((e: unknown) => {
       process.send?.(
