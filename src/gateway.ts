@@ -10,7 +10,7 @@ import type { GatewayConfig } from './config/schema.js';
 import { Federation } from './federation/federation.js';
 import type { DnsLookup } from './federation/srv.js';
 import { createHubServer, type HubServer } from './hub/server.js';
-import { hubRouterApplication, listenableBy } from './hub-router.js';
+import { hubRouterApplication, listenableBy, offlineBy } from './hub-router.js';
 import { component, type Logger } from './log.js';
 import { AuthGuard } from './auth-guard.js';
 import { GatewayMetrics } from './metrics.js';
@@ -96,6 +96,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     },
     warnIntervalMs: config.limits.warnIntervalMs,
     listenable: listenableBy(config.hub.accounts),
+    storage: config.storage,
+    keepsOffline: offlineBy(config.hub.accounts),
     mismatchedFrom: config.identity.mismatchedFrom,
     log: component(options.log, 'router'),
   });

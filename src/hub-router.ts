@@ -43,6 +43,19 @@ export function listenableBy(accounts: readonly AccountConfig[]): (inbox: ImAddr
   return (inbox) => mayActFor(identities, inbox);
 }
 
+/**
+ * RouterOptions.keepsOffline (issue 15, docs/gateway.md "Offline delivery"): is a message for
+ * `inbox` kept while nobody listens? Yes when some client account that may listen for it keeps
+ * offline messages (`offline`, absent = true).
+ */
+export function offlineBy(accounts: readonly AccountConfig[]): (inbox: ImAddress) => boolean {
+  const identities: Pattern[] = [];
+  for (const a of accounts)
+    if (a.identities !== undefined && a.offline !== false)
+      for (const i of a.identities) identities.push(parsePattern(i));
+  return (inbox) => mayActFor(identities, inbox);
+}
+
 /** The router's view of a hub connection: an endpoint that sends it commands. */
 export function connectionEndpoint(conn: HubConnection, domain?: string): Endpoint {
   return {

@@ -53,6 +53,14 @@ export const accountSchema = z
     peerDomain: domain
       .optional()
       .describe("a peer gateway's account: the domain it speaks for (instead of `identities`)"),
+    /** Issue 15: keep messages for this account's inboxes while nobody listens (docs/gateway.md). */
+    // Optional rather than prefaulted, so account literals in code need not name it: absent is on.
+    offline: z
+      .boolean()
+      .optional()
+      .describe(
+        'default `true`: keep messages for the inboxes of this account while nobody listens on them, and deliver them when one of its connections does (with `storage.offline.enabled`)',
+      ),
   })
   .refine((a) => (a.identities === undefined) !== (a.peerDomain === undefined), {
     message: 'an account has either `identities` (a client) or `peerDomain` (a peer gateway)',

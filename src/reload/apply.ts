@@ -24,7 +24,7 @@ import type { AuthGuard } from '../auth-guard.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Federation } from '../federation/federation.js';
 import type { HubServer } from '../hub/server.js';
-import { listenableBy, type HubRouterApplication } from '../hub-router.js';
+import { listenableBy, offlineBy, type HubRouterApplication } from '../hub-router.js';
 import type { Logger } from '../log.js';
 import { parseImUri } from '../model/index.js';
 import { AuthFailureTracker, payloadLimits } from '../policy/index.js';
@@ -151,6 +151,7 @@ export async function applyReload(
     routerChange.senderRate = { ratePerSecond: p.messagesPerSecond, burst: p.burst };
   }
   if (plan.accounts) routerChange.listenable = listenableBy(next.hub.accounts);
+  if (plan.accounts) routerChange.keepsOffline = offlineBy(next.hub.accounts);
   if (plan.identity) routerChange.mismatchedFrom = next.identity.mismatchedFrom;
   t.router.reconfigure(routerChange);
   if (plan.rooms) changes.push('rooms');

@@ -12,6 +12,8 @@ import { Listeners } from './listeners.js';
 import type { Endpoint } from './operation.js';
 import type { PresenceInfo, PresenceStore } from './presence-store.js';
 import { IdleStores } from './idle-stores.js';
+import { OfflineState } from './offline.js';
+import { ExpiryTimer } from './offline-expiry.js';
 import { DEFAULT_SENDER_RATE, SenderRates, type SenderRateOptions } from './sender-rate.js';
 import { createPresenceTranslator } from './presence-translate.js';
 import type { Authority } from './source-auth.js';
@@ -121,8 +123,29 @@ export interface RouterOptions {
    * `source-authorization` (config `identity.mismatchedFrom`). Default `show`.
    */
   readonly mismatchedFrom?: MismatchedFromPolicy;
+  /**
+   * Issue 15: offline delivery and room history (config `storage`, offline.ts, room-history.ts),
+   * in effect once a store is set (Router.setStore). Default: the config's defaults.
+   */
+  readonly storage?: StoragePolicy;
+  /**
+   * Issue 15: whether a message for a home inbox nobody listens on is kept (hub accounts'
+   * `offline`, src/hub-router.ts). Absent: every inbox that may be listened for.
+   */
+  readonly keepsOffline?: (inbox: ImAddress) => boolean;
   readonly log?: Logger;
 }
+
+/** The part of the `storage` config the router applies (src/config/storage-schema.ts). */
+export interface StoragePolicy {
+  readonly offline: { readonly enabled: boolean; readonly maxAgeMs: number; readonly maxPerInbox: number };
+  readonly history: { readonly enabled: boolean };
+}
+
+export const DEFAULT_STORAGE_POLICY: StoragePolicy = Object.freeze({
+  offline: Object.freeze({ enabled: true, maxAgeMs: 7 * 24 * 60 * 60 * 1000, maxPerInbox: 1000 }),
+  history: Object.freeze({ enabled: true }),
+});
 
 export type Destination =
   | { readonly kind: 'local' }
@@ -152,6 +175,12 @@ export class RouterContext implements Authority {
   readonly tokens = new TokenMint();
   readonly watcherInfo = new WatcherInfo();
   readonly guards: UpdateGuards = new Map();
+  /** Issue 15: what is kept, for how long (config `storage`); used once a store is set. */
+  readonly storage: StoragePolicy;
+  /** Issue 15: drains and writes in progress (offline.ts), and the expiry timer (offline-expiry.ts). */
+  readonly offline = new OfflineState();
+  readonly expiry = new ExpiryTimer();
+  private keepsOfflineFor: RouterOptions['keepsOffline'];
   readonly log: Logger | undefined;
   readonly translate: RouterOptions['translate'];
   readonly senderRates: SenderRates;
@@ -183,6 +212,8 @@ export class RouterContext implements Authority {
     this.routes = options.routes;
     this.minStrengthOf = options.minStrength;
     this.listenable = options.listenable;
+    this.storage = options.storage ?? DEFAULT_STORAGE_POLICY;
+    this.keepsOfflineFor = options.keepsOffline;
     // Issue 12: presence is translated in the core unless the embedder brings its own hook.
     this.translate = options.translate ?? createPresenceTranslator(options.log);
     this.log = options.log;
@@ -241,6 +272,16 @@ export class RouterContext implements Authority {
   /** May anyone ever listen for `inbox` (a home inbox)? See RouterOptions.listenable. */
   mayListen(inbox: ImAddress): boolean {
     return this.listenable === undefined || this.listenable(inbox);
+  }
+
+  /** A reload with other accounts: whose messages are kept while nobody listens. */
+  setKeepsOffline(keepsOffline: RouterOptions['keepsOffline']): void {
+    this.keepsOfflineFor = keepsOffline;
+  }
+
+  /** Are messages for `inbox` (a home inbox) kept while nobody listens? See RouterOptions.keepsOffline. */
+  keepsOffline(inbox: ImAddress): boolean {
+    return this.keepsOfflineFor === undefined || this.keepsOfflineFor(inbox);
   }
 
   /** Is this router the presence home (store) for presentities of `domain`? */

@@ -9,6 +9,7 @@ import { answerFromError, type Answer, type Strength } from '../protocol/index.j
 import type { Address, ImAddress } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { mergeAnswers } from './merge.js';
+import { drainOf, keepOffline, mayKeepOffline } from './offline.js';
 import type { Operation } from './operation.js';
 import { forward } from './relay.js';
 
@@ -46,9 +47,9 @@ export function dispatchSend(
 
 /**
  * The inbox's home server fans out to every listening connection that admits the sender
- * (§16.1, §16.2, rows 48, 53); none ⇒ `no-listeners` (row 54, no offline storage). An error
- * from a client is passed on with `Error-Originator` = the inbox the client listened for (part 4
- * row 21).
+ * (§16.1, §16.2, rows 48, 53). None: kept for the inbox when offline delivery allows it
+ * (offline.ts, part 4 row 23), else `no-listeners` (row 54). An error from a client is passed on
+ * with `Error-Originator` = the inbox the client listened for (part 4 row 21).
  */
 function deliverLocal(
   ctx: RouterContext,
@@ -57,11 +58,18 @@ function deliverLocal(
   inboxText: string,
   sender: Address,
 ): Promise<Answer> {
+  // Issue 15: a send never overtakes the kept messages being drained to a new listener.
+  if (ctx.offline.drains.size !== 0) {
+    const drain = drainOf(ctx, inbox.uri);
+    if (drain !== undefined) return drain.then(() => deliverLocalAnswer(ctx, op, inbox, inboxText, sender));
+  }
   const targets = ctx.listeners.accepting(inbox.uri, sender);
   if (targets.length === 0) {
     // Row 29 / §16.2: an inbox no account may listen for is no inbox at all (issue 13: mail
     // to it is refused for good, 550 5.1.1, instead of retried for days on 450).
     if (!ctx.mayListen(inbox)) throw new HubError('target-not-found', 'no such inbox');
+    const store = ctx.store;
+    if (store !== null && mayKeepOffline(ctx, op, inbox)) return keepOffline(ctx, store, op, inbox);
     throw new HubError('no-listeners', 'nobody is listening on this inbox');
   }
   const stats = ctx.stats.routes.local;
@@ -69,6 +77,21 @@ function deliverLocal(
   const pending: Promise<Answer>[] = [];
   for (let i = 0; i < targets.length; i++) pending.push(forward(targets[i]!.endpoint, op, inboxText, stats));
   return Promise.all(pending).then(safeMerge);
+}
+
+/** deliverLocal after waiting for a drain: its refusals become the answer (never a rejection). */
+function deliverLocalAnswer(
+  ctx: RouterContext,
+  op: Operation,
+  inbox: ImAddress,
+  inboxText: string,
+  sender: Address,
+): Promise<Answer> {
+  try {
+    return deliverLocal(ctx, op, inbox, inboxText, sender);
+  } catch (e) {
+    return Promise.resolve(answerFromError(e));
+  }
 }
 
 /** mergeAnswers, never throwing: the send path's promise never rejects (router.ts). */

@@ -5,10 +5,18 @@
  * unchanged).
  */
 import { CodecError, HubError } from '../errors.js';
-import { answerFromError, okAnswer, requireHeader, type Answer } from '../protocol/index.js';
+import {
+  answerFromError,
+  MESSAGE_ID_HEADER,
+  okAnswer,
+  requireHeader,
+  type Answer,
+} from '../protocol/index.js';
 import { parseAddress, parsePattern, type ImAddress, type Pattern } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
+import { newMessageId, readMessageId } from './message-id.js';
+import { drainOffline } from './offline.js';
 import type { Operation, Origin } from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
 import { rateKey } from './sender-rate.js';
@@ -64,6 +72,10 @@ export function handleSend(
   if (op.payload === undefined) throw new HubError('malformed', 'send requires a payload');
   if (op.payload.length > ctx.limits.maxMessageBytes)
     throw new HubError('quota', `messages are limited to ${ctx.limits.maxMessageBytes} octets`);
+  // Issue 15 (part 4 row 32): the gateway's message id, checked when given, else made here as the
+  // send enters the gateway; every copy, kept record and history row carries the same one.
+  const givenId = readMessageId(headers);
+  const messageId = givenId ?? newMessageId();
   authorizeSource(ctx, origin, sender, false);
   // Issue 12: the per-sender rate, after the source check so only the authenticated sender counts.
   ctx.senderRates.check(sender, rateKey(origin, headers, sender));
@@ -76,14 +88,17 @@ export function handleSend(
 
   const room = rooms.get(inbox.uri);
   if (room !== undefined)
-    return fanOutRoom(ctx, room, op, sender, author, strength, hops).then(undefined, (e: unknown) =>
-      sendFailed(ctx, e),
+    return fanOutRoom(ctx, room, op, { sender, author, strength, hops, messageId, givenId }).then(
+      undefined,
+      (e: unknown) => sendFailed(ctx, e),
     );
 
+  const relayedHeaders = relayHeaders(headers, hops, strength);
+  if (givenId === undefined) relayedHeaders.push([MESSAGE_ID_HEADER, messageId]);
   const relayed: Operation = {
     protocol: op.protocol,
     method: op.method,
-    headers: relayHeaders(headers, hops, strength),
+    headers: relayedHeaders,
     payload: op.payload,
   };
   return dispatchSend(ctx, relayed, inbox, inboxText, sender, strength);
@@ -138,5 +153,8 @@ export function handleListen(ctx: RouterContext, op: Operation, origin: Origin):
     only: readPatterns(only),
     except: readPatterns(except),
   });
+  // Issue 15: what was kept for the inbox follows the answer (offline.ts); on the next turn, so
+  // the `ok` is written to the connection before the first kept message.
+  if (ctx.store !== null) setImmediate(drainOffline, ctx, inbox.uri);
   return okAnswer();
 }

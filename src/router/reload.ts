@@ -13,5 +13,7 @@ export interface RouterReload {
   /** The gateway-wide `limits.perSender` rate (adapters' own rates are theirs). */
   readonly senderRate?: RateSpec;
   readonly listenable?: (inbox: ImAddress) => boolean;
+  /** Issue 15: whose messages are kept while nobody listens (hub accounts' `offline`). */
+  readonly keepsOffline?: (inbox: ImAddress) => boolean;
   readonly mismatchedFrom?: MismatchedFromPolicy;
 }

@@ -26,14 +26,27 @@
  * an extension header: endpoints that do not know it ignore it, draft §10). When every member
  * failed the answer is the first member's error, with the same Room-Failed lines; a room with no
  * member to deliver to answers `no-listeners`.
+ *
+ * With a store and `storage.history.enabled` (issue 15, room-history.ts), every post is first
+ * written to the room's history, and a post no member took as it came (every copy failed, was
+ * kept offline, or there was no other member) is answered `ok` + `Unreliable` + `Stored:
+ * history` (with its Room-Failed lines) instead: it is kept, and readable in the history.
  */
 import { HubError } from '../errors.js';
-import { answerFromError, errorTypeOf, type Answer, type Header, type Strength } from '../protocol/index.js';
+import {
+  answerFromError,
+  errorTypeOf,
+  MESSAGE_ID_HEADER,
+  type Answer,
+  type Header,
+  type Strength,
+} from '../protocol/index.js';
 import type { Address, ImAddress } from '../model/index.js';
 import type { RoomConfig, RouterContext } from './context.js';
 import { dispatchSend } from './delivery.js';
 import { mergeAnswers } from './merge.js';
 import type { Operation } from './operation.js';
+import { keepInHistory, storedInHistory, takenLive } from './room-history.js';
 import { relayHeaders, type HopState } from './visited.js';
 
 export const ROOM_FAILED_HEADER = 'Room-Failed';
@@ -115,20 +128,35 @@ function commonHeaders(
   return { headers: out, inboxAt };
 }
 
+/** What handleSend (imtp.ts) learned about a post before it reached the room. */
+export interface RoomPost {
+  /** The received Sender. */
+  readonly sender: ImAddress;
+  /** The verified author (identity.ts). */
+  readonly author: ImAddress;
+  readonly strength: Strength;
+  readonly hops: HopState;
+  /** The post's Message-ID (message-id.ts): the received one, or one made for it. */
+  readonly messageId: string;
+  /** The received Message-ID; undefined when the router made one (then the copies get it). */
+  readonly givenId: string | undefined;
+}
+
 export async function fanOutRoom(
   ctx: RouterContext,
   room: Room,
   op: Operation,
-  sender: ImAddress,
-  author: ImAddress,
-  strength: Strength,
-  hops: HopState,
+  post: RoomPost,
 ): Promise<Answer> {
+  const { sender, author, strength } = post;
   if (!room.config.open && !room.memberUris.has(sender.uri))
     throw new HubError('target-authorization', 'only members may send to this room');
 
   const started = performance.now();
-  const { headers: common, inboxAt } = commonHeaders(op, room, hops, strength, author);
+  // Issue 15: the post is in the room's history before anyone is answered (room-history.ts).
+  const kept = await keepInHistory(ctx, room, op, post);
+  const { headers: common, inboxAt } = commonHeaders(op, room, post.hops, strength, author);
+  if (post.givenId === undefined) common.push([MESSAGE_ID_HEADER, post.messageId]);
 
   const targets: ImAddress[] = [];
   const pending: Promise<Answer>[] = [];
@@ -143,7 +171,12 @@ export async function fanOutRoom(
     targets.push(member);
     pending.push(deliverOne(ctx, copy, member, room.config.address, strength));
   }
-  if (targets.length === 0) throw new HubError('no-listeners', 'the room has no other member');
+  if (targets.length === 0) {
+    if (!kept) throw new HubError('no-listeners', 'the room has no other member');
+    const answer = storedInHistory(room, undefined);
+    ctx.stats.routes.room.delivered(answer, performance.now() - started);
+    return answer;
+  }
   const answers = pending.length === 1 ? [await pending[0]!] : await Promise.all(pending);
 
   let failed: Header[] | undefined;
@@ -151,8 +184,13 @@ export async function fanOutRoom(
     const t = errorTypeOf(answers[i]!);
     if (t !== undefined) (failed ??= []).push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
   }
-  const merged = answers.length === 1 ? answers[0]! : mergeAnswers(answers);
-  const answer = failed === undefined ? merged : { ...merged, headers: [...merged.headers, ...failed] };
+  // Issue 15: a post no member took as it came is kept all the same: in the history.
+  let answer: Answer;
+  if (kept && !takenLive(answers)) answer = storedInHistory(room, failed);
+  else {
+    const merged = answers.length === 1 ? answers[0]! : mergeAnswers(answers);
+    answer = failed === undefined ? merged : { ...merged, headers: [...merged.headers, ...failed] };
+  }
   // Issue 14: the room's merged answer and its fan-out time (each copy is counted by its route).
   ctx.stats.routes.room.delivered(answer, performance.now() - started);
   return answer;

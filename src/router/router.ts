@@ -195,6 +195,7 @@ export class Router {
     }
     if (change.senderRate !== undefined) ctx.senderRates.setGeneralRate(change.senderRate);
     if (change.listenable !== undefined) ctx.setListenable(change.listenable);
+    if (change.keepsOffline !== undefined) ctx.setKeepsOffline(change.keepsOffline);
     if (change.mismatchedFrom !== undefined) ctx.refuseMismatchedFrom = change.mismatchedFrom === 'refuse';
   }
 

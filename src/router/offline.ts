@@ -1,0 +1,228 @@
+/**
+ * Offline delivery (issue 15; docs/gateway.md "Offline delivery"; docs/hub-protocol.md part 4
+ * rows 23 and 33): a `send` to a home inbox that an account may listen for, while no connection
+ * listens on it, is kept in the store and answered `ok` + `Unreliable: <inbox domain>` +
+ * `Stored: offline`, only once the write committed (a failed write is `resources`, more than
+ * `storage.offline.maxPerInbox` kept is `quota`). When a connection next listens on the inbox the
+ * kept messages are forwarded to it exactly as live sends, oldest first, each deleted once its
+ * answer is `ok`.
+ *
+ * Once only: one drain per inbox at a time (a second listen during a drain asks the running one
+ * to look again), and a live send to an inbox being drained waits for the drain, so it never
+ * overtakes the messages kept before it. A record whose delete failed after its delivery is
+ * delivered again at the next listen (at least once, never silently lost); its Message-ID lets
+ * the client see the repeat.
+ */
+import { HubError } from '../errors.js';
+import { parseAddress, type Address, type ImAddress } from '../model/index.js';
+import {
+  answerFromError,
+  errorAnswer,
+  errorTypeOf,
+  getHeader,
+  MESSAGE_ID_HEADER,
+  okAnswer,
+  REPORT_HEADER,
+  STORED_HEADER,
+  STORED_OFFLINE,
+  type Answer,
+  type Header,
+} from '../protocol/index.js';
+import type { OfflineRecord, Store } from '../store/types.js';
+import type { RouterContext } from './context.js';
+import type { Listener } from './listeners.js';
+import { mergeAnswers } from './merge.js';
+import { newMessageId } from './message-id.js';
+import type { Operation } from './operation.js';
+import { forward } from './relay.js';
+
+/** Kept messages forwarded together before their answers are awaited (well under a connection's 256 outstanding commands). */
+export const DRAIN_BATCH = 64;
+
+const IM = { defaultScheme: 'im' } as const;
+
+/** One inbox being drained; `done` settles when it stops. */
+interface Drain {
+  /** Something was kept (or a listener came) after the drain last read: read once more. */
+  again: boolean;
+  done: Promise<void>;
+}
+
+/** The offline state of one router: drains in progress and writes not yet committed. */
+export class OfflineState {
+  readonly drains = new Map<string, Drain>();
+  /** Inbox → writes in flight, so concurrent sends cannot all pass the per-inbox count. */
+  private readonly writing = new Map<string, number>();
+
+  inFlight(inbox: string): number {
+    return this.writing.get(inbox) ?? 0;
+  }
+
+  begin(inbox: string): void {
+    this.writing.set(inbox, this.inFlight(inbox) + 1);
+  }
+
+  end(inbox: string): void {
+    const n = this.inFlight(inbox) - 1;
+    if (n <= 0) this.writing.delete(inbox);
+    else this.writing.set(inbox, n);
+  }
+}
+
+/**
+ * Whether a send nobody listens for may be kept: a store is open, offline delivery is on
+ * (`storage.offline.enabled` and the account's `offline`), no connection listens on the inbox at
+ * all (one whose Only/Except filters refuse the sender chose not to take it: `no-listeners`, draft
+ * §16.1), and it is no delivery report (reports are never kept: no report loops).
+ */
+export function mayKeepOffline(ctx: RouterContext, op: Operation, inbox: ImAddress): boolean {
+  return (
+    ctx.storage.offline.enabled &&
+    !ctx.listeners.has(inbox.uri) &&
+    op.payload !== undefined &&
+    ctx.keepsOffline(inbox) &&
+    getHeader(op.headers, REPORT_HEADER) === undefined
+  );
+}
+
+/** Stores a relayed send for `inbox`; the promise never rejects (every failure is an answer). */
+export async function keepOffline(
+  ctx: RouterContext,
+  store: Store,
+  op: Operation,
+  inbox: ImAddress,
+): Promise<Answer> {
+  const uri = inbox.uri;
+  const max = ctx.storage.offline.maxPerInbox;
+  const state = ctx.offline;
+  const headers = op.headers;
+  state.begin(uri);
+  try {
+    const kept = await store.countOffline(uri);
+    if (kept + state.inFlight(uri) - 1 >= max)
+      ctx.refuseQuota(`at most ${max} messages are kept for an inbox nobody listens on`, { inbox: uri });
+    const now = Date.now();
+    await store.putOffline({
+      id: getHeader(headers, MESSAGE_ID_HEADER) ?? newMessageId(),
+      inbox: uri,
+      // The one an expiry is reported to: the verified author (a room's copy names it in
+      // Orig-Sender, identity.ts), else the Sender.
+      sender: getHeader(headers, 'Orig-Sender') ?? getHeader(headers, 'Sender') ?? '',
+      time: now,
+      expires: now + ctx.storage.offline.maxAgeMs,
+      headers,
+      payload: op.payload!,
+    });
+  } catch (e) {
+    if (e instanceof HubError) return answerFromError(e);
+    // A write the store could not commit is never `ok` (issue 15, docs/architecture.md part 8).
+    ctx.log?.warn(
+      { err: e, inbox: uri },
+      'message for an inbox nobody listens on not stored, answered resources',
+    );
+    return errorAnswer('resources', 'the message could not be stored');
+  } finally {
+    state.end(uri);
+  }
+  // A listen that came while the write was in flight drained before this record existed.
+  if (ctx.listeners.has(uri)) drainOffline(ctx, uri);
+  return okAnswer([
+    ['Unreliable', inbox.domain],
+    [STORED_HEADER, STORED_OFFLINE],
+  ]);
+}
+
+/**
+ * Forwards what is kept for `inbox` to its listeners, in the background (called after a listen
+ * was answered, and after a write that raced with one). At most one drain per inbox at a time.
+ */
+export function drainOffline(ctx: RouterContext, inbox: string): void {
+  const state = ctx.offline;
+  const running = state.drains.get(inbox);
+  if (running !== undefined) {
+    running.again = true;
+    return;
+  }
+  const store = ctx.store;
+  if (store === null) return;
+  const drain: Drain = { again: false, done: Promise.resolve() };
+  drain.done = runDrain(ctx, store, inbox, drain)
+    .catch((err: unknown) => {
+      ctx.log?.warn({ err, inbox }, 'offline delivery stopped, the rest stays kept');
+    })
+    .finally(() => {
+      if (state.drains.get(inbox) === drain) state.drains.delete(inbox);
+    });
+  state.drains.set(inbox, drain);
+  ctx.track(drain.done);
+}
+
+/** The drain of `inbox` in progress, if any (a live send waits for it, delivery.ts). */
+export function drainOf(ctx: RouterContext, inbox: string): Promise<void> | undefined {
+  return ctx.offline.drains.get(inbox)?.done;
+}
+
+async function runDrain(ctx: RouterContext, store: Store, inbox: string, drain: Drain): Promise<void> {
+  // Kept records the listeners' Only/Except filters refuse stay kept, and are read past.
+  const skipped = new Set<number>();
+  for (;;) {
+    drain.again = false;
+    if (!ctx.listeners.has(inbox)) return;
+    const limit = skipped.size + DRAIN_BATCH;
+    const records = await store.readOffline(inbox, limit);
+    const sent: OfflineRecord[] = [];
+    const answers: Promise<Answer>[] = [];
+    for (const r of records) {
+      if (skipped.has(r.seq)) continue;
+      const targets = ctx.listeners.accepting(inbox, senderOf(r));
+      if (targets.length === 0) {
+        if (!ctx.listeners.has(inbox)) break;
+        skipped.add(r.seq);
+        continue;
+      }
+      sent.push(r);
+      answers.push(deliverKept(ctx, targets, r));
+    }
+    const results = await Promise.all(answers);
+    const delivered: number[] = [];
+    let failed: Answer | undefined;
+    for (let i = 0; i < results.length; i++) {
+      if (results[i]!.status === 'ok') delivered.push(sent[i]!.seq);
+      else if (failed === undefined) {
+        failed = results[i]!;
+        ctx.log?.warn(
+          { inbox, messageId: sent[i]!.id, errorType: errorTypeOf(failed) },
+          'kept message refused by the listener, kept for a later listen',
+        );
+      }
+    }
+    if (delivered.length > 0) await store.deleteOffline(delivered);
+    if (failed !== undefined) return;
+    if (records.length < limit && !drain.again) return;
+  }
+}
+
+/** The Sender a listener's Only/Except filters judge (draft §16.1), as for a live send. */
+function senderOf(record: OfflineRecord): Address {
+  const text = getHeader(record.headers, 'Sender') ?? record.sender;
+  try {
+    return parseAddress(text.trim(), IM);
+  } catch {
+    return parseAddress(record.sender, IM);
+  }
+}
+
+/** One kept message to every listener that takes it, as deliverLocal sends a live one. */
+function deliverKept(ctx: RouterContext, targets: readonly Listener[], r: OfflineRecord): Promise<Answer> {
+  const op: Operation = {
+    protocol: 'imtp',
+    method: 'send',
+    headers: r.headers as readonly Header[],
+    payload: r.payload,
+  };
+  const stats = ctx.stats.routes.local;
+  if (targets.length === 1) return forward(targets[0]!.endpoint, op, r.inbox, stats);
+  const pending: Promise<Answer>[] = [];
+  for (const t of targets) pending.push(forward(t.endpoint, op, r.inbox, stats));
+  return Promise.all(pending).then(mergeAnswers);
+}
