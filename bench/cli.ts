@@ -30,9 +30,11 @@ function timeExit(entryFile: string, argv: readonly string[]): number {
   return ms;
 }
 
-function startConfig(imtp: number, pitp: number, http: number): string {
+function startConfig(imtp: number, pitp: number, http: number, store: string): string {
   return JSON.stringify({
     gateway: { domains: ['gw.test'] },
+    // The default backend (SQLite), in the run's temporary folder rather than ./data.
+    storage: { path: store },
     log: { level: 'warn' },
     hub: {
       imtp: { host: '127.0.0.1', port: imtp },
@@ -55,7 +57,7 @@ function startConfig(imtp: number, pitp: number, http: number): string {
 async function timeStart(entryFile: string, dir: string): Promise<number> {
   const ports = await freePorts(3);
   const file = join(dir, `gw-${ports[0]}.yaml`);
-  writeFileSync(file, startConfig(ports[0]!, ports[1]!, ports[2]!));
+  writeFileSync(file, startConfig(ports[0]!, ports[1]!, ports[2]!, join(dir, `gw-${ports[0]}.sqlite`)));
   const t0 = process.hrtime.bigint();
   const child = spawn(process.execPath, [entryFile, 'start', '--config', file], { stdio: 'ignore' });
   const proc = stoppable(child);

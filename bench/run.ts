@@ -17,6 +17,7 @@ import { mail } from './mail.js';
 import { peer } from './peer.js';
 import { relay } from './relay.js';
 import { scale } from './scale.js';
+import { store } from './store.js';
 import { websocket } from './websocket.js';
 
 /** Every benchmark, in the order they run. */
@@ -30,6 +31,7 @@ export const REGISTRY: readonly Benchmark[] = [
   websocket,
   mail,
   cli,
+  store,
 ];
 
 async function main(): Promise<void> {

@@ -57,5 +57,8 @@ export function gatewayConfig(
     limits: { perSender: { messagesPerSecond: 1e9, burst: 1e9 }, connectionsPerAddress: 100_000 },
     peers: extra.peers ?? [],
     ops: { host: '127.0.0.1', port: 0 },
+    // Nothing kept (as before issue 15), so that these figures compare with earlier runs and two
+    // gateways of one run never share ./data; bench/store.ts measures the store on and off.
+    storage: { backend: 'none' },
   };
 }

@@ -1,0 +1,119 @@
+/**
+ * The store (issue 15, "Benchmark"): the hub relay and the IRC path with the store on (SQLite in
+ * a temporary folder) beside the same run with it off (`storage.backend: none`), goal ≥ 0.8 of
+ * the figure without it; offline store-and-drain rates; database bytes and RSS per million
+ * messages of history. Every gateway runs in its own process (bench/procs/gateway-child.ts).
+ */
+import { ircGatewayConfig, measureGatewayHub, startIrcSide } from './irc.js';
+import { ircPlan, pathEntries, type PathFigures } from './lib/irc-path.js';
+import { ngircdInstalled } from './lib/ngircd.js';
+import { startGatewayProcess } from './lib/procs.js';
+import { framesNeeded, measureRelay, type RelayFigures } from './lib/relay-run.js';
+import { entry, type BenchContext, type Benchmark, type Entry } from './lib/report.js';
+import { sendFrames } from './lib/wire.js';
+import { INBOX, SENDER, gatewayEnds, relayEntries, relayPlan } from './relay.js';
+import { ROOM, storeGatewayConfig, tempStore } from './store-config.js';
+import { measureHistorySize } from './store-history.js';
+import { measureOffline } from './store-offline.js';
+
+/** What the goal of issue 15 asks of every "store on" figure against "store off". */
+const GOAL = 'ratio ≥ 0.8 (store on ÷ store off)';
+const OFF = 'same gateway, store off (storage.backend: none), same run';
+
+/** One relay measurement (alice → `inbox`, bob listening) through a gateway with `storage`. */
+async function relayWith(
+  storage: Record<string, unknown>,
+  room: boolean,
+  frames: Buffer,
+  plan: ReturnType<typeof relayPlan>,
+): Promise<RelayFigures> {
+  const gw = await startGatewayProcess(storeGatewayConfig(storage, room));
+  try {
+    const ends = await gatewayEnds(gw);
+    try {
+      return await measureRelay(ends, frames, plan);
+    } finally {
+      ends.close();
+    }
+  } finally {
+    await gw.stop();
+  }
+}
+
+/** Store on, then off, in the same run; the "off" run is the baseline. */
+async function relayOnOff(ctx: BenchContext, room: boolean): Promise<Entry[]> {
+  const plan = relayPlan(ctx.quick);
+  const frames = sendFrames(framesNeeded(plan), SENDER, room ? ROOM : INBOX);
+  const what = room ? `room post → member listening (history written)` : 'direct send → listener';
+  ctx.progress(`store: relay, ${what}, store on`);
+  const store = tempStore();
+  let on: RelayFigures;
+  try {
+    on = await relayWith(store.storage, room, frames, plan);
+  } finally {
+    store.done();
+  }
+  ctx.progress(`store: relay, ${what}, store off`);
+  const off = await relayWith({ backend: 'none' }, room, frames, plan);
+  return relayEntries(`store on (SQLite), ${what},`, on, OFF, off, GOAL);
+}
+
+/**
+ * The IRC path (IRC → room → hub listener, every line written to the room's history) through a
+ * gateway with `storage`; an ngircd of its own per run, so the second gateway's bot never meets
+ * the first one's on the channel.
+ */
+async function ircWith(
+  storage: Record<string, unknown>,
+  plan: ReturnType<typeof ircPlan>,
+): Promise<PathFigures> {
+  const side = await startIrcSide(plan);
+  try {
+    side.writer.hot();
+    const gw = await startGatewayProcess(
+      { ...ircGatewayConfig(side.server.port, false), storage },
+      { adapters: true },
+    );
+    try {
+      return await measureGatewayHub(side, gw, plan);
+    } finally {
+      await gw.stop();
+    }
+  } finally {
+    await side.close();
+  }
+}
+
+/** The IRC path with the store on, then off (the baseline), in the same run. */
+async function ircOnOff(ctx: BenchContext): Promise<Entry[]> {
+  if (!ngircdInstalled())
+    return [entry('IRC path, store on/off', [], null, { notes: 'skipped: ngircd not installed' })];
+  const plan = ircPlan(ctx.quick);
+  ctx.progress('store: IRC path, store on');
+  const store = tempStore();
+  let on: PathFigures;
+  try {
+    on = await ircWith(store.storage, plan);
+  } finally {
+    store.done();
+  }
+  ctx.progress('store: IRC path, store off');
+  const off = await ircWith({ backend: 'none' }, plan);
+  return pathEntries('store on (SQLite), IRC → gateway room → hub listener', on, OFF, off, plan, {
+    throughput: GOAL,
+  });
+}
+
+export const store: Benchmark = {
+  name: 'store',
+  description: 'the durable store: relay and IRC path store on vs off, offline store-and-drain, history size',
+  async run(ctx: BenchContext): Promise<Entry[]> {
+    return [
+      ...(await relayOnOff(ctx, false)),
+      ...(await relayOnOff(ctx, true)),
+      ...(await ircOnOff(ctx)),
+      ...(await measureOffline(ctx)),
+      ...(await measureHistorySize(ctx)),
+    ];
+  },
+};
