@@ -40,7 +40,10 @@ export async function openStore(config: StorageConfig, options: OpenStoreOptions
     }
     case 'postgres': {
       // docs/storage-postgres.md: a server the operator runs, at storage.url.
-      const store = await openPostgresStore(config, { log: options.log });
+      const store = await openPostgresStore(config, {
+        log: options.log,
+        ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+      });
       options.log.info({ store: store.location, backend: 'postgres' }, 'store open');
       return store;
     }
