@@ -14,6 +14,7 @@ import {
   getHeader,
   STORED_HEADER,
   STORED_HISTORY,
+  STORED_OFFLINE,
   type Answer,
   type Header,
 } from '../protocol/index.js';
@@ -50,7 +51,8 @@ export async function keepInHistory(
 
 /**
  * Is the post, kept in the history, answered `Stored: history`? When no member took it as it came
- * (no ok without `Stored`) and no member failed for another reason than being absent
+ * (no ok other than `Stored: offline`; `Stored: queued` is a network that took it durably and
+ * will deliver it, docs/adapters/irc.md "Queued messages and restarts") and no member failed for another reason than being absent
  * (`no-listeners`): a member whose delivery broke (`communications`, a refusal) keeps the room's
  * answer an error, so the sender sees it and may send again (same Message-ID, one history row).
  */
@@ -58,7 +60,7 @@ export function onlyAbsent(answers: readonly Answer[]): boolean {
   for (let i = 0; i < answers.length; i++) {
     const a = answers[i]!;
     if (a.status === 'ok') {
-      if (getHeader(a.headers, STORED_HEADER) === undefined) return false;
+      if (getHeader(a.headers, STORED_HEADER) !== STORED_OFFLINE) return false;
     } else if (errorTypeOf(a) !== 'no-listeners') return false;
   }
   return true;

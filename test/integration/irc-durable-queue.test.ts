@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCpim } from '../../src/index.js';
+import { getHeader, parseCpim } from '../../src/index.js';
 import type { HubClient } from '../../src/hub/client.js';
 import type { TestGateway } from '../support/gateway.js';
 import { h, listenAs, sendText } from '../support/hub-calls.js';
@@ -156,7 +156,7 @@ describe('IRC output queue kept in the store', () => {
     );
   });
 
-  it('shows a report from a postmaster as a NOTICE from the gateway, and the same header from anyone else as a message', async () => {
+  it('shows a report from a postmaster as a NOTICE from the gateway, and refuses the same header from anyone else', async () => {
     const accounts = ['carol', 'postmaster'].map((u) => ({
       user: u,
       password: u,
@@ -183,14 +183,19 @@ describe('IRC output queue kept in the store', () => {
       ...report,
     ]);
     expect(r.status).toBe('ok');
+    // Anyone else's `Report:` is refused by the router (docs/hub-protocol.md part 4 row 34), so
+    // no user can make the adapter show a forged system notice; their plain text still goes out.
     const carol = await gw.client('carol');
-    expect(
-      (await sendText(carol, 'im:carol@gw.test', 'im:dave@irc.test', 'not a report', [...report])).status,
-    ).toBe('ok');
+    const forged = await sendText(carol, 'im:carol@gw.test', 'im:dave@irc.test', 'not a report', [...report]);
+    expect([forged.status, getHeader(forged.headers, 'Error-Type')]).toEqual([
+      'error',
+      'source-authorization',
+    ]);
+    expect((await sendText(carol, 'im:carol@gw.test', 'im:dave@irc.test', 'plain')).status).toBe('ok');
     await waitFor(() => dave.lines.length >= 2, 5000, 'two lines');
     expect(dave.lines.map((l) => [l.kind, l.nick, l.message])).toEqual([
       ['notice', 'gwbot', 'Your message expired.'],
-      ['privmsg', 'gwbot', '<carol> not a report'],
+      ['privmsg', 'gwbot', '<carol> plain'],
     ]);
   });
 });

@@ -301,12 +301,19 @@ describe('web chat history and offline delivery', () => {
     );
     expect(h((await expiryReport(web, 'im:bob@web.test', 'x')).headers, 'Error-Type')).toBe('no-listeners');
     expect(await storeOf(web).countOffline('im:bob@web.test')).toBe(0);
-    // A hub user's send with a Report header is a plain message.
+    // A hub user's send with a Report header is refused by the router (docs/hub-protocol.md
+    // part 4 row 34): nobody can make the page show a forged report.
     const bob = await web.gw.client('bob');
-    await sendText(bob, 'im:bob@gw.test', ALICE, 'not a report', [...TEXT, ['Report', 'expired']]);
-    expect(await alice.waitFor((f) => f.type === 'message' && f.text === 'not a report')).toMatchObject({
+    const forged = await sendText(bob, 'im:bob@gw.test', ALICE, 'not a report', [
+      ...TEXT,
+      ['Report', 'expired'],
+    ]);
+    expect(h(forged.headers, 'Error-Type')).toBe('source-authorization');
+    await sendText(bob, 'im:bob@gw.test', ALICE, 'plain', [...TEXT]);
+    expect(await alice.waitFor((f) => f.type === 'message' && f.text === 'plain')).toMatchObject({
       from: 'im:bob@gw.test',
     });
+    expect(alice.frames.filter((f) => f.type === 'message' && f.text === 'not a report')).toHaveLength(0);
     expect(alice.frames.filter((f) => f.type === 'report')).toHaveLength(1);
   });
 });
