@@ -56,6 +56,23 @@ describe('cpim-gateway send / listen', () => {
     expect(await listen.done).toBe(0);
   });
 
+  it('says a message was kept for a recipient who is away (Stored: offline), and listen then prints it', async () => {
+    gw = await startTestGateway();
+    const env = hubEnv(gw);
+    const send = run(['send', '--to', 'im:bob@gw.test', 'while', 'away'], {
+      ...env,
+      CPIM_USER: 'alice',
+      CPIM_PASSWORD: 'alice',
+    });
+    expect(await send.done).toBe(0);
+    expect(send.out()).toBe('ok: kept, to be delivered when the recipient is back for im:bob@gw.test\n');
+    const stop = new AbortController();
+    const listen = run(['listen', 'im:bob@gw.test', '--user', 'bob', '--password', 'bob'], env, stop.signal);
+    await until(() => listen.out().includes('while away'));
+    stop.abort();
+    expect(await listen.done).toBe(0);
+  });
+
   it('reports no-listeners, refused connections and usage errors with exit codes 1 and 2', async () => {
     // Without a store nothing is kept for bob (issue 15), so the send is no-listeners.
     gw = await startTestGateway({ config: { storage: { backend: 'none' } } });

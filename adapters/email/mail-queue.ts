@@ -7,7 +7,16 @@
  * or a mail older than `maxAgeMs` is reported to its sender and dropped. Mails go out one at a
  * time, oldest first: while the oldest waits, so do the ones after it.
  */
-import { errorAnswer, getHeader, okAnswer, type Answer, type Logger, type Store } from '../../src/index.js';
+import {
+  errorAnswer,
+  getHeader,
+  okAnswer,
+  STORED_HEADER,
+  STORED_QUEUED,
+  type Answer,
+  type Logger,
+  type Store,
+} from '../../src/index.js';
 import type { OutboundConfig } from './config.js';
 import type { RawMail } from './outbox.js';
 import { decodeQueuedMail, encodeQueuedMail, type QueuedMail } from './queued-mail.js';
@@ -80,7 +89,7 @@ export class MailQueue {
     this.kick();
     return okAnswer([
       ['Unreliable', this.o.domain],
-      ['Stored', 'queued'],
+      [STORED_HEADER, STORED_QUEUED],
       ['Email-Message-ID', m.messageId],
     ]);
   }

@@ -19,12 +19,10 @@ import {
   type Logger,
   type Operation,
 } from '../../src/index.js';
-import type { Store } from '../../src/index.js';
+import { STORED_QUEUED, type Store } from '../../src/index.js';
 import { MESSAGE_ID, reportFor, STORED, type ReportSend } from './report.js';
 import type { Ticket } from './queue.js';
 
-/** The value of `Stored:` on the ok answer of a send kept in an outbound queue. */
-export const STORED_QUEUED = 'queued';
 
 /** What a store entry holds: the send itself, so a resumed one takes the path a new one takes. */
 interface Kept {

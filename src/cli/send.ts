@@ -5,8 +5,21 @@
  */
 import { parseArgs } from 'node:util';
 import { buildCpim } from '../codec/cpim/index.js';
-import { getHeader } from '../protocol/index.js';
+import {
+  getHeader,
+  STORED_HEADER,
+  STORED_HISTORY,
+  STORED_OFFLINE,
+  STORED_QUEUED,
+} from '../protocol/index.js';
 import { expectOk, HUB_OPTIONS, inbox, UsageError, withHub, type CliIo } from './common.js';
+
+/** What each `Stored:` value means to the person who sent it. */
+const STORED_WORDS: Readonly<Record<string, string>> = {
+  [STORED_OFFLINE]: 'kept, to be delivered when the recipient is back',
+  [STORED_QUEUED]: 'queued for the foreign network, sent also after a restart',
+  [STORED_HISTORY]: 'kept in the room history (no member was there)',
+};
 
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -50,10 +63,14 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
       to.uri,
     );
     const unreliable = getHeader(r.headers, 'Unreliable');
+    // docs/hub-protocol.md part 4 row 33: `Stored` says the message was kept, not delivered.
+    const stored = getHeader(r.headers, STORED_HEADER);
     io.stdout(
-      unreliable === undefined
-        ? `ok: delivered to ${to.uri}\n`
-        : `ok: handed on to ${unreliable} for ${to.uri} (no end-to-end receipt)\n`,
+      stored !== undefined
+        ? `ok: ${STORED_WORDS[stored] ?? `kept (${stored})`} for ${to.uri}\n`
+        : unreliable === undefined
+          ? `ok: delivered to ${to.uri}\n`
+          : `ok: handed on to ${unreliable} for ${to.uri} (no end-to-end receipt)\n`,
     );
     if (r.payload !== undefined && r.payload.length > 0)
       io.stdout(`auto-reply: ${Buffer.from(r.payload).toString('utf8')}\n`);

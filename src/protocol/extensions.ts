@@ -35,6 +35,12 @@ export function isMessageId(value: string): boolean {
 export const STORED_HEADER = 'Stored';
 export const STORED_OFFLINE = 'offline';
 export const STORED_HISTORY = 'history';
+/**
+ * `Stored: queued` — an adapter kept it in its outbound queue in the store (the IRC pacing queue,
+ * mail waiting for the relay): the foreign network has not taken it yet, and it is sent after a
+ * restart too (docs/adapters/irc.md and email.md, "Queued messages and restarts").
+ */
+export const STORED_QUEUED = 'queued';
 
 /**
  * On a `send` from `im:postmaster@<domain>`: a delivery report. `Report: expired` says a message
@@ -44,3 +50,5 @@ export const STORED_HISTORY = 'history';
 export const REPORT_HEADER = 'Report';
 export const REPORT_FOR_HEADER = 'Report-For';
 export const REPORT_EXPIRED = 'expired';
+/** `Report: failed` — a message answered `ok` (queued) was later refused by the foreign network. */
+export const REPORT_FAILED = 'failed';
