@@ -59,6 +59,13 @@ describe.skipIf(!postgresTestsRun)('a gateway on the PostgreSQL store', () => {
 
     const second = await start(url);
     expect(await second.gateway.store!.getMapping('irc:irc:nick', 'im:alice@gw.test')).toBe('alice_');
+    // The router wrote the post to the room's history (src/router/room-history.ts), octets unchanged.
+    const history = await second.gateway.store!.readHistory(ROOM, { limit: 5 });
+    expect(history.map((r) => [r.source, r.destination, r.contentType])).toEqual([
+      // sendText sends a text/plain payload; the history keeps the send's own Content-Type.
+      ['im:alice@gw.test', ROOM, 'text/plain; charset=UTF-8'],
+    ]);
+    expect(Buffer.from(history[0]!.payload).toString('utf8')).toContain('hello room');
     expect((await second.gateway.store!.check()).ok).toBe(true);
     await stop(second);
   });
