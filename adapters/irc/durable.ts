@@ -23,7 +23,6 @@ import { STORED_QUEUED, type Store } from '../../src/index.js';
 import { MESSAGE_ID, reportFor, STORED, type ReportSend } from './report.js';
 import type { Ticket } from './queue.js';
 
-
 /** What a store entry holds: the send itself, so a resumed one takes the path a new one takes. */
 interface Kept {
   readonly h: [string, string][];
