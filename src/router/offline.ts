@@ -232,11 +232,15 @@ export function drainOf(ctx: RouterContext, inbox: string): Promise<void> | unde
 async function runDrain(ctx: RouterContext, store: Store, inbox: string, drain: Drain): Promise<void> {
   // Kept records the listeners' Only/Except filters refuse stay kept, and are read past.
   const skipped = new Set<number>();
-  for (;;) {
+  let limit = 0;
+  const readNext = (): Promise<OfflineRecord[]> => {
     drain.again = false;
-    if (!ctx.listeners.has(inbox)) return;
-    const limit = skipped.size + DRAIN_BATCH;
-    const records = await store.readOffline(inbox, limit);
+    limit = skipped.size + DRAIN_BATCH;
+    return store.readOffline(inbox, limit);
+  };
+  if (!ctx.listeners.has(inbox)) return;
+  let records = await readNext();
+  for (;;) {
     const sent: OfflineRecord[] = [];
     const answers: Promise<Answer>[] = [];
     for (const r of records) {
@@ -263,12 +267,26 @@ async function runDrain(ctx: RouterContext, store: Store, inbox: string, drain: 
         );
       }
     }
-    if (delivered.length > 0) {
-      await store.deleteOffline(delivered);
+    // A refusal stops the drain (the rest waits for a later listen), as does the last listener going.
+    const stop = failed !== undefined || !ctx.listeners.has(inbox);
+    // The delete and the next read submitted in the same turn go in one transaction (one commit
+    // per batch instead of two); the read comes after the delete, so it never sees what went.
+    const more = !stop && (records.length >= limit || drain.again);
+    const deleting = delivered.length > 0 ? store.deleteOffline(delivered) : null;
+    const reading = more ? readNext() : null;
+    if (deleting !== null) {
+      try {
+        await deleting;
+      } catch (e) {
+        reading?.catch(() => undefined);
+        throw e;
+      }
       ctx.offline.forget(inbox);
     }
-    if (failed !== undefined) return;
-    if (records.length < limit && !drain.again) return;
+    if (reading !== null) records = await reading;
+    // Something kept while the delete was in flight: read once more.
+    else if (!stop && drain.again && ctx.listeners.has(inbox)) records = await readNext();
+    else return;
   }
 }
 
