@@ -119,6 +119,36 @@ describe('offline delivery (docs/hub-protocol.md part 4 rows 23, 33)', () => {
     expect(await store.countOffline(BOB)).toBe(0);
   });
 
+  it('a delete that fails after delivery stops the drain (warn); the rest and that batch come at the next listen', async () => {
+    let failDeletes = true;
+    const flaky = (store: Store): Store =>
+      new Proxy(store, {
+        get(target, name, receiver) {
+          const value: unknown = Reflect.get(target, name, receiver);
+          if (typeof value !== 'function') return value;
+          if (name === 'deleteOffline' && failDeletes)
+            return failingWrites(['deleteOffline'])(target).deleteOffline;
+          return (value as (...a: unknown[]) => unknown).bind(target);
+        },
+      });
+    const { router, store, logs } = await world({ wrap: flaky });
+    await keep(router, DRAIN_BATCH + 2);
+    const bob = new FakeEndpoint('bob');
+    await listen(router, BOB, bob);
+    await vi.waitFor(() => expect(logs.find('offline delivery stopped, the rest stays kept')).toBeDefined());
+    await router.settle();
+    // The first batch went out, its delete failed: the next batch was not read past it.
+    expect(texts(bob)).toHaveLength(DRAIN_BATCH);
+    expect(await store.countOffline(BOB)).toBe(DRAIN_BATCH + 2);
+    failDeletes = false;
+    const later = new FakeEndpoint('bob-later');
+    await listen(router, BOB, later);
+    await vi.waitFor(() => expect(texts(later)).toHaveLength(DRAIN_BATCH + 2));
+    await router.settle();
+    expect(texts(later)).toEqual(Array.from({ length: DRAIN_BATCH + 2 }, (_, i) => `m${i + 1}`));
+    expect(await store.countOffline(BOB)).toBe(0);
+  });
+
   it('more than storage.offline.maxPerInbox kept is quota, even for concurrent sends', async () => {
     const { router, store } = await world({ offline: { maxPerInbox: 2 } });
     const [a, b, c] = await keep(router, 3);
