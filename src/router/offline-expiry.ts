@@ -89,7 +89,11 @@ export async function expireOffline(ctx: RouterContext, store: Store, now: numbe
       if (getHeader(r.headers, REPORT_HEADER) === undefined) reports.push(reportExpired(ctx, r, now));
     }
     await Promise.all(reports);
-    if (gone.length > 0) await store.deleteOffline(gone);
+    if (gone.length > 0) {
+      await store.deleteOffline(gone);
+      // The counts held for these inboxes are read again at their next keep (offline.ts).
+      for (const r of records) ctx.offline.forget(r.inbox);
+    }
     total += gone.length;
     if (records.length < EXPIRY_BATCH || gone.length === 0) break;
   }

@@ -11,10 +11,13 @@ import { failingWrites, useStoreWorlds } from '../../test/support/router-store.j
 import type { Answer } from '../protocol/index.js';
 import { offlineBy } from '../hub-router.js';
 import { DRAIN_BATCH } from './offline.js';
-import type { Router } from './index.js';
+import { Router } from './index.js';
+import type { Store } from '../store/types.js';
 
 const ALICE = 'im:alice@a.example';
 const BOB = 'im:bob@a.example';
+const CAROL = 'im:carol@a.example';
+const HISTORY_OFF = { enabled: false };
 const alice = client([ALICE]);
 
 const texts = (ep: FakeEndpoint) => ep.of('send').map((o) => dec(o.payload));
@@ -116,6 +119,36 @@ describe('offline delivery (docs/hub-protocol.md part 4 rows 23, 33)', () => {
     expect(await store.countOffline(BOB)).toBe(0);
   });
 
+  it('a delete that fails after delivery stops the drain (warn); the rest and that batch come at the next listen', async () => {
+    let failDeletes = true;
+    const flaky = (store: Store): Store =>
+      new Proxy(store, {
+        get(target, name, receiver) {
+          const value: unknown = Reflect.get(target, name, receiver);
+          if (typeof value !== 'function') return value;
+          if (name === 'deleteOffline' && failDeletes)
+            return failingWrites(['deleteOffline'])(target).deleteOffline;
+          return (value as (...a: unknown[]) => unknown).bind(target);
+        },
+      });
+    const { router, store, logs } = await world({ wrap: flaky });
+    await keep(router, DRAIN_BATCH + 2);
+    const bob = new FakeEndpoint('bob');
+    await listen(router, BOB, bob);
+    await vi.waitFor(() => expect(logs.find('offline delivery stopped, the rest stays kept')).toBeDefined());
+    await router.settle();
+    // The first batch went out, its delete failed: the next batch was not read past it.
+    expect(texts(bob)).toHaveLength(DRAIN_BATCH);
+    expect(await store.countOffline(BOB)).toBe(DRAIN_BATCH + 2);
+    failDeletes = false;
+    const later = new FakeEndpoint('bob-later');
+    await listen(router, BOB, later);
+    await vi.waitFor(() => expect(texts(later)).toHaveLength(DRAIN_BATCH + 2));
+    await router.settle();
+    expect(texts(later)).toEqual(Array.from({ length: DRAIN_BATCH + 2 }, (_, i) => `m${i + 1}`));
+    expect(await store.countOffline(BOB)).toBe(0);
+  });
+
   it('more than storage.offline.maxPerInbox kept is quota, even for concurrent sends', async () => {
     const { router, store } = await world({ offline: { maxPerInbox: 2 } });
     const [a, b, c] = await keep(router, 3);
@@ -128,6 +161,64 @@ describe('offline delivery (docs/hub-protocol.md part 4 rows 23, 33)', () => {
     );
     expect(burst.filter((x) => x.status === 'ok')).toHaveLength(2);
     expect(await store.countOffline('im:carol@a.example')).toBe(2);
+  });
+
+  it('the kept count is read once per inbox: a burst of sends is one put each, no read per send', async () => {
+    const calls: string[] = [];
+    const counting = (store: Store): Store =>
+      new Proxy(store, {
+        get(target, name, receiver) {
+          const value: unknown = Reflect.get(target, name, receiver);
+          if (typeof value !== 'function') return value;
+          return (...a: unknown[]) => {
+            calls.push(String(name));
+            return (value as (...b: unknown[]) => unknown).apply(target, a);
+          };
+        },
+      });
+    const { router, store } = await world({ wrap: counting, offline: { maxPerInbox: 25 } });
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => router.handle(send(ALICE, BOB, `b${i}`), alice)),
+    );
+    expect(burst.filter((a) => a.status === 'ok')).toHaveLength(25);
+    expect(burst.slice(25).every((a) => headerOf(a, 'Error-Type') === 'quota')).toBe(true);
+    await keep(router, 3, 'later');
+    // One read to learn the count, one to make sure before the first refusal; a put per keep.
+    expect(calls.filter((c) => c === 'countOffline')).toHaveLength(2);
+    expect(calls.filter((c) => c === 'putOffline')).toHaveLength(25);
+    expect((await store.readOffline(BOB, 100)).map((r) => dec(r.payload))).toEqual(
+      Array.from({ length: 25 }, (_, i) => `b${i}`),
+    );
+  });
+
+  it('the quota stays exact after an expiry, over a store kept before, and for an id kept twice', async () => {
+    const { router, store } = await world({ offline: { maxPerInbox: 2 } });
+    await keep(router, 2);
+    expect(await router.expireKept(Date.now() + 8 * 24 * 3600 * 1000)).toBe(2);
+    const again = await keep(router, 3, 'n');
+    expect(again.map((a) => a.status)).toEqual(['ok', 'ok', 'error']);
+
+    // Another router over the same store (a restart) learns the 2 kept from the store.
+    const restarted = new Router({
+      domains: ['a.example'],
+      rooms: [],
+      storage: { offline: { enabled: true, maxAgeMs: 60_000, maxPerInbox: 3 }, history: HISTORY_OFF },
+    });
+    restarted.setStore(store);
+    const after = await keep(restarted, 2, 'r');
+    expect(after.map((a) => a.status)).toEqual(['ok', 'error']);
+    await restarted.settle();
+    restarted.setStore(null);
+
+    // The same Message-ID again is kept once; the count held is checked against the store
+    // before it refuses, so the next send still fits.
+    const dup = send(ALICE, CAROL, 'd', [['Message-ID', 'same-id-0000000000000']]);
+    expect((await router.handle(dup, alice)).status).toBe('ok');
+    expect((await router.handle(dup, alice)).status).toBe('ok');
+    expect(await store.countOffline(CAROL)).toBe(1);
+    expect((await router.handle(send(ALICE, CAROL, 'e'), alice)).status).toBe('ok');
+    expect(headerOf(await router.handle(send(ALICE, CAROL, 'f'), alice), 'Error-Type')).toBe('quota');
+    expect(await store.countOffline(CAROL)).toBe(2);
   });
 
   it('a write the store cannot commit is answered resources, never ok, and logged at warn', async () => {

@@ -48,24 +48,70 @@ interface Drain {
   done: Promise<void>;
 }
 
-/** The offline state of one router: drains in progress and writes not yet committed. */
+/**
+ * What one inbox has kept, so a send checks the quota without reading the store (a COUNT over the
+ * inbox's records per send cost a transaction turn and a scan that grew with the inbox).
+ *
+ * `n` = the rows the store held when `countOffline` read them (submitted when the entry was
+ * made) + the puts submitted after that read and bound to this entry that committed. A put submitted
+ * before the read is in the read; one after it is bound to the entry current when it was submitted.
+ * So replacing an entry (after a delete, an eviction, a doubt) is always safe: the new read sees
+ * everything submitted before it.
+ */
+interface Kept {
+  n: number;
+  /** Puts bound to this entry not yet settled: reserved, so concurrent sends cannot all pass. */
+  inFlight: number;
+  /** Settles when `n` holds the read; null once it does. */
+  ready: Promise<void> | null;
+  /** `n` is the read and nothing since: exact (a put may add nothing, an id kept already). */
+  exact: boolean;
+}
+
+/** Inboxes whose kept count is held in memory; beyond this the oldest is forgotten (read again on use). */
+export const KEPT_COUNTS_MAX = 10_000;
+
+/** The offline state of one router: drains in progress and the kept count per inbox. */
 export class OfflineState {
   readonly drains = new Map<string, Drain>();
-  /** Inbox → writes in flight, so concurrent sends cannot all pass the per-inbox count. */
-  private readonly writing = new Map<string, number>();
+  private readonly counts = new Map<string, Kept>();
+  private countsOf: Store | null = null;
 
-  inFlight(inbox: string): number {
-    return this.writing.get(inbox) ?? 0;
+  /** The inbox's entry, made (and its read submitted) when there is none. */
+  kept(store: Store, inbox: string): Kept {
+    if (this.countsOf !== store) {
+      this.counts.clear();
+      this.countsOf = store;
+    }
+    const known = this.counts.get(inbox);
+    if (known !== undefined) return known;
+    if (this.counts.size >= KEPT_COUNTS_MAX) {
+      const oldest = this.counts.keys().next().value;
+      if (oldest !== undefined) this.counts.delete(oldest);
+    }
+    const entry: Kept = { n: 0, inFlight: 0, ready: null, exact: false };
+    entry.ready = store.countOffline(inbox).then(
+      (n) => {
+        entry.n += n;
+        entry.ready = null;
+        entry.exact = true;
+      },
+      (err: unknown) => {
+        // A failed read is not cached: the next send reads again.
+        if (this.counts.get(inbox) === entry) this.counts.delete(inbox);
+        throw err;
+      },
+    );
+    this.counts.set(inbox, entry);
+    return entry;
   }
 
-  begin(inbox: string): void {
-    this.writing.set(inbox, this.inFlight(inbox) + 1);
-  }
-
-  end(inbox: string): void {
-    const n = this.inFlight(inbox) - 1;
-    if (n <= 0) this.writing.delete(inbox);
-    else this.writing.set(inbox, n);
+  /**
+   * Records of `inbox` were deleted (delivered, expired): its count is read again at its next
+   * keep. Not decremented in place: a record an expiry and a drain both deleted would count twice.
+   */
+  forget(inbox: string): void {
+    this.counts.delete(inbox);
   }
 }
 
@@ -96,13 +142,29 @@ export async function keepOffline(
   const max = ctx.storage.offline.maxPerInbox;
   const state = ctx.offline;
   const headers = op.headers;
-  state.begin(uri);
+  let entry: Kept | undefined;
   try {
-    const kept = await store.countOffline(uri);
-    if (kept + state.inFlight(uri) - 1 >= max)
-      ctx.refuseQuota(`at most ${max} messages are kept for an inbox nobody listens on`, { inbox: uri });
+    // Check and reserve in the same turn as the put is submitted, against the entry current
+    // then (see Kept): concurrent sends to one inbox are exact and go in one batch.
+    for (;;) {
+      const e = state.kept(store, uri);
+      if (e.ready !== null) {
+        await e.ready;
+        continue;
+      }
+      if (e.n + e.inFlight < max) {
+        entry = e;
+        break;
+      }
+      // Full by the count held: read it once more before refusing (a put of an id already kept
+      // counted one that the store did not add).
+      if (e.exact)
+        ctx.refuseQuota(`at most ${max} messages are kept for an inbox nobody listens on`, { inbox: uri });
+      state.forget(uri);
+    }
+    entry.inFlight++;
     const now = Date.now();
-    await store.putOffline({
+    const put = store.putOffline({
       id: getHeader(headers, MESSAGE_ID_HEADER) ?? newMessageId(),
       inbox: uri,
       // The one an expiry is reported to: the verified author (a room's copy names it in
@@ -113,6 +175,13 @@ export async function keepOffline(
       headers,
       payload: op.payload!,
     });
+    try {
+      await put;
+      entry.n++;
+      entry.exact = false;
+    } finally {
+      entry.inFlight--;
+    }
   } catch (e) {
     if (e instanceof HubError) return answerFromError(e);
     // A write the store could not commit is never `ok` (issue 15, docs/architecture.md part 8).
@@ -121,8 +190,6 @@ export async function keepOffline(
       'message for an inbox nobody listens on not stored, answered resources',
     );
     return errorAnswer('resources', 'the message could not be stored');
-  } finally {
-    state.end(uri);
   }
   // A listen that came while the write was in flight drained before this record existed.
   if (ctx.listeners.has(uri)) drainOffline(ctx, uri);
@@ -165,11 +232,15 @@ export function drainOf(ctx: RouterContext, inbox: string): Promise<void> | unde
 async function runDrain(ctx: RouterContext, store: Store, inbox: string, drain: Drain): Promise<void> {
   // Kept records the listeners' Only/Except filters refuse stay kept, and are read past.
   const skipped = new Set<number>();
-  for (;;) {
+  let limit = 0;
+  const readNext = (): Promise<OfflineRecord[]> => {
     drain.again = false;
-    if (!ctx.listeners.has(inbox)) return;
-    const limit = skipped.size + DRAIN_BATCH;
-    const records = await store.readOffline(inbox, limit);
+    limit = skipped.size + DRAIN_BATCH;
+    return store.readOffline(inbox, limit);
+  };
+  if (!ctx.listeners.has(inbox)) return;
+  let records = await readNext();
+  for (;;) {
     const sent: OfflineRecord[] = [];
     const answers: Promise<Answer>[] = [];
     for (const r of records) {
@@ -196,9 +267,26 @@ async function runDrain(ctx: RouterContext, store: Store, inbox: string, drain: 
         );
       }
     }
-    if (delivered.length > 0) await store.deleteOffline(delivered);
-    if (failed !== undefined) return;
-    if (records.length < limit && !drain.again) return;
+    // A refusal stops the drain (the rest waits for a later listen), as does the last listener going.
+    const stop = failed !== undefined || !ctx.listeners.has(inbox);
+    // The delete and the next read submitted in the same turn go in one transaction (one commit
+    // per batch instead of two); the read comes after the delete, so it never sees what went.
+    const more = !stop && (records.length >= limit || drain.again);
+    const deleting = delivered.length > 0 ? store.deleteOffline(delivered) : null;
+    const reading = more ? readNext() : null;
+    if (deleting !== null) {
+      try {
+        await deleting;
+      } catch (e) {
+        reading?.catch(() => undefined);
+        throw e;
+      }
+      ctx.offline.forget(inbox);
+    }
+    if (reading !== null) records = await reading;
+    // Something kept while the delete was in flight: read once more.
+    else if (!stop && drain.again && ctx.listeners.has(inbox)) records = await readNext();
+    else return;
   }
 }
 
