@@ -1,0 +1,16 @@
+export {};
+import { startGatewayProcess } from './lib/procs.js';
+import { framesNeeded, measureRelay } from './lib/relay-run.js';
+import { sendFrames } from './lib/wire.js';
+import { SENDER, gatewayEnds, relayPlan } from './relay.js';
+import { ROOM, storeGatewayConfig, tempStore } from './store-config.js';
+const plan = relayPlan(true);
+const frames = sendFrames(framesNeeded(plan), SENDER, ROOM);
+const store = tempStore();
+const gw = await startGatewayProcess(storeGatewayConfig(process.argv[2]==='off'?{backend:'none'}:store.storage, true));
+const ends = await gatewayEnds(gw);
+const r = await measureRelay(ends, frames, plan);
+ends.close();
+await gw.stop();
+store.done();
+console.log(JSON.stringify(r).slice(0,1500));
