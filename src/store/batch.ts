@@ -46,6 +46,8 @@ export class WriteBatcher<Op> {
   private closing = false;
   /** Transactions committed (or attempted) so far: one per flushed batch. */
   transactions = 0;
+  /** Operations run so far (with `transactions`: how full the batches are). */
+  operations = 0;
 
   constructor(private readonly options: BatcherOptions<Op>) {}
 
@@ -92,6 +94,7 @@ export class WriteBatcher<Op> {
     const batch = this.queue.splice(0, this.options.maxWrites);
     if (batch.length === 0) return;
     this.transactions++;
+    this.operations += batch.length;
     let outcomes: Outcome[];
     try {
       outcomes = await this.options.commit(batch.map((p) => p.op));

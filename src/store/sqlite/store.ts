@@ -22,6 +22,7 @@ import type {
 } from '../types.js';
 import { commitFailure, isStatementError } from './failures.js';
 import { checkDatabase } from './check.js';
+import { Checkpointer, FALLBACK_PAGES } from './checkpointer.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 type Op = () => unknown;
@@ -56,6 +57,8 @@ export class SqliteStore implements Store {
   private readonly batcher: WriteBatcher<Op>;
   private readonly s: Statements;
   private closing: Promise<void> | null = null;
+  /** Checkpoints the WAL off the event loop (checkpointer.ts); null for an in-memory database. */
+  private readonly checkpointer: Checkpointer | null;
 
   constructor(
     private readonly db: Database.Database,
@@ -66,6 +69,11 @@ export class SqliteStore implements Store {
     warnIntervalMs = 10_000,
   ) {
     this.s = prepareStatements(db);
+    if (db.memory) this.checkpointer = null;
+    else {
+      db.pragma(`wal_autocheckpoint = ${FALLBACK_PAGES}`);
+      this.checkpointer = new Checkpointer(db.name);
+    }
     const warnings = new LogThrottle(warnIntervalMs);
     this.batcher = new WriteBatcher<Op>({
       maxWrites,
@@ -302,7 +310,8 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.batcher.close().then(() => {
+    this.closing ??= this.batcher.close().then(async () => {
+      await this.checkpointer?.stop();
       if (this.db.open) this.db.close();
     });
     return this.closing;
