@@ -12,6 +12,7 @@ export {
   isMessageId,
   MESSAGE_ID_HEADER,
   MESSAGE_ID_MAX,
+  newMessageId,
   okAnswer,
   REPORT_EXPIRED,
   REPORT_FAILED,
@@ -44,4 +45,4 @@ export { StoreError, type StoreFailure } from './store/errors.js';
 export { directConversation } from './store/conversation.js';
 // Issue 15: what adapters keep across restarts (puppet nicks, mail threads, message ids).
 export { KeptMap, type KeptMapOptions } from './store/kept-map.js';
-export { MessageIds, messageIdNamespace, newMessageId, type MessageIdsOptions } from './store/message-ids.js';
+export { MessageIds, messageIdNamespace, type MessageIdsOptions } from './store/message-ids.js';

@@ -29,7 +29,7 @@ function setup() {
 }
 
 describe('Message-ID (docs/hub-protocol.md part 4 row 32)', () => {
-  it('part 4 row 32: a send without one gets 128 random bits, base64url; each send its own', async () => {
+  it('part 4 row 32: a send without one gets the time then 96 random bits; each send its own', async () => {
     const { router, peerB } = setup();
     const alice = client([`im:alice@${A}`]);
     await router.handle(send(`im:alice@${A}`, 'im:x@b.example', 'one'), alice);
@@ -37,8 +37,9 @@ describe('Message-ID (docs/hub-protocol.md part 4 row 32)', () => {
     const ids = peerB.of('send').map((o) => headersOf(o, 'Message-ID'));
     expect(ids).toHaveLength(2);
     expect(ids[0]).toHaveLength(1);
-    expect(ids[0]![0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(Buffer.from(ids[0]![0]!, 'base64url')).toHaveLength(16);
+    expect(ids[0]![0]).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/);
+    expect(Buffer.from(ids[0]![0]!.slice(9), 'base64url')).toHaveLength(12);
+    expect(parseInt(ids[0]![0]!.slice(0, 9), 36)).toBeGreaterThan(Date.now() - 60_000);
     expect(ids[0]![0]).not.toBe(ids[1]![0]);
   });
 

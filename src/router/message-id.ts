@@ -1,13 +1,10 @@
 /**
- * The gateway's message id (issue 15; docs/hub-protocol.md part 4 row 32): an IMTP extension
+ * The gateway's message id (issue 15; docs/hub-protocol.md part 4 row 32): the IMTP extension
  * header `Message-ID` the router adds to a `send` that enters the gateway without one, so every
  * copy (room fan-out, offline record, history row, an adapter's network id map) names the same
- * message. Random, URL-safe, 128 bits: base64url of 16 random octets, 22 characters.
- *
- * Hot path (docs/architecture.md part 11): one `randomFillSync` per 256 ids instead of one call
- * per send; slicing a pooled buffer into base64url allocates only the string.
+ * message. The ids themselves come from src/protocol/message-id.ts (time first, then 96 random
+ * bits); here is how the router reads and checks them.
  */
-import { randomFillSync } from 'node:crypto';
 import { HubError } from '../errors.js';
 import type { ImAddress } from '../model/index.js';
 import {
@@ -18,20 +15,7 @@ import {
   type Headers,
 } from '../protocol/index.js';
 
-const ID_OCTETS = 16;
-const POOL = Buffer.allocUnsafe(ID_OCTETS * 256);
-let used = POOL.length;
-
-/** A fresh message id: 128 random bits, base64url (RFC 4648 §5), no padding. */
-export function newMessageId(): string {
-  if (used === POOL.length) {
-    randomFillSync(POOL);
-    used = 0;
-  }
-  const id = POOL.toString('base64url', used, used + ID_OCTETS);
-  used += ID_OCTETS;
-  return id;
-}
+export { newMessageId } from '../protocol/index.js';
 
 /**
  * The send's Message-ID (the first, draft §10: a repeated non-repeatable header counts once), or

@@ -36,7 +36,7 @@ describe('MessageIds', () => {
     const s = await memoryStore();
     const ids = new MessageIds(s, 'irc', { maxPairs: 10 });
     const first = ids.inbound('abc');
-    expect(first).toMatch(/^[0-9a-z]{10,}$/);
+    expect(first).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/);
     expect(ids.inbound('abc')).toBe(first);
     expect(ids.inbound('def')).not.toBe(first);
     await s.getMapping('x', 'y'); // the batch of the writes above is committed before this read

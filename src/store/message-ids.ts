@@ -8,7 +8,7 @@
  * What a network id is, per adapter: the IRCv3 `msgid` tag of a line (when the server sends one;
  * ngircd does not), the `Message-ID` header of a mail (inbound and outbound).
  */
-import { randomBytes } from 'node:crypto';
+import { newMessageId } from '../protocol/index.js';
 import type { Logger } from '../log.js';
 import { KeptMap } from './kept-map.js';
 import type { Store } from './types.js';
@@ -16,11 +16,6 @@ import type { Store } from './types.js';
 /** The namespace of an adapter's message-id table. */
 export function messageIdNamespace(adapterId: string): string {
   return `msgid:${adapterId}`;
-}
-
-/** A fresh gateway message id: opaque, 24 characters of [0-9a-z]. */
-export function newMessageId(): string {
-  return Date.now().toString(36) + randomBytes(9).toString('hex').slice(0, 16);
 }
 
 export interface MessageIdsOptions {
