@@ -34,6 +34,14 @@ export const storageSchema = z
     batchMaxWrites: positiveInt
       .prefault(1000)
       .describe('at most this many writes are committed together in one transaction'),
+    /**
+     * SQLite: run the database on a worker thread (docs/storage.md, "The writer thread"), so its
+     * B-tree and WAL work happens beside the event loop, not on it. `false` keeps it inline.
+     */
+    writerThread: z
+      .boolean()
+      .prefault(true)
+      .describe('SQLite: write on a worker thread beside the event loop (`false`: on the event loop itself)'),
     /** SQLite's busy_timeout: how long a statement waits for a lock another process holds. */
     busyTimeoutMs: positiveInt
       .prefault(5000)

@@ -5,7 +5,7 @@
 import type { StorageConfig } from '../config/storage-schema.js';
 import type { Logger } from '../log.js';
 import { openPostgresStore } from './postgres/open.js';
-import { openSqliteStore } from './sqlite/open.js';
+import { startSqliteStore } from './sqlite/open.js';
 import type { Store } from './types.js';
 
 export type * from './types.js';
@@ -30,13 +30,13 @@ export async function openStore(config: StorageConfig, options: OpenStoreOptions
     case 'none':
       return null;
     case 'sqlite': {
-      const store = openSqliteStore(config, {
+      const store = await startSqliteStore(config, {
         log: options.log,
         ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
         ...(options.warnIntervalMs === undefined ? {} : { warnIntervalMs: options.warnIntervalMs }),
       });
       options.log.info({ store: store.location, backend: 'sqlite' }, 'store open');
-      return Promise.resolve(store);
+      return store;
     }
     case 'postgres': {
       // docs/storage-postgres.md: a server the operator runs, at storage.url.

@@ -15,7 +15,7 @@ import { StoreError } from '../errors.js';
 import { storeSuite } from '../store.suite.js';
 import type { Store } from '../types.js';
 import { LATEST_VERSION } from './migrations.js';
-import { openSqliteStore } from './open.js';
+import { openSqliteStore, startSqliteStore } from './open.js';
 import type { SqliteStore } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cpim-sqlite-'));
@@ -45,6 +45,30 @@ storeSuite('sqlite file', {
   open: () => Promise.resolve(openSqliteStore(config(tempPath()))),
   reopen: (closed) => Promise.resolve(openSqliteStore(config(closed.location))),
   ...hooks,
+});
+
+/**
+ * The writer thread's commits fail while another connection holds the write lock (a second
+ * gateway, a `sqlite3` shell left in a transaction): SQLite answers SQLITE_BUSY after
+ * busyTimeoutMs, which the thread reports and the store turns into a StoreError.
+ */
+async function holdWriteLock(store: Store): Promise<() => Promise<void>> {
+  const other = new Database(store.location);
+  other.exec('BEGIN IMMEDIATE');
+  return () => {
+    other.exec('COMMIT');
+    other.close();
+    return Promise.resolve();
+  };
+}
+
+const threaded = (path: string) => startSqliteStore(config(path, { writerThread: true, busyTimeoutMs: 100 }));
+
+storeSuite('sqlite file, writer thread', {
+  open: () => threaded(tempPath()),
+  reopen: (closed) => threaded(closed.location),
+  breakWrites: holdWriteLock,
+  transactions: hooks.transactions,
 });
 
 storeSuite('sqlite :memory:', {
@@ -161,6 +185,30 @@ describe('sqlite: failures and administration', () => {
     const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 40);
     expect(warn).toMatchObject({ msg: 'store write failed', operations: 2, reason: err.message });
     await repair();
+    await store.close();
+  });
+
+  it('a writer thread that dies fails what it had with write-failed, and the next write starts a new one', async () => {
+    const store = await startSqliteStore(config(tempPath(), { writerThread: true }));
+    await store.setMapping('ns', 'before', 'v');
+    // A batch big enough to keep the thread busy, then the thread goes as a crash would take it
+    // (SqliteStore.executor is the WriterThread; its worker is private).
+    const big = new Uint8Array(64 * 1024).fill(1);
+    const inFlight = Promise.allSettled(
+      Array.from({ length: 400 }, (_, i) => store.enqueue('q', `m${i}`, big)),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const thread = (store as unknown as { executor: { worker: { terminate(): Promise<number> } } }).executor;
+    await thread.worker.terminate();
+    const settled = await inFlight;
+    expect(settled.every((r) => r.status === 'rejected')).toBe(true);
+    const err = (settled[0] as PromiseRejectedResult).reason as StoreError;
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err.failure).toBe('write-failed');
+    expect(err.message).toContain("the store's writer thread stopped");
+    await store.setMapping('ns', 'after', 'v');
+    expect((await store.listMappings('ns')).map(([k]) => k)).toEqual(['after', 'before']);
+    expect(await store.readQueue('q', 10)).toEqual([]);
     await store.close();
   });
 

@@ -9,7 +9,7 @@ export function prepareStatements(db: Database.Database) {
   return {
     insertHistory: p(
       `INSERT INTO history (id, conversation, time, source, destination, content_type, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation, id) DO NOTHING RETURNING seq`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation, id) DO NOTHING`,
     ),
     historySeqOf: p('SELECT seq FROM history WHERE conversation = ? AND id = ?'),
     /** The newest `limit` with after < seq < before (paging back), newest first. */
@@ -37,7 +37,7 @@ export function prepareStatements(db: Database.Database) {
 
     insertOffline: p(
       `INSERT INTO offline (id, inbox, sender, time, expires, headers, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inbox, id) DO NOTHING RETURNING seq`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inbox, id) DO NOTHING`,
     ),
     offlineSeqOf: p('SELECT seq FROM offline WHERE inbox = ? AND id = ?'),
     readOffline: p(
