@@ -12,3 +12,4 @@ export * from './methods.js';
 export * from './answer.js';
 export * from './tally.js';
 export * from './extensions.js';
+export * from './report.js';
