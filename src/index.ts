@@ -14,6 +14,9 @@ export {
   MESSAGE_ID_MAX,
   newMessageId,
   okAnswer,
+  ORIG_INBOX_HEADER,
+  readReport,
+  reportHeaders,
   REPORT_EXPIRED,
   REPORT_FAILED,
   REPORT_FOR_HEADER,
@@ -27,6 +30,7 @@ export {
   type Answer,
   type Header,
   type Headers,
+  type Report,
   type Strength,
 } from './protocol/index.js';
 export * from './errors.js';
@@ -40,6 +44,7 @@ export * as configFields from './config/fields.js';
 export * from './mime/index.js';
 export * from './policy/index.js';
 export * from './http-boundary.js';
+export { reportSend, type ReportSend, type ReportSendOptions } from './report-send.js';
 export type * from './store/types.js';
 export { StoreError, type StoreFailure } from './store/errors.js';
 export { directConversation } from './store/conversation.js';

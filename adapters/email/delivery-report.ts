@@ -11,28 +11,16 @@
  *   auto-replied` (RFC 3834), so that no machine answers or bounces it in turn. Pure.
  */
 import { randomBytes } from 'node:crypto';
-import { buildCpim, getHeader, tryParseAddress, type Header, type Operation } from '../../src/index.js';
-
-export const REPORT = 'Report';
-export const REPORT_FOR = 'Report-For';
-export const ORIG_INBOX = 'Orig-Inbox';
-
-export interface ReportSend {
-  readonly sender: string;
-  readonly inbox: string;
-  readonly payload: Uint8Array;
-  readonly contentType: string;
-  readonly headers: readonly Header[];
-}
-
-/** A report: `Report:` from a postmaster (nobody else may speak in the gateway's voice, draft §8.1). */
-export function isReport(op: Operation): boolean {
-  const sender = getHeader(op.headers, 'Sender') ?? '';
-  return getHeader(op.headers, REPORT) !== undefined && /^im:postmaster@/i.test(sender);
-}
+import {
+  REPORT_EXPIRED,
+  reportSend,
+  tryParseAddress,
+  type Report,
+  type ReportSend,
+} from '../../src/index.js';
 
 /** The IMTP report telling `to` that the mail for `inbox` (sent as `id`) was not delivered. */
-export function reportSend(
+export function reportFor(
   domain: string,
   to: string,
   inbox: string,
@@ -40,30 +28,11 @@ export function reportSend(
   kind: 'expired' | 'failed',
   why: string,
 ): ReportSend {
-  const postmaster = `im:postmaster@${domain}`;
-  const body =
+  const text =
     kind === 'expired'
       ? `Your message to ${inbox} was not delivered: ${why}. It was kept, but the mail relay never took it.`
       : `Your message to ${inbox} was not delivered: ${why}.`;
-  const payload = buildCpim({
-    startsWith: 'cpim-headers',
-    from: { uri: postmaster },
-    to: [{ uri: to }],
-    dateTime: new Date(),
-    contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
-    body,
-  });
-  return {
-    sender: postmaster,
-    inbox: to,
-    payload: typeof payload === 'string' ? new TextEncoder().encode(payload) : payload,
-    contentType: 'message/cpim',
-    headers: [
-      [REPORT, kind],
-      [REPORT_FOR, id],
-      [ORIG_INBOX, inbox],
-    ],
-  };
+  return reportSend({ domain, to, inbox, id, kind, text });
 }
 
 export interface Bounce {
@@ -83,18 +52,17 @@ function field(v: string): string {
   return v.replace(/[\r\n]+/g, ' ').slice(0, 900);
 }
 
-/** The bounce mail for a report `op` whose readable text is `text`, to the mailboxes `to`. */
+/** The bounce mail for `report` (readReport) whose readable text is `text`, to the mailboxes `to`. */
 export function bounceMail(
-  op: Operation,
+  report: Report,
   domain: string,
   to: readonly string[],
   text: string,
   now: Date,
 ): Bounce {
-  const kind = getHeader(op.headers, REPORT) ?? 'failed';
-  const expired = kind === 'expired';
-  const recipient = finalRecipient(getHeader(op.headers, ORIG_INBOX));
-  const id = getHeader(op.headers, REPORT_FOR);
+  const expired = report.kind === REPORT_EXPIRED;
+  const recipient = finalRecipient(report.origInbox);
+  const id = report.reportFor;
   const messageId = `<${now.getTime().toString(36)}.${randomBytes(9).toString('hex')}@${domain}>`;
   const boundary = `report-${randomBytes(12).toString('hex')}`;
   const date = now.toUTCString().replace('GMT', '+0000');

@@ -7,11 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { errorAnswer, getHeader, tryParseAddress } from '../../src/index.js';
+import { errorAnswer, getHeader, readReport, tryParseAddress } from '../../src/index.js';
 import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
 import { protectedDomains, resolveOutbound, type MappingConfig } from './addresses.js';
 import type { EmailConfig } from './config.js';
-import { bounceMail, isReport } from './delivery-report.js';
+import { bounceMail } from './delivery-report.js';
 import { InboundServer } from './inbound-server.js';
 import { MailSender } from './mail-sender.js';
 import { Outbox } from './outbox.js';
@@ -141,8 +141,9 @@ export class EmailAdapter implements Adapter {
     const to = target.kind === 'mailbox' ? [target.to] : target.list.subscribers;
     const text = (content.text ?? '').replace(/\s+$/, '');
     // A delivery report reaches a mailbox as a bounce (delivery-report.ts), with no envelope sender.
-    if (isReport(op)) {
-      const b = bounceMail(op, this.cfg.domain, to, text, new Date());
+    const report = readReport(op);
+    if (report !== undefined) {
+      const b = bounceMail(report, this.cfg.domain, to, text, new Date());
       return this.sender.sendBounce(op, { raw: b.raw, from: '', to, messageId: b.messageId });
     }
     // Issue 15 (threads.ts): a reply threads to the conversation's last mail, also after a

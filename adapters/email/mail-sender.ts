@@ -7,7 +7,7 @@
  */
 import { getHeader, type AdapterContext, type Answer, type Operation } from '../../src/index.js';
 import type { EmailConfig } from './config.js';
-import { reportSend } from './delivery-report.js';
+import { reportFor } from './delivery-report.js';
 import { MailQueue } from './mail-queue.js';
 import type { Outbox, RawMail } from './outbox.js';
 import type { QueuedMail } from './queued-mail.js';
@@ -41,7 +41,7 @@ export class MailSender {
           'queued mail not delivered; reporting to its sender',
         );
         if (m.reportTo === undefined) return;
-        const r = reportSend(domain, m.reportTo, m.inbox, m.id, kind, why);
+        const r = reportFor(domain, m.reportTo, m.inbox, m.id, kind, why);
         void this.ctx.hub.send(r).then((a) => {
           if (a.status === 'error')
             this.ctx.log.warn({ to: m.reportTo, answer: a.headers }, 'report not sent');

@@ -13,14 +13,17 @@
 import { randomUUID } from 'node:crypto';
 import {
   getHeader,
+  MESSAGE_ID_HEADER,
   okAnswer,
   errorAnswer,
+  STORED_HEADER,
+  STORED_QUEUED,
   type Answer,
   type Logger,
   type Operation,
+  type Store,
 } from '../../src/index.js';
-import { STORED_QUEUED, type Store } from '../../src/index.js';
-import { MESSAGE_ID, reportFor, STORED, type ReportSend } from './report.js';
+import { reportFor, type ReportSend } from './report.js';
 import type { Ticket } from './queue.js';
 
 /** What a store entry holds: the send itself, so a resumed one takes the path a new one takes. */
@@ -49,7 +52,7 @@ export function decodeSend(data: Uint8Array): Operation {
 
 /** The message id a send is kept under: its Message-ID, else a new one (the router adds one). */
 export function messageIdOf(op: Operation): string {
-  return getHeader(op.headers, MESSAGE_ID) ?? randomUUID();
+  return getHeader(op.headers, MESSAGE_ID_HEADER) ?? randomUUID();
 }
 
 /** A resumed entry: the send, its id, and when it was first accepted. */
@@ -151,7 +154,7 @@ export class DurableQueue {
   private queuedAnswer(): Answer {
     return okAnswer([
       ['Unreliable', this.domain],
-      [STORED, STORED_QUEUED],
+      [STORED_HEADER, STORED_QUEUED],
     ]);
   }
 }

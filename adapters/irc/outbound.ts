@@ -10,6 +10,7 @@ import {
   getHeader,
   HubError,
   okAnswer,
+  readReport,
   shownAuthor,
   type Answer,
   type BoundedCache,
@@ -22,7 +23,6 @@ import { messageIdOf, type DurableQueue, type Resumed } from './durable.js';
 import type { IrcLink } from './link.js';
 import type { PuppetPool } from './puppets.js';
 import { Ticket } from './queue.js';
-import { isReport } from './report.js';
 import {
   addressToTarget,
   byteLength,
@@ -100,8 +100,9 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   if (author === null) return errorAnswer('malformed', 'bad Sender');
   const note = claimedAuthorNote(author.uri, from, fromName);
 
-  // A delivery report (report.ts) is a NOTICE from the main connection, as the gateway's own voice.
-  const report = isReport(op);
+  // A delivery report (src/protocol/report.ts) is a NOTICE from the main connection, as the
+  // gateway's own voice (RFC 2812 3.3.2: never answered automatically).
+  const report = readReport(op) !== undefined;
   let link = main;
   let prefix = report ? '' : `<${shownAuthor(shortName(author), note)}> `;
   if (ctx.puppets !== null && author.domain !== config.domain && !report) {

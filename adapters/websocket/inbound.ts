@@ -8,16 +8,18 @@
 import {
   errorAnswer,
   getHeader,
+  MESSAGE_ID_HEADER,
   MimeReadError,
   okAnswer,
+  readReport,
   tryParseAddress,
   toPres,
   type Answer,
   type Operation,
 } from '../../src/index.js';
 import { appendDirect, contentTypeOf } from './history.js';
-import { deliverReport, isReport } from './reports.js';
-import { MESSAGE_ID, messageIdOf } from './storage.js';
+import { deliverReport } from './reports.js';
+import { messageIdOf } from './storage.js';
 import { networkOf, readLocalInbox, readMessage, type ReadMessage } from './translate.js';
 import type { Session } from './session.js';
 import type { WebChat, WebUser } from './web-chat.js';
@@ -71,7 +73,7 @@ function deliverRead(
   op: Operation & { payload: Uint8Array },
   m: ReadMessage,
 ): Promise<Answer> | Answer {
-  const id = getHeader(op.headers, MESSAGE_ID)?.trim();
+  const id = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim();
   if (local.kind === 'room') {
     const room = chat.rooms.get(local.name);
     if (room === undefined) return errorAnswer('target-not-found', `no web room ${local.name}`);
@@ -89,8 +91,9 @@ function deliverRead(
     });
   }
   const user = chat.users.get(local.name);
-  if (isReport(op.headers, m.from)) {
-    if (user !== undefined && user.sessions.size > 0) return deliverReport(chat, user, op.headers, m);
+  const report = readReport(op);
+  if (report !== undefined) {
+    if (user !== undefined && user.sessions.size > 0) return deliverReport(chat, user, report, m);
     return reportToAbsent(chat, local.name, user);
   }
   if (user === undefined || user.sessions.size === 0) return toAbsentUser(chat, local.name, user, op, m);

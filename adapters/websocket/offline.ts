@@ -11,9 +11,17 @@
  * ever signed in, kept as the mapping `web:<adapter id>:seen` (read one name at a time, never
  * all at start).
  */
-import { errorAnswer, getHeader, okAnswer, type Answer, type Operation } from '../../src/index.js';
+import {
+  errorAnswer,
+  getHeader,
+  okAnswer,
+  STORED_HEADER,
+  STORED_OFFLINE,
+  type Answer,
+  type Operation,
+} from '../../src/index.js';
 import { appendDirect, contentTypeOf } from './history.js';
-import { messageIdOf, STORED } from './storage.js';
+import { messageIdOf } from './storage.js';
 import { networkOf, readMessage } from './translate.js';
 import type { WebChat, WebUser } from './web-chat.js';
 
@@ -104,7 +112,7 @@ export class WebOffline {
     // Signed in while it was being written: the drain that ran may have missed it.
     if (u.sessions.size > 0) void this.drain(u);
     return okAnswer([
-      [STORED, 'offline'],
+      [STORED_HEADER, STORED_OFFLINE],
       ['Message-ID', id],
     ]);
   }

@@ -9,31 +9,26 @@
  * to their senders by it too, from `im:postmaster@<this domain>`; the adapter has no timer of
  * its own (two would report the same message twice).
  */
-import { errorAnswer, getHeader, okAnswer, type Answer, type Headers } from '../../src/index.js';
-import { REPORT, REPORT_FOR } from './storage.js';
+import { errorAnswer, okAnswer, REPORT_EXPIRED, type Answer, type Report } from '../../src/index.js';
 import { networkOf, type ReadMessage } from './translate.js';
 import type { WebChat, WebUser } from './web-chat.js';
 
-/** A report: the `Report` header, from a postmaster (a user cannot make the page show one). */
-export function isReport(headers: Headers, from: string): boolean {
-  return getHeader(headers, REPORT) !== undefined && from.toLowerCase().startsWith('im:postmaster@');
-}
-
-/** Shows a report on every open tab of `u`; ok + Unreliable (nothing confirms a report). */
-export function deliverReport(chat: WebChat, u: WebUser, headers: Headers, m: ReadMessage): Answer {
+/**
+ * Shows `report` (readReport: a `Report` from a postmaster, so a user cannot make the page show
+ * one) on every open tab of `u`; ok + Unreliable (nothing confirms a report).
+ */
+export function deliverReport(chat: WebChat, u: WebUser, report: Report, m: ReadMessage): Answer {
   const sessions = [...u.sessions].filter((s) => s.isOpen);
-  const kind = getHeader(headers, REPORT)!.trim().toLowerCase();
-  const forId = getHeader(headers, REPORT_FOR)?.trim();
-  const inbox = getHeader(headers, 'Orig-Inbox')?.trim() ?? '';
+  const forId = report.reportFor;
   let reached = 0;
   for (const s of sessions) {
     const ok =
-      s.version >= 2 && kind === 'expired'
+      s.version >= 2 && report.kind === REPORT_EXPIRED
         ? s.send({
             type: 'report',
             report: 'expired',
-            ...(forId ? { for: forId } : {}),
-            inbox,
+            ...(forId === undefined ? {} : { for: forId }),
+            inbox: report.origInbox ?? '',
             from: m.from,
             time: m.time,
             text: m.text,

@@ -6,11 +6,11 @@
  * once the hub answered `ok` and before the page hears it (a direct message to another web user
  * is kept on its way in, inbound.ts); a history write that fails is answered `resources`.
  */
-import { errorAnswer, type Answer } from '../../src/index.js';
+import { errorAnswer, MESSAGE_ID_HEADER, type Answer } from '../../src/index.js';
 import { appendDirect, directKey, roomKey } from './history.js';
 import type { ClientFrame, ResultFrame } from './protocol.js';
 import type { Session } from './session.js';
-import { MESSAGE_ID, newMessageId } from './storage.js';
+import { newMessageId } from './storage.js';
 import { CPIM_TYPE, buildMessage, mergeRoomResults, readTarget, resultOf } from './translate.js';
 import type { WebChat } from './web-chat.js';
 
@@ -58,7 +58,7 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
       contentType: CPIM_TYPE,
       headers: [
         ['Orig-Sender', u.inbox.uri],
-        [MESSAGE_ID, id],
+        [MESSAGE_ID_HEADER, id],
       ],
     });
     const others = [...room.sessions].filter((x) => x.user !== u.name);
@@ -94,7 +94,7 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
     inbox: to.uri,
     payload,
     contentType: CPIM_TYPE,
-    headers: [[MESSAGE_ID, id]],
+    headers: [[MESSAGE_ID_HEADER, id]],
   });
   const store = to.domain === chat.domain ? null : chat.storage.history();
   if (answer.status === 'ok' && store !== null) {

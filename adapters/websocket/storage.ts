@@ -5,20 +5,21 @@
  * `storage.backend: none`; history and offline delivery each have a global switch (`storage.*`)
  * and this adapter's own (`history.enabled`, `offline.enabled`, `offline.exclude`).
  */
-import { getHeader, newMessageId, type AdapterContext, type Headers, type Store } from '../../src/index.js';
+import {
+  getHeader,
+  MESSAGE_ID_HEADER,
+  newMessageId,
+  type AdapterContext,
+  type Headers,
+  type Store,
+} from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
-
-/** The IMTP extension headers of issue 15 (docs/hub-protocol.md part 4; draft §10: ignored by those who do not know them). */
-export const MESSAGE_ID = 'Message-ID';
-export const STORED = 'Stored';
-export const REPORT = 'Report';
-export const REPORT_FOR = 'Report-For';
 
 export { newMessageId };
 
 /** The send's Message-ID; a send that came without one (no router gave it one) gets a new one. */
 export function messageIdOf(headers: Headers): string {
-  return getHeader(headers, MESSAGE_ID)?.trim() || newMessageId();
+  return getHeader(headers, MESSAGE_ID_HEADER)?.trim() || newMessageId();
 }
 
 export interface OfflinePolicy {

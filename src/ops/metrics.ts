@@ -136,6 +136,16 @@ function registerRouter(registry: Registry, s: MetricSources): void {
   );
   counterFrom(
     registry,
+    'cpim_router_stored_total',
+    'Of the ok answers counted in cpim_router_sends_total, those kept rather than delivered (Stored: offline, history or queued), by route and kind',
+    ['route', 'kind'],
+    function* () {
+      const stats = s.router().stats;
+      for (const route of ROUTE_KINDS) yield* tallied(stats.routes[route].stored, 'kind', { route });
+    },
+  );
+  counterFrom(
+    registry,
     'cpim_router_refused_total',
     'IMTP sends the router refused before any next hop (checks, rate, no route), by Error-Type',
     ['answer'],

@@ -13,3 +13,4 @@ export * from './answer.js';
 export * from './tally.js';
 export * from './extensions.js';
 export * from './message-id.js';
+export * from './report.js';

@@ -131,13 +131,25 @@ export function mayKeepOffline(ctx: RouterContext, op: Operation, inbox: ImAddre
   );
 }
 
-/** Stores a relayed send for `inbox`; the promise never rejects (every failure is an answer). */
+/**
+ * Stores a relayed send for `inbox`; the promise never rejects (every failure is an answer).
+ * The store is this send's next hop: its answer is counted under the `local` route (issue 14,
+ * docs/operations.md), so a message kept is in `cpim_router_sends_total` and, as
+ * `Stored: offline`, in `cpim_router_stored_total`.
+ */
 export async function keepOffline(
   ctx: RouterContext,
   store: Store,
   op: Operation,
   inbox: ImAddress,
 ): Promise<Answer> {
+  const started = performance.now();
+  const answer = await keep(ctx, store, op, inbox);
+  ctx.stats.routes.local.delivered(answer, performance.now() - started);
+  return answer;
+}
+
+async function keep(ctx: RouterContext, store: Store, op: Operation, inbox: ImAddress): Promise<Answer> {
   const uri = inbox.uri;
   const max = ctx.storage.offline.maxPerInbox;
   const state = ctx.offline;

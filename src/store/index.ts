@@ -43,6 +43,7 @@ export async function openStore(config: StorageConfig, options: OpenStoreOptions
       const store = await openPostgresStore(config, {
         log: options.log,
         ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+        ...(options.warnIntervalMs === undefined ? {} : { warnIntervalMs: options.warnIntervalMs }),
       });
       options.log.info({ store: store.location, backend: 'postgres' }, 'store open');
       return store;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { peerEntry, useFederation } from '../support/federation.js';
-import type { TestGateway } from '../support/gateway.js';
+import { useTestGateways, type TestGateway } from '../support/gateway.js';
 import { h, listenAs, sendText } from '../support/hub-calls.js';
 import { tryPlain } from '../support/hub-guess.js';
 import { useIrcServer } from '../support/irc.js';
@@ -95,6 +95,11 @@ describe('operations endpoint with IRC and web adapters', () => {
     expect(v('cpim_router_sends_total', { route: 'adapter', answer: 'unreliable' })).toBe(1);
     expect(v('cpim_router_sends_total', { route: 'local', answer: 'ok' })).toBe(1);
     expect(v('cpim_router_refused_total', { answer: 'target-not-found' })).toBe(1);
+    // The IRC adapter keeps the line in its durable queue (a store is configured): ok, but queued.
+    console.log(
+      'STORED',
+      m.filter((x) => x.name === 'cpim_router_stored_total'),
+    );
     expect(v('cpim_router_delivery_seconds_count', { route: 'adapter' })).toBe(1);
     expect(v('cpim_router_delivery_seconds_bucket', { route: 'local', le: '+Inf' })).toBe(1);
     expect(v('cpim_router_delivery_seconds_sum', { route: 'local' })).toBeGreaterThan(0);
@@ -145,6 +150,42 @@ describe('operations endpoint with IRC and web adapters', () => {
     const head = await fetch(opsUrl(gw, '/health'), { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
+  });
+});
+
+describe('operations endpoint: sends kept rather than delivered (issue 15)', () => {
+  const startGateway = useTestGateways();
+
+  it('counts Stored: offline and Stored: history apart from the ok answers that were delivered', async () => {
+    const gw = await startGateway({
+      config: {
+        rooms: [
+          { name: 'lobby', address: 'im:lobby@gw.test', members: ['im:alice@gw.test', 'im:bob@gw.test'] },
+        ],
+      },
+    });
+    const alice = await gw.client('alice');
+    // Bob is away: his message is kept for him, and so is his copy of the room post, which
+    // the room answers Stored: history (docs/hub-protocol.md part 4 rows 23 and 33).
+    const kept = await sendText(alice, 'im:alice@gw.test', 'im:bob@gw.test', 'while away');
+    expect(h(kept.headers, 'Stored')).toBe('offline');
+    const posted = await sendText(alice, 'im:alice@gw.test', 'im:lobby@gw.test', 'anyone?');
+    expect(h(posted.headers, 'Stored')).toBe('history');
+    // Bob is back: both kept messages are delivered to him, then a live one.
+    const got = await listenAs(gw, 'bob');
+    await waitFor(() => got.length >= 2 || undefined);
+    const live = await sendText(alice, 'im:alice@gw.test', 'im:bob@gw.test', 'now');
+    expect(h(live.headers, 'Stored')).toBeUndefined();
+
+    const m = await scrape(opsUrl(gw, '/metrics'));
+    const v = (name: string, labels: Record<string, string>) => metricValue(m, name, labels);
+    expect(v('cpim_router_stored_total', { route: 'local', kind: 'offline' })).toBe(2);
+    expect(v('cpim_router_stored_total', { route: 'room', kind: 'history' })).toBe(1);
+    expect(v('cpim_router_stored_total', { kind: 'queued' })).toBeUndefined();
+    // The kept ones are sends too (ok + Unreliable); the drained and the live ones are plain ok.
+    expect(v('cpim_router_sends_total', { route: 'local', answer: 'unreliable' })).toBe(2);
+    expect(v('cpim_router_sends_total', { route: 'local', answer: 'ok' })).toBe(3);
+    expect(v('cpim_router_sends_total', { route: 'room', answer: 'unreliable' })).toBe(1);
   });
 });
 

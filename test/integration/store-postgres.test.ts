@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { defaultConfig } from '../../src/config/load.js';
 import { createRootLogger } from '../../src/log.js';
@@ -186,6 +187,54 @@ describe.skipIf(!postgresTestsRun)('PostgreSQL store', () => {
     } finally {
       await server.destroy();
     }
+  });
+
+  it('a commit that fails is logged at warn, once per limits.warnIntervalMs, with the count held back', async () => {
+    const url = await db.database();
+    const lines: Record<string, unknown>[] = [];
+    const captured = createRootLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _e, cb) {
+          lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+          cb();
+        },
+      }),
+    });
+    const store = (await openStore(storage(url), { log: captured, warnIntervalMs: 60_000 })) as PostgresStore;
+    opened.push(store);
+    await store.setMapping('ns', 'before', 'v');
+    // From a second connection: the table is gone, so every batch that writes to it fails as a
+    // whole (42P01 is not the operation's own data: no savepoint retry, the batch rejects).
+    await admin(url, 'DROP TABLE mappings');
+    const first = await Promise.allSettled([
+      store.setMapping('ns', 'a', 'v'),
+      store.setMapping('ns', 'b', 'v'),
+    ]);
+    expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const err = (first[0] as PromiseRejectedResult).reason as StoreError;
+    expect(err).toBeInstanceOf(StoreError);
+    expect(await rejection(store.setMapping('ns', 'c', 'v'))).toBeInstanceOf(StoreError);
+    const warns = lines.filter((l) => l.msg === 'store write failed');
+    // The second failed batch falls within the interval: held back, not a second line.
+    expect(warns).toHaveLength(1);
+    expect(warns[0]).toMatchObject({
+      level: 40,
+      store: store.location,
+      operations: 2,
+      reason: err.message,
+      suppressed: 0,
+    });
+
+    // The interval is the configured one (openStore passes it on): at 1 ms, each batch says so.
+    lines.length = 0;
+    const eager = (await openStore(storage(url), { log: captured, warnIntervalMs: 1 })) as PostgresStore;
+    opened.push(eager);
+    for (const key of ['d', 'e']) {
+      await rejection(eager.setMapping('ns', key, 'v'));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(lines.filter((l) => l.msg === 'store write failed')).toHaveLength(2);
   });
 
   it('a server that stops answering: the batch fails after storage.postgres.queryTimeoutMs, then goes on', async () => {

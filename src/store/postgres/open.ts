@@ -18,6 +18,8 @@ export interface PostgresOpenOptions {
   readonly log?: Logger;
   /** Apply pending migrations (default true); `db check` opens without changing anything. */
   readonly migrate?: boolean;
+  /** At most one warn line per this interval for failed commits. */
+  readonly warnIntervalMs?: number;
 }
 
 /** The message of a database newer than this program. */
@@ -76,5 +78,5 @@ export async function openPostgresStore(
     await pool.end().catch(() => undefined);
     throw openFailure(err, location);
   }
-  return new PostgresStore(pool, url, location, config.batchMaxWrites);
+  return new PostgresStore(pool, url, location, config.batchMaxWrites, options.log, options.warnIntervalMs);
 }

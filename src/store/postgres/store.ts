@@ -10,6 +10,8 @@
  * again with a savepoint around each operation: that one fails alone, the others commit.
  */
 import type pg from 'pg';
+import type { Logger } from '../../log.js';
+import { LogThrottle } from '../../policy/index.js';
 import { WriteBatcher, type Outcome } from '../batch.js';
 import { StoreError } from '../errors.js';
 import type {
@@ -51,11 +53,27 @@ export class PostgresStore implements Store {
     private readonly url: string,
     readonly location: string,
     private readonly maxWrites: number,
+    log?: Logger,
+    /** At most one warn line per this interval for failed commits (`limits.warnIntervalMs`). */
+    warnIntervalMs = 10_000,
   ) {
+    const warnings = new LogThrottle(warnIntervalMs);
     this.batcher = new WriteBatcher<Op>({
       maxWrites,
       commit: (ops) => this.commit(ops),
-      failure: (err, count) => commitFailure(err, location, count),
+      // Issue 15: nothing is dropped silently, as in the SQLite backend. The callers answer
+      // `resources`; the operator reads why here. A server that is down or read-only fails every
+      // batch: one line per interval, with the count of lines held back.
+      failure: (err, count) => {
+        const error = commitFailure(err, location, count);
+        const suppressed = warnings.allow();
+        if (suppressed >= 0)
+          log?.warn(
+            { store: location, operations: count, reason: error.message, suppressed },
+            'store write failed',
+          );
+        return error;
+      },
       closed: () => new StoreError('closed', location, `the store ${location} is closed`),
     });
   }
