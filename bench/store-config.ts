@@ -13,10 +13,10 @@ import { INBOX } from './relay.js';
 export const ROOM = 'im:bench@gw.test';
 
 /** A fresh SQLite store in its own temporary folder, removed by `done()`. */
-export function tempStore(): { storage: { backend: 'sqlite'; path: string }; done(): void } {
+export function tempStore(): { storage: { backend: 'sqlite'; path: string; writerThread?: boolean }; done(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'cpim-bench-store-'));
   return {
-    storage: { backend: 'sqlite', path: join(dir, 'gateway.sqlite') },
+    storage: { backend: 'sqlite', path: join(dir, 'gateway.sqlite'), ...(process.env.STORE_INLINE ? { writerThread: false } : {}) },
     done: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

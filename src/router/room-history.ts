@@ -1,11 +1,14 @@
 /**
  * Room history (issue 15; docs/gateway.md "Room history"; docs/hub-protocol.md part 4 row 33):
  * with a store and `storage.history.enabled`, every post to a room is appended to the room's
- * history before anyone is answered: conversation = the room's URI, source = the verified
+ * history before its sender is answered: conversation = the room's URI, source = the verified
  * author (identity.ts), destination = the room, the send's content type (`message/cpim` for
  * Message/CPIM) and the payload octets unchanged (docs/cpim.md row 34), id = its Message-ID.
- * A write the store could not commit is `resources` and nothing is fanned out: the sender may
- * send it again, with the same Message-ID (the store keeps one row per room and id).
+ * The write runs while the copies go out (rooms.ts): a member who listens is not held back by the
+ * commit. A write the store could not commit answers the sender `resources` (never `ok` for a
+ * post not kept), though members who listen may have the post already: the sender may send it
+ * again with the same Message-ID, the store keeps one row per room and id, and those members see
+ * the same Message-ID twice (docs/gateway.md "Room history").
  */
 import { HubError } from '../errors.js';
 import {

@@ -154,8 +154,12 @@ export async function fanOutRoom(
     throw new HubError('target-authorization', 'only members may send to this room');
 
   const started = performance.now();
-  // Issue 15: the post is in the room's history before anyone is answered (room-history.ts).
-  const kept = await keepInHistory(ctx, room, op, post);
+  // Issue 15: the post is in the room's history before its sender is answered (room-history.ts).
+  // The write runs while the copies go out: members who listen get the post without waiting for
+  // the commit (on the writer thread, docs/storage.md), the sender's answer waits for both. The
+  // catch only marks the rejection handled until it is awaited below.
+  const keeping = keepInHistory(ctx, room, op, post);
+  keeping.catch(() => undefined);
   const { headers: common, inboxAt } = commonHeaders(op, room, post.hops, strength, author);
   if (post.givenId === undefined) common.push([MESSAGE_ID_HEADER, post.messageId]);
 
@@ -173,12 +177,13 @@ export async function fanOutRoom(
     pending.push(deliverOne(ctx, copy, member, room.config.address, strength));
   }
   if (targets.length === 0) {
-    if (!kept) throw new HubError('no-listeners', 'the room has no other member');
+    if (!(await keeping)) throw new HubError('no-listeners', 'the room has no other member');
     const answer = storedInHistory(room, undefined);
     ctx.stats.routes.room.delivered(answer, performance.now() - started);
     return answer;
   }
   const answers = pending.length === 1 ? [await pending[0]!] : await Promise.all(pending);
+  const kept = await keeping;
 
   let failed: Header[] | undefined;
   for (let i = 0; i < answers.length; i++) {
