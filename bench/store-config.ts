@@ -12,11 +12,17 @@ import { INBOX } from './relay.js';
 /** The room of the room runs: bob (the listener) is its member; alice posts without being one. */
 export const ROOM = 'im:bench@gw.test';
 
-/** A fresh SQLite store in its own temporary folder, removed by `done()`. */
-export function tempStore(): { storage: { backend: 'sqlite'; path: string; writerThread?: boolean }; done(): void } {
+/**
+ * A fresh SQLite store in its own temporary folder, removed by `done()`; `writerThread: false`
+ * keeps SQLite on the event loop (the store before the writer thread, for a same-run comparison).
+ */
+export function tempStore(writerThread = true): {
+  storage: { backend: 'sqlite'; path: string; writerThread: boolean };
+  done(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'cpim-bench-store-'));
   return {
-    storage: { backend: 'sqlite', path: join(dir, 'gateway.sqlite'), ...(process.env.STORE_INLINE ? { writerThread: false } : {}) },
+    storage: { backend: 'sqlite', path: join(dir, 'gateway.sqlite'), writerThread },
     done: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

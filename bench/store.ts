@@ -19,6 +19,8 @@ import { measureOffline } from './store-offline.js';
 /** What the goal of issue 15 asks of every "store on" figure against "store off". */
 const GOAL = 'ratio ≥ 0.8 (store on ÷ store off)';
 const OFF = 'same gateway, store off (storage.backend: none), same run';
+/** The label of the runs with SQLite on the event loop (`storage.writerThread: false`). */
+const INLINE = 'SQLite on the event loop (storage.writerThread: false)';
 
 /** One relay measurement (alice → `inbox`, bob listening) through a gateway with `storage`. */
 async function relayWith(
@@ -40,22 +42,37 @@ async function relayWith(
   }
 }
 
-/** Store on, then off, in the same run; the "off" run is the baseline. */
+/** One run through a fresh SQLite store, its writer on a thread or on the event loop. */
+async function withTempStore<T>(
+  writerThread: boolean,
+  run: (storage: Record<string, unknown>) => Promise<T>,
+): Promise<T> {
+  const store = tempStore(writerThread);
+  try {
+    return await run(store.storage);
+  } finally {
+    store.done();
+  }
+}
+
+/**
+ * Store on, then off, in the same run; the "off" run is the baseline. Room posts (every one a
+ * history row) run a third time with SQLite on the event loop, the store as it was before the
+ * writer thread, for the before/after of docs/storage.md "The writer thread".
+ */
 async function relayOnOff(ctx: BenchContext, room: boolean): Promise<Entry[]> {
   const plan = relayPlan(ctx.quick);
   const frames = sendFrames(framesNeeded(plan), SENDER, room ? ROOM : INBOX);
   const what = room ? `room post → member listening (history written)` : 'direct send → listener';
   ctx.progress(`store: relay, ${what}, store on`);
-  const store = tempStore();
-  let on: RelayFigures;
-  try {
-    on = await relayWith(store.storage, room, frames, plan);
-  } finally {
-    store.done();
-  }
+  const on = await withTempStore(true, (s) => relayWith(s, room, frames, plan));
   ctx.progress(`store: relay, ${what}, store off`);
   const off = await relayWith({ backend: 'none' }, room, frames, plan);
-  return relayEntries(`store on (SQLite), ${what},`, on, OFF, off, GOAL);
+  const entries = relayEntries(`store on (SQLite), ${what},`, on, OFF, off, GOAL);
+  if (!room) return entries;
+  ctx.progress(`store: relay, ${what}, store on, ${INLINE}`);
+  const inline = await withTempStore(false, (s) => relayWith(s, room, frames, plan));
+  return [...entries, ...relayEntries(`store on (${INLINE}), ${what},`, inline, OFF, off, GOAL)];
 }
 
 /**
@@ -84,24 +101,22 @@ async function ircWith(
   }
 }
 
-/** The IRC path with the store on, then off (the baseline), in the same run. */
+/** The IRC path with the store on, then off (the baseline), then on with SQLite inline, in the same run. */
 async function ircOnOff(ctx: BenchContext): Promise<Entry[]> {
   if (!ngircdInstalled())
     return [entry('IRC path, store on/off', [], null, { notes: 'skipped: ngircd not installed' })];
   const plan = ircPlan(ctx.quick);
   ctx.progress('store: IRC path, store on');
-  const store = tempStore();
-  let on: PathFigures;
-  try {
-    on = await ircWith(store.storage, plan);
-  } finally {
-    store.done();
-  }
+  const on: PathFigures = await withTempStore(true, (s) => ircWith(s, plan));
   ctx.progress('store: IRC path, store off');
   const off = await ircWith({ backend: 'none' }, plan);
-  return pathEntries('store on (SQLite), IRC → gateway room → hub listener', on, OFF, off, plan, {
-    throughput: GOAL,
-  });
+  ctx.progress(`store: IRC path, store on, ${INLINE}`);
+  const inline: PathFigures = await withTempStore(false, (s) => ircWith(s, plan));
+  const path = 'IRC → gateway room → hub listener';
+  return [
+    ...pathEntries(`store on (SQLite), ${path}`, on, OFF, off, plan, { throughput: GOAL }),
+    ...pathEntries(`store on (${INLINE}), ${path}`, inline, OFF, off, plan, { throughput: GOAL }),
+  ];
 }
 
 export const store: Benchmark = {

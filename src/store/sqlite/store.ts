@@ -25,7 +25,6 @@ import { commitFailure } from './failures.js';
 import { Checkpointer } from './checkpointer.js';
 import type { EngineResult } from './engine.js';
 import type { SqliteExecutor } from './executor.js';
-import { DBG } from './writer-thread.js';
 import type { OfflineRow, PruneStep, SqliteOp } from './operations.js';
 
 /** Octets that crossed from the writer thread arrive as a Uint8Array; callers get a Buffer. */
@@ -260,7 +259,6 @@ export class SqliteStore implements Store {
    * does the final checkpoint (the -wal file goes away with it).
    */
   close(): Promise<void> {
-    if (process.env.STORE_DEBUG) console.error("STORE_DEBUG", this.batcher.transactions, this.batcher.operations, JSON.stringify(DBG));
     this.closing ??= this.batcher.close().then(async () => {
       await this.checkpointer?.stop();
       await this.executor.close();

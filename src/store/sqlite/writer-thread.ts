@@ -50,7 +50,6 @@ function spawn(start: ThreadStart): Worker {
   return new Worker(source, { eval: true, workerData: start });
 }
 
-export const DBG = { sync: 0, n: 0, rtt: 0 };
 export class WriterThread implements SqliteExecutor {
   readonly connection = null;
   private worker: Worker | null = null;
@@ -74,13 +73,8 @@ export class WriterThread implements SqliteExecutor {
   }
 
   commit(ops: readonly SqliteOp[]): Promise<EngineResult> {
-    const t0 = performance.now();
     const batch = packBatch(ops);
-    const p = this.request({ kind: 'commit', batch }, [batch.bytes]) as Promise<EngineResult>;
-    DBG.sync += performance.now() - t0;
-    DBG.n++;
-    void p.then(() => { DBG.rtt += performance.now() - t0; });
-    return p;
+    return this.request({ kind: 'commit', batch }, [batch.bytes]) as Promise<EngineResult>;
   }
 
   check(): Promise<StoreCheck> {
