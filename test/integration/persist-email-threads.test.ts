@@ -102,7 +102,7 @@ describe('mail threads across restarts', () => {
     t.close();
     await waitFor(() => got.length > 0);
     expect(h(got[0]!.headers, 'Sender')).toBe(DAVE_URI);
-    expect(h(got[0]!.headers, 'Message-ID')).toMatch(/^[0-9a-z]+$/);
+    expect(h(got[0]!.headers, 'Message-ID')).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/);
     await stop(third);
 
     const fourth = await gateway(path);
