@@ -11,9 +11,8 @@
  */
 import type pg from 'pg';
 import type { Logger } from '../../log.js';
-import { LogThrottle } from '../../policy/index.js';
+import { closedStore, loggedFailure } from '../failure-log.js';
 import { WriteBatcher, type Outcome } from '../batch.js';
-import { StoreError } from '../errors.js';
 import type {
   HistoryQuery,
   HistoryRecord,
@@ -57,24 +56,11 @@ export class PostgresStore implements Store {
     /** At most one warn line per this interval for failed commits (`limits.warnIntervalMs`). */
     warnIntervalMs = 10_000,
   ) {
-    const warnings = new LogThrottle(warnIntervalMs);
     this.batcher = new WriteBatcher<Op>({
       maxWrites,
       commit: (ops) => this.commit(ops),
-      // Issue 15: nothing is dropped silently, as in the SQLite backend. The callers answer
-      // `resources`; the operator reads why here. A server that is down or read-only fails every
-      // batch: one line per interval, with the count of lines held back.
-      failure: (err, count) => {
-        const error = commitFailure(err, location, count);
-        const suppressed = warnings.allow();
-        if (suppressed >= 0)
-          log?.warn(
-            { store: location, operations: count, reason: error.message, suppressed },
-            'store write failed',
-          );
-        return error;
-      },
-      closed: () => new StoreError('closed', location, `the store ${location} is closed`),
+      failure: loggedFailure(location, commitFailure, log, warnIntervalMs),
+      closed: () => closedStore(location),
     });
   }
 

@@ -4,7 +4,7 @@
  * data, not closures, so that a batch can cross to the writer thread (engine-worker.ts) as one
  * message; the same `runOperation` serves the inline engine (`:memory:`, `db` commands, tests).
  */
-import type { HistoryRecord, OfflineRecord, QueueRecord } from '../types.js';
+import type { HistoryRecord, NewHistoryRecord, OfflineRecord, QueueRecord } from '../types.js';
 import type { Statements } from './statements.js';
 
 /** Above every seq SQLite hands out (a signed 64-bit rowid fits in a double up to 2^53). */
@@ -14,16 +14,7 @@ const CONVERSATIONS_PER_STEP = 256;
 
 /** One operation. Octets are `Uint8Array` so that they can be packed for the thread (wire.ts). */
 export type SqliteOp =
-  | {
-      readonly op: 'appendHistory';
-      readonly id: string;
-      readonly conversation: string;
-      readonly time: number;
-      readonly source: string;
-      readonly destination: string;
-      readonly contentType: string;
-      readonly payload: Uint8Array;
-    }
+  | ({ readonly op: 'appendHistory' } & NewHistoryRecord)
   | {
       readonly op: 'readHistory';
       readonly conversation: string;
@@ -33,17 +24,7 @@ export type SqliteOp =
     }
   | { readonly op: 'deleteHistoryOlder'; readonly olderThan: number; readonly chunk: number }
   | { readonly op: 'pruneStep'; readonly from: string; readonly keep: number; readonly chunk: number }
-  | {
-      readonly op: 'putOffline';
-      readonly id: string;
-      readonly inbox: string;
-      readonly sender: string;
-      readonly time: number;
-      readonly expires: number;
-      /** The headers as JSON (made on the caller's side: one string crosses to the thread). */
-      readonly headers: string;
-      readonly payload: Uint8Array;
-    }
+  | ({ readonly op: 'putOffline' } & Omit<OfflineRow, 'seq'>)
   | { readonly op: 'readOffline'; readonly inbox: string; readonly limit: number }
   | { readonly op: 'countOffline'; readonly inbox: string }
   | { readonly op: 'deleteOffline'; readonly seqs: readonly number[] }
@@ -62,7 +43,10 @@ export type SqliteOp =
   | { readonly op: 'readQueue'; readonly queue: string; readonly limit: number }
   | { readonly op: 'dequeue'; readonly queue: string; readonly ids: readonly string[] };
 
-/** A row of the offline table: the headers still JSON (the caller's side parses them). */
+/**
+ * A row of the offline table: the headers as JSON, made and parsed on the caller's side, so that
+ * one string crosses to the thread.
+ */
 export type OfflineRow = Omit<OfflineRecord, 'headers'> & { readonly headers: string };
 
 /** What one step of pruning by count did, and where the next one starts (null: done). */

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../log.js';
-import { LogThrottle } from '../../policy/index.js';
+import { closedStore, loggedFailure } from '../failure-log.js';
 import { WriteBatcher, type Outcome } from '../batch.js';
 import { StoreError, type StoreFailure } from '../errors.js';
 import type {
@@ -59,26 +59,14 @@ export class SqliteStore implements Store {
     warnIntervalMs = 10_000,
   ) {
     this.checkpointer = file === null ? null : new Checkpointer(file);
-    const warnings = new LogThrottle(warnIntervalMs);
     this.batcher = new WriteBatcher<SqliteOp>({
       maxWrites,
       commit: (ops) => {
         const done = executor.commit(ops);
         return done instanceof Promise ? done.then((o) => this.outcomes(o)) : this.outcomes(done);
       },
-      // Issue 15: nothing is dropped silently. The callers answer `resources`; the operator
-      // reads why here (a full disk repeats per batch: one line per interval, with the count).
-      failure: (err, count) => {
-        const error = commitFailure(err, location, count);
-        const suppressed = warnings.allow();
-        if (suppressed >= 0)
-          log?.warn(
-            { store: location, operations: count, reason: error.message, suppressed },
-            'store write failed',
-          );
-        return error;
-      },
-      closed: () => new StoreError('closed', location, `the store ${location} is closed`),
+      failure: loggedFailure(location, commitFailure, log, warnIntervalMs),
+      closed: () => closedStore(location),
     });
   }
 
