@@ -40,8 +40,24 @@ export const storageSchema = z
      */
     writerThread: z
       .boolean()
-      .prefault(true)
-      .describe('SQLite: write on a worker thread beside the event loop (`false`: on the event loop itself)'),
+      .prefault(false)
+      .describe(
+        'SQLite: write on a worker thread beside the event loop (default `false`: on the event loop)',
+      ),
+    /**
+     * Group commit (docs/storage.md, "Batching"): at least this long between the starts of two
+     * commits. A write after a quiet spell is committed at the end of its turn; under load the
+     * writes of the interval share one transaction. 0 commits every turn.
+     */
+    commitIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .prefault(2)
+      .describe(
+        'at least this many milliseconds between two commits under load (group commit); 0: every turn',
+      ),
     /** SQLite's busy_timeout: how long a statement waits for a lock another process holds. */
     busyTimeoutMs: positiveInt
       .prefault(5000)

@@ -7,12 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { WriteBatcher, type Outcome } from './batch.js';
 import { StoreError } from './errors.js';
 
-function batcher(maxWrites: number, fail: (ops: readonly number[]) => boolean = () => false) {
+function batcher(
+  maxWrites: number,
+  fail: (ops: readonly number[]) => boolean = () => false,
+  minIntervalMs = 0,
+) {
   const batches: number[][] = [];
   let inCommit = 0;
   let overlapped = false;
   const b = new WriteBatcher<number>({
     maxWrites,
+    minIntervalMs,
     commit: async (ops) => {
       inCommit++;
       if (inCommit > 1) overlapped = true;
@@ -67,5 +72,29 @@ describe('WriteBatcher', () => {
     expect(await Promise.all(pending)).toEqual([2, 4, 6]);
     await expect(b.submit(4)).rejects.toThrow('closed');
     await b.close();
+  });
+
+  it('group commit: writes that come within storage.commitIntervalMs of a commit join the next one', async () => {
+    const { b, batches } = batcher(100, () => false, 300);
+    const turn = (): Promise<unknown> => new Promise((r) => setImmediate(r));
+    // A write after a quiet spell is committed at the end of its turn.
+    expect(await b.submit<number>(1)).toBe(2);
+    // Three writes in three later turns, all within the interval: one transaction.
+    const later = [b.submit<number>(2)];
+    await turn();
+    later.push(b.submit<number>(3));
+    await turn();
+    later.push(b.submit<number>(4));
+    expect(await Promise.all(later)).toEqual([4, 6, 8]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('flush does not wait for the interval: what waits is committed at once', async () => {
+    const { b, batches } = batcher(100, () => false, 60_000);
+    await b.submit<number>(1);
+    const waiting = b.submit<number>(2);
+    await b.flush();
+    expect(batches).toEqual([[1], [2]]);
+    expect(await waiting).toBe(4);
   });
 });

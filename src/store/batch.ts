@@ -5,6 +5,12 @@
  * which runs after the turn's other callbacks have submitted theirs. At most `maxWrites`
  * operations go in one transaction; the rest go in the next, flushed straight after.
  *
+ * Group commit (`minIntervalMs`, `storage.commitIntervalMs`): a commit starts at least that long
+ * after the last one started. After a quiet spell that changes nothing (the flush is still at the
+ * end of the turn); under load, the writes of several turns share a transaction instead of each
+ * turn paying its own. Measured (docs/performance.md, "Store"): IRC lines arrive two or three per
+ * turn, and a transaction costs SQLite about 50 µs before its first row.
+ *
  * Each operation's promise settles only after its transaction committed (or failed): a caller that
  * awaits a write and then answers `ok` never answers `ok` for something not stored. When the
  * commit fails, every operation of that batch rejects with the StoreError the backend made of it.
@@ -22,6 +28,12 @@ export type Outcome =
 export interface BatcherOptions<Op> {
   /** Operations per transaction (`storage.batchMaxWrites`). */
   readonly maxWrites: number;
+  /**
+   * Least time between the starts of two commits (`storage.commitIntervalMs`; 0: none). A write
+   * that comes after a quiet spell is committed at the end of its turn; under load, what comes
+   * within the interval waits for the next commit and joins it (group commit).
+   */
+  readonly minIntervalMs?: number;
   /**
    * Runs `ops` in one transaction and commits it. Throws (or rejects) when the transaction as a
    * whole failed; an operation that failed alone (the rest committed) is an `ok: false` outcome.
@@ -44,6 +56,10 @@ export class WriteBatcher<Op> {
   private scheduled = false;
   private running: Promise<void> | null = null;
   private closing = false;
+  /** When the last commit started (performance.now()), for `minIntervalMs`. */
+  private lastStart = -Infinity;
+  /** The pending flush when it waits for `minIntervalMs`, so that `flush` can run it at once. */
+  private timer: NodeJS.Timeout | null = null;
   /** Transactions committed (or attempted) so far: one per flushed batch. */
   transactions = 0;
   /** Operations run so far (with `transactions`: how full the batches are). */
@@ -67,6 +83,12 @@ export class WriteBatcher<Op> {
   /** Resolves when every operation submitted so far has settled. */
   async flush(): Promise<void> {
     while (this.queue.length > 0 || this.running !== null || this.scheduled) {
+      if (this.timer !== null) {
+        // Waiting for storage.commitIntervalMs: a flush commits now.
+        clearTimeout(this.timer);
+        this.timer = null;
+        this.start();
+      }
       if (this.running !== null) await this.running;
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -81,12 +103,21 @@ export class WriteBatcher<Op> {
   private schedule(): void {
     if (this.scheduled || this.running !== null) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.running = this.runBatch().finally(() => {
-        this.running = null;
-        if (this.queue.length > 0) this.schedule();
-      });
+    const wait = this.lastStart + (this.options.minIntervalMs ?? 0) - performance.now();
+    if (wait <= 0) setImmediate(() => this.start());
+    else
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.start();
+      }, wait);
+  }
+
+  private start(): void {
+    this.scheduled = false;
+    this.lastStart = performance.now();
+    this.running = this.runBatch().finally(() => {
+      this.running = null;
+      if (this.queue.length > 0) this.schedule();
     });
   }
 

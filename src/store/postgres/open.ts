@@ -32,7 +32,7 @@ export function newerSchema(location: string, version: number): StoreError {
 }
 
 export async function openPostgresStore(
-  config: Pick<StorageConfig, 'url' | 'batchMaxWrites' | 'postgres'>,
+  config: Pick<StorageConfig, 'url' | 'batchMaxWrites' | 'commitIntervalMs' | 'postgres'>,
   options: PostgresOpenOptions = {},
 ): Promise<PostgresStore> {
   const url = config.url;
@@ -78,5 +78,13 @@ export async function openPostgresStore(
     await pool.end().catch(() => undefined);
     throw openFailure(err, location);
   }
-  return new PostgresStore(pool, url, location, config.batchMaxWrites, options.log, options.warnIntervalMs);
+  return new PostgresStore(
+    pool,
+    url,
+    location,
+    config.batchMaxWrites,
+    options.log,
+    options.warnIntervalMs,
+    config.commitIntervalMs,
+  );
 }

@@ -55,9 +55,12 @@ export class PostgresStore implements Store {
     log?: Logger,
     /** At most one warn line per this interval for failed commits (`limits.warnIntervalMs`). */
     warnIntervalMs = 10_000,
+    /** `storage.commitIntervalMs`: least time between two commits (batch.ts). */
+    commitIntervalMs = 0,
   ) {
     this.batcher = new WriteBatcher<Op>({
       maxWrites,
+      minIntervalMs: commitIntervalMs,
       commit: (ops) => this.commit(ops),
       failure: loggedFailure(location, commitFailure, log, warnIntervalMs),
       closed: () => closedStore(location),

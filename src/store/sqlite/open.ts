@@ -39,7 +39,7 @@ export function newerSchema(path: string, version: number): StoreError {
   );
 }
 
-type OpenConfig = Pick<StorageConfig, 'path' | 'batchMaxWrites' | 'busyTimeoutMs'>;
+type OpenConfig = Pick<StorageConfig, 'path' | 'batchMaxWrites' | 'busyTimeoutMs' | 'commitIntervalMs'>;
 
 /**
  * Opens (creating when missing) the database at `config.path`, brings its schema up to date, and
@@ -54,6 +54,7 @@ export function openSqliteStore(config: OpenConfig, options: SqliteOpenOptions =
     db.memory ? null : db.name,
     options.log,
     options.warnIntervalMs,
+    config.commitIntervalMs,
   );
 }
 
@@ -82,6 +83,7 @@ export async function startSqliteStore(
     location,
     options.log,
     options.warnIntervalMs,
+    config.commitIntervalMs,
   );
 }
 

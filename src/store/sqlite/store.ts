@@ -57,10 +57,13 @@ export class SqliteStore implements Store {
     log?: Logger,
     /** At most one warn line per this interval for failed commits (`limits.warnIntervalMs`). */
     warnIntervalMs = 10_000,
+    /** `storage.commitIntervalMs`: least time between two commits (batch.ts). */
+    commitIntervalMs = 0,
   ) {
     this.checkpointer = file === null ? null : new Checkpointer(file);
     this.batcher = new WriteBatcher<SqliteOp>({
       maxWrites,
+      minIntervalMs: commitIntervalMs,
       commit: (ops) => {
         const done = executor.commit(ops);
         return done instanceof Promise ? done.then((o) => this.outcomes(o)) : this.outcomes(done);

@@ -1,0 +1,14 @@
+import { ircGatewayConfig, measureGatewayHub, startIrcSide } from '../bench/irc.js';
+import { ircPlan } from '../bench/lib/irc-path.js';
+import { startGatewayProcess } from '../bench/lib/procs.js';
+import { tempStore } from '../bench/store-config.js';
+const mode = process.argv[2] ?? 'thread';
+const plan = ircPlan(false);
+const side = await startIrcSide(plan);
+side.writer.hot();
+const store = tempStore(mode === 'thread');
+const storage = mode === 'off' ? { backend: 'none' } : store.storage;
+const gw = await startGatewayProcess({ ...ircGatewayConfig(side.server.port, false), storage }, { adapters: true });
+const fig = await measureGatewayHub(side, gw, plan);
+console.log(mode, JSON.stringify({ rounds: fig.rounds, cpu: fig.cpu }));
+await gw.stop(); await side.close(); store.done();
