@@ -45,7 +45,7 @@ describe('RFC 3922 §3.2 XMPP → CPIM (vectors)', () => {
         expect(xmppToCpim(c.xmpp, 'pres', RFC).uri).toBe(parseAddress(c.pidf_entity).uri);
     });
   }
-  it('drops the resource and adds the scheme (§3.2 steps 1 and 6, §4.1.1)', () => {
+  it('docs/cpim.md row 56: drops the resource and adds the scheme (§3.2 steps 1 and 6, §4.1.1)', () => {
     expect(xmppToCpim('juliet@example.com/balcony', 'im', GW).uri).toBe('im:juliet@example.com');
     expect(xmppToCpim('juliet@example.com/balcony', 'pres', GW).uri).toBe('pres:juliet@example.com');
   });

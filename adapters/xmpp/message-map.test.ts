@@ -35,8 +35,8 @@ const JULIET: XmppMessage = {
   body: [{ text: 'Wherefore art thou, Romeo?' }],
 };
 
-describe('message stanza → Message/CPIM (RFC 3922 §4.1; checklist row 56)', () => {
-  it('maps the RFC example header by header (vector message_xmpp_to_cpim)', () => {
+describe('message stanza → Message/CPIM (RFC 3922 §4.1)', () => {
+  it('docs/cpim.md row 56: maps the RFC example header by header (vector message_xmpp_to_cpim)', () => {
     const out = xmppToCpimMessage(JULIET, GW, NOW)!;
     const m = parsed(out.payload);
     const v = vectors.message_xmpp_to_cpim;
@@ -136,8 +136,8 @@ function cpimFromLines(headers: string[], content: string[], body: string): Uint
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${content.join('\r\n')}\r\n\r\n${body}`, 'utf8');
 }
 
-describe('Message/CPIM → message stanza (RFC 3922 §4.2; checklist rows 57, 59)', () => {
-  it('maps the vector: From/To stripped, Subject with lang, Content-ID as id; cc, DateTime, NS, ext not passed', async () => {
+describe('Message/CPIM → message stanza (RFC 3922 §4.2)', () => {
+  it('docs/cpim.md row 57: maps the vector: From/To stripped, Subject with lang, Content-ID as id; cc, DateTime, NS, ext not passed', async () => {
     const v = vectors.message_cpim_to_xmpp;
     const out = await cpimToXmppMessage(cpimFromLines(v.cpim_headers, v.content_headers, v.body), GW, {
       type: 'normal',
@@ -163,7 +163,7 @@ describe('Message/CPIM → message stanza (RFC 3922 §4.2; checklist rows 57, 59
     expect(out.delay?.toISOString()).toBe('2004-08-01T10:00:00.000Z');
   });
 
-  it('fails back to the sender when Require names what it does not understand (§4.2.7; cpim-01)', async () => {
+  it('docs/cpim.md row 59: fails back to the sender when Require names what it does not understand (§4.2.7; cpim-01)', async () => {
     const text = readFileSync(new URL('cpim-01-rfc3862-example.txt', FIXTURES));
     const payload = text.subarray(text.indexOf('\r\n\r\n') + 4); // IMTP payloads start at the CPIM headers
     const err = await cpimToXmppMessage(
@@ -176,7 +176,7 @@ describe('Message/CPIM → message stanza (RFC 3922 §4.2; checklist rows 57, 59
     expect((err as HubError).message).toMatch(/VitalMessageOption/);
   });
 
-  it('puts only text into <body/>: HTML is rendered as text and offered as XHTML (§4.2.9)', async () => {
+  it('docs/cpim.md row 57: puts only text into <body/>: HTML is rendered as text and offered as XHTML (§4.2.9)', async () => {
     const payload = buildCpim({
       startsWith: 'cpim-headers',
       from: { uri: 'im:alice@irc.example.org' },

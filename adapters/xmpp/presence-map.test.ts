@@ -57,7 +57,7 @@ function parse(text: string): PidfDocument {
   return r.document;
 }
 
-describe('XMPP presence → PIDF (RFC 3922 §5.1, vectors)', () => {
+describe('XMPP presence → PIDF (RFC 3922 §5.1, vectors; docs/cpim.md row 56)', () => {
   for (const v of vectors.presence_xmpp_to_pidf) {
     it(v.xmpp, () => {
       const doc = parse(presenceToPidf(stanzaOf(v.xmpp), GW, NOW));
@@ -114,7 +114,7 @@ describe('XMPP presence → PIDF (RFC 3922 §5.1, vectors)', () => {
     expect(r.activity).toBeUndefined();
   });
 
-  it('joins resources into one document, one tuple each, and never builds zero tuples (§6.3)', () => {
+  it('docs/cpim.md row 58: joins resources into one document, one tuple each, and never builds zero tuples (§6.3)', () => {
     const home = presenceToTuple({ from: 'juliet@example.com/home', to: TO }, GW, NOW);
     const work = presenceToTuple({ from: 'juliet@example.com/work', to: TO, show: 'away' }, GW, NOW);
     const doc = parse(resourcesToPidf([home, work])!);
@@ -128,7 +128,7 @@ describe('XMPP presence → PIDF (RFC 3922 §5.1, vectors)', () => {
 });
 
 describe('priority (RFC 3922 §5.1.7, §5.2.13)', () => {
-  it('scales 0..127 to 0..1, never maps negatives, and reads back without going negative', () => {
+  it('docs/cpim.md rows 56 and 57: scales 0..127 to 0..1, never maps negatives, and reads back without going negative', () => {
     expect(priorityToQvalue(13)).toBe(0.102);
     expect(priorityToQvalue(0)).toBe(0);
     expect(priorityToQvalue(127)).toBe(1);
@@ -180,7 +180,7 @@ describe('PIDF → XMPP presence (RFC 3922 §5.2, §6.3)', () => {
 <presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:im="urn:ietf:params:xml:ns:pidf:im"
   entity="pres:alice@irc.example.org">${tuples}${extra}</presence>`;
 
-  it('splits tuples into stanzas from the puppet with the resource (vector: two tuples)', () => {
+  it('docs/cpim.md row 58: splits tuples into stanzas from the puppet with the resource (vector: two tuples)', () => {
     const doc = parse(
       PIDF(`<tuple id="home"><status><basic>open</basic><im:im>busy</im:im></status>
   <contact priority="0.5">im:alice@irc.example.org</contact><note xml:lang="en">in a call</note>
