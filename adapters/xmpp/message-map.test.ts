@@ -108,6 +108,31 @@ describe('message stanza → Message/CPIM (RFC 3922 §4.1)', () => {
     expect(body).toContain('<p><b>Wherefore</b></p>');
   });
 
+  it('drops empty subjects and invalid language tags rather than failing', () => {
+    const out = xmppToCpimMessage(
+      {
+        ...JULIET,
+        lang: 'en_US',
+        subject: [{ text: '' }, { text: '  padded  ' }, { text: 'x', lang: 'not a tag' }],
+      },
+      GW,
+      NOW,
+    )!;
+    const m = parsed(out.payload);
+    expect(m.semantics.subjects).toEqual([
+      { lang: null, text: 'padded' },
+      { lang: null, text: 'x' },
+    ]);
+    expect(contentHeader(m, 'Content-Language')).toBeUndefined();
+  });
+
+  it('scopes an origin-id that is no msg-id by the sender domain, one-to-one', () => {
+    const cid = (originId: string) => xmppToCpimMessage({ ...JULIET, originId }, GW, NOW)!.contentId;
+    expect(cid('a b')).toBe('a=20.b@example.com');
+    expect(cid('a=20.b')).toBe('a=3d.20.b@example.com');
+    expect(cid('x@y.example')).toBe('x@y.example');
+  });
+
   it('returns null for a stanza with nothing to carry (chat state alone)', () => {
     expect(
       xmppToCpimMessage(

@@ -7,6 +7,7 @@
  * an earlier send) is the adapter's: RFC 3922 §4.1.4 says the type SHOULD be ignored by the mapping.
  */
 import {
+  CodecError,
   HubError,
   MIME_READ_DEFAULTS,
   MimeReadError,
@@ -76,8 +77,17 @@ const MSG_ID = /^[!#-'*+\-/-9=?A-Z^-~.]+@[!#-'*+\-/-9=?A-Z^-~.]+$/;
 function contentIdOf(originId: string | undefined, fromDomain: string): string | undefined {
   if (originId === undefined || originId === '') return undefined;
   if (MSG_ID.test(originId)) return originId;
-  const left = originId.replace(/[^!#-'*+\-/-9=?A-Z^-~.]/g, (c) => `=${c.codePointAt(0)!.toString(16)}`);
+  // `=` is escaped too, so the encoding stays one-to-one.
+  const left = originId.replace(/[^!#-'*+\-/-9?A-Z^-~.]/g, (c) => `=${c.codePointAt(0)!.toString(16)}.`);
   return `${left}@${fromDomain}`;
+}
+
+/** RFC 3066 §2.1 Language-Tag (what `;lang=` and Content-Language take): 1*8ALPHA *("-" 1*8alphanum). */
+const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/;
+
+/** An `xml:lang` usable as a CPIM language, else undefined (an invalid tag is dropped, not the text). */
+function cpimLang(lang: string | undefined): string | undefined {
+  return lang !== undefined && LANGUAGE_TAG.test(lang) ? lang : undefined;
 }
 
 /** The body of `m` in the stanza's language (derived, spec/xmpp.md §3.1 `xml:lang`), with its language. */
@@ -127,10 +137,14 @@ export function xmppToCpimMessage(m: XmppMessage, a: XmppAddressing, now: Date):
     return { from, to, contentType: o.contentType, payload: o.body, ...extra };
   }
   const body = pickBody(m);
-  const subjects = (m.subject ?? []).map((s) => ({ lang: s.lang ?? m.lang ?? null, text: s.text }));
+  // RFC 3862 §2.2: a header value cannot start or end with white space, nor be empty; an empty
+  // <subject/> (RFC 6121 §5.2.4 allows it) says nothing a CPIM Subject could carry.
+  const subjects = (m.subject ?? [])
+    .map((s) => ({ lang: cpimLang(s.lang ?? m.lang) ?? null, text: s.text.trim() }))
+    .filter((s) => s.text !== '');
   if (body === undefined && subjects.length === 0 && m.xhtml === undefined) return null;
   const text = body?.text ?? '';
-  const lang = body?.lang ?? m.lang;
+  const lang = cpimLang(body?.lang ?? m.lang);
   const language: (readonly [string, string])[] = lang === undefined ? [] : [['Content-Language', lang]];
   let contentHeaders: (readonly [string, string])[] = [['Content-Type', PLAIN], ...language];
   let content = text;
@@ -141,16 +155,23 @@ export function xmppToCpimMessage(m: XmppMessage, a: XmppAddressing, now: Date):
     content = part('text/plain', text) + part('text/html', m.xhtml) + `--${b}--\r\n`;
     contentHeaders = [['Content-Type', `multipart/alternative; boundary="${b}"`], ...language];
   }
-  const payload = buildCpim({
-    startsWith: 'cpim-headers',
-    from: { uri: from.uri },
-    to: [{ uri: to.uri }],
-    dateTime: m.delay ?? now,
-    subjects,
-    contentHeaders:
-      contentId === undefined ? contentHeaders : [...contentHeaders, ['Content-ID', `<${contentId}>`]],
-    body: content,
-  });
+  let payload: Uint8Array;
+  try {
+    payload = buildCpim({
+      startsWith: 'cpim-headers',
+      from: { uri: from.uri },
+      to: [{ uri: to.uri }],
+      dateTime: m.delay ?? now,
+      subjects,
+      contentHeaders:
+        contentId === undefined ? contentHeaders : [...contentHeaders, ['Content-ID', `<${contentId}>`]],
+      body: content,
+    });
+  } catch (e) {
+    // What RFC 3862 cannot write (a delay stamp out of range, ...): the sender gets <bad-request/>.
+    if (e instanceof CodecError) throw new HubError('malformed', e.reason);
+    throw e;
+  }
   return { from, to, contentType: 'message/cpim', payload, ...extra };
 }
 
