@@ -11,7 +11,8 @@ set -euo pipefail
 # postgresql-15: the store suite on PostgreSQL (test/support/postgres.ts starts its own server
 # from /usr/lib/postgresql/15/bin on a free port; it never uses the package's default cluster);
 # it brings postgresql-client-15, whose pg_dump `cpim-gateway db backup` runs.
-APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd postgresql-15)
+# prosody: the XMPP adapter's tests (test/support/prosody.ts starts it on free loopback ports).
+APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd postgresql-15 prosody)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
