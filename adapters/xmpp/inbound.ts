@@ -1,0 +1,84 @@
+/**
+ * XMPP → hub (spec/xmpp.md §3.1, RFC 3922 §4.1): a `chat`/`normal`/`headline` message from an
+ * XMPP user to a puppet JID becomes an IMTP `send` of `message/cpim` from the user's `im:` address
+ * to the foreign URI the puppet stands for. The hub's answer goes back to the XMPP sender:
+ * `ok` → a XEP-0184 `<received/>` when the message asked for one (XEP-0184 §5.2; also for `ok` +
+ * `Unreliable`: it is the last confirmation that will come, spec/xmpp.md §5), an error → an
+ * error stanza by the table of spec/xmpp.md §3.5 (stanza-errors.ts).
+ */
+import { xml, type Element } from '@xmpp/component';
+import type { AdapterContext, Answer } from '../../src/index.js';
+import { getHeader, isRateLimited } from '../../src/index.js';
+import { xmppToCpim, type XmppAddressing } from './addresses.js';
+import { XmppMappingError } from './jid-escape.js';
+import { NS_RECEIPTS } from './disco.js';
+import { CPIM_TYPE, inboundPayload, pickBody, readMessage } from './payload.js';
+import type { StanzaError } from './stanza-errors.js';
+import { hubErrorToStanza } from './stanza-errors.js';
+import { errorReply, xmlSafe } from './stanzas.js';
+
+export interface InboundContext {
+  readonly ctx: AdapterContext;
+  readonly addressing: XmppAddressing;
+  /** Writes a stanza to the server; failures are logged by the caller. */
+  readonly send: (el: Element) => Promise<void>;
+  readonly now: () => Date;
+}
+
+/** Why an address did not map, as the stanza error the sender gets (RFC 6120 §8.3.3). */
+function mappingError(e: XmppMappingError, side: 'from' | 'to'): StanzaError {
+  if (side === 'from')
+    // RFC 3922 §3.1 / the operator's `userDomains`: this server's users only.
+    return { condition: 'forbidden', type: 'auth', text: `${e.message}` };
+  return { condition: 'item-not-found', type: 'cancel', text: e.message };
+}
+
+/** One message stanza (not an error, not a receipt) from the server. */
+export async function onMessage(c: InboundContext, el: Element): Promise<void> {
+  const m = readMessage(el);
+  if (m.type === 'groupchat')
+    // spec/xmpp.md §3.1: groupchat only to a room JID; the component hosts no rooms yet.
+    return c.send(errorReply(el, { condition: 'bad-request', type: 'modify', text: 'no rooms here' }));
+  const body = pickBody(m);
+  // Chat states (XEP-0085), bare receipts and other body-less messages have no CPIM equivalent
+  // (spec/xmpp.md §5): dropped without an answer.
+  if (body === undefined) return;
+  let from: string;
+  let to: string;
+  try {
+    from = xmppToCpim(m.from, 'im', c.addressing).uri;
+  } catch (e) {
+    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'from')));
+    throw e;
+  }
+  try {
+    to = xmppToCpim(m.to, 'im', c.addressing).uri;
+  } catch (e) {
+    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'to')));
+    throw e;
+  }
+  const payload = inboundPayload(m, from, to, c.now());
+  const answer = await c.ctx.hub.send({ sender: from, inbox: to, payload, contentType: CPIM_TYPE });
+  await answerSender(c, el, answer);
+}
+
+/** The hub's answer, told to the XMPP sender. */
+async function answerSender(c: InboundContext, el: Element, answer: Answer): Promise<void> {
+  if (answer.status === 'ok') {
+    const id = el.attrs.id;
+    // XEP-0184 §5.2: a receipt only when asked for, with the id of the message it confirms.
+    if (id !== undefined && el.getChild('request', NS_RECEIPTS) !== undefined)
+      await c.send(
+        xml(
+          'message',
+          { from: el.attrs.to, to: el.attrs.from, id: `r-${id}`.slice(0, 256) },
+          xml('received', { xmlns: NS_RECEIPTS, id }),
+        ),
+      );
+    return;
+  }
+  const type = getHeader(answer.headers, 'Error-Type') ?? 'communications';
+  const description = xmlSafe(getHeader(answer.headers, 'Error-Description') ?? '');
+  c.ctx.log.debug({ from: el.attrs.from, to: el.attrs.to, type }, 'xmpp message refused by the hub');
+  await c.send(errorReply(el, hubErrorToStanza(type, description, { rateLimited: isRateLimited(answer) })));
+}

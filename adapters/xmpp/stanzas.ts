@@ -1,0 +1,48 @@
+/**
+ * Stanzas the component writes, built with the library's element builder (it escapes text and
+ * attribute values; nothing here concatenates XML). Pure.
+ */
+import { xml, type Element } from '@xmpp/component';
+import { STANZAS_NS, type StanzaError } from './stanza-errors.js';
+
+export { STANZAS_NS };
+
+/**
+ * XML 1.0 §2.2 Char: C0 controls but TAB/LF/CR, lone surrogates and U+FFFE/U+FFFF cannot be
+ * written at all (Prosody closes the stream with `not-well-formed` over them: spec/xmpp.md §6,
+ * matrix-bifrost#240, ejabberd#1180 for IRC's formatting codes). They are dropped.
+ */
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function xmlSafe(text: string): string {
+  return text.replace(NOT_XML_CHAR, '');
+}
+
+/**
+ * The error answer to a stanza (RFC 6120 §8.2, §8.3): same name and id, addresses swapped,
+ * `type='error'`, `<error type><condition/><text/></error>`. RFC 6120 §8.3.1: the original
+ * payload MAY be included; it is not (it may be what was too large).
+ */
+export function errorReply(stanza: Element, e: StanzaError): Element {
+  return xml(
+    stanza.name,
+    { from: stanza.attrs.to, to: stanza.attrs.from, id: stanza.attrs.id, type: 'error' },
+    xml(
+      'error',
+      { type: e.type },
+      xml(e.condition, { xmlns: STANZAS_NS }),
+      e.text === undefined ? undefined : xml('text', { xmlns: STANZAS_NS }, xmlSafe(e.text)),
+    ),
+  );
+}
+
+/** The condition of an error stanza (RFC 6120 §8.3.2: the child in the stanzas namespace). */
+export function errorCondition(stanza: Element): { condition: string; text: string } {
+  const err = stanza.getChild('error');
+  const cond = err?.getChildElements().find((c) => c.getNS() === STANZAS_NS && c.getName() !== 'text');
+  return {
+    condition: cond?.getName() ?? 'undefined-condition',
+    text: err?.getChildText('text', STANZAS_NS) ?? '',
+  };
+}
