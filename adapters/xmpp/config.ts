@@ -11,7 +11,9 @@ const { positiveInt, nonNegativeInt, domainName } = configFields;
 
 export const xmppConfigSchema = z
   .strictObject({
-    type: z.literal('xmpp').describe('the XMPP adapter: an external component (XEP-0114) beside an XMPP server'),
+    type: z
+      .literal('xmpp')
+      .describe('the XMPP adapter: an external component (XEP-0114) beside an XMPP server'),
     id: z.string().optional().describe('names this instance (default: its type)'),
     componentDomain: domainName.describe(
       'the component domain the XMPP server routes to the gateway (its `Component` entry), e.g. `xmpp-gw.example.org`; people of other networks appear there as JIDs',
@@ -25,7 +27,13 @@ export const xmppConfigSchema = z
     server: z
       .strictObject({
         host: z.string().min(1).prefault('127.0.0.1').describe("the XMPP server's component listener"),
-        port: z.number().int().min(1).max(65535).prefault(5347).describe('its port (XEP-0114: 5347 by convention)'),
+        port: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .prefault(5347)
+          .describe('its port (XEP-0114: 5347 by convention)'),
         secret: z.string().min(1).describe('the shared component secret (use `${VAR}`)'),
       })
       .describe('the XMPP server to connect to as a component (an unencrypted link: keep it on loopback)'),
@@ -62,7 +70,11 @@ export const xmppConfigSchema = z
           .describe('text of a message from the hub larger than this (UTF-8) is refused with `quota`'),
         perJid: z
           .strictObject({
-            ratePerSecond: z.number().positive().prefault(5).describe('stanzas per second per sender after the burst'),
+            ratePerSecond: z
+              .number()
+              .positive()
+              .prefault(5)
+              .describe('stanzas per second per sender after the burst'),
             burst: positiveInt.prefault(20).describe('stanzas a sender may send at once'),
             maxKeys: positiveInt.prefault(10_000).describe('senders tracked at once'),
           })
@@ -82,6 +94,23 @@ export const xmppConfigSchema = z
       })
       .prefault({})
       .describe('XEP-0184 message delivery receipts'),
+    keep: z
+      .strictObject({
+        puppets: positiveInt
+          .prefault(10_000)
+          .describe(
+            'puppet JID ↔ foreign URI pairs kept across restarts (the least recently used forgotten first)',
+          ),
+      })
+      .prefault({})
+      .describe('what survives a restart: the exact foreign URI behind each puppet JID'),
+    mime: z
+      .strictObject({
+        maxDepth: positiveInt.prefault(8).describe('deepest multipart nesting read'),
+        maxParts: positiveInt.prefault(100).describe('most parts read'),
+      })
+      .prefault({})
+      .describe('MIME bodies delivered from the hub (more is `malformed`)'),
   })
   .superRefine((c, ctx) => {
     if (c.userDomains.includes(c.componentDomain))

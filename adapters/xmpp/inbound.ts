@@ -9,7 +9,7 @@
 import { xml, type Element } from '@xmpp/component';
 import type { AdapterContext, Answer } from '../../src/index.js';
 import { getHeader, isRateLimited } from '../../src/index.js';
-import { xmppToCpim, type XmppAddressing } from './addresses.js';
+import { jidKind, xmppToCpim, type XmppAddressing } from './addresses.js';
 import { XmppMappingError } from './jid-escape.js';
 import { NS_RECEIPTS } from './disco.js';
 import { CPIM_TYPE, inboundPayload, pickBody, readMessage } from './payload.js';
@@ -23,6 +23,8 @@ export interface InboundContext {
   /** Writes a stanza to the server; failures are logged by the caller. */
   readonly send: (el: Element) => Promise<void>;
   readonly now: () => Date;
+  /** The foreign URI a puppet JID was made from, when kept (its exact case); else undefined. */
+  readonly puppetUri: (jid: string) => string | undefined;
 }
 
 /** Why an address did not map, as the stanza error the sender gets (RFC 6120 §8.3.3). */
@@ -52,7 +54,13 @@ export async function onMessage(c: InboundContext, el: Element): Promise<void> {
     throw e;
   }
   try {
-    to = xmppToCpim(m.to, 'im', c.addressing).uri;
+    // Only puppets stand for someone; other names under the component domain would be rooms
+    // (XEP-0045, later work) and are not found.
+    if (jidKind(m.to, c.addressing) !== 'puppet')
+      return c.send(
+        errorReply(el, { condition: 'item-not-found', type: 'cancel', text: `no one is ${m.to}` }),
+      );
+    to = c.puppetUri(m.to) ?? xmppToCpim(m.to, 'im', c.addressing).uri;
   } catch (e) {
     if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'to')));
     throw e;

@@ -122,7 +122,10 @@ async function entityText(
   body: Uint8Array,
   limits: MimeReadLimits,
 ): Promise<string> {
-  if (/^\s*text\/plain\s*(;\s*charset="?(utf-8|us-ascii)"?\s*)?$/i.test(contentType) && encoding === undefined) {
+  if (
+    /^\s*text\/plain\s*(;\s*charset="?(utf-8|us-ascii)"?\s*)?$/i.test(contentType) &&
+    encoding === undefined
+  ) {
     try {
       return decodeUtf8Strict(body);
     } catch {
@@ -148,7 +151,8 @@ export async function outboundText(
   limits: MimeReadLimits,
 ): Promise<OutboundText> {
   const type = contentType ?? 'text/plain; charset=utf-8';
-  if (!/^\s*message\/cpim\s*(;|$)/i.test(type)) return { text: await entityText(type, undefined, payload, limits) };
+  if (!/^\s*message\/cpim\s*(;|$)/i.test(type))
+    return { text: await entityText(type, undefined, payload, limits) };
   const r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
   if (r.result === 'reject' || r.message === undefined)
     throw new HubError('malformed', `bad message/cpim: ${r.result === 'reject' ? r.reason : 'unreadable'}`);
@@ -163,7 +167,9 @@ export async function outboundText(
   const lang = header(msg.contentHeaders, 'content-language');
   return {
     text,
-    ...(s === undefined ? {} : { subject: s.lang === null ? { text: s.text } : { text: s.text, lang: s.lang } }),
+    ...(s === undefined
+      ? {}
+      : { subject: s.lang === null ? { text: s.text } : { text: s.text, lang: s.lang } }),
     ...(lang === undefined ? {} : { lang }),
   };
 }

@@ -2,6 +2,7 @@
  * Stanzas the component writes, built with the library's element builder (it escapes text and
  * attribute values; nothing here concatenates XML). Pure.
  */
+/* eslint-disable no-control-regex -- xmlSafe's point is to find control characters */
 import { xml, type Element } from '@xmpp/component';
 import { STANZAS_NS, type StanzaError } from './stanza-errors.js';
 
@@ -12,8 +13,8 @@ export { STANZAS_NS };
  * written at all (Prosody closes the stream with `not-well-formed` over them: spec/xmpp.md §6,
  * matrix-bifrost#240, ejabberd#1180 for IRC's formatting codes). They are dropped.
  */
-// eslint-disable-next-line no-control-regex -- the point is to find control characters
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHAR =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function xmlSafe(text: string): string {
   return text.replace(NOT_XML_CHAR, '');
@@ -28,12 +29,17 @@ export function errorReply(stanza: Element, e: StanzaError): Element {
   return xml(
     stanza.name,
     { from: stanza.attrs.to, to: stanza.attrs.from, id: stanza.attrs.id, type: 'error' },
-    xml(
-      'error',
-      { type: e.type },
-      xml(e.condition, { xmlns: STANZAS_NS }),
-      e.text === undefined ? undefined : xml('text', { xmlns: STANZAS_NS }, xmlSafe(e.text)),
-    ),
+    errorChild(e),
+  );
+}
+
+/** The `<error/>` child alone (RFC 6120 §8.3.2), for the IQ routes, which wrap it themselves. */
+export function errorChild(e: StanzaError): Element {
+  return xml(
+    'error',
+    { type: e.type },
+    xml(e.condition, { xmlns: STANZAS_NS }),
+    e.text === undefined ? undefined : xml('text', { xmlns: STANZAS_NS }, xmlSafe(e.text)),
   );
 }
 

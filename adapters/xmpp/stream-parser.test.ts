@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/component';
-import { StreamXmlError, XmppStreamParser, oversized } from './stream-parser.js';
+import { XmppStreamParser, oversized, type StreamXmlError } from './stream-parser.js';
 
 const HEADER =
   "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' " +
@@ -20,7 +20,10 @@ function feed(chunks: readonly (string | Buffer)[], maxStanzaBytes = 4096) {
 
 describe('XmppStreamParser (RFC 6120 §11.1 restricted XML)', () => {
   it('reads the stream header and stanzas, with namespaces resolved through the root', () => {
-    const r = feed([HEADER, "<message from='a@b' to='c@gw.localhost'><body>x &amp; &lt;y&gt;</body></message>"]);
+    const r = feed([
+      HEADER,
+      "<message from='a@b' to='c@gw.localhost'><body>x &amp; &lt;y&gt;</body></message>",
+    ]);
     expect(r.start()?.attrs.id).toBe('abc');
     expect(r.elements).toHaveLength(1);
     expect(r.elements[0]!.getChildText('body')).toBe('x & <y>');
@@ -82,7 +85,10 @@ describe('XmppStreamParser (RFC 6120 §11.1 restricted XML)', () => {
   it('emits an oversized stanza with its attributes only, marked, and goes on with the next', () => {
     const big = 'x'.repeat(5000);
     const r = feed(
-      [HEADER, `<message from='a@b' id='m1'><body>${big}</body></message><message id='m2'><body>ok</body></message>`],
+      [
+        HEADER,
+        `<message from='a@b' id='m1'><body>${big}</body></message><message id='m2'><body>ok</body></message>`,
+      ],
       1024,
     );
     expect(r.errors).toEqual([]);
@@ -95,7 +101,10 @@ describe('XmppStreamParser (RFC 6120 §11.1 restricted XML)', () => {
   });
 
   it('closes the stream when one stanza never ends past the hard limit', () => {
-    const r = feed([HEADER, '<message><body>', ...Array.from({ length: 20 }, () => 'y'.repeat(64 * 1024))], 1024);
+    const r = feed(
+      [HEADER, '<message><body>', ...Array.from({ length: 20 }, () => 'y'.repeat(64 * 1024))],
+      1024,
+    );
     expect(r.errors.map((e) => e.condition)).toEqual(['policy-violation']);
   });
 });

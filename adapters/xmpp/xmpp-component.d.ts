@@ -7,6 +7,7 @@
  */
 declare module '@xmpp/component' {
   import type { EventEmitter } from 'node:events';
+  import type { Socket } from 'node:net';
 
   export class Element {
     constructor(name: string, attrs?: Record<string, string | undefined>);
@@ -43,14 +44,32 @@ declare module '@xmpp/component' {
     end(data?: string): void;
   }
 
+  /** What @xmpp/iq/callee hands a route handler (middleware/lib/IncomingContext.js). */
+  export interface IqContext {
+    readonly stanza: Element;
+    /** The query child. */
+    readonly element: Element;
+    readonly from: { toString(): string } | null;
+    readonly to: { toString(): string } | null;
+  }
+  /** A result child or an `<error/>` element; `true`: an empty result; nothing: `service-unavailable`. */
+  export type IqHandler = (
+    ctx: IqContext,
+  ) => Element | true | undefined | Promise<Element | true | undefined>;
+
   export interface Component extends EventEmitter {
+    /** Answers get/set IQs by the query's name and namespace; unrouted ones get `service-unavailable`. */
+    iqCallee: {
+      get(ns: string, name: string, h: IqHandler): void;
+      set(ns: string, name: string, h: IqHandler): void;
+    };
     status: string;
     options: { service: string; domain: string };
     jid: { toString(): string } | null;
     /** Replaced per entity by the adapter's safe parser (stream-parser.ts). */
     Parser: new () => StreamParser;
     parser: StreamParser | null;
-    socket: import('node:net').Socket | null;
+    socket: Socket | null;
     _onData(data: Buffer): void;
     _onParserError(error: Error): void;
     _detachParser(): void;
