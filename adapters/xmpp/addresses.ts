@@ -16,6 +16,7 @@ import {
   escapeLocal,
   formatJid,
   fromHistoricalEscapes,
+  identifierProblem,
   parseJid,
   unescapeLocal,
 } from './jid-escape.js';
@@ -133,14 +134,19 @@ export function cpimToXmpp(uri: string, a: XmppAddressing): string {
     // RFC 2368 3: headers are a message template, not part of who is named; a JID has no place for them.
     throw new XmppMappingError('not-mappable', `'${uri}' carries ?headers`, 'RFC 3922 3.3');
   const { local, domain } = parsed;
+  const mint = (value: string, jidDomain: string): string => {
+    const escaped = escapeLocal(value);
+    const problem = identifierProblem(escaped);
+    if (problem !== null) throw new XmppMappingError('not-mappable', problem, 'RFC 7622 3.3.1');
+    return formatJid({ local: escaped, domain: jidDomain });
+  };
   const userDomain = a.userDomains.find((d) => sameDomain(d, domain));
-  if (userDomain !== undefined)
-    return formatJid({ local: escapeLocal(local), domain: domainToUnicode(toALabel(userDomain)) });
+  if (userDomain !== undefined) return mint(local, domainToUnicode(toALabel(userDomain)));
   if (sameDomain(domain, a.componentDomain)) {
     if (local.includes('@'))
       // It would read back as a puppet (xmppToCpim splits at '@'): refuse rather than alias.
       throw new XmppMappingError('not-mappable', `'${uri}' would read back as a puppet`, 'XEP-0106 4.2');
-    return formatJid({ local: escapeLocal(local), domain: a.componentDomain });
+    return mint(local, a.componentDomain);
   }
-  return formatJid({ local: escapeLocal(`${local}@${domain}`), domain: a.componentDomain });
+  return mint(`${local}@${domain}`, a.componentDomain);
 }

@@ -6,6 +6,7 @@ import {
   escapeLocal,
   formatJid,
   fromHistoricalEscapes,
+  identifierProblem,
   jidKey,
   parseJid,
   unescapeLocal,
@@ -91,6 +92,13 @@ describe('XEP-0106 escaping', () => {
 });
 
 describe('JIDs (RFC 7622 §3)', () => {
+  it('accepts printable ASCII and letters/digits, refuses symbols, spaces and controls (PRECIS IdentifierClass)', () => {
+    for (const ok of ['alice\\40irc.example.org', '#dev', 'été', 'ß', 'Ωmega', '用户', 'x~!$%*'])
+      expect(identifierProblem(ok), ok).toBeNull();
+    for (const bad of ['😀', 'a\u00a0b', 'a\u2028b', '\u00bfque', 'a\u0007'])
+      expect(identifierProblem(bad), bad).toMatch(/IdentifierClass/);
+  });
+
   it('splits local, domain and resource at the first @ and first /', () => {
     expect(parseJid('juliet@example.com/balcony')).toEqual({
       local: 'juliet',

@@ -118,6 +118,23 @@ function checkPart(part: string, name: string, rule: string): void {
     throw new XmppMappingError('jid-malformed', `the ${name} contains a control character`, rule);
 }
 
+/**
+ * Why `local` is not a PRECIS IdentifierClass string, or null (RFC 7622 §3.3.1 builds localparts on
+ * it, RFC 8264 §4.2). Approximated by the derived property's main rules (RFC 8264 §9): printable
+ * ASCII (ASCII7, §9.11) and LetterDigits (§9.1: Ll Lu Lo Nd Lm Mn Mc) are valid; spaces, symbols,
+ * punctuation and controls outside ASCII are not. Used before minting a JID, so a puppet the server
+ * would refuse (`jid-malformed`) is refused here with a reason instead.
+ */
+export function identifierProblem(local: string): string | null {
+  for (const ch of local) {
+    const cp = ch.codePointAt(0)!;
+    if ((cp >= 0x21 && cp <= 0x7e) || /[\p{Ll}\p{Lu}\p{Lo}\p{Nd}\p{Lm}\p{Mn}\p{Mc}]/u.test(ch)) continue;
+    const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+    return `U+${hex} is not allowed in a localpart (PRECIS IdentifierClass, RFC 8264 §4.2)`;
+  }
+  return null;
+}
+
 /** RFC 7622 §3.3.1: the eight characters a localpart may never contain (they need XEP-0106). */
 const LOCAL_FORBIDDEN = /["&'/:<>@\s]/u;
 
