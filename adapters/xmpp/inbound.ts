@@ -10,12 +10,15 @@ import { xml, type Element } from '@xmpp/component';
 import type { AdapterContext, Answer } from '../../src/index.js';
 import { getHeader, isRateLimited } from '../../src/index.js';
 import { jidKind, xmppToCpim, type XmppAddressing } from './addresses.js';
+import { HubError } from '../../src/index.js';
 import { XmppMappingError } from './jid-escape.js';
 import { NS_RECEIPTS } from './disco.js';
-import { CPIM_TYPE, inboundPayload, pickBody, readMessage } from './payload.js';
+import { xmppToCpimMessage } from './message-map.js';
+import { readMessage } from './payload.js';
 import type { StanzaError } from './stanza-errors.js';
 import { hubErrorToStanza } from './stanza-errors.js';
-import { errorReply, xmlSafe } from './stanzas.js';
+import { errorReply } from './stanzas.js';
+import { xmlSafe } from './xml-text.js';
 
 export interface InboundContext {
   readonly ctx: AdapterContext;
@@ -41,32 +44,43 @@ export async function onMessage(c: InboundContext, el: Element): Promise<void> {
   if (m.type === 'groupchat')
     // spec/xmpp.md §3.1: groupchat only to a room JID; the component hosts no rooms yet.
     return c.send(errorReply(el, { condition: 'bad-request', type: 'modify', text: 'no rooms here' }));
-  const body = pickBody(m);
-  // Chat states (XEP-0085), bare receipts and other body-less messages have no CPIM equivalent
-  // (spec/xmpp.md §5): dropped without an answer.
-  if (body === undefined) return;
-  let from: string;
-  let to: string;
+  // Only puppets stand for someone; other names under the component domain would be rooms
+  // (XEP-0045, later work) and are not found.
   try {
-    from = xmppToCpim(m.from, 'im', c.addressing).uri;
-  } catch (e) {
-    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'from')));
-    throw e;
-  }
-  try {
-    // Only puppets stand for someone; other names under the component domain would be rooms
-    // (XEP-0045, later work) and are not found.
     if (jidKind(m.to, c.addressing) !== 'puppet')
       return c.send(
         errorReply(el, { condition: 'item-not-found', type: 'cancel', text: `no one is ${m.to}` }),
       );
-    to = c.puppetUri(m.to) ?? xmppToCpim(m.to, 'im', c.addressing).uri;
   } catch (e) {
     if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'to')));
     throw e;
   }
-  const payload = inboundPayload(m, from, to, c.now());
-  const answer = await c.ctx.hub.send({ sender: from, inbox: to, payload, contentType: CPIM_TYPE });
+  try {
+    // The sender first: a domain the gateway does not serve is refused before anything else.
+    xmppToCpim(m.from, 'im', c.addressing);
+  } catch (e) {
+    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'from')));
+    throw e;
+  }
+  let mapped;
+  try {
+    mapped = xmppToCpimMessage(m, c.addressing, c.now());
+  } catch (e) {
+    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'to')));
+    if (e instanceof HubError) return c.send(errorReply(el, hubErrorToStanza(e.type, e.message)));
+    throw e;
+  }
+  // Chat states (XEP-0085), bare receipts and other body-less messages have no CPIM equivalent
+  // (spec/xmpp.md §5): dropped without an answer.
+  if (mapped === null) return;
+  // The exact foreign URI the puppet was made from, when kept (servers case-fold localparts).
+  const inbox = c.puppetUri(m.to) ?? mapped.to.uri;
+  const answer = await c.ctx.hub.send({
+    sender: mapped.from.uri,
+    inbox,
+    payload: mapped.payload,
+    contentType: mapped.contentType,
+  });
   await answerSender(c, el, answer);
 }
 

@@ -8,7 +8,7 @@
  * stanza-errors.ts), else `ok` + `Unreliable` after the wait; with 0, `ok` + `Unreliable` at once.
  */
 import { randomUUID } from 'node:crypto';
-import { xml, type Element } from '@xmpp/component';
+import type { Element } from '@xmpp/component';
 import {
   HubError,
   errorAnswer,
@@ -21,11 +21,9 @@ import {
 } from '../../src/index.js';
 import { cpimToXmpp, type XmppAddressing } from './addresses.js';
 import { XmppMappingError, jidKey, parseJid } from './jid-escape.js';
-import { NS_RECEIPTS } from './disco.js';
-import { outboundText } from './payload.js';
+import { messageStanza, outboundMessage } from './payload.js';
 import type { PendingReceipts } from './receipts.js';
 import { stanzaErrorToHub } from './stanza-errors.js';
-import { xmlSafe } from './stanzas.js';
 
 export interface OutboundContext {
   readonly addressing: XmppAddressing;
@@ -63,15 +61,20 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
   if (from instanceof HubError)
     return errorAnswer('malformed', `the author has no XMPP address: ${from.message}`);
   if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
-  let text;
+  let m;
   try {
-    text = await outboundText(getHeader(op.headers, 'Content-Type'), op.payload, c.mime);
+    m = await outboundMessage(getHeader(op.headers, 'Content-Type'), op.payload, c.addressing, {
+      from,
+      to,
+      limits: c.mime,
+    });
   } catch (e) {
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
+    if (e instanceof XmppMappingError) return errorAnswer('malformed', e.message);
     throw e;
   }
-  const body = xmlSafe(text.text);
-  if (Buffer.byteLength(body) > c.maxMessageBytes)
+  const size = m.body.reduce((n, b) => n + Buffer.byteLength(b.text), 0) + Buffer.byteLength(m.e2e ?? '');
+  if (size > c.maxMessageBytes)
     return errorAnswer(
       'quota',
       `the text is larger than ${c.maxMessageBytes} bytes (limits.maxMessageBytes)`,
@@ -82,15 +85,7 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
 
   const id = randomUUID();
   const wait = c.receipts.hasRoom();
-  const stanza = xml(
-    'message',
-    { from, to, type: 'chat', id, 'xml:lang': text.lang },
-    text.subject === undefined
-      ? undefined
-      : xml('subject', { 'xml:lang': text.subject.lang }, xmlSafe(text.subject.text)),
-    xml('body', {}, body),
-    wait ? xml('request', { xmlns: NS_RECEIPTS }) : undefined,
-  );
+  const stanza = messageStanza(m, id, wait);
   const outcome = wait ? c.receipts.wait(id, to) : undefined;
   try {
     await c.send(stanza);

@@ -1,55 +1,26 @@
 /**
- * Message bodies between XMPP stanzas and the hub (spec/xmpp.md §3.1, §3.2; RFC 3922 §4):
- * the plain message a stanza carries (read here from the element tree) and the hub payload.
- * Pure: no I/O.
- *
- * XMPP → hub: RFC 3922 §4.1: From/To are the bare `im:` addresses (resource dropped, §4.1.1-2),
- * `<subject xml:lang>` → `Subject:;lang=` (§4.1.6), `<body>` → the encapsulated
- * `text/plain; charset=utf-8` entity (§4.1.7), DateTime from XEP-0203 `<delay stamp>` or the
- * receive time (§4.1.9, derived). `id`, `type` and `<thread/>` are not mapped (§4.1.3-5);
- * extensions are dropped (§4.1.8). Several `<body>` in different languages (RFC 6121 §5.2.3): the
- * one in the stanza's language (or without one) is taken, its language in Content-Language.
- *
- * Hub → XMPP: only text goes into `<body>` (§4.2.9): a `message/cpim` payload's entity, or a
- * bare text entity, is read by the core's MIME reader (src/mime), its Subject kept (§4.2.5).
+ * Message stanzas ⇄ the plain messages of message-map.ts (RFC 3922 §4, spec/xmpp.md §3.1, §3.2),
+ * which does the mapping to and from Message/CPIM header by header: this file only reads the
+ * element tree into that object and writes that object back as a stanza with the library's
+ * element builder (which escapes). Pure: no I/O.
  */
-import type { Element } from '@xmpp/component';
-import {
-  HubError,
-  MimeReadError,
-  buildCpim,
-  decodeUtf8Strict,
-  parseCpim,
-  readMimeEntity,
-  readableText,
-  type MimeReadLimits,
-} from '../../src/index.js';
+import { xml, type Element } from '@xmpp/component';
+import { HubError, MimeReadError, decodeUtf8Strict, readMimeEntity, readableText } from '../../src/index.js';
+import type { MimeReadLimits } from '../../src/index.js';
+import type { XmppAddressing } from './addresses.js';
+import { XMPP_E2E_NS, isEndToEndProtected, writeE2e } from './e2e.js';
+import { cpimToXmppMessage, type XmppMessage, type XmppMessageType } from './message-map.js';
+import type { XmppText } from './presence-map.js';
+import { xmlSafe } from './xml-text.js';
 
-export const CPIM_TYPE = 'message/cpim';
 const NS_DELAY = 'urn:xmpp:delay';
+const NS_SID = 'urn:xmpp:sid:0';
+const NS_XHTML_IM = 'http://jabber.org/protocol/xhtml-im';
+const NS_XHTML = 'http://www.w3.org/1999/xhtml';
 const XML_LANG = 'xml:lang';
-
-export interface LangText {
-  readonly text: string;
-  readonly lang?: string;
-}
-
-/** The parts of a message stanza the mapping reads (RFC 6121 §5.2). */
-export interface XmppMessage {
-  readonly from: string;
-  readonly to: string;
-  readonly type: 'chat' | 'normal' | 'groupchat' | 'headline' | 'error';
-  readonly id?: string;
-  readonly lang?: string;
-  readonly thread?: string;
-  readonly subject: readonly LangText[];
-  readonly body: readonly LangText[];
-  readonly delay?: Date;
-}
-
 const TYPES = new Set(['chat', 'normal', 'groupchat', 'headline', 'error']);
 
-function langTexts(el: Element, name: string): LangText[] {
+function texts(el: Element, name: string): XmppText[] {
   return el
     .getChildren(name)
     .filter((c) => c.getNS() === el.getNS())
@@ -65,67 +36,32 @@ export function readMessage(el: Element): XmppMessage {
   const stamp = el.getChild('delay', NS_DELAY)?.attrs.stamp;
   const delay = stamp === undefined ? undefined : new Date(stamp);
   const thread = el.getChildText('thread');
+  const originId = el.getChild('origin-id', NS_SID)?.attrs.id;
+  // XEP-0071: the XHTML body's content, serialised again by the library (escaped as it writes).
+  const xhtmlBody = el.getChild('html', NS_XHTML_IM)?.getChild('body', NS_XHTML);
+  const xhtml = xhtmlBody?.children
+    .map((c) => (typeof c === 'string' ? xml('x', {}, c).toString().slice(3, -4) : c.toString()))
+    .join('');
+  const e2e = el.getChild('e2e', XMPP_E2E_NS)?.getText();
   return {
     from: el.attrs.from ?? '',
     to: el.attrs.to ?? '',
-    type: (TYPES.has(type) ? type : 'normal') as XmppMessage['type'],
+    type: (TYPES.has(type) ? type : 'normal') as XmppMessageType,
     ...(el.attrs.id === undefined ? {} : { id: el.attrs.id }),
+    ...(originId === undefined ? {} : { originId }),
     ...(el.attrs[XML_LANG] === undefined ? {} : { lang: el.attrs[XML_LANG] }),
     ...(thread === null ? {} : { thread }),
-    subject: langTexts(el, 'subject'),
-    body: langTexts(el, 'body'),
+    subject: texts(el, 'subject'),
+    body: texts(el, 'body'),
+    ...(xhtml === undefined || xhtml === '' ? {} : { xhtml }),
     ...(delay === undefined || Number.isNaN(delay.getTime()) ? {} : { delay }),
+    ...(e2e === undefined ? {} : { e2e }),
   };
 }
 
-/** The body in the stanza's language, else one without a language, else the first (derived). */
-export function pickBody(m: XmppMessage): LangText | undefined {
-  return (
-    m.body.find((b) => b.lang !== undefined && b.lang === m.lang) ??
-    m.body.find((b) => b.lang === undefined) ??
-    m.body[0]
-  );
-}
-
-/** The `message/cpim` payload of an inbound message (RFC 3922 §4.1), From/To already mapped. */
-export function inboundPayload(m: XmppMessage, fromUri: string, toUri: string, now: Date): Uint8Array {
-  const body = pickBody(m);
-  const lang = body?.lang ?? m.lang;
-  const built = buildCpim({
-    startsWith: 'cpim-headers',
-    from: { uri: fromUri },
-    to: [{ uri: toUri }],
-    dateTime: m.delay ?? now,
-    subjects: m.subject.map((s) => ({ text: s.text, lang: s.lang ?? null })),
-    contentHeaders: [
-      ['Content-Type', 'text/plain; charset=utf-8'],
-      ...(lang === undefined ? [] : ([['Content-Language', lang]] as const)),
-    ],
-    body: body?.text ?? '',
-  });
-  return typeof built === 'string' ? new TextEncoder().encode(built) : built;
-}
-
-export interface OutboundText {
-  readonly text: string;
-  readonly subject?: LangText;
-  readonly lang?: string;
-}
-
-function header(headers: readonly { name: string; value: string }[], name: string): string | undefined {
-  return headers.find((h) => h.name.toLowerCase() === name)?.value;
-}
-
-async function entityText(
-  contentType: string,
-  encoding: string | undefined,
-  body: Uint8Array,
-  limits: MimeReadLimits,
-): Promise<string> {
-  if (
-    /^\s*text\/plain\s*(;\s*charset="?(utf-8|us-ascii)"?\s*)?$/i.test(contentType) &&
-    encoding === undefined
-  ) {
+/** The text of a bare MIME entity from the hub (IMTP's default type is text/plain). */
+async function entityText(contentType: string, body: Uint8Array, limits: MimeReadLimits): Promise<string> {
+  if (/^\s*text\/plain\s*(;\s*charset="?(utf-8|us-ascii)"?\s*)?$/i.test(contentType)) {
     try {
       return decodeUtf8Strict(body);
     } catch {
@@ -133,10 +69,13 @@ async function entityText(
     }
   }
   try {
-    const e = await readMimeEntity(contentType, encoding, body, limits);
-    if (e.text === '' && e.attachments.length > 0)
+    const e = await readMimeEntity(contentType, undefined, body, limits);
+    if (e.text === '' && e.html === undefined)
       // RFC 3922 §4.2.9: what is not text MUST NOT go into <body>.
-      throw new HubError('malformed', `XMPP cannot carry ${e.attachments.map((a) => a.type).join(', ')}`);
+      throw new HubError(
+        'malformed',
+        `XMPP cannot carry ${e.attachments.map((a) => a.type).join(', ') || contentType}`,
+      );
     return readableText(e);
   } catch (err) {
     if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
@@ -144,32 +83,45 @@ async function entityText(
   }
 }
 
-/** A hub payload as the text of a message stanza (RFC 3922 §4.2). */
-export async function outboundText(
+/**
+ * A hub payload as a message from `from` to `to` (RFC 3922 §4.2): `message/cpim` through
+ * message-map.ts; an RFC 3923 protected entity passed unopened as `<e2e/>` (§8); any other MIME
+ * entity as its readable text.
+ */
+export async function outboundMessage(
   contentType: string | undefined,
   payload: Uint8Array,
-  limits: MimeReadLimits,
-): Promise<OutboundText> {
+  a: XmppAddressing,
+  o: { readonly from: string; readonly to: string; readonly limits: MimeReadLimits },
+): Promise<XmppMessage> {
   const type = contentType ?? 'text/plain; charset=utf-8';
-  if (!/^\s*message\/cpim\s*(;|$)/i.test(type))
-    return { text: await entityText(type, undefined, payload, limits) };
-  const r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
-  if (r.result === 'reject' || r.message === undefined)
-    throw new HubError('malformed', `bad message/cpim: ${r.result === 'reject' ? r.reason : 'unreadable'}`);
-  const msg = r.message;
-  const text = await entityText(
-    header(msg.contentHeaders, 'content-type') ?? 'text/plain',
-    header(msg.contentHeaders, 'content-transfer-encoding'),
-    msg.body,
-    limits,
+  if (/^\s*message\/cpim\s*(;|$)/i.test(type))
+    return cpimToXmppMessage(payload, a, { type: 'chat', from: o.from, to: o.to, limits: o.limits });
+  if (isEndToEndProtected(type))
+    return {
+      from: o.from,
+      to: o.to,
+      type: 'chat',
+      body: [],
+      e2e: writeE2e({ contentType: type, body: payload }),
+    };
+  const text = xmlSafe(await entityText(type, payload, o.limits));
+  return { from: o.from, to: o.to, type: 'chat', body: [{ text }] };
+}
+
+/**
+ * The stanza for a message (RFC 6121 §5.2). The `id` is fresh for each stanza (spec/xmpp.md §6:
+ * ids are not trustworthy keys; receipts and errors find the send by it). XHTML-IM is not written
+ * (it would need the HTML parsed into elements; the plain body carries the text).
+ */
+export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolean): Element {
+  return xml(
+    'message',
+    { from: m.from, to: m.to, type: m.type, id, [XML_LANG]: m.lang },
+    ...(m.subject ?? []).map((s) => xml('subject', { [XML_LANG]: s.lang }, xmlSafe(s.text))),
+    ...m.body.map((b) => xml('body', { [XML_LANG]: b.lang }, xmlSafe(b.text))),
+    m.thread === undefined ? undefined : xml('thread', {}, xmlSafe(m.thread)),
+    m.e2e === undefined ? undefined : xml('e2e', { xmlns: XMPP_E2E_NS }, m.e2e),
+    requestReceipt ? xml('request', { xmlns: 'urn:xmpp:receipts' }) : undefined,
   );
-  const s = msg.semantics.subjects[0];
-  const lang = header(msg.contentHeaders, 'content-language');
-  return {
-    text,
-    ...(s === undefined
-      ? {}
-      : { subject: s.lang === null ? { text: s.text } : { text: s.text, lang: s.lang } }),
-    ...(lang === undefined ? {} : { lang }),
-  };
 }

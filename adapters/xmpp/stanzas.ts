@@ -2,23 +2,11 @@
  * Stanzas the component writes, built with the library's element builder (it escapes text and
  * attribute values; nothing here concatenates XML). Pure.
  */
-/* eslint-disable no-control-regex -- xmlSafe's point is to find control characters */
 import { xml, type Element } from '@xmpp/component';
 import { STANZAS_NS, type StanzaError } from './stanza-errors.js';
+import { xmlSafe } from './xml-text.js';
 
 export { STANZAS_NS };
-
-/**
- * XML 1.0 §2.2 Char: C0 controls but TAB/LF/CR, lone surrogates and U+FFFE/U+FFFF cannot be
- * written at all (Prosody closes the stream with `not-well-formed` over them: spec/xmpp.md §6,
- * matrix-bifrost#240, ejabberd#1180 for IRC's formatting codes). They are dropped.
- */
-const NOT_XML_CHAR =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-export function xmlSafe(text: string): string {
-  return text.replace(NOT_XML_CHAR, '');
-}
 
 /**
  * The error answer to a stanza (RFC 6120 §8.2, §8.3): same name and id, addresses swapped,
