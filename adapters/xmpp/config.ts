@@ -94,6 +94,20 @@ export const xmppConfigSchema = z
       })
       .prefault({})
       .describe('XEP-0184 message delivery receipts'),
+    presence: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .prefault(true)
+          .describe("publish XMPP users' presence and let them watch people through puppets"),
+        maxUsers: positiveInt
+          .prefault(10_000)
+          .describe(
+            'XMPP users whose connected resources are tracked at once (the least recently changed forgotten first)',
+          ),
+      })
+      .prefault({})
+      .describe('presence both ways (RFC 3922 §5-6)'),
     keep: z
       .strictObject({
         puppets: positiveInt

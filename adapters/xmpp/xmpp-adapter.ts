@@ -34,6 +34,7 @@ import { onMessage, type InboundContext } from './inbound.js';
 import { XmppMappingError, bareJid, jidKey, parseJid, unescapeLocal } from './jid-escape.js';
 import { ComponentLink } from './link.js';
 import { deliverSend, type OutboundContext } from './outbound.js';
+import { PresenceBridge } from './presence-io.js';
 import { PendingReceipts } from './receipts.js';
 import { mayAnswerWithError, type StanzaError } from './stanza-errors.js';
 import { errorChild, errorCondition, errorReply } from './stanzas.js';
@@ -45,7 +46,7 @@ export const puppetNamespace = (adapterId: string): string => `xmpp:${adapterId}
 export class XmppAdapter implements Adapter {
   readonly domains: readonly string[];
   readonly capabilities: Capabilities = {
-    presence: 'none',
+    presence: 'publish',
     contentTypes: ['message/cpim', 'text/plain'],
     groups: false,
   };
@@ -54,6 +55,7 @@ export class XmppAdapter implements Adapter {
   private readonly rate: KeyedRateLimiter;
   private readonly unreliable: Answer;
   private link: ComponentLink | null = null;
+  private presence: PresenceBridge | null = null;
   private puppets: KeptMap;
   private stopped = false;
 
@@ -93,6 +95,13 @@ export class XmppAdapter implements Adapter {
         this.ctx.log.warn({ err }, 'xmpp stanza handling failed'),
       );
     this.wireIqs(link);
+    if (c.presence.enabled)
+      this.presence = new PresenceBridge(
+        this.ctx,
+        this.addressing,
+        (el) => link.send(el),
+        c.presence.maxUsers,
+      );
     const first = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, c.startTimeoutMs);
       link.onFatal = (err) => {
@@ -115,6 +124,10 @@ export class XmppAdapter implements Adapter {
   }
 
   async deliver(op: Operation): Promise<Answer> {
+    if (op.protocol === 'pitp' && (op.method === 'change-notify' || op.method === 'terminate-notify')) {
+      if (this.presence === null || this.stopped) return errorAnswer('not-subscribed', 'no presence here');
+      return this.presence.deliverNotify(op);
+    }
     if (op.protocol !== 'imtp' || op.method !== 'send')
       return errorAnswer('unknown-method', `the XMPP adapter does not take ${op.method}`);
     if (this.stopped || this.link === null)
@@ -196,7 +209,8 @@ export class XmppAdapter implements Adapter {
         type: 'wait',
         text: 'too many stanzas; slow down',
       });
-    if (el.name !== 'message') return; // presence: later work (docs/adapters/xmpp.md)
+    if (el.name === 'presence') return this.presence?.onPresence(el);
+    if (el.name !== 'message') return;
     const received = el.getChild('received', NS_RECEIPTS);
     if (received?.attrs.id !== undefined)
       this.receipts.settle(received.attrs.id, this.bare(el.attrs.from), { kind: 'received' });

@@ -62,6 +62,9 @@ export async function xmppUser(p: Prosody, name: string): Promise<XmppUser> {
   c.on('stanza', (s: Element) => stanzas.push(s));
   c.on('error', () => undefined);
   await c.start();
+  // As real clients do (RFC 6121 §2.2): Prosody sends subscription results (`subscribed`) and
+  // roster pushes only to resources that asked for the roster ("interested" resources).
+  await c.iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
   await c.send(xml('presence'));
   return {
     client: c,
