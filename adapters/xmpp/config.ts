@@ -55,6 +55,17 @@ export const xmppConfigSchema = z
       })
       .prefault({})
       .describe('reconnecting after a lost component connection'),
+    keepalive: z
+      .strictObject({
+        intervalMs: nonNegativeInt
+          .prefault(60_000)
+          .describe('ping the server (XEP-0199) this often to find a dead link; 0: never'),
+        timeoutMs: positiveInt
+          .prefault(10_000)
+          .describe('a ping unanswered this long closes the link, which then reconnects'),
+      })
+      .prefault({})
+      .describe('XEP-0199 pings to the server (spec/xmpp.md §5)'),
     startTimeoutMs: positiveInt
       .prefault(15_000)
       .describe(

@@ -11,7 +11,7 @@
  * - a handshake refused (`not-authorized`: wrong secret; `host-unknown`: no such Component entry)
  *   on the first attempt rejects start(), since no retry fixes it (docs/architecture.md part 5).
  */
-import { component, type Component, type Element } from '@xmpp/component';
+import { component, xml, type Component, type Element } from '@xmpp/component';
 import type { Logger } from '../../src/index.js';
 import { StreamXmlError, XmppStreamParser } from './stream-parser.js';
 
@@ -24,6 +24,9 @@ export interface LinkOptions {
   readonly secret: string;
   readonly maxStanzaBytes: number;
   readonly reconnect: { readonly minDelayMs: number; readonly maxDelayMs: number; readonly jitter: number };
+  /** XEP-0199 pings to `pingTo` (a server domain); intervalMs 0: none. */
+  readonly keepalive: { readonly intervalMs: number; readonly timeoutMs: number };
+  readonly pingTo: string;
   readonly log: Logger;
 }
 
@@ -36,6 +39,7 @@ export class ComponentLink {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private everOnline = false;
+  private pinger: NodeJS.Timeout | undefined;
   /** Called for each stanza (message, presence, iq) the server routes to the component. */
   onStanza: (el: Element) => void = () => undefined;
   onState: (s: LinkState, cause?: Error) => void = () => undefined;
@@ -64,11 +68,13 @@ export class ComponentLink {
     e.on('stanza', (el: Element) => this.onStanza(el));
     e.on('online', () => {
       this.attempt = 0;
+      this.startPings();
       this.everOnline = true;
       o.log.info({ domain: o.domain }, 'xmpp component online');
       this.onState('online');
     });
     e.on('disconnect', () => {
+      clearInterval(this.pinger);
       if (this.stopped) return;
       this.onState('connecting');
       this.schedule();
@@ -100,6 +106,7 @@ export class ComponentLink {
   async stop(deadlineMs: number): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.pinger);
     const e = this.entity;
     if (e.status === 'offline' || e.status === 'disconnect') return;
     let t: NodeJS.Timeout | undefined;
@@ -110,6 +117,35 @@ export class ComponentLink {
     clearTimeout(t);
     e.socket?.destroy();
     this.onState('offline');
+  }
+
+  /**
+   * XEP-0199 §4.2 (spec/xmpp.md §5: ping the server every ~60 s): a TCP link can die without a
+   * FIN (a frozen server, a dropped route); an unanswered ping closes the socket, and the
+   * `disconnect` that follows reconnects with backoff. An error answer still proves the link.
+   */
+  private startPings(): void {
+    clearInterval(this.pinger);
+    const k = this.o.keepalive;
+    if (k.intervalMs === 0) return;
+    let inFlight = false;
+    this.pinger = setInterval(() => {
+      if (inFlight || !this.online) return;
+      inFlight = true;
+      const e = this.entity;
+      const socket = e.socket;
+      e.iqCaller
+        .request(
+          xml('iq', { type: 'get', to: this.o.pingTo }, xml('ping', { xmlns: 'urn:xmpp:ping' })),
+          k.timeoutMs,
+        )
+        .catch((err: Error & { name?: string }) => {
+          if (err.name !== 'TimeoutError' || this.stopped || e.socket !== socket) return;
+          this.o.log.warn({ timeoutMs: k.timeoutMs }, 'xmpp server did not answer a ping; reconnecting');
+          socket?.destroy();
+        })
+        .finally(() => (inFlight = false));
+    }, k.intervalMs);
   }
 
   /** Exponential backoff with jitter, as the IRC adapter's link does. */

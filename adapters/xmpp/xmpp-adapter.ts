@@ -87,6 +87,8 @@ export class XmppAdapter implements Adapter {
       secret: c.server.secret,
       maxStanzaBytes: c.limits.maxStanzaBytes,
       reconnect: c.reconnect,
+      keepalive: c.keepalive,
+      pingTo: c.userDomains[0]!,
       log: this.ctx.log,
     });
     this.link = link;

@@ -59,6 +59,8 @@ declare module '@xmpp/component' {
 
   export interface Component extends EventEmitter {
     /** Answers get/set IQs by the query's name and namespace; unrouted ones get `service-unavailable`. */
+    /** Sends an IQ and resolves with its result, rejects on an error answer or the timeout. */
+    iqCaller: { request(element: Element, timeoutMs?: number): Promise<Element> };
     iqCallee: {
       get(ns: string, name: string, h: IqHandler): void;
       set(ns: string, name: string, h: IqHandler): void;

@@ -75,6 +75,22 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(h(got.at(-1)!.headers as never, 'Sender')).toBe('im:juliet@localhost');
     });
 
+    it('finds a frozen server by its unanswered ping (XEP-0199), reconnects once it runs again', async () => {
+      const gw = await xmpp.gateway({ xmpp: { keepalive: { intervalMs: 200, timeoutMs: 300 } } });
+      const got = await listenAs(gw, 'carol');
+      expect(status(gw)).toBe('online');
+      // SIGSTOP: the TCP link stays up, nothing answers; only the ping can tell.
+      process.kill(xmpp.server.pid, 'SIGSTOP');
+      try {
+        await waitFor(() => status(gw) === 'connecting', 5000, 'the adapter to give up on the frozen link');
+      } finally {
+        process.kill(xmpp.server.pid, 'SIGCONT');
+      }
+      await waitFor(() => status(gw) === 'online', 10_000, 'the adapter to reconnect');
+      const juliet = await xmpp.user('juliet');
+      await stillServes(juliet, got, 'after the freeze');
+    });
+
     it('an oversized stanza is answered policy-violation and passed on to nobody; the sender and others go on', async () => {
       const gw = await xmpp.gateway({ xmpp: { limits: { maxStanzaBytes: 8192 } } });
       const got = await listenAs(gw, 'carol');
