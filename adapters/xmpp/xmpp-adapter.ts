@@ -205,12 +205,16 @@ export class XmppAdapter implements Adapter {
         type: 'modify',
         text: `stanza larger than ${limits.maxStanzaBytes} bytes`,
       });
-    if (this.overRate(el.attrs.from))
+    if (this.overRate(el.attrs.from)) {
+      // A login broadcasts presence to every puppet contact at once: over the rate it is dropped
+      // quietly (an error per presence helps no client); messages get the error.
+      if (el.name === 'presence') return;
       return this.refuse(el, {
         condition: 'policy-violation',
         type: 'wait',
         text: 'too many stanzas; slow down',
       });
+    }
     if (el.name === 'presence') return this.presence?.onPresence(el);
     if (el.name !== 'message') return;
     const received = el.getChild('received', NS_RECEIPTS);

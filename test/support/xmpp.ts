@@ -11,16 +11,31 @@ import { xmppAdapter } from '../../adapters/xmpp/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { waitFor } from './net.js';
+import { startEjabberd } from './ejabberd.js';
 import { startProsody, type Prosody } from './prosody.js';
 
 export { xml };
 export type { Prosody } from './prosody.js';
 
+/** What the fixture needs of an XMPP server (Prosody or ejabberd). */
+export interface XmppServer {
+  readonly domain: string;
+  readonly componentDomain: string;
+  readonly componentSecret: string;
+  readonly c2sPort: number;
+  readonly componentPort: number;
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
 /** Test accounts on the Prosody VirtualHost `localhost` (password = name + "pass"). */
 export const XMPP_USERS = ['juliet', 'romeo', 'nurse'] as const;
 
 /** The adapter's entry in the gateway config, for the test server. */
-export function xmppAdapterConfig(p: Prosody, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function xmppAdapterConfig(
+  p: XmppServer,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     type: 'xmpp',
     id: 'xmpp-test',
@@ -49,7 +64,7 @@ export interface XmppUser {
 
 let counter = 0;
 
-export async function xmppUser(p: Prosody, name: string): Promise<XmppUser> {
+export async function xmppUser(p: XmppServer, name: string): Promise<XmppUser> {
   const c = client({
     service: `xmpp://127.0.0.1:${p.c2sPort}`,
     domain: p.domain,
@@ -94,8 +109,8 @@ export function received(u: XmppUser, match: (s: Element) => boolean, what = 'a 
   return waitFor(() => u.stanzas.find(match), 5000, what);
 }
 
-export interface XmppSuite {
-  readonly server: Prosody;
+export interface XmppSuite<S extends XmppServer = Prosody> {
+  readonly server: S;
   /** A gateway with the XMPP adapter (and `adapters` after it); stopped after the test. */
   gateway(o?: {
     xmpp?: Record<string, unknown>;
@@ -107,20 +122,38 @@ export interface XmppSuite {
   user(name: (typeof XMPP_USERS)[number]): Promise<XmppUser>;
 }
 
+const accounts = () => Object.fromEntries(XMPP_USERS.map((u) => [u, `${u}pass`]));
+
+/** Registers the hooks for a file against a real Prosody (restarted after a test that killed it). */
 export function useProsody(): XmppSuite {
-  let server: Prosody | undefined;
+  return useXmppServer(
+    () => startProsody({ accounts: accounts() }),
+    (p) => p.start(),
+  );
+}
+
+/** The same against a real ejabberd (ejabberd.ts). */
+export function useEjabberd(): XmppSuite<XmppServer> {
+  return useXmppServer(() => startEjabberd({ accounts: accounts() }));
+}
+
+function useXmppServer<S extends XmppServer>(
+  start: () => Promise<S>,
+  restart?: (s: S) => Promise<void>,
+): XmppSuite<S> {
+  let server: S | undefined;
   const users: XmppUser[] = [];
   const gateways: TestGateway[] = [];
   beforeAll(async () => {
-    server = await startProsody({ accounts: Object.fromEntries(XMPP_USERS.map((u) => [u, `${u}pass`])) });
-  }, 30_000);
+    server = await start();
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
   });
   afterEach(async () => {
     for (const u of users.splice(0)) await u.stop();
     for (const g of gateways.splice(0)) await g.stop();
-    if (server !== undefined && !server.alive()) await server.start();
+    if (server !== undefined && !server.alive() && restart !== undefined) await restart(server);
   });
   return {
     get server() {
