@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HubError, buildCpim, parseCpim, type CpimMessage } from '../../src/index.js';
 import type { XmppAddressing } from './addresses.js';
 import { cpimToXmppMessage, passesThroughAsE2e, xmppToCpimMessage, type XmppMessage } from './message-map.js';
+import { xmlSafe } from './xml-text.js';
 
 const GW: XmppAddressing = {
   componentDomain: 'xmpp-gw.example.org',
@@ -262,5 +264,27 @@ describe('Message/CPIM → message stanza (RFC 3922 §4.2)', () => {
       subject: [{ text: 'Betreff', lang: 'de' }],
       body: [{ text: 'Grüße <&> "x"', lang: 'de' }],
     });
+  });
+
+  it('round-trips any XML text in subject and body (property)', async () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 40 }).map((t) => xmlSafe(t));
+    await fc.assert(
+      fc.asyncProperty(text, text, async (subject, body) => {
+        const m: XmppMessage = {
+          from: 'juliet@example.com/b',
+          to: 'alice\\40irc.example.org@xmpp-gw.example.org',
+          type: 'chat',
+          subject: [{ text: subject }],
+          body: [{ text: body }],
+        };
+        const inbound = xmppToCpimMessage(m, GW, NOW);
+        const s = subject.trim();
+        if (inbound === null) return expect(s === '' && body === '').toBe(false);
+        const back = await cpimToXmppMessage(inbound.payload, GW, { type: 'chat' });
+        expect(back.subject).toEqual(s === '' ? [] : [{ text: s }]);
+        expect(back.body).toEqual([{ text: body }]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -239,7 +239,7 @@ export async function cpimToXmppMessage(
     );
     // Attachments alone: no text to put in <body/>, and no link to send (XEP-0066 needs the files
     // hosted, which the web chat adapter would do): fail rather than deliver an empty message.
-    if (e.text === '' && e.html === undefined) {
+    if (e.text === '' && e.html === undefined && e.attachments.length > 0) {
       const types = e.attachments.map((x) => x.type).join(', ') || contentType;
       throw new HubError('malformed', `XMPP cannot carry ${types} in <body/> (RFC 3922 §4.2.9)`);
     }
