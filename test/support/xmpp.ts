@@ -81,9 +81,14 @@ export async function xmppUser(p: XmppServer, name: string): Promise<XmppUser> {
   // roster pushes only to resources that asked for the roster ("interested" resources).
   await c.iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
   await c.send(xml('presence'));
+  // RFC 6121 §4.2.2: the server reflects the initial presence to the user once it has processed
+  // it; before that a message to the bare JID finds no available resource (and with no offline
+  // storage comes back as an error).
+  const jid = c.jid!.toString();
+  await waitFor(() => stanzas.some((s) => s.is('presence') && s.attrs.from === jid), 5000, 'own presence');
   return {
     client: c,
-    jid: c.jid!.toString(),
+    jid,
     stanzas,
     messages: () => stanzas.filter((s) => s.is('message') && s.getChild('body') !== undefined),
     async say(to, body, extra = {}) {
