@@ -158,4 +158,32 @@ describe('XMPP adapter: hostile component stream', () => {
     );
     expect(c.closed).toBe(false);
   });
+
+  it('refuses senders of other domains, groupchat and names that are no puppet, each with its stanza error', async () => {
+    const gw = await gateway();
+    const got = await listenAs(gw, 'carol');
+    const c = await connection(port.conns.length - 1);
+    const stanza = (from: string, to: string, type: string, id: string) =>
+      `<message from='${from}' to='${to}' type='${type}' id='${id}'><body>x</body></message>`;
+    c.socket.write(
+      stanza('eve@elsewhere.example/r', PUPPET_CAROL, 'chat', 'f1') +
+        stanza('juliet@localhost/r', PUPPET_CAROL, 'groupchat', 'g1') +
+        stanza('juliet@localhost/r', `room@${DOMAIN}`, 'chat', 'n1') +
+        // An error stanza is never answered with an error (RFC 6120 §8.3.1).
+        `<message from='juliet@localhost/r' to='${PUPPET_CAROL}' type='error' id='e1'/>`,
+    );
+    const condition = async (id: string) => {
+      const m = await waitFor(
+        () => new RegExp(`<message [^>]*id="${id}"[^>]*type="error"[^>]*>.*?</message>`).exec(c.text)?.[0],
+        5000,
+        `the error for ${id}`,
+      );
+      return /<([a-z-]+) xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"\/>/.exec(m)?.[1];
+    };
+    expect(await condition('f1')).toBe('forbidden');
+    expect(await condition('g1')).toBe('bad-request');
+    expect(await condition('n1')).toBe('item-not-found');
+    expect(c.text).not.toContain('id="e1"');
+    expect(got).toEqual([]);
+  });
 });
