@@ -119,6 +119,15 @@ export const xmppConfigSchema = z
       })
       .prefault({})
       .describe('presence both ways (RFC 3922 §5-6)'),
+    threads: z
+      .strictObject({
+        maxEntries: positiveInt
+          .prefault(10_000)
+          .describe('conversations whose XMPP `<thread/>` is remembered to echo it back (RFC 6121 §5.2.5)'),
+        maxAgeMs: positiveInt.prefault(86_400_000).describe('a thread unused this long is forgotten'),
+      })
+      .prefault({})
+      .describe('the `<thread/>` of each XMPP user ↔ foreign address conversation, echoed in replies'),
     keep: z
       .strictObject({
         puppets: positiveInt

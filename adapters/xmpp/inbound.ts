@@ -7,7 +7,7 @@
  * error stanza by the table of spec/xmpp.md §3.5 (stanza-errors.ts).
  */
 import { xml, type Element } from '@xmpp/component';
-import type { AdapterContext, Answer } from '../../src/index.js';
+import type { AdapterContext, Answer, BoundedCache } from '../../src/index.js';
 import { getHeader, isRateLimited } from '../../src/index.js';
 import { jidKind, xmppToCpim, type XmppAddressing } from './addresses.js';
 import { HubError } from '../../src/index.js';
@@ -26,6 +26,8 @@ export interface InboundContext {
   /** Writes a stanza to the server; failures are logged by the caller. */
   readonly send: (el: Element) => Promise<void>;
   readonly now: () => Date;
+  /** RFC 6121 §5.2.5: the thread of each conversation (user im: URI + "\n" + foreign URI). */
+  readonly threads: BoundedCache<string, string>;
   /** The foreign URI a puppet JID was made from, when kept (its exact case); else undefined. */
   readonly puppetUri: (jid: string) => string | undefined;
 }
@@ -75,6 +77,8 @@ export async function onMessage(c: InboundContext, el: Element): Promise<void> {
   if (mapped === null) return;
   // The exact foreign URI the puppet was made from, when kept (servers case-fold localparts).
   const inbox = c.puppetUri(m.to) ?? mapped.to.uri;
+  // RFC 3922 §4.1.5 does not map <thread/>; RFC 6121 §5.2.5 wants replies to carry it: kept here.
+  if (mapped.thread !== undefined) c.threads.set(`${mapped.from.uri}\n${inbox}`, mapped.thread);
   const answer = await c.ctx.hub.send({
     sender: mapped.from.uri,
     inbox,

@@ -15,6 +15,7 @@ import {
   getHeader,
   okAnswer,
   type Answer,
+  type BoundedCache,
   type KeptMap,
   type MimeReadLimits,
   type Operation,
@@ -34,6 +35,8 @@ export interface OutboundContext {
   readonly puppets: KeptMap;
   readonly maxMessageBytes: number;
   readonly mime: MimeReadLimits;
+  /** RFC 6121 §5.2.5: threads XMPP users started, by user im: URI + "\n" + foreign URI. */
+  readonly threads: BoundedCache<string, string>;
   /** `Unreliable: <component domain>` on an unconfirmed ok. */
   readonly unreliable: Answer;
 }
@@ -85,7 +88,8 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
 
   const id = randomUUID();
   const wait = c.receipts.hasRoom();
-  const stanza = messageStanza(m, id, wait);
+  const thread = c.threads.get(`${inbox}\n${author}`);
+  const stanza = messageStanza(thread === undefined ? m : { ...m, thread }, id, wait);
   const outcome = wait ? c.receipts.wait(id, to) : undefined;
   try {
     await c.send(stanza);

@@ -8,6 +8,7 @@
  */
 import type { Element, IqContext } from '@xmpp/component';
 import {
+  BoundedCache,
   KeyedRateLimiter,
   KeptMap,
   errorAnswer,
@@ -54,6 +55,7 @@ export class XmppAdapter implements Adapter {
   private readonly receipts: PendingReceipts;
   private readonly rate: KeyedRateLimiter;
   private readonly unreliable: Answer;
+  private readonly threads: BoundedCache<string, string>;
   private link: ComponentLink | null = null;
   private presence: PresenceBridge | null = null;
   private puppets: KeptMap;
@@ -68,6 +70,7 @@ export class XmppAdapter implements Adapter {
     this.receipts = new PendingReceipts(config.receipts.waitMs, config.receipts.maxPending);
     this.rate = new KeyedRateLimiter(config.limits.perJid);
     this.unreliable = okAnswer([['Unreliable', config.componentDomain]]);
+    this.threads = new BoundedCache(config.threads);
     this.puppets = new KeptMap(null, puppetNamespace(ctx.id), { max: config.keep.puppets });
   }
 
@@ -158,6 +161,7 @@ export class XmppAdapter implements Adapter {
       maxMessageBytes: this.config.limits.maxMessageBytes,
       mime: this.config.mime,
       unreliable: this.unreliable,
+      threads: this.threads,
     };
   }
 
@@ -167,6 +171,7 @@ export class XmppAdapter implements Adapter {
       addressing: this.addressing,
       send: (el) => link.send(el),
       now: () => new Date(),
+      threads: this.threads,
       puppetUri: (jid) => this.puppets.get(jidKey(parseJid(jid))),
     };
   }

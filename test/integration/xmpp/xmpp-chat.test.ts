@@ -92,6 +92,25 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       ).toBe(true);
     });
 
+    it('a reply from the hub carries the <thread/> the XMPP user started (RFC 6121 §5.2.5)', async () => {
+      const gw = await xmpp.gateway({ xmpp: { receipts: { waitMs: 0 } } });
+      const got = await listenAs(gw, 'carol');
+      const carol = await gw.client('carol');
+      const juliet = await xmpp.user('juliet');
+      await juliet.client.send(
+        xml(
+          'message',
+          { to: PUPPET_CAROL, type: 'chat' },
+          xml('body', {}, 'threaded'),
+          xml('thread', {}, 'th-42'),
+        ),
+      );
+      await waitFor(() => got[0], 5000, 'the threaded message');
+      await sendText(carol, 'im:carol@gw.test', 'im:juliet@localhost', 'in the thread');
+      const m = await received(juliet, (s) => s.is('message') && s.getChildText('body') === 'in the thread');
+      expect(m.getChildText('thread')).toBe('th-42');
+    });
+
     it('an XMPP user writing to someone the hub does not know gets item-not-found, not silence', async () => {
       await xmpp.gateway();
       const juliet = await xmpp.user('juliet');
