@@ -139,6 +139,27 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(h(r.headers, 'Error-Type')).toBe('no-listeners');
     });
 
+    it("an XMPP client's error answer becomes the hub send's error (spec/xmpp.md §3.5 table)", async () => {
+      const gw = await xmpp.gateway();
+      const carol = await gw.client('carol');
+      const romeo = await xmpp.user('romeo');
+      // Romeo's client refuses whatever comes from the puppet (RFC 6120 §8.3: the error has the id).
+      romeo.client.on('stanza', (s) => {
+        const el = s as Element;
+        if (el.is('message') && el.attrs.type !== 'error' && el.getChild('body') !== undefined)
+          void romeo.client.send(
+            xml(
+              'message',
+              { to: el.attrs.from, id: el.attrs.id, type: 'error' },
+              xml('error', { type: 'auth' }, xml('forbidden', { xmlns: NS_STANZAS })),
+            ),
+          );
+      });
+      const r = await sendText(carol, 'im:carol@gw.test', 'im:romeo@localhost', 'let me in');
+      expect(r.status).toBe('error');
+      expect(h(r.headers, 'Error-Type')).toBe('target-authorization');
+    });
+
     it('answers service discovery (XEP-0030) on the component domain and on puppet JIDs', async () => {
       await xmpp.gateway();
       const juliet = await xmpp.user('juliet');
