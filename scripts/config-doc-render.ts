@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { emailConfigSchema } from '../adapters/email/config.js';
 import { ircConfigSchema } from '../adapters/irc/config.js';
 import { websocketConfigSchema } from '../adapters/websocket/config.js';
+import { xmppConfigSchema } from '../adapters/xmpp/config.js';
 import { configSchema } from '../src/config/schema.js';
 
 /** The part of JSON Schema that z.toJSONSchema produces for these schemas. */
@@ -43,6 +44,7 @@ export const ADAPTER_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
   ['websocket', websocketConfigSchema],
   ['email', emailConfigSchema],
   ['irc', ircConfigSchema],
+  ['xmpp', xmppConfigSchema],
 ];
 
 function jsonSchema(schema: z.ZodType): Node {

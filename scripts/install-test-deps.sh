@@ -11,7 +11,9 @@ set -euo pipefail
 # postgresql-15: the store suite on PostgreSQL (test/support/postgres.ts starts its own server
 # from /usr/lib/postgresql/15/bin on a free port; it never uses the package's default cluster);
 # it brings postgresql-client-15, whose pg_dump `cpim-gateway db backup` runs.
-APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd postgresql-15)
+# prosody, ejabberd: the XMPP adapter's tests (test/support/prosody.ts, ejabberd.ts start them on
+# free loopback ports; ejabberd brings Erlang and its epmd, which the fixture runs on its own port).
+APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd postgresql-15 prosody ejabberd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

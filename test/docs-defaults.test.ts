@@ -28,6 +28,12 @@ const MINIMAL: Record<string, unknown> = {
     outbound: { transport: 'smtp', host: 'mx.example', port: 25 },
   },
   irc: { type: 'irc', domain: 'irc.example', server: { host: 'irc.example' }, nick: 'gw' },
+  xmpp: {
+    type: 'xmpp',
+    componentDomain: 'gw.xmpp.example',
+    userDomains: ['xmpp.example'],
+    server: { secret: 's' },
+  },
 };
 
 const gatewayDefaults = flatten(defaultConfig(), '', new Map());
@@ -93,6 +99,7 @@ const FILES = [
   'docs/adapters/email.md',
   'docs/adapters/irc.md',
   'docs/adapters/web-chat.md',
+  'docs/adapters/xmpp.md',
 ];
 
 describe('documented defaults', () => {

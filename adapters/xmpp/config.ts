@@ -1,0 +1,162 @@
+/**
+ * The `type: xmpp` section of gateway.config.yaml (docs/architecture.md part 9): one XEP-0114
+ * component per adapter instance, beside an existing XMPP server (Prosody, ejabberd). Unknown
+ * keys are errors; every key but `componentDomain`, `userDomains` and `server.secret` has a
+ * default. See docs/adapters/xmpp.md for each key.
+ */
+import { z } from 'zod';
+import { configFields, parseCheck } from '../../src/index.js';
+
+const { positiveInt, nonNegativeInt, domainName } = configFields;
+
+export const xmppConfigSchema = z
+  .strictObject({
+    type: z
+      .literal('xmpp')
+      .describe('the XMPP adapter: an external component (XEP-0114) beside an XMPP server'),
+    id: z.string().optional().describe('names this instance (default: its type)'),
+    componentDomain: domainName.describe(
+      'the component domain the XMPP server routes to the gateway (its `Component` entry), e.g. `xmpp-gw.example.org`; people of other networks appear there as JIDs',
+    ),
+    userDomains: z
+      .array(domainName)
+      .min(1)
+      .describe(
+        "the XMPP server's user domains: their users may use the gateway and appear on the hub as `im:user@domain`; the adapter serves these domains",
+      ),
+    server: z
+      .strictObject({
+        host: z.string().min(1).prefault('127.0.0.1').describe("the XMPP server's component listener"),
+        port: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .prefault(5347)
+          .describe('its port (XEP-0114: 5347 by convention)'),
+        secret: z.string().min(1).describe('the shared component secret (use `${VAR}`)'),
+      })
+      .describe('the XMPP server to connect to as a component (an unencrypted link: keep it on loopback)'),
+    name: z
+      .string()
+      .min(1)
+      .prefault('CPIM gateway')
+      .describe('the name the component gives in service discovery (XEP-0030)'),
+    reconnect: z
+      .strictObject({
+        minDelayMs: positiveInt.prefault(1000).describe('first wait before reconnecting'),
+        maxDelayMs: positiveInt.prefault(300_000).describe('longest wait (it grows exponentially)'),
+        jitter: z
+          .number()
+          .min(0)
+          .max(1)
+          .prefault(0.3)
+          .describe('each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]'),
+      })
+      .prefault({})
+      .describe('reconnecting after a lost component connection'),
+    keepalive: z
+      .strictObject({
+        intervalMs: nonNegativeInt
+          .prefault(60_000)
+          .describe('ping the server (XEP-0199) this often to find a dead link; 0: never'),
+        timeoutMs: positiveInt
+          .prefault(10_000)
+          .describe('a ping unanswered this long closes the link, which then reconnects'),
+      })
+      .prefault({})
+      .describe('XEP-0199 pings to the server (spec/xmpp.md §5)'),
+    startTimeoutMs: positiveInt
+      .prefault(15_000)
+      .describe(
+        'the gateway waits this long for the first handshake at start (then continues in the background)',
+      ),
+    limits: z
+      .strictObject({
+        maxStanzaBytes: positiveInt
+          .prefault(65_536)
+          .describe('a stanza from the server larger than this is refused with `policy-violation`'),
+        maxMessageBytes: positiveInt
+          .prefault(16_384)
+          .describe('text of a message from the hub larger than this (UTF-8) is refused with `quota`'),
+        perJid: z
+          .strictObject({
+            ratePerSecond: z
+              .number()
+              .positive()
+              .prefault(5)
+              .describe('stanzas per second per sender after the burst'),
+            burst: positiveInt.prefault(20).describe('stanzas a sender may send at once'),
+            maxKeys: positiveInt.prefault(10_000).describe('senders tracked at once'),
+          })
+          .prefault({})
+          .describe('stanzas from each XMPP sender (bare JID); beyond: stanza error `policy-violation`'),
+      })
+      .prefault({})
+      .describe('what the adapter accepts from the XMPP server and the hub'),
+    receipts: z
+      .strictObject({
+        waitMs: nonNegativeInt
+          .prefault(5000)
+          .describe(
+            'hub → XMPP: wait this long for a XEP-0184 receipt before answering `ok` + `Unreliable`; 0: ask for none, answer at once',
+          ),
+        maxPending: positiveInt.prefault(10_000).describe('messages waiting for a receipt at most'),
+      })
+      .prefault({})
+      .describe('XEP-0184 message delivery receipts'),
+    presence: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .prefault(true)
+          .describe("publish XMPP users' presence and let them watch people through puppets"),
+        maxUsers: positiveInt
+          .prefault(10_000)
+          .describe(
+            'XMPP users whose connected resources are tracked at once (the least recently changed forgotten first)',
+          ),
+      })
+      .prefault({})
+      .describe('presence both ways (RFC 3922 §5-6)'),
+    threads: z
+      .strictObject({
+        maxEntries: positiveInt
+          .prefault(10_000)
+          .describe('conversations whose XMPP `<thread/>` is remembered to echo it back (RFC 6121 §5.2.5)'),
+        maxAgeMs: positiveInt.prefault(86_400_000).describe('a thread unused this long is forgotten'),
+      })
+      .prefault({})
+      .describe('the `<thread/>` of each XMPP user ↔ foreign address conversation, echoed in replies'),
+    keep: z
+      .strictObject({
+        puppets: positiveInt
+          .prefault(10_000)
+          .describe(
+            'puppet JID ↔ foreign URI pairs kept across restarts (the least recently used forgotten first)',
+          ),
+      })
+      .prefault({})
+      .describe('what survives a restart: the exact foreign URI behind each puppet JID'),
+    mime: z
+      .strictObject({
+        maxDepth: positiveInt.prefault(8).describe('deepest multipart nesting read'),
+        maxParts: positiveInt.prefault(100).describe('most parts read'),
+      })
+      .prefault({})
+      .describe('MIME bodies delivered from the hub (more is `malformed`)'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.userDomains.includes(c.componentDomain))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['componentDomain'],
+        message: 'the component domain must differ from the user domains',
+      });
+  });
+
+export type XmppConfig = z.output<typeof xmppConfigSchema>;
+
+export function parseXmppConfig(raw: unknown): XmppConfig {
+  return parseCheck(xmppConfigSchema, raw, 'adapters[type=xmpp]');
+}

@@ -1,0 +1,110 @@
+/**
+ * XMPP → hub (spec/xmpp.md §3.1, RFC 3922 §4.1): a `chat`/`normal`/`headline` message from an
+ * XMPP user to a puppet JID becomes an IMTP `send` of `message/cpim` from the user's `im:` address
+ * to the foreign URI the puppet stands for. The hub's answer goes back to the XMPP sender:
+ * `ok` → a XEP-0184 `<received/>` when the message asked for one (XEP-0184 §5.2; also for `ok` +
+ * `Unreliable`: it is the last confirmation that will come, spec/xmpp.md §5), an error → an
+ * error stanza by the table of spec/xmpp.md §3.5 (stanza-errors.ts).
+ */
+import { xml, type Element } from '@xmpp/component';
+import type { AdapterContext, Answer, BoundedCache } from '../../src/index.js';
+import { getHeader, isRateLimited } from '../../src/index.js';
+import { jidKind, xmppToCpim, type XmppAddressing } from './addresses.js';
+import { HubError } from '../../src/index.js';
+import { XmppMappingError } from './jid-escape.js';
+import { NS_RECEIPTS } from './disco.js';
+import { xmppToCpimMessage } from './message-map.js';
+import { readMessage } from './payload.js';
+import type { StanzaError } from './stanza-errors.js';
+import { hubErrorToStanza } from './stanza-errors.js';
+import { errorReply } from './stanzas.js';
+import { xmlSafe } from './xml-text.js';
+
+export interface InboundContext {
+  readonly ctx: AdapterContext;
+  readonly addressing: XmppAddressing;
+  /** Writes a stanza to the server; failures are logged by the caller. */
+  readonly send: (el: Element) => Promise<void>;
+  readonly now: () => Date;
+  /** RFC 6121 §5.2.5: the thread of each conversation (user im: URI + "\n" + foreign URI). */
+  readonly threads: BoundedCache<string, string>;
+  /** The foreign URI a puppet JID was made from, when kept (its exact case); else undefined. */
+  readonly puppetUri: (jid: string) => string | undefined;
+}
+
+/** Why an address did not map, as the stanza error the sender gets (RFC 6120 §8.3.3). */
+function mappingError(e: XmppMappingError, side: 'from' | 'to'): StanzaError {
+  if (side === 'from')
+    // RFC 3922 §3.1 / the operator's `userDomains`: this server's users only.
+    return { condition: 'forbidden', type: 'auth', text: `${e.message}` };
+  return { condition: 'item-not-found', type: 'cancel', text: e.message };
+}
+
+/** One message stanza (not an error, not a receipt) from the server. */
+export async function onMessage(c: InboundContext, el: Element): Promise<void> {
+  const m = readMessage(el);
+  if (m.type === 'groupchat')
+    // spec/xmpp.md §3.1: groupchat only to a room JID; the component hosts no rooms yet.
+    return c.send(errorReply(el, { condition: 'bad-request', type: 'modify', text: 'no rooms here' }));
+  // Only puppets stand for someone; other names under the component domain would be rooms
+  // (XEP-0045, later work) and are not found.
+  try {
+    if (jidKind(m.to, c.addressing) !== 'puppet')
+      return c.send(
+        errorReply(el, { condition: 'item-not-found', type: 'cancel', text: `no one is ${m.to}` }),
+      );
+  } catch (e) {
+    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'to')));
+    throw e;
+  }
+  try {
+    // The sender first: a domain the gateway does not serve is refused before anything else.
+    xmppToCpim(m.from, 'im', c.addressing);
+  } catch (e) {
+    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'from')));
+    throw e;
+  }
+  let mapped;
+  try {
+    mapped = xmppToCpimMessage(m, c.addressing, c.now());
+  } catch (e) {
+    if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'to')));
+    if (e instanceof HubError) return c.send(errorReply(el, hubErrorToStanza(e.type, e.message)));
+    throw e;
+  }
+  // Chat states (XEP-0085), bare receipts and other body-less messages have no CPIM equivalent
+  // (spec/xmpp.md §5): dropped without an answer.
+  if (mapped === null) return;
+  // The exact foreign URI the puppet was made from, when kept (servers case-fold localparts).
+  const inbox = c.puppetUri(m.to) ?? mapped.to.uri;
+  // RFC 3922 §4.1.5 does not map <thread/>; RFC 6121 §5.2.5 wants replies to carry it: kept here.
+  if (mapped.thread !== undefined) c.threads.set(`${mapped.from.uri}\n${inbox}`, mapped.thread);
+  const answer = await c.ctx.hub.send({
+    sender: mapped.from.uri,
+    inbox,
+    payload: mapped.payload,
+    contentType: mapped.contentType,
+  });
+  await answerSender(c, el, answer);
+}
+
+/** The hub's answer, told to the XMPP sender. */
+async function answerSender(c: InboundContext, el: Element, answer: Answer): Promise<void> {
+  if (answer.status === 'ok') {
+    const id = el.attrs.id;
+    // XEP-0184 §5.2: a receipt only when asked for, with the id of the message it confirms.
+    if (id !== undefined && el.getChild('request', NS_RECEIPTS) !== undefined)
+      await c.send(
+        xml(
+          'message',
+          { from: el.attrs.to, to: el.attrs.from, id: `r-${id}`.slice(0, 256) },
+          xml('received', { xmlns: NS_RECEIPTS, id }),
+        ),
+      );
+    return;
+  }
+  const type = getHeader(answer.headers, 'Error-Type') ?? 'communications';
+  const description = xmlSafe(getHeader(answer.headers, 'Error-Description') ?? '');
+  c.ctx.log.debug({ from: el.attrs.from, to: el.attrs.to, type }, 'xmpp message refused by the hub');
+  await c.send(errorReply(el, hubErrorToStanza(type, description, { rateLimited: isRateLimited(answer) })));
+}

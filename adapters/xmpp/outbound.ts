@@ -1,0 +1,105 @@
+/**
+ * Hub → XMPP (spec/xmpp.md §3.2, RFC 3922 §4.2): an IMTP `send` to `im:user@<user domain>`
+ * becomes a `chat` message from the author's puppet JID (`escape(L@D)@<component domain>`,
+ * spec/xmpp.md §2.2) to the user's bare JID, the server delivering it to the user's resources
+ * (RFC 6121 §8.5.2). The answer (spec/xmpp.md §5, XEP-0184 row): with `receipts.waitMs` above 0
+ * the message carries `<request xmlns='urn:xmpp:receipts'/>` and the send is answered `ok` when
+ * the `<received/>` comes, the mapped error when an error stanza comes back (RFC 6120 §8.3,
+ * stanza-errors.ts), else `ok` + `Unreliable` after the wait; with 0, `ok` + `Unreliable` at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Element } from '@xmpp/component';
+import {
+  HubError,
+  errorAnswer,
+  getHeader,
+  okAnswer,
+  type Answer,
+  type BoundedCache,
+  type KeptMap,
+  type MimeReadLimits,
+  type Operation,
+} from '../../src/index.js';
+import { cpimToXmpp, type XmppAddressing } from './addresses.js';
+import { XmppMappingError, jidKey, parseJid } from './jid-escape.js';
+import { messageStanza, outboundMessage } from './payload.js';
+import type { PendingReceipts } from './receipts.js';
+import { stanzaErrorToHub } from './stanza-errors.js';
+
+export interface OutboundContext {
+  readonly addressing: XmppAddressing;
+  readonly online: () => boolean;
+  readonly send: (el: Element) => Promise<void>;
+  readonly receipts: PendingReceipts;
+  /** Puppet JID key → the foreign URI it was made from (replies find the URI's exact case). */
+  readonly puppets: KeptMap;
+  readonly maxMessageBytes: number;
+  readonly mime: MimeReadLimits;
+  /** RFC 6121 §5.2.5: threads XMPP users started, by user im: URI + "\n" + foreign URI. */
+  readonly threads: BoundedCache<string, string>;
+  /** `Unreliable: <component domain>` on an unconfirmed ok. */
+  readonly unreliable: Answer;
+}
+
+function mapped(uri: string, a: XmppAddressing): string | HubError {
+  try {
+    return cpimToXmpp(uri, a);
+  } catch (e) {
+    if (e instanceof XmppMappingError) return new HubError('target-not-found', `${uri}: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function deliverSend(c: OutboundContext, op: Operation): Promise<Answer> {
+  const inbox = getHeader(op.headers, 'Inbox');
+  if (inbox === undefined) return errorAnswer('malformed', 'send requires an Inbox');
+  const to = mapped(inbox, c.addressing);
+  if (to instanceof HubError) return errorAnswer(to.type, to.message);
+  if (parseJid(to).domain === c.addressing.componentDomain)
+    return errorAnswer('target-not-found', `${inbox} is no XMPP user`);
+  // Identity (docs/architecture.md part 8): the verified author, never the inner CPIM From.
+  const author = getHeader(op.headers, 'Orig-Sender') ?? getHeader(op.headers, 'Sender');
+  if (author === undefined) return errorAnswer('malformed', 'send requires a Sender');
+  const from = mapped(author, c.addressing);
+  if (from instanceof HubError)
+    return errorAnswer('malformed', `the author has no XMPP address: ${from.message}`);
+  if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
+  let m;
+  try {
+    m = await outboundMessage(getHeader(op.headers, 'Content-Type'), op.payload, c.addressing, {
+      from,
+      to,
+      limits: c.mime,
+    });
+  } catch (e) {
+    if (e instanceof HubError) return errorAnswer(e.type, e.message);
+    if (e instanceof XmppMappingError) return errorAnswer('malformed', e.message);
+    throw e;
+  }
+  const size = m.body.reduce((n, b) => n + Buffer.byteLength(b.text), 0) + Buffer.byteLength(m.e2e ?? '');
+  if (size > c.maxMessageBytes)
+    return errorAnswer(
+      'quota',
+      `the text is larger than ${c.maxMessageBytes} bytes (limits.maxMessageBytes)`,
+    );
+  if (!c.online()) return errorAnswer('communications', 'the XMPP server link is down');
+  const puppetKey = jidKey(parseJid(from));
+  if (c.puppets.get(puppetKey) !== author) void c.puppets.set(puppetKey, author);
+
+  const id = randomUUID();
+  const wait = c.receipts.hasRoom();
+  const thread = c.threads.get(`${inbox}\n${author}`);
+  const stanza = messageStanza(thread === undefined ? m : { ...m, thread }, id, wait);
+  const outcome = wait ? c.receipts.wait(id, to) : undefined;
+  try {
+    await c.send(stanza);
+  } catch (e) {
+    c.receipts.settle(id, undefined, { kind: 'timeout' });
+    return errorAnswer('communications', `the XMPP server link failed: ${(e as Error).message}`);
+  }
+  if (outcome === undefined) return c.unreliable;
+  const o = await outcome;
+  if (o.kind === 'received') return okAnswer();
+  if (o.kind === 'timeout') return c.unreliable;
+  return errorAnswer(stanzaErrorToHub(o.condition, 'message'), o.text || `XMPP error ${o.condition}`);
+}

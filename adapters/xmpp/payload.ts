@@ -1,0 +1,127 @@
+/**
+ * Message stanzas ⇄ the plain messages of message-map.ts (RFC 3922 §4, spec/xmpp.md §3.1, §3.2),
+ * which does the mapping to and from Message/CPIM header by header: this file only reads the
+ * element tree into that object and writes that object back as a stanza with the library's
+ * element builder (which escapes). Pure: no I/O.
+ */
+import { xml, type Element } from '@xmpp/component';
+import { HubError, MimeReadError, decodeUtf8Strict, readMimeEntity, readableText } from '../../src/index.js';
+import type { MimeReadLimits } from '../../src/index.js';
+import type { XmppAddressing } from './addresses.js';
+import { XMPP_E2E_NS, isEndToEndProtected, writeE2e } from './e2e.js';
+import { cpimToXmppMessage, type XmppMessage, type XmppMessageType } from './message-map.js';
+import type { XmppText } from './presence-map.js';
+import { xmlSafe } from './xml-text.js';
+
+const NS_DELAY = 'urn:xmpp:delay';
+const NS_SID = 'urn:xmpp:sid:0';
+const NS_XHTML_IM = 'http://jabber.org/protocol/xhtml-im';
+const NS_XHTML = 'http://www.w3.org/1999/xhtml';
+const XML_LANG = 'xml:lang';
+const TYPES = new Set(['chat', 'normal', 'groupchat', 'headline', 'error']);
+
+function texts(el: Element, name: string): XmppText[] {
+  return el
+    .getChildren(name)
+    .filter((c) => c.getNS() === el.getNS())
+    .map((c) => {
+      const lang = c.attrs[XML_LANG];
+      return lang === undefined ? { text: c.getText() } : { text: c.getText(), lang };
+    });
+}
+
+/** The message in a `<message/>` stanza (RFC 6121 §5.2.2: a missing or unknown type is `normal`). */
+export function readMessage(el: Element): XmppMessage {
+  const type = el.attrs.type ?? 'normal';
+  const stamp = el.getChild('delay', NS_DELAY)?.attrs.stamp;
+  const delay = stamp === undefined ? undefined : new Date(stamp);
+  const thread = el.getChildText('thread');
+  const originId = el.getChild('origin-id', NS_SID)?.attrs.id;
+  // XEP-0071: the XHTML body's content, serialised again by the library (escaped as it writes).
+  const xhtmlBody = el.getChild('html', NS_XHTML_IM)?.getChild('body', NS_XHTML);
+  const xhtml = xhtmlBody?.children
+    .map((c) => (typeof c === 'string' ? xml('x', {}, c).toString().slice(3, -4) : c.toString()))
+    .join('');
+  const e2e = el.getChild('e2e', XMPP_E2E_NS)?.getText();
+  return {
+    from: el.attrs.from ?? '',
+    to: el.attrs.to ?? '',
+    type: (TYPES.has(type) ? type : 'normal') as XmppMessageType,
+    ...(el.attrs.id === undefined ? {} : { id: el.attrs.id }),
+    ...(originId === undefined ? {} : { originId }),
+    ...(el.attrs[XML_LANG] === undefined ? {} : { lang: el.attrs[XML_LANG] }),
+    ...(thread === null ? {} : { thread }),
+    subject: texts(el, 'subject'),
+    body: texts(el, 'body'),
+    ...(xhtml === undefined || xhtml === '' ? {} : { xhtml }),
+    ...(delay === undefined || Number.isNaN(delay.getTime()) ? {} : { delay }),
+    ...(e2e === undefined ? {} : { e2e }),
+  };
+}
+
+/** The text of a bare MIME entity from the hub (IMTP's default type is text/plain). */
+async function entityText(contentType: string, body: Uint8Array, limits: MimeReadLimits): Promise<string> {
+  if (/^\s*text\/plain\s*(;\s*charset="?(utf-8|us-ascii)"?\s*)?$/i.test(contentType)) {
+    try {
+      return decodeUtf8Strict(body);
+    } catch {
+      throw new HubError('malformed', 'the text is not valid UTF-8');
+    }
+  }
+  try {
+    const e = await readMimeEntity(contentType, undefined, body, limits);
+    if (e.text === '' && e.html === undefined)
+      // RFC 3922 §4.2.9: what is not text MUST NOT go into <body>.
+      throw new HubError(
+        'malformed',
+        `XMPP cannot carry ${e.attachments.map((a) => a.type).join(', ') || contentType}`,
+      );
+    return readableText(e);
+  } catch (err) {
+    if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
+    throw err;
+  }
+}
+
+/**
+ * A hub payload as a message from `from` to `to` (RFC 3922 §4.2): `message/cpim` through
+ * message-map.ts; an RFC 3923 protected entity passed unopened as `<e2e/>` (§8); any other MIME
+ * entity as its readable text.
+ */
+export async function outboundMessage(
+  contentType: string | undefined,
+  payload: Uint8Array,
+  a: XmppAddressing,
+  o: { readonly from: string; readonly to: string; readonly limits: MimeReadLimits },
+): Promise<XmppMessage> {
+  const type = contentType ?? 'text/plain; charset=utf-8';
+  if (/^\s*message\/cpim\s*(;|$)/i.test(type))
+    return cpimToXmppMessage(payload, a, { type: 'chat', from: o.from, to: o.to, limits: o.limits });
+  if (isEndToEndProtected(type))
+    return {
+      from: o.from,
+      to: o.to,
+      type: 'chat',
+      body: [],
+      e2e: writeE2e({ contentType: type, body: payload }),
+    };
+  const text = xmlSafe(await entityText(type, payload, o.limits));
+  return { from: o.from, to: o.to, type: 'chat', body: [{ text }] };
+}
+
+/**
+ * The stanza for a message (RFC 6121 §5.2). The `id` is fresh for each stanza (spec/xmpp.md §6:
+ * ids are not trustworthy keys; receipts and errors find the send by it). XHTML-IM is not written
+ * (it would need the HTML parsed into elements; the plain body carries the text).
+ */
+export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolean): Element {
+  return xml(
+    'message',
+    { from: m.from, to: m.to, type: m.type, id, [XML_LANG]: m.lang },
+    ...(m.subject ?? []).map((s) => xml('subject', { [XML_LANG]: s.lang }, xmlSafe(s.text))),
+    ...m.body.map((b) => xml('body', { [XML_LANG]: b.lang }, xmlSafe(b.text))),
+    m.thread === undefined ? undefined : xml('thread', {}, xmlSafe(m.thread)),
+    m.e2e === undefined ? undefined : xml('e2e', { xmlns: XMPP_E2E_NS }, m.e2e),
+    requestReceipt ? xml('request', { xmlns: 'urn:xmpp:receipts' }) : undefined,
+  );
+}

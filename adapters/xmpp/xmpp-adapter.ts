@@ -1,0 +1,292 @@
+/**
+ * The XMPP adapter (docs/architecture.md part 5; spec/xmpp.md §1): an external component
+ * (XEP-0114) beside an XMPP server. It serves the server's user domains on the hub side
+ * (`im:juliet@example.org`), and everyone else appears to XMPP users as a puppet JID under the
+ * component domain. This file wires the link (link.ts), the stanzas the server routes to the
+ * component (messages: inbound.ts; IQs: service discovery and ping), the hub's sends
+ * (outbound.ts), the per-JID rate limit and the adapter's status.
+ */
+import type { Element, IqContext } from '@xmpp/component';
+import {
+  BoundedCache,
+  KeyedRateLimiter,
+  KeptMap,
+  errorAnswer,
+  okAnswer,
+  type Adapter,
+  type AdapterContext,
+  type AdapterStats,
+  type Answer,
+  type Capabilities,
+  type Operation,
+} from '../../src/index.js';
+import { jidKind, type XmppAddressing } from './addresses.js';
+import type { XmppConfig } from './config.js';
+import {
+  NS_DISCO_INFO,
+  NS_DISCO_ITEMS,
+  NS_PING,
+  NS_RECEIPTS,
+  domainInfo,
+  noItems,
+  puppetInfo,
+} from './disco.js';
+import { onMessage, type InboundContext } from './inbound.js';
+import { XmppMappingError, bareJid, jidKey, parseJid, unescapeLocal } from './jid-escape.js';
+import { ComponentLink } from './link.js';
+import { deliverSend, type OutboundContext } from './outbound.js';
+import { PresenceBridge } from './presence-io.js';
+import { PendingReceipts } from './receipts.js';
+import { mayAnswerWithError, type StanzaError } from './stanza-errors.js';
+import { errorChild, errorCondition, errorReply } from './stanzas.js';
+import { oversized } from './stream-parser.js';
+
+/** The store namespace of the puppet map (src/store/kept-map.ts): `xmpp:<adapter id>:puppet`. */
+export const puppetNamespace = (adapterId: string): string => `xmpp:${adapterId}:puppet`;
+
+export class XmppAdapter implements Adapter {
+  readonly domains: readonly string[];
+  readonly capabilities: Capabilities = {
+    presence: 'publish',
+    contentTypes: ['message/cpim', 'text/plain'],
+    groups: false,
+  };
+  private readonly addressing: XmppAddressing;
+  private readonly receipts: PendingReceipts;
+  private readonly rate: KeyedRateLimiter;
+  private readonly unreliable: Answer;
+  private readonly threads: BoundedCache<string, string>;
+  private link: ComponentLink | null = null;
+  private presence: PresenceBridge | null = null;
+  private puppets: KeptMap;
+  private stopped = false;
+
+  constructor(
+    private readonly config: XmppConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.domains = config.userDomains;
+    this.addressing = { componentDomain: config.componentDomain, userDomains: config.userDomains };
+    this.receipts = new PendingReceipts(config.receipts.waitMs, config.receipts.maxPending);
+    this.rate = new KeyedRateLimiter(config.limits.perJid);
+    this.unreliable = okAnswer([['Unreliable', config.componentDomain]]);
+    this.threads = new BoundedCache(config.threads);
+    this.puppets = new KeptMap(null, puppetNamespace(ctx.id), { max: config.keep.puppets });
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    this.stopped = false;
+    // Issue 15: the exact foreign URI behind each puppet JID (servers case-fold localparts).
+    this.puppets = new KeptMap(this.ctx.storage?.() ?? null, puppetNamespace(this.ctx.id), {
+      max: c.keep.puppets,
+      log: this.ctx.log,
+    });
+    await this.puppets.load();
+    const link = new ComponentLink({
+      host: c.server.host,
+      port: c.server.port,
+      domain: c.componentDomain,
+      secret: c.server.secret,
+      maxStanzaBytes: c.limits.maxStanzaBytes,
+      reconnect: c.reconnect,
+      keepalive: c.keepalive,
+      pingTo: c.userDomains[0]!,
+      log: this.ctx.log,
+    });
+    this.link = link;
+    link.onStanza = (el) =>
+      void this.onStanza(el).catch((err: unknown) =>
+        this.ctx.log.warn({ err }, 'xmpp stanza handling failed'),
+      );
+    this.wireIqs(link);
+    if (c.presence.enabled)
+      this.presence = new PresenceBridge(
+        this.ctx,
+        this.addressing,
+        (el) => link.send(el),
+        c.presence.maxUsers,
+      );
+    const first = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, c.startTimeoutMs);
+      link.onFatal = (err) => {
+        clearTimeout(timer);
+        this.ctx.setStatus('offline', err);
+        void link.stop(0);
+        reject(err);
+      };
+      link.onState = (s, cause) => {
+        this.ctx.setStatus(s, cause);
+        if (s === 'online') {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+    link.start();
+    await first;
+    link.onFatal = (err) => this.ctx.setStatus('offline', err);
+  }
+
+  async deliver(op: Operation): Promise<Answer> {
+    if (op.protocol === 'pitp' && (op.method === 'change-notify' || op.method === 'terminate-notify')) {
+      if (this.presence === null || this.stopped) return errorAnswer('not-subscribed', 'no presence here');
+      return this.presence.deliverNotify(op);
+    }
+    if (op.protocol !== 'imtp' || op.method !== 'send')
+      return errorAnswer('unknown-method', `the XMPP adapter does not take ${op.method}`);
+    if (this.stopped || this.link === null)
+      return errorAnswer('communications', 'the XMPP adapter is stopped');
+    return deliverSend(this.outbound(this.link), op);
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.receipts.clear({ kind: 'timeout' });
+    await this.link?.stop(deadlineMs);
+  }
+
+  stats(): AdapterStats {
+    return { connections: this.link?.online === true ? 1 : 0, queued: this.receipts.size };
+  }
+
+  private outbound(link: ComponentLink): OutboundContext {
+    return {
+      addressing: this.addressing,
+      online: () => link.online,
+      send: (el) => link.send(el),
+      receipts: this.receipts,
+      puppets: this.puppets,
+      maxMessageBytes: this.config.limits.maxMessageBytes,
+      mime: this.config.mime,
+      unreliable: this.unreliable,
+      threads: this.threads,
+    };
+  }
+
+  private inbound(link: ComponentLink): InboundContext {
+    return {
+      ctx: this.ctx,
+      addressing: this.addressing,
+      send: (el) => link.send(el),
+      now: () => new Date(),
+      threads: this.threads,
+      puppetUri: (jid) => this.puppets.get(jidKey(parseJid(jid))),
+    };
+  }
+
+  /** A stanza error back to the sender, unless the stanza is itself an error (RFC 6120 §8.3.1). */
+  private refuse(el: Element, e: StanzaError): Promise<void> {
+    if (!mayAnswerWithError(el.attrs.type) || this.link === null) return Promise.resolve();
+    return this.link.send(errorReply(el, e));
+  }
+
+  /** Per-sender rate (the adapter's `limits.perJid`), keyed by the bare JID. */
+  private overRate(from: string | undefined): boolean {
+    let key = from ?? '';
+    try {
+      key = bareJid(parseJid(key));
+    } catch {
+      // An unparsable sender still counts, under what it wrote.
+    }
+    return !this.rate.take(key);
+  }
+
+  private async onStanza(el: Element): Promise<void> {
+    if (el.name === 'iq') return; // answered by the IQ routes (wireIqs)
+    if (el.attrs.type === 'error') {
+      // The answer to a message we sent (RFC 6120 §8.3): it settles that send.
+      if (el.name === 'message' && el.attrs.id !== undefined) {
+        const { condition, text } = errorCondition(el);
+        this.receipts.settle(el.attrs.id, this.bare(el.attrs.from), { kind: 'error', condition, text });
+      }
+      return;
+    }
+    const limits = this.config.limits;
+    if (oversized.has(el))
+      return this.refuse(el, {
+        condition: 'policy-violation',
+        type: 'modify',
+        text: `stanza larger than ${limits.maxStanzaBytes} bytes`,
+      });
+    if (this.overRate(el.attrs.from)) {
+      // A login broadcasts presence to every puppet contact at once: over the rate it is dropped
+      // quietly (an error per presence helps no client); messages get the error.
+      if (el.name === 'presence') return;
+      return this.refuse(el, {
+        condition: 'policy-violation',
+        type: 'wait',
+        text: 'too many stanzas; slow down',
+      });
+    }
+    if (el.name === 'presence') return this.presence?.onPresence(el);
+    if (el.name !== 'message') return;
+    const received = el.getChild('received', NS_RECEIPTS);
+    if (received?.attrs.id !== undefined)
+      this.receipts.settle(received.attrs.id, this.bare(el.attrs.from), { kind: 'received' });
+    if (this.link !== null) await onMessage(this.inbound(this.link), el);
+  }
+
+  private bare(jid: string | undefined): string | undefined {
+    try {
+      return jid === undefined ? undefined : bareJid(parseJid(jid));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * IQs (RFC 6120 §8.2.3: every get/set is answered; unrouted ones `service-unavailable` by the
+   * library): XEP-0030 disco#info and disco#items on the domain and on puppet JIDs, XEP-0199 ping.
+   */
+  private wireIqs(link: ComponentLink): void {
+    const guard =
+      (answer: (ctx: IqContext, to: string) => Element | true) =>
+      (ctx: IqContext): Element | true => {
+        if (this.overRate(ctx.stanza.attrs.from))
+          return errorChild({ condition: 'policy-violation', type: 'wait' });
+        return answer(ctx, ctx.stanza.attrs.to ?? this.config.componentDomain);
+      };
+    const node = (ctx: IqContext) => ctx.element.attrs.node;
+    link.entity.iqCallee.get(
+      NS_DISCO_INFO,
+      'query',
+      guard((ctx, to) => {
+        const who = this.whoIs(to);
+        if (who === 'domain') return domainInfo(this.config.name, node(ctx));
+        if (who === null) return errorChild({ condition: 'item-not-found', type: 'cancel' });
+        return puppetInfo(who, node(ctx));
+      }),
+    );
+    link.entity.iqCallee.get(
+      NS_DISCO_ITEMS,
+      'query',
+      guard((ctx, to) =>
+        this.whoIs(to) === null
+          ? errorChild({ condition: 'item-not-found', type: 'cancel' })
+          : noItems(node(ctx)),
+      ),
+    );
+    link.entity.iqCallee.get(
+      NS_PING,
+      'ping',
+      guard((_ctx, to) =>
+        this.whoIs(to) === null ? errorChild({ condition: 'item-not-found', type: 'cancel' }) : true,
+      ),
+    );
+  }
+
+  /** 'domain' for the component itself, a puppet's display name, or null for no such JID. */
+  private whoIs(jid: string): 'domain' | string | null {
+    try {
+      const j = parseJid(jid);
+      if (j.local === '') return 'domain';
+      if (jidKind(jid, this.addressing) !== 'puppet') return null;
+      return unescapeLocal(j.local);
+    } catch (e) {
+      if (e instanceof XmppMappingError) return null;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Across adapters: a web chat user (the WebSocket adapter, a `ws` client speaking the page's
+ * protocol) and an XMPP user on a real Prosody talk through one gateway, both ways: the web
+ * user writes to `im:juliet@localhost`, juliet sees it from the web user's puppet JID and answers
+ * it; the web user sees her answer from `im:juliet@localhost`.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Element } from '@xmpp/component';
+import { websocketAdapter } from '../../../adapters/websocket/index.js';
+import { prosodyInstalled } from '../../support/prosody.js';
+import { signIn, TOKENS, webAdapterEntry, wsUrlOf } from '../../support/websocket.js';
+import { received, useProsody, xml } from '../../support/xmpp.js';
+
+describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('a web user and an XMPP user', () => {
+  const xmpp = useProsody();
+
+  it('chat both ways through the gateway, with a receipt confirming the web send', async () => {
+    const gw = await xmpp.gateway({
+      adapters: [webAdapterEntry('web.test')],
+      adapterDefinitions: [websocketAdapter as never],
+    });
+    const alice = await signIn(wsUrlOf(gw), TOKENS.alice);
+    const juliet = await xmpp.user('juliet');
+    juliet.client.on('stanza', (s) => {
+      const el = s as Element;
+      if (el.is('message') && el.getChild('request', 'urn:xmpp:receipts') && el.attrs.id)
+        void juliet.client.send(
+          xml(
+            'message',
+            { to: el.attrs.from },
+            xml('received', { xmlns: 'urn:xmpp:receipts', id: el.attrs.id }),
+          ),
+        );
+    });
+    const r = await alice.request({ type: 'send', to: 'im:juliet@localhost', text: 'hello juliet ✓' }, 5000);
+    expect(r).toMatchObject({ type: 'result', status: 'ok' });
+    expect(r).not.toHaveProperty('unreliable');
+    const m = await received(juliet, (s) => s.is('message') && s.getChildText('body') !== null);
+    expect(m.attrs.from).toBe('alice\\40web.test@xmpp-gw.localhost');
+    expect(m.getChildText('body')).toBe('hello juliet ✓');
+
+    await juliet.say(m.attrs.from!, 'hello alice, from XMPP');
+    const back = await alice.waitFor((f) => f.type === 'message', 5000);
+    expect(back).toMatchObject({ from: 'im:juliet@localhost', text: 'hello alice, from XMPP' });
+  });
+});
