@@ -13,10 +13,10 @@ import { INBOX } from './relay.js';
 export const ROOM = 'im:bench@gw.test';
 
 /**
- * A fresh SQLite store in its own temporary folder, removed by `done()`; `writerThread: false`
- * keeps SQLite on the event loop (the store before the writer thread, for a same-run comparison).
+ * A fresh SQLite store in its own temporary folder, removed by `done()`; `writerThread: true`
+ * moves SQLite to its own thread (docs/storage.md, "The writer thread").
  */
-export function tempStore(writerThread = true): {
+export function tempStore(writerThread = false): {
   storage: { backend: 'sqlite'; path: string; writerThread: boolean };
   done(): void;
 } {
