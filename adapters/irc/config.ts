@@ -150,14 +150,7 @@ export const ircConfigSchema = z
     maxLinesPerMessage: positiveInt
       .prefault(15)
       .describe('with `split`, lines past this many are clipped (and the sender told)'),
-    /** MIME bodies from the hub (src/mime): deepest multipart nesting and most parts read. */
-    mime: z
-      .strictObject({
-        maxDepth: positiveInt.prefault(8).describe('deepest multipart nesting read'),
-        maxParts: positiveInt.prefault(100).describe('most parts read'),
-      })
-      .prefault({})
-      .describe('MIME bodies delivered from the hub (more is `malformed`)'),
+    mime: configFields.mimeLimits,
     /** Token bucket per connection (RFC 1459 8.10 flood control on the server side). */
     flood: z
       .strictObject({
@@ -180,20 +173,7 @@ export const ircConfigSchema = z
       })
       .prefault({})
       .describe('the output queue of each connection'),
-    reconnect: z
-      .strictObject({
-        minDelayMs: positiveInt.prefault(1000).describe('first wait before reconnecting'),
-        maxDelayMs: positiveInt.prefault(300_000).describe('longest wait (it grows exponentially)'),
-        /** Each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]. */
-        jitter: z
-          .number()
-          .min(0)
-          .max(1)
-          .prefault(0.3)
-          .describe('each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]'),
-      })
-      .prefault({})
-      .describe('reconnecting after a lost connection'),
+    reconnect: configFields.reconnect('connection'),
     /** start() waits this long for the first registration (then continues in the background). */
     startTimeoutMs: positiveInt
       .prefault(15_000)

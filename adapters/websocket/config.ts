@@ -162,14 +162,7 @@ const sectionSchema = z.strictObject({
     })
     .prefault({})
     .describe('limits per connection, per user and in all'),
-  /** MIME bodies from the hub (src/mime): deepest multipart nesting and most parts read. */
-  mime: z
-    .strictObject({
-      maxDepth: positiveInt.prefault(8).describe('deepest multipart nesting read'),
-      maxParts: positiveInt.prefault(100).describe('most parts read'),
-    })
-    .prefault({})
-    .describe('MIME bodies delivered from the hub (more is `malformed`)'),
+  mime: configFields.mimeLimits,
   /**
    * History of rooms and direct conversations (issue 15, docs/adapters/web-chat.md "History"):
    * read from the gateway's store (`storage:`), which must be on, with `storage.history.enabled`.

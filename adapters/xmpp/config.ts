@@ -42,19 +42,7 @@ export const xmppConfigSchema = z
       .min(1)
       .prefault('CPIM gateway')
       .describe('the name the component gives in service discovery (XEP-0030)'),
-    reconnect: z
-      .strictObject({
-        minDelayMs: positiveInt.prefault(1000).describe('first wait before reconnecting'),
-        maxDelayMs: positiveInt.prefault(300_000).describe('longest wait (it grows exponentially)'),
-        jitter: z
-          .number()
-          .min(0)
-          .max(1)
-          .prefault(0.3)
-          .describe('each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]'),
-      })
-      .prefault({})
-      .describe('reconnecting after a lost component connection'),
+    reconnect: configFields.reconnect('component connection'),
     keepalive: z
       .strictObject({
         intervalMs: nonNegativeInt
@@ -138,13 +126,7 @@ export const xmppConfigSchema = z
       })
       .prefault({})
       .describe('what survives a restart: the exact foreign URI behind each puppet JID'),
-    mime: z
-      .strictObject({
-        maxDepth: positiveInt.prefault(8).describe('deepest multipart nesting read'),
-        maxParts: positiveInt.prefault(100).describe('most parts read'),
-      })
-      .prefault({})
-      .describe('MIME bodies delivered from the hub (more is `malformed`)'),
+    mime: configFields.mimeLimits,
   })
   .superRefine((c, ctx) => {
     if (c.userDomains.includes(c.componentDomain))

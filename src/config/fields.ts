@@ -25,3 +25,32 @@ export const inboxUri = z.string().superRefine((text, ctx) => {
   if (a instanceof Error) ctx.addIssue({ code: 'custom', message: a.message });
   else if (a.scheme !== 'im' || a.local === '') ctx.addIssue({ code: 'custom', message: 'not an im: inbox' });
 });
+
+/**
+ * Reconnecting with exponential backoff and jitter (the IRC and XMPP adapters' `reconnect:`):
+ * `what` says which connection, in the generated reference.
+ */
+export function reconnect(what: string) {
+  return z
+    .strictObject({
+      minDelayMs: positiveInt.prefault(1000).describe('first wait before reconnecting'),
+      maxDelayMs: positiveInt.prefault(300_000).describe('longest wait (it grows exponentially)'),
+      jitter: z
+        .number()
+        .min(0)
+        .max(1)
+        .prefault(0.3)
+        .describe('each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]'),
+    })
+    .prefault({})
+    .describe(`reconnecting after a lost ${what}`);
+}
+
+/** MIME bodies from the hub (src/mime), read by an adapter: deepest multipart nesting, most parts. */
+export const mimeLimits = z
+  .strictObject({
+    maxDepth: positiveInt.prefault(8).describe('deepest multipart nesting read'),
+    maxParts: positiveInt.prefault(100).describe('most parts read'),
+  })
+  .prefault({})
+  .describe('MIME bodies delivered from the hub (more is `malformed`)');

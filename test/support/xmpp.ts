@@ -114,6 +114,21 @@ export function received(u: XmppUser, match: (s: Element) => boolean, what = 'a 
   return waitFor(() => u.stanzas.find(match), 5000, what);
 }
 
+/** The user's client answers receipt requests (XEP-0184 §5.2), as Conversations or Dino do. */
+export function answerReceipts(u: XmppUser): void {
+  u.client.on('stanza', (s) => {
+    const el = s as Element;
+    if (el.is('message') && el.getChild('request', 'urn:xmpp:receipts') && el.attrs.id)
+      void u.client.send(
+        xml(
+          'message',
+          { to: el.attrs.from },
+          xml('received', { xmlns: 'urn:xmpp:receipts', id: el.attrs.id }),
+        ),
+      );
+  });
+}
+
 export interface XmppSuite<S extends XmppServer = Prosody> {
   readonly server: S;
   /** A gateway with the XMPP adapter (and `adapters` after it); stopped after the test. */

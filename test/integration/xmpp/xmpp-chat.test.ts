@@ -8,7 +8,7 @@ import type { Element } from '@xmpp/component';
 import { h, listenAs, sendText } from '../../support/hub-calls.js';
 import { waitFor } from '../../support/net.js';
 import { prosodyInstalled } from '../../support/prosody.js';
-import { received, useProsody, xml } from '../../support/xmpp.js';
+import { answerReceipts, received, useProsody, xml } from '../../support/xmpp.js';
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 const PUPPET_CAROL = 'carol\\40gw.test@xmpp-gw.localhost';
@@ -42,18 +42,7 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       const gw = await xmpp.gateway();
       const carol = await gw.client('carol');
       const juliet = await xmpp.user('juliet');
-      // Juliet's client answers receipt requests (XEP-0184 §5.2), as Conversations or Dino do.
-      juliet.client.on('stanza', (s) => {
-        const el = s as Element;
-        if (el.is('message') && el.getChild('request', 'urn:xmpp:receipts') && el.attrs.id)
-          void juliet.client.send(
-            xml(
-              'message',
-              { to: el.attrs.from },
-              xml('received', { xmlns: 'urn:xmpp:receipts', id: el.attrs.id }),
-            ),
-          );
-      });
+      answerReceipts(juliet);
       const r = await sendText(carol, 'im:carol@gw.test', 'im:juliet@localhost', 'hi <juliet> & "you"');
       expect(r.status).toBe('ok');
       expect(h(r.headers, 'Unreliable')).toBeUndefined();

@@ -5,13 +5,12 @@
  * error, and presence both ways.
  */
 import { describe, expect, it } from 'vitest';
-import type { Element } from '@xmpp/component';
 import { ejabberdInstalled } from '../../support/ejabberd.js';
 import { h, listenAs, sendText } from '../../support/hub-calls.js';
 import { waitFor } from '../../support/net.js';
 import { PIDF, pidf } from '../../support/presence-documents.js';
 import { publish } from '../../support/presence.js';
-import { received, useEjabberd, xml } from '../../support/xmpp.js';
+import { answerReceipts, received, useEjabberd, xml } from '../../support/xmpp.js';
 
 const PUPPET_CAROL = 'carol\\40gw.test@xmpp-gw.localhost';
 
@@ -32,17 +31,7 @@ describe.skipIf(!ejabberdInstalled() && process.env['CI'] !== 'true')('XMPP adap
     ).toBe(true);
     await received(juliet, (s) => s.getChild('received', 'urn:xmpp:receipts')?.attrs.id === id);
 
-    juliet.client.on('stanza', (s) => {
-      const el = s as Element;
-      if (el.is('message') && el.getChild('request', 'urn:xmpp:receipts') && el.attrs.id)
-        void juliet.client.send(
-          xml(
-            'message',
-            { to: el.attrs.from },
-            xml('received', { xmlns: 'urn:xmpp:receipts', id: el.attrs.id }),
-          ),
-        );
-    });
+    answerReceipts(juliet);
     const carol = await gw.client('carol');
     const r = await sendText(carol, 'im:carol@gw.test', 'im:juliet@localhost', 'hi juliet');
     expect(r.status).toBe('ok');

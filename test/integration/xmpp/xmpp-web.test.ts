@@ -5,11 +5,10 @@
  * it; the web user sees her answer from `im:juliet@localhost`.
  */
 import { describe, expect, it } from 'vitest';
-import type { Element } from '@xmpp/component';
 import { websocketAdapter } from '../../../adapters/websocket/index.js';
 import { prosodyInstalled } from '../../support/prosody.js';
 import { signIn, TOKENS, webAdapterEntry, wsUrlOf } from '../../support/websocket.js';
-import { received, useProsody, xml } from '../../support/xmpp.js';
+import { answerReceipts, received, useProsody } from '../../support/xmpp.js';
 
 describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('a web user and an XMPP user', () => {
   const xmpp = useProsody();
@@ -21,17 +20,7 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('a web user
     });
     const alice = await signIn(wsUrlOf(gw), TOKENS.alice);
     const juliet = await xmpp.user('juliet');
-    juliet.client.on('stanza', (s) => {
-      const el = s as Element;
-      if (el.is('message') && el.getChild('request', 'urn:xmpp:receipts') && el.attrs.id)
-        void juliet.client.send(
-          xml(
-            'message',
-            { to: el.attrs.from },
-            xml('received', { xmlns: 'urn:xmpp:receipts', id: el.attrs.id }),
-          ),
-        );
-    });
+    answerReceipts(juliet);
     const r = await alice.request({ type: 'send', to: 'im:juliet@localhost', text: 'hello juliet ✓' }, 5000);
     expect(r).toMatchObject({ type: 'result', status: 'ok' });
     expect(r).not.toHaveProperty('unreliable');
