@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import { configFields, parseCheck } from '../../src/index.js';
 
-const { positiveInt, nonNegativeInt, domainName } = configFields;
+const { positiveInt, nonNegativeInt, domainName, inboxUri } = configFields;
+
+/** A hosted room's JID localpart: lower-case, no `@` (it would read as a puppet), no `\\`. */
+const ROOM_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export const xmppConfigSchema = z
   .strictObject({
@@ -126,6 +129,45 @@ export const xmppConfigSchema = z
       })
       .prefault({})
       .describe('what survives a restart: the exact foreign URI behind each puppet JID'),
+    rooms: z
+      .array(
+        z.strictObject({
+          name: z
+            .string()
+            .regex(ROOM_NAME, 'lower-case letters, digits, ".", "_" and "-", at most 64')
+            .describe(
+              'the room JID is `NAME@componentDomain`; its member inbox in the gateway room is `im:NAME@componentDomain`',
+            ),
+          address: inboxUri.describe('the gateway room (`rooms:` in gateway.config.yaml) it bridges to'),
+          title: z.string().min(1).max(100).optional().describe('the name shown in service discovery'),
+          subject: z
+            .string()
+            .max(1000)
+            .optional()
+            .describe('the room subject sent on join (default: the title)'),
+          members: z
+            .array(inboxUri)
+            .prefault([])
+            .describe(
+              "people of other networks in the gateway room, shown as occupants from the start (list the gateway room's members; others appear when they first speak)",
+            ),
+        }),
+      )
+      .prefault([])
+      .describe('gateway rooms offered as MUC rooms (XEP-0045) hosted by the component'),
+    muc: z
+      .strictObject({
+        historyMaxStanzas: nonNegativeInt
+          .prefault(20)
+          .describe(
+            "at most this many of the store's last room messages sent on join (XEP-0045 §7.2.14); 0: none",
+          ),
+        maxOccupants: positiveInt
+          .prefault(200)
+          .describe('occupants of one hosted room at most, XMPP users and people of other networks together'),
+      })
+      .prefault({})
+      .describe('hosted rooms (XEP-0045)'),
     mime: configFields.mimeLimits,
   })
   .superRefine((c, ctx) => {
@@ -135,6 +177,10 @@ export const xmppConfigSchema = z
         path: ['componentDomain'],
         message: 'the component domain must differ from the user domains',
       });
+    c.rooms.forEach((r, i) => {
+      if (c.rooms.findIndex((o) => o.name === r.name) !== i)
+        ctx.addIssue({ code: 'custom', path: ['rooms', i, 'name'], message: 'listed twice' });
+    });
   });
 
 export type XmppConfig = z.output<typeof xmppConfigSchema>;

@@ -6,7 +6,9 @@
  * - the domain: identity `gateway/xmpp` (XEP-0030 registry: a gateway to other IM services; no
  *   registered type names "several networks"), the features the adapter implements today;
  * - a puppet: identity `client/pc`, the features a puppet answers (receipts);
- * - items: none yet (rooms, XEP-0045, are later work).
+ * - a hosted room (XEP-0045 §6.4): identity `conference/text`, the `muc` feature and the room's
+ *   `muc_*` features, a `muc#roominfo` form (XEP-0045 §15.5.4);
+ * - items: the hosted rooms on the domain (XEP-0045 §6.3), none elsewhere.
  */
 import { xml, type Element } from '@xmpp/component';
 
@@ -22,13 +24,65 @@ export const PUPPET_FEATURES = [NS_DISCO_INFO, NS_RECEIPTS] as const;
 
 const feature = (v: string): Element => xml('feature', { var: v });
 
-/** disco#info of the component domain; `node` echoed as XEP-0030 §3.2 asks. */
-export function domainInfo(name: string, node?: string): Element {
+export const NS_MUC = 'http://jabber.org/protocol/muc';
+/**
+ * What a hosted room is (XEP-0045 §4.2 room types): open (anyone of a served domain may join),
+ * public, semi-anonymous (occupants see nicks, not JIDs), unmoderated, persistent (it is
+ * configured), unsecured (no password).
+ */
+export const ROOM_FEATURES = [
+  NS_DISCO_INFO,
+  NS_MUC,
+  'muc_open',
+  'muc_public',
+  'muc_semianonymous',
+  'muc_unmoderated',
+  'muc_persistent',
+  'muc_unsecured',
+  NS_PING,
+  'urn:xmpp:sid:0',
+] as const;
+
+/**
+ * disco#info of the component domain; `node` echoed as XEP-0030 §3.2 asks. With hosted rooms
+ * the domain is a MUC service as well (XEP-0045 §6.1: identity `conference/text`, feature muc).
+ */
+export function domainInfo(name: string, node?: string, hostsRooms = false): Element {
   return xml(
     'query',
     { xmlns: NS_DISCO_INFO, node },
     xml('identity', { category: 'gateway', type: 'xmpp', name }),
+    hostsRooms ? xml('identity', { category: 'conference', type: 'text', name }) : undefined,
     ...DOMAIN_FEATURES.map(feature),
+    hostsRooms ? feature(NS_MUC) : undefined,
+  );
+}
+
+/** disco#info of a hosted room (XEP-0045 §6.4), with the `muc#roominfo` form (§15.5.4). */
+export function roomInfo(title: string, subject: string, occupants: number, node?: string): Element {
+  const field = (v: string, value: string, type?: string) =>
+    xml('field', { var: v, type }, xml('value', {}, value));
+  return xml(
+    'query',
+    { xmlns: NS_DISCO_INFO, node },
+    xml('identity', { category: 'conference', type: 'text', name: title }),
+    ...ROOM_FEATURES.map(feature),
+    xml(
+      'x',
+      { xmlns: 'jabber:x:data', type: 'result' },
+      field('FORM_TYPE', 'http://jabber.org/protocol/muc#roominfo', 'hidden'),
+      field('muc#roominfo_subject', subject),
+      field('muc#roominfo_occupants', String(occupants)),
+    ),
+  );
+}
+
+/** disco#items of the domain: the hosted rooms (XEP-0045 §6.3). */
+export function roomItems(rooms: readonly { jid: string; name: string }[], node?: string): Element {
+  return xml(
+    'query',
+    { xmlns: NS_DISCO_ITEMS, node },
+    ...rooms.map((r) => xml('item', { jid: r.jid, name: r.name })),
   );
 }
 

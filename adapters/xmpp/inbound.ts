@@ -44,10 +44,10 @@ function mappingError(e: XmppMappingError, side: 'from' | 'to'): StanzaError {
 export async function onMessage(c: InboundContext, el: Element): Promise<void> {
   const m = readMessage(el);
   if (m.type === 'groupchat')
-    // spec/xmpp.md §3.1: groupchat only to a room JID; the component hosts no rooms yet.
-    return c.send(errorReply(el, { condition: 'bad-request', type: 'modify', text: 'no rooms here' }));
-  // Only puppets stand for someone; other names under the component domain would be rooms
-  // (XEP-0045, later work) and are not found.
+    // spec/xmpp.md §3.1: groupchat only to a hosted room's JID (muc-rooms.ts takes those first).
+    return c.send(errorReply(el, { condition: 'bad-request', type: 'modify', text: 'no such room' }));
+  // Only puppets stand for someone; hosted rooms were routed before (muc-rooms.ts): other names
+  // under the component domain are not found.
   try {
     if (jidKind(m.to, c.addressing) !== 'puppet')
       return c.send(

@@ -3,13 +3,14 @@
  * (XEP-0114) beside an XMPP server. It serves the server's user domains on the hub side
  * (`im:juliet@example.org`), and everyone else appears to XMPP users as a puppet JID under the
  * component domain. This file wires the link (link.ts), the stanzas the server routes to the
- * component (messages: inbound.ts; IQs: service discovery and ping), the hub's sends
- * (outbound.ts), the per-JID rate limit and the adapter's status.
+ * component (messages: inbound.ts; IQs: service discovery and ping; hosted rooms, XEP-0045:
+ * muc-rooms.ts), the hub's sends (outbound.ts), the per-JID rate limit and the adapter's status.
  */
 import type { Element, IqContext } from '@xmpp/component';
 import {
   BoundedCache,
   KeyedRateLimiter,
+  getHeader,
   KeptMap,
   errorAnswer,
   okAnswer,
@@ -30,10 +31,13 @@ import {
   domainInfo,
   noItems,
   puppetInfo,
+  roomInfo,
+  roomItems,
 } from './disco.js';
 import { onMessage, type InboundContext } from './inbound.js';
 import { XmppMappingError, bareJid, jidKey, parseJid, unescapeLocal } from './jid-escape.js';
 import { ComponentLink } from './link.js';
+import { MucRooms } from './muc-rooms.js';
 import { deliverSend, type OutboundContext } from './outbound.js';
 import { PresenceBridge } from './presence-io.js';
 import { PendingReceipts } from './receipts.js';
@@ -58,6 +62,7 @@ export class XmppAdapter implements Adapter {
   private readonly threads: BoundedCache<string, string>;
   private link: ComponentLink | null = null;
   private presence: PresenceBridge | null = null;
+  private muc: MucRooms | null = null;
   private puppets: KeptMap;
   private stopped = false;
 
@@ -65,7 +70,9 @@ export class XmppAdapter implements Adapter {
     private readonly config: XmppConfig,
     private readonly ctx: AdapterContext,
   ) {
-    this.domains = config.userDomains;
+    // Hosted rooms (XEP-0045): their bridge inboxes `im:<room>@<component domain>` are ours too.
+    this.domains =
+      config.rooms.length > 0 ? [...config.userDomains, config.componentDomain] : config.userDomains;
     this.addressing = { componentDomain: config.componentDomain, userDomains: config.userDomains };
     this.receipts = new PendingReceipts(config.receipts.waitMs, config.receipts.maxPending);
     this.rate = new KeyedRateLimiter(config.limits.perJid);
@@ -100,6 +107,21 @@ export class XmppAdapter implements Adapter {
         this.ctx.log.warn({ err }, 'xmpp stanza handling failed'),
       );
     this.wireIqs(link);
+    this.muc =
+      c.rooms.length === 0
+        ? null
+        : new MucRooms(
+            {
+              ctx: this.ctx,
+              addressing: this.addressing,
+              send: (el) => link.send(el),
+              historyMax: c.muc.historyMaxStanzas,
+              maxOccupants: c.muc.maxOccupants,
+              mime: c.mime,
+              unreliable: this.unreliable,
+            },
+            c.rooms,
+          );
     if (c.presence.enabled)
       this.presence = new PresenceBridge(
         this.ctx,
@@ -137,6 +159,11 @@ export class XmppAdapter implements Adapter {
       return errorAnswer('unknown-method', `the XMPP adapter does not take ${op.method}`);
     if (this.stopped || this.link === null)
       return errorAnswer('communications', 'the XMPP adapter is stopped');
+    const room = this.muc?.bridged(getHeader(op.headers, 'Inbox') ?? '');
+    if (room !== undefined) {
+      if (!this.link.online) return errorAnswer('communications', 'the XMPP server link is down');
+      return this.muc!.deliver(op, room);
+    }
     return deliverSend(this.outbound(this.link), op);
   }
 
@@ -195,7 +222,10 @@ export class XmppAdapter implements Adapter {
 
   private async onStanza(el: Element): Promise<void> {
     if (el.name === 'iq') return; // answered by the IQ routes (wireIqs)
+    const room = this.muc?.room(el.attrs.to);
     if (el.attrs.type === 'error') {
+      // An occupant's server refusing what the room sent: the occupant is gone (a ghost).
+      if (room !== undefined) return this.muc!.drop(room, el.attrs.from ?? '');
       // The answer to a message we sent (RFC 6120 §8.3): it settles that send.
       if (el.name === 'message' && el.attrs.id !== undefined) {
         const { condition, text } = errorCondition(el);
@@ -220,6 +250,8 @@ export class XmppAdapter implements Adapter {
         text: 'too many stanzas; slow down',
       });
     }
+    if (room !== undefined && el.name === 'presence') return this.muc!.onPresence(el, room);
+    if (room !== undefined && el.name === 'message') return this.muc!.onMessage(el, room);
     if (el.name === 'presence') return this.presence?.onPresence(el);
     if (el.name !== 'message') return;
     const received = el.getChild('received', NS_RECEIPTS);
@@ -253,8 +285,11 @@ export class XmppAdapter implements Adapter {
       NS_DISCO_INFO,
       'query',
       guard((ctx, to) => {
+        const room = this.muc?.room(to);
+        if (room !== undefined)
+          return roomInfo(room.title, room.config.subject ?? room.title, room.nicks().size, node(ctx));
         const who = this.whoIs(to);
-        if (who === 'domain') return domainInfo(this.config.name, node(ctx));
+        if (who === 'domain') return domainInfo(this.config.name, node(ctx), this.muc !== null);
         if (who === null) return errorChild({ condition: 'item-not-found', type: 'cancel' });
         return puppetInfo(who, node(ctx));
       }),
@@ -262,18 +297,31 @@ export class XmppAdapter implements Adapter {
     link.entity.iqCallee.get(
       NS_DISCO_ITEMS,
       'query',
-      guard((ctx, to) =>
-        this.whoIs(to) === null
-          ? errorChild({ condition: 'item-not-found', type: 'cancel' })
-          : noItems(node(ctx)),
-      ),
+      guard((ctx, to) => {
+        if (this.muc?.room(to) !== undefined) return noItems(node(ctx));
+        const who = this.whoIs(to);
+        if (who === null) return errorChild({ condition: 'item-not-found', type: 'cancel' });
+        if (who === 'domain' && this.muc !== null)
+          return roomItems(
+            this.muc.rooms.map((r) => ({ jid: r.jid, name: r.title })),
+            node(ctx),
+          );
+        return noItems(node(ctx));
+      }),
     );
     link.entity.iqCallee.get(
       NS_PING,
       'ping',
-      guard((_ctx, to) =>
-        this.whoIs(to) === null ? errorChild({ condition: 'item-not-found', type: 'cancel' }) : true,
-      ),
+      guard((ctx, to) => {
+        const room = this.muc?.room(to);
+        if (room !== undefined) {
+          // XEP-0410 §3: a ping to one's own occupant JID says whether one is still joined.
+          const nick = parseJid(to).resource;
+          if (nick === '' || this.muc!.isOccupant(room, ctx.stanza.attrs.from ?? '', nick)) return true;
+          return errorChild({ condition: 'not-acceptable', type: 'cancel', text: 'not in the room' });
+        }
+        return this.whoIs(to) === null ? errorChild({ condition: 'item-not-found', type: 'cancel' }) : true;
+      }),
     );
   }
 

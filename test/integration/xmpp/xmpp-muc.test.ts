@@ -1,0 +1,219 @@
+/**
+ * Rooms hosted by the component (XEP-0045 service side; spec/xmpp.md §4.2 A) against a real
+ * Prosody: the gateway room `im:dev@gw.test` has a hub client (carol) and the XMPP bridge
+ * `im:dev@xmpp-gw.localhost` as members; XMPP users join `dev@xmpp-gw.localhost`.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Element } from '@xmpp/component';
+import { h, listenAs, sendText } from '../../support/hub-calls.js';
+import { waitFor } from '../../support/net.js';
+import { prosodyInstalled } from '../../support/prosody.js';
+import { received, useProsody, xml, type XmppUser } from '../../support/xmpp.js';
+
+const ROOM = 'dev@xmpp-gw.localhost';
+const MUC_USER = 'http://jabber.org/protocol/muc#user';
+const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+
+const roomsConfig = {
+  config: {
+    rooms: [
+      {
+        name: 'dev',
+        address: 'im:dev@gw.test',
+        members: ['im:carol@gw.test', 'im:dev@xmpp-gw.localhost'],
+      },
+    ],
+  },
+  xmpp: {
+    rooms: [
+      { name: 'dev', address: 'im:dev@gw.test', members: ['im:carol@gw.test'], subject: 'Development' },
+    ],
+  },
+};
+
+const isSelf = (s: Element) =>
+  s.is('presence') &&
+  s
+    .getChild('x', MUC_USER)
+    ?.getChildren('status')
+    .some((c) => c.attrs.code === '110') === true;
+
+/** Joins the room as `nick`; resolves with the self-presence (status 110). */
+async function join(u: XmppUser, nick: string, history?: Record<string, string>): Promise<Element> {
+  await u.client.send(
+    xml(
+      'presence',
+      { to: `${ROOM}/${nick}` },
+      xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, history ? xml('history', history) : undefined),
+    ),
+  );
+  return received(u, (s) => isSelf(s) && s.attrs.type === undefined, `${nick}'s self-presence`);
+}
+
+const groupchats = (u: XmppUser) =>
+  u.stanzas.filter((s) => s.is('message') && s.attrs.type === 'groupchat' && s.getChild('body'));
+
+describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
+  'XMPP hosted rooms (real Prosody)',
+  () => {
+    const xmpp = useProsody();
+
+    it('disco: the domain lists the room; the room is conference/text with the muc feature', async () => {
+      await xmpp.gateway(roomsConfig);
+      const juliet = await xmpp.user('juliet');
+      const items = await juliet.client.iqCaller.request(
+        xml(
+          'iq',
+          { type: 'get', to: 'xmpp-gw.localhost' },
+          xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' }),
+        ),
+      );
+      expect(
+        items
+          .getChild('query')!
+          .getChildren('item')
+          .map((i) => i.attrs.jid),
+      ).toEqual([ROOM]);
+      const info = (
+        await juliet.client.iqCaller.request(
+          xml(
+            'iq',
+            { type: 'get', to: ROOM },
+            xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }),
+          ),
+        )
+      ).getChild('query')!;
+      expect(info.getChild('identity')!.attrs).toMatchObject({ category: 'conference', type: 'text' });
+      expect(info.getChildren('feature').map((f) => f.attrs.var)).toContain('http://jabber.org/protocol/muc');
+    });
+
+    it('join: occupants (the hub member included), then self-presence 110, then the subject; others see the newcomer', async () => {
+      await xmpp.gateway(roomsConfig);
+      const juliet = await xmpp.user('juliet');
+      await join(juliet, 'Juliet');
+      const subject = await received(juliet, (s) => s.is('message') && s.getChild('subject') !== undefined);
+      expect(subject.attrs.from).toBe(ROOM);
+      expect(subject.getChildText('subject')).toBe('Development');
+      const i = (m: (s: Element) => boolean) => juliet.stanzas.findIndex(m);
+      const carolAt = i((s) => s.is('presence') && s.attrs.from === `${ROOM}/carol`);
+      expect(carolAt).toBeGreaterThanOrEqual(0);
+      const carol = juliet.stanzas[carolAt]!.getChild('x', MUC_USER)!.getChild('item')!;
+      expect(carol.attrs).toMatchObject({ affiliation: 'member', role: 'participant' });
+      // XEP-0045 §7.2.3: others first, self last, then the subject.
+      expect(carolAt).toBeLessThan(i(isSelf));
+      expect(i(isSelf)).toBeLessThan(juliet.stanzas.indexOf(subject));
+
+      const romeo = await xmpp.user('romeo');
+      await join(romeo, 'Romeo');
+      expect(romeo.stanzas.some((s) => s.is('presence') && s.attrs.from === `${ROOM}/Juliet`)).toBe(true);
+      await received(juliet, (s) => s.is('presence') && s.attrs.from === `${ROOM}/Romeo`, 'Romeo announced');
+    });
+
+    it('messages all ways: XMPP → hub and the other occupant (with the echo), hub → XMPP occupants', async () => {
+      const gw = await xmpp.gateway(roomsConfig);
+      const got = await listenAs(gw, 'carol');
+      const juliet = await xmpp.user('juliet');
+      const romeo = await xmpp.user('romeo');
+      await join(juliet, 'Juliet');
+      await join(romeo, 'Romeo');
+      await juliet.client.send(
+        xml('message', { to: ROOM, type: 'groupchat', id: 'g1' }, xml('body', {}, 'hello <room> & all')),
+      );
+      const cmd = await waitFor(() => got[0], 5000, 'the post at carol');
+      expect(h(cmd.headers, 'Inbox')).toBe('im:carol@gw.test');
+      expect(h(cmd.headers, 'Sender')).toBe('im:dev@gw.test');
+      expect(h(cmd.headers, 'Orig-Sender')).toBe('im:juliet@localhost');
+      expect(
+        Buffer.from(cmd.payload ?? [])
+          .toString()
+          .endsWith('hello <room> & all'),
+      ).toBe(true);
+      // XEP-0045 §7.4: the sender's echo with its own id, and the other occupant's copy.
+      const echo = await received(juliet, (s) => s.is('message') && s.attrs.id === 'g1', 'the echo');
+      expect(echo.attrs.from).toBe(`${ROOM}/Juliet`);
+      expect(echo.getChildText('body')).toBe('hello <room> & all');
+      const copy = await received(romeo, (s) => groupchats(romeo).includes(s), 'romeo copy');
+      expect(copy.attrs.from).toBe(`${ROOM}/Juliet`);
+
+      const carol = await gw.client('carol');
+      const r = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'from the hub');
+      expect(r.status).toBe('ok');
+      for (const u of [juliet, romeo]) {
+        const m = await received(u, (s) => s.is('message') && s.getChildText('body') === 'from the hub');
+        expect(m.attrs.from).toBe(`${ROOM}/carol`);
+        expect(m.attrs.type).toBe('groupchat');
+      }
+    });
+
+    it('leave: the leaver gets its unavailable self-presence, the others the leave; posts stop', async () => {
+      const gw = await xmpp.gateway(roomsConfig);
+      const juliet = await xmpp.user('juliet');
+      const romeo = await xmpp.user('romeo');
+      await join(juliet, 'Juliet');
+      await join(romeo, 'Romeo');
+      await romeo.client.send(xml('presence', { to: `${ROOM}/Romeo`, type: 'unavailable' }));
+      await received(romeo, (s) => isSelf(s) && s.attrs.type === 'unavailable', 'own leave');
+      await received(
+        juliet,
+        (s) => s.is('presence') && s.attrs.from === `${ROOM}/Romeo` && s.attrs.type === 'unavailable',
+        'Romeo leaving',
+      );
+      const carol = await gw.client('carol');
+      expect((await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'after')).status).toBe('ok');
+      await received(juliet, (s) => s.getChildText('body') === 'after');
+      expect(romeo.stanzas.some((s) => s.getChildText('body') === 'after')).toBe(false);
+    });
+
+    it('nick collision: a nick held by another XMPP user or a hub member is 409 conflict', async () => {
+      await xmpp.gateway(roomsConfig);
+      const juliet = await xmpp.user('juliet');
+      const romeo = await xmpp.user('romeo');
+      await join(juliet, 'Juliet');
+      for (const nick of ['Juliet', 'carol']) {
+        await romeo.client.send(
+          xml('presence', { to: `${ROOM}/${nick}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })),
+        );
+        const e = await received(
+          romeo,
+          (s) => s.is('presence') && s.attrs.type === 'error' && s.attrs.from === `${ROOM}/${nick}`,
+        );
+        expect(e.getChild('error')!.getChild('conflict', NS_STANZAS)).toBeDefined();
+      }
+      expect(romeo.stanzas.some(isSelf)).toBe(false);
+    });
+
+    it('history on join from the store, with <delay>, before the subject; maxstanzas honoured', async () => {
+      const gw = await xmpp.gateway(roomsConfig);
+      const carol = await gw.client('carol');
+      for (const t of ['one', 'two', 'three']) {
+        const r = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', t);
+        expect(r.status).toBe('ok');
+      }
+      const juliet = await xmpp.user('juliet');
+      await join(juliet, 'Juliet', { maxstanzas: '2' });
+      const subject = await received(juliet, (s) => s.is('message') && s.getChild('subject') !== undefined);
+      const history = groupchats(juliet);
+      expect(history.map((m) => m.getChildText('body'))).toEqual(['two', 'three']);
+      for (const m of history) {
+        expect(m.attrs.from).toBe(`${ROOM}/carol`);
+        expect(m.getChild('delay', 'urn:xmpp:delay')?.attrs.from).toBe(ROOM);
+        expect(juliet.stanzas.indexOf(m)).toBeLessThan(juliet.stanzas.indexOf(subject));
+      }
+    });
+
+    it('self-ping (XEP-0410): answered for an occupant, not-acceptable for someone not joined', async () => {
+      await xmpp.gateway(roomsConfig);
+      const juliet = await xmpp.user('juliet');
+      const nurse = await xmpp.user('nurse');
+      await join(juliet, 'Juliet');
+      const ping = (to: string) => xml('iq', { type: 'get', to }, xml('ping', { xmlns: 'urn:xmpp:ping' }));
+      const ok = await juliet.client.iqCaller.request(ping(`${ROOM}/Juliet`));
+      expect(ok.attrs.type).toBe('result');
+      const refused = await nurse.client.iqCaller.request(ping(`${ROOM}/Nurse`)).then(
+        () => 'answered',
+        (e: { condition?: string }) => e.condition,
+      );
+      expect(refused).toBe('not-acceptable');
+    });
+  },
+);
