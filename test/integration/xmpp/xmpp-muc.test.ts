@@ -9,6 +9,8 @@ import { h, listenAs, sendText } from '../../support/hub-calls.js';
 import { waitFor } from '../../support/net.js';
 import { prosodyInstalled } from '../../support/prosody.js';
 import { received, useProsody, xml, type XmppUser } from '../../support/xmpp.js';
+import { websocketAdapter } from '../../../adapters/websocket/index.js';
+import { signIn, TOKENS, webAdapterEntry, wsUrlOf } from '../../support/websocket.js';
 
 const ROOM = 'dev@xmpp-gw.localhost';
 const MUC_USER = 'http://jabber.org/protocol/muc#user';
@@ -214,6 +216,44 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
         (e: { condition?: string }) => e.condition,
       );
       expect(refused).toBe('not-acceptable');
+    });
+
+    it('a room bridged to a web room: web posts come from room/<web nick> (announced first), XMPP posts reach the page', async () => {
+      const gw = await xmpp.gateway({
+        adapters: [{ ...webAdapterEntry('web.test'), rooms: [{ name: 'dev', address: 'im:dev@gw.test' }] }],
+        adapterDefinitions: [websocketAdapter as never],
+        config: {
+          rooms: [
+            {
+              name: 'dev',
+              address: 'im:dev@gw.test',
+              members: ['im:room.dev@web.test', 'im:dev@xmpp-gw.localhost'],
+            },
+          ],
+        },
+        xmpp: roomsConfig.xmpp,
+      });
+      const alice = await signIn(wsUrlOf(gw), TOKENS.alice);
+      expect(await alice.request({ type: 'join', room: 'dev' })).toMatchObject({ status: 'ok' });
+      const juliet = await xmpp.user('juliet');
+      await join(juliet, 'Juliet');
+      expect(await alice.request({ type: 'send', room: 'dev', text: 'hi from the web' }, 5000)).toMatchObject(
+        {
+          type: 'result',
+          status: 'ok',
+        },
+      );
+      const m = await received(juliet, (s) => s.getChildText('body') === 'hi from the web');
+      expect(m.attrs).toMatchObject({ from: `${ROOM}/alice`, type: 'groupchat' });
+      const announced = juliet.stanzas.findIndex((s) => s.is('presence') && s.attrs.from === `${ROOM}/alice`);
+      expect(announced).toBeGreaterThanOrEqual(0);
+      expect(announced).toBeLessThan(juliet.stanzas.indexOf(m));
+
+      await juliet.client.send(
+        xml('message', { to: ROOM, type: 'groupchat' }, xml('body', {}, 'hi from XMPP')),
+      );
+      const back = await alice.waitFor((f) => f.type === 'message' && f.text === 'hi from XMPP', 5000);
+      expect(back).toMatchObject({ room: 'dev', from: 'im:juliet@localhost' });
     });
   },
 );
