@@ -4,7 +4,8 @@
  * member inbox there is `im:<name>@<component domain>`, as the web adapter's `im:room.<name>@…`.
  *
  * - An XMPP user joins with presence to `room/nick` (§7.2): the occupants' presence, then their
- *   own with status 110, then the history from the store (§7.2.14, XEP-0203 `<delay>`), then the
+ *   own with status 110, then the history from the store (§7.2.14, XEP-0203 `<delay>`;
+ *   muc-history.ts), then the
  *   subject (§7.2.15). A nick in use by someone else is `<conflict/>` (§7.2.9).
  * - Their groupchat message (§7.4) is posted to the gateway room as the bridge member speaking
  *   with the author in Orig-Sender (the router verifies it and keeps it, so the room never sends
@@ -43,7 +44,8 @@ import {
   subjectMessage,
   type GroupchatText,
 } from './muc-stanzas.js';
-import { outboundMessage, readMessage } from './payload.js';
+import { roomText, sendHistory } from './muc-history.js';
+import { readMessage } from './payload.js';
 import { hubErrorToStanza } from './stanza-errors.js';
 import { errorReply } from './stanzas.js';
 
@@ -100,6 +102,12 @@ export class HostedRoom {
   xmppWithNick(nick: string): Occupant | undefined {
     for (const o of this.xmpp.values()) if (o.nick === nick) return o;
     return undefined;
+  }
+
+  /** The nick someone already has in the room (an XMPP occupant's, or a foreign one). */
+  nickFor(uri: string): string | undefined {
+    for (const o of this.xmpp.values()) if (o.uri === uri) return o.nick;
+    return this.foreignNick.get(uri);
   }
 
   nickTaken(nick: string): boolean {
@@ -217,7 +225,7 @@ export class MucRooms {
     // … then its own presence, status 110, with the join's id (§7.2.3 "self-presence") …
     await this.c.send(occupantPresence(at(o.nick), o.jid, XMPP_ROLE, { self: true, id: el.attrs.id }));
     // … the history (§7.2.14) and last the subject (§7.2.15).
-    await this.history(room, o, historyRequest(el, this.c.historyMax, Date.now()));
+    await sendHistory(this.c, room, o.jid, historyRequest(el, this.c.historyMax, Date.now()));
     const subject = room.config.subject ?? room.title;
     await this.c.send(subjectMessage(room.jid, o.jid, subject, `s-${randomUUID()}`));
   }
@@ -254,60 +262,6 @@ export class MucRooms {
   /** Whether `jid` is in `room` under `nick` (XEP-0410 §3 self-ping). */
   isOccupant(room: HostedRoom, jid: string, nick: string): boolean {
     return room.xmpp.get(jid)?.nick === nick;
-  }
-
-  // --- History on join (XEP-0045 §7.2.14, XEP-0203) --------------------------------------------
-
-  private async history(room: HostedRoom, o: Occupant, want: { maxStanzas: number; since: number }) {
-    const store = this.c.ctx.storage?.() ?? null;
-    if (store === null || want.maxStanzas === 0) return;
-    let records;
-    try {
-      records = await store.readHistory(room.config.address, { limit: want.maxStanzas });
-    } catch (err) {
-      this.c.ctx.log.warn({ err, room: room.jid }, 'xmpp room history cannot be read');
-      return;
-    }
-    for (const r of records) {
-      if (r.time < want.since) continue;
-      const text = await this.text(r.contentType, r.payload, room).catch(() => null);
-      if (text === null) continue;
-      const nick = this.nickFor(room, r.source) ?? nickOf(r.source, true);
-      const from = nick === null ? null : occupantJid(room.jid, nick);
-      if (from === null) continue;
-      await this.c.send(
-        groupchatMessage(from, o.jid, text, {
-          id: r.id,
-          roomJid: room.jid,
-          stanzaId: r.id,
-          delay: new Date(r.time),
-        }),
-      );
-    }
-  }
-
-  /** The nick someone already has in the room (an XMPP occupant's, or a foreign one). */
-  private nickFor(room: HostedRoom, uri: string): string | undefined {
-    for (const o of room.xmpp.values()) if (o.uri === uri) return o.nick;
-    return room.foreignNick.get(uri);
-  }
-
-  /** The text of a hub payload (message/cpim or a bare entity), as the groupchat body. */
-  private async text(contentType: string | undefined, payload: Uint8Array, room: HostedRoom) {
-    const m = await outboundMessage(contentType, payload, this.c.addressing, {
-      from: room.jid,
-      to: room.jid,
-      limits: this.c.mime,
-    });
-    const body = m.body[0];
-    if (body === undefined) return null;
-    const subject = m.subject?.[0]?.text;
-    const t: GroupchatText = {
-      body: body.text,
-      ...(body.lang === undefined ? {} : { lang: body.lang }),
-      ...(subject === undefined ? {} : { subject }),
-    };
-    return t;
   }
 
   // --- Messages (XEP-0045 §7.4) -----------------------------------------------------------------
@@ -369,13 +323,13 @@ export class MucRooms {
     if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
     let text;
     try {
-      text = await this.text(getHeader(op.headers, 'Content-Type'), op.payload, room);
+      text = await roomText(this.c, getHeader(op.headers, 'Content-Type'), op.payload, room.jid);
     } catch (e) {
       return errorAnswer('malformed', (e as Error).message);
     }
     if (text === null) return errorAnswer('malformed', 'an XMPP room carries text only');
     if (room.xmpp.size === 0) return errorAnswer('no-listeners', `nobody is in XMPP room ${room.jid}`);
-    let nick = this.nickFor(room, author);
+    let nick = room.nickFor(author);
     if (nick === undefined) {
       nick = this.addForeign(room, author);
       if (nick !== undefined) {

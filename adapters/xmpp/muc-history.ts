@@ -1,0 +1,74 @@
+/**
+ * A hosted room's history on join (XEP-0045 §7.2.14) from the store's room history (issue 15,
+ * `storage.history`: every post of the gateway room, kept by the router under the room's inbox
+ * URI): the last messages, each from `room/<author's nick>` with XEP-0203 `<delay from=room
+ * stamp>` (the time the gateway accepted it) and XEP-0359 `<stanza-id>` (its Message-ID).
+ */
+import type { MimeReadLimits } from '../../src/index.js';
+import type { XmppAddressing } from './addresses.js';
+import type { HostedRoom, MucContext } from './muc-rooms.js';
+import {
+  groupchatMessage,
+  nickOf,
+  occupantJid,
+  type GroupchatText,
+  type HistoryRequest,
+} from './muc-stanzas.js';
+import { outboundMessage } from './payload.js';
+
+/** The text of a hub payload (message/cpim or a bare entity) as a groupchat body; null: none. */
+export async function roomText(
+  c: { readonly addressing: XmppAddressing; readonly mime: MimeReadLimits },
+  contentType: string | undefined,
+  payload: Uint8Array,
+  roomJid: string,
+): Promise<GroupchatText | null> {
+  const m = await outboundMessage(contentType, payload, c.addressing, {
+    from: roomJid,
+    to: roomJid,
+    limits: c.mime,
+  });
+  const body = m.body[0];
+  if (body === undefined) return null;
+  const subject = m.subject?.[0]?.text;
+  return {
+    body: body.text,
+    ...(body.lang === undefined ? {} : { lang: body.lang }),
+    ...(subject === undefined ? {} : { subject }),
+  };
+}
+
+/** Sends `to` the room's last messages as `want` asks; a store that fails is logged, not fatal. */
+export async function sendHistory(
+  c: MucContext,
+  room: HostedRoom,
+  to: string,
+  want: HistoryRequest,
+): Promise<void> {
+  const store = c.ctx.storage?.() ?? null;
+  if (store === null || want.maxStanzas === 0) return;
+  let records;
+  try {
+    records = await store.readHistory(room.config.address, { limit: want.maxStanzas });
+  } catch (err) {
+    c.ctx.log.warn({ err, room: room.jid }, 'xmpp room history cannot be read');
+    return;
+  }
+  for (const r of records) {
+    if (r.time < want.since) continue;
+    // A payload XMPP cannot carry as text (an attachment, an encrypted entity) is left out.
+    const text = await roomText(c, r.contentType, r.payload, room.jid).catch(() => null);
+    if (text === null) continue;
+    const nick = room.nickFor(r.source) ?? nickOf(r.source, true);
+    const from = nick === null ? null : occupantJid(room.jid, nick);
+    if (from === null) continue;
+    await c.send(
+      groupchatMessage(from, to, text, {
+        id: r.id,
+        roomJid: room.jid,
+        stanzaId: r.id,
+        delay: new Date(r.time),
+      }),
+    );
+  }
+}
