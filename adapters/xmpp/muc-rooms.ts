@@ -281,7 +281,14 @@ export class MucRooms {
       return this.c.send(errorReply(el, { condition: 'not-acceptable', type: 'modify', text: 'join first' }));
     const m = readMessage(el);
     const body = m.body[0];
-    if (body === undefined) return; // chat states and the like (spec/xmpp.md §5)
+    if (body === undefined) {
+      // §8.1: the subject is the operator's (`rooms[].subject`); occupants may not change it.
+      if ((m.subject ?? []).length > 0)
+        return this.c.send(
+          errorReply(el, { condition: 'forbidden', type: 'auth', text: 'the subject is set by the gateway' }),
+        );
+      return; // chat states and the like (spec/xmpp.md §5)
+    }
     const mapped = xmppToCpimMessage(
       { ...m, type: 'chat', subject: [], to: room.jid },
       this.c.addressing,

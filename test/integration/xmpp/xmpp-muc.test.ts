@@ -184,6 +184,25 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(romeo.stanzas.some(isSelf)).toBe(false);
     });
 
+    it('an occupant may not change the subject (forbidden); someone not joined may not post (not-acceptable)', async () => {
+      await xmpp.gateway(roomsConfig);
+      const juliet = await xmpp.user('juliet');
+      const romeo = await xmpp.user('romeo');
+      await join(juliet, 'Juliet');
+      await juliet.client.send(
+        xml('message', { to: ROOM, type: 'groupchat', id: 's1' }, xml('subject', {}, 'mine')),
+      );
+      await romeo.client.send(
+        xml('message', { to: ROOM, type: 'groupchat', id: 'p1' }, xml('body', {}, 'hi')),
+      );
+      const condition = async (u: XmppUser, id: string) =>
+        (await received(u, (s) => s.attrs.id === id && s.attrs.type === 'error'))
+          .getChild('error')!
+          .getChildElements()[0]!.name;
+      expect(await condition(juliet, 's1')).toBe('forbidden');
+      expect(await condition(romeo, 'p1')).toBe('not-acceptable');
+    });
+
     it('history on join from the store, with <delay>, before the subject; maxstanzas honoured', async () => {
       const gw = await xmpp.gateway(roomsConfig);
       const carol = await gw.client('carol');
