@@ -259,6 +259,11 @@ export class MucRooms {
       await this.c.send(occupantPresence(from, other.jid, XMPP_ROLE, { unavailable: true }));
   }
 
+  /** Forgets every XMPP occupant (after the link to the server was lost and came back). */
+  clearOccupants(): void {
+    for (const room of this.byName.values()) room.xmpp.clear();
+  }
+
   /** Whether `jid` is in `room` under `nick` (XEP-0410 §3 self-ping). */
   isOccupant(room: HostedRoom, jid: string, nick: string): boolean {
     return room.xmpp.get(jid)?.nick === nick;

@@ -139,6 +139,10 @@ export class XmppAdapter implements Adapter {
       };
       link.onState = (s, cause) => {
         this.ctx.setStatus(s, cause);
+        // XEP-0114 has no resumption: who is still in a room after a drop is unknown (a server
+        // restart ended every session). Rooms start empty; clients find out by self-ping
+        // (XEP-0410) and join again.
+        if (s === 'online') this.muc?.clearOccupants();
         if (s === 'online') {
           clearTimeout(timer);
           resolve();

@@ -237,6 +237,34 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(refused).toBe('not-acceptable');
     });
 
+    it('after a Prosody restart the rooms start empty: self-ping fails, users join again and see each other', async () => {
+      const gw = await xmpp.gateway(roomsConfig);
+      const online = () => gw.gateway.adapters.find((a) => a.type === 'xmpp')!.status === 'online';
+      await join(await xmpp.user('juliet'), 'Juliet');
+      await join(await xmpp.user('romeo'), 'Romeo');
+      // SIGKILL: no goodbye presence from the server's sessions, as after a crash.
+      process.kill(xmpp.server.pid, 'SIGKILL');
+      await waitFor(() => !online() && !xmpp.server.alive(), 5000, 'the adapter to notice the drop');
+      await xmpp.server.start();
+      await waitFor(online, 10_000, 'the adapter to reconnect');
+      const juliet = await xmpp.user('juliet');
+      const ping = xml('iq', { type: 'get', to: `${ROOM}/Juliet` }, xml('ping', { xmlns: 'urn:xmpp:ping' }));
+      const before = await juliet.client.iqCaller.request(ping).then(
+        () => 'answered',
+        (e: { condition?: string }) => e.condition,
+      );
+      expect(before).toBe('not-acceptable');
+      await join(juliet, 'Juliet');
+      // The old sessions are gone: no ghost Romeo among the occupants.
+      expect(juliet.stanzas.some((s) => s.is('presence') && s.attrs.from === `${ROOM}/Romeo`)).toBe(false);
+      const romeo = await xmpp.user('romeo');
+      await join(romeo, 'Romeo');
+      await received(juliet, (s) => s.is('presence') && s.attrs.from === `${ROOM}/Romeo`, 'Romeo back');
+      const carol = await gw.client('carol');
+      expect((await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'welcome back')).status).toBe('ok');
+      for (const u of [juliet, romeo]) await received(u, (s) => s.getChildText('body') === 'welcome back');
+    });
+
     it('a room bridged to a web room: web posts come from room/<web nick> (announced first), XMPP posts reach the page', async () => {
       const gw = await xmpp.gateway({
         adapters: [{ ...webAdapterEntry('web.test'), rooms: [{ name: 'dev', address: 'im:dev@gw.test' }] }],
