@@ -19,6 +19,7 @@ import { relay } from './relay.js';
 import { scale } from './scale.js';
 import { store } from './store.js';
 import { websocket } from './websocket.js';
+import { xmpp } from './xmpp.js';
 
 /** Every benchmark, in the order they run. */
 export const REGISTRY: readonly Benchmark[] = [
@@ -28,6 +29,7 @@ export const REGISTRY: readonly Benchmark[] = [
   scale,
   irc,
   peer,
+  xmpp,
   websocket,
   mail,
   cli,

@@ -1,6 +1,6 @@
 /**
- * A minimal XMPP client on raw TCP for bench/peer.ts (RFC 6120/6121, XEP-0045, XEP-0050): stream
- * open, SASL ANONYMOUS, stream restart, resource binding, an ad-hoc command, joining a MUC
+ * A minimal XMPP client on raw TCP for bench/peer.ts and bench/xmpp.ts (RFC 6120/6121, XEP-0045,
+ * XEP-0050): stream open, SASL ANONYMOUS (or PLAIN, RFC 4616, with an account), stream restart, resource binding, an ad-hoc command, joining a MUC
  * without history, and — once `hot()` — nothing but counting the benchmark's numbered lines in
  * `<body>` elements of the stanzas that arrive. No XML parser: setup answers are matched as text,
  * which is enough against a known local server (prosody) and component (biboumi).
@@ -33,8 +33,15 @@ export class XmppClient {
     socket.on('error', () => undefined);
   }
 
-  /** Connects to `port`, signs in anonymously on `domain` and binds a resource. */
-  static async connect(port: number, domain: string): Promise<XmppClient> {
+  /**
+   * Connects to `port`, signs in on `domain` (anonymously, or by SASL PLAIN with `account`: the
+   * benchmark's loopback server has no TLS and allows it) and binds a resource.
+   */
+  static async connect(
+    port: number,
+    domain: string,
+    account?: { readonly user: string; readonly password: string },
+  ): Promise<XmppClient> {
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -46,12 +53,19 @@ export class XmppClient {
     const c = new XmppClient(socket, domain);
     c.openStream();
     const features = await c.waitFor(/<\/stream:features>/, 'stream features');
-    if (!features.includes('>ANONYMOUS<'))
-      throw new Error(`the server offers no SASL ANONYMOUS: ${features.slice(0, 300)}`);
+    const mechanism = account === undefined ? 'ANONYMOUS' : 'PLAIN';
+    if (!features.includes(`>${mechanism}<`))
+      throw new Error(`the server offers no SASL ${mechanism}: ${features.slice(0, 300)}`);
     c.text = '';
-    socket.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'/>`);
+    if (account === undefined)
+      socket.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'/>`);
+    else {
+      // RFC 4616 §2: [authzid] NUL authcid NUL passwd, base64 in the <auth/> element (RFC 6120 §6.4.2).
+      const initial = Buffer.from(`\0${account.user}\0${account.password}`, 'utf8').toString('base64');
+      socket.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${initial}</auth>`);
+    }
     const auth = await c.waitFor(/<success[\s/>]|<failure[\s>]/, 'SASL answer');
-    if (!/<success[\s/>]/.test(auth)) throw new Error(`SASL ANONYMOUS failed: ${auth.slice(0, 300)}`);
+    if (!/<success[\s/>]/.test(auth)) throw new Error(`SASL ${mechanism} failed: ${auth.slice(0, 300)}`);
     c.text = '';
     c.openStream();
     await c.waitFor(/<\/stream:features>/, 'stream features after SASL');
