@@ -97,4 +97,13 @@ describe('WriteBatcher', () => {
     expect(batches).toEqual([[1], [2]]);
     expect(await waiting).toBe(4);
   });
+
+  it('a write submitted with `now` is not held for the interval, and takes what waits with it', async () => {
+    const { b, batches } = batcher(100, () => false, 60_000);
+    await b.submit<number>(1);
+    const waiting = b.submit<number>(2);
+    expect(await b.submit<number>(3, true)).toBe(6);
+    expect(await waiting).toBe(4);
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
 });

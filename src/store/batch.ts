@@ -60,6 +60,8 @@ export class WriteBatcher<Op> {
   private lastStart = -Infinity;
   /** The pending flush when it waits for `minIntervalMs`, so that `flush` can run it at once. */
   private timer: NodeJS.Timeout | null = null;
+  /** An operation submitted with `now` waits: the next transaction skips `minIntervalMs`. */
+  private urgent = false;
   /** Transactions committed (or attempted) so far: one per flushed batch. */
   transactions = 0;
   /** Operations run so far (with `transactions`: how full the batches are). */
@@ -72,11 +74,22 @@ export class WriteBatcher<Op> {
     return this.queue.length;
   }
 
-  submit<R>(op: Op): Promise<R> {
+  /**
+   * Queues `op` for the next transaction. `now`: that transaction is not held back by
+   * `minIntervalMs` (it starts at the end of this turn, or as soon as the running one is done):
+   * for writes whose delay widens a window, such as removing a line already sent from an
+   * outbound queue (a crash before that commit sends the line again).
+   */
+  submit<R>(op: Op, now = false): Promise<R> {
     if (this.closing) return Promise.reject(this.options.closed());
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ op, resolve: resolve as (v: unknown) => void, reject });
-      this.schedule();
+      if (now) this.urgent = true;
+      if (now && this.timer !== null) {
+        clearTimeout(this.timer);
+        this.timer = null;
+        setImmediate(() => this.start());
+      } else this.schedule();
     });
   }
 
@@ -103,7 +116,7 @@ export class WriteBatcher<Op> {
   private schedule(): void {
     if (this.scheduled || this.running !== null) return;
     this.scheduled = true;
-    const wait = this.lastStart + (this.options.minIntervalMs ?? 0) - performance.now();
+    const wait = this.urgent ? 0 : this.lastStart + (this.options.minIntervalMs ?? 0) - performance.now();
     if (wait <= 0) setImmediate(() => this.start());
     else
       this.timer = setTimeout(() => {
@@ -114,6 +127,7 @@ export class WriteBatcher<Op> {
 
   private start(): void {
     this.scheduled = false;
+    this.urgent = false;
     this.lastStart = performance.now();
     this.running = this.runBatch().finally(() => {
       this.running = null;

@@ -131,8 +131,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  private run<R>(op: (client: pg.PoolClient) => Promise<R>): Promise<R> {
-    return this.batcher.submit<R>(op);
+  private run<R>(op: (client: pg.PoolClient) => Promise<R>, now = false): Promise<R> {
+    return this.batcher.submit<R>(op, now);
   }
 
   // --- History ---
@@ -282,11 +282,12 @@ export class PostgresStore implements Store {
     return this.run(async (c) => (await c.query<Row>(Q.readQueue([queue, limit]))).rows.map(queueRecord));
   }
 
+  /** Not held for group commit (batch.ts `now`): until it commits, a crash sends the entries again. */
   dequeue(queue: string, ids: readonly string[]): Promise<void> {
     const list = [...ids];
     return this.run(async (c) => {
       if (list.length > 0) await c.query(Q.dequeue([queue, list]));
-    });
+    }, true);
   }
 
   // --- Administration ---

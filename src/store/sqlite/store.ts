@@ -96,8 +96,8 @@ export class SqliteStore implements Store {
     return outcomes;
   }
 
-  private run<R>(op: SqliteOp): Promise<R> {
-    return this.batcher.submit<R>(op);
+  private run<R>(op: SqliteOp, now = false): Promise<R> {
+    return this.batcher.submit<R>(op, now);
   }
 
   // --- History ---
@@ -213,8 +213,9 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ ...r, data: asBuffer(r.data) }));
   }
 
+  /** Not held for group commit (batch.ts `now`): until it commits, a crash sends the entries again. */
   dequeue(queue: string, ids: readonly string[]): Promise<void> {
-    return this.run({ op: 'dequeue', queue, ids: [...ids] });
+    return this.run({ op: 'dequeue', queue, ids: [...ids] }, true);
   }
 
   // --- Administration ---
