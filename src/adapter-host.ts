@@ -60,8 +60,14 @@ export function createHubPort(router: Router, origin: Origin): HubPort {
     // (draft §5: the first matching mapping wins; §15.7 insert-mapping, §15.1 change). The
     // router's store is the only record of what was published (no set of our own that would
     // grow with every user ever seen, issue 12): change first, create on `mapping-range`.
-    // `null` withdraws (§15.3 delete-mapping): the router then drops the empty store.
-    publishPresence: async (presentity: string, pidf: Uint8Array | null): Promise<Answer> => {
+    // `null` withdraws (§15.3 delete-mapping): the router then drops the empty store. An adapter
+    // whose network decides who may watch (`asksWatchers`) names the watchers instead of "*";
+    // it keeps that class current itself with `set-class` (§15.13).
+    publishPresence: async (
+      presentity: string,
+      pidf: Uint8Array | null,
+      watchers?: readonly string[],
+    ): Promise<Answer> => {
       const base: Header[] = [
         ['Presentity', presentity],
         ['Mapping', '1'],
@@ -83,7 +89,7 @@ export function createHubPort(router: Router, origin: Origin): HubPort {
         {
           protocol: 'pitp',
           method: 'insert-mapping',
-          headers: [...withType, ['Wpattern', '*']],
+          headers: [...withType, ...(watchers ?? ['*']).map((w): Header => ['Wpattern', w])],
           payload: pidf,
         },
         origin,

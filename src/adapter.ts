@@ -33,9 +33,10 @@ export interface HubPort {
   /**
    * Publishes the presence information of a presentity in one of the adapter's domains (for
    * adapters with `presence: 'publish'`): the PIDF document becomes what every watcher sees,
-   * and watchers are notified (draft §15.1). `null` withdraws it.
+   * and watchers are notified (draft §15.1). `null` withdraws it. `watchers` (pres: URIs or
+   * patterns) limits who sees it when it is first published; absent = everyone who may ask.
    */
-  publishPresence(presentity: string, pidf: Uint8Array | null): Promise<Answer>;
+  publishPresence(presentity: string, pidf: Uint8Array | null, watchers?: readonly string[]): Promise<Answer>;
   /**
    * Delivers nothing: false when an IMTP send to `inbox` (an im: URI) would certainly be
    * answered `target-not-found` because no such inbox exists here (the email adapter's RCPT

@@ -107,6 +107,16 @@ export const xmppConfigSchema = z
           .describe(
             'XMPP users whose connected resources are tracked at once (the least recently changed forgotten first)',
           ),
+        maxWatchersPerUser: positiveInt
+          .prefault(1_000)
+          .describe(
+            'foreign watchers an XMPP user may approve (RFC 3922 §6.2); further approvals are logged and not passed on',
+          ),
+        askWaitMs: positiveInt
+          .prefault(15_000)
+          .describe(
+            "how long a hub watcher's subscribe to an XMPP user waits for the user's answer before `target-authorization`",
+          ),
       })
       .prefault({})
       .describe('presence both ways (RFC 3922 §5-6)'),

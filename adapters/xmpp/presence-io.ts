@@ -35,6 +35,7 @@ import {
   type XmppPresence,
   type XmppShow,
 } from './presence-map.js';
+import { WatcherApprovals, type WatcherLimits } from './presence-watchers.js';
 import { xmlSafe } from './xml-text.js';
 
 const XML_LANG = 'xml:lang';
@@ -79,14 +80,19 @@ export function presenceStanza(p: XmppPresence): Element {
 export class PresenceBridge {
   /** Bare JID → its connected resources' tuples, least recently changed user first. */
   private readonly users = new Map<string, Map<string, ResourcePresence>>();
+  /** Who may watch each user (§6.2): the class of the user's published presence. */
+  readonly approvals: WatcherApprovals;
 
   constructor(
     private readonly ctx: AdapterContext,
     private readonly a: XmppAddressing,
     private readonly send: (el: Element) => Promise<void>,
     private readonly maxUsers: number,
+    watchers: WatcherLimits,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.approvals = new WatcherApprovals(ctx, a, send, watchers);
+  }
 
   /** Users whose resources are tracked now (for tests and stats). */
   get size(): number {
@@ -101,8 +107,8 @@ export class PresenceBridge {
       if (type === 'subscribe') return await this.onSubscribe(el);
       if (type === 'unsubscribe') return await this.onUnsubscribe(el);
       if (type === 'probe') return await this.onProbe(el);
-      // `subscribed`/`unsubscribed` from users answer subscriptions the gateway would ask for
-      // foreign watchers (§6.2): later work.
+      // §6.2: the user's answer to a subscription asked for a foreign watcher, or a later change.
+      if (type === 'subscribed' || type === 'unsubscribed') return await this.approvals.onVerdict(el);
     } catch (e) {
       // A JID the adapter does not serve or cannot map: presence gets no error storm back.
       if (e instanceof XmppMappingError) return;
@@ -125,14 +131,31 @@ export class PresenceBridge {
     if (p.type === 'unavailable') resources.delete(jid.resource);
     else resources.set(jid.resource, tuple);
     if (resources.size > 0) this.users.set(key, resources);
+    // Presence reaches a puppet only when the user shares it with that watcher (their server's
+    // broadcast to approved contacts, or directed presence): that watcher may see it (§6.2).
+    const watcher = p.type === 'unavailable' ? null : this.watcherOfPuppet(p.to);
+    if (watcher !== null) await this.approvals.approve(tuple.entity.uri, watcher);
+    const watchers = await this.approvals.classOf(tuple.entity.uri);
     // The last resource gone: publish its closed tuple (§6.3.2: never zero tuples).
     const pidf = resourcesToPidf(resources.size > 0 ? [...resources.values()] : [tuple])!;
-    const a = await this.ctx.hub.publishPresence(tuple.entity.uri, new TextEncoder().encode(pidf));
+    const a = await this.ctx.hub.publishPresence(tuple.entity.uri, new TextEncoder().encode(pidf), [
+      ...watchers,
+    ]);
     if (a.status !== 'ok')
       this.ctx.log.warn(
         { presentity: tuple.entity.uri, type: getHeader(a.headers, 'Error-Type') },
         'xmpp presence not published',
       );
+  }
+
+  /** The foreign watcher behind a puppet JID; null for the component domain itself. */
+  private watcherOfPuppet(to: string): string | null {
+    try {
+      return parseJid(to).local === '' ? null : xmppToCpim(to, 'pres', this.a).uri;
+    } catch (e) {
+      if (e instanceof XmppMappingError) return null;
+      throw e;
+    }
   }
 
   private watcherOf(el: Element): { watcher: string; user: string; puppet: string; target: string } {

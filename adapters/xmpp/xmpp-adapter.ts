@@ -50,11 +50,7 @@ export const puppetNamespace = (adapterId: string): string => `xmpp:${adapterId}
 
 export class XmppAdapter implements Adapter {
   readonly domains: readonly string[];
-  readonly capabilities: Capabilities = {
-    presence: 'publish',
-    contentTypes: ['message/cpim', 'text/plain'],
-    groups: false,
-  };
+  readonly capabilities: Capabilities;
   private readonly addressing: XmppAddressing;
   private readonly receipts: PendingReceipts;
   private readonly rate: KeyedRateLimiter;
@@ -73,6 +69,13 @@ export class XmppAdapter implements Adapter {
     // Hosted rooms (XEP-0045): their bridge inboxes `im:<room>@<component domain>` are ours too.
     this.domains =
       config.rooms.length > 0 ? [...config.userDomains, config.componentDomain] : config.userDomains;
+    this.capabilities = {
+      presence: 'publish',
+      // RFC 3922 §6.2: the user's roster decides who may watch them (presence-watchers.ts).
+      asksWatchers: config.presence.enabled,
+      contentTypes: ['message/cpim', 'text/plain'],
+      groups: false,
+    };
     this.addressing = { componentDomain: config.componentDomain, userDomains: config.userDomains };
     this.receipts = new PendingReceipts(config.receipts.waitMs, config.receipts.maxPending);
     this.rate = new KeyedRateLimiter(config.limits.perJid);
@@ -128,6 +131,11 @@ export class XmppAdapter implements Adapter {
         this.addressing,
         (el) => link.send(el),
         c.presence.maxUsers,
+        {
+          maxPerUser: c.presence.maxWatchersPerUser,
+          askWaitMs: c.presence.askWaitMs,
+          maxCached: c.presence.maxUsers,
+        },
       );
     const first = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, c.startTimeoutMs);
@@ -159,6 +167,12 @@ export class XmppAdapter implements Adapter {
       if (this.presence === null || this.stopped) return errorAnswer('not-subscribed', 'no presence here');
       return this.presence.deliverNotify(op);
     }
+    // RFC 3922 §6.2: a hub watcher the store refused; the user is asked (asksWatchers).
+    if (op.protocol === 'pitp' && op.method === 'subscribe') {
+      if (this.presence === null || this.stopped || this.link?.online !== true)
+        return errorAnswer('target-authorization', 'the XMPP user cannot be asked now');
+      return this.presence.approvals.ask(op);
+    }
     if (op.protocol !== 'imtp' || op.method !== 'send')
       return errorAnswer('unknown-method', `the XMPP adapter does not take ${op.method}`);
     if (this.stopped || this.link === null)
@@ -175,6 +189,7 @@ export class XmppAdapter implements Adapter {
     if (this.stopped) return;
     this.stopped = true;
     this.receipts.clear({ kind: 'timeout' });
+    this.presence?.approvals.clear();
     await this.link?.stop(deadlineMs);
   }
 

@@ -41,6 +41,14 @@ export interface Capabilities {
   readonly senderRate?: RateSpec;
   /** Informational for now (adapters translate content themselves); not enforced by the router. */
   readonly contentTypes?: readonly string[];
+  /**
+   * With presence 'publish': the foreign network decides who may watch its users (XMPP rosters,
+   * RFC 3922 §6.2). A subscribe the router's store would refuse (no such presentity, or no
+   * mapping for the watcher) is first passed to the adapter as a PITP `subscribe`, which asks the
+   * user; `ok` means the adapter has since published a mapping for that watcher, and the router
+   * then serves the subscription from its store as usual. Absent = the store alone decides.
+   */
+  readonly asksWatchers?: boolean;
   /** Informational for now: whether the network has group chats of its own. */
   readonly groups?: boolean;
 }

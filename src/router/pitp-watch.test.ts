@@ -17,6 +17,7 @@ import {
   watcher,
 } from '../../test/support/router-pitp.js';
 import { Router } from './index.js';
+import type { Origin } from './operation.js';
 
 beforeEach(reset);
 describe('PITP watchers (docs/hub-protocol.md part 3 rows 41-47)', () => {
@@ -334,5 +335,51 @@ describe('PITP across domains and adapters', () => {
     const pidf = await fetch(BOB, client([BOB], undefined, { accept: [PIDF] }));
     expect(dec(pidf.payload)).toBe('<pidf/>');
     expect(seen).toEqual([`${PIDF}->application/presence`]);
+  });
+});
+
+describe('asksWatchers: the foreign network decides who may watch (RFC 3922 §6.2)', () => {
+  it('a subscribe the store refuses is asked of the adapter; its ok lets the store serve it', async () => {
+    const xmpp = new FakeEndpoint('xmpp');
+    const origin: Origin = { kind: 'adapter', connectionId: 'xmpp', strength: 'strong', endpoint: xmpp };
+    router.registerDomain('xmpp.example', xmpp, { presence: 'publish', asksWatchers: true });
+    const bob = watcher('bob');
+    const J = 'presence:j@xmpp.example';
+    // The adapter answers the ask by publishing a mapping for the watcher it was asked about.
+    xmpp.respond = (op) => {
+      const w = headerOf(op, 'Subscription')!.split('/')[1]!;
+      void router.handle(
+        pitp(
+          'insert-mapping',
+          [
+            ['Presentity', J],
+            ['Mapping', '1'],
+            ['Wpattern', w],
+          ],
+          'j-pi',
+        ),
+        origin,
+      );
+      return OK;
+    };
+    const granted = await subscribe(bob, BOB, J);
+    expect(granted.status).toBe('ok');
+    expect(dec(granted.payload)).toBe('j-pi');
+    expect(xmpp.of('subscribe')).toHaveLength(1);
+    // Carol is not in the class: the adapter is asked, refuses, and so does the router.
+    xmpp.respond = () => err('target-authorization');
+    const carol = watcher('carol');
+    const refused = await subscribe(carol, CAROL, J);
+    expect(headerOf(refused, 'Error-Type')).toBe('target-authorization');
+    expect(xmpp.of('subscribe')).toHaveLength(2);
+    // Bob again: the store now has him, the adapter is not asked.
+    await subscribe(bob, BOB, J);
+    expect(xmpp.of('subscribe')).toHaveLength(2);
+    // Without asksWatchers the store alone decides.
+    const web = new FakeEndpoint('web');
+    router.registerDomain('web.example', web, { presence: 'publish' });
+    const nobody = await subscribe(bob, BOB, 'presence:u@web.example');
+    expect(headerOf(nobody, 'Error-Type')).toBe('target-not-found');
+    expect(web.received).toHaveLength(0);
   });
 });

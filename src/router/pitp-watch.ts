@@ -13,7 +13,7 @@
  * our own clients and adapters; one arriving from a peer is answered `target-not-found` (PITP has
  * no loop protection, part 2.13, so this router never relays presence between two other domains).
  */
-import { HubError } from '../errors.js';
+import { ERROR_TYPES, HubError, type ErrorType } from '../errors.js';
 import {
   errorTypeOf,
   getHeader,
@@ -162,13 +162,54 @@ function relayWatch(
   return relayToPresentity(ctx, relayedOp(op, w.strength, subscription), origin, w.p.address, unknown);
 }
 
+/**
+ * The PI a new subscription starts from, at home. A refusal by the store goes first to an adapter
+ * that `asksWatchers` (RFC 3922 §6.2: a CPIM subscribe to an XMPP user becomes an XMPP
+ * subscription request the user answers); its `ok` means it has published a mapping for the
+ * watcher since, so the store is asked again. The adapter's own subscribes are never sent back
+ * to it.
+ */
+async function homeView(ctx: RouterContext, op: Operation, origin: Origin, w: WatchRequest) {
+  try {
+    return viewFor(ctx, w.p, w.s.watcher);
+  } catch (err) {
+    const dest = ctx.resolve(w.p.address.domain);
+    if (
+      !(err instanceof HubError) ||
+      (err.type !== 'target-not-found' && err.type !== 'target-authorization') ||
+      dest === null ||
+      dest.kind !== 'adapter' ||
+      dest.capabilities.asksWatchers !== true ||
+      (origin.kind === 'adapter' && origin.endpoint === dest.endpoint)
+    )
+      throw err;
+    const asked = await forward(
+      dest.endpoint,
+      relayedOp(op, w.strength, w.token + '/' + w.s.watcherText),
+      w.p.address.domain,
+    );
+    if (asked.status !== 'ok') throw refusalOf(asked, err);
+    return viewFor(ctx, w.p, w.s.watcher);
+  }
+}
+
+/** The adapter's refusal as the subscribe's own error (its type when it is one of ours). */
+function refusalOf(answer: Answer, fallback: HubError): HubError {
+  const type = errorTypeOf(answer);
+  const known = (ERROR_TYPES as readonly string[]).includes(type ?? '');
+  return new HubError(
+    known ? (type as ErrorType) : fallback.type,
+    getHeader(answer.headers, 'Error-Description') ?? fallback.message,
+  );
+}
+
 /** §15.11 subscribe (rows 41, 43, 44): ok carries the current PI; changes follow as change-notify. */
 export async function handleSubscribe(ctx: RouterContext, op: Operation, origin: Origin): Promise<Answer> {
   const w = watchRequest(ctx, op, origin);
   const { s, token, p, strength } = w;
   const accept = acceptOf(op, origin);
   if (ctx.isPresenceHome(p.address.domain)) {
-    const view = viewFor(ctx, p, s.watcher);
+    const view = await homeView(ctx, op, origin, w);
     const existing = ctx.subscriptions.get(p.address.uri, token, s.watcher.uri);
     if (
       existing === undefined &&

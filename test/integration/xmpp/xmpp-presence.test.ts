@@ -10,6 +10,9 @@ import { PIDF, pidf } from '../../support/presence-documents.js';
 import { fetchAs, publish } from '../../support/presence.js';
 import { prosodyInstalled } from '../../support/prosody.js';
 import { received, useProsody, xml } from '../../support/xmpp.js';
+import { waitFor } from '../../support/net.js';
+import type { Element } from '@xmpp/component';
+import type { CommandFrame } from '../../../src/hub/frame/index.js';
 
 const PUPPET_CAROL = 'carol\\40gw.test@xmpp-gw.localhost';
 
@@ -76,6 +79,64 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
         (s) =>
           s.is('presence') && s.attrs.type === 'unavailable' && (s.attrs.from ?? '').startsWith(PUPPET_CAROL),
       );
+    });
+
+    it("a hub watcher's subscribe asks the XMPP user (RFC 3922 §6.2): approved → ok and changes; refused → target-authorization", async () => {
+      const gw = await xmpp.gateway({ xmpp: { presence: { askWaitMs: 4000 } } });
+      const notes: CommandFrame[] = [];
+      const bob = await gw.client('bob', 'pitp', (c) => {
+        notes.push(c);
+        return { status: 'ok', headers: [] };
+      });
+      const romeo = await xmpp.user('romeo');
+      const PUPPET_BOB = 'bob\\40gw.test@xmpp-gw.localhost';
+      // Romeo approves the request his client shows (RFC 6121 §3.1.3-3.1.5).
+      romeo.client.on('stanza', (s: Element) => {
+        if (s.is('presence') && s.attrs.type === 'subscribe' && s.attrs.from === PUPPET_BOB)
+          void romeo.client.send(xml('presence', { to: PUPPET_BOB, type: 'subscribed' }));
+      });
+      const granted = await bob.command('subscribe', [
+        ['Subscription', '/pres:bob@gw.test'],
+        ['Presentity', 'pres:romeo@localhost'],
+      ]);
+      expect(granted.status).toBe('ok');
+      // Romeo's server sends his presence to the new contact; bob hears it open.
+      await waitFor(
+        () => notes.some((n) => /<basic>open<\/basic>/.test(Buffer.from(n.payload ?? []).toString())),
+        5000,
+        "romeo's presence as a change-notify",
+      );
+      await romeo.client.send(xml('presence', {}, xml('show', {}, 'away'), xml('status', {}, 'lunch')));
+      await waitFor(
+        () =>
+          notes.some((n) =>
+            Buffer.from(n.payload ?? [])
+              .toString()
+              .includes('lunch'),
+          ),
+        5000,
+        'the change',
+      );
+      // Carol never asked and was never approved: romeo's presence is not hers to see (with
+      // the former "*" class she saw it).
+      const carol = await gw.client('carol', 'pitp');
+      const denied = await carol.command('fetch', [
+        ['Watcher', 'pres:carol@gw.test'],
+        ['Presentity', 'pres:romeo@localhost'],
+      ]);
+      expect(h(denied.headers, 'Error-Type')).toBe('target-authorization');
+      // Nurse refuses carol's request.
+      const nurse = await xmpp.user('nurse');
+      nurse.client.on('stanza', (s: Element) => {
+        if (s.is('presence') && s.attrs.type === 'subscribe')
+          void nurse.client.send(xml('presence', { to: s.attrs.from, type: 'unsubscribed' }));
+      });
+      const refused = await carol.command('subscribe', [
+        ['Subscription', '/pres:carol@gw.test'],
+        ['Presentity', 'pres:nurse@localhost'],
+      ]);
+      expect(h(refused.headers, 'Error-Type')).toBe('target-authorization');
+      expect(h(refused.headers, 'Error-Description')).toMatch(/refused/);
     });
   },
 );
