@@ -13,6 +13,7 @@
  *   the sender's `id` and a XEP-0359 `<stanza-id by=room>`.
  * - A post of the gateway room reaching the bridge inbox goes to every XMPP occupant as groupchat
  *   from `room/<author's nick>`; an author not yet shown is announced as an occupant first.
+ * - Private messages (§7.5) and nick changes (§7.6): muc-occupants.ts.
  * - People of other networks configured as members (`rooms[].members`) are occupants from the
  *   start, under the local part of their address (the whole address when two would collide).
  */
@@ -45,6 +46,7 @@ import {
   type GroupchatText,
 } from './muc-stanzas.js';
 import { roomText, sendHistory } from './muc-history.js';
+import { changeNick, privateMessage } from './muc-occupants.js';
 import { readMessage } from './payload.js';
 import { hubErrorToStanza } from './stanza-errors.js';
 import { errorReply } from './stanzas.js';
@@ -70,7 +72,7 @@ export interface MucContext {
   readonly unreliable: Answer;
 }
 
-interface Occupant {
+export interface Occupant {
   readonly jid: string;
   readonly nick: string;
   /** The user's im: URI. */
@@ -195,10 +197,7 @@ export class MucRooms {
     }
     const self = room.xmpp.get(from);
     const rejoin = el.getChild('x', NS_MUC) !== undefined;
-    if (self !== undefined && self.nick !== nick)
-      return this.c.send(
-        joinError(el, room.jid, 'not-acceptable', 'modify', 'nick changes are not supported'),
-      );
+    if (self !== undefined && self.nick !== nick) return changeNick(this.c, room, el, self, nick);
     if (self !== undefined && !rejoin) return this.broadcastPresence(room, self);
     const holder = room.xmppWithNick(nick);
     const bare = bareJid(parseJid(from));
@@ -275,10 +274,15 @@ export class MucRooms {
   async onMessage(el: Element, room: HostedRoom): Promise<void> {
     const from = el.attrs.from ?? '';
     const to = parseJid(el.attrs.to ?? '');
-    if (el.attrs.type !== 'groupchat' || to.resource !== '')
-      // §7.5 private messages through the room are not offered (yet).
+    if (to.resource !== '') return privateMessage(this.c, room, el, to.resource);
+    if (el.attrs.type !== 'groupchat')
+      // §7.5 private messages go to room/nick; a chat to the room itself means nothing.
       return this.c.send(
-        errorReply(el, { condition: 'feature-not-implemented', type: 'cancel', text: 'groupchat only' }),
+        errorReply(el, {
+          condition: 'bad-request',
+          type: 'modify',
+          text: 'groupchat only, or a private message to room/nick',
+        }),
       );
     const o = room.xmpp.get(from);
     if (o === undefined)

@@ -61,21 +61,29 @@ export function occupantJid(roomJid: string, nick: string): string | null {
 /**
  * An occupant's presence (XEP-0045 §7.2.3): `<x xmlns='…muc#user'><item affiliation role/>`,
  * with status 110 when it is the receiver's own (§7.2.3 "self-presence"); `unavailable` for a
- * leave (§7.14), `role='none'` then.
+ * leave (§7.14), `role='none'` then; with `newNick`, the leave half of a nick change (§7.6).
  */
 export function occupantPresence(
   from: string,
   to: string,
   r: OccupantRole,
-  o: { self?: boolean; unavailable?: boolean; id?: string } = {},
+  o: { self?: boolean; unavailable?: boolean; id?: string; newNick?: string } = {},
 ): Element {
+  // §7.6.1: a nick change is an unavailable presence that keeps the role, names the new nick
+  // and carries status 303.
+  const changing = o.newNick !== undefined;
   return xml(
     'presence',
     { from, to, id: o.id, type: o.unavailable === true ? 'unavailable' : undefined },
     xml(
       'x',
       { xmlns: NS_MUC_USER },
-      xml('item', { affiliation: r.affiliation, role: o.unavailable === true ? 'none' : r.role }),
+      xml('item', {
+        affiliation: r.affiliation,
+        role: o.unavailable === true && !changing ? 'none' : r.role,
+        nick: o.newNick,
+      }),
+      changing ? xml('status', { code: '303' }) : undefined,
       o.self === true ? xml('status', { code: '110' }) : undefined,
     ),
   );

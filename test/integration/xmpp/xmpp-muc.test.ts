@@ -203,6 +203,79 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(await condition(romeo, 'p1')).toBe('not-acceptable');
     });
 
+    it('private messages (§7.5) between occupants and to a hub member; nick changes (§7.6) with 303, conflicts refused', async () => {
+      const gw = await xmpp.gateway(roomsConfig);
+      const got = await listenAs(gw, 'carol');
+      const juliet = await xmpp.user('juliet');
+      const romeo = await xmpp.user('romeo');
+      await join(juliet, 'Juliet');
+      await join(romeo, 'Romeo');
+      // XMPP occupant → XMPP occupant: from room/Juliet, never Juliet's real JID.
+      await juliet.client.send(
+        xml('message', { to: `${ROOM}/Romeo`, type: 'chat', id: 'pm1' }, xml('body', {}, 'psst')),
+      );
+      const pm = await received(romeo, (s) => s.is('message') && s.getChildText('body') === 'psst', 'the PM');
+      expect(pm.attrs.from).toBe(`${ROOM}/Juliet`);
+      expect(pm.attrs.type).toBe('chat');
+      expect(pm.getChild('x', MUC_USER)).toBeDefined();
+      expect(groupchats(romeo).some((s) => s.getChildText('body') === 'psst')).toBe(false);
+      // XMPP occupant → hub member: a direct send from Juliet's own address, not a room post.
+      await juliet.client.send(
+        xml('message', { to: `${ROOM}/carol`, type: 'chat', id: 'pm2' }, xml('body', {}, 'hi carol')),
+      );
+      const direct = await waitFor(
+        () =>
+          got.find((c) =>
+            Buffer.from(c.payload ?? [])
+              .toString()
+              .endsWith('hi carol'),
+          ),
+        5000,
+        'the PM at carol',
+      );
+      expect(h(direct.headers, 'Sender')).toBe('im:juliet@localhost');
+      expect(h(direct.headers, 'Orig-Sender')).toBeUndefined();
+      // Errors: an unknown nick; groupchat to a nick.
+      await juliet.client.send(
+        xml('message', { to: `${ROOM}/Nobody`, type: 'chat', id: 'pm3' }, xml('body', {}, 'x')),
+      );
+      await juliet.client.send(
+        xml('message', { to: `${ROOM}/Romeo`, type: 'groupchat', id: 'pm4' }, xml('body', {}, 'x')),
+      );
+      const condition = async (id: string) =>
+        (await received(juliet, (s) => s.attrs.id === id && s.attrs.type === 'error'))
+          .getChild('error')!
+          .getChildElements()[0]!.name;
+      expect(await condition('pm3')).toBe('item-not-found');
+      expect(await condition('pm4')).toBe('bad-request');
+
+      // §7.6: Romeo becomes Montague. Juliet sees the old nick leave with 303 and the new one come.
+      await romeo.client.send(xml('presence', { to: `${ROOM}/Montague`, id: 'n1' }));
+      const gone = await received(
+        juliet,
+        (s) => s.is('presence') && s.attrs.from === `${ROOM}/Romeo` && s.attrs.type === 'unavailable',
+        'the old nick leaving',
+      );
+      const x = gone.getChild('x', MUC_USER)!;
+      expect(x.getChildren('status').map((c) => c.attrs.code)).toContain('303');
+      expect(x.getChild('item')!.attrs.nick).toBe('Montague');
+      await received(juliet, (s) => s.is('presence') && s.attrs.from === `${ROOM}/Montague` && !s.attrs.type);
+      await received(romeo, (s) => isSelf(s) && s.attrs.from === `${ROOM}/Montague`, 'own new nick');
+      // Posts now come from the new nick; a PM to the old one finds nobody.
+      await romeo.client.send(
+        xml('message', { to: ROOM, type: 'groupchat', id: 'g9' }, xml('body', {}, 'renamed')),
+      );
+      const post = await received(
+        juliet,
+        (s) => groupchats(juliet).includes(s) && s.getChildText('body') === 'renamed',
+      );
+      expect(post.attrs.from).toBe(`${ROOM}/Montague`);
+      // A nick held by someone else is a conflict, and nothing changes.
+      await romeo.client.send(xml('presence', { to: `${ROOM}/carol`, id: 'n2' }));
+      const refused = await received(romeo, (s) => s.attrs.id === 'n2' && s.attrs.type === 'error');
+      expect(refused.getChild('error')!.getChild('conflict', NS_STANZAS)).toBeDefined();
+    });
+
     it('history on join from the store, with <delay>, before the subject; maxstanzas honoured', async () => {
       const gw = await xmpp.gateway(roomsConfig);
       const carol = await gw.client('carol');
