@@ -9,7 +9,7 @@ import { xmppAdapter } from '../../../adapters/xmpp/index.js';
 import { useIrcServer } from '../../support/irc.js';
 import { waitFor } from '../../support/net.js';
 import { prosodyInstalled } from '../../support/prosody.js';
-import { received, useProsody, xmppAdapterConfig } from '../../support/xmpp.js';
+import { received, useProsody, xml, xmppAdapterConfig } from '../../support/xmpp.js';
 
 describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('an XMPP user and an IRC user', () => {
   const irc = useIrcServer();
@@ -36,5 +36,49 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('an XMPP us
       (s) => s.is('message') && s.getChildText('body') === 'hi juliet, from IRC',
     );
     expect(m.attrs.from).toBe(puppet);
+  });
+
+  it('an IRC user in a hosted XMPP room: channel lines come from room/<nick>, room posts reach the channel', async () => {
+    const ROOM = 'dev@xmpp-gw.localhost';
+    await irc.gateway({
+      rooms: [
+        {
+          name: 'dev',
+          address: 'im:dev@gw.test',
+          members: ['im:%23dev@irc.test', 'im:dev@xmpp-gw.localhost'],
+        },
+      ],
+      adapters: [
+        xmppAdapterConfig(xmpp.server, { rooms: [{ name: 'dev', address: 'im:dev@gw.test', members: [] }] }),
+      ],
+      adapterDefinitions: [xmppAdapter as never],
+    });
+    const dave = await irc.user('dave');
+    await dave.join('#dev');
+    const juliet = await xmpp.user('juliet');
+    await juliet.client.send(
+      xml('presence', { to: `${ROOM}/Juliet` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })),
+    );
+    await received(juliet, (s) => s.is('message') && s.getChild('subject') !== undefined, 'the subject');
+    dave.client.say('#dev', 'hello from the channel');
+    const m = await received(
+      juliet,
+      (s) => s.is('message') && s.getChildText('body') === 'hello from the channel',
+      'the channel line in the room',
+    );
+    expect(m.attrs.type).toBe('groupchat');
+    expect(m.attrs.from).toBe(`${ROOM}/dave`);
+    // Dave was announced as an occupant before his first line (XEP-0045 §7.2.3 presence).
+    expect(juliet.stanzas.some((s) => s.is('presence') && s.attrs.from === `${ROOM}/dave`)).toBe(true);
+    await juliet.client.send(
+      xml('message', { to: ROOM, type: 'groupchat', id: 'g1' }, xml('body', {}, 'hello from XMPP')),
+    );
+    const line = await waitFor(
+      () => dave.lines.find((l) => l.kind === 'privmsg' && l.message.includes('hello from XMPP')),
+      5000,
+      'the room post in #dev',
+    );
+    expect(line.target).toBe('#dev');
+    expect(line.message).toMatch(/juliet/i);
   });
 });
