@@ -89,7 +89,10 @@ describe('cpim-gateway: errors at the command line', () => {
         '  - { name: a, address: "im:a@x.test", members: ["im:b@x.test"] }\n' +
         '  - { name: b, address: "im:b@x.test", members: ["im:a@x.test"] }\n',
     );
-    for (const args of [['check-config', bad], ['start', '--config', bad]]) {
+    for (const args of [
+      ['check-config', bad],
+      ['start', '--config', bad],
+    ]) {
       const r = await runCli(args);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`cpim-gateway: ${bad} has 2 problems`);

@@ -59,9 +59,7 @@ export const limitsSchema = z.strictObject({
   /** Issue 19: a start-wi answer lists at most this many subscriptions (docs/hub-protocol.md part 4). */
   maxWatcherInfoListed: positiveInt
     .prefault(512)
-    .describe(
-      'Subscription headers in one `start-wi` answer; the rest are counted in a `Wi-Omitted` header',
-    ),
+    .describe('Subscription headers in one `start-wi` answer; the rest are counted in a `Wi-Omitted` header'),
   /** At most one warn line per this interval per kind of refusal (the rest are counted). */
   warnIntervalMs: positiveInt
     .prefault(10_000)

@@ -27,8 +27,7 @@ export function roomIssues(config: GatewayConfig): SubstitutionIssue[] {
     if (uri === null) return;
     const at = joinPath(joinPath('rooms', i), 'address');
     const domain = uri.slice(uri.lastIndexOf('@') + 1);
-    if (!served.has(domain))
-      out.push({ path: at, message: `${uri} is not in a domain of gateway.domains` });
+    if (!served.has(domain)) out.push({ path: at, message: `${uri} is not in a domain of gateway.domains` });
     if (index.has(uri)) out.push({ path: at, message: `${uri} is used by rooms[${index.get(uri)}] too` });
     else index.set(uri, i);
   });

@@ -141,7 +141,7 @@ export function endPeerSubscriptions(ctx: RouterContext, domain: string): void {
   if (subs.length === 0) return;
   ctx.log?.info(
     { peer: domain, subscriptions: subs.length },
-    "peer gone longer than limits.peers.dropSubscriptionsAfterMs; its subscriptions end",
+    'peer gone longer than limits.peers.dropSubscriptionsAfterMs; its subscriptions end',
   );
   for (const sub of subs) {
     dropSubscription(ctx, sub);

@@ -22,11 +22,14 @@ export function checkLocalSubscriptionQuota(ctx: RouterContext, origin: Origin, 
         limit: 'limits.peers.maxSubscriptions',
       });
     if (ctx.subscriptions.countOfPeerAt(peer, presentity) >= l.maxPeerSubscriptionsPerPresentity)
-      ctx.refuseQuota(`at most ${l.maxPeerSubscriptionsPerPresentity} subscriptions per peer to one presentity`, {
-        peer,
-        presentity,
-        limit: 'limits.peers.maxSubscriptionsPerPresentity',
-      });
+      ctx.refuseQuota(
+        `at most ${l.maxPeerSubscriptionsPerPresentity} subscriptions per peer to one presentity`,
+        {
+          peer,
+          presentity,
+          limit: 'limits.peers.maxSubscriptionsPerPresentity',
+        },
+      );
     return;
   }
   checkConnectionQuota(ctx, origin);

@@ -131,7 +131,9 @@ describe('issue 19: per-peer limits between two gateways', () => {
     expect(errorType(r)).toBe('ok');
     expect(carolInbox.map((c) => Buffer.from(c.payload!).toString())).toEqual(['still served']);
     // The attacker's own sends past its share were refused, naming the share.
-    const refused = answers.filter((x) => /perSourceOutstanding/.test(h(x.headers, 'Error-Description') ?? ''));
+    const refused = answers.filter((x) =>
+      /perSourceOutstanding/.test(h(x.headers, 'Error-Description') ?? ''),
+    );
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((x) => errorType(x) === 'resources')).toBe(true);
   });
