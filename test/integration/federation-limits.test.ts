@@ -26,7 +26,8 @@ beforeAll(async () => {
     peerAccounts: [{ user: 'gw-b', password: 'secret-b', peerDomain: 'b.test' }],
     peers: [peerEntry(['b.test'], B, { user: 'gw-a', password: 'secret-a' })],
     // A window of 16 unanswered commands per connection (the link's too), 4 of them per source.
-    hubLimits: { maxOutstandingCommands: 16 },
+    // Commands on A's links time out after 2 s (B's to its own listeners after the default 30 s).
+    hubLimits: { maxOutstandingCommands: 16, commandTimeoutMs: 2000 },
     federation: { perSourceOutstanding: 4 },
   });
   b = await fedGateway({
@@ -136,5 +137,13 @@ describe('issue 19: per-peer limits between two gateways', () => {
     );
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((x) => errorType(x) === 'resources')).toBe(true);
+
+    // The attacker's sends on the link (its share, 4) time out one by one: `communications`,
+    // and then the link serves it again like anyone else.
+    await eventually(() => answers.length === 80, 250, 20);
+    expect(count(answers, 'communications')).toBe(4);
+    expect(count(answers, 'resources')).toBe(76);
+    const again = await sendText(attacker[0]!, 'im:alice@a.test', 'im:carol@b.test', 'after');
+    expect(errorType(again)).toBe('ok');
   });
 });
