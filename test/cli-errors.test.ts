@@ -82,6 +82,27 @@ describe('cpim-gateway: errors at the command line', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('issue 19: a room that contains itself is a configuration error with its path, for check-config and start', async () => {
+    const bad = file(
+      'room-loop.yaml',
+      'gateway: { domains: [x.test] }\nrooms:\n' +
+        '  - { name: a, address: "im:a@x.test", members: ["im:b@x.test"] }\n' +
+        '  - { name: b, address: "im:b@x.test", members: ["im:a@x.test"] }\n',
+    );
+    for (const args of [
+      ['check-config', bad],
+      ['start', '--config', bad],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cpim-gateway: ${bad} has 2 problems`);
+      expect(r.stderr).toContain(
+        'rooms[0].members[0]: the room a contains itself: im:a@x.test → im:b@x.test → im:a@x.test',
+      );
+      expect(r.stderr + r.stdout).not.toMatch(/^\s+at /m);
+    }
+  });
+
   it('send and listen with no gateway there: connection refused, and what to do', async () => {
     const hint =
       'is the gateway running there? Start it with "cpim-gateway start", or name it with --hub HOST[:PORT]';

@@ -36,6 +36,30 @@ export const limitsSchema = z.strictObject({
     .describe(
       'presence stores of adapter users who left (closed, unwatched) kept; past it the least recently changed is forgotten',
     ),
+  /**
+   * Issue 19: the presence bounds of peer gateways (a peer multiplexes many watchers on one
+   * connection, so the per-connection bound of `hub.limits` does not apply to it; these do).
+   */
+  peers: z
+    .strictObject({
+      maxSubscriptions: positiveInt
+        .prefault(10_000)
+        .describe('presence subscriptions one peer domain holds at presentities here; beyond it `quota`'),
+      maxSubscriptionsPerPresentity: positiveInt
+        .prefault(256)
+        .describe('subscriptions one peer domain holds to one presentity here; beyond it `quota`'),
+      dropSubscriptionsAfterMs: positiveInt
+        .prefault(86_400_000)
+        .describe(
+          "a peer's subscriptions end (its watchers get `terminate-notify`) once no PITP connection from it has been open for this long (24 h)",
+        ),
+    })
+    .prefault({})
+    .describe('presence bounds of each peer gateway, answered `quota` (docs/federation.md)'),
+  /** Issue 19: a start-wi answer lists at most this many subscriptions (docs/hub-protocol.md part 4). */
+  maxWatcherInfoListed: positiveInt
+    .prefault(512)
+    .describe('Subscription headers in one `start-wi` answer; the rest are counted in a `Wi-Omitted` header'),
   /** At most one warn line per this interval per kind of refusal (the rest are counted). */
   warnIntervalMs: positiveInt
     .prefault(10_000)

@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, type GatewayConfig } from './schema.js';
+import { roomIssues } from './room-check.js';
 import { joinPath, substituteEnv, type SubstitutionIssue } from './substitute.js';
 
 /** Checks one adapter section; returns its problems (paths relative to the section). */
@@ -58,7 +59,7 @@ export function checkConfig(raw: unknown, source: string, options: LoadOptions =
   const substituted = substituteEnv(raw, options.env ?? process.env, issues);
   const parsed = configSchema.safeParse(substituted);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
-  if (parsed.success) issues.push(...peerDomainIssues(parsed.data));
+  if (parsed.success) issues.push(...peerDomainIssues(parsed.data), ...roomIssues(parsed.data));
   if (parsed.success) {
     const types = options.adapterTypes ?? new Map<string, AdapterConfigCheck>();
     const ids = new Set<string>();

@@ -90,7 +90,9 @@ export const hubLimitsSchema = z.strictObject({
     .describe('inboxes one connection listens on (IMTP `listen`); beyond it `quota`'),
   maxSubscriptionsPerConnection: positiveInt
     .prefault(1024)
-    .describe('presentities one client connection subscribes to (PITP `subscribe`); beyond it `quota`'),
+    .describe(
+      'presentities one client connection subscribes to (PITP `subscribe`), here or (a client) at other domains; beyond it `quota`',
+    ),
   commandTimeoutMs: positiveInt
     .prefault(30000)
     .describe('a command unanswered this long fails with `communications`'),
@@ -295,6 +297,16 @@ export const federationSchema = z.strictObject({
     })
     .prefault({})
     .describe('reconnecting a failed peer link: exponential backoff with jitter'),
+  /**
+   * Issue 19: fair share of a peer link's command window (`hub.limits.maxOutstandingCommands`):
+   * unanswered commands one source may have on one link; beyond it that source alone gets
+   * `resources` (src/federation/link-share.ts).
+   */
+  perSourceOutstanding: positiveInt
+    .prefault(64)
+    .describe(
+      "unanswered commands one source (the author of a send, or a PITP command's source) may have on one peer link; beyond it that source alone is answered `resources`",
+    ),
   /** An idle link (no command for this long and none outstanding, draft §7) is closed. */
   idleCloseMs: positiveInt
     .prefault(300000)

@@ -175,6 +175,19 @@ export class Federation {
 
   /** Reads the TLS files of every peer, so a missing file stops the start, not a later send. */
   async start(): Promise<void> {
+    // Issue 19: without TLS, the PLAIN password of the link (and every message) crosses in clear.
+    for (const p of this.config.peers)
+      if (p.tls === undefined)
+        this.log.warn(
+          { peer: p.domains[0], host: p.host },
+          'peer link without TLS: its SASL PLAIN password and all its traffic go in clear (set peers[].tls)',
+        );
+    const dns = this.config.federation.dns;
+    if (dns.enabled && dns.tls === undefined)
+      this.log.warn(
+        {},
+        'links to discovered peers without TLS: their SASL PLAIN password and all traffic go in clear (set federation.dns.tls)',
+      );
     const all = [...this.config.peers.map((p) => p.tls), this.config.federation.dns.tls];
     for (const t of all) if (t !== undefined && !this.tls.has(t)) this.tls.set(t, await readTls(t));
   }
@@ -230,6 +243,7 @@ export class Federation {
         idleCloseMs: fed.idleCloseMs,
         log: this.log,
         random: this.random,
+        perSourceOutstanding: () => this.config.federation.perSourceOutstanding,
       });
     const links = { imtp: link('imtp'), pitp: link('pitp') };
     return {

@@ -23,6 +23,7 @@ import type { CommandFrame } from '../hub/frame/index.js';
 import type { Logger } from '../log.js';
 import { methodSpec, type Answer, type Protocol } from '../protocol/index.js';
 import type { Operation } from '../router/index.js';
+import { LinkShare, sourceOf } from './link-share.js';
 import { refuseOnOutbound } from './outbound-commands.js';
 
 /** Why a connection attempt failed: the domain has no server at all, or none could be reached. */
@@ -50,6 +51,8 @@ export interface PeerLinkOptions {
   readonly idleCloseMs: number;
   readonly log: Logger;
   readonly random?: () => number;
+  /** Issue 19: unanswered commands one source may have on the link (link-share.ts); default no bound. */
+  readonly perSourceOutstanding?: () => number;
 }
 
 export type LinkState = 'idle' | 'connecting' | 'up' | 'down' | 'stopped';
@@ -71,9 +74,11 @@ export class PeerLink {
   private retryTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly random: () => number;
+  private readonly share: LinkShare;
 
   constructor(private readonly o: PeerLinkOptions) {
     this.random = o.random ?? Math.random;
+    this.share = new LinkShare(o.perSourceOutstanding ?? (() => Infinity));
   }
 
   get state(): LinkState {
@@ -93,8 +98,25 @@ export class PeerLink {
     return this.current?.inflight.size ?? 0;
   }
 
-  /** Sends `op` to the peer and resolves with its answer; never rejects. */
+  /**
+   * Sends `op` to the peer and resolves with its answer; never rejects. A source over its share
+   * of the link (link-share.ts) is answered `resources` without using the link.
+   */
   async deliver(op: Operation): Promise<Answer> {
+    const source = sourceOf(op);
+    if (!this.share.take(source))
+      return this.ownError(
+        'resources',
+        `too many unanswered commands from ${source} on the link to ${this.o.peer} (federation.perSourceOutstanding)`,
+      );
+    try {
+      return await this.send(op);
+    } finally {
+      this.share.give(source);
+    }
+  }
+
+  private async send(op: Operation): Promise<Answer> {
     this.lastUsed = Date.now();
     for (let attempt = 0; ; attempt++) {
       const c = await this.acquire(op);

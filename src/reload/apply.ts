@@ -76,6 +76,10 @@ export function routerLimits(config: GatewayConfig) {
     maxListensPerConnection: config.hub.limits.maxListensPerConnection,
     maxSubscriptionsPerConnection: config.hub.limits.maxSubscriptionsPerConnection,
     maxIdlePresentities: config.limits.maxIdlePresentities,
+    maxPeerSubscriptions: config.limits.peers.maxSubscriptions,
+    maxPeerSubscriptionsPerPresentity: config.limits.peers.maxSubscriptionsPerPresentity,
+    peerSubscriptionsLingerMs: config.limits.peers.dropSubscriptionsAfterMs,
+    maxWatcherInfoListed: config.limits.maxWatcherInfoListed,
   };
 }
 

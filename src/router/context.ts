@@ -69,6 +69,14 @@ export interface RouterLimits {
    * past it the least recently changed one is dropped.
    */
   readonly maxIdlePresentities: number;
+  /** Issue 19: subscriptions one peer domain holds at presentities here, answered `quota`. */
+  readonly maxPeerSubscriptions: number;
+  /** Issue 19: subscriptions one peer domain holds to one presentity, answered `quota`. */
+  readonly maxPeerSubscriptionsPerPresentity: number;
+  /** Issue 19: a peer's subscriptions end once it has had no PITP connection here this long. */
+  readonly peerSubscriptionsLingerMs: number;
+  /** Issue 19: Subscription headers listed in one start-wi answer (the rest counted in Wi-Omitted). */
+  readonly maxWatcherInfoListed: number;
 }
 
 export const DEFAULT_LIMITS: RouterLimits = Object.freeze({
@@ -77,6 +85,10 @@ export const DEFAULT_LIMITS: RouterLimits = Object.freeze({
   maxSubscriptionsPerConnection: 1024,
   maxListensPerConnection: 1024,
   maxIdlePresentities: 100_000,
+  maxPeerSubscriptions: 10_000,
+  maxPeerSubscriptionsPerPresentity: 256,
+  peerSubscriptionsLingerMs: 86_400_000,
+  maxWatcherInfoListed: 512,
 });
 
 /** A room (docs/architecture.md part 7): a configured set of member inboxes behind the room's own inbox. */

@@ -130,3 +130,21 @@ export function notifyAffected(ctx: RouterContext, store: PresenceStore): void {
     }
   }
 }
+
+/**
+ * Issue 19: peer `domain` has had no PITP connection here for `limits.peers.dropSubscriptionsAfterMs`
+ * (peer-linger.ts): each of its subscriptions ends as a terminate would (§15.13, part 4 row 17),
+ * so its watchers hear terminate-notify over our link to it, if that link works.
+ */
+export function endPeerSubscriptions(ctx: RouterContext, domain: string): void {
+  const subs = ctx.subscriptions.ofPeer(domain);
+  if (subs.length === 0) return;
+  ctx.log?.info(
+    { peer: domain, subscriptions: subs.length },
+    'peer gone longer than limits.peers.dropSubscriptionsAfterMs; its subscriptions end',
+  );
+  for (const sub of subs) {
+    dropSubscription(ctx, sub);
+    notifyWatcher(ctx, sub, 'terminate-notify', null);
+  }
+}

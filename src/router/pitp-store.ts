@@ -148,6 +148,9 @@ export function handleStoreCommand(
   }
 }
 
+/** Issue 19: how many subscriptions a start-wi answer left out (docs/hub-protocol.md part 4). */
+export const WI_OMITTED_HEADER = 'Wi-Omitted';
+
 /**
  * §15.10 start-wi (row 45): the ok lists the current subscribers as Subscription headers; this
  * connection then gets fetch-notify / subscribe-notify / unsubscribe-notify events until it closes
@@ -157,8 +160,12 @@ export function handleStartWi(ctx: RouterContext, op: Operation, origin: Origin)
   const p = ownPresentity(ctx, op, origin);
   ctx.watcherInfo.add(p.address.uri, origin.connectionId, origin.endpoint);
   const headers: Header[] = [];
-  for (const sub of ctx.subscriptions.of(p.address.uri))
-    headers.push(['Subscription', subscriptionValue(sub, false)]);
+  // Issue 19: the answer stays within the frame limits however many watch (docs/hub-protocol.md
+  // part 4: `Wi-Omitted` counts the subscriptions not listed; later events still name each).
+  const subs = ctx.subscriptions.of(p.address.uri);
+  const listed = Math.min(subs.length, ctx.limits.maxWatcherInfoListed);
+  for (let i = 0; i < listed; i++) headers.push(['Subscription', subscriptionValue(subs[i]!, false)]);
+  if (listed < subs.length) headers.push([WI_OMITTED_HEADER, String(subs.length - listed)]);
   return okAnswer(headers);
 }
 

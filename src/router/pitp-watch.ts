@@ -39,6 +39,7 @@ import {
 } from './pitp-read.js';
 import { wiFetch } from './pitp-store.js';
 import { forward } from './relay.js';
+import { checkConnectionQuota, checkLocalSubscriptionQuota } from './subscription-quota.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
 import type { Subscription } from './subscriptions.js';
 import { relayHeaders } from './visited.js';
@@ -211,14 +212,7 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
   if (ctx.isPresenceHome(p.address.domain)) {
     const view = await homeView(ctx, op, origin, w);
     const existing = ctx.subscriptions.get(p.address.uri, token, s.watcher.uri);
-    if (
-      existing === undefined &&
-      origin.kind !== 'peer' &&
-      ctx.subscriptions.countOfConnection(origin.connectionId) >= ctx.limits.maxSubscriptionsPerConnection
-    )
-      ctx.refuseQuota(`at most ${ctx.limits.maxSubscriptionsPerConnection} subscriptions per connection`, {
-        connection: origin.connectionId,
-      });
+    if (existing === undefined) checkLocalSubscriptionQuota(ctx, origin, p.address.uri);
     const sub: Subscription = {
       presentity: p.address.uri,
       presentityText: p.text,
@@ -247,6 +241,9 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
     return okAnswer(withPiType([], pi), pi.bytes);
   }
   ctx.checkStrength(p.address.domain, strength);
+  // Issue 19: a client's subscriptions at other domains count toward its connection's bound.
+  if (origin.kind === 'client' && ctx.relayed.get(p.address.uri, token, s.watcher.uri) === undefined)
+    checkConnectionQuota(ctx, origin);
   const upstream = ctx.resolve(p.address.domain);
   const answer = await relayWatch(ctx, op, origin, w, 'target-not-found');
   if (answer.status === 'ok' && upstream !== null && upstream.kind !== 'local')

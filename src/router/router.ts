@@ -14,7 +14,8 @@ import { answerFromError, type Answer } from '../protocol/index.js';
 import { RouterContext, type Capabilities, type RouterOptions } from './context.js';
 import { handleListen, handleSend } from './imtp.js';
 import type { Endpoint, Operation, Origin } from './operation.js';
-import { dropSubscription } from './pitp-notify.js';
+import { dropSubscription, endPeerSubscriptions } from './pitp-notify.js';
+import { PeerLinger } from './peer-linger.js';
 import { handleStartWi, handleStoreCommand, handleTerminate } from './pitp-store.js';
 import { handleFetch, handleSubscribe, handleUnsubscribe, handleWatcherNotify } from './pitp-watch.js';
 import type { Room } from './rooms.js';
@@ -42,9 +43,16 @@ export class Router {
   /** Replaced whole by a reload; every send reads the table of its moment. */
   private rooms: Map<string, Room>;
 
+  /** Issue 19: when a peer's subscriptions end after its links are gone (peer-linger.ts). */
+  private readonly peerLinger: PeerLinger;
+
   constructor(options: RouterOptions) {
-    this.ctx = new RouterContext(options);
+    const ctx = (this.ctx = new RouterContext(options));
     this.rooms = buildRooms(options.domains, options.rooms ?? []);
+    this.peerLinger = new PeerLinger(
+      () => ctx.limits.peerSubscriptionsLingerMs,
+      (domain) => endPeerSubscriptions(ctx, domain),
+    );
   }
 
   /** This relay's Visited token. */
@@ -121,6 +129,8 @@ export class Router {
 
   private dispatch(op: Operation, origin: Origin): Answer | Promise<Answer> {
     const ctx = this.ctx;
+    if (origin.kind === 'peer' && op.protocol === 'pitp')
+      this.peerLinger.seen((origin.peerDomain ?? '').toLowerCase(), origin.connectionId);
     if (op.protocol === 'imtp') {
       if (op.method === 'send') return handleSend(ctx, this.rooms, op, origin);
       if (op.method === 'listen') return handleListen(ctx, op, origin);
@@ -153,10 +163,12 @@ export class Router {
    * information and fetch-for-update marks end; its subscriptions to presentities here end (watcher
    * information hears unsubscribe-notify); its subscriptions at foreign servers are torn down
    * with an unsubscribe carrying the same token (§11.7 MUST, row 44). A peer's subscriptions
-   * outlive the connection they came on (inter-domain ones last until unsubscribe/terminate).
+   * outlive the connection they came on (inter-domain ones last until unsubscribe/terminate), but
+   * not the peer: they end once it has had no PITP connection for a while (peer-linger.ts).
    */
   connectionClosed(connectionId: string): void {
     const ctx = this.ctx;
+    this.peerLinger.closed(connectionId);
     ctx.listeners.dropConnection(connectionId);
     ctx.watcherInfo.dropConnection(connectionId);
     ctx.guards.delete(connectionId);
@@ -219,7 +231,12 @@ export class Router {
    * Once, at start: after adapters are registered, before they start and before the listeners.
    */
   restorePresence(store: Store): Promise<RestoredPresence> {
-    return restorePresence(this.ctx, store);
+    return restorePresence(this.ctx, store).then((r) => {
+      // Issue 19: a restored peer's subscriptions end too if it never comes back.
+      for (const sub of this.ctx.subscriptions.all())
+        if (sub.kind === 'peer') this.peerLinger.absent(sub.watcher.domain);
+      return r;
+    });
   }
 
   /** After adapters and the federation started: each restored watcher hears the PI it sees now. */

@@ -54,6 +54,13 @@ export class Subscriptions {
   hooks: SubscriptionHooks | undefined;
   private readonly byPresentity = new Map<string, Map<string, Subscription>>();
   private readonly byConnection = new Map<string, Set<Subscription>>();
+  /**
+   * Issue 19: subscriptions of each peer domain, and of (peer domain, presentity), for the
+   * per-peer bounds (`limits.peers`). A peer may only speak for watchers of its own domain
+   * (draft §8.1), so the watcher's domain names the peer.
+   */
+  private readonly byPeer = new Map<string, number>();
+  private readonly byPeerAt = new Map<string, number>();
 
   /**
    * `watchedChanged` hears a presentity's first subscriber arrive and its last one leave (after
@@ -79,8 +86,12 @@ export class Subscriptions {
     const first = m === undefined;
     if (m === undefined) this.byPresentity.set(sub.presentity, (m = new Map()));
     const old = m.get(keyOf(sub.token, sub.watcher.uri));
-    if (old !== undefined) this.byConnection.get(old.connectionId)?.delete(old);
+    if (old !== undefined) {
+      this.byConnection.get(old.connectionId)?.delete(old);
+      this.countPeer(old, -1);
+    }
     m.set(keyOf(sub.token, sub.watcher.uri), sub);
+    this.countPeer(sub, 1);
     let s = this.byConnection.get(sub.connectionId);
     if (s === undefined) this.byConnection.set(sub.connectionId, (s = new Set()));
     s.add(sub);
@@ -94,6 +105,7 @@ export class Subscriptions {
     const key = keyOf(sub.token, sub.watcher.uri);
     if (m === undefined || m.get(key) !== sub) return false;
     m.delete(key);
+    this.countPeer(sub, -1);
     const s = this.byConnection.get(sub.connectionId);
     s?.delete(sub);
     if (s?.size === 0) this.byConnection.delete(sub.connectionId);
@@ -126,6 +138,35 @@ export class Subscriptions {
   countOfConnection(connectionId: string): number {
     return this.byConnection.get(connectionId)?.size ?? 0;
   }
+
+  /** Subscriptions peer `domain` holds here (issue 19). */
+  countOfPeer(domain: string): number {
+    return this.byPeer.get(domain) ?? 0;
+  }
+
+  /** Subscriptions peer `domain` holds to `presentity` (issue 19). */
+  countOfPeerAt(domain: string, presentity: string): number {
+    return this.byPeerAt.get(domain + ' ' + presentity) ?? 0;
+  }
+
+  /** Every subscription of peer `domain` (a scan: only when its link has been gone long). */
+  ofPeer(domain: string): Subscription[] {
+    if (!this.byPeer.has(domain)) return [];
+    return this.all().filter((s) => s.kind === 'peer' && s.watcher.domain === domain);
+  }
+
+  private countPeer(sub: Subscription, delta: 1 | -1): void {
+    if (sub.kind !== 'peer') return;
+    const d = sub.watcher.domain;
+    bump(this.byPeer, d, delta);
+    bump(this.byPeerAt, d + ' ' + sub.presentity, delta);
+  }
+}
+
+function bump(m: Map<string, number>, key: string, delta: number): void {
+  const n = (m.get(key) ?? 0) + delta;
+  if (n > 0) m.set(key, n);
+  else m.delete(key);
 }
 
 /** A subscription a local client or adapter holds at a foreign presentity server. */
@@ -189,6 +230,11 @@ export class Relayed {
     s?.delete(k);
     if (s?.size === 0) this.byConnection.delete(r.connectionId);
     return r;
+  }
+
+  /** Relayed subscriptions a connection holds (issue 19: they count toward its bound). */
+  countOfConnection(connectionId: string): number {
+    return this.byConnection.get(connectionId)?.size ?? 0;
   }
 
   /** Removes and returns every relayed subscription of a connection. */

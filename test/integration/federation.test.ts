@@ -251,6 +251,64 @@ describe('federation between two gateways', () => {
     expect(h(inbox.carolB[0]!.headers, 'Orig-Sender')).toBe('im:alice@a.test');
   });
 
+  it("issue 19 defect 1: in an open room on B, a forged Orig-Sender is refused from A's client and from A's peer link; a peer speaks only for its own domain; nobody is left out", async () => {
+    const { a, b } = await pair('plain', {
+      b: {
+        rooms: [
+          {
+            name: 'lobby',
+            address: 'im:lobby@b.test',
+            members: ['im:bob@b.test', 'im:carol@b.test', 'im:alice@a.test'],
+            open: true,
+          },
+        ],
+      },
+    });
+    const inbox = {
+      bobB: await listen(b, 'bob', 'im:bob@b.test'),
+      carolB: await listen(b, 'carol', 'im:carol@b.test'),
+      aliceA: await listen(a, 'alice', 'im:alice@a.test'),
+    };
+    // The issue's scenario: alice, logged in on A, posts as carol.
+    const alice = await client(a, 'alice');
+    const viaA = await send(alice, 'im:alice@a.test', 'im:lobby@b.test', Buffer.from('as carol'), [
+      ['Orig-Sender', 'im:carol@b.test'],
+    ]);
+    expect(h(viaA.headers, 'Error-Type')).toBe('source-authorization');
+    // The same over A's peer credentials, straight to B: B itself refuses authors outside a.test.
+    const peer = await connectHub({
+      host: '127.0.0.1',
+      port: b.imtp.port,
+      protocol: 'imtp',
+      tls: { ca: fed.certs.ca.cert },
+      sasl: { mechanism: 'PLAIN', user: 'gw-a', password: 'secret-a' },
+    });
+    try {
+      for (const forged of ['im:carol@b.test', 'im:dave@c.test']) {
+        const r = await send(peer, 'im:alice@a.test', 'im:lobby@b.test', Buffer.from(forged), [
+          ['Orig-Sender', forged],
+        ]);
+        expect(h(r.headers, 'Error-Type')).toBe('source-authorization');
+        expect(h(r.headers, 'Error-Description')).toContain(forged);
+      }
+      // An author in the peer's own domain is accepted, and shown as the author.
+      const own = await send(peer, 'im:alice@a.test', 'im:lobby@b.test', Buffer.from('from eve'), [
+        ['Orig-Sender', 'im:eve@a.test'],
+      ]);
+      expect(own.status).toBe('ok');
+    } finally {
+      await peer.close();
+    }
+    // alice's own post reaches bob and carol, as alice's; she gets no copy of her own.
+    expect((await send(alice, 'im:alice@a.test', 'im:lobby@b.test', Buffer.from('mine'))).status).toBe('ok');
+    const seen = (got: CommandFrame[]) =>
+      got.map((c) => `${h(c.headers, 'Orig-Sender')} ${Buffer.from(c.payload!).toString()}`);
+    expect(seen(inbox.bobB)).toEqual(['im:eve@a.test from eve', 'im:alice@a.test mine']);
+    expect(seen(inbox.carolB)).toEqual(['im:eve@a.test from eve', 'im:alice@a.test mine']);
+    expect(inbox.bobB.every((c) => h(c.headers, 'Sender') === 'im:lobby@b.test')).toBe(true);
+    expect(inbox.aliceA).toEqual([]);
+  });
+
   it('a message/cpim payload with a signature-like body arrives byte-identical', async () => {
     const { a, b } = await pair('external');
     const got = await listen(b, 'bob', 'im:bob@b.test');

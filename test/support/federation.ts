@@ -25,6 +25,10 @@ export interface FedGatewaySpec {
   readonly peers?: readonly Record<string, unknown>[];
   readonly rooms?: readonly Record<string, unknown>[];
   readonly federation?: Record<string, unknown>;
+  /** The `limits:` section (issue 19: per-peer bounds). */
+  readonly limits?: Record<string, unknown>;
+  /** Merged over `hub.limits` (issue 19: a small command window). */
+  readonly hubLimits?: Record<string, unknown>;
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn';
 }
 
@@ -46,6 +50,7 @@ export function fedGateway(spec: FedGatewaySpec): Promise<TestGateway> {
         imtp: listener(spec.ports?.imtp ?? 0),
         pitp: listener(spec.ports?.pitp ?? 0),
         sasl: { mechanisms: ['PLAIN', 'EXTERNAL'], allowPlainWithoutTls: true },
+        ...(spec.hubLimits ? { limits: spec.hubLimits } : {}),
         accounts: [
           ...(spec.clients ?? ['alice', 'bob', 'carol']).map((u) => ({
             user: u,
@@ -58,6 +63,7 @@ export function fedGateway(spec: FedGatewaySpec): Promise<TestGateway> {
       peers: spec.peers ?? [],
       rooms: spec.rooms ?? [],
       federation: { reconnect: { initialDelayMs: 50, maxDelayMs: 400 }, ...spec.federation },
+      ...(spec.limits ? { limits: spec.limits } : {}),
     },
   });
 }
