@@ -91,6 +91,10 @@ function saslOf(s: PeerSaslConfig): HubClientSasl {
 
 export class Federation {
   private config: GatewayConfig;
+  private rooms: { config: GatewayConfig | null; set: ReadonlySet<string> } = {
+    config: null,
+    set: new Set(),
+  };
   private readonly log: Logger;
   private readonly random: () => number;
   private readonly ownDomain: string;
@@ -173,6 +177,16 @@ export class Federation {
     return p?.minStrength;
   };
 
+  /** This gateway's room addresses (lower-case), recomputed when a reload brings another config. */
+  private roomAddresses(): ReadonlySet<string> {
+    if (this.rooms.config !== this.config)
+      this.rooms = {
+        config: this.config,
+        set: new Set(this.config.rooms.map((r) => r.address.trim().toLowerCase())),
+      };
+    return this.rooms.set;
+  }
+
   /** Reads the TLS files of every peer, so a missing file stops the start, not a later send. */
   async start(): Promise<void> {
     // Issue 19: without TLS, the PLAIN password of the link (and every message) crosses in clear.
@@ -244,6 +258,7 @@ export class Federation {
         log: this.log,
         random: this.random,
         perSourceOutstanding: () => this.config.federation.perSourceOutstanding,
+        shareExempt: (source) => this.roomAddresses().has(source),
       });
     const links = { imtp: link('imtp'), pitp: link('pitp') };
     return {

@@ -34,4 +34,13 @@ describe('a fair share of a peer link per source (issue 19)', () => {
     expect(s.take('a')).toBe(true);
     expect(s.sources).toBe(2);
   });
+
+  it("this gateway's rooms are exempt: a room's copies to many members are never refused by the share", () => {
+    const s = new LinkShare(
+      () => 1,
+      (src) => src === 'im:club@a.test',
+    );
+    expect([1, 2, 3].map(() => s.take('im:club@a.test'))).toEqual([true, true, true]);
+    expect([s.take('im:alice@a.test'), s.take('im:alice@a.test')]).toEqual([true, false]);
+  });
 });

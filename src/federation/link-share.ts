@@ -26,12 +26,21 @@ export function sourceOf(op: Operation): string {
 export class LinkShare {
   private readonly held = new Map<string, number>();
 
-  constructor(private readonly share: () => number) {}
+  constructor(
+    private readonly share: () => number,
+    /**
+     * Sources never held to the share: this gateway's own rooms. A room's post goes to each of
+     * its members on the peer at once (one command per member), so a share per room would refuse
+     * the copies of any room with more remote members than the share; its authors are bounded by
+     * the sender rate instead, and the link by its whole window.
+     */
+    private readonly exempt: (source: string) => boolean = () => false,
+  ) {}
 
   /** Takes a place for `source`; false when it already holds its share. */
   take(source: string): boolean {
     const n = this.held.get(source) ?? 0;
-    if (n >= this.share()) return false;
+    if (n >= this.share() && !this.exempt(source)) return false;
     this.held.set(source, n + 1);
     return true;
   }

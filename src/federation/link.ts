@@ -53,6 +53,8 @@ export interface PeerLinkOptions {
   readonly random?: () => number;
   /** Issue 19: unanswered commands one source may have on the link (link-share.ts); default no bound. */
   readonly perSourceOutstanding?: () => number;
+  /** Sources exempt from that share (this gateway's rooms, link-share.ts). */
+  readonly shareExempt?: (source: string) => boolean;
 }
 
 export type LinkState = 'idle' | 'connecting' | 'up' | 'down' | 'stopped';
@@ -78,7 +80,7 @@ export class PeerLink {
 
   constructor(private readonly o: PeerLinkOptions) {
     this.random = o.random ?? Math.random;
-    this.share = new LinkShare(o.perSourceOutstanding ?? (() => Infinity));
+    this.share = new LinkShare(o.perSourceOutstanding ?? (() => Infinity), o.shareExempt);
   }
 
   get state(): LinkState {

@@ -13,6 +13,9 @@ import { h, listenAs, OK, sendText } from '../support/hub-calls.js';
 import { freePorts } from '../support/net.js';
 import type { TestGateway } from '../support/gateway.js';
 
+/** Six members of A's room on B: more than the share of 4 per source. */
+const CLUB_ON_B = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'].map((m) => `im:${m}@b.test`);
+
 let a: TestGateway;
 let b: TestGateway;
 
@@ -29,12 +32,21 @@ beforeAll(async () => {
     // Commands on A's links time out after 2 s (B's to its own listeners after the default 30 s).
     hubLimits: { maxOutstandingCommands: 16, commandTimeoutMs: 2000 },
     federation: { perSourceOutstanding: 4 },
+    // A room with more members on B than a source's share: its copies must all go.
+    rooms: [
+      {
+        name: 'club',
+        address: 'im:club@a.test',
+        members: ['im:alice@a.test', ...CLUB_ON_B],
+      },
+    ],
   });
   b = await fedGateway({
     domain: 'b.test',
     ports: { imtp: bi!, pitp: bp! },
     peerAccounts: [{ user: 'gw-a', password: 'secret-a', peerDomain: 'a.test' }],
     peers: [peerEntry(['a.test'], A, { user: 'gw-b', password: 'secret-b' })],
+    clients: ['alice', 'bob', 'carol', ...CLUB_ON_B.map((m) => m.slice(3, 5))],
     limits: {
       peers: { maxSubscriptions: 50, maxSubscriptionsPerPresentity: 30, dropSubscriptionsAfterMs: 300 },
       maxWatcherInfoListed: 10,
@@ -145,5 +157,15 @@ describe('issue 19: per-peer limits between two gateways', () => {
     expect(count(answers, 'resources')).toBe(76);
     const again = await sendText(attacker[0]!, 'im:alice@a.test', 'im:carol@b.test', 'after');
     expect(errorType(again)).toBe('ok');
+  });
+
+  it("a room's post reaches every member on B, however many more than one source's share", async () => {
+    const inboxes = await Promise.all(CLUB_ON_B.map((m) => listenAs(b, m.slice(3, 5), m)));
+    const alice = await a.client('alice');
+    const r = await sendText(alice, 'im:alice@a.test', 'im:club@a.test', 'to the whole club');
+    expect(errorType(r)).toBe('ok');
+    await eventually(() => inboxes.every((got) => got.length === 1), 250, 20);
+    for (const got of inboxes)
+      expect(Buffer.from(got[0]!.payload!).toString()).toContain('to the whole club');
   });
 });
