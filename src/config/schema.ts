@@ -91,7 +91,7 @@ export const hubLimitsSchema = z.strictObject({
   maxSubscriptionsPerConnection: positiveInt
     .prefault(1024)
     .describe(
-      'presentities one client connection subscribes to (PITP `subscribe`), here or (a client) at other domains; beyond it `quota`',
+      'presentities one client connection subscribes to (PITP `subscribe`), here or (a client) at other domains, and each user of an adapter (web, XMPP) subscribes to here; beyond it `quota`',
     ),
   commandTimeoutMs: positiveInt
     .prefault(30000)

@@ -212,7 +212,7 @@ export async function handleSubscribe(ctx: RouterContext, op: Operation, origin:
   if (ctx.isPresenceHome(p.address.domain)) {
     const view = await homeView(ctx, op, origin, w);
     const existing = ctx.subscriptions.get(p.address.uri, token, s.watcher.uri);
-    if (existing === undefined) checkLocalSubscriptionQuota(ctx, origin, p.address.uri);
+    if (existing === undefined) checkLocalSubscriptionQuota(ctx, origin, p.address.uri, s.watcher.uri);
     const sub: Subscription = {
       presentity: p.address.uri,
       presentityText: p.text,

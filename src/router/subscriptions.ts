@@ -61,6 +61,11 @@ export class Subscriptions {
    */
   private readonly byPeer = new Map<string, number>();
   private readonly byPeerAt = new Map<string, number>();
+  /**
+   * Subscriptions of each watcher behind an adapter: an adapter is one connection for all its
+   * users (`adapter:<id>`), so its bound is per watcher, not per connection.
+   */
+  private readonly byAdapterWatcher = new Map<string, number>();
 
   /**
    * `watchedChanged` hears a presentity's first subscriber arrive and its last one leave (after
@@ -139,6 +144,11 @@ export class Subscriptions {
     return this.byConnection.get(connectionId)?.size ?? 0;
   }
 
+  /** Subscriptions `watcher` holds here through the adapter connection `connectionId`. */
+  countOfAdapterWatcher(connectionId: string, watcher: string): number {
+    return this.byAdapterWatcher.get(connectionId + ' ' + watcher) ?? 0;
+  }
+
   /** Subscriptions peer `domain` holds here (issue 19). */
   countOfPeer(domain: string): number {
     return this.byPeer.get(domain) ?? 0;
@@ -156,6 +166,7 @@ export class Subscriptions {
   }
 
   private countPeer(sub: Subscription, delta: 1 | -1): void {
+    if (sub.kind === 'adapter') bump(this.byAdapterWatcher, sub.connectionId + ' ' + sub.watcher.uri, delta);
     if (sub.kind !== 'peer') return;
     const d = sub.watcher.domain;
     bump(this.byPeer, d, delta);
