@@ -56,6 +56,10 @@ export function gatewayConfig(
     // every load client connects from 127.0.0.1, so the per-address limit is raised too.
     limits: { perSender: { messagesPerSecond: 1e9, burst: 1e9 }, connectionsPerAddress: 100_000 },
     peers: extra.peers ?? [],
+    // The load generator's one sender stands for the many users of a real peer link: its share
+    // of the link (issue 19, federation.perSourceOutstanding) is the whole window, so the
+    // per-source bookkeeping is measured and nothing is refused.
+    federation: { perSourceOutstanding: LIMITS.maxOutstandingCommands },
     ops: { host: '127.0.0.1', port: 0 },
     // Nothing kept (as before issue 15), so that these figures compare with earlier runs and two
     // gateways of one run never share ./data; bench/store.ts measures the store on and off.
