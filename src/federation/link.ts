@@ -111,34 +111,31 @@ export class PeerLink {
         'resources',
         `too many unanswered commands from ${source} on the link to ${this.o.peer} (federation.perSourceOutstanding)`,
       );
+    // One async frame for the whole command (the relay path: no wrapper around it).
     try {
-      return await this.send(op);
+      this.lastUsed = Date.now();
+      for (let attempt = 0; ; attempt++) {
+        const c = await this.acquire(op);
+        if (!isConn(c)) return c;
+        const flight = { cut: false };
+        c.inflight.add(flight);
+        let r;
+        try {
+          r = await c.client!.command(op.method, op.headers, op.payload ?? null);
+        } finally {
+          c.inflight.delete(flight);
+          if (c.draining && c.inflight.size === 0) void c.client!.close();
+        }
+        // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once. The
+        // response frame is an Answer (src/protocol): passed on as it is.
+        if (!flight.cut || attempt > 0 || this.stopped) return r;
+        this.o.log.info(
+          { peer: this.o.peer, method: op.method },
+          'peer closed with our command unanswered; retrying',
+        );
+      }
     } finally {
       this.share.give(source);
-    }
-  }
-
-  private async send(op: Operation): Promise<Answer> {
-    this.lastUsed = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      const c = await this.acquire(op);
-      if (!isConn(c)) return c;
-      const flight = { cut: false };
-      c.inflight.add(flight);
-      let r;
-      try {
-        r = await c.client!.command(op.method, op.headers, op.payload ?? null);
-      } finally {
-        c.inflight.delete(flight);
-        if (c.draining && c.inflight.size === 0) void c.client!.close();
-      }
-      // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once. The
-      // response frame is an Answer (src/protocol): passed on as it is.
-      if (!flight.cut || attempt > 0 || this.stopped) return r;
-      this.o.log.info(
-        { peer: this.o.peer, method: op.method },
-        'peer closed with our command unanswered; retrying',
-      );
     }
   }
 
