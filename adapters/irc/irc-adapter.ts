@@ -302,7 +302,9 @@ export class IrcAdapter implements Adapter {
     cl.on('users offline', (e: { nicks: string[] }) =>
       e.nicks.filter(Boolean).forEach((n) => tracker.watched(n, false)),
     );
-    cl.on('registered', () => {
+    // The end of the MOTD (376, or 422 without one) closes the registration burst, so the 005
+    // lines that say whether MONITOR is offered have come (draft-brocklesby-irc-isupport 3).
+    cl.on('motd', () => {
       // IRCv3 MONITOR where offered; else ISON polling below.
       if (watch.length > 0)
         main.client.raw(monitor() ? `MONITOR + ${watch.join(',')}` : `ISON ${watch.join(' ')}`);

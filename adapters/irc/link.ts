@@ -10,8 +10,8 @@
 import { Client } from 'irc-framework';
 import { errorAnswer, type Answer } from '../../src/index.js';
 import { SendQueue, Ticket, TokenBucket, type QueuedLine } from './queue.js';
-import type { LinkOptions } from './link-options.js';
-import { CaTlsTransport } from './tls-transport.js';
+import { connectOptions, type LinkOptions } from './link-options.js';
+import { refold, sameServerInfo } from './server-info.js';
 
 export type { LinkOptions } from './link-options.js';
 import {
@@ -57,6 +57,8 @@ export class IrcLink {
   lastActivity = Date.now();
   /** Called on every state change, with a reason: why it is degraded, or why the socket closed. */
   onState: (state: LinkState, degraded?: string) => void = () => undefined;
+  /** Called when the server's ISUPPORT values change (005, or a reconnect). */
+  onInfo: (info: IrcServerInfo) => void = () => undefined;
   /** Called once SASL fails: credentials a retry cannot fix. */
   onFatal: (err: Error) => void = () => undefined;
 
@@ -96,6 +98,9 @@ export class IrcLink {
       }
     });
     c.on('registered', () => this.registered());
+    // RPL_ISUPPORT (005) comes after RPL_WELCOME (001): NICKLEN, CASEMAPPING and CHANTYPES are
+    // known only from here on (draft-brocklesby-irc-isupport 3; issue 20).
+    c.on('server options', () => this.setInfo(serverInfoFrom(this.client.network.options)));
     c.on('nick in use', () => this.nextNick());
     c.on('nick invalid', () => this.nextNick());
     c.on('sasl failed', (e: { reason: string }) => {
@@ -174,33 +179,12 @@ export class IrcLink {
     this.onState('connecting');
     this.nickTry = 0;
     this.joined.clear();
-    const o = this.o;
-    const sasl = o.sasl;
-    this.client.connect({
-      host: o.host,
-      port: o.port,
-      nick: o.nick,
-      username: o.username,
-      gecos: o.realname,
-      tls: o.tls,
-      rejectUnauthorized: o.rejectUnauthorized,
-      ...(o.ca ? { ca: o.ca } : {}),
-      transport: CaTlsTransport,
-      ...(o.password ? { password: o.password } : {}),
-      ...(sasl?.mechanism === 'PLAIN' ? { account: { account: sasl.account, password: sasl.password } } : {}),
-      ...(sasl?.mechanism === 'EXTERNAL'
-        ? {
-            sasl_mechanism: 'EXTERNAL',
-            client_certificate: { private_key: sasl.key, certificate: sasl.cert },
-          }
-        : {}),
-      sasl_disconnect_on_fail: true,
-      auto_reconnect: false,
-      encoding: 'utf8',
-      version: null,
-      ping_interval: 30,
-      ping_timeout: 120,
-    });
+    // A reconnect may reach a server with other values: until its 005, RFC 2812's defaults
+    // (irc-framework keeps the last server's tokens across connections).
+    const opts = this.client.network.options;
+    for (const k of ['CASEMAPPING', 'NICKLEN', 'CHANTYPES']) delete opts[k];
+    this.setInfo(DEFAULT_SERVER_INFO);
+    this.client.connect(connectOptions(this.o));
   }
 
   private nextNick(): void {
@@ -217,7 +201,7 @@ export class IrcLink {
   /** RPL_WELCOME (001): SASL, if asked for, has already succeeded (CAP END comes after it). */
   private registered(): void {
     this.attempt = 0;
-    this.info = serverInfoFrom(this.client.network.options);
+    this.setInfo(serverInfoFrom(this.client.network.options));
     const ns = this.o.nickserv;
     if (ns) {
       this.identified = false;
@@ -237,6 +221,15 @@ export class IrcLink {
     this.onState('ready', confirmed ? undefined : 'NickServ did not confirm identification');
     for (const c of this.wanted.values()) this.client.join(c.name, c.key);
     this.pump();
+  }
+
+  /** ISUPPORT values learnt (005) or reset (a new connection): server-info.ts. */
+  private setInfo(info: IrcServerInfo): void {
+    const was = this.info;
+    if (sameServerInfo(was, info)) return;
+    this.info = info;
+    if (was.casemapping !== info.casemapping) refold(this, info.casemapping);
+    this.onInfo(info);
   }
 
   /** Joins (and keeps re-joining after reconnects) a channel. */
