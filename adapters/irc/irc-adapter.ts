@@ -20,6 +20,7 @@ import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEv
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
 import { DurableQueue } from './durable.js';
 import { deliverSend, type OutboundContext } from './outbound.js';
+import { IrcMetrics } from './metrics.js';
 import { PresenceTracker } from './presence.js';
 import { puppetNickMap } from './puppet-nicks.js';
 import { PuppetPool } from './puppets.js';
@@ -47,12 +48,14 @@ export class IrcAdapter implements Adapter {
   private stopped = false;
   /** The output queue kept in the store (durable.ts); null without a store. */
   private durable: DurableQueue | null = null;
+  private readonly metrics: IrcMetrics;
 
   constructor(
     private readonly config: IrcConfig,
     private readonly ctx: AdapterContext,
   ) {
     this.domains = [config.domain];
+    this.metrics = new IrcMetrics(ctx);
     this.names = new IrcNames(config.domain, config.channels);
     this.lastCorrespondent = new BoundedCache({
       maxEntries: config.correspondents.maxEntries,
@@ -195,6 +198,7 @@ export class IrcAdapter implements Adapter {
     const store = this.ctx.storage?.() ?? null;
     if (store === null) return;
     const durable = new DurableQueue(store, `irc:${this.ctx.id}`, this.config.domain, this.ctx.log, (r) => {
+      this.metrics.reported(getHeader(r.headers, 'Report') === 'expired' ? 'expired' : 'failed');
       void this.ctx.hub
         .send(r)
         .then(
@@ -340,7 +344,9 @@ export class IrcAdapter implements Adapter {
     if (op.protocol !== 'imtp' || op.method !== 'send')
       return errorAnswer('unknown-method', `the IRC adapter does not take ${op.method}`);
     if (this.stopped) return errorAnswer('communications', 'the IRC adapter is stopped');
-    return deliverSend(this.outbound(), op);
+    const a = await deliverSend(this.outbound(), op);
+    this.metrics.answered(a);
+    return a;
   }
 
   async stop(deadlineMs: number): Promise<void> {

@@ -66,7 +66,9 @@ export function plan(text: string, budget: number, policy: LongMessagePolicy, ma
     };
   if (lines.length <= maxLines) return { lines };
   const kept = lines.slice(0, maxLines);
-  kept[maxLines - 1] = clipLine(kept[maxLines - 1]! + ' ', budget);
+  // The last line sent ends with "…", so IRC readers see that more was cut too.
+  const last = kept[maxLines - 1]! + ' …';
+  kept[maxLines - 1] = byteLength(last) <= budget ? last : clipLine(kept[maxLines - 1]! + ' ', budget);
   return { lines: kept, clipped: `${maxLines} of ${lines.length} lines sent` };
 }
 
@@ -133,6 +135,18 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     throw e;
   }
   const lines = p.lines.map((l) => wrap(prefix + l));
+  // Issue 20: a send that would wait for the pacing bucket (flood) longer than the queue keeps
+  // lines (`queue.maxAgeMs`) is the sender's excess beyond the connection's pace: `quota` at
+  // once, rather than an `ok` or a `communications` 20 s later. A connection not up yet (a new
+  // puppet, a reconnect) keeps its lines as before.
+  if (resumed === undefined && link.state === 'ready') {
+    const wait = link.paceWaitMs(lines.length);
+    if (wait > config.queue.maxAgeMs)
+      return errorAnswer(
+        'quota',
+        `the IRC connection is paced (flood control): ${link.queued} lines are waiting and this message would wait about ${Math.ceil(wait / 1000)} s, more than the ${config.queue.maxAgeMs} ms lines may wait; send it again later`,
+      );
+  }
   const command = report ? 'NOTICE' : 'PRIVMSG';
   const channel = target.kind === 'channel';
   const durable = report ? null : ctx.durable;
