@@ -24,7 +24,8 @@ import { IrcMetrics } from './metrics.js';
 import { PresenceTracker } from './presence.js';
 import { puppetNickMap } from './puppet-nicks.js';
 import { PuppetPool } from './puppets.js';
-import { foldCase, isNetsplitQuit } from './translate.js';
+import { relayNaming, type RelayNaming } from './relay-names.js';
+import { foldCase, isNetsplitQuit, tryInbox } from './translate.js';
 
 const LINE_EVENTS = ['privmsg', 'notice', 'action'] as const;
 
@@ -49,6 +50,7 @@ export class IrcAdapter implements Adapter {
   /** The output queue kept in the store (durable.ts); null without a store. */
   private durable: DurableQueue | null = null;
   private readonly metrics: IrcMetrics;
+  private readonly naming: RelayNaming;
 
   constructor(
     private readonly config: IrcConfig,
@@ -56,6 +58,11 @@ export class IrcAdapter implements Adapter {
   ) {
     this.domains = [config.domain];
     this.metrics = new IrcMetrics(ctx);
+    const roomDomains = config.channels.flatMap((ch) => {
+      const room = ch.room === undefined ? null : tryInbox(ch.room);
+      return room === null ? [] : [room.domain];
+    });
+    this.naming = relayNaming(config.relayNames, roomDomains);
     this.names = new IrcNames(config.domain, config.channels);
     this.lastCorrespondent = new BoundedCache({
       maxEntries: config.correspondents.maxEntries,
@@ -225,6 +232,7 @@ export class IrcAdapter implements Adapter {
       channel: this.channel,
       lastCorrespondent: this.lastCorrespondent,
       durable: this.durable,
+      naming: this.naming,
     };
   }
 

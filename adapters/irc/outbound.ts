@@ -22,16 +22,9 @@ import type { IrcChannelConfig, IrcConfig, LongMessagePolicy } from './config.js
 import { messageIdOf, type DurableQueue, type Resumed } from './durable.js';
 import type { IrcLink } from './link.js';
 import type { PuppetPool } from './puppets.js';
+import { relayName, type RelayNaming } from './relay-names.js';
 import { Ticket } from './queue.js';
-import {
-  addressToTarget,
-  byteLength,
-  clipLine,
-  foldCase,
-  shortName,
-  splitMessage,
-  tryInbox,
-} from './translate.js';
+import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
 
 /** Extension header on an ok answer: the message did not go out whole (docs/adapters/irc.md "Outbound (hub → IRC) and answers"). */
 export const CLIPPED_HEADER = 'Irc-Clipped';
@@ -45,6 +38,8 @@ export interface OutboundContext {
   readonly lastCorrespondent: BoundedCache<string, ImAddress>;
   /** The output queue kept in the store; null without a store (storage.backend none). */
   readonly durable: DurableQueue | null;
+  /** How relay lines name their author (relay-names.ts). */
+  readonly naming: RelayNaming;
 }
 
 interface Plan {
@@ -106,7 +101,8 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   // gateway's own voice (RFC 2812 3.3.2: never answered automatically).
   const report = readReport(op) !== undefined;
   let link = main;
-  let prefix = report ? '' : `<${shownAuthor(shortName(author), note)}> `;
+  const name = relayName(author, ctx.naming);
+  let prefix = report ? '' : `<${shownAuthor(name, note)}> `;
   if (ctx.puppets !== null && author.domain !== config.domain && !report) {
     const p = ctx.puppets.get(author);
     if (p !== null) {
@@ -123,7 +119,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   const action = !report && /^\/me /.test(text);
   if (action) text = text.slice(4);
   const puppet = link !== main;
-  if (action && !puppet) prefix = `* ${shownAuthor(shortName(author), note)} `;
+  if (action && !puppet) prefix = `* ${shownAuthor(name, note)} `;
   const ctcp = action && puppet;
   const wrap = ctcp ? (t: string) => `\x01ACTION ${t}\x01` : (t: string) => t;
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);

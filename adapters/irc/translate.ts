@@ -86,12 +86,6 @@ export function tryInbox(text: string | undefined): ImAddress | null {
   }
 }
 
-/** The short name a relay line is prefixed with: the local part, controls and spaces removed. */
-export function shortName(a: ImAddress): string {
-  const s = a.local.replace(/[\x00-\x20\x7f]/g, '');
-  return s === '' ? '?' : s;
-}
-
 /**
  * The nick of a puppet for a remote user (docs/bridge-requirements.md row 9): the local part reduced to nick
  * characters, cut so that it and `suffix` fit NICKLEN, then `suffix`. `attempt` > 0 adds a digit

@@ -14,6 +14,7 @@ import type { AdapterDefinition } from '../../src/adapter.js';
 import { say, useBrowser } from '../support/browser.js';
 import { useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
+import { sendText } from '../support/hub-calls.js';
 import { signIn, TOKENS, type TestClient } from '../support/websocket.js';
 import type { ResultFrame } from '../../adapters/websocket/protocol.js';
 
@@ -42,6 +43,7 @@ describe('a browser user and an IRC user in one room', () => {
           auth: {
             tokens: [
               { user: 'alice', token: TOKENS.alice },
+              { user: 'bob', token: TOKENS.bob },
               ...(o.users ?? []).map((user) => ({ user, token: tokenOf(user) })),
             ],
           },
@@ -87,12 +89,12 @@ describe('a browser user and an IRC user in one room', () => {
     await formatted.waitFor();
     expect(await alice.locator('li.message', { hasText: 'multipart' }).count()).toBe(0);
 
-    // Page → IRC: relay mode prefixes the author's short name.
+    // Page → IRC: relay mode prefixes the author's name, with the domain of a user not the gateway's.
     await say(alice, 'Hi Dave, Alice from the browser');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'), 5000, 'line on #dev');
     expect(line.nick).toBe('gwbot');
     expect(line.kind).toBe('privmsg');
-    expect(line.message).toBe('<alice> Hi Dave, Alice from the browser');
+    expect(line.message).toBe('<alice@web.test> Hi Dave, Alice from the browser');
     // IRC gives no receipt: the page says "sent", not "delivered" (ok + Unreliable).
     const own = alice.locator('li.message.own', { hasText: 'Hi Dave, Alice from the browser' });
     await alice.locator('li.message.own[data-status="sent"]').waitFor();
@@ -105,8 +107,8 @@ describe('a browser user and an IRC user in one room', () => {
     await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= 2, 5000, '2 lines');
     await new Promise((r) => setTimeout(r, 300));
     expect(dave.lines.filter((l) => l.target === '#dev').map((l) => l.message)).toEqual([
-      '<alice> Hi Dave, Alice from the browser',
-      '<alice> second from the web',
+      '<alice@web.test> Hi Dave, Alice from the browser',
+      '<alice@web.test> second from the web',
     ]);
     expect(await alice.locator('li.message').allInnerTexts()).toHaveLength(5);
     expect(await alice.locator('li.message.own').count()).toBe(2);
@@ -144,7 +146,7 @@ describe('a browser user and an IRC user in one room', () => {
     const got = dave.lines.filter((l) => l.target === '#dev').map((l) => l.message);
     expect(got).toHaveLength(15);
     expect(got[0]).toMatch(/line 1$/);
-    expect(got[14]).toBe('<alice> line 15 …');
+    expect(got[14]).toBe('<alice@web.test> line 15 …');
     // Counted: the IRC adapter's sends by outcome (docs/operations.md).
     const metrics = await (await fetch(`${http}/metrics`)).text();
     expect(metrics).toMatch(/cpim_irc_sends_total\{adapter="irc-test",outcome="clipped"\} 1/);
@@ -208,5 +210,24 @@ describe('a browser user and an IRC user in one room', () => {
     // Connected all along: no line says the network was unreachable.
     expect(gw.logs().filter((l) => /unreachable|down for/.test(JSON.stringify(l)))).toEqual([]);
     for (const c of clients) c.close();
+  });
+
+  it('names hub user bob and web user bob apart in relay lines (issue 20)', async () => {
+    const { gw, http } = await start({ irc: { relayNames: { labels: { 'web.test': 'web' } } } });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const web = await signIn(`${http.replace('http', 'ws')}/ws`, TOKENS.bob);
+    expect(await web.request({ type: 'join', room: 'dev' })).toMatchObject({ status: 'ok' });
+    expect(await web.request({ type: 'send', room: 'dev', text: 'bob from the web' })).toMatchObject({
+      status: 'ok',
+    });
+    const hub = await gw.client('bob');
+    expect((await sendText(hub, 'im:bob@gw.test', 'im:dave@irc.test', 'bob from the hub')).status).toBe('ok');
+    await waitFor(() => dave.lines.length >= 2, 5000, 'two lines');
+    expect(dave.lines.map((l) => [l.target, l.message])).toEqual([
+      ['#dev', '<bob@web> bob from the web'],
+      ['Dave', '<bob> bob from the hub'],
+    ]);
+    web.close();
   });
 });
