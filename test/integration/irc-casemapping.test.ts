@@ -83,7 +83,11 @@ describe('IRC CASEMAPPING=rfc1459, against recorded ngircd lines', () => {
     const gw = await startTestGateway({
       adapterDefinitions: [ircAdapter as never],
       logLevel: 'warn',
-      config: { adapters: [ircAdapterConfig(port)], rooms: [] },
+      // No channel room names gw.test as the gateway's own domain: relayNames does.
+      config: {
+        adapters: [ircAdapterConfig(port, { relayNames: { localDomains: ['gw.test'] } })],
+        rooms: [],
+      },
     });
     try {
       const got = await listenAs(gw, 'bob');
@@ -113,6 +117,13 @@ describe('IRC CASEMAPPING=rfc1459, against recorded ngircd lines', () => {
       expect(irc.received.filter((l) => l.startsWith('PRIVMSG {dup}'))).toEqual([
         'PRIVMSG {dup} :<bob> back to you',
       ]);
+      // The rest of the 005 lines: NICKLEN=30 admits a 20-character nick; CHANTYPES=#&+ makes
+      // `!dev` no channel (RFC 2812's default `#&+!` would), and no nick either.
+      const long = await sendText(bob, 'im:bob@gw.test', 'im:abcdefghijklmnopqrst@irc.test', 'hi');
+      expect(long.status).toBe('ok');
+      expect(irc.received).toContain('PRIVMSG abcdefghijklmnopqrst :<bob> hi');
+      const bang = await sendText(bob, 'im:bob@gw.test', 'im:%21dev@irc.test', 'hi');
+      expect(h(bang.headers, 'Error-Type')).toBe('target-not-found');
     } finally {
       await gw.stop();
     }
