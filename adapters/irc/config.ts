@@ -187,10 +187,15 @@ export const ircConfigSchema = z
         maxLines: positiveInt
           .prefault(1000)
           .describe('lines waiting per connection; past it a send is refused with `resources`'),
-        /** Lines kept across a disconnect this long; then their sends answer `communications`. */
+        /**
+         * Lines wait at most this long: a send that would wait longer for the pacing is answered
+         * `quota` at once (issue 20); lines kept across a disconnect this long answer `communications`.
+         */
         maxAgeMs: positiveInt
           .prefault(20_000)
-          .describe('lines kept across a disconnect this long; then their sends answer `communications`'),
+          .describe(
+            'lines wait at most this long: a send that would wait longer for the pacing is answered `quota` at once; lines kept across a disconnect this long, then `communications`',
+          ),
       })
       .prefault({})
       .describe('the output queue of each connection'),
