@@ -9,8 +9,12 @@ import { CLIPPED_HEADER } from './outbound.js';
 
 export const IRC_SENDS_METRIC = 'cpim_irc_sends_total';
 
+/** Outcomes are few (ok, clipped, the error types): each one's child counter is kept. */
+const MAX_CHILDREN = 32;
+
 export class IrcMetrics {
   private readonly counter: Counter<string> | null;
+  private readonly children = new Map<string, { inc(): void }>();
 
   constructor(private readonly ctx: AdapterContext) {
     const registry = ctx.metrics;
@@ -36,11 +40,21 @@ export class IrcMetrics {
           ? 'ok'
           : 'clipped'
         : (getHeader(a.headers, 'Error-Type') ?? 'error');
-    this.counter?.inc({ adapter: this.ctx.id, outcome });
+    this.inc(outcome);
   }
 
   /** A kept send answered ok that then did not go out (durable.ts reports it to its author). */
   reported(kind: 'expired' | 'failed'): void {
-    this.counter?.inc({ adapter: this.ctx.id, outcome: `reported-${kind}` });
+    this.inc(`reported-${kind}`);
+  }
+
+  private inc(outcome: string): void {
+    if (this.counter === null) return;
+    let child = this.children.get(outcome);
+    if (child === undefined) {
+      child = this.counter.labels({ adapter: this.ctx.id, outcome });
+      if (this.children.size < MAX_CHILDREN) this.children.set(outcome, child);
+    }
+    child.inc();
   }
 }
