@@ -52,8 +52,6 @@ export class IrcLink {
   lastActivity = Date.now();
   /** Called on every state change, with a reason: why it is degraded, or why the socket closed. */
   onState: (state: LinkState, degraded?: string) => void = () => undefined;
-  /** Called when the server's ISUPPORT values change (005, or a reconnect). */
-  onInfo: (info: IrcServerInfo) => void = () => undefined;
   /** Called once SASL fails: credentials a retry cannot fix. */
   onFatal: (err: Error) => void = () => undefined;
 
@@ -220,8 +218,8 @@ export class IrcLink {
     const was = this.info;
     if (sameServerInfo(was, info)) return;
     this.info = info;
+    // Names cached by folding (inbound.ts IrcNames) check the CASEMAPPING they were made with.
     if (was.casemapping !== info.casemapping) refold(this, info.casemapping);
-    this.onInfo(info);
   }
 
   /** Joins (and keeps re-joining after reconnects) a channel. */
