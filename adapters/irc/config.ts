@@ -118,6 +118,27 @@ export const ircConfigSchema = z
       .describe(
         'relay mode: the hub user each nick last heard from, so a reply without an address finds them',
       ),
+    relayNames: z
+      .strictObject({
+        qualify: z
+          .enum(['foreign', 'always', 'never'])
+          .prefault('foreign')
+          .describe(
+            "`foreign`: `<bob>` for users of the gateway's own domains, `<bob@web.example.org>` for others; `always`; `never` (`<bob>` for all: ambiguous)",
+          ),
+        localDomains: z
+          .array(domain)
+          .prefault([])
+          .describe(
+            "the gateway's own domains, named without a domain (the domains of `channels[].room` count too)",
+          ),
+        labels: z
+          .record(z.string(), z.string().regex(/^[^\s<>@]+$/, 'a label has no spaces, <, > or @'))
+          .prefault({})
+          .describe('a short label per domain: `{web.example.org: web}` names `<bob@web>`'),
+      })
+      .prefault({})
+      .describe('relay mode: how a line names its author, so users of two networks with one name differ'),
     puppets: z
       .strictObject({
         max: positiveInt.prefault(20).describe('puppet connections at most (beyond: relay-style lines)'),
@@ -166,10 +187,15 @@ export const ircConfigSchema = z
         maxLines: positiveInt
           .prefault(1000)
           .describe('lines waiting per connection; past it a send is refused with `resources`'),
-        /** Lines kept across a disconnect this long; then their sends answer `communications`. */
+        /**
+         * Lines wait at most this long: a send that would wait longer for the pacing is answered
+         * `quota` at once (issue 20); lines kept across a disconnect this long answer `communications`.
+         */
         maxAgeMs: positiveInt
           .prefault(20_000)
-          .describe('lines kept across a disconnect this long; then their sends answer `communications`'),
+          .describe(
+            'lines wait at most this long: a send that would wait longer for the pacing is answered `quota` at once; lines kept across a disconnect this long, then `communications`',
+          ),
       })
       .prefault({})
       .describe('the output queue of each connection'),

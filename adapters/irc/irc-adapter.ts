@@ -20,10 +20,12 @@ import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEv
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
 import { DurableQueue } from './durable.js';
 import { deliverSend, type OutboundContext } from './outbound.js';
+import { IrcMetrics } from './metrics.js';
 import { PresenceTracker } from './presence.js';
 import { puppetNickMap } from './puppet-nicks.js';
 import { PuppetPool } from './puppets.js';
-import { foldCase, isNetsplitQuit } from './translate.js';
+import { relayNaming, type RelayNaming } from './relay-names.js';
+import { foldCase, isNetsplitQuit, tryInbox } from './translate.js';
 
 const LINE_EVENTS = ['privmsg', 'notice', 'action'] as const;
 
@@ -47,12 +49,20 @@ export class IrcAdapter implements Adapter {
   private stopped = false;
   /** The output queue kept in the store (durable.ts); null without a store. */
   private durable: DurableQueue | null = null;
+  private readonly metrics: IrcMetrics;
+  private readonly naming: RelayNaming;
 
   constructor(
     private readonly config: IrcConfig,
     private readonly ctx: AdapterContext,
   ) {
     this.domains = [config.domain];
+    this.metrics = new IrcMetrics(ctx);
+    const roomDomains = config.channels.flatMap((ch) => {
+      const room = ch.room === undefined ? null : tryInbox(ch.room);
+      return room === null ? [] : [room.domain];
+    });
+    this.naming = relayNaming(config.relayNames, roomDomains);
     this.names = new IrcNames(config.domain, config.channels);
     this.lastCorrespondent = new BoundedCache({
       maxEntries: config.correspondents.maxEntries,
@@ -195,6 +205,7 @@ export class IrcAdapter implements Adapter {
     const store = this.ctx.storage?.() ?? null;
     if (store === null) return;
     const durable = new DurableQueue(store, `irc:${this.ctx.id}`, this.config.domain, this.ctx.log, (r) => {
+      this.metrics.reported(getHeader(r.headers, 'Report') === 'expired' ? 'expired' : 'failed');
       void this.ctx.hub
         .send(r)
         .then(
@@ -221,6 +232,7 @@ export class IrcAdapter implements Adapter {
       channel: this.channel,
       lastCorrespondent: this.lastCorrespondent,
       durable: this.durable,
+      naming: this.naming,
     };
   }
 
@@ -302,7 +314,9 @@ export class IrcAdapter implements Adapter {
     cl.on('users offline', (e: { nicks: string[] }) =>
       e.nicks.filter(Boolean).forEach((n) => tracker.watched(n, false)),
     );
-    cl.on('registered', () => {
+    // The end of the MOTD (376, or 422 without one) closes the registration burst, so the 005
+    // lines that say whether MONITOR is offered have come (draft-brocklesby-irc-isupport 3).
+    cl.on('motd', () => {
       // IRCv3 MONITOR where offered; else ISON polling below.
       if (watch.length > 0)
         main.client.raw(monitor() ? `MONITOR + ${watch.join(',')}` : `ISON ${watch.join(' ')}`);
@@ -338,7 +352,9 @@ export class IrcAdapter implements Adapter {
     if (op.protocol !== 'imtp' || op.method !== 'send')
       return errorAnswer('unknown-method', `the IRC adapter does not take ${op.method}`);
     if (this.stopped) return errorAnswer('communications', 'the IRC adapter is stopped');
-    return deliverSend(this.outbound(), op);
+    const a = await deliverSend(this.outbound(), op);
+    this.metrics.answered(a);
+    return a;
   }
 
   async stop(deadlineMs: number): Promise<void> {

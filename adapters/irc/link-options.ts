@@ -3,6 +3,8 @@
  * identity it registers with, and the pacing and queue bounds of its output (link.ts).
  */
 import type { Header, Logger } from '../../src/index.js';
+import type { IrcConnectOptions } from 'irc-framework';
+import { CaTlsTransport } from './tls-transport.js';
 
 export interface LinkOptions {
   readonly host: string;
@@ -28,4 +30,34 @@ export interface LinkOptions {
   readonly log: Logger;
   /** Headers of an ok answer (Unreliable: <network domain>). */
   readonly okHeaders: readonly Header[];
+}
+
+/** irc-framework's `connect()` options for a connection (reconnects are ours: link.ts). */
+export function connectOptions(o: LinkOptions): IrcConnectOptions {
+  const sasl = o.sasl;
+  return {
+    host: o.host,
+    port: o.port,
+    nick: o.nick,
+    username: o.username,
+    gecos: o.realname,
+    tls: o.tls,
+    rejectUnauthorized: o.rejectUnauthorized,
+    ...(o.ca ? { ca: o.ca } : {}),
+    transport: CaTlsTransport,
+    ...(o.password ? { password: o.password } : {}),
+    ...(sasl?.mechanism === 'PLAIN' ? { account: { account: sasl.account, password: sasl.password } } : {}),
+    ...(sasl?.mechanism === 'EXTERNAL'
+      ? {
+          sasl_mechanism: 'EXTERNAL',
+          client_certificate: { private_key: sasl.key, certificate: sasl.cert },
+        }
+      : {}),
+    sasl_disconnect_on_fail: true,
+    auto_reconnect: false,
+    encoding: 'utf8',
+    version: null,
+    ping_interval: 30,
+    ping_timeout: 120,
+  };
 }

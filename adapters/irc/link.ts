@@ -9,15 +9,15 @@
  */
 import { Client } from 'irc-framework';
 import { errorAnswer, type Answer } from '../../src/index.js';
-import { SendQueue, Ticket, TokenBucket, type QueuedLine } from './queue.js';
-import type { LinkOptions } from './link-options.js';
-import { CaTlsTransport } from './tls-transport.js';
+import { SendQueue, Ticket, TokenBucket, expiryAnswer, type QueuedLine } from './queue.js';
+import { JOIN_FAILED, refusalOf, welcomeMask } from './numerics.js';
+import { connectOptions, type LinkOptions } from './link-options.js';
+import { refold, sameServerInfo } from './server-info.js';
 
 export type { LinkOptions } from './link-options.js';
 import {
   DEFAULT_SERVER_INFO,
   foldCase,
-  parseUserhost,
   serverInfoFrom,
   textBudget,
   type Hostmask,
@@ -25,11 +25,6 @@ import {
 } from './translate.js';
 
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'waiting' | 'stopped';
-
-// RFC 2812 5.2 error replies that refuse a PRIVMSG/NOTICE, by what they mean for the sender.
-const NOT_FOUND = new Set(['401', '403', '406']);
-const REFUSED = new Set(['404', '477', '486', '489', '531', '492']);
-const JOIN_FAILED = new Set(['471', '473', '474', '475', '476', '477', '405', '403']);
 
 export class IrcLink {
   readonly client: Client;
@@ -66,7 +61,10 @@ export class IrcLink {
     this.queue = new SendQueue(o.queue.maxLines, o.queue.maxAgeMs);
     this.bucket = new TokenBucket(o.flood.burst, o.flood.linesPerSecond, o.flood.enabled);
     for (const c of o.channels) this.wanted.set(foldCase(c.name, this.info.casemapping), c);
-    this.sweep = setInterval(() => this.queue.expire(Date.now()), Math.min(1000, o.queue.maxAgeMs / 4));
+    this.sweep = setInterval(
+      () => this.queue.expire(Date.now(), (t, ch) => this.whyExpired(t, ch)),
+      Math.min(1000, o.queue.maxAgeMs / 4),
+    );
     this.sweep.unref();
     this.wire();
   }
@@ -88,14 +86,13 @@ export class IrcLink {
     const c = this.client;
     c.on('raw', (e: { line: string; from_server: boolean }) => {
       if (!e.from_server) return;
-      // RFC 2812 5.1 RPL_WELCOME ends with our full nick!user@host: the server's view of us.
-      const m = /^(?:@\S+ )?:\S+ 001 \S+ :.*?(\S+!\S+@\S+)\s*$/.exec(e.line);
-      if (m) {
-        const { user, host } = parseUserhost(m[1]!);
-        this.mask = { user, host };
-      }
+      const mask = welcomeMask(e.line);
+      if (mask) this.mask = mask;
     });
     c.on('registered', () => this.registered());
+    // RPL_ISUPPORT (005) comes after RPL_WELCOME (001): NICKLEN, CASEMAPPING and CHANTYPES are
+    // known only from here on (draft-brocklesby-irc-isupport 3; issue 20).
+    c.on('server options', () => this.setInfo(serverInfoFrom(this.client.network.options)));
     c.on('nick in use', () => this.nextNick());
     c.on('nick invalid', () => this.nextNick());
     c.on('sasl failed', (e: { reason: string }) => {
@@ -139,10 +136,8 @@ export class IrcLink {
       if (!m) return;
       const [, code, subject, reason] = m as unknown as [string, string, string, string | undefined];
       const folded = foldCase(subject, this.info.casemapping);
-      if (NOT_FOUND.has(code))
-        this.failTarget(folded, errorAnswer('target-not-found', reason ?? 'no such nick or channel'));
-      else if (REFUSED.has(code))
-        this.failTarget(folded, errorAnswer('target-authorization', reason ?? 'cannot send'));
+      const refused = refusalOf(code, reason);
+      if (refused !== null) this.failTarget(folded, refused);
       if (JOIN_FAILED.has(code) && this.wanted.has(folded)) {
         this.failedJoins.set(folded, reason ?? code);
         this.onState(this.state, `cannot join ${subject}: ${reason ?? code}`);
@@ -174,33 +169,12 @@ export class IrcLink {
     this.onState('connecting');
     this.nickTry = 0;
     this.joined.clear();
-    const o = this.o;
-    const sasl = o.sasl;
-    this.client.connect({
-      host: o.host,
-      port: o.port,
-      nick: o.nick,
-      username: o.username,
-      gecos: o.realname,
-      tls: o.tls,
-      rejectUnauthorized: o.rejectUnauthorized,
-      ...(o.ca ? { ca: o.ca } : {}),
-      transport: CaTlsTransport,
-      ...(o.password ? { password: o.password } : {}),
-      ...(sasl?.mechanism === 'PLAIN' ? { account: { account: sasl.account, password: sasl.password } } : {}),
-      ...(sasl?.mechanism === 'EXTERNAL'
-        ? {
-            sasl_mechanism: 'EXTERNAL',
-            client_certificate: { private_key: sasl.key, certificate: sasl.cert },
-          }
-        : {}),
-      sasl_disconnect_on_fail: true,
-      auto_reconnect: false,
-      encoding: 'utf8',
-      version: null,
-      ping_interval: 30,
-      ping_timeout: 120,
-    });
+    // A reconnect may reach a server with other values: until its 005, RFC 2812's defaults
+    // (irc-framework keeps the last server's tokens across connections).
+    const opts = this.client.network.options;
+    for (const k of ['CASEMAPPING', 'NICKLEN', 'CHANTYPES']) delete opts[k];
+    this.setInfo(DEFAULT_SERVER_INFO);
+    this.client.connect(connectOptions(this.o));
   }
 
   private nextNick(): void {
@@ -217,7 +191,7 @@ export class IrcLink {
   /** RPL_WELCOME (001): SASL, if asked for, has already succeeded (CAP END comes after it). */
   private registered(): void {
     this.attempt = 0;
-    this.info = serverInfoFrom(this.client.network.options);
+    this.setInfo(serverInfoFrom(this.client.network.options));
     const ns = this.o.nickserv;
     if (ns) {
       this.identified = false;
@@ -237,6 +211,15 @@ export class IrcLink {
     this.onState('ready', confirmed ? undefined : 'NickServ did not confirm identification');
     for (const c of this.wanted.values()) this.client.join(c.name, c.key);
     this.pump();
+  }
+
+  /** ISUPPORT values learnt (005) or reset (a new connection): server-info.ts. */
+  private setInfo(info: IrcServerInfo): void {
+    const was = this.info;
+    if (sameServerInfo(was, info)) return;
+    this.info = info;
+    // Names cached by folding (inbound.ts IrcNames) check the CASEMAPPING they were made with.
+    if (was.casemapping !== info.casemapping) refold(this, info.casemapping);
   }
 
   /** Joins (and keeps re-joining after reconnects) a channel. */
@@ -301,6 +284,20 @@ export class IrcLink {
         (channel === undefined || this.joined.has(channel)) &&
         this.bucket.available() >= lines)
     );
+  }
+
+  /**
+   * How long `lines` more would wait for the pacing bucket behind what is queued (issue 20: a
+   * burst beyond the pace is refused `quota` at once rather than aged out; outbound.ts).
+   */
+  paceWaitMs(lines: number): number {
+    return this.bucket.waitFor(this.queue.length + lines);
+  }
+
+  /** The answer of a send that aged out in the queue: why it did, as it stands now. */
+  private whyExpired(t: Ticket, channel: string | undefined): Answer {
+    const joined = channel === undefined || this.joined.has(channel);
+    return expiryAnswer(t, this.state === 'ready', joined, this.o.queue.maxAgeMs);
   }
 
   /** Takes a ticket's remaining lines out of the queue (its durable write failed). */

@@ -22,16 +22,9 @@ import type { IrcChannelConfig, IrcConfig, LongMessagePolicy } from './config.js
 import { messageIdOf, type DurableQueue, type Resumed } from './durable.js';
 import type { IrcLink } from './link.js';
 import type { PuppetPool } from './puppets.js';
+import { relayName, type RelayNaming } from './relay-names.js';
 import { Ticket } from './queue.js';
-import {
-  addressToTarget,
-  byteLength,
-  clipLine,
-  foldCase,
-  shortName,
-  splitMessage,
-  tryInbox,
-} from './translate.js';
+import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
 
 /** Extension header on an ok answer: the message did not go out whole (docs/adapters/irc.md "Outbound (hub → IRC) and answers"). */
 export const CLIPPED_HEADER = 'Irc-Clipped';
@@ -45,6 +38,8 @@ export interface OutboundContext {
   readonly lastCorrespondent: BoundedCache<string, ImAddress>;
   /** The output queue kept in the store; null without a store (storage.backend none). */
   readonly durable: DurableQueue | null;
+  /** How relay lines name their author (relay-names.ts). */
+  readonly naming: RelayNaming;
 }
 
 interface Plan {
@@ -66,7 +61,9 @@ export function plan(text: string, budget: number, policy: LongMessagePolicy, ma
     };
   if (lines.length <= maxLines) return { lines };
   const kept = lines.slice(0, maxLines);
-  kept[maxLines - 1] = clipLine(kept[maxLines - 1]! + ' ', budget);
+  // The last line sent ends with "…", so IRC readers see that more was cut too.
+  const last = kept[maxLines - 1]! + ' …';
+  kept[maxLines - 1] = byteLength(last) <= budget ? last : clipLine(kept[maxLines - 1]! + ' ', budget);
   return { lines: kept, clipped: `${maxLines} of ${lines.length} lines sent` };
 }
 
@@ -104,7 +101,8 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   // gateway's own voice (RFC 2812 3.3.2: never answered automatically).
   const report = readReport(op) !== undefined;
   let link = main;
-  let prefix = report ? '' : `<${shownAuthor(shortName(author), note)}> `;
+  const name = relayName(author, ctx.naming);
+  let prefix = report ? '' : `<${shownAuthor(name, note)}> `;
   if (ctx.puppets !== null && author.domain !== config.domain && !report) {
     const p = ctx.puppets.get(author);
     if (p !== null) {
@@ -121,7 +119,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   const action = !report && /^\/me /.test(text);
   if (action) text = text.slice(4);
   const puppet = link !== main;
-  if (action && !puppet) prefix = `* ${shownAuthor(shortName(author), note)} `;
+  if (action && !puppet) prefix = `* ${shownAuthor(name, note)} `;
   const ctcp = action && puppet;
   const wrap = ctcp ? (t: string) => `\x01ACTION ${t}\x01` : (t: string) => t;
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
@@ -133,6 +131,18 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     throw e;
   }
   const lines = p.lines.map((l) => wrap(prefix + l));
+  // Issue 20: a send that would wait for the pacing bucket (flood) longer than the queue keeps
+  // lines (`queue.maxAgeMs`) is the sender's excess beyond the connection's pace: `quota` at
+  // once, rather than an `ok` or a `communications` 20 s later. A connection not up yet (a new
+  // puppet, a reconnect) keeps its lines as before.
+  if (resumed === undefined && link.state === 'ready') {
+    const wait = link.paceWaitMs(lines.length);
+    if (wait > config.queue.maxAgeMs)
+      return errorAnswer(
+        'quota',
+        `the IRC connection is paced (flood control): ${link.queued} lines are waiting and this message would wait about ${Math.ceil(wait / 1000)} s, more than the ${config.queue.maxAgeMs} ms lines may wait; send it again later`,
+      );
+  }
   const command = report ? 'NOTICE' : 'PRIVMSG';
   const channel = target.kind === 'channel';
   const durable = report ? null : ctx.durable;

@@ -63,4 +63,24 @@ describe('IRC presence tracker bounds (issue 12)', () => {
     expect(published.at(-1)).toEqual({ presentity: 'pres:carol@irc.test', basic: 'closed' });
     t.stop();
   });
+
+  it('publishes the old nick of a nick change offline only after the debounce (issue 20)', async () => {
+    const { t, published } = tracker(40);
+    t.join('dave', '#chan');
+    t.nick('dave', 'dave_');
+    // The new nick is open at once; the old one waits, and a change back cancels its leave.
+    expect(published.map((p) => `${p.presentity} ${p.basic}`)).toEqual([
+      'pres:dave@irc.test open',
+      'pres:dave_@irc.test open',
+    ]);
+    t.nick('dave_', 'dave');
+    t.nick('dave', 'dave2');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(published.slice(2).map((p) => `${p.presentity} ${p.basic}`)).toEqual([
+      'pres:dave2@irc.test open',
+      'pres:dave_@irc.test closed',
+      'pres:dave@irc.test closed',
+    ]);
+    t.stop();
+  });
 });

@@ -124,7 +124,9 @@ export class PresenceTracker {
     u.channels.clear();
     u.away = null;
     u.watchedOnline = false;
-    this.update(u, 0);
+    // The old nick goes offline after the debounce like any leave (issue 20): a quick change
+    // back publishes nothing.
+    this.update(u);
     this.update(v);
   }
 

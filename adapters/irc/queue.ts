@@ -42,6 +42,13 @@ export class TokenBucket {
     return Math.floor(this.tokens);
   }
 
+  /** Milliseconds until `n` tokens are there, if none is taken meanwhile (0 when pacing is off). */
+  waitFor(n: number): number {
+    if (!this.enabled) return 0;
+    this.refill();
+    return this.tokens >= n ? 0 : Math.ceil(((n - this.tokens) / this.perSecond) * 1000);
+  }
+
   /** Milliseconds until the next token. */
   wait(): number {
     if (!this.enabled) return 0;
@@ -137,23 +144,22 @@ export class SendQueue {
     return this.lines.shift();
   }
 
-  /** Removes every line of tickets older than maxAgeMs and answers them `communications`. */
-  expire(now: number): number {
-    const old = new Set<Ticket>();
-    for (const l of this.lines) if (now - l.ticket.enqueuedAt > this.maxAgeMs) old.add(l.ticket);
+  /**
+   * Removes every line of tickets older than maxAgeMs and answers each as `why` says: the
+   * connection knows whether it was down, waiting for a channel, or only paced (issue 20).
+   */
+  expire(now: number, why: (t: Ticket, channel: string | undefined) => Answer): number {
+    const old = new Map<Ticket, string | undefined>();
+    for (const l of this.lines)
+      if (now - l.ticket.enqueuedAt > this.maxAgeMs && !old.has(l.ticket)) old.set(l.ticket, l.channel);
     if (old.size === 0) return 0;
     const keep = this.lines.filter((l) => !old.has(l.ticket));
     this.lines.length = 0;
     this.lines.push(...keep);
-    for (const t of old) {
+    for (const [t, channel] of old) {
       this.dropped++;
       t.expired = true;
-      t.settleWith(
-        errorAnswer(
-          'communications',
-          `the IRC network was unreachable for ${this.maxAgeMs} ms; ${t.written} of ${t.lines} lines were sent`,
-        ),
-      );
+      t.settleWith(why(t, channel));
     }
     return old.size;
   }
@@ -169,4 +175,24 @@ export class SendQueue {
   clear(answer: Answer): void {
     for (const l of this.lines.splice(0)) l.ticket.settleWith(answer);
   }
+}
+
+/**
+ * Why a send aged out in the queue (issue 20: no claim that the network was unreachable while
+ * the connection was up): the connection was down (`communications`), the channel could not be
+ * joined (`communications`), or it was connected and joined, so the send was the excess beyond
+ * the connection's pace (`quota`).
+ */
+export function expiryAnswer(t: Ticket, ready: boolean, joined: boolean, maxAgeMs: number): Answer {
+  const sent = `${t.written} of ${t.lines} lines were sent`;
+  if (!ready) return errorAnswer('communications', `the IRC connection was down for ${maxAgeMs} ms; ${sent}`);
+  if (!joined)
+    return errorAnswer(
+      'communications',
+      `the gateway could not join the channel within ${maxAgeMs} ms; ${sent}`,
+    );
+  return errorAnswer(
+    'quota',
+    `the IRC connection is paced (flood control) and the message waited ${maxAgeMs} ms behind others; ${sent}`,
+  );
 }

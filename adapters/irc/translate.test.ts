@@ -130,10 +130,26 @@ describe('line budget and splitting (RFC 1459 2.3, docs/bridge-requirements.md r
     expect(clipLine('aaaaaaaaaa', 6)).toBe('aaa…');
   });
 
+  it('never cuts a grapheme cluster, unless it alone is over the budget (issue 20)', () => {
+    const family = '👩\u200d👩\u200d👧'; // 18 octets, one grapheme cluster
+    expect(splitLine(family.repeat(3), 40)).toEqual([family.repeat(2), family]);
+    expect(splitLine('e\u0301'.repeat(4), 7)).toEqual(['e\u0301e\u0301', 'e\u0301e\u0301']);
+    expect(clipLine(family.repeat(3), 38)).toBe(family + '…');
+    // A cluster longer than the budget is cut at code points: no line is ever too long.
+    const pile = 'a' + '\u0301'.repeat(10);
+    expect(splitLine(pile, 8).every((p) => byteLength(p) <= 8)).toBe(true);
+    expect(splitLine(pile, 8).join('')).toBe(pile);
+  });
+
+  it('drops lines of white space only, which IRC would show as blank (issue 20)', () => {
+    expect(splitMessage(' ', 10)).toEqual([]);
+    expect(splitMessage('a\n \t \n  b', 10)).toEqual(['a', '  b']);
+  });
+
   it('split → join reassembles, each piece within the budget, valid UTF-8 (property)', () => {
     const text = fc.string({
       unit: fc.oneof(
-        fc.constantFrom('a', ' ', 'é', '€', '😀', '\x02', '\x0312,04'),
+        fc.constantFrom('a', ' ', 'é', '€', '😀', '\x02', '\x0312,04', '\u200d', '\u0301', '👩\u200d👧'),
         fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
       ),
       maxLength: 400,

@@ -86,12 +86,6 @@ export function tryInbox(text: string | undefined): ImAddress | null {
   }
 }
 
-/** The short name a relay line is prefixed with: the local part, controls and spaces removed. */
-export function shortName(a: ImAddress): string {
-  const s = a.local.replace(/[\x00-\x20\x7f]/g, '');
-  return s === '' ? '?' : s;
-}
-
 /**
  * The nick of a puppet for a remote user (docs/bridge-requirements.md row 9): the local part reduced to nick
  * characters, cut so that it and `suffix` fit NICKLEN, then `suffix`. `attempt` > 0 adds a digit
@@ -139,16 +133,33 @@ export function textBudget(mask: Hostmask, command: string, target: string): num
   return IRC_LINE_BYTES - 2 - byteLength(prefix);
 }
 
-/** Units that are never cut: a code point, or an IRC colour code with its digits. */
-function units(text: string): string[] {
-  return (
-    text.match(/\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9A-Fa-f]{6}(?:,[0-9A-Fa-f]{6})?)?|[\s\S]/gu) ?? []
-  );
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const COLOUR_OR_TEXT =
+  /(\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9A-Fa-f]{6}(?:,[0-9A-Fa-f]{6})?)?)|[^\x03\x04]+/g;
+
+/**
+ * Units that are never cut: an IRC colour code with its digits, or a grapheme cluster (UAX #29
+ * extended grapheme clusters, by Intl.Segmenter), so that 👩‍👩‍👧 or e + U+0301 never ends one
+ * IRC line and starts the next (issue 20). A cluster longer than `max` octets (a pile of
+ * combining marks) is cut into code points: a line never exceeds its budget.
+ */
+function units(text: string, max = Infinity): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(COLOUR_OR_TEXT)) {
+    if (m[1] !== undefined) {
+      out.push(m[1]);
+      continue;
+    }
+    for (const { segment } of GRAPHEMES.segment(m[0]))
+      if (byteLength(segment) <= max) out.push(segment);
+      else out.push(...Array.from(segment));
+  }
+  return out;
 }
 
 /**
- * Splits one line of text into pieces of at most `budget` UTF-8 octets, never inside a code
- * point or a colour code, preferring to break before white space in the last third of a piece.
+ * Splits one line of text into pieces of at most `budget` UTF-8 octets, never inside a grapheme
+ * cluster or a colour code, preferring to break before white space in the last third of a piece.
  * Joining the pieces gives back the text exactly.
  */
 export function splitLine(text: string, budget: number): string[] {
@@ -158,7 +169,7 @@ export function splitLine(text: string, budget: number): string[] {
   let cur: string[] = [];
   let curBytes = 0;
   let lastSpace = -1;
-  for (const u of units(text)) {
+  for (const u of units(text, budget)) {
     const b = byteLength(u);
     while (curBytes + b > budget && cur.length > 0) {
       let cut = cur.length;
@@ -179,12 +190,13 @@ export function splitLine(text: string, budget: number): string[] {
 }
 
 /**
- * A message as IRC lines (docs/bridge-requirements.md row 2): split at line breaks (empty lines dropped: IRC
- * cannot send them), then each line by `splitLine`.
+ * A message as IRC lines (docs/bridge-requirements.md row 2): split at line breaks (empty lines, and
+ * lines of white space only, dropped: IRC cannot send them), then each line by `splitLine`.
  */
 export function splitMessage(text: string, budget: number): string[] {
   const out: string[] = [];
-  for (const line of text.split(/\r\n|\r|\n/)) out.push(...splitLine(line, budget));
+  // A line of white space only is dropped like an empty one: it would show as a blank PRIVMSG.
+  for (const line of text.split(/\r\n|\r|\n/)) if (line.trim() !== '') out.push(...splitLine(line, budget));
   return out;
 }
 
@@ -193,7 +205,7 @@ export function clipLine(text: string, budget: number): string {
   if (byteLength(text) <= budget) return text;
   let out = '';
   let bytes = 3; // "…"
-  for (const u of units(text)) {
+  for (const u of units(text, budget - 3)) {
     bytes += byteLength(u);
     if (bytes > budget) break;
     out += u;

@@ -142,6 +142,11 @@ export const resultFrame = z.strictObject({
   stored: z.enum(['offline', 'history']).optional(),
   /** Version 2: the message id the gateway gave a `send` (a `report` names it in `for`). */
   messageId: z.string().optional(),
+  /**
+   * Ok only: what did not go out whole on the way (issue 20), one note per network that clipped
+   * or cut it, from the answer's `<Network>-Clipped` headers, e.g. `Irc-Clipped: 15 of 20 lines sent`.
+   */
+  clipped: z.array(z.string()).optional(),
 });
 
 export const messageFrame = z.strictObject({

@@ -16,6 +16,17 @@ import type { WebChat } from './web-chat.js';
 
 type SendFrame = Extract<ClientFrame, { type: 'send' }>;
 
+/**
+ * Issue 20, clipping is never silent: an adapter that sent the message only in part says so in
+ * an extension header named `<Network>-Clipped` (docs/adapters/irc.md `Irc-Clipped`); the page
+ * shows each note beside the post.
+ */
+function withClipped(r: ResultFrame, answer: Answer): ResultFrame {
+  if (r.status !== 'ok') return r;
+  const notes = answer.headers.filter(([n]) => /^[A-Za-z0-9]+-Clipped$/i.test(n)).map(([, v]) => v.trim());
+  return notes.length === 0 ? r : { ...r, clipped: notes };
+}
+
 function count(chat: WebChat, r: ResultFrame): void {
   chat.metrics.sent.inc({ status: r.status === 'ok' ? (r.unreliable ? 'unreliable' : 'ok') : r.errorType! });
 }
@@ -65,10 +76,13 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
     const local = others.length > 0 ? chat.deliverToSessions(others, frame) : null;
     const [hubAnswer, localAnswer] = await Promise.all([viaHub, local]);
     return reply(
-      mergeRoomResults(
-        resultOf(f.id, hubAnswer),
-        localAnswer ? resultOf(f.id, localAnswer) : null,
-        room.address.uri,
+      withClipped(
+        mergeRoomResults(
+          resultOf(f.id, hubAnswer),
+          localAnswer ? resultOf(f.id, localAnswer) : null,
+          room.address.uri,
+        ),
+        hubAnswer,
       ),
     );
   }
@@ -114,5 +128,5 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
       return reply(errorAnswer('resources', 'delivered, but it could not be kept in history'));
     }
   }
-  reply(answer);
+  reply(withClipped(resultOf(f.id, answer), answer));
 }

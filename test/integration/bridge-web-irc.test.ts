@@ -14,24 +14,39 @@ import type { AdapterDefinition } from '../../src/adapter.js';
 import { say, useBrowser } from '../support/browser.js';
 import { useIrcServer } from '../support/irc.js';
 import { waitFor } from '../support/net.js';
-import { TOKENS } from '../support/websocket.js';
+import { sendText } from '../support/hub-calls.js';
+import { signIn, TOKENS, type TestClient } from '../support/websocket.js';
+import type { ResultFrame } from '../../adapters/websocket/protocol.js';
+
+const tokenOf = (user: string) => `${user}-token-0123456789`;
 
 describe('a browser user and an IRC user in one room', () => {
   const irc = useIrcServer();
   const browser = useBrowser();
 
-  async function start() {
+  /** `users`: more web users, each signing in with the token `<user>-token-0123456789`. */
+  async function start(o: { irc?: Record<string, unknown>; users?: readonly string[] } = {}) {
     const gw = await irc.gateway({
       adapterDefinitions: [websocketAdapter as AdapterDefinition<never>],
       rooms: [
         { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:room.dev@web.test'] },
       ],
+      ...(o.irc ? { irc: o.irc } : {}),
+      // The burst test aims at IRC's pace, not at the router's per-sender rate (the room's bridge
+      // inbox is the one Sender of every web post).
+      config: { limits: { perSender: { messagesPerSecond: 1000, burst: 1000 } } },
       adapters: [
         {
           type: 'websocket',
           domain: 'web.test',
           http: { port: 0 },
-          auth: { tokens: [{ user: 'alice', token: TOKENS.alice }] },
+          auth: {
+            tokens: [
+              { user: 'alice', token: TOKENS.alice },
+              { user: 'bob', token: TOKENS.bob },
+              ...(o.users ?? []).map((user) => ({ user, token: tokenOf(user) })),
+            ],
+          },
           deliveryTimeoutMs: 2000,
           rooms: [{ name: 'dev', address: 'im:dev@gw.test', title: 'Dev (IRC #dev)' }],
         },
@@ -74,12 +89,12 @@ describe('a browser user and an IRC user in one room', () => {
     await formatted.waitFor();
     expect(await alice.locator('li.message', { hasText: 'multipart' }).count()).toBe(0);
 
-    // Page → IRC: relay mode prefixes the author's short name.
+    // Page → IRC: relay mode prefixes the author's name, with the domain of a user not the gateway's.
     await say(alice, 'Hi Dave, Alice from the browser');
     const line = await waitFor(() => dave.lines.find((l) => l.target === '#dev'), 5000, 'line on #dev');
     expect(line.nick).toBe('gwbot');
     expect(line.kind).toBe('privmsg');
-    expect(line.message).toBe('<alice> Hi Dave, Alice from the browser');
+    expect(line.message).toBe('<alice@web.test> Hi Dave, Alice from the browser');
     // IRC gives no receipt: the page says "sent", not "delivered" (ok + Unreliable).
     const own = alice.locator('li.message.own', { hasText: 'Hi Dave, Alice from the browser' });
     await alice.locator('li.message.own[data-status="sent"]').waitFor();
@@ -92,8 +107,8 @@ describe('a browser user and an IRC user in one room', () => {
     await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= 2, 5000, '2 lines');
     await new Promise((r) => setTimeout(r, 300));
     expect(dave.lines.filter((l) => l.target === '#dev').map((l) => l.message)).toEqual([
-      '<alice> Hi Dave, Alice from the browser',
-      '<alice> second from the web',
+      '<alice@web.test> Hi Dave, Alice from the browser',
+      '<alice@web.test> second from the web',
     ]);
     expect(await alice.locator('li.message').allInnerTexts()).toHaveLength(5);
     expect(await alice.locator('li.message.own').count()).toBe(2);
@@ -113,5 +128,121 @@ describe('a browser user and an IRC user in one room', () => {
     await alice.click('li[data-key="room:dev"]');
     await alice.locator('li.message', { hasText: 'second from the web' }).waitFor();
     await browser.screenshot(alice, 'bridge-web-irc');
+  });
+
+  it('says on the page what IRC did not take whole: a post clipped to 15 of 20 lines (issue 20)', async () => {
+    const { http } = await start();
+    const alice = await browser.signedIn(http, TOKENS.alice);
+    await alice.click('li[data-key="room:dev"]');
+    await alice.locator('#text:not([disabled])').waitFor();
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
+    await say(alice, lines.join('\n'));
+    const own = alice.locator('li.message.own[data-status="sent"]');
+    await own.waitFor();
+    expect(await own.locator('.status').innerText()).toBe('sent, no receipt (clipped: 15 of 20 lines sent)');
+    await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= 15, 5000, '15 lines');
+    const got = dave.lines.filter((l) => l.target === '#dev').map((l) => l.message);
+    expect(got).toHaveLength(15);
+    expect(got[0]).toMatch(/line 1$/);
+    expect(got[14]).toBe('<alice@web.test> line 15 …');
+    // Counted: the IRC adapter's sends by outcome (docs/operations.md).
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    expect(metrics).toMatch(/cpim_irc_sends_total\{adapter="irc-test",outcome="clipped"\} 1/);
+    await browser.screenshot(alice, 'bridge-web-irc-clipped');
+  });
+
+  /**
+   * Ten web users post 20 lines each at once into the relay channel: each post's result says
+   * whether its IRC copy went (no `failed` entry for #dev) or was refused, and why.
+   */
+  async function burst(ircConfig: Record<string, unknown>) {
+    const users = Array.from({ length: 10 }, (_, i) => `user${i}`);
+    const { gw, http } = await start({ irc: ircConfig, users });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const ws = `${http.replace('http', 'ws')}/ws`;
+    const clients: TestClient[] = [];
+    for (const u of users) {
+      const c = await signIn(ws, tokenOf(u));
+      expect(await c.request({ type: 'join', room: 'dev' })).toMatchObject({ status: 'ok' });
+      clients.push(c);
+    }
+    for (const [i, c] of clients.entries())
+      for (let k = 0; k < 20; k++)
+        c.send({ type: 'send', id: `p${k}`, room: 'dev', text: `u${i} post ${k}` });
+    const results = await Promise.all(
+      clients.map((c) =>
+        waitFor(
+          () => {
+            const rs = c.frames.filter((f): f is ResultFrame => f.type === 'result' && f.id.startsWith('p'));
+            return rs.length >= 20 && rs;
+          },
+          15_000,
+          '20 results',
+        ),
+      ),
+    );
+    const sent: string[] = [];
+    const refused: string[] = [];
+    for (const [i, rs] of results.entries())
+      for (const r of rs) {
+        const text = `u${i} post ${r.id.slice(1)}`;
+        expect(r.status).toBe('ok'); // the other web users got it
+        const copy = r.failed?.find((f) => f.member === 'im:%23dev@irc.test');
+        if (copy === undefined) sent.push(text);
+        else {
+          expect(copy.errorType).toBe('quota');
+          refused.push(text);
+        }
+      }
+    expect(sent.length + refused.length).toBe(200);
+    // Every post answered as sent reaches the channel, and only those.
+    await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= sent.length, 10_000, 'lines');
+    await new Promise((r) => setTimeout(r, 300));
+    const onIrc = dave.lines
+      .filter((l) => l.target === '#dev')
+      .map((l) => l.message.replace(/^<[^>]*> /, ''));
+    expect(onIrc.sort()).toEqual([...sent].sort());
+    // Connected all along: no line says the network was unreachable.
+    expect(gw.logs().filter((l) => /unreachable|down for/.test(JSON.stringify(l)))).toEqual([]);
+    for (const c of clients) c.close();
+    return { sent, refused };
+  }
+
+  it('carries a burst of ten web users x 20 posts to IRC in full at the connection’s pace (issue 20)', async () => {
+    // The fixture's pace (test/support/irc.ts): fast, like a network that allows it.
+    const { sent, refused } = await burst({});
+    expect(refused).toEqual([]);
+    expect(sent).toHaveLength(200);
+  });
+
+  it('answers the part of a burst beyond the relay pace quota, per post (issue 20)', async () => {
+    // About 5 + 10 x 2 = 25 lines can leave within queue.maxAgeMs; the rest is the excess.
+    const { refused } = await burst({
+      flood: { enabled: true, burst: 5, linesPerSecond: 10 },
+      queue: { maxAgeMs: 2000 },
+    });
+    expect(refused.length).toBeGreaterThan(0);
+  });
+
+  it('names hub user bob and web user bob apart in relay lines (issue 20)', async () => {
+    const { gw, http } = await start({ irc: { relayNames: { labels: { 'web.test': 'web' } } } });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const web = await signIn(`${http.replace('http', 'ws')}/ws`, TOKENS.bob);
+    expect(await web.request({ type: 'join', room: 'dev' })).toMatchObject({ status: 'ok' });
+    expect(await web.request({ type: 'send', room: 'dev', text: 'bob from the web' })).toMatchObject({
+      status: 'ok',
+    });
+    const hub = await gw.client('bob');
+    expect((await sendText(hub, 'im:bob@gw.test', 'im:dave@irc.test', 'bob from the hub')).status).toBe('ok');
+    await waitFor(() => dave.lines.length >= 2, 5000, 'two lines');
+    expect(dave.lines.map((l) => [l.target, l.message])).toEqual([
+      ['#dev', '<bob@web> bob from the web'],
+      ['Dave', '<bob> bob from the hub'],
+    ]);
+    web.close();
   });
 });

@@ -7,7 +7,7 @@ import { parseCpim } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import type { TestGateway } from '../support/gateway.js';
 import { useIrcServer } from '../support/irc.js';
-import { waitFor } from '../support/net.js';
+import { sleep, waitFor } from '../support/net.js';
 import { h, listenAs, sendText } from '../support/hub-calls.js';
 
 function cpimText(c: CommandFrame): { from: string | undefined; text: string } {
@@ -148,5 +148,54 @@ describe('IRC adapter bridging a real ngircd', () => {
     const got = dave.lines.filter((l) => l.target === '#dev').map((l) => l.message);
     expect(got).toEqual(Array.from({ length: 500 }, (_, i) => `<carol> msg ${i}`));
     expect(gw!.gateway.adapters[0]!.status).toBe('online');
+  });
+
+  it('never splits a grapheme cluster across two lines, and sends no blank line (issue 20)', async () => {
+    const dave = await setup();
+    const bob = await gw!.client('bob');
+    const family = '👩\u200d👩\u200d👧'; // one grapheme cluster of 18 octets
+    const r = await sendText(bob, 'im:bob@gw.test', 'im:dave@irc.test', family.repeat(40));
+    expect(r.status).toBe('ok');
+    const lines = await waitFor(() => {
+      const ls = dave.lines.filter((l) => l.kind === 'privmsg').map((l) => l.message);
+      return ls.map((l) => l.slice('<bob> '.length)).join('').length >= family.length * 40 && ls;
+    });
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(l).toMatch(/^<bob> (?:👩\u200d👩\u200d👧)+$/u);
+
+    // A post of white space only is refused with a reason, and nothing reaches IRC.
+    const blank = await sendText(bob, 'im:bob@gw.test', 'im:dave@irc.test', ' \n\t ');
+    expect(h(blank.headers, 'Error-Type')).toBe('malformed');
+    expect(h(blank.headers, 'Error-Description')).toBe('the message has no text IRC can carry');
+    const marker = await sendText(bob, 'im:bob@gw.test', 'im:dave@irc.test', 'after the blank');
+    expect(marker.status).toBe('ok');
+    await waitFor(() => dave.lines.some((l) => l.message === '<bob> after the blank'));
+    expect(
+      dave.lines
+        .filter((l) => l.kind === 'privmsg')
+        .slice(lines.length)
+        .map((l) => l.message),
+    ).toEqual(['<bob> after the blank']);
+  });
+
+  it('publishes the old nick of a nick change offline only after the debounce (issue 20)', async () => {
+    gw = await irc.gateway({ irc: { presence: { debounceMs: 60_000, pollMs: 200 } } });
+    const dave = await irc.user('dave');
+    await dave.join('#dev');
+    const ivan = await irc.user('ivan');
+    const ask = async (who: string) => {
+      const from = ivan.lines.length;
+      ivan.client.say('gwbot', `!presence ${who}`);
+      const told = await waitFor(() => ivan.lines.slice(from).find((l) => l.kind === 'notice'));
+      return told.message;
+    };
+    const until = async (who: string, said: string) => {
+      for (let i = 0; i < 100 && (await ask(who)) !== said; i++) await sleep(50);
+    };
+    await until('pres:dave@irc.test', 'pres:dave@irc.test is online');
+    dave.client.changeNick('dave_');
+    await until('pres:dave_@irc.test', 'pres:dave_@irc.test is online');
+    // The old nick is still online: its leave waits for the debounce (a change back cancels it).
+    expect(await ask('pres:dave@irc.test')).toBe('pres:dave@irc.test is online');
   });
 });

@@ -31,7 +31,8 @@ export async function ircUser(port: number, nick: string): Promise<IrcUser> {
     host: '127.0.0.1',
     port,
     nick,
-    username: nick,
+    // A USER name has no brackets or braces (RFC 2812 2.3.1 `user`); a nick may.
+    username: nick.replace(/[^A-Za-z0-9]/g, '') || 'user',
     gecos: nick,
     auto_reconnect: false,
     version: null,

@@ -68,16 +68,17 @@ export interface IrcSuite {
 }
 
 /** Registers the suite's hooks; call at the top of a test file or describe block. */
-export function useIrcServer(o: { tls?: boolean } = {}): IrcSuite {
+export function useIrcServer(o: { tls?: boolean; nickLength?: number } = {}): IrcSuite {
   let server: Ngircd | undefined;
   const certsOf = o.tls ? useTestCerts() : undefined;
   const users: IrcUser[] = [];
   const gateways: TestGateway[] = [];
   beforeAll(async () => {
     const certs = certsOf?.();
-    server = await startNgircd(
-      certs ? { tls: { certPath: certs.server.certPath, keyPath: certs.server.keyPath } } : {},
-    );
+    server = await startNgircd({
+      ...(certs ? { tls: { certPath: certs.server.certPath, keyPath: certs.server.keyPath } } : {}),
+      ...(o.nickLength === undefined ? {} : { nickLength: o.nickLength }),
+    });
   });
   afterAll(async () => {
     await server?.stop();

@@ -10,6 +10,8 @@ export interface NgircdConfigOptions {
   readonly dir: string;
   readonly ports: readonly number[];
   readonly info: string;
+  /** ISUPPORT NICKLEN ([Limits] MaxNickLength); ngircd's default is 9. CASEMAPPING is always ascii in ngircd 26. */
+  readonly nickLength?: number;
   /** Extra lines, such as an [SSL] section. */
   readonly extra?: readonly string[];
 }
@@ -30,6 +32,7 @@ export async function writeNgircdConfig(o: NgircdConfigOptions): Promise<string>
       `IncludeDir = ${o.dir}`,
       '[Limits]',
       'MaxPenaltyTime = 0',
+      ...(o.nickLength === undefined ? [] : [`MaxNickLength = ${o.nickLength}`]),
       'MaxConnectionsIP = 0',
       'PingTimeout = 120',
       '[Options]',

@@ -33,6 +33,8 @@ export interface NgircdOptions {
   readonly extraPorts?: readonly number[];
   readonly tls?: NgircdTls;
   readonly info?: string;
+  /** ISUPPORT NICKLEN (ngircd-config.ts). */
+  readonly nickLength?: number;
   /** Reused by restart(); a new temp dir when not given. */
   readonly dir?: string;
 }
@@ -70,7 +72,13 @@ export async function startNgircd(o: NgircdOptions = {}): Promise<Ngircd> {
     ssl.push('[SSL]', `CertFile = ${cert}`, `KeyFile = ${key}`, `Ports = ${tlsPort}`);
   }
   const info = o.info ?? 'CPIM gateway test network';
-  const conf = await writeNgircdConfig({ dir, ports, info, extra: ssl });
+  const conf = await writeNgircdConfig({
+    dir,
+    ports,
+    info,
+    extra: ssl,
+    ...(o.nickLength === undefined ? {} : { nickLength: o.nickLength }),
+  });
   const child = stoppable(spawn(NGIRCD, ['-n', '-f', conf], { stdio: 'ignore' }));
   const stop = async () => {
     await child.stop('SIGTERM', 1000);

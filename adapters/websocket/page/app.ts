@@ -89,8 +89,14 @@ function onResult(r: ResultFrame): void {
     } else {
       sentAs(m, r.messageId);
       m.status = r.unreliable ? 'sent' : 'delivered';
-      if (r.failed?.length)
-        m.reason = `not to ${r.failed.map((f) => `${shortName(f.member, domain())}: ${f.errorType}`).join(', ')}`;
+      // Issue 20: members that did not get it, and what a network clipped, are said beside it.
+      const notes = [
+        ...(r.failed?.length
+          ? [`not to ${r.failed.map((f) => `${shortName(f.member, domain())}: ${f.errorType}`).join(', ')}`]
+          : []),
+        ...(r.clipped ?? []).map((c) => `clipped: ${c}`),
+      ];
+      if (notes.length > 0) m.reason = notes.join('; ');
     }
   } else if (p.kind === 'join' && p.room) {
     if (r.status === 'ok') joined.add(p.room);

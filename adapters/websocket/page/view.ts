@@ -69,7 +69,7 @@ function statusText(m: ChatMessage): string {
     case 'delivered':
       return m.reason ? `delivered (${m.reason})` : 'delivered';
     case 'sent':
-      return 'sent, no receipt';
+      return m.reason ? `sent, no receipt (${m.reason})` : 'sent, no receipt';
     case 'stored':
       return m.reason ?? 'stored';
     case 'expired':
