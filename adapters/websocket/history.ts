@@ -89,7 +89,7 @@ async function itemOf(
     ['Sender', r.source],
     ['Content-Type', r.contentType],
   ];
-  let m: { from: string; time: string; text: string };
+  let m: { from: string; time: string; text: string; subject?: string };
   try {
     m = await readMessage(headers, r.payload, new Date(r.time), chat.config.mime);
   } catch (err) {
@@ -104,6 +104,7 @@ async function itemOf(
     ...(target.kind === 'room' ? { room: target.room.name } : { to: r.destination }),
     time: m.time,
     text: m.text,
+    ...(m.subject === undefined ? {} : { subject: m.subject }),
     ...(m.from === user.inbox.uri ? { own: true } : {}),
   };
 }

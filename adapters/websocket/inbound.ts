@@ -86,6 +86,7 @@ function deliverRead(
       network: networkOf(m.from),
       time: m.time,
       text: m.text,
+      ...(m.subject === undefined ? {} : { subject: m.subject }),
       room: room.name,
       ...(id ? { id } : {}),
     });
@@ -140,6 +141,7 @@ async function toUser(
     network: networkOf(m.from),
     time: m.time,
     text: m.text,
+    ...(m.subject === undefined ? {} : { subject: m.subject }),
     to: user.inbox.uri,
     id,
     ...(cursor === undefined ? {} : { cursor }),

@@ -43,6 +43,8 @@ export const historyItem = z.strictObject({
   room: z.string().optional(),
   time: z.string(),
   text: z.string(),
+  /** A mail's Subject, with the first message of its thread (issue 20). */
+  subject: z.string().optional(),
   own: z.boolean().optional(),
 });
 

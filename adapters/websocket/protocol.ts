@@ -159,6 +159,8 @@ export const messageFrame = z.strictObject({
   /** RFC 3339 (the CPIM DateTime, else the time it arrived). */
   time: z.string(),
   text: z.string(),
+  /** A mail's Subject, with the first message of its thread (issue 20). */
+  subject: z.string().optional(),
   /** True on the author's other tabs. */
   own: z.boolean().optional(),
   /** Version 2: the gateway's message id (de-duplicates it against `history`). */

@@ -42,10 +42,11 @@ describe('websocket translate', () => {
       ['Orig-Sender', 'im:alice@web.test'],
       ['Content-Type', 'message/cpim'],
     ] as const;
+    // Line ends shown as LF (issue 20: no `\r\n` on the web).
     expect(readMessage(headers, bytes, new Date())).toEqual({
       from: 'im:alice@web.test',
       time: '2026-01-02T03:04:05Z',
-      text: 'hé\r\nthere',
+      text: 'hé\nthere',
     });
     expect(readMessage([['Sender', 'im:x@y']], Buffer.from('plain'), now)).toEqual({
       from: 'im:x@y',

@@ -14,12 +14,13 @@ import {
   makeAddress,
   parseCpim,
   parsePidf,
-  readMimeEntity,
-  readableText,
+  normalizeLineEnds,
+  renderContent,
   tryParseAddress,
   toIm,
   toPres,
   type Answer,
+  type CpimMessage,
   type CpimPayload,
   type Headers,
   type ImAddress,
@@ -88,6 +89,8 @@ export interface ReadMessage {
   readonly from: string;
   readonly time: string;
   readonly text: string;
+  /** The CPIM Subject of the first message of a thread (a mail's Subject), shown above its text. */
+  readonly subject?: string;
 }
 
 function decodeText(bytes: Uint8Array): string {
@@ -109,9 +112,10 @@ function isPlainText(contentType: string | undefined, encoding: string | undefin
 }
 
 /**
- * The text of an entity: plain UTF-8 text at once; anything else (multipart from a formatted IRC
- * line or a mail with an attachment, other charsets, transfer encodings, HTML) through the
- * core's MIME reader (src/mime), which names what is not text. Rejects with MimeReadError.
+ * The text of an entity through the core's one rendering path (src/mime/render.ts): plain UTF-8
+ * text at once; anything else (a formatted IRC line, a mail with an attachment, other charsets,
+ * transfer encodings, HTML) once read, its attachments named. Line ends are LF. Rejects with
+ * MimeReadError.
  */
 function entityText(
   contentType: string | undefined,
@@ -119,8 +123,20 @@ function entityText(
   body: Uint8Array,
   limits: MimeReadLimits,
 ): string | Promise<string> {
-  if (isPlainText(contentType, encoding)) return decodeText(body);
-  return readMimeEntity(contentType ?? 'text/plain', encoding, body, limits).then(readableText);
+  const r = renderContent(contentType ?? 'text/plain', encoding, body, { limits, lenient: true });
+  return r instanceof Promise ? r.then((x) => x.text) : r.text;
+}
+
+/**
+ * The Subject shown with a message: the CPIM Subject (RFC 3862 4.4) of a message that answers no
+ * other, i.e. the first of a mail thread (a reply carries In-Reply-To or References, RFC 5322
+ * 3.6.4, as extension headers of the mail namespace).
+ */
+function threadSubject(m: CpimMessage): string | undefined {
+  const subject = m.semantics.subjects[0]?.text.trim();
+  if (subject === undefined || subject === '') return undefined;
+  const reply = m.semantics.extensionHeaders.some((h) => h.name === 'In-Reply-To' || h.name === 'References');
+  return reply ? undefined : subject;
 }
 
 /**
@@ -141,6 +157,7 @@ export function readMessage(
   const type = mainType(contentType);
   let note: string | null = null;
   let time: string | null = null;
+  let subject: string | undefined;
   let text: string | Promise<string>;
   const facts = type === CPIM_TYPE ? (payload as CpimPayload).cpimFacts : undefined;
   if (facts !== undefined) {
@@ -148,7 +165,7 @@ export function readMessage(
     note = claimedAuthorNote(from, facts.from);
     time = facts.dateTime;
     text = isPlainText(facts.contentType, undefined)
-      ? facts.text
+      ? normalizeLineEnds(facts.text)
       : entityText(facts.contentType, undefined, Buffer.from(facts.text, 'utf8'), limits);
   } else if (type === CPIM_TYPE) {
     const startsWith = /^content-type:/i.test(decodeText(payload.subarray(0, 13)))
@@ -161,6 +178,7 @@ export function readMessage(
     const claimed = m.semantics.from;
     if (claimed) note = claimedAuthorNote(from, claimed.uri, claimed.formalName);
     time = m.semantics.datetime;
+    subject = threadSubject(m);
     const inner = (name: string) => m.contentHeaders.find((h) => h.name.toLowerCase() === name)?.value;
     text = entityText(inner('content-type'), inner('content-transfer-encoding'), m.body, limits);
   } else text = entityText(contentType, undefined, payload, limits);
@@ -171,9 +189,10 @@ export function readMessage(
     const prefix = `${note} `;
     text = typeof text === 'string' ? prefix + text : text.then((t) => prefix + t);
   }
+  const withSubject = subject === undefined ? {} : { subject };
   return typeof text === 'string'
-    ? { from, time: at, text }
-    : text.then((t) => ({ from, time: at, text: t }));
+    ? { from, time: at, text, ...withSubject }
+    : text.then((t) => ({ from, time: at, text: t, ...withSubject }));
 }
 
 /** The network of a URI, for display: its domain. */

@@ -19,6 +19,8 @@ export interface ChatMessage {
   readonly network: string;
   readonly time: string;
   readonly text: string;
+  /** A mail's Subject, shown above the first message of its thread. */
+  readonly subject?: string;
   readonly own: boolean;
   status: Status;
   reason?: string;
@@ -105,6 +107,7 @@ export function messageItem(m: ChatMessage, domain: string): HTMLElement {
       h('span', { class: 'network' }, m.network),
       h('time', { datetime: m.time }, shown),
     ),
+    m.subject === undefined ? null : h('div', { class: 'subject' }, m.subject),
     h('div', { class: 'text' }, m.text),
   );
   const status = statusText(m);
