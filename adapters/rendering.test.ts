@@ -17,7 +17,7 @@ import { messageStanza } from './xmpp/payload.js';
 
 const NOW = new Date('2026-12-04T10:00:00Z');
 const XMPP: XmppAddressing = { componentDomain: 'xmpp-gw.test', userDomains: ['xmpp.test'] };
-const MAPPING = { domain: 'mail.test', localDomain: 'gw.test', aliases: [], lists: [] };
+const MAPPING = { domain: 'mail.test', localDomain: 'gw.test', aliases: {}, lists: [] };
 const IRC_LINE = '\x02bold\x02 \x0304red\x03 \x1ditalic\x1d plain';
 const ATTACHED = new Uint8Array(2048).fill(65);
 
@@ -117,6 +117,12 @@ describe.each(Object.keys(bodies) as Source[])('a body written by the %s adapter
     );
     expect(out.text).toBe(want.text);
     expect(out.text).not.toContain('\r');
+    // The page's formatting: runs of the one model that say the same text.
+    if (want.bold === undefined) expect(out.format).toBeUndefined();
+    else {
+      expect(out.format!.map((r) => r.text).join('')).toBe(out.text);
+      expect(out.format!.filter((r) => r.bold).map((r) => r.text)).toEqual([want.bold]);
+    }
   });
 
   it('reaches XMPP as its text, formatting as XHTML-IM', async () => {

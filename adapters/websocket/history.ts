@@ -19,7 +19,7 @@ import {
   type Store,
 } from '../../src/index.js';
 import type { HistoryFrame, HistoryItem } from './protocol.js';
-import { networkOf, readMessage, readTarget } from './translate.js';
+import { networkOf, readMessage, readTarget, type ReadMessage } from './translate.js';
 import type { WebChat, WebRoom, WebUser } from './web-chat.js';
 
 export type HistoryTarget =
@@ -89,7 +89,7 @@ async function itemOf(
     ['Sender', r.source],
     ['Content-Type', r.contentType],
   ];
-  let m: { from: string; time: string; text: string; subject?: string };
+  let m: ReadMessage;
   try {
     m = await readMessage(headers, r.payload, new Date(r.time), chat.config.mime);
   } catch (err) {
@@ -105,6 +105,7 @@ async function itemOf(
     time: m.time,
     text: m.text,
     ...(m.subject === undefined ? {} : { subject: m.subject }),
+    ...(m.format === undefined ? {} : { format: [...m.format] }),
     ...(m.from === user.inbox.uri ? { own: true } : {}),
   };
 }

@@ -87,6 +87,7 @@ function deliverRead(
       time: m.time,
       text: m.text,
       ...(m.subject === undefined ? {} : { subject: m.subject }),
+      ...(m.format === undefined ? {} : { format: [...m.format] }),
       room: room.name,
       ...(id ? { id } : {}),
     });
@@ -142,6 +143,7 @@ async function toUser(
     time: m.time,
     text: m.text,
     ...(m.subject === undefined ? {} : { subject: m.subject }),
+    ...(m.format === undefined ? {} : { format: [...m.format] }),
     to: user.inbox.uri,
     id,
     ...(cursor === undefined ? {} : { cursor }),

@@ -163,6 +163,7 @@ export class WebOffline {
             time: m.time,
             text: m.text,
             ...('subject' in m && m.subject !== undefined ? { subject: m.subject } : {}),
+            ...('format' in m && m.format !== undefined ? { format: [...m.format] } : {}),
             id: r.id,
           };
           const sent = sessions.map((s) => s.sendConfirmed(frame));

@@ -84,6 +84,8 @@ describe('websocket translate', () => {
       from: 'im:dave@irc.test',
       time: now.toISOString(),
       text: 'Bold news',
+      // Issue 20: its formatting, as runs of the core's model for the page.
+      format: [{ text: 'Bold', bold: true }, { text: ' news' }],
     });
     const mail =
       'Content-Type: multipart/mixed; boundary=M\r\n\r\n' +

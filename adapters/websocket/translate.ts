@@ -24,11 +24,13 @@ import {
   type CpimPayload,
   type Headers,
   type ImAddress,
+  type RenderedContent,
   type MimeReadLimits,
   type PresAddress,
   type XmlElement,
 } from '../../src/index.js';
 import { NAME_PATTERN } from './config.js';
+import { formatOf, type FormatRun, type Shown } from './format-runs.js';
 import type { PageState, PresenceState, ResultFrame } from './protocol.js';
 
 /** RFC 3862 3.1: the IMTP payload starts at the CPIM headers; the type goes in Content-Type. */
@@ -91,6 +93,13 @@ export interface ReadMessage {
   readonly text: string;
   /** The CPIM Subject of the first message of a thread (a mail's Subject), shown above its text. */
   readonly subject?: string;
+  /** The text with its formatting (an IRC line's codes, HTML), when it had some: runs whose texts join to `text`. */
+  readonly format?: readonly FormatRun[];
+}
+
+function shown(r: RenderedContent): Shown {
+  const format = formatOf(r);
+  return format === undefined ? { text: r.text } : { text: r.text, format };
 }
 
 function decodeText(bytes: Uint8Array): string {
@@ -122,9 +131,9 @@ function entityText(
   encoding: string | undefined,
   body: Uint8Array,
   limits: MimeReadLimits,
-): string | Promise<string> {
+): Shown | Promise<Shown> {
   const r = renderContent(contentType ?? 'text/plain', encoding, body, { limits, lenient: true });
-  return r instanceof Promise ? r.then((x) => x.text) : r.text;
+  return r instanceof Promise ? r.then(shown) : shown(r);
 }
 
 /**
@@ -158,14 +167,14 @@ export function readMessage(
   let note: string | null = null;
   let time: string | null = null;
   let subject: string | undefined;
-  let text: string | Promise<string>;
+  let text: Shown | Promise<Shown>;
   const facts = type === CPIM_TYPE ? (payload as CpimPayload).cpimFacts : undefined;
   if (facts !== undefined) {
     // Built in this process, which attached what parsing would read (src/codec/cpim/facts.ts).
     note = claimedAuthorNote(from, facts.from);
     time = facts.dateTime;
     text = isPlainText(facts.contentType, undefined)
-      ? normalizeLineEnds(facts.text)
+      ? { text: normalizeLineEnds(facts.text) }
       : entityText(facts.contentType, undefined, Buffer.from(facts.text, 'utf8'), limits);
   } else if (type === CPIM_TYPE) {
     const startsWith = /^content-type:/i.test(decodeText(payload.subarray(0, 13)))
@@ -185,14 +194,15 @@ export function readMessage(
   const at = time ?? now.toISOString();
   // The page shows the author's name before the text: `alice` then `(as "Bob") …` reads as
   // `alice (as "Bob")`, while `from` stays the address replies and the room's self-skip use.
-  if (note !== null) {
-    const prefix = `${note} `;
-    text = typeof text === 'string' ? prefix + text : text.then((t) => prefix + t);
-  }
-  const withSubject = subject === undefined ? {} : { subject };
-  return typeof text === 'string'
-    ? { from, time: at, text, ...withSubject }
-    : text.then((t) => ({ from, time: at, text: t, ...withSubject }));
+  const prefix = note === null ? '' : `${note} `;
+  const make = (s: Shown): ReadMessage => ({
+    from,
+    time: at,
+    text: prefix + s.text,
+    ...(subject === undefined ? {} : { subject }),
+    ...(s.format === undefined ? {} : { format: prefix === '' ? s.format : [{ text: prefix }, ...s.format] }),
+  });
+  return text instanceof Promise ? text.then(make) : make(text);
 }
 
 /** The network of a URI, for display: its domain. */
