@@ -8,7 +8,8 @@
  * joined and spoke, offline on QUIT and online again on JOIN. A formatted IRC line shows as its
  * text on the page. Issue 20, with a mail list in the room too (the test SMTP sink): a mail with
  * a 2 KB attachment shows on the page with its subject, its text (LF line ends) and a line
- * naming the file, and reaches the channel the same way; a web reply to it is mailed threaded.
+ * naming the file, and reaches the channel the same way; a web reply to it is mailed threaded;
+ * a formatted IRC line reaches another channel of the room with its codes unchanged.
  */
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
@@ -134,12 +135,18 @@ describe('a browser user and an IRC user in one room', () => {
   it('a mail with a 2 KB attachment reaches the page and the channel readable; a web reply is mailed threaded', async () => {
     const email = createEmailAdapterDefinition({ resolver: stubResolver({}) });
     const gw = await irc.gateway({
+      irc: {
+        channels: [
+          { name: '#dev', room: 'im:dev@gw.test' },
+          { name: '#ops', room: 'im:dev@gw.test' },
+        ],
+      },
       adapterDefinitions: [websocketAdapter as AdapterDefinition<never>, email as AdapterDefinition<never>],
       rooms: [
         {
           name: 'dev',
           address: 'im:dev@gw.test',
-          members: ['im:%23dev@irc.test', 'im:room.dev@web.test', `im:dev@${MAIL}`],
+          members: ['im:%23dev@irc.test', 'im:%23ops@irc.test', 'im:room.dev@web.test', `im:dev@${MAIL}`],
         },
       ],
       adapters: [
@@ -208,6 +215,17 @@ describe('a browser user and an IRC user in one room', () => {
     expect(reply!.parsed.text).toContain('Thanks Erin, got the file');
     expect(reply!.parsed.subject).toBe('Re: small-attach');
     expect(reply!.parsed.inReplyTo).toBe('<small-attach@elsewhere.test>');
+
+    // A formatted IRC line reaches IRC readable, its codes unchanged: #dev → the room → #ops.
+    const erin = await irc.user('Erin');
+    await erin.join('#ops');
+    dave.client.say('#dev', '\x02Bold\x02 and \x0304red\x03 news');
+    const onOps = await waitFor(
+      () => erin.lines.find((l) => l.target === '#ops' && l.message.includes('news')),
+      5000,
+      'line on #ops',
+    );
+    expect(onOps.message).toBe('<dave> \x02Bold\x02 and \x0304red\x03 news');
     await browser.screenshot(alice, 'bridge-web-irc-mail');
   });
 });
