@@ -87,7 +87,16 @@ function isPlainUtf8(charset: string, transferEncoding: string | undefined): boo
 }
 
 function plain(text: string): RenderedContent {
-  return { text, body: text, irc: text.replace(CONTROLS, ''), attachments: [], hasText: true };
+  // The IRC form only when asked for (the hot path of the other networks never needs it).
+  return {
+    text,
+    body: text,
+    get irc() {
+      return text.replace(CONTROLS, '');
+    },
+    attachments: [],
+    hasText: true,
+  };
 }
 
 function ircLine(text: string): RenderedContent {
