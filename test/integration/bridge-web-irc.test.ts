@@ -224,6 +224,28 @@ describe('a browser user and an IRC user in one room', () => {
       'line on #ops',
     );
     expect(onOps.message).toBe('<dave> \x02Bold\x02 and \x0304red\x03 news');
+
+    // An HTML-only mail reaches the page and the channel as its text.
+    const t3 = nodemailer.createTransport({ host: '127.0.0.1', port: mail.smtpAddress!.port });
+    try {
+      await t3.sendMail({
+        from: 'Erin <erin@elsewhere.test>',
+        to: `dev@${MAIL}`,
+        subject: 'html-only',
+        html: '<p>Meeting at <b>noon</b> &amp; cake</p>',
+      });
+    } finally {
+      t3.close();
+    }
+    const htmlItem = alice.locator('li.message:not(.own)', { hasText: 'Meeting at noon & cake' });
+    await htmlItem.waitFor();
+    expect(await htmlItem.locator('.subject').innerText()).toBe('html-only');
+    const htmlLine = await waitFor(
+      () => dave.lines.find((l) => l.target === '#dev' && l.message.includes('Meeting')),
+      5000,
+      'HTML mail on #dev',
+    );
+    expect(htmlLine.message).toBe('<mailto=erin@elsewhere.test> Meeting at noon & cake');
     await browser.screenshot(alice, 'bridge-web-irc-mail');
   });
 });
