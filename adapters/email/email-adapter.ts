@@ -171,8 +171,9 @@ export class EmailAdapter implements Adapter {
     const answer = await this.sender.send(op, spec, attachments);
     if (answer.status === 'ok')
       // A thread not kept costs threading only, never the mail: logged by the map, not refused.
+      // Only a Subject someone wrote names the thread (never the gateway's `Message from …`).
       await Promise.all([
-        this.memory.record(sender.uri, inbox.uri, messageId, { references: [] }, spec.subject),
+        this.memory.record(sender.uri, inbox.uri, messageId, { references: [] }, subject),
         this.memory.sent(gatewayId, messageId),
       ]).catch(() => undefined);
     return answer;

@@ -140,6 +140,10 @@ describe('email adapter, outbound', () => {
     const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
     const daveIds: string[] = [];
     const aliceIds: string[] = [];
+    // Alice wrote first, without a Subject: the gateway's "Message from alice" names no thread.
+    expect((await sendText(a, 'im:alice@gw.test', DAVE_URI, 'are you there?')).status).toBe('ok');
+    const opener = (await s.waitFor(1))[0]!.parsed;
+    expect(opener.subject).toBe('Message from alice');
     try {
       for (let round = 1; round <= 3; round++) {
         // Dave mails alice (round 1 starts the thread; later rounds answer her last mail).
@@ -159,10 +163,10 @@ describe('email adapter, outbound', () => {
         expect((await sendText(a, 'im:alice@gw.test', DAVE_URI, `round ${round} from Alice`)).status).toBe(
           'ok',
         );
-        const p = (await s.waitFor(round))[round - 1]!.parsed;
+        const p = (await s.waitFor(round + 1))[round]!.parsed;
         expect(p.subject).toBe('Re: Plans for Friday');
         expect(p.inReplyTo).toBe(id);
-        const refs = [...interleave(daveIds, aliceIds)];
+        const refs = [opener.messageId!, ...interleave(daveIds, aliceIds)];
         expect(p.references === undefined ? [] : ([] as string[]).concat(p.references)).toEqual(refs);
         aliceIds.push(p.messageId!);
       }
