@@ -254,6 +254,7 @@ export const emailConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('what a mail becomes'),
+  mime: configFields.mimeLimits,
   outbound: z
     .discriminatedUnion('transport', [smtpOutbound, directoryOutbound])
     .prefault({ transport: 'directory' })

@@ -6,8 +6,7 @@
  * with `target-not-found` and never shows a mailbox as open.
  */
 import { randomBytes } from 'node:crypto';
-import { simpleParser } from 'mailparser';
-import { errorAnswer, getHeader, readReport, tryParseAddress } from '../../src/index.js';
+import { MimeReadError, errorAnswer, getHeader, readReport, tryParseAddress } from '../../src/index.js';
 import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
 import { protectedDomains, resolveOutbound, type MappingConfig } from './addresses.js';
 import type { EmailConfig } from './config.js';
@@ -19,7 +18,8 @@ import { makeResolver, type Checker } from './sender-auth.js';
 import { SenderAuthPool } from './sender-auth-pool.js';
 import type { DNSResolver } from 'mailauth';
 import { MailMemory } from './threads.js';
-import { composeMail, readImPayload, type MailAttachment } from './translate.js';
+import { renderForMail, type MailContent } from './render.js';
+import { composeMail, readImPayload } from './translate.js';
 
 export interface EmailAdapterOptions {
   /** DNS resolver for SPF/DKIM/DMARC (tests inject a stub); default from `senderAuth.dnsServers`. */
@@ -132,14 +132,16 @@ export class EmailAdapter implements Adapter {
     if (target === null) return errorAnswer('target-not-found', `no mailbox for ${inbox.uri}`);
     const parts = readImPayload(op.payload, getHeader(op.headers, 'Content-Type'));
     if (parts === null) return errorAnswer('malformed', 'unreadable message/cpim payload');
-    const content = await simpleParser(parts.entity, { skipImageLinks: true, skipTextToHtml: true });
-    const attachments: MailAttachment[] = content.attachments.map((a) => ({
-      filename: a.filename,
-      contentType: a.contentType,
-      content: a.content,
-    }));
+    // The core's one rendering path (render.ts): text, HTML when formatted, attachments forwarded.
+    let content: MailContent;
+    try {
+      content = await renderForMail(parts, this.cfg.mime);
+    } catch (err) {
+      if (err instanceof MimeReadError) return errorAnswer('malformed', err.message);
+      throw err;
+    }
+    const { text, attachments } = content;
     const to = target.kind === 'mailbox' ? [target.to] : target.list.subscribers;
-    const text = (content.text ?? '').replace(/\s+$/, '');
     // A delivery report reaches a mailbox as a bounce (delivery-report.ts), with no envelope sender.
     const report = readReport(op);
     if (report !== undefined) {
@@ -150,15 +152,17 @@ export class EmailAdapter implements Adapter {
     // restart; a message sent again after a crash keeps the Message-ID it went out with.
     const gatewayId = getHeader(op.headers, 'Message-ID');
     const threading = this.memory.outboundThreading(sender.uri, inbox.uri, parts.threading);
+    // Issue 20: a chat reply in a mail thread goes out as `Re: <subject>` (threads.ts).
+    const subject = this.memory.outboundSubject(sender.uri, inbox.uri, parts.subject);
     const messageId =
       this.memory.sentAs(gatewayId) ??
       `<${Date.now().toString(36)}.${randomBytes(9).toString('hex')}@${this.cfg.domain}>`;
     const spec = composeMail({
       sender,
       author,
-      parts: { ...parts, threading },
+      parts: { ...parts, threading, subject },
       text,
-      html: content.html === false ? undefined : content.html,
+      html: content.html,
       to,
       list: target.kind === 'list' ? target.list : undefined,
       messageId,
@@ -167,8 +171,9 @@ export class EmailAdapter implements Adapter {
     const answer = await this.sender.send(op, spec, attachments);
     if (answer.status === 'ok')
       // A thread not kept costs threading only, never the mail: logged by the map, not refused.
+      // Only a Subject someone wrote names the thread (never the gateway's `Message from …`).
       await Promise.all([
-        this.memory.record(sender.uri, inbox.uri, messageId, { references: [] }),
+        this.memory.record(sender.uri, inbox.uri, messageId, { references: [] }, subject),
         this.memory.sent(gatewayId, messageId),
       ]).catch(() => undefined);
     return answer;

@@ -237,7 +237,9 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
   const gatewayId = deps.memory?.inboundId(mail.messageId);
   if (gatewayId !== undefined) headers.push(['Message-ID', gatewayId]);
   if (mail.messageId !== undefined)
-    await deps.memory?.record(sender.uri, inbox.uri, mail.messageId, threading).catch(() => undefined);
+    await deps.memory
+      ?.record(sender.uri, inbox.uri, mail.messageId, threading, mail.subject)
+      .catch(() => undefined);
   const { payload, dropped } = mailToCpim(
     {
       fromName: found.name,

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storageSchema } from '../../src/config/storage-schema.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { MailMemory, threadNamespace } from './threads.js';
+import { MailMemory, replySubject, threadNamespace } from './threads.js';
 
 const log = pino({ level: 'silent' });
 const ALICE = 'im:alice@hub.test';
@@ -73,5 +73,25 @@ describe('MailMemory', () => {
     const again = await memory(store);
     expect([again.inboundId('<in@x>'), again.sentAs('g-out')]).toEqual([id, '<out@mail.test>']);
     expect(threadNamespace('mail')).toBe('mail:mail:thread');
+  });
+
+  it('a chat reply in a mail thread goes out as Re: <subject>, kept across a reload (issue 20)', async () => {
+    store = await openStore(storageSchema.parse({ backend: 'sqlite', path: ':memory:' }), { log });
+    const m = await memory(store);
+    expect(m.outboundSubject(ALICE, BOB, undefined)).toBeUndefined();
+    // Bob mails alice: the thread keeps his Subject; alice's chat replies carry none.
+    await m.record(BOB, ALICE, '<round1@elsewhere>', { references: [] }, 'Plans for Friday');
+    expect(m.outboundSubject(ALICE, BOB, undefined)).toBe('Re: Plans for Friday');
+    await m.record(ALICE, BOB, '<out1@mail.test>', { references: [] }, 'Re: Plans for Friday');
+    await m.record(BOB, ALICE, '<round2@elsewhere>', { references: [] }, 'Re: Plans for Friday');
+    const again = await memory(store);
+    expect(again.outboundSubject(ALICE, BOB, undefined)).toBe('Re: Plans for Friday');
+    // An IM with a Subject of its own keeps it.
+    expect(again.outboundSubject(ALICE, BOB, 'New topic')).toBe('New topic');
+    expect([replySubject('Re: RE: x'), replySubject('AW: y'), replySubject('z')]).toEqual([
+      'Re: x',
+      'Re: y',
+      'Re: z',
+    ]);
   });
 });

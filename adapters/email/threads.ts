@@ -9,8 +9,11 @@
  * and a mail that replies to one the gateway sent (its In-Reply-To or References name it) is
  * matched to that conversation and becomes its last mail.
  *
+ * The thread keeps its Subject too (issue 20): a chat reply, which has none, goes out as
+ * `Re: <subject>` (RFC 5322 3.6.5), so mail clients show it in the thread.
+ *
  * Kept in the store's mappings, namespace `mail:<adapter id>:thread`: `c:<conversation>` →
- * `{"last":"<id>","refs":[…]}` and `m:<Message-ID>` → conversation; at most `keep.threads`
+ * `{"last":"<id>","refs":[…],"subject":"…"}` and `m:<Message-ID>` → conversation; at most `keep.threads`
  * conversations and as many message ids (src/store/kept-map.ts, least recently used first).
  * The mail Message-ID ↔ gateway Message-ID pairs go to `msgid:<adapter id>` (src/store/message-ids.ts).
  */
@@ -23,6 +26,14 @@ export const MAX_REFERENCES = 10;
 export interface Thread {
   readonly last: string;
   readonly refs: readonly string[];
+  /** The Subject of the thread's mails (the first that had one), when any had one. */
+  readonly subject?: string;
+}
+
+/** RFC 5322 3.6.5: a reply's Subject is the original's with one `Re: ` before it. */
+export function replySubject(subject: string): string {
+  const bare = subject.replace(/^(?:\s*(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:\s*)+/i, '').trim();
+  return `Re: ${bare}`;
 }
 
 export interface MailMemoryLimits {
@@ -39,7 +50,10 @@ function parseThread(text: string | undefined): Thread | undefined {
   try {
     const t = JSON.parse(text) as Partial<Thread>;
     if (typeof t.last !== 'string' || !Array.isArray(t.refs)) return undefined;
-    return { last: t.last, refs: t.refs.filter((r): r is string => typeof r === 'string') };
+    const refs = t.refs.filter((r): r is string => typeof r === 'string');
+    return typeof t.subject === 'string'
+      ? { last: t.last, refs, subject: t.subject }
+      : { last: t.last, refs };
   } catch {
     return undefined;
   }
@@ -84,18 +98,39 @@ export class MailMemory {
   }
 
   /**
+   * The Subject of a mail about to go out in the conversation `a`–`b` when the IM has none (a
+   * chat reply): `Re: ` and the thread's Subject, or undefined when the thread has none.
+   */
+  outboundSubject(a: string, b: string, carried: string | undefined): string | undefined {
+    if (carried !== undefined) return carried;
+    const subject = this.thread(a, b)?.subject;
+    return subject === undefined ? undefined : replySubject(subject);
+  }
+
+  /**
    * `messageId` is now the last mail of the conversation `a`–`b` (sent or received); resolves
    * when kept. A mail whose In-Reply-To or References name a mail of another conversation
-   * continues that one instead (`matched`).
+   * continues that one instead (`matched`). The thread keeps the first Subject it was given.
    */
-  async record(a: string, b: string, messageId: string, threading: Threading): Promise<string> {
+  async record(
+    a: string,
+    b: string,
+    messageId: string,
+    threading: Threading,
+    subject?: string,
+  ): Promise<string> {
     const conversations = this.conversations;
     const messages = this.messages;
     if (conversations === undefined || messages === undefined) return directConversation(a, b);
     const conv = this.matched(threading) ?? directConversation(a, b);
     const before = parseThread(conversations.get('c:' + conv));
     const refs = before === undefined ? [] : [...before.refs.filter((r) => r !== before.last), before.last];
-    const thread: Thread = { last: messageId, refs: refs.slice(-MAX_REFERENCES) };
+    const kept = before?.subject ?? (subject?.trim() || undefined);
+    const thread: Thread = {
+      last: messageId,
+      refs: refs.slice(-MAX_REFERENCES),
+      ...(kept === undefined ? {} : { subject: kept }),
+    };
     await Promise.all([
       conversations.set('c:' + conv, JSON.stringify(thread)),
       messages.set('m:' + messageId, conv),

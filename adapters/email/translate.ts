@@ -161,6 +161,10 @@ export interface ImParts {
   readonly threading: Threading;
   /** The content as a MIME entity (its headers, a blank line, its body) for a MIME parser. */
   readonly entity: Buffer;
+  /** The entity's Content-Type, Content-Transfer-Encoding and body, for the core's rendering path. */
+  readonly contentType: string;
+  readonly transferEncoding?: string | undefined;
+  readonly body: Uint8Array;
 }
 
 /**
@@ -172,7 +176,12 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
   const type = (contentType ?? 'text/plain; charset=UTF-8').trim();
   if (!/^message\/cpim\b/i.test(type)) {
     const head = Buffer.from(`Content-Type: ${type.replace(/[\r\n]/g, ' ')}\r\n\r\n`, 'latin1');
-    return { threading: { references: [] }, entity: Buffer.concat([head, payload]) };
+    return {
+      threading: { references: [] },
+      entity: Buffer.concat([head, payload]),
+      contentType: type,
+      body: payload,
+    };
   }
   let r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
   if (r.result === 'reject')
@@ -193,6 +202,10 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
       references: refs === undefined ? [] : refs.split(/\s+/).filter((x) => x !== ''),
     },
     entity,
+    contentType: m.contentHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? 'text/plain',
+    transferEncoding: m.contentHeaders.find((h) => h.name.toLowerCase() === 'content-transfer-encoding')
+      ?.value,
+    body: m.body,
   };
 }
 

@@ -8,21 +8,20 @@
  * `text/x-irc` (the line exactly as IRC sent it, so IRC to IRC passes codes through unchanged)
  * and text/html (the canonical rich form).
  */
-/* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
-import { HubError, buildCpim, decodeUtf8Strict, parseCpim, withCpimFacts } from '../../src/index.js';
-// The core's MIME reader (src/mime), kept on its own line apart from the codec imports above.
+import { HubError, buildCpim, parseCpim, withCpimFacts } from '../../src/index.js';
+// The core's one rendering path (src/mime/render.ts), kept on its own line apart from the codec imports above.
 import {
+  IRC_TEXT_TYPE,
   MIME_READ_DEFAULTS,
   MimeReadError,
-  readMimeEntity,
-  readableText,
+  renderContent,
   type MimeReadLimits,
-  type ReadableEntity,
+  type RenderedContent,
 } from '../../src/index.js';
-import { hasFormatting, htmlToIrc, ircToHtml, stripIrc } from './format.js';
+import { hasFormatting, ircToHtml, stripIrc } from './format.js';
 
 export const CPIM_TYPE = 'message/cpim';
-export const IRC_TEXT_TYPE = 'text/x-irc';
+export { IRC_TEXT_TYPE };
 
 export interface InboundMessage {
   readonly from: string;
@@ -86,44 +85,10 @@ export function parseMediaType(value: string): MediaType {
   return { type: head.trim().toLowerCase(), params };
 }
 
-/** The fast path's question: is this a UTF-8 (or US-ASCII) text entity without transfer encoding? */
-function isPlainUtf8(mt: MediaType, encoding: string | undefined): boolean {
-  const charset = (mt.params['charset'] ?? 'utf-8').toLowerCase();
-  const cte = (encoding ?? '7bit').toLowerCase();
-  return (
-    (charset === 'utf-8' || charset === 'us-ascii') && (cte === '7bit' || cte === '8bit' || cte === 'binary')
-  );
-}
-
-function decodePlain(body: Uint8Array): string {
-  try {
-    return decodeUtf8Strict(body);
-  } catch {
-    throw new HubError('malformed', 'the text is not valid UTF-8');
-  }
-}
-
-const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
-
 /**
- * IRC text of a MIME entity read by the core (src/mime): its `text/x-irc` alternative (the line
- * as IRC sent it), else its HTML with formatting kept, else its text; attachments are named on
- * lines of their own. An entity with nothing to show is refused: IRC cannot carry it.
- */
-function readableToIrc(e: ReadableEntity, type: string): string {
-  const irc = e.otherText.find((p) => p.type === IRC_TEXT_TYPE);
-  if (irc === undefined && e.html === undefined && e.text === '') {
-    const types = e.attachments.length > 0 ? e.attachments.map((a) => a.type).join(', ') : type;
-    throw new HubError('malformed', `IRC cannot carry ${types || 'this content'}`);
-  }
-  const text = irc?.text ?? (e.html !== undefined ? htmlToIrc(e.html) : e.text.replace(CONTROLS, ''));
-  return readableText({ ...e, text });
-}
-
-/**
- * IRC text of one MIME entity. A UTF-8 text/plain or text/x-irc entity is read at once (the fast
- * path, docs/architecture.md part 11); anything else (multipart, other charsets, transfer encodings, HTML)
- * is read by the core's MIME reader.
+ * IRC text of one MIME entity, through the core's rendering path: the line as IRC wrote it, else
+ * HTML with its formatting as IRC codes, else the text; attachments named on lines of their own.
+ * An entity no part of which is text is refused: IRC cannot carry it.
  */
 function entityToIrc(
   contentType: string,
@@ -131,16 +96,30 @@ function entityToIrc(
   body: Uint8Array,
   limits: MimeReadLimits,
 ): string | Promise<string> {
-  const mt = parseMediaType(contentType);
-  if (mt.type === 'text/plain' && isPlainUtf8(mt, encoding)) return decodePlain(body).replace(CONTROLS, '');
-  if (mt.type === IRC_TEXT_TYPE && isPlainUtf8(mt, encoding)) return decodePlain(body);
-  return readMimeEntity(contentType, encoding, body, limits).then(
-    (e) => readableToIrc(e, mt.type),
-    (err: unknown) => {
-      if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
-      throw err;
-    },
-  );
+  const ircOf = (r: RenderedContent): string => {
+    if (!r.hasText) {
+      const types = r.attachments.length > 0 ? r.attachments.map((a) => a.type).join(', ') : '';
+      throw new HubError(
+        'malformed',
+        `IRC cannot carry ${types || parseMediaType(contentType).type || 'this content'}`,
+      );
+    }
+    return r.irc;
+  };
+  let r: RenderedContent | Promise<RenderedContent>;
+  try {
+    r = renderContent(contentType, encoding, body, { limits });
+  } catch (err) {
+    throw asHubError(err);
+  }
+  if (!(r instanceof Promise)) return ircOf(r);
+  return r.then(ircOf, (err: unknown) => {
+    throw asHubError(err);
+  });
+}
+
+function asHubError(err: unknown): unknown {
+  return err instanceof MimeReadError ? new HubError('malformed', err.message) : err;
 }
 
 export interface OutboundText {

@@ -19,7 +19,7 @@ import {
   type Store,
 } from '../../src/index.js';
 import type { HistoryFrame, HistoryItem } from './protocol.js';
-import { networkOf, readMessage, readTarget } from './translate.js';
+import { networkOf, readMessage, readTarget, type ReadMessage } from './translate.js';
 import type { WebChat, WebRoom, WebUser } from './web-chat.js';
 
 export type HistoryTarget =
@@ -89,7 +89,7 @@ async function itemOf(
     ['Sender', r.source],
     ['Content-Type', r.contentType],
   ];
-  let m: { from: string; time: string; text: string };
+  let m: ReadMessage;
   try {
     m = await readMessage(headers, r.payload, new Date(r.time), chat.config.mime);
   } catch (err) {
@@ -104,6 +104,8 @@ async function itemOf(
     ...(target.kind === 'room' ? { room: target.room.name } : { to: r.destination }),
     time: m.time,
     text: m.text,
+    ...(m.subject === undefined ? {} : { subject: m.subject }),
+    ...(m.format === undefined ? {} : { format: [...m.format] }),
     ...(m.from === user.inbox.uri ? { own: true } : {}),
   };
 }

@@ -86,6 +86,8 @@ function deliverRead(
       network: networkOf(m.from),
       time: m.time,
       text: m.text,
+      ...(m.subject === undefined ? {} : { subject: m.subject }),
+      ...(m.format === undefined ? {} : { format: [...m.format] }),
       room: room.name,
       ...(id ? { id } : {}),
     });
@@ -140,6 +142,8 @@ async function toUser(
     network: networkOf(m.from),
     time: m.time,
     text: m.text,
+    ...(m.subject === undefined ? {} : { subject: m.subject }),
+    ...(m.format === undefined ? {} : { format: [...m.format] }),
     to: user.inbox.uri,
     id,
     ...(cursor === undefined ? {} : { cursor }),

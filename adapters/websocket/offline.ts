@@ -162,6 +162,8 @@ export class WebOffline {
             to: u.inbox.uri,
             time: m.time,
             text: m.text,
+            ...('subject' in m && m.subject !== undefined ? { subject: m.subject } : {}),
+            ...('format' in m && m.format !== undefined ? { format: [...m.format] } : {}),
             id: r.id,
           };
           const sent = sessions.map((s) => s.sendConfirmed(frame));

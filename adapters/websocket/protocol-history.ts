@@ -33,6 +33,24 @@ export const historyRequestFrame = z
   });
 
 /** One kept message, as the `history` frame lists it (a `message` frame without a delivery). */
+/**
+ * A message's formatting (issue 20): runs of the core's formatting model whose texts join to the
+ * message's `text`; the page shows them as styled text (never as HTML).
+ */
+const HEX_COLOUR = /^#[0-9a-f]{6}$/;
+export const formatRuns = z.array(
+  z.strictObject({
+    text: z.string(),
+    bold: z.boolean().optional(),
+    italic: z.boolean().optional(),
+    underline: z.boolean().optional(),
+    strike: z.boolean().optional(),
+    mono: z.boolean().optional(),
+    fg: z.string().regex(HEX_COLOUR).optional(),
+    bg: z.string().regex(HEX_COLOUR).optional(),
+  }),
+);
+
 export const historyItem = z.strictObject({
   /** The gateway's message id (the IMTP `Message-ID` header). */
   id: z.string(),
@@ -43,6 +61,10 @@ export const historyItem = z.strictObject({
   room: z.string().optional(),
   time: z.string(),
   text: z.string(),
+  /** A mail's Subject, with the first message of its thread (issue 20). */
+  subject: z.string().optional(),
+  /** The text with its formatting, when it had some (issue 20). */
+  format: formatRuns.optional(),
   own: z.boolean().optional(),
 });
 

@@ -13,7 +13,7 @@
  * cannot be read gets an `error` frame naming what was wrong, and the connection stays up.
  */
 import { z } from 'zod';
-import { cursor, historyFrame, historyRequestFrame, reportFrame } from './protocol-history.js';
+import { cursor, formatRuns, historyFrame, historyRequestFrame, reportFrame } from './protocol-history.js';
 
 /** The version this gateway speaks; `auth` may name any of SUPPORTED_VERSIONS. */
 export const PROTOCOL_VERSION = 2;
@@ -164,6 +164,10 @@ export const messageFrame = z.strictObject({
   /** RFC 3339 (the CPIM DateTime, else the time it arrived). */
   time: z.string(),
   text: z.string(),
+  /** A mail's Subject, with the first message of its thread (issue 20). */
+  subject: z.string().optional(),
+  /** The text with its formatting (an IRC line's codes, HTML), when it had some (issue 20). */
+  format: formatRuns.optional(),
   /** True on the author's other tabs. */
   own: z.boolean().optional(),
   /** Version 2: the gateway's message id (de-duplicates it against `history`). */

@@ -42,10 +42,11 @@ describe('websocket translate', () => {
       ['Orig-Sender', 'im:alice@web.test'],
       ['Content-Type', 'message/cpim'],
     ] as const;
+    // Line ends shown as LF (issue 20: no `\r\n` on the web).
     expect(readMessage(headers, bytes, new Date())).toEqual({
       from: 'im:alice@web.test',
       time: '2026-01-02T03:04:05Z',
-      text: 'hé\r\nthere',
+      text: 'hé\nthere',
     });
     expect(readMessage([['Sender', 'im:x@y']], Buffer.from('plain'), now)).toEqual({
       from: 'im:x@y',
@@ -83,6 +84,8 @@ describe('websocket translate', () => {
       from: 'im:dave@irc.test',
       time: now.toISOString(),
       text: 'Bold news',
+      // Issue 20: its formatting, as runs of the core's model for the page.
+      format: [{ text: 'Bold', bold: true }, { text: ' news' }],
     });
     const mail =
       'Content-Type: multipart/mixed; boundary=M\r\n\r\n' +

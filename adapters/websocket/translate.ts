@@ -14,20 +14,23 @@ import {
   makeAddress,
   parseCpim,
   parsePidf,
-  readMimeEntity,
-  readableText,
+  normalizeLineEnds,
+  renderContent,
   tryParseAddress,
   toIm,
   toPres,
   type Answer,
+  type CpimMessage,
   type CpimPayload,
   type Headers,
   type ImAddress,
+  type RenderedContent,
   type MimeReadLimits,
   type PresAddress,
   type XmlElement,
 } from '../../src/index.js';
 import { NAME_PATTERN } from './config.js';
+import { formatOf, type FormatRun, type Shown } from './format-runs.js';
 import type { PageState, PresenceState, ResultFrame } from './protocol.js';
 
 /** RFC 3862 3.1: the IMTP payload starts at the CPIM headers; the type goes in Content-Type. */
@@ -88,6 +91,15 @@ export interface ReadMessage {
   readonly from: string;
   readonly time: string;
   readonly text: string;
+  /** The CPIM Subject of the first message of a thread (a mail's Subject), shown above its text. */
+  readonly subject?: string;
+  /** The text with its formatting (an IRC line's codes, HTML), when it had some: runs whose texts join to `text`. */
+  readonly format?: readonly FormatRun[];
+}
+
+function shown(r: RenderedContent): Shown {
+  const format = formatOf(r);
+  return format === undefined ? { text: r.text } : { text: r.text, format };
 }
 
 function decodeText(bytes: Uint8Array): string {
@@ -109,18 +121,31 @@ function isPlainText(contentType: string | undefined, encoding: string | undefin
 }
 
 /**
- * The text of an entity: plain UTF-8 text at once; anything else (multipart from a formatted IRC
- * line or a mail with an attachment, other charsets, transfer encodings, HTML) through the
- * core's MIME reader (src/mime), which names what is not text. Rejects with MimeReadError.
+ * The text of an entity through the core's one rendering path (src/mime/render.ts): plain UTF-8
+ * text at once; anything else (a formatted IRC line, a mail with an attachment, other charsets,
+ * transfer encodings, HTML) once read, its attachments named. Line ends are LF. Rejects with
+ * MimeReadError.
  */
 function entityText(
   contentType: string | undefined,
   encoding: string | undefined,
   body: Uint8Array,
   limits: MimeReadLimits,
-): string | Promise<string> {
-  if (isPlainText(contentType, encoding)) return decodeText(body);
-  return readMimeEntity(contentType ?? 'text/plain', encoding, body, limits).then(readableText);
+): Shown | Promise<Shown> {
+  const r = renderContent(contentType ?? 'text/plain', encoding, body, { limits, lenient: true });
+  return r instanceof Promise ? r.then(shown) : shown(r);
+}
+
+/**
+ * The Subject shown with a message: the CPIM Subject (RFC 3862 4.4) of a message that answers no
+ * other, i.e. the first of a mail thread (a reply carries In-Reply-To or References, RFC 5322
+ * 3.6.4, as extension headers of the mail namespace).
+ */
+function threadSubject(m: CpimMessage): string | undefined {
+  const subject = m.semantics.subjects[0]?.text.trim();
+  if (subject === undefined || subject === '') return undefined;
+  const reply = m.semantics.extensionHeaders.some((h) => h.name === 'In-Reply-To' || h.name === 'References');
+  return reply ? undefined : subject;
 }
 
 /**
@@ -141,14 +166,15 @@ export function readMessage(
   const type = mainType(contentType);
   let note: string | null = null;
   let time: string | null = null;
-  let text: string | Promise<string>;
+  let subject: string | undefined;
+  let text: Shown | Promise<Shown>;
   const facts = type === CPIM_TYPE ? (payload as CpimPayload).cpimFacts : undefined;
   if (facts !== undefined) {
     // Built in this process, which attached what parsing would read (src/codec/cpim/facts.ts).
     note = claimedAuthorNote(from, facts.from);
     time = facts.dateTime;
     text = isPlainText(facts.contentType, undefined)
-      ? facts.text
+      ? { text: normalizeLineEnds(facts.text) }
       : entityText(facts.contentType, undefined, Buffer.from(facts.text, 'utf8'), limits);
   } else if (type === CPIM_TYPE) {
     const startsWith = /^content-type:/i.test(decodeText(payload.subarray(0, 13)))
@@ -161,19 +187,22 @@ export function readMessage(
     const claimed = m.semantics.from;
     if (claimed) note = claimedAuthorNote(from, claimed.uri, claimed.formalName);
     time = m.semantics.datetime;
+    subject = threadSubject(m);
     const inner = (name: string) => m.contentHeaders.find((h) => h.name.toLowerCase() === name)?.value;
     text = entityText(inner('content-type'), inner('content-transfer-encoding'), m.body, limits);
   } else text = entityText(contentType, undefined, payload, limits);
   const at = time ?? now.toISOString();
   // The page shows the author's name before the text: `alice` then `(as "Bob") …` reads as
   // `alice (as "Bob")`, while `from` stays the address replies and the room's self-skip use.
-  if (note !== null) {
-    const prefix = `${note} `;
-    text = typeof text === 'string' ? prefix + text : text.then((t) => prefix + t);
-  }
-  return typeof text === 'string'
-    ? { from, time: at, text }
-    : text.then((t) => ({ from, time: at, text: t }));
+  const prefix = note === null ? '' : `${note} `;
+  const make = (s: Shown): ReadMessage => ({
+    from,
+    time: at,
+    text: prefix + s.text,
+    ...(subject === undefined ? {} : { subject }),
+    ...(s.format === undefined ? {} : { format: prefix === '' ? s.format : [{ text: prefix }, ...s.format] }),
+  });
+  return text instanceof Promise ? text.then(make) : make(text);
 }
 
 /** The network of a URI, for display: its domain. */

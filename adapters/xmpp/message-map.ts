@@ -13,8 +13,7 @@ import {
   MimeReadError,
   buildCpim,
   parseCpim,
-  readMimeEntity,
-  readableText,
+  renderContent,
   requirementFailureReason,
   unmetRequirements,
   type ImAddress,
@@ -201,8 +200,9 @@ const header = (headers: readonly { name: string; value: string }[], name: strin
  * - Require naming anything not understood fails back to the sender (§4.2.7 SHOULD): `malformed`;
  * - Subject → `<subject xml:lang>` (§4.2.5); Content-ID → `id` (§4.2.8 MAY);
  * - only text goes into `<body/>` (§4.2.9 MUST NOT otherwise): text/plain as is, other entities
- *   through the core's MIME reader (HTML rendered as text and also offered as XHTML-IM, attachments
- *   named); the text is decoded from its charset rather than refused (derived, §4.2.9 SHOULD NOT);
+ *   through the core's rendering path (src/mime/render.ts: HTML or an IRC line's formatting also
+ *   offered as XHTML-IM, attachments named); the text is decoded from its charset rather than
+ *   refused (derived, §4.2.9 SHOULD NOT);
  * - a signed or encrypted entity is not opened: the adapter passes it as `<e2e/>` (see e2e.ts).
  */
 export async function cpimToXmppMessage(
@@ -231,19 +231,22 @@ export async function cpimToXmppMessage(
   let text: string;
   let html: string | undefined;
   try {
-    const e = await readMimeEntity(
+    const e = await renderContent(
       contentType,
       header(msg.contentHeaders, 'content-transfer-encoding'),
       msg.body,
-      options.limits ?? MIME_READ_DEFAULTS,
+      {
+        limits: options.limits ?? MIME_READ_DEFAULTS,
+        lenient: true,
+      },
     );
     // Attachments alone: no text to put in <body/>, and no link to send (XEP-0066 needs the files
     // hosted, which the web chat adapter would do): fail rather than deliver an empty message.
-    if (e.text === '' && e.html === undefined && e.attachments.length > 0) {
+    if (!e.hasText) {
       const types = e.attachments.map((x) => x.type).join(', ') || contentType;
       throw new HubError('malformed', `XMPP cannot carry ${types} in <body/> (RFC 3922 §4.2.9)`);
     }
-    text = readableText(e);
+    text = e.text;
     html = e.html;
   } catch (err) {
     if (err instanceof MimeReadError) throw new HubError('malformed', err.message);

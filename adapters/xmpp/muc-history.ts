@@ -35,6 +35,7 @@ export async function roomText(
     body: body.text,
     ...(body.lang === undefined ? {} : { lang: body.lang }),
     ...(subject === undefined ? {} : { subject }),
+    ...(m.xhtml === undefined ? {} : { xhtml: m.xhtml }),
   };
 }
 

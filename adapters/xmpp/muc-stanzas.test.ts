@@ -80,6 +80,30 @@ describe('MUC stanzas (XEP-0045)', () => {
     });
   });
 
+  it('groupchat: a formatted message also as XHTML-IM from the formatting model (XEP-0071, issue 20)', () => {
+    const m = groupchatMessage(
+      `${ROOM}/dave`,
+      'juliet@example.org/a',
+      {
+        body: 'Bold and red',
+        xhtml: '<b>Bold</b> and <span style="color:#ff0000">red</span><script>x</script>',
+      },
+      { id: 'm2', roomJid: ROOM },
+    );
+    const body = m.getChild('html', 'http://jabber.org/protocol/xhtml-im')!.getChild('body')!;
+    expect(body.toString()).toBe(
+      '<body xmlns="http://www.w3.org/1999/xhtml"><span style="font-weight: bold">Bold</span> and ' +
+        '<span style="color: #ff0000">red</span>x</body>',
+    );
+    const plain = groupchatMessage(
+      `${ROOM}/dave`,
+      'juliet@example.org/a',
+      { body: 'x' },
+      { id: 'm3', roomJid: ROOM },
+    );
+    expect(plain.getChild('html', 'http://jabber.org/protocol/xhtml-im')).toBeUndefined();
+  });
+
   it('history requests: bounded by the operator, maxchars=0 and maxstanzas=0 ask for none (§7.2.14)', () => {
     const now = 1_000_000_000;
     expect(historyRequest(join(), 20, now)).toEqual({ maxStanzas: 20, since: 0 });

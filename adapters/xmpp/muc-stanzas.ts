@@ -10,6 +10,7 @@ import { STANZAS_NS } from './stanza-errors.js';
 import { xmlSafe } from './xml-text.js';
 
 import { NS_MUC } from './disco.js';
+import { xhtmlIm } from './xhtml-im.js';
 
 export { NS_MUC };
 export const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
@@ -119,6 +120,8 @@ export interface GroupchatText {
   readonly body: string;
   readonly lang?: string;
   readonly subject?: string;
+  /** The HTML of a formatted message, sent as XEP-0071 XHTML-IM through the formatting model. */
+  readonly xhtml?: string;
 }
 
 /**
@@ -137,6 +140,7 @@ export function groupchatMessage(
     { from, to, type: 'groupchat', id: o.id, 'xml:lang': t.lang },
     t.subject === undefined ? undefined : xml('subject', {}, xmlSafe(t.subject)),
     xml('body', {}, xmlSafe(t.body)),
+    t.xhtml === undefined ? undefined : xhtmlIm(t.xhtml),
     o.stanzaId === undefined ? undefined : xml('stanza-id', { xmlns: NS_SID, by: o.roomJid, id: o.stanzaId }),
     o.delay === undefined
       ? undefined

@@ -5,18 +5,17 @@
  * element builder (which escapes). Pure: no I/O.
  */
 import { xml, type Element } from '@xmpp/component';
-import { HubError, MimeReadError, decodeUtf8Strict, readMimeEntity, readableText } from '../../src/index.js';
+import { HubError, MimeReadError, renderContent } from '../../src/index.js';
 import type { MimeReadLimits } from '../../src/index.js';
 import type { XmppAddressing } from './addresses.js';
 import { XMPP_E2E_NS, isEndToEndProtected, writeE2e } from './e2e.js';
 import { cpimToXmppMessage, type XmppMessage, type XmppMessageType } from './message-map.js';
 import type { XmppText } from './presence-map.js';
 import { xmlSafe } from './xml-text.js';
+import { NS_XHTML, NS_XHTML_IM, xhtmlIm } from './xhtml-im.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
-const NS_XHTML_IM = 'http://jabber.org/protocol/xhtml-im';
-const NS_XHTML = 'http://www.w3.org/1999/xhtml';
 const XML_LANG = 'xml:lang';
 const TYPES = new Set(['chat', 'normal', 'groupchat', 'headline', 'error']);
 
@@ -59,24 +58,21 @@ export function readMessage(el: Element): XmppMessage {
   };
 }
 
-/** The text of a bare MIME entity from the hub (IMTP's default type is text/plain). */
-async function entityText(contentType: string, body: Uint8Array, limits: MimeReadLimits): Promise<string> {
-  if (/^\s*text\/plain\s*(;\s*charset="?(utf-8|us-ascii)"?\s*)?$/i.test(contentType)) {
-    try {
-      return decodeUtf8Strict(body);
-    } catch {
-      throw new HubError('malformed', 'the text is not valid UTF-8');
-    }
-  }
+/** The text (and HTML, when formatted) of a bare MIME entity, through the core's rendering path. */
+async function entityText(
+  contentType: string,
+  body: Uint8Array,
+  limits: MimeReadLimits,
+): Promise<{ text: string; html?: string }> {
   try {
-    const e = await readMimeEntity(contentType, undefined, body, limits);
-    if (e.text === '' && e.html === undefined)
+    const e = await renderContent(contentType, undefined, body, { limits });
+    if (!e.hasText)
       // RFC 3922 §4.2.9: what is not text MUST NOT go into <body>.
       throw new HubError(
         'malformed',
         `XMPP cannot carry ${e.attachments.map((a) => a.type).join(', ') || contentType}`,
       );
-    return readableText(e);
+    return e.html === undefined ? { text: e.text } : { text: e.text, html: e.html };
   } catch (err) {
     if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
     throw err;
@@ -105,14 +101,20 @@ export async function outboundMessage(
       body: [],
       e2e: writeE2e({ contentType: type, body: payload }),
     };
-  const text = xmlSafe(await entityText(type, payload, o.limits));
-  return { from: o.from, to: o.to, type: 'chat', body: [{ text }] };
+  const e = await entityText(type, payload, o.limits);
+  return {
+    from: o.from,
+    to: o.to,
+    type: 'chat',
+    body: [{ text: xmlSafe(e.text) }],
+    ...(e.html === undefined ? {} : { xhtml: xmlSafe(e.html) }),
+  };
 }
 
 /**
  * The stanza for a message (RFC 6121 §5.2). The `id` is fresh for each stanza (spec/xmpp.md §6:
- * ids are not trustworthy keys; receipts and errors find the send by it). XHTML-IM is not written
- * (it would need the HTML parsed into elements; the plain body carries the text).
+ * ids are not trustworthy keys; receipts and errors find the send by it). Formatting goes as
+ * XEP-0071 XHTML-IM after the plain body, written from the formatting model (xhtml-im.ts).
  */
 export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolean): Element {
   return xml(
@@ -120,6 +122,7 @@ export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolea
     { from: m.from, to: m.to, type: m.type, id, [XML_LANG]: m.lang },
     ...(m.subject ?? []).map((s) => xml('subject', { [XML_LANG]: s.lang }, xmlSafe(s.text))),
     ...m.body.map((b) => xml('body', { [XML_LANG]: b.lang }, xmlSafe(b.text))),
+    m.xhtml === undefined ? undefined : xhtmlIm(m.xhtml),
     m.thread === undefined ? undefined : xml('thread', {}, xmlSafe(m.thread)),
     m.e2e === undefined ? undefined : xml('e2e', { xmlns: XMPP_E2E_NS }, m.e2e),
     requestReceipt ? xml('request', { xmlns: 'urn:xmpp:receipts' }) : undefined,

@@ -1,4 +1,4 @@
-/** The core's MIME reading (RFC 2045-2049), for adapters through src/index.ts. */
+/** The core's MIME reading (RFC 2045-2049), rendering and formatting model, for adapters through src/index.ts. */
 export {
   MIME_READ_DEFAULTS,
   MimeReadError,
@@ -9,3 +9,26 @@ export {
   type MimeTextPart,
   type ReadableEntity,
 } from './readable.js';
+export {
+  IRC_TEXT_TYPE,
+  attachmentLine,
+  contentPlaceholder,
+  normalizeLineEnds,
+  renderContent,
+  renderEntity,
+  type RenderOptions,
+  type RenderedContent,
+} from './render.js';
+export {
+  PALETTE,
+  hasFormatting,
+  htmlToIrc,
+  htmlToRuns,
+  ircToHtml,
+  isStyled,
+  parseIrc,
+  runsToHtml,
+  stripIrc,
+  type Run,
+  type Style,
+} from './format.js';

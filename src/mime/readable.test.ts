@@ -67,7 +67,8 @@ describe('readMimeEntity', () => {
       'Content-Type: image/png\r\nContent-Disposition: attachment; filename="cat.png"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=',
     ]);
     const m = await readMimeEntity('multipart/mixed; boundary=X', undefined, bytes(withFile));
-    expect(m.attachments).toEqual([{ type: 'image/png', filename: 'cat.png', octets: 8 }]);
+    expect(m.attachments).toMatchObject([{ type: 'image/png', filename: 'cat.png', octets: 8 }]);
+    expect(m.attachments[0]!.content).toHaveLength(8);
     expect(readableText(m)).toBe('see the picture\n[image/png attachment cat.png, 8 octets]');
   });
 

@@ -20,6 +20,8 @@ export interface MimeAttachment {
   readonly type: string;
   readonly filename?: string;
   readonly octets: number;
+  /** Its decoded bytes (mail forwards them; chat networks name them). */
+  readonly content: Uint8Array;
 }
 
 export interface ReadableEntity {
@@ -66,7 +68,7 @@ export async function readMimeEntity(
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   const cte = (transferEncoding ?? '7bit').trim().toLowerCase();
   if (!/^(text|multipart|message)\//.test(type) && (cte === '7bit' || cte === '8bit' || cte === 'binary'))
-    return { text: '', otherText: [], attachments: [{ type, octets: body.byteLength }] };
+    return { text: '', otherText: [], attachments: [{ type, octets: body.byteLength, content: body }] };
   // The entity's own header section, then its body: a MIME entity as RFC 2045 3 writes it.
   const head =
     `Content-Type: ${contentType}\r\n` +
@@ -96,7 +98,12 @@ export async function readMimeEntity(
         continue;
       }
     }
-    attachments.push({ type, octets: bytes.byteLength, ...(a.filename ? { filename: a.filename } : {}) });
+    attachments.push({
+      type,
+      octets: bytes.byteLength,
+      content: bytes,
+      ...(a.filename ? { filename: a.filename } : {}),
+    });
   }
   const html = email.html === undefined ? undefined : trimEnd(email.html);
   const text =
@@ -113,7 +120,8 @@ export async function readMimeEntity(
 
 /**
  * The entity as one text for a reader: its text, then a line per attachment naming it, so a
- * picture sent from mail shows as `[image/png attachment photo.png, 2048 octets]`.
+ * picture sent from mail shows as `[image/png attachment photo.png, 2048 octets]` (render.ts
+ * does the same for every reader; this is its plain form).
  */
 export function readableText(e: ReadableEntity): string {
   const notes = e.attachments.map(

@@ -3,6 +3,9 @@
  * said on `#dev` is mailed to the list's subscriber (received by a real SMTP server, the test
  * sink), and the subscriber's reply, sent over SMTP to the list address, comes back to `#dev`
  * with its quoted text removed, and is never mailed back to the list; nothing is echoed.
+ * Issue 20 (one rendering path): a formatted IRC line reaches mail readable, its formatting as
+ * HTML and no `text/x-irc` file attached; a mail with a 2 KB attachment reaches IRC as its text
+ * and a line naming the attachment.
  */
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
@@ -80,5 +83,39 @@ describe('an IRC channel and a mail list in one room', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(dave.lines.filter((l) => l.target === '#dev')).toHaveLength(1);
     expect(sink.mails).toHaveLength(1);
+
+    // Issue 20: a formatted IRC line is mailed as its text, with its formatting as HTML.
+    dave.client.say('#dev', '\x02Bold\x02 and \x0304red\x03 \x1dnews\x1d');
+    const formatted = (await sink.waitFor(2, 5000))[1]!.parsed;
+    expect(formatted.text).toContain('Bold and red news');
+    expect(formatted.html).toContain('<b>Bold</b>');
+    expect(formatted.html).toContain('<span style="color:#ff0000">red</span>');
+    expect(formatted.attachments).toEqual([]);
+
+    // Issue 20: a mail with a 2 KB attachment reaches IRC as its text and a line naming the file.
+    const t2 = nodemailer.createTransport({ host: '127.0.0.1', port: mailAdapter.smtpAddress!.port });
+    try {
+      await t2.sendMail({
+        from: 'Erin <erin@elsewhere.test>',
+        to: `dev@${MAIL}`,
+        subject: 'small-attach',
+        text: 'see small-attach',
+        attachments: [
+          { filename: 'notes.bin', content: Buffer.alloc(2048, 1), contentType: 'application/octet-stream' },
+        ],
+      });
+    } finally {
+      t2.close();
+    }
+    await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= 3, 5000, 'attachment lines');
+    expect(
+      dave.lines
+        .filter((l) => l.target === '#dev')
+        .map((l) => l.message)
+        .slice(1),
+    ).toEqual([
+      '<mailto=erin@elsewhere.test> see small-attach',
+      '<mailto=erin@elsewhere.test> [application/octet-stream attachment notes.bin, 2048 octets]',
+    ]);
   });
 });

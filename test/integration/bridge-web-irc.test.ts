@@ -6,13 +6,21 @@
  * prefix, neither side gets its own line back, and the page shows the IRC user's presence (a
  * watch of `pres:dave@irc.test`): unknown before the gateway has seen the nick, online once he
  * joined and spoke, offline on QUIT and online again on JOIN. A formatted IRC line shows as its
- * text on the page.
+ * text on the page. Issue 20, with a mail list in the room too (the test SMTP sink): a mail with
+ * a 2 KB attachment shows on the page with its subject, its text (LF line ends) and a line
+ * naming the file, and reaches the channel the same way; a web reply to it is mailed threaded;
+ * a formatted IRC line reaches another channel of the room with its codes unchanged.
  */
+import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
+import { createEmailAdapterDefinition, type EmailAdapter } from '../../adapters/email/index.js';
 import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
 import type { AdapterDefinition } from '../../src/adapter.js';
 import { say, useBrowser } from '../support/browser.js';
+import { stubResolver } from '../support/email.js';
+import { MAIL } from '../support/email-gateway.js';
 import { useIrcServer } from '../support/irc.js';
+import { useMailSink } from '../support/mail-sink.js';
 import { waitFor } from '../support/net.js';
 import { sendText } from '../support/hub-calls.js';
 import { signIn, TOKENS, type TestClient } from '../support/websocket.js';
@@ -21,6 +29,7 @@ import type { ResultFrame } from '../../adapters/websocket/protocol.js';
 const tokenOf = (user: string) => `${user}-token-0123456789`;
 
 describe('a browser user and an IRC user in one room', () => {
+  const smtp = useMailSink();
   const irc = useIrcServer();
   const browser = useBrowser();
 
@@ -88,6 +97,12 @@ describe('a browser user and an IRC user in one room', () => {
     const formatted = alice.locator('li.message:not(.own)', { hasText: 'Bold and red news' });
     await formatted.waitFor();
     expect(await alice.locator('li.message', { hasText: 'multipart' }).count()).toBe(0);
+    // ... with its formatting, styled on the page (issue 20: the one formatting model).
+    expect(await formatted.locator('.text').innerText()).toBe('Bold and red news');
+    // Styled property by property (CSSOM), never from markup.
+    const style = (hasText: string) => formatted.locator('.text .run', { hasText }).getAttribute('style');
+    expect(await style('Bold')).toBe('font-weight: bold;');
+    expect(await style('red')).toBe('color: rgb(255, 0, 0);');
 
     // Page → IRC: relay mode prefixes the author's name, with the domain of a user not the gateway's.
     await say(alice, 'Hi Dave, Alice from the browser');
@@ -244,5 +259,124 @@ describe('a browser user and an IRC user in one room', () => {
       ['Dave', '<bob> bob from the hub'],
     ]);
     web.close();
+  });
+
+  it('a mail with a 2 KB attachment reaches the page and the channel readable; a web reply is mailed threaded', async () => {
+    const email = createEmailAdapterDefinition({ resolver: stubResolver({}) });
+    const gw = await irc.gateway({
+      irc: {
+        channels: [
+          { name: '#dev', room: 'im:dev@gw.test' },
+          { name: '#ops', room: 'im:dev@gw.test' },
+        ],
+      },
+      adapterDefinitions: [websocketAdapter as AdapterDefinition<never>, email as AdapterDefinition<never>],
+      rooms: [
+        {
+          name: 'dev',
+          address: 'im:dev@gw.test',
+          members: ['im:%23dev@irc.test', 'im:%23ops@irc.test', 'im:room.dev@web.test', `im:dev@${MAIL}`],
+        },
+      ],
+      adapters: [
+        {
+          type: 'websocket',
+          domain: 'web.test',
+          http: { port: 0 },
+          auth: { tokens: [{ user: 'alice', token: TOKENS.alice }] },
+          deliveryTimeoutMs: 2000,
+          rooms: [{ name: 'dev', address: 'im:dev@gw.test', title: 'Dev (IRC #dev)' }],
+        },
+        {
+          type: 'email',
+          id: 'email',
+          domain: MAIL,
+          localDomain: 'gw.test',
+          inbound: { port: 0 },
+          outbound: { transport: 'smtp', host: '127.0.0.1', port: smtp.sink.port, timeoutMs: 5000 },
+          lists: [{ name: 'dev', room: 'im:dev@gw.test', subscribers: ['erin@elsewhere.test'] }],
+        },
+      ],
+    });
+    const web = gw.gateway.adapters.find((a) => a.type === 'websocket')!.adapter as WebSocketAdapter;
+    const mail = gw.gateway.adapters.find((a) => a.type === 'email')!.adapter as EmailAdapter;
+    const alice = await browser.signedIn(`http://${web.address!.host}:${web.address!.port}`, TOKENS.alice);
+    await alice.click('li[data-key="room:dev"]');
+    await alice.locator('#text:not([disabled])').waitFor();
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: mail.smtpAddress!.port });
+    try {
+      await t.sendMail({
+        from: 'Erin <erin@elsewhere.test>',
+        to: `dev@${MAIL}`,
+        subject: 'small-attach',
+        messageId: '<small-attach@elsewhere.test>',
+        text: 'see small-attach\nsecond line',
+        attachments: [
+          { filename: 'notes.bin', content: Buffer.alloc(2048, 1), contentType: 'application/octet-stream' },
+        ],
+      });
+    } finally {
+      t.close();
+    }
+    // The page: the subject with the first message of the thread, the text, the attachment named.
+    const item = alice.locator('li.message:not(.own)', { hasText: 'see small-attach' });
+    await item.waitFor();
+    expect(await item.locator('.subject').innerText()).toBe('small-attach');
+    const shown = await item.locator('.text').evaluate((e) => e.textContent);
+    expect(shown).toBe(
+      'see small-attach\nsecond line\n[application/octet-stream attachment notes.bin, 2048 octets]',
+    );
+    expect(await alice.locator('li.message', { hasText: 'content, ' }).count()).toBe(0);
+    // The channel: the text and the attachment's name, line by line.
+    await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= 3, 5000, 'mail on #dev');
+    expect(dave.lines.filter((l) => l.target === '#dev').map((l) => l.message)).toEqual([
+      '<mailto=erin@elsewhere.test> see small-attach',
+      '<mailto=erin@elsewhere.test> second line',
+      '<mailto=erin@elsewhere.test> [application/octet-stream attachment notes.bin, 2048 octets]',
+    ]);
+
+    // Alice answers on the web: Erin's mail client threads it under her mail.
+    await say(alice, 'Thanks Erin, got the file');
+    const [reply] = await smtp.sink.waitFor(1, 5000);
+    expect(reply!.parsed.text).toContain('Thanks Erin, got the file');
+    expect(reply!.parsed.subject).toBe('Re: small-attach');
+    expect(reply!.parsed.inReplyTo).toBe('<small-attach@elsewhere.test>');
+
+    // A formatted IRC line reaches IRC readable, its codes unchanged: #dev → the room → #ops.
+    const erin = await irc.user('Erin');
+    await erin.join('#ops');
+    dave.client.say('#dev', '\x02Bold\x02 and \x0304red\x03 news');
+    const onOps = await waitFor(
+      () => erin.lines.find((l) => l.target === '#ops' && l.message.includes('news')),
+      5000,
+      'line on #ops',
+    );
+    expect(onOps.message).toBe('<dave> \x02Bold\x02 and \x0304red\x03 news');
+
+    // An HTML-only mail reaches the page and the channel as its text.
+    const t3 = nodemailer.createTransport({ host: '127.0.0.1', port: mail.smtpAddress!.port });
+    try {
+      await t3.sendMail({
+        from: 'Erin <erin@elsewhere.test>',
+        to: `dev@${MAIL}`,
+        subject: 'html-only',
+        html: '<p>Meeting at <b>noon</b> &amp; cake</p>',
+      });
+    } finally {
+      t3.close();
+    }
+    const htmlItem = alice.locator('li.message:not(.own)', { hasText: 'Meeting at noon & cake' });
+    await htmlItem.waitFor();
+    expect(await htmlItem.locator('.subject').innerText()).toBe('html-only');
+    const htmlLine = await waitFor(
+      () => dave.lines.find((l) => l.target === '#dev' && l.message.includes('Meeting')),
+      5000,
+      'HTML mail on #dev',
+    );
+    expect(htmlLine.message).toBe('<mailto=erin@elsewhere.test> Meeting at noon & cake');
+    await browser.screenshot(alice, 'bridge-web-irc-mail');
   });
 });

@@ -40,6 +40,14 @@ function imFromAlice(text: string, extra: { inReplyTo?: string; subject?: string
   });
 }
 
+/** The thread's Message-IDs in order: dave's first mail, alice's answer, dave's next, ... */
+function* interleave(dave: readonly string[], alice: readonly string[]): Generator<string> {
+  for (let i = 0; i < dave.length; i++) {
+    yield dave[i]!;
+    if (i < alice.length) yield alice[i]!;
+  }
+}
+
 describe('email adapter, outbound', () => {
   const smtp = useMailSink();
   const cleanup: (() => Promise<void>)[] = [];
@@ -122,6 +130,49 @@ describe('email adapter, outbound', () => {
     expect(back.body.replace(/\r\n/g, '\n').trim()).toBe("Yes, I'll bring cake.\n\nDave");
     expect(back.ext('In-Reply-To')).toBe(p.messageId);
     expect(back.message.semantics.subjects[0]?.text).toBe('Re: Party');
+  });
+
+  it('replies from the hub to a mail thread, three rounds: In-Reply-To, References and Re: <subject> (issue 20)', async () => {
+    const s = smtp.sink;
+    const eg = await relayGateway(s.port);
+    const got: CommandFrame[] = [];
+    const a = await alice(eg, got);
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
+    const daveIds: string[] = [];
+    const aliceIds: string[] = [];
+    // Alice wrote first, without a Subject: the gateway's "Message from alice" names no thread.
+    expect((await sendText(a, 'im:alice@gw.test', DAVE_URI, 'are you there?')).status).toBe('ok');
+    const opener = (await s.waitFor(1))[0]!.parsed;
+    expect(opener.subject).toBe('Message from alice');
+    try {
+      for (let round = 1; round <= 3; round++) {
+        // Dave mails alice (round 1 starts the thread; later rounds answer her last mail).
+        const id = `<round${round}@elsewhere.test>`;
+        const last = aliceIds.at(-1);
+        await t.sendMail({
+          from: 'Dave <dave@elsewhere.test>',
+          to: `alice=gw.test@${MAIL}`,
+          subject: round === 1 ? 'Plans for Friday' : 'Re: Plans for Friday',
+          messageId: id,
+          ...(last === undefined ? {} : { inReplyTo: last, references: [...interleave(daveIds, aliceIds)] }),
+          text: `round ${round} from Dave`,
+        });
+        daveIds.push(id);
+        expect(got).toHaveLength(round);
+        // Alice answers from the hub: plain text, no Subject, no threading of her own.
+        expect((await sendText(a, 'im:alice@gw.test', DAVE_URI, `round ${round} from Alice`)).status).toBe(
+          'ok',
+        );
+        const p = (await s.waitFor(round + 1))[round]!.parsed;
+        expect(p.subject).toBe('Re: Plans for Friday');
+        expect(p.inReplyTo).toBe(id);
+        const refs = [opener.messageId!, ...interleave(daveIds, aliceIds)];
+        expect(p.references === undefined ? [] : ([] as string[]).concat(p.references)).toEqual(refs);
+        aliceIds.push(p.messageId!);
+      }
+    } finally {
+      t.close();
+    }
   });
 
   it('a relay’s permanent refusal is an error answer; a relay that is down is communications without a store, kept with one', async () => {

@@ -19,6 +19,10 @@ export interface ChatMessage {
   readonly network: string;
   readonly time: string;
   readonly text: string;
+  /** A mail's Subject, shown above the first message of its thread. */
+  readonly subject?: string;
+  /** The text with its formatting (runs whose texts join to `text`), when it had some. */
+  readonly format?: readonly FormatRun[];
   readonly own: boolean;
   status: Status;
   reason?: string;
@@ -26,6 +30,41 @@ export interface ChatMessage {
   id?: string;
   /** Its place in the conversation's history. */
   cursor?: string;
+}
+
+/** A run of the gateway's formatting model (issue 20), as the message frame carries it. */
+export interface FormatRun {
+  readonly text: string;
+  readonly bold?: boolean;
+  readonly italic?: boolean;
+  readonly underline?: boolean;
+  readonly strike?: boolean;
+  readonly mono?: boolean;
+  readonly fg?: string;
+  readonly bg?: string;
+}
+
+const HEX_COLOUR = /^#[0-9a-f]{6}$/;
+
+/**
+ * The text of a message, styled when it came with formatting: each run a span whose style is set
+ * property by property (never markup), colours only as `#rrggbb`; the plain text otherwise.
+ */
+function messageText(m: ChatMessage): (Node | string)[] {
+  const f = m.format;
+  if (f === undefined || f.map((r) => r.text).join('') !== m.text) return [m.text];
+  return f.map((r) => {
+    const plain = !r.bold && !r.italic && !r.underline && !r.strike && !r.mono && !r.fg && !r.bg;
+    if (plain) return r.text;
+    const e = h(r.mono ? 'code' : 'span', { class: 'run' }, r.text);
+    if (r.bold) e.style.fontWeight = 'bold';
+    if (r.italic) e.style.fontStyle = 'italic';
+    const lines = [r.underline ? 'underline' : '', r.strike ? 'line-through' : ''].filter(Boolean);
+    if (lines.length > 0) e.style.textDecoration = lines.join(' ');
+    if (r.fg !== undefined && HEX_COLOUR.test(r.fg)) e.style.color = r.fg;
+    if (r.bg !== undefined && HEX_COLOUR.test(r.bg)) e.style.backgroundColor = r.bg;
+    return e;
+  });
 }
 
 export interface Presence {
@@ -105,7 +144,8 @@ export function messageItem(m: ChatMessage, domain: string): HTMLElement {
       h('span', { class: 'network' }, m.network),
       h('time', { datetime: m.time }, shown),
     ),
-    h('div', { class: 'text' }, m.text),
+    m.subject === undefined ? null : h('div', { class: 'subject' }, m.subject),
+    h('div', { class: 'text' }, ...messageText(m)),
   );
   const status = statusText(m);
   if (m.own && status !== '') item.append(h('div', { class: 'status' }, status));

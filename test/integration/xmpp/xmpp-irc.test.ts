@@ -2,7 +2,8 @@
  * Across adapters: an XMPP user on a real Prosody and an IRC user on a real ngircd talk through
  * one gateway, both ways (relay mode): juliet writes to `dave\40irc.test@xmpp-gw.localhost`, Dave
  * sees `<juliet@localhost> …` from the gateway's nick, and his reply without an address reaches
- * juliet from his puppet JID.
+ * juliet from his puppet JID. A formatted IRC line reaches her as its text with XEP-0071
+ * XHTML-IM written from the gateway's formatting model (issue 20).
  */
 import { describe, expect, it } from 'vitest';
 import { xmppAdapter } from '../../../adapters/xmpp/index.js';
@@ -37,6 +38,17 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('an XMPP us
       (s) => s.is('message') && s.getChildText('body') === 'hi juliet, from IRC',
     );
     expect(m.attrs.from).toBe(puppet);
+
+    dave.client.say('gwbot', '\x02Bold\x02 and \x0304red\x03');
+    const f = await received(juliet, (s) => s.is('message') && s.getChildText('body') === 'Bold and red');
+    const body = f
+      .getChild('html', 'http://jabber.org/protocol/xhtml-im')
+      ?.getChild('body', 'http://www.w3.org/1999/xhtml');
+    const spans = body?.getChildren('span').map((x) => [x.getText(), x.attrs.style]);
+    expect(spans).toEqual([
+      ['Bold', 'font-weight: bold'],
+      ['red', 'color: #ff0000'],
+    ]);
   });
 
   it('an IRC user in a hosted XMPP room: channel lines come from room/<nick>, room posts reach the channel', async () => {
