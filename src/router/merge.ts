@@ -8,7 +8,8 @@
  *   (row 52);
  * - the payload kept is the chosen ok's own, else the first other ok's, moved over with its
  *   Content-Type;
- * - the error reported is the first in delivery order (each already carries its Error-Originator).
+ * - the error reported is the first in delivery order (each already carries its Error-Originator);
+ * - every `<Network>-Clipped` header of any ok is kept (withClipped).
  */
 import { getHeader, removeHeader, type Answer, type Header } from '../protocol/index.js';
 
@@ -25,9 +26,29 @@ export function mergeAnswers(answers: readonly Answer[]): Answer {
   }
   if (chosen === undefined) chosen = firstOk;
   if (chosen === undefined) return answers[0]!;
+  chosen = withClipped(chosen, answers);
   if (chosen.payload !== undefined || withPayload === undefined) return chosen;
   const headers: Header[] = removeHeader(chosen.headers, 'Content-Type');
   const ct = getHeader(withPayload.headers, 'Content-Type');
   if (ct !== undefined) headers.push(['Content-Type', ct]);
   return { status: 'ok', headers, payload: withPayload.payload! };
+}
+
+/**
+ * Issue 20 ("limits tell the truth"): what a network did not take whole is said in an extension
+ * header `<Network>-Clipped` on that member's ok (docs/adapters/irc.md `Irc-Clipped`). The
+ * merged answer keeps every such header of every ok, not only the chosen one's, so the sender
+ * hears of it whichever member's ok was chosen. Unchanged (the same object) when there is none.
+ */
+function withClipped(chosen: Answer, answers: readonly Answer[]): Answer {
+  let extra: Header[] | undefined;
+  for (let i = 0; i < answers.length; i++) {
+    const a = answers[i]!;
+    if (a === chosen || a.status !== 'ok') continue;
+    for (let k = 0; k < a.headers.length; k++) {
+      const h = a.headers[k]!;
+      if (h[0].length > 8 && h[0].slice(-8).toLowerCase() === '-clipped') (extra ??= []).push(h);
+    }
+  }
+  return extra === undefined ? chosen : { ...chosen, headers: [...chosen.headers, ...extra] };
 }
