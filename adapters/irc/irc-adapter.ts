@@ -62,7 +62,8 @@ export class IrcAdapter implements Adapter {
       const room = ch.room === undefined ? null : tryInbox(ch.room);
       return room === null ? [] : [room.domain];
     });
-    this.naming = relayNaming(config.relayNames, roomDomains);
+    // People of this IRC network relayed to another of its channels are known there by nick.
+    this.naming = relayNaming(config.relayNames, [config.domain, ...roomDomains]);
     this.names = new IrcNames(config.domain, config.channels);
     this.lastCorrespondent = new BoundedCache({
       maxEntries: config.correspondents.maxEntries,

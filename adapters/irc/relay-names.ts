@@ -32,7 +32,8 @@ export function relayName(a: ImAddress, n: RelayNaming): string {
 
 /**
  * The naming of a configuration: its `relayNames`, the gateway's own domains being those
- * listed and those of the channels' rooms (rooms are the gateway's, so their domain is).
+ * listed and those given (the IRC network's own, and those of the channels' rooms: rooms are the
+ * gateway's, so their domain is).
  */
 export function relayNaming(
   c: {

@@ -179,9 +179,11 @@ describe('a broken edit', () => {
       { name: 'a', address: 'im:a@gw.test', members: ['im:b@gw.test'] },
       { name: 'b', address: 'im:b@gw.test', members: ['im:alice@gw.test'] },
     ];
-    const r = await g.gateway.reload(checked(baseConfig([...ALICE_BOB, account('dave')], { rooms })));
-    expect(r).toMatchObject({ ok: false, changes: [] });
-    expect(r.problems).toEqual([{ path: 'rooms', message: 'room a: member im:b@gw.test is a room here' }]);
+    // Issue 19: the configuration check (the one a reload from the file runs first) refuses it
+    // with the member's path, so the reload never sees it.
+    expect(() => checked(baseConfig([...ALICE_BOB, account('dave')], { rooms }))).toThrow(
+      /rooms\[0\]\.members\[0\]: im:b@gw\.test is the room b here/,
+    );
     expect(await loginFails(g, 'dave')).toBe('sasl-failure');
     await stillServes(g, alice);
     // The next good edit applies against the configuration that stayed.
