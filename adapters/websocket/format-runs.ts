@@ -5,19 +5,9 @@
  * elements from the runs with textContent only). Pure.
  */
 import { normalizeLineEnds, type RenderedContent } from '../../src/index.js';
+import type { FormatRun } from './protocol-history.js';
 
-/** A run of the core's formatting model (src/mime/format.ts) as the page receives it. */
-export interface FormatRun {
-  readonly text: string;
-  readonly bold?: boolean;
-  readonly italic?: boolean;
-  readonly underline?: boolean;
-  readonly strike?: boolean;
-  readonly mono?: boolean;
-  /** `#rrggbb`. */
-  readonly fg?: string;
-  readonly bg?: string;
-}
+export type { FormatRun };
 
 export interface Shown {
   readonly text: string;

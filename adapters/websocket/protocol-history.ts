@@ -51,6 +51,9 @@ export const formatRuns = z.array(
   }),
 );
 
+/** A run of the core's formatting model (src/mime/format.ts) as a frame carries it. */
+export type FormatRun = z.infer<typeof formatRuns>[number];
+
 export const historyItem = z.strictObject({
   /** The gateway's message id (the IMTP `Message-ID` header). */
   id: z.string(),

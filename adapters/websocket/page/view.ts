@@ -2,6 +2,8 @@
  * DOM building for the page. Text goes in with textContent only, never as HTML, so nothing a
  * remote user writes can run in the page.
  */
+import type { FormatRun } from '../protocol-history.js';
+
 export type Status =
   | 'sending'
   | 'delivered'
@@ -30,18 +32,6 @@ export interface ChatMessage {
   id?: string;
   /** Its place in the conversation's history. */
   cursor?: string;
-}
-
-/** A run of the gateway's formatting model (issue 20), as the message frame carries it. */
-export interface FormatRun {
-  readonly text: string;
-  readonly bold?: boolean;
-  readonly italic?: boolean;
-  readonly underline?: boolean;
-  readonly strike?: boolean;
-  readonly mono?: boolean;
-  readonly fg?: string;
-  readonly bg?: string;
 }
 
 const HEX_COLOUR = /^#[0-9a-f]{6}$/;
