@@ -106,4 +106,23 @@ describe('WriteBatcher', () => {
     expect(await waiting).toBe(4);
     expect(batches).toEqual([[1], [2, 3]]);
   });
+
+  it('with a synchronous commit (SQLite), a `now` write is committed before submit returns', async () => {
+    const committed: number[][] = [];
+    const b = new WriteBatcher<number>({
+      maxWrites: 100,
+      minIntervalMs: 0,
+      commit: (ops) => (committed.push([...ops]), ops.map((op): Outcome => ({ ok: true, value: op }))),
+      failure: (err) => new StoreError('write-failed', 'test', String(err)),
+      closed: () => new StoreError('closed', 'test', 'closed'),
+    });
+    const queued = b.submit<number>(1);
+    const urgent = b.submit<number>(2, true);
+    // No turn has passed: the write that waited and the urgent one are one transaction already.
+    expect(committed).toEqual([[1, 2]]);
+    expect(await Promise.all([queued, urgent])).toEqual([1, 2]);
+    // The flush the first submit scheduled finds nothing left to do.
+    await new Promise((r) => setImmediate(r));
+    expect(b.transactions).toBe(1);
+  });
 });

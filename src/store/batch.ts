@@ -75,21 +75,22 @@ export class WriteBatcher<Op> {
   }
 
   /**
-   * Queues `op` for the next transaction. `now`: that transaction is not held back by
-   * `minIntervalMs` (it starts at the end of this turn, or as soon as the running one is done):
-   * for writes whose delay widens a window, such as removing a line already sent from an
-   * outbound queue (a crash before that commit sends the line again).
+   * Queues `op` for the next transaction. `now`: that transaction starts at once, in this call,
+   * when none is running (SQLite commits it before `submit` returns), else as soon as the running
+   * one is done; it is never held back by `minIntervalMs` nor by the rest of the turn: for writes
+   * whose delay widens a window, such as removing a line already sent from an outbound queue (a
+   * crash before that commit sends the line again; under load the rest of a turn is long).
    */
   submit<R>(op: Op, now = false): Promise<R> {
     if (this.closing) return Promise.reject(this.options.closed());
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ op, resolve: resolve as (v: unknown) => void, reject });
-      if (now) this.urgent = true;
-      if (now && this.timer !== null) {
-        clearTimeout(this.timer);
-        this.timer = null;
-        setImmediate(() => this.start());
-      } else this.schedule();
+      if (!now) return this.schedule();
+      this.urgent = true;
+      if (this.running !== null) return; // its `finally` schedules the rest, urgently
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+      this.start();
     });
   }
 
@@ -117,7 +118,8 @@ export class WriteBatcher<Op> {
     if (this.scheduled || this.running !== null) return;
     this.scheduled = true;
     const wait = this.urgent ? 0 : this.lastStart + (this.options.minIntervalMs ?? 0) - performance.now();
-    if (wait <= 0) setImmediate(() => this.start());
+    // `scheduled` is cleared by a start that came first (an urgent submit): then nothing to do.
+    if (wait <= 0) setImmediate(() => this.scheduled && this.start());
     else
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -126,6 +128,8 @@ export class WriteBatcher<Op> {
   }
 
   private start(): void {
+    // One commit at a time; the running one's `finally` schedules what is left.
+    if (this.running !== null) return;
     this.scheduled = false;
     this.urgent = false;
     this.lastStart = performance.now();
