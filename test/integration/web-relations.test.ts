@@ -159,4 +159,26 @@ describe('replies, edits, deletions and reactions: hub client ↔ web user (issu
     expect(await nextToAlice(x7)).toMatchObject({ text: 'about that', replyTo: 'unknown-id-1' });
     await carol.close();
   });
+
+  it('the router passes Msg relations between hub clients untouched, known ids or not (RFC 3862 6)', async () => {
+    const web = await startWeb();
+    const got: CommandFrame[] = [];
+    const bob = await web.gw.client('bob', 'imtp', (cmd) => {
+      got.push(cmd);
+      return { status: 'ok', headers: [] };
+    });
+    expect((await bob.command('listen', [['Inbox', 'im:bob@gw.test']])).status).toBe('ok');
+    const carol = await web.gw.client('carol', 'imtp', () => ({ status: 'ok', headers: [] }));
+    const id = newMessageId();
+    const payload = cpim('', { id, reaction: { op: 'add', target: 'nobody-knows-this', key: '👀' } });
+    const a = await sendText(carol, CAROL, 'im:bob@gw.test', payload, [
+      ['Content-Type', 'message/cpim'],
+      ['Message-ID', id],
+    ]);
+    expect(a.status).toBe('ok');
+    const cmd = await waitFor(() => got[0]);
+    expect(Buffer.from(cmd.payload!).equals(payload)).toBe(true);
+    expect(h(cmd.headers, 'Message-ID')).toBe(id);
+    await Promise.all([carol.close(), bob.close()]);
+  });
 });
