@@ -4,7 +4,7 @@
  * writes and reads the CPIM `Msg` namespace (src/codec/cpim/relations.ts) with the fallbacks of
  * message-semantics 2.3, and lets a user edit and delete only their own messages.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildCpim,
   editFallback,
@@ -18,7 +18,10 @@ import {
 } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { newMessageId } from '../../src/protocol/message-id.js';
-import { TOKENS, signIn, useWebGateways } from '../support/websocket.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOKENS, signIn, startWebGateway, useWebGateways } from '../support/websocket.js';
 import { h, sendText } from '../support/hub-calls.js';
 import { waitFor } from '../support/net.js';
 
@@ -157,6 +160,63 @@ describe('replies, edits, deletions and reactions: hub client ↔ web user (issu
     const x7 = newMessageId();
     await fromCarol('about that', { id: x7, replyTo: 'unknown-id-1' });
     expect(await nextToAlice(x7)).toMatchObject({ text: 'about that', replyTo: 'unknown-id-1' });
+
+    // The conversation's history replays the relations (kept as the CPIM payloads).
+    const hist = await alice.request({ type: 'history', conversation: CAROL });
+    expect(hist.type).toBe('history');
+    const items = (hist as Extract<typeof hist, { type: 'history' }>).messages;
+    expect(items.find((i) => i.id === a1)).toMatchObject({
+      text: 'done',
+      replyTo: x1,
+      quote: 'carol: ship it',
+    });
+    expect(items.find((i) => i.id === x3)).toMatchObject({ text: 'ship it now', replaces: x1 });
+    expect(items.find((i) => i.id === x4)).toMatchObject({ reaction: { op: 'add', target: a1, key: '🎉' } });
+    expect(items.find((i) => i.id === x5)).toMatchObject({ text: '', retracts: x1 });
+    await carol.close();
+  });
+
+  it('in a room: web readers and the hub member get the relations of a web user’s posts', async () => {
+    const web = await startWeb();
+    const got: CommandFrame[] = [];
+    const carol = await web.gw.client('carol', 'imtp', (cmd) => {
+      got.push(cmd);
+      return { status: 'ok', headers: [] };
+    });
+    expect((await carol.command('listen', [['Inbox', CAROL]])).status).toBe('ok');
+    const alice = await signIn(web.ws, TOKENS.alice, true, 2);
+    const bob = await signIn(web.ws, TOKENS.bob, true, 2);
+    for (const u of [alice, bob])
+      expect(await u.request({ type: 'join', room: 'lobby' })).toMatchObject({ status: 'ok' });
+    const post = await alice.request({ type: 'send', room: 'lobby', text: 'standup at 10' });
+    const p1 = (post as { messageId: string }).messageId;
+    await bob.waitFor((f) => f.type === 'message' && f.id === p1);
+    // bob may react but not edit alice's post.
+    expect(
+      await bob.request({ type: 'send', room: 'lobby', reaction: { op: 'add', target: p1, key: '👍' } }),
+    ).toMatchObject({ status: 'ok' });
+    expect(await alice.waitFor((f) => f.type === 'message' && f.reaction !== undefined)).toMatchObject({
+      from: 'im:bob@web.test',
+      text: '',
+      reaction: { op: 'add', target: p1, key: '👍' },
+    });
+    expect(await bob.request({ type: 'send', room: 'lobby', text: 'no', replaces: p1 })).toMatchObject({
+      status: 'error',
+      errorType: 'target-authorization',
+    });
+    expect(
+      await alice.request({ type: 'send', room: 'lobby', text: 'standup at 11', replaces: p1 }),
+    ).toMatchObject({ status: 'ok' });
+    expect(await bob.waitFor((f) => f.type === 'message' && f.replaces === p1)).toMatchObject({
+      text: 'standup at 11',
+    });
+    // carol, the room's hub member, got the CPIM: the post, the silent reaction, the edit.
+    await waitFor(() => got.length >= 3 || undefined);
+    const rels = got.map((cmd) => read(cmd));
+    expect(rels.map((r) => r.body)).toEqual(['standup at 10', '', '* standup at 11']);
+    expect(rels[1]!.r.reaction).toEqual({ op: 'add', target: p1, key: '👍' });
+    expect(rels[1]!.m.semantics.required.map((q) => q.name)).toEqual(['Reaction']);
+    expect(rels[2]!.r.replaces).toBe(p1);
     await carol.close();
   });
 
@@ -180,5 +240,38 @@ describe('replies, edits, deletions and reactions: hub client ↔ web user (issu
     expect(Buffer.from(cmd.payload!).equals(payload)).toBe(true);
     expect(h(cmd.headers, 'Message-ID')).toBe(id);
     await Promise.all([carol.close(), bob.close()]);
+  });
+});
+
+describe('the author record survives a restart (issue 17)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'web-relations-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a message sent before the restart can be edited after it, by its author only', async () => {
+    const storage = { storage: { backend: 'sqlite', path: join(dir, 'gw.sqlite') } };
+    const first = await startWebGateway({}, storage);
+    let a1: string;
+    try {
+      const alice = await signIn(first.ws, TOKENS.alice, true, 2);
+      const sent = await alice.request({ type: 'send', to: 'dave', text: 'see you at 10' });
+      expect(sent).toMatchObject({ status: 'ok' });
+      a1 = (sent as { messageId: string }).messageId;
+    } finally {
+      await first.stop();
+    }
+    const second = await startWebGateway({}, storage);
+    try {
+      const alice = await signIn(second.ws, TOKENS.alice, true, 2);
+      const bob = await signIn(second.ws, TOKENS.bob, true, 2);
+      expect(await bob.request({ type: 'send', to: 'dave', text: 'no', replaces: a1 })).toMatchObject({
+        status: 'error',
+        description: expect.stringContaining('only your own') as unknown,
+      });
+      expect(
+        await alice.request({ type: 'send', to: 'dave', text: 'see you at 11', replaces: a1 }),
+      ).toMatchObject({ status: 'ok' });
+    } finally {
+      await second.stop();
+    }
   });
 });
