@@ -243,6 +243,36 @@ describe('replies, edits, deletions and reactions: hub client ↔ web user (issu
   });
 });
 
+describe('a reaction flood (issue 17)', () => {
+  const startWeb = useWebGateways();
+
+  it('reactions count against the sender’s message rate; past the burst they get quota', async () => {
+    const web = await startWeb({ limits: { messagesPerSecond: 1, messageBurst: 3 } });
+    const alice = await signIn(web.ws, TOKENS.alice, true, 2);
+    const bob = await signIn(web.ws, TOKENS.bob, true, 2);
+    const keys = ['👍', '❤️', '😂', '🎉', '👀', '🚀'];
+    keys.forEach((key, i) =>
+      alice.send({ type: 'send', id: `r${i}`, to: 'bob', reaction: { op: 'add', target: 'm-1', key } }),
+    );
+    const results = await Promise.all(
+      keys.map((_, i) => alice.waitFor((f) => f.type === 'result' && f.id === `r${i}`)),
+    );
+    expect(results.map((r) => (r.type === 'result' ? (r.errorType ?? r.status) : ''))).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'quota',
+      'quota',
+      'quota',
+    ]);
+    // bob got the three that passed, and nothing else is affected: he can still write to alice.
+    expect(bob.frames.filter((f) => f.type === 'message' && f.reaction !== undefined)).toHaveLength(3);
+    expect(await bob.request({ type: 'send', to: 'alice', text: 'calm down' })).toMatchObject({
+      status: 'ok',
+    });
+  });
+});
+
 describe('the author record survives a restart (issue 17)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'web-relations-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
