@@ -89,6 +89,13 @@ describe('incoming relations', () => {
       text: 'new',
     });
     expect(withoutFallback('plain', {})).toEqual({ text: 'plain' });
+    // A body that is all fallback is shown whole unless it is a deletion or a reaction.
+    expect(withoutFallback('all of it', { fallback: [{ start: 0, end: null }] })).toEqual({
+      text: 'all of it',
+    });
+    expect(
+      withoutFallback('(x deleted a message)', { retracts: 'a', fallback: [{ start: 0, end: null }] }),
+    ).toEqual({ text: '' });
   });
 
   it('a web message with relations reads back with them (buildMessage → readMessage)', async () => {

@@ -190,6 +190,9 @@ export function relationsOf(m: CpimMessage | Relations | undefined): Relations {
 export function withoutFallback(text: string, r: Relations): { text: string; quote?: string } {
   if (r.fallback === undefined) return { text };
   const shown = stripFallback(text, r.fallback);
+  // All fallback, yet neither a deletion nor a reaction (which show nothing): the fallback is all
+  // there is to show, so it is shown whole rather than as an empty message.
+  if (shown.trim() === '' && r.retracts === undefined && r.reaction === undefined) return { text };
   const first = r.fallback[0]!;
   if (r.replyTo === undefined || first.start !== 0 || first.end === null) return { text: shown };
   const head = [...text].slice(0, first.end).join('');
