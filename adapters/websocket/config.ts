@@ -159,6 +159,15 @@ const sectionSchema = z.strictObject({
           'web users who left remembered, so a message to them is `no-listeners`, not `target-not-found`',
         ),
       offlineUserMs: positiveInt.prefault(24 * 3600_000).describe('how long such a user is remembered'),
+      /**
+       * Issue 17: messages remembered (id → author and a 200-character excerpt, in the store's
+       * mappings) for the author check of edits and deletions and for reply quotes.
+       */
+      maxKnownMessages: positiveInt
+        .prefault(10_000)
+        .describe(
+          'messages remembered (author, excerpt) so users edit and delete only their own and replies quote the original',
+        ),
     })
     .prefault({})
     .describe('limits per connection, per user and in all'),

@@ -106,6 +106,7 @@ async function itemOf(
     text: m.text,
     ...(m.subject === undefined ? {} : { subject: m.subject }),
     ...(m.format === undefined ? {} : { format: [...m.format] }),
+    ...m.relations,
     ...(m.from === user.inbox.uri ? { own: true } : {}),
   };
 }

@@ -19,6 +19,7 @@ import {
 } from '../../src/index.js';
 import { appendDirect, contentTypeOf } from './history.js';
 import { deliverReport } from './reports.js';
+import { acceptIncoming } from './relations.js';
 import { messageIdOf } from './storage.js';
 import { networkOf, readLocalInbox, readMessage, type ReadMessage } from './translate.js';
 import type { Session } from './session.js';
@@ -74,6 +75,11 @@ function deliverRead(
   m: ReadMessage,
 ): Promise<Answer> | Answer {
   const id = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim();
+  if (m.relations !== undefined || id !== undefined) {
+    // Issue 17: the record of who wrote what (relations.ts), and the author check of edits.
+    const relations = acceptIncoming(chat.known, id, m.from, m.text, m.relations ?? {});
+    m = { ...m, relations };
+  }
   if (local.kind === 'room') {
     const room = chat.rooms.get(local.name);
     if (room === undefined) return errorAnswer('target-not-found', `no web room ${local.name}`);
@@ -88,6 +94,7 @@ function deliverRead(
       text: m.text,
       ...(m.subject === undefined ? {} : { subject: m.subject }),
       ...(m.format === undefined ? {} : { format: [...m.format] }),
+      ...m.relations,
       room: room.name,
       ...(id ? { id } : {}),
     });
@@ -144,6 +151,7 @@ async function toUser(
     text: m.text,
     ...(m.subject === undefined ? {} : { subject: m.subject }),
     ...(m.format === undefined ? {} : { format: [...m.format] }),
+    ...m.relations,
     to: user.inbox.uri,
     id,
     ...(cursor === undefined ? {} : { cursor }),

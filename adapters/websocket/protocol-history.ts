@@ -8,6 +8,7 @@
  * only by asking the gateway (`before`, `after`).
  */
 import { z } from 'zod';
+import { messageRelationFields } from './protocol-relations.js';
 
 export const cursor = z.string().regex(/^[0-9]{1,16}$/, 'a cursor from a message or history frame');
 
@@ -69,6 +70,8 @@ export const historyItem = z.strictObject({
   /** The text with its formatting, when it had some (issue 20). */
   format: formatRuns.optional(),
   own: z.boolean().optional(),
+  /** Issue 17: what it replies to, edits, deletes or reacts to. */
+  ...messageRelationFields,
 });
 
 export const historyFrame = z.strictObject({

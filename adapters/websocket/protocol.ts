@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { cursor, formatRuns, historyFrame, historyRequestFrame, reportFrame } from './protocol-history.js';
+import { messageRelationFields, sendRelationFields } from './protocol-relations.js';
 
 /** The version this gateway speaks; `auth` may name any of SUPPORTED_VERSIONS. */
 export const PROTOCOL_VERSION = 2;
@@ -47,10 +48,19 @@ export const sendFrame = z
     to: target.optional(),
     /** A room message: the name of a joined room. */
     room: roomName.optional(),
-    text: z.string().min(1),
+    /** The text; absent only for a deletion or a reaction (issue 17). */
+    text: z.string().min(1).optional(),
+    ...sendRelationFields,
   })
   .refine((f) => (f.to === undefined) !== (f.room === undefined), {
     message: 'give exactly one of "to" and "room"',
+  })
+  .refine((f) => [f.replaces, f.retracts, f.reaction].filter((x) => x !== undefined).length <= 1, {
+    message: 'give at most one of "replaces", "retracts" and "reaction"',
+  })
+  .refine((f) => (f.text === undefined) === (f.retracts !== undefined || f.reaction !== undefined), {
+    message: 'a send needs "text", except a deletion or a reaction, which has none',
+    path: ['text'],
   });
 
 export const joinFrame = z.strictObject({
@@ -174,6 +184,8 @@ export const messageFrame = z.strictObject({
   id: z.string().optional(),
   /** Version 2: its place in the conversation's history, when the web adapter kept it. */
   cursor: cursor.optional(),
+  /** Issue 17: what it replies to, edits, deletes or reacts to (the CPIM `Msg` headers). */
+  ...messageRelationFields,
 });
 
 export const PRESENCE_STATES = ['online', 'idle', 'away', 'offline', 'unknown'] as const;

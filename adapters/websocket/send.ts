@@ -11,6 +11,7 @@ import { appendDirect, directKey, roomKey } from './history.js';
 import type { ClientFrame, ResultFrame } from './protocol.js';
 import type { Session } from './session.js';
 import { newMessageId } from './storage.js';
+import { acceptIncoming, outgoing } from './relations.js';
 import { CPIM_TYPE, buildMessage, mergeRoomResults, readTarget, resultOf } from './translate.js';
 import type { WebChat } from './web-chat.js';
 
@@ -40,22 +41,30 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
     count(chat, out);
     s.send(out);
   };
-  if (Buffer.byteLength(f.text) > limits.maxTextBytes)
+  if (Buffer.byteLength(f.text ?? '') > limits.maxTextBytes)
     return reply(errorAnswer('quota', `messages are limited to ${limits.maxTextBytes} octets`));
   const u = chat.user(s.user!);
   const now = new Date();
+  // Issue 17: replies, edits, deletions and reactions (relations.ts; the author check).
+  const out = outgoing(chat.known, u.inbox.uri, id, f);
+  if (typeof out === 'string') return reply(errorAnswer('target-authorization', out));
+  const shown = { text: out.text, ...out.shown };
+  const remember = (): void => {
+    acceptIncoming(chat.known, id, u.inbox.uri, out.text, out.shown);
+  };
   const mine = (x: Session): boolean => x.user === u.name && x !== s;
   if (f.room !== undefined) {
     const room = chat.rooms.get(f.room);
     if (room === undefined) return reply(errorAnswer('target-not-found', `no room ${f.room}`));
     if (!s.rooms.has(room.name)) return reply(errorAnswer('target-authorization', 'join the room first'));
-    const payload = buildMessage(u.inbox, room.address, f.text, now);
+    const payload = buildMessage(u.inbox, room.address, out.body, now, out.relations);
+    remember();
     const frame = {
       from: u.inbox.uri,
       network: chat.domain,
       room: room.name,
       time: now.toISOString(),
-      text: f.text,
+      ...shown,
       id,
     };
     for (const x of room.sessions)
@@ -99,10 +108,11 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
         to: to.uri,
         network: chat.domain,
         time,
-        text: f.text,
+        ...shown,
         id,
       });
-  const payload = buildMessage(u.inbox, to, f.text, now);
+  const payload = buildMessage(u.inbox, to, out.body, now, out.relations);
+  remember();
   const answer = await chat.ctx.hub.send({
     sender: u.inbox.uri,
     inbox: to.uri,

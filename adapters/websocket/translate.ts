@@ -7,6 +7,7 @@
 import {
   buildCpim,
   claimedAuthorNote,
+  relationHeaders,
   buildPidf,
   getHeader,
   getHeaders,
@@ -27,11 +28,14 @@ import {
   type RenderedContent,
   type MimeReadLimits,
   type PresAddress,
+  type Relations,
   type XmlElement,
 } from '../../src/index.js';
 import { NAME_PATTERN } from './config.js';
 import { formatOf, type FormatRun, type Shown } from './format-runs.js';
 import type { PageState, PresenceState, ResultFrame } from './protocol.js';
+import type { WireRelations } from './protocol-relations.js';
+import { relationsOf, wireRelations, withoutFallback } from './relations.js';
 
 /** RFC 3862 3.1: the IMTP payload starts at the CPIM headers; the type goes in Content-Type. */
 export const CPIM_TYPE = 'message/cpim';
@@ -73,14 +77,31 @@ export function presentityOf(inbox: ImAddress): PresAddress {
   return toPres(inbox);
 }
 
-/** A new message from a web user (RFC 3862: From, To, DateTime, then the text entity). */
-export function buildMessage(from: ImAddress, to: ImAddress, text: string, now: Date): Uint8Array {
+/**
+ * A new message from a web user (RFC 3862: From, To, DateTime, then the text entity), with the
+ * `Msg` headers of its relations when it has any (issue 17, src/codec/cpim/relations.ts).
+ */
+export function buildMessage(
+  from: ImAddress,
+  to: ImAddress,
+  text: string,
+  now: Date,
+  relations?: Relations,
+): Uint8Array {
+  const h = relations === undefined ? null : relationHeaders(relations, text === '');
   return Buffer.from(
     buildCpim({
       startsWith: 'cpim-headers',
       from: { uri: from.uri },
       to: [{ uri: to.uri }],
       dateTime: now,
+      ...(h === null || h.extraHeaders.length === 0
+        ? {}
+        : {
+            ns: h.ns,
+            extraHeaders: h.extraHeaders,
+            ...(h.require.length > 0 ? { require: h.require } : {}),
+          }),
       contentHeaders: [['Content-Type', TEXT_TYPE]],
       body: text,
     }),
@@ -95,6 +116,8 @@ export interface ReadMessage {
   readonly subject?: string;
   /** The text with its formatting (an IRC line's codes, HTML), when it had some: runs whose texts join to `text`. */
   readonly format?: readonly FormatRun[];
+  /** Issue 17: what it replies to, edits, deletes or reacts to (its `Msg` headers). */
+  readonly relations?: WireRelations;
 }
 
 function shown(r: RenderedContent): Shown {
@@ -168,14 +191,19 @@ export function readMessage(
   let time: string | null = null;
   let subject: string | undefined;
   let text: Shown | Promise<Shown>;
+  let rel: Relations = {};
+  let quote: string | undefined;
   const facts = type === CPIM_TYPE ? (payload as CpimPayload).cpimFacts : undefined;
   if (facts !== undefined) {
     // Built in this process, which attached what parsing would read (src/codec/cpim/facts.ts).
     note = claimedAuthorNote(from, facts.from);
     time = facts.dateTime;
-    text = isPlainText(facts.contentType, undefined)
-      ? { text: normalizeLineEnds(facts.text) }
-      : entityText(facts.contentType, undefined, Buffer.from(facts.text, 'utf8'), limits);
+    rel = relationsOf(facts.relations);
+    if (isPlainText(facts.contentType, undefined)) {
+      const t = withoutFallback(facts.text, rel);
+      quote = t.quote;
+      text = { text: normalizeLineEnds(t.text) };
+    } else text = entityText(facts.contentType, undefined, Buffer.from(facts.text, 'utf8'), limits);
   } else if (type === CPIM_TYPE) {
     const startsWith = /^content-type:/i.test(decodeText(payload.subarray(0, 13)))
       ? 'mime-headers'
@@ -189,16 +217,27 @@ export function readMessage(
     time = m.semantics.datetime;
     subject = threadSubject(m);
     const inner = (name: string) => m.contentHeaders.find((h) => h.name.toLowerCase() === name)?.value;
-    text = entityText(inner('content-type'), inner('content-transfer-encoding'), m.body, limits);
+    rel = relationsOf(m);
+    const innerType = inner('content-type');
+    const cte = inner('content-transfer-encoding');
+    if (rel.fallback !== undefined && isPlainText(innerType, cte)) {
+      const t = withoutFallback(decodeText(m.body), rel);
+      quote = t.quote;
+      text = { text: normalizeLineEnds(t.text) };
+    } else text = entityText(innerType, cte, m.body, limits);
   } else text = entityText(contentType, undefined, payload, limits);
   const at = time ?? now.toISOString();
   // The page shows the author's name before the text: `alice` then `(as "Bob") …` reads as
   // `alice (as "Bob")`, while `from` stays the address replies and the room's self-skip use.
   const prefix = note === null ? '' : `${note} `;
+  const wire = wireRelations(rel);
+  const relations: WireRelations | undefined =
+    Object.keys(wire).length === 0 ? undefined : quote === undefined ? wire : { ...wire, quote };
   const make = (s: Shown): ReadMessage => ({
     from,
     time: at,
     text: prefix + s.text,
+    ...(relations === undefined ? {} : { relations }),
     ...(subject === undefined ? {} : { subject }),
     ...(s.format === undefined ? {} : { format: prefix === '' ? s.format : [{ text: prefix }, ...s.format] }),
   });

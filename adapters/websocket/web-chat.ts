@@ -23,6 +23,7 @@ import { frameKey } from './history.js';
 import type { WebMetrics } from './metrics.js';
 import { WebOffline } from './offline.js';
 import { WebStorage } from './storage.js';
+import { KnownMessages } from './relations.js';
 import type { WebRoomConfig, WebSocketConfig } from './config.js';
 import type { MessageFrame, PresenceState } from './protocol.js';
 import type { Session } from './session.js';
@@ -90,6 +91,8 @@ export class WebChat {
   readonly storage: WebStorage;
   /** Messages kept for web users with no open tab. */
   readonly offlineDelivery: WebOffline;
+  /** Issue 17: who wrote which message (the author check of edits and deletions), read at start. */
+  known: KnownMessages;
 
   constructor(
     readonly config: WebSocketConfig,
@@ -105,6 +108,23 @@ export class WebChat {
     for (const r of config.rooms) this.rooms.set(r.name, this.makeRoom(r));
     this.storage = new WebStorage(ctx, () => this.config);
     this.offlineDelivery = new WebOffline(this);
+    this.known = new KnownMessages(null, this.knownNamespace, config.limits.maxKnownMessages);
+  }
+
+  private get knownNamespace(): string {
+    return `web:${this.ctx.id}:msgs`;
+  }
+
+  /** Reads the record of known messages from the store (at start, once the store exists). */
+  async loadKnown(): Promise<void> {
+    const known = new KnownMessages(
+      this.storage.store(),
+      this.knownNamespace,
+      this.config.limits.maxKnownMessages,
+      this.ctx.log,
+    );
+    await known.load();
+    this.known = known;
   }
 
   /** A reload's fixed-token users (ws-adapter.ts reconfigure). */

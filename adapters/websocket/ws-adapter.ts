@@ -102,6 +102,7 @@ export class WebSocketAdapter implements Adapter {
   async start(): Promise<void> {
     const http = this.config.http;
     const assets = http.page ? await pageAssets() : null;
+    await this.chat.loadKnown();
     this.server = new WebServer({
       config: this.config,
       assets,

@@ -10,6 +10,19 @@ import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { say, useBrowser } from '../support/browser.js';
 import { TOKENS, useWebGateways } from '../support/websocket.js';
 import { sendText } from '../support/hub-calls.js';
+import { waitFor } from '../support/net.js';
+import {
+  buildCpim,
+  editFallback,
+  parseCpim,
+  readRelations,
+  relationHeaders,
+  replyFallback,
+  type Relations,
+} from '../../src/index.js';
+import { newMessageId } from '../../src/protocol/message-id.js';
+
+const CAROL = 'im:carol@gw.test';
 
 /** The last own message with `text`, once its status is `status`. */
 function ownMessage(page: Page, text: string, status: string) {
@@ -100,5 +113,102 @@ describe('web chat page in chromium', () => {
     await failed.waitFor();
     expect(await failed.locator('.status').innerText()).toBe('failed: target-not-found (no web user nobody)');
     await browser.screenshot(alice, 'websocket-failed');
+  });
+
+  it('replies, edits, deletions and reactions between the page and a hub client (issue 17)', async () => {
+    const { web } = await start();
+    const got: CommandFrame[] = [];
+    const carol = await web.gw.client('carol', 'imtp', (c) => {
+      got.push(c);
+      return { status: 'ok', headers: [] };
+    });
+    await carol.command('listen', [['Inbox', CAROL]]);
+    const fromCarol = async (body: string, r: Relations): Promise<void> => {
+      const hd = relationHeaders(r, body === '');
+      const payload = buildCpim({
+        startsWith: 'cpim-headers',
+        from: { uri: CAROL },
+        to: [{ uri: 'im:alice@web.test' }],
+        dateTime: new Date(),
+        ns: hd.ns,
+        ...(hd.require.length > 0 ? { require: hd.require } : {}),
+        extraHeaders: hd.extraHeaders,
+        contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+        body,
+      });
+      const a = await sendText(carol, CAROL, 'im:alice@web.test', payload, [
+        ['Content-Type', 'message/cpim'],
+        ['Message-ID', r.id!],
+      ]);
+      expect(a.status).toBe('ok');
+    };
+    /** What carol got last, read as CPIM with its relations. */
+    const lastToCarol = async (n: number): Promise<{ r: Relations; body: string }> => {
+      const cmd = await waitFor(() => got[n]);
+      const p = parseCpim(cmd.payload!, { startsWith: 'cpim-headers', mode: 'strict', role: 'endpoint' });
+      if (p.result === 'reject') throw new Error(p.reason);
+      return { r: readRelations(p.message), body: Buffer.from(p.message.body).toString('utf8') };
+    };
+    const alice = await signedIn(web.http, TOKENS.alice);
+    await alice.fill('#new-direct-to', CAROL);
+    await alice.press('#new-direct-to', 'Enter');
+    const x1 = newMessageId();
+    await fromCarol('ship it', { id: x1 });
+    const hers = alice.locator(`li.message[data-id="${x1}"]`);
+    await hers.waitFor();
+
+    // Reply: the page quotes the original; carol gets Msg.Reply-To.
+    await hers.hover();
+    await hers.locator('.act-reply').click();
+    await alice.locator('#composing', { hasText: 'Replying to carol@gw.test: ship it' }).waitFor();
+    await say(alice, 'done');
+    const mine = ownMessage(alice, 'done', 'delivered');
+    await mine.waitFor();
+    expect(await mine.locator('.reply-to').innerText()).toBe('↪ carol@gw.test: ship it');
+    expect((await lastToCarol(0)).r.replyTo).toBe(x1);
+    const a1 = (await mine.getAttribute('data-id'))!;
+
+    // Reaction: a chip with a count, marked as one's own; carol gets a silent Msg.Reaction.
+    await hers.hover();
+    await hers.locator('.act-react', { hasText: '👍' }).click();
+    await hers.locator('.chip.mine', { hasText: '👍 1' }).waitFor();
+    expect((await lastToCarol(1)).r.reaction).toEqual({ op: 'add', target: x1, key: '👍' });
+
+    // Edit: the text is replaced in place and marked; carol gets Msg.Replaces with `* `.
+    await mine.hover();
+    await mine.locator('.act-edit').click();
+    await alice.locator('#composing', { hasText: 'Editing' }).waitFor();
+    await say(alice, 'done!');
+    const edited = alice.locator(`li.message.own[data-id="${a1}"]`);
+    await edited.locator('.text', { hasText: 'done!' }).waitFor();
+    await edited.locator('.edited').waitFor();
+    expect(await lastToCarol(2)).toMatchObject({ r: { replaces: a1 }, body: '* done!' });
+
+    // carol reacts, edits her message and replies with a quote fallback: shown natively.
+    await fromCarol('', { id: newMessageId(), reaction: { op: 'add', target: a1, key: '🎉' } });
+    await edited.locator('.chip', { hasText: '🎉 1' }).waitFor();
+    const ef = editFallback('ship it now');
+    await fromCarol(ef.body, { id: newMessageId(), replaces: x1, fallback: ef.fallback });
+    await hers.locator('.text', { hasText: 'ship it now' }).waitFor();
+    await hers.locator('.edited').waitFor();
+    const x2 = newMessageId();
+    const rf = replyFallback('alice', 'done!', 'thanks');
+    await fromCarol(rf.body, { id: x2, replyTo: a1, fallback: rf.fallback });
+    const thanks = alice.locator(`li.message[data-id="${x2}"]`);
+    await thanks.waitFor();
+    expect(await thanks.locator('.text').innerText()).toBe('thanks');
+    expect(await thanks.locator('.reply-to').innerText()).toBe('↪ alice: done!');
+    await browser.screenshot(alice, 'websocket-relations');
+
+    // Deletions: alice's own (a tombstone, a silent Msg.Retracts), then carol's.
+    await edited.hover();
+    await edited.locator('.act-delete').click();
+    await alice.locator(`li.message.deleted[data-id="${a1}"]`, { hasText: '(message deleted)' }).waitFor();
+    expect((await lastToCarol(3)).r.retracts).toBe(a1);
+    await fromCarol('', { id: newMessageId(), retracts: x1 });
+    await alice.locator(`li.message.deleted[data-id="${x1}"]`).waitFor();
+    // Alice's page offers no edit or delete on carol's messages.
+    expect(await thanks.locator('.act-edit, .act-delete').count()).toBe(0);
+    await carol.close();
   });
 });

@@ -10,6 +10,7 @@ import { Conn, type ConnState } from './conn.js';
 import { open, render } from './render.js';
 import { domain, toUri } from './addresses.js';
 import { joinRoom, load, loadOlder, onHistory, onMessage, onReport, sentAs } from './history.js';
+import { composing, sendEdit } from './relations.js';
 import { request, watch } from './requests.js';
 import {
   chat,
@@ -73,7 +74,11 @@ function onResult(r: ResultFrame): void {
   const p = pending.get(r.id);
   if (p === undefined) return;
   pending.delete(r.id);
-  if (p.message) {
+  if (p.about && p.apply) {
+    // Issue 17: an edit, deletion or reaction changes the page once the gateway took it.
+    if (r.status === 'ok') p.apply();
+    else p.about.reason = `${r.errorType}${r.description ? ` (${r.description})` : ''}`;
+  } else if (p.message) {
     const m = p.message;
     if (r.status === 'error') {
       m.status = 'failed';
@@ -125,7 +130,8 @@ function onFrame(f: ServerFrame): void {
       // A direct conversation that starts with this message: its history comes too.
       if (c.kind === 'direct' && !c.loaded) load(c);
       if (f.delivery !== '') chat.conn?.send({ type: 'ack', delivery: f.delivery });
-      if (!onMessage(c, f)) return;
+      // Not a new message (already shown, or an edit, deletion or reaction): redraw only.
+      if (!onMessage(c, f)) return render();
       if (c.key !== chat.current) c.unread++;
       if (!f.own) watch(f.from);
       return render();
@@ -158,6 +164,14 @@ function submit(): void {
   const text = $('text') as HTMLTextAreaElement;
   const c = chat.current === null ? undefined : conversations.get(chat.current);
   if (c === undefined || text.value.trim() === '' || chat.me === null) return;
+  const editing = composing.editing;
+  const replyTo = composing.replyTo?.id;
+  composing.editing = composing.replyTo = null;
+  if (editing !== null) {
+    sendEdit(editing, text.value);
+    text.value = '';
+    return render();
+  }
   const m: ChatMessage = {
     from: chat.me.uri,
     network: chat.me.domain,
@@ -165,12 +179,15 @@ function submit(): void {
     text: text.value,
     own: true,
     status: 'sending',
+    ...(replyTo === undefined ? {} : { replyTo }),
   };
   c.messages.push(m);
-  const frame =
-    c.kind === 'room'
-      ? { type: 'send', room: c.target, text: text.value }
-      : { type: 'send', to: c.target, text: text.value };
+  const frame = {
+    type: 'send',
+    ...(c.kind === 'room' ? { room: c.target } : { to: c.target }),
+    text: text.value,
+    ...(replyTo === undefined ? {} : { replyTo }),
+  };
   if (!request(frame, 'send', { message: m, ...(c.kind === 'direct' ? { to: c.target } : {}) })) {
     m.status = 'failed';
     m.reason = 'not connected';

@@ -8,6 +8,7 @@
 import type { HistoryFrame, HistoryItem, MessageFrame, ReportFrame } from '../protocol.js';
 import { request } from './requests.js';
 import { chat, conversation, conversations, type Conversation } from './state.js';
+import { absorb, shownRelations } from './relations.js';
 import type { ChatMessage } from './view.js';
 
 /** Cursors of one conversation grow with time (decimal numbers, docs/adapters/web-chat.md). */
@@ -51,6 +52,7 @@ export function loadOlder(c: Conversation): void {
 
 function fromItem(i: HistoryItem): ChatMessage {
   return {
+    ...shownRelations(i),
     from: i.from,
     network: i.network,
     time: i.time,
@@ -84,6 +86,8 @@ export function onHistory(f: HistoryFrame): void {
     seenCursor(c, i.cursor);
     if (c.ids.has(i.id)) continue;
     c.ids.add(i.id);
+    // Issue 17: an edit, deletion or reaction changes the message it names (relations.ts).
+    if (absorb(c, i, i.text, fresh)) continue;
     fresh.push(fromItem(i));
   }
   if (append) c.messages.push(...fresh);
@@ -100,7 +104,10 @@ export function onMessage(c: Conversation, f: MessageFrame): boolean {
     if (c.ids.has(f.id)) return false;
     c.ids.add(f.id);
   }
+  // Issue 17: an edit, deletion or reaction changes the message it names; redraw, count nothing.
+  if (absorb(c, f, f.text)) return false;
   c.messages.push({
+    ...shownRelations(f),
     from: f.from,
     network: f.network,
     time: f.time,

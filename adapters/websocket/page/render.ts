@@ -4,6 +4,7 @@
  */
 import { domain, presUri } from './addresses.js';
 import { joinRoom, loadOlder } from './history.js';
+import { composerBar, decorate } from './relations.js';
 import { request } from './requests.js';
 import { chat, conversation, conversations, joined, members, presence, remember } from './state.js';
 import { $, dot, h, listItem, messageItem, shortName } from './view.js';
@@ -128,7 +129,15 @@ function renderConversation(d: string): void {
       )
     : null;
   older?.querySelector('button')?.addEventListener('click', () => loadOlder(c));
-  messages.replaceChildren(...(older ? [older] : []), ...c.messages.map((m) => messageItem(m, d)));
+  messages.replaceChildren(
+    ...(older ? [older] : []),
+    ...c.messages.map((m) => {
+      const item = messageItem(m, d);
+      decorate(item, m, d, render);
+      return item;
+    }),
+  );
+  $('composer-bar').replaceChildren(...[composerBar(d, render)].filter((e) => e !== null));
   messages.dataset.key = c.key;
   messages.scrollTop = following ? messages.scrollHeight : messages.scrollHeight - fromBottom;
   text.disabled = button.disabled = c.kind === 'room' && !joined.has(c.target);

@@ -47,6 +47,9 @@ export interface Pending {
   readonly conversation?: string;
   /** A direct `send`: whom it went to. */
   readonly to?: string;
+  /** Issue 17: an edit, deletion or reaction of this message, applied on `ok` by `apply`. */
+  readonly about?: ChatMessage;
+  readonly apply?: () => void;
 }
 export const pending = new Map<string, Pending>();
 

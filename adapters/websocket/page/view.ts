@@ -20,11 +20,21 @@ export interface ChatMessage {
   readonly from: string;
   readonly network: string;
   readonly time: string;
-  readonly text: string;
+  /** Replaced by an edit, emptied by a deletion (issue 17, relations.ts). */
+  text: string;
   /** A mail's Subject, shown above the first message of its thread. */
   readonly subject?: string;
   /** The text with its formatting (runs whose texts join to `text`), when it had some. */
-  readonly format?: readonly FormatRun[];
+  format?: readonly FormatRun[];
+  /** Issue 17: the id of the message it replies to, and the sender's quote of it. */
+  replyTo?: string;
+  quote?: string;
+  /** Changed by its author since it was first shown. */
+  edited?: boolean;
+  /** Deleted by its author: shown as a tombstone. */
+  deleted?: boolean;
+  /** Reaction key → who reacted (im: URIs). */
+  reactions?: Record<string, string[]>;
   readonly own: boolean;
   status: Status;
   reason?: string;

@@ -10,6 +10,8 @@
  * 'endpoint' })` would report: an accepted message whose From URI, DateTime text and encapsulated
  * Content-Type are these, and whose body is `text` in UTF-8.
  */
+import type { Relations } from './relations.js';
+
 export interface CpimFacts {
   /** `semantics.from.uri`. */
   readonly from: string;
@@ -19,6 +21,11 @@ export interface CpimFacts {
   readonly contentType: string;
   /** The body, decoded from UTF-8. */
   readonly text: string;
+  /**
+   * Issue 17: what `readRelations` (relations.ts) reads from its `Msg` headers; absent means none.
+   * A builder that writes `Msg` headers and attaches facts must set it.
+   */
+  readonly relations?: Relations;
 }
 
 /** `message/cpim` octets, with the facts its builder knows when it attached them. */

@@ -45,3 +45,34 @@ export type {
 } from './types.js';
 export { claimedAuthorNote, shownAuthor, DEFAULT_MISMATCHED_FROM } from './claimed-author.js';
 export type { MismatchedFromPolicy } from './claimed-author.js';
+export {
+  FALLBACK_RANGES_MAX,
+  MSG_ID_MAX,
+  MSG_NS,
+  MSG_PREFIX,
+  REACTION_KEY_MAX,
+  hasRelation,
+  isMsgId,
+  readFallback,
+  readRelations,
+  relationHeaders,
+  requiredRelationNames,
+  stripFallback,
+} from './relations.js';
+export type {
+  FallbackRange,
+  MessagePart,
+  Reaction,
+  ReactionOp,
+  RelationHeaders,
+  Relations,
+} from './relations.js';
+export {
+  QUOTE_CHARS,
+  editFallback,
+  reactionFallback,
+  replyFallback,
+  retractionFallback,
+  quoteSnippet,
+} from './relation-fallbacks.js';
+export type { FallbackBody } from './relation-fallbacks.js';
