@@ -6,7 +6,14 @@
  * with `target-not-found` and never shows a mailbox as open.
  */
 import { randomBytes } from 'node:crypto';
-import { MimeReadError, errorAnswer, getHeader, readReport, tryParseAddress } from '../../src/index.js';
+import {
+  MimeReadError,
+  errorAnswer,
+  getHeader,
+  okAnswer,
+  readReport,
+  tryParseAddress,
+} from '../../src/index.js';
 import type { Adapter, AdapterContext, Answer, Capabilities, ImAddress, Operation } from '../../src/index.js';
 import { protectedDomains, resolveOutbound, type MappingConfig } from './addresses.js';
 import type { EmailConfig } from './config.js';
@@ -132,6 +139,11 @@ export class EmailAdapter implements Adapter {
     if (target === null) return errorAnswer('target-not-found', `no mailbox for ${inbox.uri}`);
     const parts = readImPayload(op.payload, getHeader(op.headers, 'Content-Type'));
     if (parts === null) return errorAnswer('malformed', 'unreadable message/cpim payload');
+    // RFC 3862 §3.5: a silent reaction or deletion (message-semantics §2.2) has nothing to mail; the
+    // sender hears that it was not passed on. Any other unmet Require is refused.
+    if (parts.unmet?.action === 'refuse') return errorAnswer('malformed', parts.unmet.reason);
+    if (parts.unmet?.action === 'drop')
+      return okAnswer([['Mail-Clipped', `${parts.unmet.what} is not mailed`]]);
     // The core's one rendering path (render.ts): text, HTML when formatted, attachments forwarded.
     let content: MailContent;
     try {

@@ -5,7 +5,7 @@
  * (RFC 3862) whose encapsulated entity is the text, or a multipart/mixed (RFC 2046 5.1.3) of the
  * text and the attachments that fit. Outbound: the parts of an IM become the fields of a mail.
  */
-import { buildCpim, claimedAuthorNote, parseCpim, shownAuthor } from '../../src/index.js';
+import { buildCpim, claimedAuthorNote, parseCpim, shownAuthor, unmetRequireAction } from '../../src/index.js';
 import type { ImAddress } from '../../src/index.js';
 import { identityToForeignMailbox, identityToMailbox, type MappingConfig } from './addresses.js';
 import type { ListConfig } from './config.js';
@@ -165,6 +165,11 @@ export interface ImParts {
   readonly contentType: string;
   readonly transferEncoding?: string | undefined;
   readonly body: Uint8Array;
+  /**
+   * Set when the message's Require names what mail cannot carry (unmetRequireAction): a silent
+   * reaction or deletion to drop, or a requirement that refuses the message.
+   */
+  readonly unmet?: ReturnType<typeof unmetRequireAction>;
 }
 
 /**
@@ -206,6 +211,7 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
     transferEncoding: m.contentHeaders.find((h) => h.name.toLowerCase() === 'content-transfer-encoding')
       ?.value,
     body: m.body,
+    unmet: unmetRequireAction(m),
   };
 }
 

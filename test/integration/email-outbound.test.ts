@@ -175,6 +175,73 @@ describe('email adapter, outbound', () => {
     }
   });
 
+  it('a silent reaction is not mailed: ok with Mail-Clipped; an edit goes as its fallback text (issue 17)', async () => {
+    const s = smtp.sink;
+    const eg = await relayGateway(s.port);
+    const a = await alice(eg, []);
+    const cpim = (body: string, extra: { name: string; value: string }[], require?: string[]) =>
+      buildCpim({
+        startsWith: 'cpim-headers',
+        from: { uri: 'im:alice@gw.test' },
+        to: [{ uri: DAVE_URI }],
+        dateTime: new Date(),
+        ns: [{ prefix: 'Msg', uri: 'tag:cpim-gateway.org,2026:msg' }],
+        ...(require ? { require } : {}),
+        extraHeaders: extra,
+        contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+        body,
+      });
+    const send = (payload: Buffer) =>
+      a.command(
+        'send',
+        [
+          ['Sender', 'im:alice@gw.test'],
+          ['Inbox', DAVE_URI],
+          ['Content-Type', 'message/cpim'],
+        ],
+        payload,
+      );
+    const before = s.mails.length;
+    const reaction = await send(
+      cpim(
+        '',
+        [
+          { name: 'Msg.ID', value: 'r1' },
+          { name: 'Msg.Reaction', value: 'add m1 👍' },
+        ],
+        ['Msg.Reaction'],
+      ),
+    );
+    expect(reaction.status).toBe('ok');
+    expect(h(reaction.headers, 'Mail-Clipped')).toBe('a reaction is not mailed');
+    // A requirement of another namespace is refused (RFC 3862 §3.5).
+    const other = buildCpim({
+      startsWith: 'cpim-headers',
+      from: { uri: 'im:alice@gw.test' },
+      to: [{ uri: DAVE_URI }],
+      dateTime: new Date(),
+      ns: [{ prefix: 'X', uri: 'tag:example.org,2026:x' }],
+      require: ['X.Magic'],
+      extraHeaders: [{ name: 'X.Magic', value: '1' }],
+      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+      body: 'needs magic',
+    });
+    const refused = await send(other);
+    expect(h(refused.headers, 'Error-Type')).toBe('malformed');
+    // An edit carries its fallback and is mailed as text.
+    const edit = await send(
+      cpim('* fixed typo', [
+        { name: 'Msg.ID', value: 'e1' },
+        { name: 'Msg.Replaces', value: 'm1' },
+        { name: 'Msg.Fallback', value: '0-2' },
+      ]),
+    );
+    expect(edit.status).toBe('ok');
+    const mails = await s.waitFor(before + 1);
+    expect(mails).toHaveLength(before + 1);
+    expect(mails.at(-1)!.parsed.text).toContain('* fixed typo');
+  });
+
   it('a relay’s permanent refusal is an error answer; a relay that is down is communications without a store, kept with one', async () => {
     const s = smtp.sink;
     smtp.refuse((rcpt) => (rcpt.startsWith('nobody') ? { code: 550, text: '5.1.1 no such user' } : null));

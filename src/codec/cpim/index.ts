@@ -58,6 +58,7 @@ export {
   relationHeaders,
   requiredRelationNames,
   stripFallback,
+  unmetRequireAction,
 } from './relations.js';
 export type {
   FallbackRange,

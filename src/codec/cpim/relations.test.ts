@@ -16,6 +16,7 @@ import {
   relationHeaders,
   requiredRelationNames,
   stripFallback,
+  unmetRequireAction,
   type Relations,
 } from './relations.js';
 import { unmetRequirements } from './require.js';
@@ -187,5 +188,21 @@ describe('fallbacks (spec 2.3) and stripFallback', () => {
       ]),
     ).toBe('ae');
     expect(stripFallback('abc', undefined)).toBe('abc');
+  });
+
+  describe('unmetRequireAction (RFC 3862 §3.5 for receivers without the Msg namespace)', () => {
+    it('drops a silent reaction or deletion, refuses other unmet requirements, passes the rest', () => {
+      const silent = parse(
+        'NS: Msg <tag:cpim-gateway.org,2026:msg>\r\nRequire: Msg.Reaction\r\nMsg.ID: r1\r\nMsg.Reaction: add m1 x\r\n',
+      );
+      expect(unmetRequireAction(silent)).toEqual({ action: 'drop', what: 'a reaction' });
+      const gone = parse(
+        'NS: Msg <tag:cpim-gateway.org,2026:msg>\r\nRequire: Msg.Retracts\r\nMsg.ID: r2\r\nMsg.Retracts: m1\r\n',
+      );
+      expect(unmetRequireAction(gone)).toEqual({ action: 'drop', what: 'a deletion' });
+      const other = parse('NS: X <tag:example.org,2026:x>\r\nRequire: X.Magic\r\nX.Magic: 1\r\n', 'hi');
+      expect(unmetRequireAction(other)).toMatchObject({ action: 'refuse' });
+      expect(unmetRequireAction(parse('', 'plain'))).toBeNull();
+    });
   });
 });

@@ -11,6 +11,7 @@
  */
 import { CodecError } from '../../errors.js';
 import type { CpimMessage } from './types.js';
+import { requirementFailureReason, unmetRequirements } from './require.js';
 
 /** The namespace URI (spec 2.1); the prefix `Msg` is only what this gateway writes. */
 export const MSG_NS = 'tag:cpim-gateway.org,2026:msg';
@@ -250,4 +251,29 @@ export function stripFallback(text: string, ranges: readonly FallbackRange[] | u
   let out = '';
   for (let i = 0; i < cps.length; i++) if (drop[i] === 0) out += cps[i]!;
   return out;
+}
+
+/**
+ * What a receiver that implements no part of the Msg namespace does with `message` when its
+ * `Require` names something it does not implement (RFC 3862 §3.5, §4.7; message-semantics §2.2):
+ * a requirement of Msg headers only is a silent reaction or deletion, which has nothing to show
+ * there, so it is dropped (`drop`, with what it was); any other unmet requirement refuses the
+ * message (`refuse`, with the sentence to answer). Null when nothing unmet is required.
+ */
+export function unmetRequireAction(
+  message: CpimMessage,
+):
+  | { readonly action: 'drop'; readonly what: string }
+  | { readonly action: 'refuse'; readonly reason: string }
+  | null {
+  const unmet = unmetRequirements(message, []);
+  if (unmet.length === 0) return null;
+  if (unmet.every((r) => r.namespace === MSG_NS)) {
+    const names = new Set(unmet.map((r) => r.name));
+    return {
+      action: 'drop',
+      what: names.has('Reaction') ? 'a reaction' : names.has('Retracts') ? 'a deletion' : 'a relation',
+    };
+  }
+  return { action: 'refuse', reason: requirementFailureReason(unmet) };
 }
