@@ -13,9 +13,10 @@ import {
   MimeReadError,
   buildCpim,
   parseCpim,
+  okAnswer,
   renderContent,
-  requirementFailureReason,
-  unmetRequirements,
+  unmetRequireAction,
+  type Answer,
   type ImAddress,
   type MimeReadLimits,
 } from '../../src/index.js';
@@ -214,8 +215,9 @@ export async function cpimToXmppMessage(
   if (r.result === 'reject' || r.message === undefined)
     throw new HubError('malformed', `bad message/cpim: ${r.result === 'reject' ? r.reason : 'unreadable'}`);
   const msg = r.message;
-  const unmet = unmetRequirements(msg, []);
-  if (unmet.length > 0) throw new HubError('malformed', requirementFailureReason(unmet));
+  const unmet = unmetRequireAction(msg);
+  if (unmet?.action === 'drop') throw new DroppedRelation(unmet.what);
+  if (unmet?.action === 'refuse') throw new HubError('malformed', unmet.reason);
   const s = msg.semantics;
   const fromUri = s.from?.uri;
   const toUri = s.to[0]?.uri;
@@ -268,6 +270,23 @@ export async function cpimToXmppMessage(
       ? { delay: dateTime }
       : {}),
   };
+}
+
+/**
+ * A silent reaction or deletion of the Msg namespace (message-semantics §2.2): nothing to show in
+ * a `<body/>`, and XEP-0444 / XEP-0424 are not written yet. The adapter answers `ok` with
+ * `Xmpp-Clipped` saying what was not passed on, never an empty message.
+ */
+export class DroppedRelation extends Error {
+  override readonly name = 'DroppedRelation';
+  constructor(readonly what: string) {
+    super(`${what} is not passed on to XMPP (not supported yet)`);
+  }
+}
+
+/** The answer to a send whose message was a DroppedRelation. */
+export function droppedAnswer(e: DroppedRelation): Answer {
+  return okAnswer([['Xmpp-Clipped', e.message]]);
 }
 
 /** True when a hub payload must go to XMPP as `<e2e/>`, unopened (RFC 3923 §8). */

@@ -31,7 +31,7 @@ import {
 } from '../../src/index.js';
 import { xmppToCpim, type XmppAddressing } from './addresses.js';
 import { XmppMappingError, bareJid, parseJid } from './jid-escape.js';
-import { xmppToCpimMessage } from './message-map.js';
+import { DroppedRelation, droppedAnswer, xmppToCpimMessage } from './message-map.js';
 import {
   FOREIGN_ROLE,
   NS_MUC,
@@ -341,6 +341,7 @@ export class MucRooms {
     try {
       text = await roomText(this.c, getHeader(op.headers, 'Content-Type'), op.payload, room.jid);
     } catch (e) {
+      if (e instanceof DroppedRelation) return droppedAnswer(e);
       return errorAnswer('malformed', (e as Error).message);
     }
     if (text === null) return errorAnswer('malformed', 'an XMPP room carries text only');

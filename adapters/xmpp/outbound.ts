@@ -22,6 +22,7 @@ import {
 } from '../../src/index.js';
 import { cpimToXmpp, type XmppAddressing } from './addresses.js';
 import { XmppMappingError, jidKey, parseJid } from './jid-escape.js';
+import { DroppedRelation, droppedAnswer } from './message-map.js';
 import { messageStanza, outboundMessage } from './payload.js';
 import type { PendingReceipts } from './receipts.js';
 import { stanzaErrorToHub } from './stanza-errors.js';
@@ -72,6 +73,7 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
       limits: c.mime,
     });
   } catch (e) {
+    if (e instanceof DroppedRelation) return droppedAnswer(e);
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     if (e instanceof XmppMappingError) return errorAnswer('malformed', e.message);
     throw e;

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/component';
+import { buildCpim } from '../../../src/index.js';
 import { h, listenAs, sendText } from '../../support/hub-calls.js';
 import { waitFor } from '../../support/net.js';
 import { prosodyInstalled } from '../../support/prosody.js';
@@ -50,6 +51,41 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(m.attrs.from).toBe(PUPPET_CAROL);
       expect(m.attrs.type).toBe('chat');
       expect(m.getChildText('body')).toBe('hi <juliet> & "you"');
+    });
+
+    it('a silent reaction from the hub is not sent as an empty message: ok with Xmpp-Clipped (issue 17)', async () => {
+      const gw = await xmpp.gateway();
+      const carol = await gw.client('carol');
+      const juliet = await xmpp.user('juliet');
+      const reaction = buildCpim({
+        startsWith: 'cpim-headers',
+        from: { uri: 'im:carol@gw.test' },
+        to: [{ uri: 'im:juliet@localhost' }],
+        dateTime: new Date(),
+        ns: [{ prefix: 'Msg', uri: 'tag:cpim-gateway.org,2026:msg' }],
+        require: ['Msg.Reaction'],
+        extraHeaders: [
+          { name: 'Msg.ID', value: 'r1' },
+          { name: 'Msg.Reaction', value: 'add m1 👍' },
+        ],
+        contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+        body: '',
+      });
+      const r = await carol.command(
+        'send',
+        [
+          ['Sender', 'im:carol@gw.test'],
+          ['Inbox', 'im:juliet@localhost'],
+          ['Content-Type', 'message/cpim'],
+        ],
+        reaction,
+      );
+      expect(r.status).toBe('ok');
+      expect(h(r.headers, 'Xmpp-Clipped')).toMatch(/a reaction is not passed on/);
+      // The next real message is the first thing juliet gets from carol's puppet.
+      expect((await sendText(carol, 'im:carol@gw.test', 'im:juliet@localhost', 'after')).status).toBe('ok');
+      const first = await received(juliet, (s) => s.is('message') && s.attrs.from === PUPPET_CAROL);
+      expect(first.getChildText('body')).toBe('after');
     });
 
     it('without a receipt the send is answered ok + Unreliable after the wait', async () => {
