@@ -15,6 +15,7 @@ import {
   type Answer,
   type BoundedCache,
   type ImAddress,
+  type MessageIds,
   type Operation,
 } from '../../src/index.js';
 import { readOutbound } from './body.js';
@@ -24,7 +25,11 @@ import type { IrcLink } from './link.js';
 import type { PuppetPool } from './puppets.js';
 import { relayName, type RelayNaming } from './relay-names.js';
 import { Ticket } from './queue.js';
+import type { OwnMsgids } from './echoes.js';
+import { outboundRelation, type IrcRelations } from './relations.js';
 import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
+
+const MESSAGE_ID = 'Message-ID';
 
 /** Extension header on an ok answer: the message did not go out whole (docs/adapters/irc.md "Outbound (hub → IRC) and answers"). */
 export const CLIPPED_HEADER = 'Irc-Clipped';
@@ -40,6 +45,13 @@ export interface OutboundContext {
   readonly durable: DurableQueue | null;
   /** How relay lines name their author (relay-names.ts). */
   readonly naming: RelayNaming;
+  /** IRCv3: msgid ↔ gateway Message-ID, and the labels that learn our own lines' msgids (echoes.ts). */
+  readonly messageIds?: MessageIds | undefined;
+  readonly ownIds?: OwnMsgids | null;
+  /** A send's reply or reaction (relations.ts), as the core codec reads it from the payload. */
+  readonly relationsOf?: ((op: Operation) => IrcRelations | undefined) | undefined;
+  /** Plain IRC reply prefix: the nick that wrote the message with this gateway id, when known. */
+  readonly authorOf?: ((gatewayId: string) => string | undefined) | undefined;
 }
 
 interface Plan {
@@ -122,6 +134,19 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   if (action && !puppet) prefix = `* ${shownAuthor(name, note)} `;
   const ctcp = action && puppet;
   const wrap = ctcp ? (t: string) => `\x01ACTION ${t}\x01` : (t: string) => t;
+  // Issue 17 (relations.ts): a reply as `+draft/reply` where the server has message-tags, else
+  // `nick: ` (spec §1.2); a reaction as a TAGMSG, or nothing on plain IRC.
+  const relations = report ? undefined : ctx.relationsOf?.(op);
+  const parent = relations?.replyTo ?? relations?.reaction?.target;
+  const rel = outboundRelation(relations, link.caps, ctx.messageIds, parent && ctx.authorOf?.(parent));
+  if (rel.kind === 'drop') return okAnswer();
+  if (rel.kind === 'prefix') text = rel.prefix + text;
+  const label = report ? undefined : ctx.ownIds?.labelTag(link, getHeader(op.headers, MESSAGE_ID));
+  const tagList = [rel.kind === 'tags' || rel.kind === 'tagmsg' ? rel.tags : undefined, label].filter(
+    Boolean,
+  );
+  const tags = tagList.length > 0 ? tagList.join(';') : undefined;
+  if (rel.kind === 'tagmsg') return link.send(target.name, 'TAGMSG', [''], target.kind === 'channel', tags);
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
   let p: Plan;
   try {
@@ -151,6 +176,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     // docs/adapters/irc.md "Queued messages and restarts": kept in the store before the answer.
     const t = link.queueLines(target.name, command, lines, channel, {
       held: resumed === undefined,
+      ...(tags === undefined ? {} : { tags }),
       ...(resumed ? { enqueuedAt: resumed.time } : {}),
     });
     if (!(t instanceof Ticket)) return t;
@@ -166,7 +192,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
       () => link.withdraw(t),
       () => link.pump(),
     );
-  } else answer = await link.send(target.name, command, lines, channel);
+  } else answer = await link.send(target.name, command, lines, channel, tags);
   if (answer.status !== 'ok' || p.clipped === undefined) return answer;
   return { ...answer, headers: [...answer.headers, [CLIPPED_HEADER, p.clipped]] };
 }

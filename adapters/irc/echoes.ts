@@ -1,0 +1,85 @@
+/**
+ * The IRC msgid of the gateway's own lines (/work/shared/spec/message-semantics.md §1.1, §3 "id"):
+ * with echo-message the server sends each PRIVMSG/NOTICE/TAGMSG we wrote back to us with the
+ * msgid it gave it (ircv3.net/specs/extensions/echo-message), and with labeled-response the echo
+ * carries the `label` we put on the line (extensions/labeled-response), which names the send's
+ * gateway Message-ID. The pair goes into the msgid table, so that a later IRC reply or reaction
+ * to that line (`+draft/reply=<msgid>`) resolves to the gateway's id. Echoes are never messages:
+ * inbound.ts drops our own nicks' lines before this (and a labelled line is ours).
+ */
+import type { Logger, MessageIds } from '../../src/index.js';
+import { TAG } from './caps.js';
+import type { IrcLink } from './link.js';
+
+const ECHO_EVENTS = ['privmsg', 'notice', 'action', 'tagmsg'] as const;
+
+/** The labels one connection is waiting to see again, bounded (oldest forgotten first). */
+export class EchoLabels {
+  private seq = 0;
+  /** label → gateway Message-ID, in the order sent. */
+  private readonly pending = new Map<string, string>();
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** A new label for the send with gateway id `gatewayId`. */
+  label(gatewayId: string): string {
+    if (this.pending.size >= this.max) this.pending.delete(this.pending.keys().next().value!);
+    const label = `gw${(++this.seq).toString(36)}`;
+    this.pending.set(label, gatewayId);
+    return label;
+  }
+
+  /** An echoed line's tags: the gateway id its label named and the msgid it got, once. */
+  take(tags: Readonly<Record<string, string>> | undefined): { gatewayId: string; msgid: string } | null {
+    const label = tags?.[TAG.label];
+    const msgid = tags?.[TAG.msgid];
+    if (!label || !msgid) return null;
+    const gatewayId = this.pending.get(label);
+    if (gatewayId === undefined) return null;
+    this.pending.delete(label);
+    return { gatewayId, msgid };
+  }
+}
+
+/** The echo labels of every connection of one adapter (the main one and each puppet). */
+export class OwnMsgids {
+  private readonly labels = new WeakMap<IrcLink, EchoLabels>();
+
+  constructor(
+    private readonly ids: MessageIds,
+    /** Labels kept per connection: at most one per queued message, so the queue's bound. */
+    private readonly max: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Listens for `link`'s echoes. */
+  watch(link: IrcLink): void {
+    const labels = new EchoLabels(this.max);
+    this.labels.set(link, labels);
+    for (const kind of ECHO_EVENTS)
+      link.client.on(kind, (e: { tags?: Record<string, string> }) => {
+        const hit = labels.take(e.tags);
+        if (hit === null) return;
+        this.ids
+          .record(hit.msgid, hit.gatewayId)
+          .catch((err: unknown) => this.log.warn({ err }, 'irc msgid of an own line not kept'));
+      });
+  }
+
+  /**
+   * The `label=` tag for a send on `link`, or undefined when the connection cannot tell us the
+   * msgid (no echo-message or no labeled-response: ngircd) or the send has no gateway id.
+   */
+  labelTag(link: IrcLink, gatewayId: string | undefined): string | undefined {
+    if (gatewayId === undefined) return undefined;
+    const labels = this.labels.get(link);
+    if (labels === undefined) return undefined;
+    const caps = link.caps;
+    if (!caps.echoMessage || !caps.labeledResponse) return undefined;
+    return `${TAG.label}=${labels.label(gatewayId)}`;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Issue 17 on a real IRCv3 server (InspIRCd 3.15, test/support/inspircd.ts): the caps the
+ * adapter negotiates, the msgid ↔ gateway Message-ID map both ways (inbound lines; our own lines
+ * through echo-message + labeled-response), echoes never re-injected, and replies and reactions
+ * as `+draft/reply` / `+draft/react` tags both ways. The core codec's seam (adapters/irc/ircv3.ts
+ * IrcRelationHooks) is played by a test header `Test-Relation` and a list of what came in.
+ */
+import { describe, expect, it } from 'vitest';
+import { ircAdapter } from '../../adapters/irc/index.js';
+import { IrcAdapter } from '../../adapters/irc/irc-adapter.js';
+import type { IrcRelations } from '../../adapters/irc/relations.js';
+import type { AdapterDefinition } from '../../src/adapter.js';
+import { getHeader } from '../../src/index.js';
+import { h, listenAs, sendText } from '../support/hub-calls.js';
+import { inspircdInstalled } from '../support/inspircd.js';
+import { useInspircd } from '../support/inspircd-suite.js';
+import { waitFor } from '../support/net.js';
+import type { TestGateway } from '../support/gateway.js';
+import type { CommandFrame } from '../../src/hub/frame/index.js';
+
+const text = (c: CommandFrame) => Buffer.from(c.payload ?? []).toString('utf8');
+
+/** `Test-Relation: reply <id>` / `react <id> <key>` on a send; what inbound lines carried. */
+function hooked(seen: IrcRelations[], adapters: IrcAdapter[]): AdapterDefinition<never> {
+  return {
+    ...ircAdapter,
+    create: (config, ctx) => {
+      const a = new IrcAdapter(config as never, ctx, {
+        relationsOf: (op) => {
+          const v = getHeader(op.headers, 'Test-Relation');
+          if (v === undefined) return undefined;
+          const [kind, id, key] = v.split(' ');
+          return kind === 'reply' ? { replyTo: id! } : { reaction: { op: 'add', target: id!, key: key! } };
+        },
+        withRelations: (payload, r) => {
+          seen.push(r);
+          return payload;
+        },
+      });
+      adapters.push(a);
+      return a;
+    },
+  } as never;
+}
+
+describe.skipIf(!inspircdInstalled())('IRC adapter on a real IRCv3 server (InspIRCd)', () => {
+  const irc = useInspircd();
+  const seen: IrcRelations[] = [];
+  const adapters: IrcAdapter[] = [];
+  const start = async (): Promise<TestGateway> => {
+    seen.length = 0;
+    adapters.length = 0;
+    return irc.gateway({ adapterDefinitions: [hooked(seen, adapters)] });
+  };
+
+  it('negotiates message-tags, echo-message, server-time, labeled-response and batch', async () => {
+    await start();
+    const caps = adapters[0]!.negotiated();
+    expect(caps[0]).toMatchObject({
+      nick: 'gwbot',
+      caps: {
+        messageTags: true,
+        echoMessage: true,
+        serverTime: true,
+        labeledResponse: true,
+        batch: true,
+        multiline: null,
+        redaction: false,
+        chathistory: false,
+      },
+    });
+  });
+
+  it('maps msgids both ways, never re-injects an echo, and carries replies and reactions', async () => {
+    const gw = await start();
+    const dave = await irc.user('dave');
+    await dave.join('#dev');
+    const carolGot = await listenAs(gw, 'carol');
+    const carol = await gw.client('carol');
+    await waitFor(() => adapters[0]!.negotiated()[0]!.caps.echoMessage);
+
+    // Outbound: carol's message goes out labelled; its echo's msgid maps to its Message-ID.
+    const sent = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'first from carol', [
+      ['Message-ID', 'carol-msg-1'],
+    ]);
+    expect(sent.status).toBe('ok');
+    const first = await waitFor(() => dave.tagged.find((l) => l.message === '<carol> first from carol'));
+    const carolMsgid = first.tags['msgid']!;
+    expect(carolMsgid).toBeTruthy();
+
+    // Inbound: dave replies to it with +draft/reply; the relation names carol's gateway id.
+    dave.client.raw(`@+draft/reply=${carolMsgid} PRIVMSG #dev :answer from dave`);
+    const reply = await waitFor(() => carolGot.find((c) => text(c).endsWith('answer from dave')));
+    expect(seen).toContainEqual({ replyTo: 'carol-msg-1' });
+    const daveEcho = await waitFor(() => dave.tagged.find((l) => l.message === 'answer from dave'));
+    const daveGwId = h(reply.headers, 'Message-ID')!;
+    expect(daveGwId).toBeTruthy();
+    // server-time: the CPIM DateTime is the second of the server's `time` tag.
+    expect(text(reply)).toContain(`DateTime: ${daveEcho.tags['time']!.slice(0, 19)}`);
+
+    // Reaction in: a TAGMSG with +draft/react and +draft/reply.
+    dave.client.raw(`@+draft/react=👍;+draft/reply=${carolMsgid} TAGMSG #dev`);
+    await waitFor(() => seen.find((r) => r.reaction !== undefined));
+    expect(seen).toContainEqual({ reaction: { op: 'add', target: 'carol-msg-1', key: '👍' } });
+
+    // Reply and reaction out: the tags name dave's IRC msgid.
+    const r1 = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'back to dave', [
+      ['Test-Relation', `reply ${daveGwId}`],
+    ]);
+    expect(r1.status).toBe('ok');
+    const back = await waitFor(() => dave.tagged.find((l) => l.message === '<carol> back to dave'));
+    expect(back.tags['+draft/reply']).toBe(daveEcho.tags['msgid']);
+    const r2 = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'ignored', [
+      ['Test-Relation', `react ${daveGwId} 🎉`],
+    ]);
+    expect(r2.status).toBe('ok');
+    const tagmsg = await waitFor(() => dave.tagged.find((l) => l.command === 'TAGMSG' && l.nick === 'gwbot'));
+    expect(tagmsg.tags['+draft/reply']).toBe(daveEcho.tags['msgid']);
+    expect(tagmsg.tags['+draft/react']).toBe('🎉');
+
+    // Echoes of the gateway's own lines never came back to the room.
+    expect(carolGot.filter((c) => /first from carol|back to dave/.test(text(c)))).toEqual([]);
+    expect(carolGot.filter((c) => text(c).endsWith('answer from dave'))).toHaveLength(1);
+  });
+});
