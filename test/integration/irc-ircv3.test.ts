@@ -2,46 +2,18 @@
  * Issue 17 on a real IRCv3 server (InspIRCd 3.15, test/support/inspircd.ts): the caps the
  * adapter negotiates, the msgid ↔ gateway Message-ID map both ways (inbound lines; our own lines
  * through echo-message + labeled-response), echoes never re-injected, and replies and reactions
- * as `+draft/reply` / `+draft/react` tags both ways. The core codec's seam (adapters/irc/ircv3.ts
- * IrcRelationHooks) is played by a test header `Test-Relation` and a list of what came in.
+ * as `+draft/reply` / `+draft/react` tags both ways. The core codec's seam is played by
+ * test/support/irc-relations.ts. The same on ngircd (no caps): irc-bridge.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
-import { IrcAdapter } from '../../adapters/irc/irc-adapter.js';
+import type { IrcAdapter } from '../../adapters/irc/irc-adapter.js';
 import type { IrcRelations } from '../../adapters/irc/relations.js';
-import type { AdapterDefinition } from '../../src/adapter.js';
-import { getHeader } from '../../src/index.js';
 import { h, listenAs, sendText } from '../support/hub-calls.js';
 import { inspircdInstalled } from '../support/inspircd.js';
 import { useInspircd } from '../support/inspircd-suite.js';
 import { waitFor } from '../support/net.js';
 import type { TestGateway } from '../support/gateway.js';
-import type { CommandFrame } from '../../src/hub/frame/index.js';
-
-const text = (c: CommandFrame) => Buffer.from(c.payload ?? []).toString('utf8');
-
-/** `Test-Relation: reply <id>` / `react <id> <key>` on a send; what inbound lines carried. */
-function hooked(seen: IrcRelations[], adapters: IrcAdapter[]): AdapterDefinition<never> {
-  return {
-    ...ircAdapter,
-    create: (config, ctx) => {
-      const a = new IrcAdapter(config as never, ctx, {
-        relationsOf: (op) => {
-          const v = getHeader(op.headers, 'Test-Relation');
-          if (v === undefined) return undefined;
-          const [kind, id, key] = v.split(' ');
-          return kind === 'reply' ? { replyTo: id! } : { reaction: { op: 'add', target: id!, key: key! } };
-        },
-        withRelations: (payload, r) => {
-          seen.push(r);
-          return payload;
-        },
-      });
-      adapters.push(a);
-      return a;
-    },
-  } as never;
-}
+import { hookedIrcAdapter, payloadText as text } from '../support/irc-relations.js';
 
 describe.skipIf(!inspircdInstalled())('IRC adapter on a real IRCv3 server (InspIRCd)', () => {
   const irc = useInspircd();
@@ -50,7 +22,7 @@ describe.skipIf(!inspircdInstalled())('IRC adapter on a real IRCv3 server (InspI
   const start = async (): Promise<TestGateway> => {
     seen.length = 0;
     adapters.length = 0;
-    return irc.gateway({ adapterDefinitions: [hooked(seen, adapters)] });
+    return irc.gateway({ adapterDefinitions: [hookedIrcAdapter(seen, adapters)] });
   };
 
   it('negotiates message-tags, echo-message, server-time, labeled-response and batch', async () => {
