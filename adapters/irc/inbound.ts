@@ -142,7 +142,7 @@ function describe(a: Answer): string {
 }
 
 /** The line's time: IRCv3 server-time when the server sent it, else our clock. */
-const lineTime = (e: IrcLineEvent): number =>
+export const lineTime = (e: IrcLineEvent): number =>
   e.time !== undefined && Number.isFinite(e.time) ? e.time : Date.now();
 
 /**
