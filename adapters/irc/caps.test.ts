@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CAP, capsOf, NO_CAPS, wantedCaps } from './caps.js';
+import { CAP, capsOf, NO_CAPS, tagsNow, wantedCaps } from './caps.js';
 import { IrcLink } from './link.js';
 
 const ERGO_LS = [
@@ -124,5 +124,13 @@ describe('IRCv3 caps a connection negotiates', () => {
     expect(capsOf([CAP.multiline, CAP.batch], new Map([[CAP.multiline, '']])).multiline).toBeNull();
     // labeled-response needs batch (extensions/labeled-response).
     expect(capsOf([CAP.labeledResponse], new Map()).labeledResponse).toBe(false);
+  });
+
+  it("sends a queued line's tags only as the caps are when it goes out", () => {
+    const tags = 'label=gw1;+draft/reply=090~1~3';
+    expect(tagsNow(tags, [CAP.messageTags, CAP.echoMessage, CAP.labeledResponse])).toBe(tags);
+    expect(tagsNow(tags, [CAP.messageTags])).toBe('+draft/reply=090~1~3');
+    expect(tagsNow('label=gw1', [CAP.messageTags])).toBe('');
+    expect(tagsNow(tags, ['multi-prefix'])).toBe('');
   });
 });

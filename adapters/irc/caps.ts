@@ -115,3 +115,17 @@ export function capsOf(enabled: readonly string[], values: ReadonlyMap<string, s
     chathistory: on.has(CAP.chathistory),
   };
 }
+
+/**
+ * A queued line's tags as the connection can send them when the line goes out (its caps may have
+ * changed since it was queued: a new puppet registers, a reconnect reaches another server): none
+ * without message-tags, no `label` without labeled-response (extensions/labeled-response).
+ */
+export function tagsNow(tags: string, enabled: readonly string[]): string {
+  if (!enabled.includes(CAP.messageTags)) return '';
+  if (enabled.includes(CAP.labeledResponse) && enabled.includes(CAP.echoMessage)) return tags;
+  return tags
+    .split(';')
+    .filter((t) => !t.startsWith(`${TAG.label}=`))
+    .join(';');
+}

@@ -78,8 +78,10 @@ export class OwnMsgids {
     if (gatewayId === undefined) return undefined;
     const labels = this.labels.get(link);
     if (labels === undefined) return undefined;
+    // A connection not registered yet (a new puppet) has no caps yet: labelled anyway, and the
+    // label goes out only if the caps allow (caps.ts tagsNow).
     const caps = link.caps;
-    if (!caps.echoMessage || !caps.labeledResponse) return undefined;
+    if (link.state === 'ready' && (!caps.echoMessage || !caps.labeledResponse)) return undefined;
     return `${TAG.label}=${labels.label(gatewayId)}`;
   }
 }

@@ -13,7 +13,7 @@ import { SendQueue, Ticket, TokenBucket, expiryAnswer, lineItems, type IrcComman
 import { JOIN_FAILED, numericOf, refusalOf, welcomeMask } from './numerics.js';
 import { connectOptions, type LinkOptions } from './link-options.js';
 import { refold, sameServerInfo } from './server-info.js';
-import { CAP, capsOf, type IrcCaps } from './caps.js';
+import { capsOf, tagsNow, type IrcCaps } from './caps.js';
 
 export type { LinkOptions } from './link-options.js';
 import {
@@ -338,9 +338,9 @@ export class IrcLink {
         break;
       }
       this.queue.shift();
-      // Tags only while message-tags is on (a reconnect may have reached a server without it).
-      const tagged = head.tags !== undefined && this.client.network.cap.isEnabled(CAP.messageTags);
-      this.client.raw(tagged ? `@${head.tags} ${head.line}` : head.line);
+      // Tags as the connection's caps are now (queue.ts tagsNow; a new puppet, a reconnect).
+      const tags = head.tags === undefined ? '' : tagsNow(head.tags, this.client.network.cap.enabled);
+      this.client.raw(tags === '' ? head.line : `@${tags} ${head.line}`);
       wrote = true;
       const t = head.ticket;
       if (++t.written === t.lines) {

@@ -19,10 +19,10 @@ describe.skipIf(!inspircdInstalled())('IRC adapter on a real IRCv3 server (InspI
   const irc = useInspircd();
   const seen: IrcRelations[] = [];
   const adapters: IrcAdapter[] = [];
-  const start = async (): Promise<TestGateway> => {
+  const start = async (ircConfig: Record<string, unknown> = {}): Promise<TestGateway> => {
     seen.length = 0;
     adapters.length = 0;
-    return irc.gateway({ adapterDefinitions: [hookedIrcAdapter(seen, adapters)] });
+    return irc.gateway({ adapterDefinitions: [hookedIrcAdapter(seen, adapters)], irc: ircConfig });
   };
 
   it('negotiates message-tags, echo-message, server-time, labeled-response and batch', async () => {
@@ -93,5 +93,26 @@ describe.skipIf(!inspircdInstalled())('IRC adapter on a real IRCv3 server (InspI
     // Echoes of the gateway's own lines never came back to the room.
     expect(carolGot.filter((c) => /first from carol|back to dave/.test(text(c)))).toEqual([]);
     expect(carolGot.filter((c) => text(c).endsWith('answer from dave'))).toHaveLength(1);
+  });
+
+  it("puppet mode: each puppet negotiates its caps, and its own lines' msgids map too", async () => {
+    const gw = await start({ mode: 'puppet' });
+    const dave = await irc.user('dave');
+    await dave.join('#dev');
+    const carolGot = await listenAs(gw, 'carol');
+    const carol = await gw.client('carol');
+    const sent = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'from the puppet', [
+      ['Message-ID', 'carol-puppet-1'],
+    ]);
+    expect(sent.status).toBe('ok');
+    const line = await waitFor(() => dave.tagged.find((l) => l.message === 'from the puppet'));
+    expect(line.nick).not.toBe('gwbot');
+    const all = adapters[0]!.negotiated();
+    expect(all.map((c) => c.nick)).toEqual(['gwbot', line.nick]);
+    for (const c of all)
+      expect(c.caps).toMatchObject({ messageTags: true, echoMessage: true, labeledResponse: true });
+    dave.client.raw(`@+draft/reply=${line.tags['msgid']!} PRIVMSG #dev :to the puppet`);
+    await waitFor(() => carolGot.find((c) => text(c).endsWith('to the puppet')));
+    expect(seen).toContainEqual({ replyTo: 'carol-puppet-1' });
   });
 });
