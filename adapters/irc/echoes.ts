@@ -12,6 +12,8 @@ import { TAG } from './caps.js';
 import type { IrcLink } from './link.js';
 
 const ECHO_EVENTS = ['privmsg', 'notice', 'action', 'tagmsg'] as const;
+/** `@…label=X… :server BATCH +ref [:]labeled-response`: the label and the batch's reference. */
+const LABELED_BATCH = /^@(?:\S*;)?label=([^;\s]+)\S* (?::\S+ )?BATCH \+(\S+) :?labeled-response/;
 
 /** The labels one connection is waiting to see again, bounded (oldest forgotten first). */
 export class EchoLabels {
@@ -33,9 +35,16 @@ export class EchoLabels {
     return label;
   }
 
-  /** An echoed line's tags: the gateway id its label named and the msgid it got, once. */
-  take(tags: Readonly<Record<string, string>> | undefined): { gatewayId: string; msgid: string } | null {
-    const label = tags?.[TAG.label];
+  /**
+   * An echoed line's tags: the gateway id its label named and the msgid it got, once. `batchLabel`:
+   * the label of the `labeled-response` batch the line came in (several replies to one command,
+   * as RPL_AWAY and the echo of a private message: the label is on the batch, not on the line).
+   */
+  take(
+    tags: Readonly<Record<string, string>> | undefined,
+    batchLabel?: string,
+  ): { gatewayId: string; msgid: string } | null {
+    const label = tags?.[TAG.label] ?? batchLabel;
     const msgid = tags?.[TAG.msgid];
     if (!label || !msgid) return null;
     const gatewayId = this.pending.get(label);
@@ -60,9 +69,21 @@ export class OwnMsgids {
   watch(link: IrcLink): void {
     const labels = new EchoLabels(this.max);
     this.labels.set(link, labels);
+    // extensions/labeled-response: `@label=X BATCH +ref labeled-response` opens the replies to a
+    // labelled command; irc-framework keeps no tags of a BATCH line, so the raw line is read.
+    const batches = new Map<string, string>();
+    link.client.on('raw', (e: { line: string; from_server: boolean }) => {
+      if (!e.from_server || !e.line.startsWith('@')) return;
+      const m = LABELED_BATCH.exec(e.line);
+      if (m === null) return;
+      if (batches.size >= this.max) batches.delete(batches.keys().next().value!);
+      batches.set(m[2]!, m[1]!);
+    });
     for (const kind of ECHO_EVENTS)
-      link.client.on(kind, (e: { tags?: Record<string, string> }) => {
-        const hit = labels.take(e.tags);
+      link.client.on(kind, (e: { tags?: Record<string, string>; batch?: { id: string } }) => {
+        const batch = e.batch?.id;
+        const hit = labels.take(e.tags, batch === undefined ? undefined : batches.get(batch));
+        if (batch !== undefined) batches.delete(batch);
         if (hit === null) return;
         this.ids
           .record(hit.msgid, hit.gatewayId)

@@ -115,4 +115,29 @@ describe.skipIf(!inspircdInstalled())('IRC adapter on a real IRCv3 server (InspI
     await waitFor(() => carolGot.find((c) => text(c).endsWith('to the puppet')));
     expect(seen).toContainEqual({ replyTo: 'carol-puppet-1' });
   });
+
+  it('maps the echo that comes in a labeled-response batch (a private message to someone away)', async () => {
+    const gw = await start();
+    const dave = await irc.user('dave');
+    const batch: string[] = [];
+    await dave.ask('AWAY :out', / 306 /, / 306 /);
+    const carolGot = await listenAs(gw, 'carol');
+    const carol = await gw.client('carol');
+    await waitFor(() => adapters[0]!.negotiated()[0]!.caps.labeledResponse);
+    adapters[0]!['main'].client.on(
+      'raw',
+      (e: { line: string }) => / BATCH /.test(e.line) && batch.push(e.line),
+    );
+    const sent = await sendText(carol, 'im:carol@gw.test', 'im:dave@irc.test', 'while you were out', [
+      ['Message-ID', 'carol-dm-1'],
+    ]);
+    expect(sent.status).toBe('ok');
+    const line = await waitFor(() => dave.tagged.find((l) => l.message === '<carol> while you were out'));
+    // InspIRCd answers the labelled PRIVMSG with RPL_AWAY and the echo, in one batch.
+    await waitFor(() => batch.length >= 2);
+    expect(batch[0]).toMatch(/label=.* BATCH \+\S+ :?labeled-response/);
+    dave.client.raw(`@+draft/reply=${line.tags['msgid']!} PRIVMSG gwbot :back now`);
+    await waitFor(() => carolGot.find((c) => text(c).endsWith('back now')));
+    expect(seen).toContainEqual({ replyTo: 'carol-dm-1' });
+  });
 });
