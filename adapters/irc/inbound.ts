@@ -12,6 +12,7 @@ import type { IrcChannelConfig, IrcConfig } from './config.js';
 import type { IrcLink } from './link.js';
 import { presenceQuery, queryPresence } from './presence-query.js';
 import { inboundRelations, type IrcRelations } from './relations.js';
+import type { ReplyAuthors } from './reply-quote.js';
 import { foldCase, ircToAddress, isChannelName, tryInbox, type IrcServerInfo } from './translate.js';
 
 export type IrcLineKind = 'privmsg' | 'notice' | 'action';
@@ -120,8 +121,8 @@ export interface InboundContext {
    * headers); without it a reply goes on as a plain line and a reaction is dropped.
    */
   readonly withRelations?: ((payload: Uint8Array, r: IrcRelations) => Uint8Array) | undefined;
-  /** Gateway id → the nick that wrote it, for the plain-IRC reply prefix (outbound.ts). */
-  readonly authors?: BoundedCache<string, string> | undefined;
+  /** Who wrote each relayed line, for the plain-IRC reply prefix and quote (reply-quote.ts). */
+  readonly authors?: ReplyAuthors | undefined;
 }
 
 // A hub address written in front of a private message: "im:bob@gw.test hi", "bob@gw.test: hi".
@@ -180,7 +181,7 @@ function send(
   if (relations) payload = ic.withRelations!(payload, relations);
   const headers = lineHeaders(origSender, e, ic.messageIds, ic.authors !== undefined);
   const id = ic.authors && headers && getHeader(headers, 'Message-ID');
-  if (id) ic.authors!.set(id, e.nick);
+  if (id) ic.authors!.note(id, e.nick, message);
   return ic.ctx.hub.send(
     headers === undefined
       ? { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE }

@@ -161,7 +161,14 @@ export class IrcAdapter implements Adapter {
       });
       await this.messageIds.load();
     }
-    this.v3 = new Ircv3(this.messageIds, this.hooks, c.queue.maxLines, c.correspondents, this.ctx.log);
+    this.v3 = new Ircv3(
+      this.messageIds,
+      this.hooks,
+      c.queue.maxLines,
+      c.correspondents,
+      c.replies,
+      this.ctx.log,
+    );
     this.main = this.v3.watch(new IrcLink(this.linkOptions(c.nick, c.altNicks, true)));
     const ic = this.inbound();
     const inboundFailed = (err: unknown): void => this.ctx.log.warn({ err }, 'irc inbound failed');
@@ -252,7 +259,7 @@ export class IrcAdapter implements Adapter {
       messageIds: this.messageIds,
       ownIds: this.v3.ownIds,
       relationsOf: this.hooks.relationsOf,
-      authorOf: (id) => this.v3.authors?.get(id),
+      parentOf: (id) => this.v3.authors?.parent(id),
     };
   }
 

@@ -5,11 +5,12 @@
  * (relations.ts). Without a store, or on a server without the caps (ngircd), nothing here
  * changes a line.
  */
-import { BoundedCache, type Logger, type MessageIds, type Operation } from '../../src/index.js';
+import type { Logger, MessageIds, Operation } from '../../src/index.js';
 import { wantedCaps, type IrcCaps } from './caps.js';
 import { OwnMsgids } from './echoes.js';
 import type { IrcLink } from './link.js';
 import type { IrcRelations } from './relations.js';
+import { ReplyAuthors } from './reply-quote.js';
 
 /** How the core codec joins the adapter's relations (relations.ts) to the CPIM payload. */
 export interface IrcRelationHooks {
@@ -21,7 +22,7 @@ export interface IrcRelationHooks {
 
 export class Ircv3 {
   readonly ownIds: OwnMsgids | null;
-  readonly authors: BoundedCache<string, string> | undefined;
+  readonly authors: ReplyAuthors | undefined;
 
   constructor(
     readonly messageIds: MessageIds | undefined,
@@ -29,10 +30,11 @@ export class Ircv3 {
     maxLabels: number,
     /** The bounds of the authors kept: those of `correspondents` (one entry per line, not per nick). */
     authorsKept: { maxEntries: number; maxAgeMs: number },
+    replies: { quote: 'older' | 'never'; quoteChars: number },
     log: Logger,
   ) {
     this.ownIds = messageIds === undefined ? null : new OwnMsgids(messageIds, maxLabels, log);
-    this.authors = hooks.relationsOf === undefined ? undefined : new BoundedCache(authorsKept);
+    this.authors = hooks.relationsOf === undefined ? undefined : new ReplyAuthors(authorsKept, replies);
   }
 
   /** The caps a connection asks for: echo-message only when the msgids can be kept. */

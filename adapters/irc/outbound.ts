@@ -27,6 +27,7 @@ import { relayName, type RelayNaming } from './relay-names.js';
 import { Ticket } from './queue.js';
 import type { OwnMsgids } from './echoes.js';
 import { outboundRelation, type IrcRelations } from './relations.js';
+import type { ReplyParent } from './reply-quote.js';
 import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
 
 const MESSAGE_ID = 'Message-ID';
@@ -50,8 +51,8 @@ export interface OutboundContext {
   readonly ownIds?: OwnMsgids | null;
   /** A send's reply or reaction (relations.ts), as the core codec reads it from the payload. */
   readonly relationsOf?: ((op: Operation) => IrcRelations | undefined) | undefined;
-  /** Plain IRC reply prefix: the nick that wrote the message with this gateway id, when known. */
-  readonly authorOf?: ((gatewayId: string) => string | undefined) | undefined;
+  /** Plain IRC reply prefix and quote: who wrote the message with this gateway id, when known. */
+  readonly parentOf?: ((gatewayId: string) => ReplyParent | undefined) | undefined;
 }
 
 interface Plan {
@@ -138,9 +139,19 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   // `nick: ` (spec §1.2); a reaction as a TAGMSG, or nothing on plain IRC.
   const relations = report ? undefined : ctx.relationsOf?.(op);
   const parent = relations?.replyTo ?? relations?.reaction?.target;
-  const rel = outboundRelation(relations, link.caps, ctx.messageIds, parent && ctx.authorOf?.(parent));
+  const rel = outboundRelation(
+    relations,
+    link.caps,
+    ctx.messageIds,
+    parent === undefined ? undefined : ctx.parentOf?.(parent),
+  );
   if (rel.kind === 'drop') return okAnswer();
-  if (rel.kind === 'prefix') text = rel.prefix + text;
+  if (rel.kind === 'prefix') {
+    text = rel.prefix + text;
+    // The quote line only where a message may take several lines.
+    if (rel.quote !== undefined && (chan?.longMessages ?? config.longMessages) === 'split')
+      text = `${rel.quote}\n${text}`;
+  }
   const label = report ? undefined : ctx.ownIds?.labelTag(link, getHeader(op.headers, MESSAGE_ID));
   const tagList = [rel.kind === 'tags' || rel.kind === 'tagmsg' ? rel.tags : undefined, label].filter(
     Boolean,

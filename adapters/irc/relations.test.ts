@@ -4,7 +4,9 @@ import { NO_CAPS, type IrcCaps } from './caps.js';
 import { EchoLabels } from './echoes.js';
 import { lineTime } from './inbound.js';
 import { escapeTagValue, inboundRelations, outboundRelation } from './relations.js';
+import { ReplyAuthors } from './reply-quote.js';
 
+const DAVE = { nick: 'dave' };
 const TAGS: IrcCaps = {
   ...NO_CAPS,
   messageTags: true,
@@ -39,16 +41,16 @@ describe('IRC replies and reactions (client-tags/reply, client-tags/react)', () 
 
   it('writes a reply as +draft/reply with message-tags, else as a nick prefix', () => {
     const m = ids();
-    expect(outboundRelation({ replyTo: 'GW-PARENT' }, TAGS, m, 'dave')).toEqual({
+    expect(outboundRelation({ replyTo: 'GW-PARENT' }, TAGS, m, DAVE)).toEqual({
       kind: 'tags',
       tags: '+draft/reply=090~1~3',
     });
-    expect(outboundRelation({ replyTo: 'GW-PARENT' }, NO_CAPS, m, 'dave')).toEqual({
+    expect(outboundRelation({ replyTo: 'GW-PARENT' }, NO_CAPS, m, DAVE)).toEqual({
       kind: 'prefix',
       prefix: 'dave: ',
     });
     // A parent IRC never had (no msgid): the prefix, or nothing when the author is unknown too.
-    expect(outboundRelation({ replyTo: 'GW-OTHER' }, TAGS, m, 'dave')).toEqual({
+    expect(outboundRelation({ replyTo: 'GW-OTHER' }, TAGS, m, DAVE)).toEqual({
       kind: 'prefix',
       prefix: 'dave: ',
     });
@@ -59,21 +61,42 @@ describe('IRC replies and reactions (client-tags/reply, client-tags/react)', () 
   it('writes a reaction as a TAGMSG with +draft/reply and +draft/react, or drops it', () => {
     const m = ids();
     const add = { reaction: { op: 'add' as const, target: 'GW-PARENT', key: 'a b;c' } };
-    expect(outboundRelation(add, TAGS, m, 'dave')).toEqual({
+    expect(outboundRelation(add, TAGS, m, DAVE)).toEqual({
       kind: 'tagmsg',
       tags: '+draft/reply=090~1~3;+draft/react=a\\sb\\:c',
     });
-    expect(outboundRelation(add, NO_CAPS, m, 'dave').kind).toBe('drop');
-    expect(outboundRelation({ reaction: { ...add.reaction, op: 'remove' } }, TAGS, m, 'dave').kind).toBe(
+    expect(outboundRelation(add, NO_CAPS, m, DAVE).kind).toBe('drop');
+    expect(outboundRelation({ reaction: { ...add.reaction, op: 'remove' } }, TAGS, m, DAVE).kind).toBe(
       'drop',
     );
-    expect(
-      outboundRelation({ reaction: { ...add.reaction, target: 'GW-OTHER' } }, TAGS, m, 'dave').kind,
-    ).toBe('drop');
+    expect(outboundRelation({ reaction: { ...add.reaction, target: 'GW-OTHER' } }, TAGS, m, DAVE).kind).toBe(
+      'drop',
+    );
   });
 
   it('escapes tag values (message-tags "Escaping values")', () => {
     expect(escapeTagValue('a;b c\\d\r\n')).toBe('a\\:b\\sc\\\\d\\r\\n');
+  });
+});
+
+describe('plain IRC reply quotes (spec §1.2)', () => {
+  const bounds = { maxEntries: 100, maxAgeMs: 60_000 };
+  it("quotes an older line of the parent's author, not the latest; never when told", () => {
+    const a = new ReplyAuthors(bounds, { quote: 'older', quoteChars: 10 });
+    a.note('GW-1', 'dave', 'the first   thing dave said, a long line');
+    a.note('GW-2', 'dave', 'second');
+    expect(a.parent('GW-2')).toEqual({ nick: 'dave' });
+    expect(a.parent('GW-1')).toEqual({ nick: 'dave', quote: '> dave: the first …' });
+    expect(a.parent('GW-9')).toBeUndefined();
+    expect(outboundRelation({ replyTo: 'GW-1' }, NO_CAPS, undefined, a.parent('GW-1'))).toEqual({
+      kind: 'prefix',
+      prefix: 'dave: ',
+      quote: '> dave: the first …',
+    });
+    const never = new ReplyAuthors(bounds, { quote: 'never', quoteChars: 10 });
+    never.note('GW-1', 'dave', 'old');
+    never.note('GW-2', 'dave', 'new');
+    expect(never.parent('GW-1')).toEqual({ nick: 'dave' });
   });
 });
 

@@ -52,22 +52,22 @@ export type OutboundRelation =
   | { readonly kind: 'tags'; readonly tags: string }
   /** A TAGMSG (a reaction): its tags. */
   | { readonly kind: 'tagmsg'; readonly tags: string }
-  /** Plain IRC (spec §1.2): `nick: ` in front of the text. */
-  | { readonly kind: 'prefix'; readonly prefix: string }
+  /** Plain IRC (spec §1.2): `nick: ` in front of the text, after a quote line for an older parent. */
+  | { readonly kind: 'prefix'; readonly prefix: string; readonly quote?: string }
   /** Nothing IRC can carry: the send is answered ok and nothing is written. */
   | { readonly kind: 'drop'; readonly why: string }
   | { readonly kind: 'none' };
 
 /**
- * The IRC form of a send's relations. `parentNick`: the nick the parent came from, when known,
- * for the plain-IRC reply prefix. A reaction removal has no IRC form but a REDACT of the
+ * The IRC form of a send's relations. `parent`: who wrote the parent, when known, for the
+ * plain-IRC reply prefix (and its quote line, reply-quote.ts). A reaction removal has no IRC form but a REDACT of the
  * reaction's own msgid (draft/message-redaction), which this gateway does not send: dropped.
  */
 export function outboundRelation(
   r: IrcRelations | undefined,
   caps: IrcCaps,
   ids: MessageIds | undefined,
-  parentNick: string | undefined,
+  parent: { readonly nick: string; readonly quote?: string } | undefined,
 ): OutboundRelation {
   if (r?.reaction !== undefined) {
     const { op, target, key } = r.reaction;
@@ -84,5 +84,9 @@ export function outboundRelation(
   if (r?.replyTo === undefined) return { kind: 'none' };
   const msgid = caps.messageTags ? ids?.networkId(r.replyTo) : undefined;
   if (msgid !== undefined) return { kind: 'tags', tags: `${TAG.reply}=${escapeTagValue(msgid)}` };
-  return parentNick === undefined ? { kind: 'none' } : { kind: 'prefix', prefix: `${parentNick}: ` };
+  if (parent === undefined) return { kind: 'none' };
+  const prefix = `${parent.nick}: `;
+  return parent.quote === undefined
+    ? { kind: 'prefix', prefix }
+    : { kind: 'prefix', prefix, quote: parent.quote };
 }

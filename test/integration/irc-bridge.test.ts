@@ -206,7 +206,7 @@ describe('IRC adapter bridging a real ngircd', () => {
   // Issue 17 on plain IRC (ngircd offers only multi-prefix): no caps, no tags on our lines, a
   // reply as the `nick: ` prefix (message-semantics §1.2), a reaction dropped. The same on
   // InspIRCd with the caps: irc-ircv3.test.ts.
-  it('without IRCv3 caps: lines as before, replies as a nick prefix, reactions dropped', async () => {
+  it('without IRCv3 caps: lines as before, replies as a nick prefix (and quote), reactions dropped', async () => {
     const seen: IrcRelations[] = [];
     const adapters: IrcAdapter[] = [];
     gw = await irc.gateway({ adapterDefinitions: [hookedIrcAdapter(seen, adapters)] });
@@ -230,11 +230,20 @@ describe('IRC adapter bridging a real ngircd', () => {
       ['Test-Relation', `react ${daveId} 👍`],
     ]);
     expect(react.status).toBe('ok');
+    // A reply to an older line than Dave's latest quotes its start first (config `replies`).
+    dave.client.say('#dev', 'later from dave');
+    await waitFor(() => got.find((c) => cpimText(c).text === 'later from dave'));
+    const older = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'about that', [
+      ['Test-Relation', `reply ${daveId}`],
+    ]);
+    expect(older.status).toBe('ok');
     expect((await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'last')).status).toBe('ok');
     await waitFor(() => dave.lines.find((l) => l.message === '<carol> last'));
     expect(dave.lines.map((l) => l.message)).toEqual([
       '<carol> plain one',
       '<carol> Dave: answer',
+      '<carol> > Dave: from dave',
+      '<carol> Dave: about that',
       '<carol> last',
     ]);
     expect(raw.filter((l) => l.startsWith('@'))).toEqual([]);
