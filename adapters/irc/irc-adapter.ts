@@ -28,7 +28,7 @@ import { Ircv3, type IrcRelationHooks } from './ircv3.js';
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
 import { DurableQueue } from './durable.js';
 import { deliverSend, type OutboundContext } from './outbound.js';
-import { IrcMetrics } from './metrics.js';
+import { IrcMetrics, linkStats } from './metrics.js';
 import { PresenceTracker } from './presence.js';
 import { puppetNickMap } from './puppet-nicks.js';
 import { PuppetPool } from './puppets.js';
@@ -265,7 +265,7 @@ export class IrcAdapter implements Adapter {
 
   /** The IRCv3 caps each connection negotiated, by nick: the main connection first, then puppets. */
   negotiated(): ReturnType<typeof Ircv3.negotiated> {
-    return Ircv3.negotiated([this.main, ...(this.puppets?.all() ?? []).map((p) => p.link)]);
+    return Ircv3.negotiated(this.links());
   }
 
   private report(s: LinkState, degraded?: string): void {
@@ -362,22 +362,17 @@ export class IrcAdapter implements Adapter {
     this.poll.unref();
   }
 
-  /**
-   * For the operations endpoint: IRC connections that are registered (the main one and each
-   * puppet), and the lines waiting in their paced output queues.
-   */
+  /** For the operations endpoint: registered connections and queued lines (metrics.ts linkStats). */
   stats(): AdapterStats {
-    const links = [
+    return linkStats(this.links());
+  }
+
+  /** The main connection (once started) and each puppet's. */
+  private links(): IrcLink[] {
+    return [
       ...(this.main === undefined ? [] : [this.main]),
       ...(this.puppets?.all() ?? []).map((p) => p.link),
     ];
-    let connections = 0;
-    let queued = 0;
-    for (const l of links) {
-      if (l.state === 'ready') connections++;
-      queued += l.queued;
-    }
-    return { connections, queued };
   }
 
   async deliver(op: Operation): Promise<Answer> {
