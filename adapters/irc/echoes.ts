@@ -8,7 +8,7 @@
  * inbound.ts drops our own nicks' lines before this (and a labelled line is ours).
  */
 import type { Logger, MessageIds } from '../../src/index.js';
-import { TAG } from './caps.js';
+import { CAP, TAG } from './caps.js';
 import type { IrcLink } from './link.js';
 
 const ECHO_EVENTS = ['privmsg', 'notice', 'action', 'tagmsg'] as const;
@@ -101,8 +101,9 @@ export class OwnMsgids {
     if (labels === undefined) return undefined;
     // A connection not registered yet (a new puppet) has no caps yet: labelled anyway, and the
     // label goes out only if the caps allow (caps.ts tagsNow).
-    const caps = link.caps;
-    if (link.state === 'ready' && (!caps.echoMessage || !caps.labeledResponse)) return undefined;
+    const cap = link.client.network.cap;
+    if (link.state === 'ready' && !(cap.isEnabled(CAP.echoMessage) && cap.isEnabled(CAP.labeledResponse)))
+      return undefined;
     return `${TAG.label}=${labels.label(gatewayId)}`;
   }
 }

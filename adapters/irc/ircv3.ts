@@ -31,7 +31,7 @@ export class Ircv3 {
     /** The bounds of the authors kept: those of `correspondents` (one entry per line, not per nick). */
     authorsKept: { maxEntries: number; maxAgeMs: number },
     replies: { quote: 'older' | 'never'; quoteChars: number },
-    log: Logger,
+    private readonly log: Logger,
   ) {
     this.ownIds = messageIds === undefined ? null : new OwnMsgids(messageIds, maxLabels, log);
     this.authors = hooks.relationsOf === undefined ? undefined : new ReplyAuthors(authorsKept, replies);
@@ -42,9 +42,13 @@ export class Ircv3 {
     return wantedCaps(main, this.ownIds !== null);
   }
 
-  /** A new connection (main or puppet): its echoes are watched. */
+  /** A new connection (main or puppet): its echoes are watched, its caps logged once registered. */
   watch(link: IrcLink): IrcLink {
     this.ownIds?.watch(link);
+    // RPL_WELCOME comes after CAP END: the negotiated set is complete here.
+    link.client.on('registered', (e: { nick: string }) =>
+      this.log.debug({ nick: e.nick, caps: link.client.network.cap.enabled }, 'irc caps negotiated'),
+    );
     return link;
   }
 

@@ -26,11 +26,12 @@ import type { PuppetPool } from './puppets.js';
 import { relayName, type RelayNaming } from './relay-names.js';
 import { Ticket } from './queue.js';
 import type { OwnMsgids } from './echoes.js';
-import { outboundRelation, type IrcRelations } from './relations.js';
+import { outboundRelation, type IrcRelations, type OutboundRelation } from './relations.js';
 import type { ReplyParent } from './reply-quote.js';
 import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
 
 const MESSAGE_ID = 'Message-ID';
+const NO_RELATION: OutboundRelation = { kind: 'none' };
 
 /** Extension header on an ok answer: the message did not go out whole (docs/adapters/irc.md "Outbound (hub → IRC) and answers"). */
 export const CLIPPED_HEADER = 'Irc-Clipped';
@@ -139,12 +140,16 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   // `nick: ` (spec §1.2); a reaction as a TAGMSG, or nothing on plain IRC.
   const relations = report ? undefined : ctx.relationsOf?.(op);
   const parent = relations?.replyTo ?? relations?.reaction?.target;
-  const rel = outboundRelation(
-    relations,
-    link.caps,
-    ctx.messageIds,
-    parent === undefined ? undefined : ctx.parentOf?.(parent),
-  );
+  // (The caps are read only for a send with relations: this is the per-message path.)
+  const rel =
+    relations === undefined
+      ? NO_RELATION
+      : outboundRelation(
+          relations,
+          link.caps,
+          ctx.messageIds,
+          parent === undefined ? undefined : ctx.parentOf?.(parent),
+        );
   if (rel.kind === 'drop') return okAnswer();
   if (rel.kind === 'prefix') {
     text = rel.prefix + text;
