@@ -17,6 +17,7 @@ const ERGO_LS = [
 const NGIRCD_LS = [':irc.test CAP * LS :multi-prefix'];
 
 let server: Server | undefined;
+let socket: Socket | undefined;
 let link: IrcLink | undefined;
 afterEach(async () => {
   link?.stop();
@@ -28,6 +29,7 @@ afterEach(async () => {
 /** A server that answers CAP LS with `ls`, ACKs every CAP REQ, and welcomes after CAP END. */
 async function replay(ls: readonly string[], sent: string[]): Promise<number> {
   server = createServer((s: Socket) => {
+    socket = s;
     let buf = '';
     s.on('data', (d) => {
       buf += d.toString();
@@ -100,6 +102,18 @@ describe('IRCv3 caps a connection negotiates', () => {
       redaction: true,
       chathistory: true,
     });
+  });
+
+  it('follows CAP DEL (cap-notify): a cap the server withdraws is off for this connection', async () => {
+    const sent: string[] = [];
+    const l = await connect(await replay(ERGO_LS, sent), wantedCaps(true, true));
+    expect(l.caps.echoMessage).toBe(true);
+    socket!.write(':irc.test CAP gwbot DEL :echo-message draft/multiline\r\n');
+    socket!.write('PING :after-del\r\n');
+    await new Promise<void>((r) => l.client.on('ping', () => r()));
+    expect(l.caps.echoMessage).toBe(false);
+    expect(l.caps.multiline).toBeNull();
+    expect(l.caps.messageTags).toBe(true);
   });
 
   it('asks for no echo-message without a store to keep msgids in', async () => {
