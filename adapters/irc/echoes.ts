@@ -9,9 +9,35 @@
  */
 import type { Logger, MessageIds } from '../../src/index.js';
 import { CAP, TAG } from './caps.js';
+import { EchoFifo } from './echo-fifo.js';
+import { foldCase } from './translate.js';
 import type { IrcLink } from './link.js';
 
 const ECHO_EVENTS = ['privmsg', 'notice', 'action', 'tagmsg'] as const;
+
+interface EchoEvent {
+  readonly nick?: string;
+  readonly target?: string;
+  readonly message?: string;
+  readonly tags?: Record<string, string>;
+  readonly batch?: { id: string };
+}
+
+/** An unlabelled echo of our own line, matched in order (echo-fifo.ts). */
+function fromFifo(
+  link: IrcLink,
+  fifo: EchoFifo,
+  e: EchoEvent,
+  action: boolean,
+): { gatewayId: string; msgid: string } | null {
+  const msgid = e.tags?.[TAG.msgid];
+  if (fifo.size === 0 || !msgid || !e.nick || e.target === undefined) return null;
+  const cm = link.info.casemapping;
+  if (foldCase(e.nick, cm) !== foldCase(link.nick, cm)) return null;
+  const text = action ? `\x01ACTION ${e.message ?? ''}\x01` : (e.message ?? '');
+  const gatewayId = fifo.take(foldCase(e.target, cm), text);
+  return gatewayId === null ? null : { gatewayId, msgid };
+}
 /** `@…label=X… :server BATCH +ref [:]labeled-response`: the label and the batch's reference. */
 const LABELED_BATCH = /^@(?:\S*;)?label=([^;\s]+)\S* (?::\S+ )?BATCH \+(\S+) :?labeled-response/;
 
@@ -57,6 +83,7 @@ export class EchoLabels {
 /** The echo labels of every connection of one adapter (the main one and each puppet). */
 export class OwnMsgids {
   private readonly labels = new WeakMap<IrcLink, EchoLabels>();
+  private readonly fifos = new WeakMap<IrcLink, EchoFifo>();
 
   constructor(
     private readonly ids: MessageIds,
@@ -69,6 +96,8 @@ export class OwnMsgids {
   watch(link: IrcLink): void {
     const labels = new EchoLabels(this.max);
     this.labels.set(link, labels);
+    const fifo = new EchoFifo(this.max);
+    this.fifos.set(link, fifo);
     // extensions/labeled-response: `@label=X BATCH +ref labeled-response` opens the replies to a
     // labelled command; irc-framework keeps no tags of a BATCH line, so the raw line is read.
     const batches = new Map<string, string>();
@@ -80,15 +109,28 @@ export class OwnMsgids {
       batches.set(m[2]!, m[1]!);
     });
     for (const kind of ECHO_EVENTS)
-      link.client.on(kind, (e: { tags?: Record<string, string>; batch?: { id: string } }) => {
+      link.client.on(kind, (e: EchoEvent) => {
         const batch = e.batch?.id;
-        const hit = labels.take(e.tags, batch === undefined ? undefined : batches.get(batch));
+        const hit =
+          labels.take(e.tags, batch === undefined ? undefined : batches.get(batch)) ??
+          fromFifo(link, fifo, e, kind === 'action');
         if (batch !== undefined) batches.delete(batch);
         if (hit === null) return;
         this.ids
           .record(hit.msgid, hit.gatewayId)
           .catch((err: unknown) => this.log.warn({ err }, 'irc msgid of an own line not kept'));
       });
+  }
+
+  /**
+   * Without labeled-response (echo-message only): the lines of a send on `link` to `target`,
+   * waited for in order (echo-fifo.ts). Nothing when the connection has no echo-message.
+   */
+  expectEcho(link: IrcLink, target: string, texts: readonly string[], gatewayId: string | undefined): void {
+    const cap = link.client.network.cap;
+    if (gatewayId === undefined || !cap.isEnabled(CAP.echoMessage) || cap.isEnabled(CAP.labeledResponse))
+      return;
+    this.fifos.get(link)?.expect(foldCase(target, link.info.casemapping), texts, gatewayId);
   }
 
   /**

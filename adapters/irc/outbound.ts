@@ -162,7 +162,11 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     Boolean,
   );
   const tags = tagList.length > 0 ? tagList.join(';') : undefined;
-  if (rel.kind === 'tagmsg') return link.send(target.name, 'TAGMSG', [''], target.kind === 'channel', tags);
+  const gatewayId = getHeader(op.headers, MESSAGE_ID);
+  if (rel.kind === 'tagmsg') {
+    if (label === undefined) ctx.ownIds?.expectEcho(link, target.name, [''], gatewayId);
+    return link.send(target.name, 'TAGMSG', [''], target.kind === 'channel', tags);
+  }
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
   let p: Plan;
   try {
@@ -172,6 +176,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     throw e;
   }
   const lines = p.lines.map((l) => wrap(prefix + l));
+  if (label === undefined && !report) ctx.ownIds?.expectEcho(link, target.name, lines, gatewayId);
   // Issue 20: a send that would wait for the pacing bucket (flood) longer than the queue keeps
   // lines (`queue.maxAgeMs`) is the sender's excess beyond the connection's pace: `quota` at
   // once, rather than an `ok` or a `communications` 20 s later. A connection not up yet (a new

@@ -141,3 +141,35 @@ describe.skipIf(!inspircdInstalled())('IRC adapter on a real IRCv3 server (InspI
     expect(seen).toContainEqual({ replyTo: 'carol-dm-1' });
   });
 });
+
+// spec §1.1: "Without labeled-response, match echoes in FIFO order per target" (echo-fifo.ts).
+describe.skipIf(!inspircdInstalled())('IRC adapter on InspIRCd without labeled-response', () => {
+  const irc = useInspircd({ without: ['ircv3_labeledresponse'] });
+  const seen: IrcRelations[] = [];
+  const adapters: IrcAdapter[] = [];
+
+  it("maps its own lines' msgids from unlabelled echoes, in order per target", async () => {
+    const gw = await irc.gateway({ adapterDefinitions: [hookedIrcAdapter(seen, adapters)] });
+    const dave = await irc.user('dave', ['echo-message']);
+    await dave.join('#dev');
+    const carolGot = await listenAs(gw, 'carol');
+    const carol = await gw.client('carol');
+    await waitFor(() => adapters[0]!.negotiated()[0]!.caps.echoMessage);
+    expect(adapters[0]!.negotiated()[0]!.caps.labeledResponse).toBe(false);
+    // A line refused (no such nick) never comes back: it waits under its own target only.
+    expect((await sendText(carol, 'im:carol@gw.test', 'im:nobody@irc.test', 'lost')).status).toBe('error');
+    const msgids: string[] = [];
+    for (const n of [1, 2]) {
+      const r = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', `line ${n}`, [
+        ['Message-ID', `carol-fifo-${n}`],
+      ]);
+      expect(r.status).toBe('ok');
+      const l = await waitFor(() => dave.tagged.find((x) => x.message === `<carol> line ${n}`));
+      msgids.push(l.tags['msgid']!);
+    }
+    dave.client.raw(`@+draft/reply=${msgids[1]!} PRIVMSG #dev :re two`);
+    dave.client.raw(`@+draft/reply=${msgids[0]!} PRIVMSG #dev :re one`);
+    await waitFor(() => carolGot.find((c) => text(c).endsWith('re one')));
+    expect(seen).toEqual([{ replyTo: 'carol-fifo-2' }, { replyTo: 'carol-fifo-1' }]);
+  });
+});

@@ -9,7 +9,7 @@ import { ircAdapter } from '../../adapters/irc/index.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { DEV_ROOM, ircAdapterConfig, type IrcGatewayOptions } from './irc.js';
 import { ircUser, type IrcUser } from './irc-user.js';
-import { startInspircd, type Inspircd } from './inspircd.js';
+import { startInspircd, type Inspircd, type InspircdOptions } from './inspircd.js';
 
 export interface Ircv3Line {
   readonly command: string;
@@ -30,12 +30,12 @@ export interface Ircv3Suite {
   user(nick: string, caps?: readonly string[]): Promise<Ircv3User>;
 }
 
-export function useInspircd(): Ircv3Suite {
+export function useInspircd(o: InspircdOptions = {}): Ircv3Suite {
   let server: Inspircd | undefined;
   const users: IrcUser[] = [];
   const gateways: TestGateway[] = [];
   beforeAll(async () => {
-    server = await startInspircd();
+    server = await startInspircd(o);
   }, 20_000);
   afterAll(async () => {
     await server?.stop();

@@ -32,7 +32,7 @@ export interface Inspircd {
  * §4's configuration: no DNS, no ident, no fake lag (tests send bursts; the gateway still paces
  * itself), and the IRCv3 modules.
  */
-export function inspircdConfig(dir: string, port: number): string {
+export function inspircdConfig(dir: string, port: number, without: readonly string[] = []): string {
   const modules = [
     'cap',
     'ircv3',
@@ -59,7 +59,7 @@ export function inspircdConfig(dir: string, port: number): string {
     '<security runasuser="" runasgroup="">',
     `<pid file="${join(dir, 'inspircd.pid')}">`,
     `<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="${join(dir, 'inspircd.log')}">`,
-    ...modules.map((m) => `<module name="${m}">`),
+    ...modules.filter((m) => !without.includes(m)).map((m) => `<module name="${m}">`),
     '',
   ].join('\n');
 }
@@ -71,11 +71,16 @@ async function ircIds(): Promise<{ uid: number; gid: number }> {
   return { uid: Number(f[2]), gid: Number(f[3]) };
 }
 
-export async function startInspircd(): Promise<Inspircd> {
+export interface InspircdOptions {
+  /** Modules of the configuration left out (a server without labeled-response, say). */
+  readonly without?: readonly string[];
+}
+
+export async function startInspircd(o: InspircdOptions = {}): Promise<Inspircd> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'inspircd-'));
   const conf = join(dir, 'inspircd.conf');
-  await writeFile(conf, inspircdConfig(dir, port));
+  await writeFile(conf, inspircdConfig(dir, port, o.without));
   const root = userInfo().uid === 0;
   const args = ['--nofork', `--config=${conf}`];
   if (root) {
