@@ -13,7 +13,9 @@ set -euo pipefail
 # it brings postgresql-client-15, whose pg_dump `cpim-gateway db backup` runs.
 # prosody, ejabberd: the XMPP adapter's tests (test/support/prosody.ts, ejabberd.ts start them on
 # free loopback ports; ejabberd brings Erlang and its epmd, which the fixture runs on its own port).
-APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd postgresql-15 prosody ejabberd)
+# inspircd: the IRCv3 suites (test/support/inspircd.ts runs it as the `irc` user on a free loopback
+# port; the package's own service, if the machine starts it, is left alone).
+APT_PACKAGES=(openssl ngircd swaks postfix chromium systemd postgresql-15 prosody ejabberd inspircd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

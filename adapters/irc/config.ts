@@ -118,6 +118,20 @@ export const ircConfigSchema = z
       .describe(
         'relay mode: the hub user each nick last heard from, so a reply without an address finds them',
       ),
+    replies: z
+      .strictObject({
+        quote: z
+          .enum(['older', 'never'])
+          .prefault('older')
+          .describe(
+            "plain IRC (no message-tags): a reply to a message other than its author's latest gets a first line `> nick: start of it…` (`older`), or only the `nick: ` prefix (`never`)",
+          ),
+        quoteChars: positiveInt
+          .prefault(80)
+          .describe('characters of the replied-to message in that quote line'),
+      })
+      .prefault({})
+      .describe('issue 17: how a reply is written where IRC has no reply tag (docs/adapters/irc.md "IRCv3")'),
     relayNames: z
       .strictObject({
         qualify: z

@@ -33,5 +33,11 @@ describe("an IRC line's Message-ID (issue 15)", () => {
   it('adds nothing for a line without the tag (ngircd sends none)', () => {
     const ids = new MessageIds(null, 'irc-test', { maxPairs: 100 });
     expect(lineHeaders(undefined, { nick: 'dave', target: 'gwbot', message: 'hi' }, ids)).toBeUndefined();
+    // Issue 17: with reply prefixes on (relation hooks), the adapter names the line itself.
+    const named = lineHeaders(undefined, { nick: 'dave', target: '#dev', message: 'hi' }, ids, true)!;
+    expect(named[0]![0]).toBe('Message-ID');
+    expect(named[0]![1]).not.toBe(
+      lineHeaders(undefined, { nick: 'dave', target: '#dev', message: 'hi' }, ids, true)![0]![1],
+    );
   });
 });

@@ -6,11 +6,13 @@
  * hi"), to the nick's last correspondent, or to the owner of the puppet it was sent to.
  */
 import type { AdapterContext, Answer, BoundedCache, Header, ImAddress, MessageIds } from '../../src/index.js';
-import { getHeader, toPres } from '../../src/index.js';
+import { getHeader, newMessageId, toPres } from '../../src/index.js';
 import { CPIM_TYPE, type InboundPayloadBuilder } from './body.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import type { IrcLink } from './link.js';
 import { presenceQuery, queryPresence } from './presence-query.js';
+import { inboundRelations, type IrcRelations } from './relations.js';
+import type { ReplyAuthors } from './reply-quote.js';
 import { foldCase, ircToAddress, isChannelName, tryInbox, type IrcServerInfo } from './translate.js';
 
 export type IrcLineKind = 'privmsg' | 'notice' | 'action';
@@ -114,6 +116,13 @@ export interface InboundContext {
   readonly payloads: InboundPayloadBuilder;
   /** IRCv3 `msgid` ↔ the gateway's Message-ID (issue 15, src/store/message-ids.ts). */
   readonly messageIds?: MessageIds;
+  /**
+   * Issue 17: puts a line's relations (relations.ts) into its CPIM payload (the core codec's `Msg`
+   * headers); without it a reply goes on as a plain line and a reaction is dropped.
+   */
+  readonly withRelations?: ((payload: Uint8Array, r: IrcRelations) => Uint8Array) | undefined;
+  /** Who wrote each relayed line, for the plain-IRC reply prefix and quote (reply-quote.ts). */
+  readonly authors?: ReplyAuthors | undefined;
 }
 
 // A hub address written in front of a private message: "im:bob@gw.test hi", "bob@gw.test: hi".
@@ -134,7 +143,7 @@ function describe(a: Answer): string {
 }
 
 /** The line's time: IRCv3 server-time when the server sent it, else our clock. */
-const lineTime = (e: IrcLineEvent): number =>
+export const lineTime = (e: IrcLineEvent): number =>
   e.time !== undefined && Number.isFinite(e.time) ? e.time : Date.now();
 
 /**
@@ -146,9 +155,13 @@ export function lineHeaders(
   origSender: readonly Header[] | undefined,
   e: IrcLineEvent,
   messageIds: MessageIds | undefined,
+  assign = false,
 ): readonly Header[] | undefined {
   const msgid = e.tags?.['msgid'];
-  if (msgid === undefined || messageIds === undefined) return origSender;
+  if (msgid === undefined || messageIds === undefined)
+    // `assign` (issue 17, plain IRC): the adapter names the line itself, so that a reply to it
+    // finds its author (the router would add an id the adapter never learns).
+    return assign ? [...(origSender ?? []), ['Message-ID', newMessageId()]] : origSender;
   return [...(origSender ?? []), ['Message-ID', messageIds.inbound(msgid)]];
 }
 
@@ -163,8 +176,12 @@ function send(
   e: IrcLineEvent,
   message: string,
 ): Promise<Answer> {
-  const payload = ic.payloads.build(from.uri, to.uri, lineText(kind, message), lineTime(e));
-  const headers = lineHeaders(origSender, e, ic.messageIds);
+  let payload = ic.payloads.build(from.uri, to.uri, lineText(kind, message), lineTime(e));
+  const relations = ic.withRelations && inboundRelations(e.tags, ic.messageIds);
+  if (relations) payload = ic.withRelations!(payload, relations);
+  const headers = lineHeaders(origSender, e, ic.messageIds, ic.authors !== undefined);
+  const id = ic.authors && headers && getHeader(headers, 'Message-ID');
+  if (id) ic.authors!.note(id, e.nick, message);
   return ic.ctx.hub.send(
     headers === undefined
       ? { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE }
@@ -237,4 +254,36 @@ export async function onPuppetLine(
   const nickUri = ic.names.get(e.nick, info).address;
   const a = await send(ic, nickUri, undefined, owner, nickUri, owner, kind, e, e.message);
   if (a.status === 'error' && kind !== 'notice') tell(puppet, e.nick, `Not delivered: ${describe(a)}`);
+}
+
+/**
+ * A TAGMSG the main connection received (message-tags): a reaction (client-tags/react) to a
+ * line the gateway knows goes to the channel's room with an empty text and the relation, when
+ * the core codec can carry it (`withRelations`); anything else in a TAGMSG (typing, ...) is not
+ * a message.
+ */
+export async function onMainTagmsg(ic: InboundContext, e: IrcLineEvent): Promise<void> {
+  if (ic.withRelations === undefined || !e.nick || ic.isOwn(e.nick)) return;
+  const r = inboundRelations(e.tags, ic.messageIds);
+  if (r?.reaction === undefined) return;
+  const info = ic.main.info;
+  // InspIRCd writes the target as a trailing parameter (`TAGMSG :#chan`, spec §1.1).
+  const target = e.target.replace(/^:/, '');
+  if (!isChannelName(target, info)) return; // private reactions: LEFT for a later change
+  const chan = ic.names.channel(target, info);
+  if (chan === null) return;
+  const nick = ic.names.get(e.nick, info);
+  const a = await send(
+    ic,
+    chan.address,
+    nick.origSender,
+    chan.room,
+    nick.address,
+    chan.address,
+    'privmsg',
+    e,
+    '',
+  );
+  if (a.status === 'error')
+    ic.ctx.log.debug({ channel: chan.name, error: describe(a) }, 'reaction not relayed');
 }

@@ -16,11 +16,19 @@ import type {
 import { BoundedCache, MessageIds, errorAnswer, getHeader, makeAddress } from '../../src/index.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import { InboundPayloadBuilder } from './body.js';
-import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
+import {
+  IrcNames,
+  onMainLine,
+  onMainTagmsg,
+  onPuppetLine,
+  type InboundContext,
+  type IrcLineEvent,
+} from './inbound.js';
+import { Ircv3, type IrcRelationHooks } from './ircv3.js';
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
 import { DurableQueue } from './durable.js';
 import { deliverSend, type OutboundContext } from './outbound.js';
-import { IrcMetrics } from './metrics.js';
+import { IrcMetrics, linkStats } from './metrics.js';
 import { PresenceTracker } from './presence.js';
 import { puppetNickMap } from './puppet-nicks.js';
 import { PuppetPool } from './puppets.js';
@@ -51,10 +59,13 @@ export class IrcAdapter implements Adapter {
   private durable: DurableQueue | null = null;
   private readonly metrics: IrcMetrics;
   private readonly naming: RelayNaming;
+  /** Issue 17: caps, own msgids, relations (ircv3.ts); set in start, once the store is open. */
+  private v3!: Ircv3;
 
   constructor(
     private readonly config: IrcConfig,
     private readonly ctx: AdapterContext,
+    private readonly hooks: IrcRelationHooks = {},
   ) {
     this.domains = [config.domain];
     this.metrics = new IrcMetrics(ctx);
@@ -109,7 +120,7 @@ export class IrcAdapter implements Adapter {
       channels: main
         ? c.channels.map((ch) => (ch.key ? { name: ch.name, key: ch.key } : { name: ch.name }))
         : [],
-      caps: main ? ['server-time', 'away-notify', 'multi-prefix'] : ['server-time'],
+      caps: this.v3.caps(main),
       log: this.ctx.log,
       okHeaders: [['Unreliable', c.domain]],
     };
@@ -125,6 +136,8 @@ export class IrcAdapter implements Adapter {
       names: this.names,
       payloads: this.payloads,
       ...(this.messageIds === undefined ? {} : { messageIds: this.messageIds }),
+      withRelations: this.hooks.withRelations,
+      authors: this.v3.authors,
     };
   }
 
@@ -148,11 +161,20 @@ export class IrcAdapter implements Adapter {
       });
       await this.messageIds.load();
     }
-    this.main = new IrcLink(this.linkOptions(c.nick, c.altNicks, true));
+    this.v3 = new Ircv3(
+      this.messageIds,
+      this.hooks,
+      c.queue.maxLines,
+      c.correspondents,
+      c.replies,
+      this.ctx.log,
+    );
+    this.main = this.v3.watch(new IrcLink(this.linkOptions(c.nick, c.altNicks, true)));
     const ic = this.inbound();
     const inboundFailed = (err: unknown): void => this.ctx.log.warn({ err }, 'irc inbound failed');
     for (const kind of LINE_EVENTS)
       this.main.client.on(kind, (e: IrcLineEvent) => void onMainLine(ic, e, kind).catch(inboundFailed));
+    this.main.client.on('tagmsg', (e: IrcLineEvent) => void onMainTagmsg(ic, e).catch(inboundFailed));
     // Cached names are a function of the name and CASEMAPPING (IrcNames checks the latter);
     // a nick that changed is dropped so the cache follows who is there.
     this.main.client.on('nick', (e: { nick: string }) => this.names.forget(e.nick));
@@ -162,7 +184,7 @@ export class IrcAdapter implements Adapter {
         c.puppets.idleMs,
         c.puppets.nickSuffix,
         () => this.main.info,
-        (nick, alts) => new IrcLink(this.linkOptions(nick, alts, false)),
+        (nick, alts) => this.v3.watch(new IrcLink(this.linkOptions(nick, alts, false))),
         (p) => {
           for (const kind of LINE_EVENTS)
             p.link.client.on(
@@ -234,7 +256,16 @@ export class IrcAdapter implements Adapter {
       lastCorrespondent: this.lastCorrespondent,
       durable: this.durable,
       naming: this.naming,
+      messageIds: this.messageIds,
+      ownIds: this.v3.ownIds,
+      relationsOf: this.hooks.relationsOf,
+      parentOf: (id) => this.v3.authors?.parent(id),
     };
+  }
+
+  /** The IRCv3 caps each connection negotiated, by nick: the main connection first, then puppets. */
+  negotiated(): ReturnType<typeof Ircv3.negotiated> {
+    return Ircv3.negotiated(this.links());
   }
 
   private report(s: LinkState, degraded?: string): void {
@@ -331,22 +362,17 @@ export class IrcAdapter implements Adapter {
     this.poll.unref();
   }
 
-  /**
-   * For the operations endpoint: IRC connections that are registered (the main one and each
-   * puppet), and the lines waiting in their paced output queues.
-   */
+  /** For the operations endpoint: registered connections and queued lines (metrics.ts linkStats). */
   stats(): AdapterStats {
-    const links = [
+    return linkStats(this.links());
+  }
+
+  /** The main connection (once started) and each puppet's. */
+  private links(): IrcLink[] {
+    return [
       ...(this.main === undefined ? [] : [this.main]),
       ...(this.puppets?.all() ?? []).map((p) => p.link),
     ];
-    let connections = 0;
-    let queued = 0;
-    for (const l of links) {
-      if (l.state === 'ready') connections++;
-      queued += l.queued;
-    }
-    return { connections, queued };
   }
 
   async deliver(op: Operation): Promise<Answer> {

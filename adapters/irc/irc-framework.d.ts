@@ -43,7 +43,7 @@ declare module 'irc-framework' {
   export interface IrcNetwork {
     name: string;
     options: Record<string, unknown>;
-    cap: { enabled: string[]; isEnabled(name: string): boolean };
+    cap: { enabled: string[]; available: Map<string, string>; isEnabled(name: string): boolean };
     supports(name: string): unknown;
   }
 

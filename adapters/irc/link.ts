@@ -9,10 +9,11 @@
  */
 import { Client } from 'irc-framework';
 import { errorAnswer, type Answer } from '../../src/index.js';
-import { SendQueue, Ticket, TokenBucket, expiryAnswer, type QueuedLine } from './queue.js';
-import { JOIN_FAILED, refusalOf, welcomeMask } from './numerics.js';
+import { SendQueue, Ticket, TokenBucket, expiryAnswer, lineItems, type IrcCommand } from './queue.js';
+import { JOIN_FAILED, numericOf, refusalOf, welcomeMask } from './numerics.js';
 import { connectOptions, type LinkOptions } from './link-options.js';
 import { refold, sameServerInfo } from './server-info.js';
+import { capsOf, tagsNow, type IrcCaps } from './caps.js';
 
 export type { LinkOptions } from './link-options.js';
 import {
@@ -71,6 +72,11 @@ export class IrcLink {
 
   get nick(): string {
     return this.client.user.nick;
+  }
+
+  /** The IRCv3 caps this connection negotiated (caps.ts); none before registration. */
+  get caps(): IrcCaps {
+    return capsOf(this.client.network.cap.enabled, this.client.network.cap.available);
   }
 
   get dropped(): number {
@@ -132,9 +138,9 @@ export class IrcLink {
     );
     c.on('raw', (e: { line: string; from_server: boolean }) => {
       if (!e.from_server) return;
-      const m = /^(?:@\S+ )?:\S+ (\d{3}) \S+ (\S+)(?: :(.*))?/.exec(e.line);
-      if (!m) return;
-      const [, code, subject, reason] = m as unknown as [string, string, string, string | undefined];
+      const n = numericOf(e.line);
+      if (n === null) return;
+      const { code, subject, reason } = n;
       const folded = foldCase(subject, this.info.casemapping);
       const refused = refusalOf(code, reason);
       if (refused !== null) this.failTarget(folded, refused);
@@ -246,27 +252,23 @@ export class IrcLink {
   }
 
   /** The lines of one message; the promise answers once the server has seen them. */
-  send(target: string, command: 'PRIVMSG' | 'NOTICE', texts: readonly string[], channel: boolean) {
-    const t = this.queueLines(target, command, texts, channel);
+  send(target: string, command: IrcCommand, texts: readonly string[], channel: boolean, tags?: string) {
+    const t = this.queueLines(target, command, texts, channel, tags === undefined ? {} : { tags });
     return t instanceof Ticket ? t.promise : Promise.resolve(t);
   }
 
-  /** Queues one message: its ticket, or `resources`; `held` and `enqueuedAt`: durable.ts. */
+  /** Queues one message: its ticket, or `resources`; `held`, `enqueuedAt`: durable.ts; `tags`: queue.ts. */
   queueLines(
     target: string,
-    command: 'PRIVMSG' | 'NOTICE',
+    command: IrcCommand,
     texts: readonly string[],
     channel: boolean,
-    o: { held?: boolean; enqueuedAt?: number } = {},
+    o: { held?: boolean; enqueuedAt?: number; tags?: string } = {},
   ): Ticket | Answer {
     const folded = foldCase(target, this.info.casemapping);
     const ticket = new Ticket(texts.length, folded, o.enqueuedAt ?? Date.now(), this.o.okHeaders);
     ticket.held = o.held ?? false;
-    const items: QueuedLine[] = texts.map((t) => ({
-      line: `${command} ${target} :${t}`,
-      ...(channel ? { channel: folded } : {}),
-      ticket,
-    }));
+    const items = lineItems(command, target, texts, ticket, channel ? folded : undefined, o.tags);
     if (!this.queue.push(items))
       return errorAnswer('resources', `the IRC output queue is full (${this.queue.length} lines waiting)`);
     this.lastActivity = Date.now();
@@ -336,7 +338,9 @@ export class IrcLink {
         break;
       }
       this.queue.shift();
-      this.client.raw(head.line);
+      // Tags as the connection's caps are now (queue.ts tagsNow; a new puppet, a reconnect).
+      const tags = head.tags === undefined ? '' : tagsNow(head.tags, this.client.network.cap.enabled);
+      this.client.raw(tags === '' ? head.line : `@${tags} ${head.line}`);
       wrote = true;
       const t = head.ticket;
       if (++t.written === t.lines) {

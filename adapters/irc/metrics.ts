@@ -6,6 +6,7 @@
 import { Counter } from 'prom-client';
 import { getHeader, type AdapterContext, type Answer } from '../../src/index.js';
 import { CLIPPED_HEADER } from './outbound.js';
+import type { IrcLink } from './link.js';
 
 export const IRC_SENDS_METRIC = 'cpim_irc_sends_total';
 
@@ -57,4 +58,18 @@ export class IrcMetrics {
     }
     child.inc();
   }
+}
+
+/**
+ * For the operations endpoint: IRC connections that are registered (the main one and each
+ * puppet), and the lines waiting in their paced output queues.
+ */
+export function linkStats(links: readonly IrcLink[]): { connections: number; queued: number } {
+  let connections = 0;
+  let queued = 0;
+  for (const l of links) {
+    if (l.state === 'ready') connections++;
+    queued += l.queued;
+  }
+  return { connections, queued };
 }

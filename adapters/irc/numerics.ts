@@ -24,3 +24,10 @@ export function welcomeMask(line: string): { user: string; host: string } | null
   const { user, host } = parseUserhost(m[1]!);
   return { user, host };
 }
+
+/** A numeric reply's code, subject (its first parameter after our nick) and trailing reason. */
+export function numericOf(line: string): { code: string; subject: string; reason?: string } | null {
+  const m = /^(?:@\S+ )?:\S+ (\d{3}) \S+ (\S+)(?: :(.*))?/.exec(line);
+  if (!m) return null;
+  return m[3] === undefined ? { code: m[1]!, subject: m[2]! } : { code: m[1]!, subject: m[2]!, reason: m[3] };
+}

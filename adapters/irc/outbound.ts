@@ -15,6 +15,7 @@ import {
   type Answer,
   type BoundedCache,
   type ImAddress,
+  type MessageIds,
   type Operation,
 } from '../../src/index.js';
 import { readOutbound } from './body.js';
@@ -24,7 +25,13 @@ import type { IrcLink } from './link.js';
 import type { PuppetPool } from './puppets.js';
 import { relayName, type RelayNaming } from './relay-names.js';
 import { Ticket } from './queue.js';
+import type { OwnMsgids } from './echoes.js';
+import { outboundRelation, type IrcRelations, type OutboundRelation } from './relations.js';
+import type { ReplyParent } from './reply-quote.js';
 import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
+
+const MESSAGE_ID = 'Message-ID';
+const NO_RELATION: OutboundRelation = { kind: 'none' };
 
 /** Extension header on an ok answer: the message did not go out whole (docs/adapters/irc.md "Outbound (hub → IRC) and answers"). */
 export const CLIPPED_HEADER = 'Irc-Clipped';
@@ -40,6 +47,13 @@ export interface OutboundContext {
   readonly durable: DurableQueue | null;
   /** How relay lines name their author (relay-names.ts). */
   readonly naming: RelayNaming;
+  /** IRCv3: msgid ↔ gateway Message-ID, and the labels that learn our own lines' msgids (echoes.ts). */
+  readonly messageIds?: MessageIds | undefined;
+  readonly ownIds?: OwnMsgids | null;
+  /** A send's reply or reaction (relations.ts), as the core codec reads it from the payload. */
+  readonly relationsOf?: ((op: Operation) => IrcRelations | undefined) | undefined;
+  /** Plain IRC reply prefix and quote: who wrote the message with this gateway id, when known. */
+  readonly parentOf?: ((gatewayId: string) => ReplyParent | undefined) | undefined;
 }
 
 interface Plan {
@@ -122,6 +136,37 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   if (action && !puppet) prefix = `* ${shownAuthor(name, note)} `;
   const ctcp = action && puppet;
   const wrap = ctcp ? (t: string) => `\x01ACTION ${t}\x01` : (t: string) => t;
+  // Issue 17 (relations.ts): a reply as `+draft/reply` where the server has message-tags, else
+  // `nick: ` (spec §1.2); a reaction as a TAGMSG, or nothing on plain IRC.
+  const relations = report ? undefined : ctx.relationsOf?.(op);
+  const parent = relations?.replyTo ?? relations?.reaction?.target;
+  // (The caps are read only for a send with relations: this is the per-message path.)
+  const rel =
+    relations === undefined
+      ? NO_RELATION
+      : outboundRelation(
+          relations,
+          link.caps,
+          ctx.messageIds,
+          parent === undefined ? undefined : ctx.parentOf?.(parent),
+        );
+  if (rel.kind === 'drop') return okAnswer();
+  if (rel.kind === 'prefix') {
+    text = rel.prefix + text;
+    // The quote line only where a message may take several lines.
+    if (rel.quote !== undefined && (chan?.longMessages ?? config.longMessages) === 'split')
+      text = `${rel.quote}\n${text}`;
+  }
+  const label = report ? undefined : ctx.ownIds?.labelTag(link, getHeader(op.headers, MESSAGE_ID));
+  const tagList = [rel.kind === 'tags' || rel.kind === 'tagmsg' ? rel.tags : undefined, label].filter(
+    Boolean,
+  );
+  const tags = tagList.length > 0 ? tagList.join(';') : undefined;
+  const gatewayId = getHeader(op.headers, MESSAGE_ID);
+  if (rel.kind === 'tagmsg') {
+    if (label === undefined) ctx.ownIds?.expectEcho(link, target.name, [''], gatewayId);
+    return link.send(target.name, 'TAGMSG', [''], target.kind === 'channel', tags);
+  }
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
   let p: Plan;
   try {
@@ -131,6 +176,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     throw e;
   }
   const lines = p.lines.map((l) => wrap(prefix + l));
+  if (label === undefined && !report) ctx.ownIds?.expectEcho(link, target.name, lines, gatewayId);
   // Issue 20: a send that would wait for the pacing bucket (flood) longer than the queue keeps
   // lines (`queue.maxAgeMs`) is the sender's excess beyond the connection's pace: `quota` at
   // once, rather than an `ok` or a `communications` 20 s later. A connection not up yet (a new
@@ -151,6 +197,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     // docs/adapters/irc.md "Queued messages and restarts": kept in the store before the answer.
     const t = link.queueLines(target.name, command, lines, channel, {
       held: resumed === undefined,
+      ...(tags === undefined ? {} : { tags }),
       ...(resumed ? { enqueuedAt: resumed.time } : {}),
     });
     if (!(t instanceof Ticket)) return t;
@@ -166,7 +213,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
       () => link.withdraw(t),
       () => link.pump(),
     );
-  } else answer = await link.send(target.name, command, lines, channel);
+  } else answer = await link.send(target.name, command, lines, channel, tags);
   if (answer.status !== 'ok' || p.clipped === undefined) return answer;
   return { ...answer, headers: [...answer.headers, [CLIPPED_HEADER, p.clipped]] };
 }

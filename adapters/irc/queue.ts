@@ -105,11 +105,36 @@ export class Ticket {
   }
 }
 
+/** TAGMSG: IRCv3 message-tags, a line of tags and no text (a reaction). */
+export type IrcCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+
 export interface QueuedLine {
   readonly line: string;
+  /**
+   * IRCv3 message tags of the line (`label=…;+draft/reply=…`), on a message's first line; sent
+   * only while the connection has message-tags (ircv3.net/specs/extensions/message-tags).
+   */
+  readonly tags?: string;
   /** The channel the line needs us to be in, folded; undefined for a nick. */
   readonly channel?: string;
   readonly ticket: Ticket;
+}
+
+/** The queued lines of one message; `channel`: folded, when the target is a channel. */
+export function lineItems(
+  command: IrcCommand,
+  target: string,
+  texts: readonly string[],
+  ticket: Ticket,
+  channel: string | undefined,
+  tags: string | undefined,
+): QueuedLine[] {
+  return texts.map((t, i) => ({
+    line: command === 'TAGMSG' ? `TAGMSG ${target}` : `${command} ${target} :${t}`,
+    ...(i === 0 && tags !== undefined ? { tags } : {}),
+    ...(channel === undefined ? {} : { channel }),
+    ticket,
+  }));
 }
 
 export class SendQueue {

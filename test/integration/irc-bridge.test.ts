@@ -9,6 +9,10 @@ import type { TestGateway } from '../support/gateway.js';
 import { useIrcServer } from '../support/irc.js';
 import { sleep, waitFor } from '../support/net.js';
 import { h, listenAs, sendText } from '../support/hub-calls.js';
+import type { IrcAdapter } from '../../adapters/irc/irc-adapter.js';
+import type { IrcRelations } from '../../adapters/irc/relations.js';
+import { hookedIrcAdapter } from '../support/irc-relations.js';
+import { NO_CAPS } from '../../adapters/irc/caps.js';
 
 function cpimText(c: CommandFrame): { from: string | undefined; text: string } {
   const r = parseCpim(c.payload!, { startsWith: 'cpim-headers' });
@@ -197,5 +201,52 @@ describe('IRC adapter bridging a real ngircd', () => {
     await until('pres:dave_@irc.test', 'pres:dave_@irc.test is online');
     // The old nick is still online: its leave waits for the debounce (a change back cancels it).
     expect(await ask('pres:dave@irc.test')).toBe('pres:dave@irc.test is online');
+  });
+
+  // Issue 17 on plain IRC (ngircd offers only multi-prefix): no caps, no tags on our lines, a
+  // reply as the `nick: ` prefix (message-semantics §1.2), a reaction dropped. The same on
+  // InspIRCd with the caps: irc-ircv3.test.ts.
+  it('without IRCv3 caps: lines as before, replies as a nick prefix (and quote), reactions dropped', async () => {
+    const seen: IrcRelations[] = [];
+    const adapters: IrcAdapter[] = [];
+    gw = await irc.gateway({ adapterDefinitions: [hookedIrcAdapter(seen, adapters)] });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const raw: string[] = [];
+    dave.client.on('raw', (e: { line: string; from_server: boolean }) => e.from_server && raw.push(e.line));
+    expect(adapters[0]!.negotiated()[0]!.caps).toEqual(NO_CAPS);
+    const got = await listener('carol');
+    const carol = await gw.client('carol');
+    expect((await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'plain one')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '<carol> plain one'));
+    dave.client.say('#dev', 'from dave');
+    const line = await waitFor(() => got.find((c) => cpimText(c).text === 'from dave'));
+    const daveId = h(line.headers, 'Message-ID')!;
+    const reply = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'answer', [
+      ['Test-Relation', `reply ${daveId}`],
+    ]);
+    expect(reply.status).toBe('ok');
+    const react = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'x', [
+      ['Test-Relation', `react ${daveId} 👍`],
+    ]);
+    expect(react.status).toBe('ok');
+    // A reply to an older line than Dave's latest quotes its start first (config `replies`).
+    dave.client.say('#dev', 'later from dave');
+    await waitFor(() => got.find((c) => cpimText(c).text === 'later from dave'));
+    const older = await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'about that', [
+      ['Test-Relation', `reply ${daveId}`],
+    ]);
+    expect(older.status).toBe('ok');
+    expect((await sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', 'last')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '<carol> last'));
+    expect(dave.lines.map((l) => l.message)).toEqual([
+      '<carol> plain one',
+      '<carol> Dave: answer',
+      '<carol> > Dave: from dave',
+      '<carol> Dave: about that',
+      '<carol> last',
+    ]);
+    expect(raw.filter((l) => l.startsWith('@'))).toEqual([]);
+    expect(seen).toEqual([]);
   });
 });

@@ -15,9 +15,10 @@ export interface IrcUser {
   quit(): Promise<void>;
 }
 
-/** A plain IRC user: an irc-framework client, registered. */
-export async function ircUser(port: number, nick: string): Promise<IrcUser> {
+/** A plain IRC user: an irc-framework client, registered; `caps`: IRCv3 caps to ask for too. */
+export async function ircUser(port: number, nick: string, caps: readonly string[] = []): Promise<IrcUser> {
   const client = new Client();
+  if (caps.length > 0) client.requestCap([...caps]);
   const lines: (IrcMessageEvent & { kind: string })[] = [];
   for (const kind of ['privmsg', 'notice', 'action'])
     client.on(kind, (e: IrcMessageEvent) => {
