@@ -4,12 +4,14 @@
  */
 import type { AdapterDefinition } from '../../src/index.js';
 import { parseIrcConfig, type IrcConfig } from './config.js';
+import { ircRelationHooks } from './codec-relations.js';
 import { IrcAdapter } from './irc-adapter.js';
 
 export const ircAdapter: AdapterDefinition<IrcConfig> = {
   type: 'irc',
   parseConfig: parseIrcConfig,
-  create: (config, ctx) => new IrcAdapter(config, ctx),
+  // Issue 17: replies and reactions through the core codec's Msg namespace.
+  create: (config, ctx) => new IrcAdapter(config, ctx, ircRelationHooks),
 };
 
 export type { IrcConfig } from './config.js';

@@ -150,7 +150,8 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
           ctx.messageIds,
           parent === undefined ? undefined : ctx.parentOf?.(parent),
         );
-  if (rel.kind === 'drop') return okAnswer();
+  // Nothing IRC can carry: said to the sender (issue 20, "limits tell the truth").
+  if (rel.kind === 'drop') return okAnswer([['Irc-Clipped', `not passed on: ${rel.why}`]]);
   if (rel.kind === 'prefix') {
     text = rel.prefix + text;
     // The quote line only where a message may take several lines.

@@ -14,6 +14,11 @@ export interface IrcRelations {
   readonly replyTo?: string;
   /** A reaction (spec §2.1 `Msg.Reaction`): `target` is the gateway id of the message reacted to. */
   readonly reaction?: { readonly op: 'add' | 'remove'; readonly target: string; readonly key: string };
+  /**
+   * A silent deletion (spec §2.1 `Msg.Retracts` with an empty body): the gateway id deleted. IRC
+   * deletes only by REDACT (draft/message-redaction), which this gateway does not send yet.
+   */
+  readonly retracts?: string;
 }
 
 /**
@@ -81,6 +86,8 @@ export function outboundRelation(
       tags: `${TAG.reply}=${escapeTagValue(msgid)};${TAG.react}=${escapeTagValue(key)}`,
     };
   }
+  if (r?.retracts !== undefined)
+    return { kind: 'drop', why: 'IRC deletes a line only by REDACT, not sent yet' };
   if (r?.replyTo === undefined) return { kind: 'none' };
   const msgid = caps.messageTags ? ids?.networkId(r.replyTo) : undefined;
   if (msgid !== undefined) return { kind: 'tags', tags: `${TAG.reply}=${escapeTagValue(msgid)}` };

@@ -1,0 +1,105 @@
+/**
+ * Issue 17 through the core codec on a real IRCv3 server (InspIRCd 3.15): the IRC adapter as
+ * shipped (adapters/irc/index.ts with codec-relations.ts) turns `Msg.Reply-To` / `Msg.Reaction`
+ * of a hub client's Message/CPIM into `+draft/reply` / `+draft/react` tags and back, and answers a
+ * silent deletion it cannot carry `ok` + `Irc-Clipped`. The adapter's own mapping is tested with
+ * a stand-in for the codec in irc-ircv3.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildCpim, parseCpim, readRelations, relationHeaders, type Relations } from '../../src/index.js';
+import type { HubClient } from '../../src/hub/client.js';
+import { h, listenAs } from '../support/hub-calls.js';
+import { inspircdInstalled } from '../support/inspircd.js';
+import { useInspircd } from '../support/inspircd-suite.js';
+import { waitFor } from '../support/net.js';
+
+/** Sends carol's Message/CPIM with `r` to the room; a silent relation has an empty body. */
+function sendWith(c: HubClient, body: string, r: Relations, id: string) {
+  const hd = relationHeaders(r, body === '');
+  return c.command(
+    'send',
+    [
+      ['Sender', 'im:carol@gw.test'],
+      ['Inbox', 'im:dev@gw.test'],
+      ['Content-Type', 'message/cpim'],
+      ['Message-ID', id],
+    ],
+    buildCpim({
+      startsWith: 'cpim-headers',
+      from: { uri: 'im:carol@gw.test' },
+      to: [{ uri: 'im:dev@gw.test' }],
+      dateTime: new Date(),
+      ns: hd.ns,
+      ...(hd.require.length > 0 ? { require: hd.require } : {}),
+      extraHeaders: hd.extraHeaders,
+      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+      body,
+    }),
+  );
+}
+
+function relationsOf(payload: Uint8Array | undefined) {
+  const r = parseCpim(payload ?? new Uint8Array(), { startsWith: 'cpim-headers', mode: 'strict' });
+  if (r.result === 'reject') throw new Error(r.reason);
+  return { relations: readRelations(r.message), required: r.message.semantics.required.map((q) => q.name) };
+}
+
+describe.skipIf(!inspircdInstalled() && process.env['CI'] !== 'true')(
+  'IRC replies and reactions through the Msg namespace (InspIRCd)',
+  () => {
+    const irc = useInspircd();
+
+    it('a hub reply and reaction become IRCv3 tags; an IRC reply and reaction come back as Msg headers', async () => {
+      const gw = await irc.gateway();
+      const dave = await irc.user('dave');
+      await dave.join('#dev');
+      const got = await listenAs(gw, 'carol');
+      const carol = await gw.client('carol');
+
+      // Dave speaks; carol gets it with its gateway id.
+      dave.client.say('#dev', 'hello from dave');
+      const daveLine = await waitFor(() =>
+        got.find((c) => Buffer.from(c.payload!).toString().endsWith('hello from dave')),
+      );
+      const daveId = h(daveLine.headers, 'Message-ID')!;
+      const daveEcho = await waitFor(() => dave.tagged.find((l) => l.message === 'hello from dave'));
+
+      // Carol replies through the codec: dave sees +draft/reply naming his own line's msgid.
+      expect((await sendWith(carol, 'hi dave', { replyTo: daveId }, 'carol-1')).status).toBe('ok');
+      const reply = await waitFor(() => dave.tagged.find((l) => l.message === '<carol> hi dave'));
+      expect(reply.tags['+draft/reply']).toBe(daveEcho.tags['msgid']);
+      // Carol reacts, silently: a TAGMSG with +draft/react.
+      const react = await sendWith(
+        carol,
+        '',
+        { reaction: { op: 'add', target: daveId, key: '👍' } },
+        'carol-2',
+      );
+      expect(react.status).toBe('ok');
+      const tagmsg = await waitFor(() =>
+        dave.tagged.find((l) => l.command === 'TAGMSG' && l.nick === 'gwbot'),
+      );
+      expect(tagmsg.tags['+draft/react']).toBe('👍');
+      expect(tagmsg.tags['+draft/reply']).toBe(daveEcho.tags['msgid']);
+
+      // Dave replies and reacts to carol's line: carol gets Msg.Reply-To and a silent Msg.Reaction.
+      dave.client.raw(`@+draft/reply=${reply.tags['msgid']} PRIVMSG #dev :thanks carol`);
+      const back = await waitFor(() =>
+        got.find((c) => Buffer.from(c.payload!).toString().endsWith('thanks carol')),
+      );
+      expect(relationsOf(back.payload).relations.replyTo).toBe('carol-1');
+      dave.client.raw(`@+draft/react=🎉;+draft/reply=${reply.tags['msgid']} TAGMSG #dev`);
+      const reaction = await waitFor(() =>
+        got.find((c) => relationsOf(c.payload).relations.reaction !== undefined),
+      );
+      const rr = relationsOf(reaction.payload);
+      expect(rr.relations.reaction).toEqual({ op: 'add', target: 'carol-1', key: '🎉' });
+      expect(rr.required).toEqual(['Reaction']);
+
+      // A silent deletion has no IRC form this gateway sends: ok, and said.
+      const gone = await sendWith(carol, '', { retracts: 'carol-1' }, 'carol-3');
+      expect(gone.status).toBe('ok');
+      expect(h(gone.headers, 'Irc-Clipped')).toMatch(/REDACT/);
+    });
+  },
+);
