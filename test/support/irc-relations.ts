@@ -3,7 +3,8 @@
  * the tests: a send's relation is read from the IMTP extension header `Test-Relation`
  * (`reply <gateway id>`, `react <gateway id> <key>`), and the relations of inbound lines are
  * recorded in `seen`. Issue 17's IRC tests (irc-ircv3.test.ts on InspIRCd, irc-bridge.test.ts on
- * ngircd) use it until the lead joins the codec.
+ * ngircd) use it to drive the adapter's side alone; the shipped adapter's hooks are the core
+ * codec's (adapters/irc/codec-relations.ts, irc-ircv3-codec.test.ts).
  */
 import { ircAdapter } from '../../adapters/irc/index.js';
 import { IrcAdapter } from '../../adapters/irc/irc-adapter.js';
