@@ -80,4 +80,13 @@ describe('BoundedCache', () => {
     expect(() => new BoundedCache({ maxEntries: 0 })).toThrow(RangeError);
     expect(() => new BoundedCache({ maxEntries: 1, maxAgeMs: 0 })).toThrow(RangeError);
   });
+
+  it('a full cache drops its least recently used sixteenth in one pass (no walk over the Map per set)', () => {
+    const c = new BoundedCache<number, number>({ maxEntries: 32 });
+    for (let i = 0; i < 32; i++) c.set(i, i);
+    c.get(0); // used: no longer among the oldest
+    c.set(32, 32);
+    expect(c.size).toBe(31);
+    expect([c.has(0), c.has(1), c.has(2), c.has(3)]).toEqual([true, false, false, true]);
+  });
 });
