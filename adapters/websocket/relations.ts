@@ -67,7 +67,11 @@ export class KnownMessages {
 
   /** Records a message (its write is not awaited: a lost row costs only a later check). */
   remember(id: string, author: string, text: string): void {
-    const x = [...text].slice(0, EXCERPT_CHARS).join('');
+    // Code points, not UTF-16 units; only the start of a long text is spread (per message).
+    const x =
+      text.length <= EXCERPT_CHARS
+        ? text
+        : [...text.slice(0, EXCERPT_CHARS * 2)].slice(0, EXCERPT_CHARS).join('');
     this.map.set(id, JSON.stringify({ a: author, x })).catch(() => undefined);
   }
 }
