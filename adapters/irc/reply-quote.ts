@@ -33,7 +33,8 @@ export class ReplyAuthors {
   /** A line the gateway relayed from IRC under `gatewayId`. */
   note(gatewayId: string, nick: string, text: string): void {
     // Only what a quote can show is kept.
-    this.byId.set(gatewayId, { nick, text: [...text.slice(0, this.o.quoteChars * 2)].join('') });
+    const max = this.o.quoteChars * 2;
+    this.byId.set(gatewayId, { nick, text: text.length <= max ? text : [...text.slice(0, max)].join('') });
     this.latest.set(nick, gatewayId);
   }
 

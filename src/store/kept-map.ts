@@ -112,14 +112,24 @@ export class KeptMap {
   set(key: string, value: string): Promise<void> {
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.options.max) {
-      const oldest = this.entries.keys().next().value!;
-      this.entries.delete(oldest);
-      this.forgetRow(oldest);
-    }
+    if (this.entries.size > this.options.max) this.makeRoom();
     if (this.store === null) return Promise.resolve();
     const row = JSON.stringify({ v: value, t: this.now() } satisfies Row);
     return this.watch(this.store.setMapping(this.namespace, key, row), key);
+  }
+
+  /**
+   * Over `max`: the least recently set sixteenth goes in one pass. One entry per set would walk the
+   * Map from a front full of deleted holes each time (they stay until it rehashes): 6 µs per set
+   * at 10,000 entries, on per-message paths (policy/bounded-cache.ts makeRoom, the same reason).
+   */
+  private makeRoom(): void {
+    const target = this.options.max - (this.options.max >> 4);
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= target) break;
+      this.entries.delete(key);
+      this.forgetRow(key);
+    }
   }
 
   delete(key: string): void {
