@@ -5,9 +5,8 @@
  * adds echo-message and labeled-response). What a test starts stops after it.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { ircAdapter } from '../../adapters/irc/index.js';
-import { startTestGateway, type TestGateway } from './gateway.js';
-import { DEV_ROOM, ircAdapterConfig, type IrcGatewayOptions } from './irc.js';
+import type { TestGateway } from './gateway.js';
+import { startIrcGateway, type IrcGatewayOptions } from './irc.js';
 import { ircUser, type IrcUser } from './irc-user.js';
 import { startInspircd, type Inspircd, type InspircdOptions } from './inspircd.js';
 
@@ -49,21 +48,7 @@ export function useInspircd(o: InspircdOptions = {}): Ircv3Suite {
       return server!;
     },
     async gateway(g = {}) {
-      const gw = await startTestGateway({
-        adapterDefinitions: [ircAdapter as never, ...(g.adapterDefinitions ?? [])],
-        logLevel: g.logLevel ?? 'warn',
-        config: {
-          adapters: [
-            ircAdapterConfig(server!.port, {
-              channels: [{ name: '#dev', room: DEV_ROOM.address }],
-              ...g.irc,
-            }),
-            ...(g.adapters ?? []),
-          ],
-          rooms: g.rooms ?? [DEV_ROOM],
-          ...g.config,
-        },
-      });
+      const gw = await startIrcGateway(server!.port, g);
       gateways.push(gw);
       return gw;
     },

@@ -54,6 +54,22 @@ export interface IrcGatewayOptions {
   readonly config?: Record<string, unknown>;
 }
 
+/** A gateway with the IRC adapter on the IRC server at `port` (`#dev` bridged into DEV_ROOM). */
+export function startIrcGateway(port: number, g: IrcGatewayOptions = {}): Promise<TestGateway> {
+  return startTestGateway({
+    adapterDefinitions: [ircAdapter as never, ...(g.adapterDefinitions ?? [])],
+    logLevel: g.logLevel ?? 'warn',
+    config: {
+      adapters: [
+        ircAdapterConfig(port, { channels: [{ name: '#dev', room: DEV_ROOM.address }], ...g.irc }),
+        ...(g.adapters ?? []),
+      ],
+      rooms: g.rooms ?? [DEV_ROOM],
+      ...g.config,
+    },
+  });
+}
+
 export interface IrcSuite {
   /** The running server (a fresh one after restart()). */
   readonly server: Ngircd;
@@ -100,21 +116,7 @@ export function useIrcServer(o: { tls?: boolean; nickLength?: number } = {}): Ir
       return certsOf();
     },
     async gateway(g = {}) {
-      const gw = await startTestGateway({
-        adapterDefinitions: [ircAdapter as never, ...(g.adapterDefinitions ?? [])],
-        logLevel: g.logLevel ?? 'warn',
-        config: {
-          adapters: [
-            ircAdapterConfig(server!.port, {
-              channels: [{ name: '#dev', room: DEV_ROOM.address }],
-              ...g.irc,
-            }),
-            ...(g.adapters ?? []),
-          ],
-          rooms: g.rooms ?? [DEV_ROOM],
-          ...g.config,
-        },
-      });
+      const gw = await startIrcGateway(server!.port, g);
       gateways.push(gw);
       return gw;
     },
