@@ -163,7 +163,19 @@ export class EmailAdapter implements Adapter {
     // Issue 15 (threads.ts): a reply threads to the conversation's last mail, also after a
     // restart; a message sent again after a crash keeps the Message-ID it went out with.
     const gatewayId = getHeader(op.headers, 'Message-ID');
-    const threading = this.memory.outboundThreading(sender.uri, inbox.uri, parts.threading);
+    // Issue 17: a chat reply (`Msg.Reply-To`) to a mail the gateway knows answers that mail,
+    // not merely the conversation's last one.
+    const repliedMail =
+      parts.threading.inReplyTo === undefined ? this.memory.sentAs(parts.replyTo) : undefined;
+    const carried =
+      repliedMail === undefined
+        ? parts.threading
+        : {
+            ...parts.threading,
+            inReplyTo: repliedMail,
+            references: parts.threading.references.length > 0 ? parts.threading.references : [repliedMail],
+          };
+    const threading = this.memory.outboundThreading(sender.uri, inbox.uri, carried);
     // Issue 20: a chat reply in a mail thread goes out as `Re: <subject>` (threads.ts).
     const subject = this.memory.outboundSubject(sender.uri, inbox.uri, parts.subject);
     const messageId =

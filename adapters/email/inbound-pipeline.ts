@@ -248,6 +248,7 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
       threading,
       text: stripped === '' && attachments.length === 0 ? tidy(text.split(/\r?\n/)) : stripped,
       attachments,
+      replyTo: deps.memory?.gatewayIdOf(mail.inReplyTo),
     },
     {
       from: author,

@@ -158,6 +158,11 @@ export class MailMemory {
       : this.ids.inbound(mailMessageId);
   }
 
+  /** The gateway Message-ID of a mail the gateway has seen or sent (no new id is made). */
+  gatewayIdOf(mailMessageId: string | undefined): string | undefined {
+    return mailMessageId === undefined ? undefined : this.ids?.gatewayId(mailMessageId);
+  }
+
   /** The mail Message-ID the gateway message `gatewayId` went out with before, if any. */
   sentAs(gatewayId: string | undefined): string | undefined {
     return gatewayId === undefined ? undefined : this.ids?.networkId(gatewayId);

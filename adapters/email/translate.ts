@@ -5,7 +5,18 @@
  * (RFC 3862) whose encapsulated entity is the text, or a multipart/mixed (RFC 2046 5.1.3) of the
  * text and the attachments that fit. Outbound: the parts of an IM become the fields of a mail.
  */
-import { buildCpim, claimedAuthorNote, parseCpim, shownAuthor, unmetRequireAction } from '../../src/index.js';
+import {
+  CodecError,
+  buildCpim,
+  claimedAuthorNote,
+  isMsgId,
+  parseCpim,
+  readRelations,
+  relationHeaders,
+  shownAuthor,
+  unmetRequireAction,
+  type CpimMessage,
+} from '../../src/index.js';
 import type { ImAddress } from '../../src/index.js';
 import { identityToForeignMailbox, identityToMailbox, type MappingConfig } from './addresses.js';
 import type { ListConfig } from './config.js';
@@ -37,6 +48,11 @@ export interface InboundContent {
   /** The new text, quotes already stripped. */
   readonly text: string;
   readonly attachments: readonly MailAttachment[];
+  /**
+   * Issue 17: the gateway id of the message the mail answers (its In-Reply-To, when the gateway
+   * knows that mail), written as `Msg.Reply-To` so other networks show the reply as one.
+   */
+  readonly replyTo?: string | undefined;
 }
 
 export interface CpimOptions {
@@ -137,13 +153,20 @@ export function mailToCpim(c: InboundContent, o: CpimOptions): InboundResult {
     );
   }
   const fromName = oneLine(c.fromName);
+  const ns: { prefix: string; uri: string }[] =
+    extra.length > 0 ? [{ prefix: MAIL_PREFIX, uri: MAIL_NS }] : [];
+  if (c.replyTo !== undefined && isMsgId(c.replyTo)) {
+    const h = relationHeaders({ replyTo: c.replyTo }, false);
+    ns.push(...h.ns);
+    extra.push(...h.extraHeaders);
+  }
   const payload = buildCpim({
     startsWith: 'cpim-headers',
     from: { formalName: fromName ?? null, uri: o.from.uri },
     to: [{ uri: o.to.uri }],
     dateTime: c.date !== undefined && !Number.isNaN(c.date.getTime()) ? c.date : o.now,
     ...(subject ? { subjects: [{ text: subject }] } : {}),
-    ...(extra.length > 0 ? { ns: [{ prefix: MAIL_PREFIX, uri: MAIL_NS }], extraHeaders: extra } : {}),
+    ...(extra.length > 0 ? { ns, extraHeaders: extra } : {}),
     contentHeaders,
     body,
   });
@@ -170,6 +193,18 @@ export interface ImParts {
    * reaction or deletion to drop, or a requirement that refuses the message.
    */
   readonly unmet?: ReturnType<typeof unmetRequireAction>;
+  /** Issue 17: the gateway id this message answers (`Msg.Reply-To`), for In-Reply-To. */
+  readonly replyTo?: string | undefined;
+}
+
+/** `Msg.Reply-To` of a message; undefined when absent or when its Msg headers are malformed. */
+function replyToOf(m: CpimMessage): string | undefined {
+  try {
+    return readRelations(m).replyTo;
+  } catch (e) {
+    if (e instanceof CodecError) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -212,6 +247,7 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
       ?.value,
     body: m.body,
     unmet: unmetRequireAction(m),
+    replyTo: replyToOf(m),
   };
 }
 

@@ -76,7 +76,9 @@ describe('an IRC channel and a mail list in one room', () => {
     const back = await waitFor(() => dave.lines.find((l) => l.target === '#dev'), 5000, 'reply on #dev');
     expect(back.nick).toBe('gwbot');
     // Relay prefix: the author's URI local part (RFC 3860 App. B form of the outside mailbox).
-    expect(back.message).toBe('<mailto=erin@elsewhere.test> Fine by me, five it is.');
+    // Issue 17: the mail answers Dave's line (In-Reply-To → Msg.Reply-To), so plain IRC shows it
+    // as a reply to him (`Dave: `, message-semantics §1.2).
+    expect(back.message).toBe('<mailto=erin@elsewhere.test> Dave: Fine by me, five it is.');
 
     // Nothing echoed: Dave's own line is not sent back to #dev, the reply is not mailed back to
     // the list, and the reply reached the channel once.

@@ -10,7 +10,7 @@ import { dkimSign } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
-import { buildCpim } from '../../src/index.js';
+import { buildCpim, parseCpim, readRelations, relationHeaders } from '../../src/index.js';
 import { startPostfix, type Postfix } from '../support/email.js';
 import { useMailSink } from '../support/mail-sink.js';
 import { freePort } from '../support/net.js';
@@ -170,6 +170,66 @@ describe('email adapter, outbound', () => {
         expect(p.references === undefined ? [] : ([] as string[]).concat(p.references)).toEqual(refs);
         aliceIds.push(p.messageId!);
       }
+    } finally {
+      t.close();
+    }
+  });
+
+  it('a chat reply (Msg.Reply-To) answers the mail it names; a mail reply comes back as Msg.Reply-To (issue 17)', async () => {
+    const s = smtp.sink;
+    const eg = await relayGateway(s.port);
+    const got: CommandFrame[] = [];
+    const a = await alice(eg, got);
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
+    try {
+      // Two separate mails from Dave: the chat reply names the first, not the latest.
+      for (const n of [1, 2])
+        await t.sendMail({
+          from: 'Dave <dave@elsewhere.test>',
+          to: `alice=gw.test@${MAIL}`,
+          subject: `Topic ${n}`,
+          messageId: `<topic${n}@elsewhere.test>`,
+          text: `topic ${n} from Dave`,
+        });
+      expect(got).toHaveLength(2);
+      const first = h(got[0]!.headers, 'Message-ID')!;
+      const hd = relationHeaders({ replyTo: first }, false);
+      const r = await a.command(
+        'send',
+        [
+          ['Sender', 'im:alice@gw.test'],
+          ['Inbox', DAVE_URI],
+          ['Content-Type', 'message/cpim'],
+          ['Message-ID', 'alice-reply-1'],
+        ],
+        buildCpim({
+          startsWith: 'cpim-headers',
+          from: { uri: 'im:alice@gw.test' },
+          to: [{ uri: DAVE_URI }],
+          dateTime: new Date(),
+          ns: hd.ns,
+          extraHeaders: hd.extraHeaders,
+          contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+          body: 'about topic 1',
+        }),
+      );
+      expect(r.status).toBe('ok');
+      const mail = (await s.waitFor(1)).at(-1)!.parsed;
+      expect(mail.inReplyTo).toBe('<topic1@elsewhere.test>');
+      // Dave answers that mail: alice gets his reply with Msg.Reply-To naming her message.
+      await t.sendMail({
+        from: 'Dave <dave@elsewhere.test>',
+        to: `alice=gw.test@${MAIL}`,
+        subject: 'Re: Topic 1',
+        messageId: '<answer@elsewhere.test>',
+        inReplyTo: mail.messageId,
+        references: [mail.messageId!],
+        text: 'thanks',
+      });
+      const answer = got.at(-1)!;
+      const parsed = parseCpim(answer.payload!, { startsWith: 'cpim-headers', mode: 'strict' });
+      if (parsed.result === 'reject') throw new Error(parsed.reason);
+      expect(readRelations(parsed.message).replyTo).toBe('alice-reply-1');
     } finally {
       t.close();
     }
