@@ -4,7 +4,7 @@
 #
 #  1. installs podman, runc, debootstrap and openssl when missing (apt, idempotent);
 #  2. no image registry is reachable here, so `node:20-slim` is a stand-in built once from
-#     Debian's archive plus this machine's Node (/work/shared/env-notes.md, "Wave 2 tools");
+#     Debian's archive plus this machine's Node (docs/deployment.md);
 #     a real node:20-slim, when present, is used as it is;
 #  3. `podman build --pull=never --format docker` (docker format keeps HEALTHCHECK); the image
 #     runs as a non-root user, has a HEALTHCHECK and holds no tests, sources or build tools;

@@ -1,6 +1,6 @@
 /**
  * IRCv3 capabilities and tags: every name in one place (the `draft/` ones are work-in-progress
- * specifications and may be renamed; /work/shared/spec/message-semantics.md §1.1), which caps a
+ * specifications and may be renamed; docs/message-semantics.md), which caps a
  * connection asks for, and what a connection negotiated.
  *
  * IRCv3 capability negotiation (ircv3.net/specs/extensions/capability-negotiation): a client

@@ -1,7 +1,6 @@
 /**
  * Own-line msgids where the server has echo-message but no labeled-response
- * (/work/shared/spec/message-semantics.md §1.1: "Without labeled-response, match echoes in FIFO
- * order per target"). The server echoes our lines in the order it processed them (RFC 1459 2.3:
+ * (IRCv3 echo-message; docs/message-semantics.md): echoes are matched in order per target. The server echoes our lines in the order it processed them (RFC 1459 2.3:
  * a client's lines in order), so each target's echoes come in the order we wrote the lines. A
  * line the server refused (404 and the like) never comes back, so an echo is matched by its text
  * to the oldest waiting line with that text, and the lines before it are dropped. Bounded: past

@@ -1,5 +1,5 @@
 /**
- * The IRC msgid of the gateway's own lines (/work/shared/spec/message-semantics.md §1.1, §3 "id"):
+ * The IRC msgid of the gateway's own lines (docs/message-semantics.md):
  * with echo-message the server sends each PRIVMSG/NOTICE/TAGMSG we wrote back to us with the
  * msgid it gave it (ircv3.net/specs/extensions/echo-message), and with labeled-response the echo
  * carries the `label` we put on the line (extensions/labeled-response), which names the send's

@@ -1,5 +1,5 @@
 /**
- * The IRCv3 parts of one IRC adapter (issue 17; /work/shared/spec/message-semantics.md §1.1):
+ * The IRCv3 parts of one IRC adapter (issue 17; docs/message-semantics.md):
  * which caps each connection asks for and got, the labels that learn our own lines' msgids
  * (echoes.ts), and the hooks through which the core codec carries replies and reactions
  * (relations.ts). Without a store, or on a server without the caps (ngircd), nothing here

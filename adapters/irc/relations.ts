@@ -1,5 +1,5 @@
 /**
- * Replies and reactions on IRC (issue 17; /work/shared/spec/message-semantics.md §1.1, §1.2, §3),
+ * Replies and reactions on IRC (issue 17; docs/message-semantics.md),
  * in the adapter's own form. The core codec (src/codec/cpim/relations.ts, the `Msg` namespace of
  * spec §2) carries these relations in and out of the CPIM payload; the adapter only turns them
  * into IRC and back, through its msgid ↔ gateway Message-ID table (src/store/message-ids.ts).

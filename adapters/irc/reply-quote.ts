@@ -1,5 +1,5 @@
 /**
- * Replies on plain IRC (no message-tags; /work/shared/spec/message-semantics.md §1.2): who wrote
+ * Replies on plain IRC (no message-tags; docs/message-semantics.md): who wrote
  * each recent line the gateway relayed, by its gateway id, so that a reply to it can start with
  * `nick: `, and, when it answers an older line than the author's latest, a first line quoting
  * the start of it (`> nick: start of it…`; config `replies`). Bounded like `correspondents`.

@@ -6,16 +6,16 @@
  * a stand-in for the codec in irc-ircv3.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { buildCpim, parseCpim, readRelations, relationHeaders, type Relations } from '../../src/index.js';
+import type { Relations } from '../../src/index.js';
 import type { HubClient } from '../../src/hub/client.js';
 import { h, listenAs } from '../support/hub-calls.js';
 import { inspircdInstalled } from '../support/inspircd.js';
 import { useInspircd } from '../support/inspircd-suite.js';
 import { waitFor } from '../support/net.js';
+import { readRelationCpim, relationCpim } from '../support/relation-cpim.js';
 
 /** Sends carol's Message/CPIM with `r` to the room; a silent relation has an empty body. */
 function sendWith(c: HubClient, body: string, r: Relations, id: string) {
-  const hd = relationHeaders(r, body === '');
   return c.command(
     'send',
     [
@@ -24,24 +24,13 @@ function sendWith(c: HubClient, body: string, r: Relations, id: string) {
       ['Content-Type', 'message/cpim'],
       ['Message-ID', id],
     ],
-    buildCpim({
-      startsWith: 'cpim-headers',
-      from: { uri: 'im:carol@gw.test' },
-      to: [{ uri: 'im:dev@gw.test' }],
-      dateTime: new Date(),
-      ns: hd.ns,
-      ...(hd.require.length > 0 ? { require: hd.require } : {}),
-      extraHeaders: hd.extraHeaders,
-      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
-      body,
-    }),
+    relationCpim('im:carol@gw.test', 'im:dev@gw.test', body, r),
   );
 }
 
 function relationsOf(payload: Uint8Array | undefined) {
-  const r = parseCpim(payload ?? new Uint8Array(), { startsWith: 'cpim-headers', mode: 'strict' });
-  if (r.result === 'reject') throw new Error(r.reason);
-  return { relations: readRelations(r.message), required: r.message.semantics.required.map((q) => q.name) };
+  const { m, r } = readRelationCpim(payload);
+  return { relations: r, required: m.semantics.required.map((q) => q.name) };
 }
 
 describe.skipIf(!inspircdInstalled() && process.env['CI'] !== 'true')(

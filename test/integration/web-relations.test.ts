@@ -5,17 +5,7 @@
  * message-semantics 2.3, and lets a user edit and delete only their own messages.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  buildCpim,
-  editFallback,
-  parseCpim,
-  readRelations,
-  relationHeaders,
-  replyFallback,
-  stripFallback,
-  type CpimMessage,
-  type Relations,
-} from '../../src/index.js';
+import { editFallback, replyFallback, stripFallback, type Relations } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import { newMessageId } from '../../src/protocol/message-id.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,31 +14,15 @@ import { join } from 'node:path';
 import { TOKENS, signIn, startWebGateway, useWebGateways } from '../support/websocket.js';
 import { h, sendText } from '../support/hub-calls.js';
 import { waitFor } from '../support/net.js';
+import { readRelationCpim, relationCpim } from '../support/relation-cpim.js';
 
 const CAROL = 'im:carol@gw.test';
 const ALICE = 'im:alice@web.test';
 
 /** carol's message to alice, as a Msg-aware hub client writes it. */
-function cpim(body: string, r: Relations): Buffer {
-  const hd = relationHeaders(r, body === '');
-  return buildCpim({
-    startsWith: 'cpim-headers',
-    from: { uri: CAROL },
-    to: [{ uri: ALICE }],
-    dateTime: new Date(),
-    ns: hd.ns,
-    ...(hd.require.length > 0 ? { require: hd.require } : {}),
-    extraHeaders: hd.extraHeaders,
-    contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
-    body,
-  });
-}
+const cpim = (body: string, r: Relations): Buffer => relationCpim(CAROL, ALICE, body, r);
 
-function read(cmd: CommandFrame): { m: CpimMessage; r: Relations; body: string } {
-  const p = parseCpim(cmd.payload!, { startsWith: 'cpim-headers', mode: 'strict', role: 'endpoint' });
-  if (p.result === 'reject') throw new Error(p.reason);
-  return { m: p.message, r: readRelations(p.message), body: Buffer.from(p.message.body).toString('utf8') };
-}
+const read = (cmd: CommandFrame) => readRelationCpim(cmd.payload);
 
 describe('replies, edits, deletions and reactions: hub client ↔ web user (issue 17)', () => {
   const startWeb = useWebGateways();

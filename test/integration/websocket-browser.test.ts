@@ -11,15 +11,8 @@ import { say, useBrowser } from '../support/browser.js';
 import { TOKENS, useWebGateways } from '../support/websocket.js';
 import { sendText } from '../support/hub-calls.js';
 import { waitFor } from '../support/net.js';
-import {
-  buildCpim,
-  editFallback,
-  parseCpim,
-  readRelations,
-  relationHeaders,
-  replyFallback,
-  type Relations,
-} from '../../src/index.js';
+import { editFallback, replyFallback, type Relations } from '../../src/index.js';
+import { readRelationCpim, relationCpim } from '../support/relation-cpim.js';
 import { newMessageId } from '../../src/protocol/message-id.js';
 
 const CAROL = 'im:carol@gw.test';
@@ -124,18 +117,7 @@ describe('web chat page in chromium', () => {
     });
     await carol.command('listen', [['Inbox', CAROL]]);
     const fromCarol = async (body: string, r: Relations): Promise<void> => {
-      const hd = relationHeaders(r, body === '');
-      const payload = buildCpim({
-        startsWith: 'cpim-headers',
-        from: { uri: CAROL },
-        to: [{ uri: 'im:alice@web.test' }],
-        dateTime: new Date(),
-        ns: hd.ns,
-        ...(hd.require.length > 0 ? { require: hd.require } : {}),
-        extraHeaders: hd.extraHeaders,
-        contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
-        body,
-      });
+      const payload = relationCpim(CAROL, 'im:alice@web.test', body, r);
       const a = await sendText(carol, CAROL, 'im:alice@web.test', payload, [
         ['Content-Type', 'message/cpim'],
         ['Message-ID', r.id!],
@@ -145,9 +127,8 @@ describe('web chat page in chromium', () => {
     /** What carol got last, read as CPIM with its relations. */
     const lastToCarol = async (n: number): Promise<{ r: Relations; body: string }> => {
       const cmd = await waitFor(() => got[n]);
-      const p = parseCpim(cmd.payload!, { startsWith: 'cpim-headers', mode: 'strict', role: 'endpoint' });
-      if (p.result === 'reject') throw new Error(p.reason);
-      return { r: readRelations(p.message), body: Buffer.from(p.message.body).toString('utf8') };
+      const { r, body } = readRelationCpim(cmd.payload);
+      return { r, body };
     };
     const alice = await signedIn(web.http, TOKENS.alice);
     await alice.fill('#new-direct-to', CAROL);

@@ -1,6 +1,6 @@
 /**
  * Debian's InspIRCd 3 on a free loopback port: the one IRCv3 server Debian 12 packages
- * (/work/shared/spec/message-semantics.md §4): message-tags, msgid, echo-message, server-time,
+ * (docs/message-semantics.md): message-tags, msgid, echo-message, server-time,
  * labeled-response, batch and client-only tags (TAGMSG). Started ONCE per test file, in a temp
  * dir, as the `irc` user when we are root (InspIRCd refuses to run as root), stopped by PID.
  */

@@ -1,7 +1,7 @@
 /**
  * Debian's PostgreSQL 15 for tests (issue 15: "the same store test suite runs against both,
  * PostgreSQL 15 from Debian started by the tests on loopback in a temporary data directory";
- * /work/shared/env-notes.md, "PostgreSQL 15.18 without systemd").
+ * docs/testing.md).
  *
  * `usePostgres()` starts one server per test file (`beforeAll`): initdb into a temp folder, then
  * `postgres` on 127.0.0.1 and a free port, with fsync off (a test's data need not survive a power

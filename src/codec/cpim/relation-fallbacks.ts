@@ -1,5 +1,5 @@
 /**
- * The plain-text fallbacks of the relations (issue 17; /work/shared/spec/message-semantics.md 2.3):
+ * The plain-text fallbacks of the relations (issue 17; docs/message-semantics.md):
  * the body a receiver that ignores the `Msg` namespace shows, with the `Msg.Fallback` ranges that
  * a receiver that understands it removes (relations.ts `stripFallback`). Positions are Unicode
  * code points of the text body, `end` exclusive (the XEP-0428 model). Pure.

@@ -1,6 +1,6 @@
 /**
  * Message ids and relations in Message/CPIM (issue 17; the proposal in
- * /work/shared/spec/message-semantics.md part 2, documented in docs/cpim.md and
+ * docs/message-semantics.md, documented in docs/cpim.md and
  * docs/message-semantics.md): an extension namespace (RFC 3862 3.4) `Msg` whose headers name a
  * message (`Msg.ID`) and what it relates to (reply, thread, edit, retraction, reaction), mark the
  * parts of the body that exist only for receivers that ignore the namespace (`Msg.Fallback`,
