@@ -12,6 +12,7 @@ import type { Answer, Header } from './protocol/index.js';
 import type { Capabilities, Operation } from './router/index.js';
 import type { Store } from './store/types.js';
 import type { StorageConfig } from './config/storage-schema.js';
+import type { FileStorePort } from './files/types.js';
 
 export type AdapterStatus = 'connecting' | 'online' | 'degraded' | 'offline';
 
@@ -115,6 +116,12 @@ export interface AdapterContext {
    * what an adapter keeps for its own users too.
    */
   readonly storageConfig?: StorageConfig;
+  /**
+   * The gateway's file store (issue 17, src/files/types.ts): where an adapter keeps an attachment
+   * too large to travel inside a message, or a text too long for its network, and gets a link.
+   * Call it in `start()` or later; null when the store is off (`files.enabled: false`).
+   */
+  readonly files?: () => FileStorePort | null;
 }
 
 /**

@@ -51,3 +51,11 @@ export { directConversation } from './store/conversation.js';
 // Issue 15: what adapters keep across restarts (puppet nicks, mail threads, message ids).
 export { KeptMap, type KeptMapOptions } from './store/kept-map.js';
 export { MessageIds, messageIdNamespace, type MessageIdsOptions } from './store/message-ids.js';
+// Issue 17: the gateway's file store (attachments too large to travel inline, long texts).
+export {
+  FileRefusedError,
+  type FileMeta,
+  type FileRefusal,
+  type FileStorePort,
+  type StoredFile,
+} from './files/types.js';
