@@ -9,11 +9,12 @@
  */
 import { WebSocket } from 'ws';
 import { gatewayConfig } from './lib/configs.js';
-import { RawIrc, hubSink, privmsgLines, socketSource, webSink, type Sink } from './lib/irc-load.js';
+import { RawIrc, privmsgLines, socketSource, webSink } from './lib/irc-load.js';
 import {
   ircPlan,
   linesNeeded,
   measurePath,
+  measureToHubListener,
   pathEntries,
   procCpuMicros,
   type IrcPlan,
@@ -22,7 +23,6 @@ import {
 import { ngircdInstalled, startNgircd, type NgircdProcess } from './lib/ngircd.js';
 import { startGatewayProcess, type GatewayProcess } from './lib/procs.js';
 import { entry, type BenchContext, type Benchmark, type Entry } from './lib/report.js';
-import { rawConnect } from './lib/wire.js';
 
 export const WEB_TOKEN = 'web-bench-token-0123456789';
 export const IRC_DOMAIN = 'irc.test';
@@ -176,16 +176,10 @@ export async function measureGatewayHub(
 ): Promise<PathFigures> {
   await side.writer.join(CHANNELS.hub);
   await side.writer.waitMember(CHANNELS.hub, 'gwbot');
-  const listener = await rawConnect({ ...gw.imtp, user: 'bob', listen: 'im:bob@gw.test' });
-  try {
-    const sink: Sink = hubSink(listener);
-    return await measurePath(side.source(CHANNELS.hub), sink, plan, {
-      gateway: () => gw.cpu(),
-      ngircd: () => procCpuMicros(side.server.pid),
-    });
-  } finally {
-    listener.destroy();
-  }
+  return measureToHubListener(gw, side.source(CHANNELS.hub), plan, {
+    gateway: () => gw.cpu(),
+    ngircd: () => procCpuMicros(side.server.pid),
+  });
 }
 
 export const irc: Benchmark = {

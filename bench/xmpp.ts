@@ -15,10 +15,11 @@
  * the path). Prosody and the gateway run in their own processes, stopped by PID.
  */
 import { client as xmppClient, xml, type Client } from '@xmpp/client';
-import { hubSink, lineText, type LineSource, type Sink } from './lib/irc-load.js';
+import { lineText, type LineSource } from './lib/irc-load.js';
 import {
   linesNeeded,
   measurePath,
+  measureToHubListener,
   pathEntries,
   procCpuMicros,
   type IrcPlan,
@@ -28,7 +29,6 @@ import { gatewayConfig } from './lib/configs.js';
 import { startGatewayProcess, type GatewayProcess } from './lib/procs.js';
 import { prosodyInstalled, startProsody, type ProsodyProcess } from './lib/prosody.js';
 import { entry, type BenchContext, type Benchmark, type Entry, type Figure } from './lib/report.js';
-import { rawConnect } from './lib/wire.js';
 import { XmppClient } from './lib/xmpp.js';
 
 const SECRET = 'bench-xmpp-component-secret';
@@ -127,16 +127,10 @@ async function measureGateway(
   sender: Client,
   plan: IrcPlan,
 ): Promise<PathFigures> {
-  const listener = await rawConnect({ ...gw.imtp, user: 'bob', listen: 'im:bob@gw.test' });
-  try {
-    const sink: Sink = hubSink(listener);
-    return await measurePath(messageSource(sender, PUPPET_BOB, linesNeeded(plan)), sink, plan, {
-      gateway: () => gw.cpu(),
-      prosody: () => procCpuMicros(p.pid),
-    });
-  } finally {
-    listener.destroy();
-  }
+  return measureToHubListener(gw, messageSource(sender, PUPPET_BOB, linesNeeded(plan)), plan, {
+    gateway: () => gw.cpu(),
+    prosody: () => procCpuMicros(p.pid),
+  });
 }
 
 export const xmpp: Benchmark = {

@@ -4,7 +4,9 @@
  * undelivered lines, then paced latency runs; CPU time of the processes on the path per line.
  */
 import { readFileSync } from 'node:fs';
-import { pacedLines, pipelinedLines, type LineSource, type Sink } from './irc-load.js';
+import { hubSink, pacedLines, pipelinedLines, type LineSource, type Sink } from './irc-load.js';
+import type { GatewayProcess } from './procs.js';
+import { rawConnect } from './wire.js';
 import { entry, pacedFigures, type Entry, type Figure } from './report.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -58,6 +60,24 @@ async function readCpu(probes: CpuProbes): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const [k, f] of Object.entries(probes)) out[k] = await f();
   return out;
+}
+
+/**
+ * Runs `plan` from `source` to the hub user bob of gateway `gw`: a raw IMTP listener on
+ * `im:bob@gw.test` is the sink (the IRC and XMPP paths' common end), closed afterwards.
+ */
+export async function measureToHubListener(
+  gw: GatewayProcess,
+  source: LineSource,
+  plan: IrcPlan,
+  cpuProbes: CpuProbes,
+): Promise<PathFigures> {
+  const listener = await rawConnect({ ...gw.imtp, user: 'bob', listen: 'im:bob@gw.test' });
+  try {
+    return await measurePath(source, hubSink(listener), plan, cpuProbes);
+  } finally {
+    listener.destroy();
+  }
 }
 
 /** Runs `plan` from `source` to `sink`; line numbers start at 0 (the source holds linesNeeded). */
