@@ -3,7 +3,7 @@
  * Debian's Postfix as a relay; a full round trip; a room with a list member; sender
  * authentication with DKIM and DMARC against a stub resolver; no presence for mailboxes.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dkimSign } from 'mailauth';
@@ -11,7 +11,14 @@ import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import type { HubClient } from '../../src/hub/client.js';
-import { buildCpim, parseCpim, readRelations, relationHeaders, type Relations } from '../../src/index.js';
+import {
+  buildCpim,
+  parseCpim,
+  readMimeEntity,
+  readRelations,
+  relationHeaders,
+  type Relations,
+} from '../../src/index.js';
 import { readRelationCpim, relationCpim } from '../support/relation-cpim.js';
 import { startPostfix, type Postfix } from '../support/email.js';
 import { useMailSink } from '../support/mail-sink.js';
@@ -405,6 +412,78 @@ describe('email adapter, outbound', () => {
     } finally {
       t.close();
     }
+  });
+
+  it('attachments both ways through the core: a mail’s file reaches a hub client byte-identical, a hub client’s file is mailed, a linked file is mailed as its link (issue 17)', async () => {
+    const s = smtp.sink;
+    const eg = await relayGateway(s.port);
+    const got: CommandFrame[] = [];
+    const a = await alice(eg, got);
+    // Mail → hub client: a multipart/mixed part with the file's name, type and bytes.
+    const photo = randomBytes(3000);
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
+    try {
+      await t.sendMail({
+        from: 'Dave <dave@elsewhere.test>',
+        to: `alice=gw.test@${MAIL}`,
+        subject: 'photo',
+        text: 'the view',
+        attachments: [{ filename: 'view.png', content: photo, contentType: 'image/png' }],
+      });
+    } finally {
+      t.close();
+    }
+    const inbound = cpimOf(got[0]!);
+    expect(inbound.contentType).toMatch(/^multipart\/mixed/);
+    const read = await readMimeEntity(inbound.contentType!, undefined, inbound.message.body);
+    expect(read.text).toBe('the view');
+    expect(read.attachments).toHaveLength(1);
+    expect(read.attachments[0]).toMatchObject({ type: 'image/png', filename: 'view.png' });
+    expect(Buffer.from(read.attachments[0]!.content).equals(photo)).toBe(true);
+
+    // Hub client → mail: her multipart/mixed with a file becomes a mail with that attachment.
+    const pdf = randomBytes(2000);
+    const mixed = (parts: string[]) =>
+      buildCpim({
+        startsWith: 'cpim-headers',
+        from: { uri: 'im:alice@gw.test' },
+        to: [{ uri: DAVE_URI }],
+        dateTime: new Date(),
+        contentHeaders: [['Content-Type', 'multipart/mixed; boundary="p"']],
+        body: parts.map((p) => `--p\r\n${p}\r\n`).join('') + '--p--\r\n',
+      });
+    const text = 'Content-Type: text/plain; charset=UTF-8\r\n\r\nthe report';
+    const file =
+      'Content-Type: application/pdf; name="report.pdf"\r\nContent-Disposition: attachment; filename="report.pdf"\r\n' +
+      `Content-Transfer-Encoding: base64\r\n\r\n${pdf.toString('base64')}`;
+    const send = (payload: Buffer) =>
+      a.command(
+        'send',
+        [
+          ['Sender', 'im:alice@gw.test'],
+          ['Inbox', DAVE_URI],
+          ['Content-Type', 'message/cpim'],
+        ],
+        payload,
+      );
+    expect((await send(mixed([text, file]))).status).toBe('ok');
+    const mailed = (await s.waitFor(1))[0]!.parsed;
+    expect(mailed.text).toContain('the report');
+    expect(mailed.attachments).toHaveLength(1);
+    expect(mailed.attachments[0]).toMatchObject({ filename: 'report.pdf', contentType: 'application/pdf' });
+    expect(Buffer.from(mailed.attachments[0]!.content).equals(pdf)).toBe(true);
+
+    // A file given as a link (message/external-body, RFC 2017, as the file store writes it):
+    // the mail carries the link in its text, and no attachment.
+    const link = 'https://files.gw.test/f/Zx81_qT0k3n/big.zip';
+    const external =
+      `Content-Type: message/external-body; access-type=URL;\r\n URL="${link}"; size=5000000\r\n\r\n` +
+      'Content-Type: application/zip; name="big.zip"\r\nContent-Disposition: attachment; filename="big.zip"\r\n';
+    expect((await send(mixed([text, external]))).status).toBe('ok');
+    const linked = (await s.waitFor(2))[1]!.parsed;
+    expect(linked.text).toContain(`the report\nbig.zip (application/zip, 4.8 MB): ${link}`);
+    expect(linked.html).toContain(`<a href="${link}">`);
+    expect(linked.attachments).toEqual([]);
   });
 
   it('a relay’s permanent refusal is an error answer; a relay that is down is communications without a store, kept with one', async () => {
