@@ -24,7 +24,7 @@ import { Outbox } from './outbox.js';
 import { makeResolver, type Checker } from './sender-auth.js';
 import { SenderAuthPool } from './sender-auth-pool.js';
 import type { DNSResolver } from 'mailauth';
-import { MailMemory, replySubject } from './threads.js';
+import { MailMemory, boundedReferences, replySubject } from './threads.js';
 import { planRelation } from './relation-mail.js';
 import { renderForMail, type MailContent } from './render.js';
 import { authorName, composeMail, readImPayload, type ImParts, type Threading } from './translate.js';
@@ -229,7 +229,11 @@ export class EmailAdapter implements Adapter {
    * to the conversation's last mail.
    */
   private threadingOf(a: string, b: string, parts: ImParts): Threading {
-    const carried = parts.threading;
+    // A hub client's Mail.References are bounded like a mail's (inbound.maxReferences).
+    const carried = {
+      ...parts.threading,
+      references: boundedReferences(parts.threading.references, this.cfg.inbound.maxReferences),
+    };
     if (carried.inReplyTo !== undefined || carried.references.length > 0) return carried;
     const parent = this.memory.sentAs(parts.relations?.replyTo);
     const root = this.memory.sentAs(parts.relations?.thread);

@@ -9,7 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { logged, MAIL, useEmailGateways } from '../support/email-gateway.js';
 import { waitFor } from '../support/net.js';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { buildCpim } from '../../src/index.js';
 import { cpimOf, h } from '../support/email-gateway.js';
 import { relationCpim, readRelationCpim } from '../support/relation-cpim.js';
 import { costlyDkimMail, foldedHeaderMail, noopWhile, normalMail, SmtpClient } from '../support/smtp-raw.js';
@@ -184,6 +187,32 @@ describe('email adapter, hostile mail (issue 13)', () => {
     expect(refs[0]).toBe('<a@x.test>');
     expect(refs.at(-1)).toBe('<c@x.test>');
     await client.close();
+    // A hub client's Mail.References are read within the same bound when mailed.
+    const bob = await eg.gw.client('bob');
+    const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
+    const payload = buildCpim({
+      startsWith: 'cpim-headers',
+      from: { uri: 'im:bob@gw.test' },
+      to: [{ uri: DAVE_URI }],
+      dateTime: new Date(),
+      ns: [{ prefix: 'Mail', uri: 'tag:cpim-gateway.org,2025:email' }],
+      extraHeaders: [{ name: 'Mail.References', value: many.join(' ') }],
+      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+      body: 'many references',
+    });
+    const sent = await bob.command(
+      'send',
+      [
+        ['Sender', 'im:bob@gw.test'],
+        ['Inbox', DAVE_URI],
+        ['Content-Type', 'message/cpim'],
+      ],
+      payload,
+    );
+    expect(sent.status).toBe('ok');
+    const [file] = (await readdir(eg.outDir)).filter((f) => f.endsWith('.eml'));
+    const mailed = await simpleParser(await readFile(join(eg.outDir, file!)));
+    expect(([] as string[]).concat(mailed.references ?? [])).toHaveLength(20);
   });
 
   it('a flood of reactions mailed as follow-ups is bounded by the sender rate (quota), nothing else mailed (issue 17)', async () => {
