@@ -94,6 +94,14 @@ const inboundSchema = z.strictObject({
     .prefault(64 * 1024)
     .describe('header section octets, counted while DATA arrives; beyond it 552 5.3.4'),
   maxHeaderLines: positiveInt.prefault(1000).describe('header lines; beyond it 552 5.3.4'),
+  /**
+   * Issue 17: References ids read from one mail (RFC 5322 3.6.4 lets the field grow without end):
+   * the first (the thread's root) and the newest up to this many; the rest are not looked up.
+   */
+  maxReferences: positiveInt
+    .min(2)
+    .prefault(50)
+    .describe('References ids read from one mail: the root and the newest (the rest are ignored)'),
   maxClients: positiveInt.prefault(100).describe('SMTP connections at once'),
   socketTimeoutMs: positiveInt.prefault(60_000).describe('an SMTP connection idle this long is closed'),
 });
@@ -263,6 +271,36 @@ export const emailConfigSchema = z.strictObject({
     .array(listSchema)
     .prefault([])
     .describe('mailing lists: each is a room member whose messages go to its subscribers by mail'),
+  /**
+   * Issue 17 (docs/message-semantics.md, email column): mail has no edits, deletions or
+   * reactions. An edit becomes a follow-up mail `Correction: …` answering the original; a
+   * deletion or reaction is dropped (said in the answer) or, per key, a short follow-up mail.
+   */
+  relations: z
+    .strictObject({
+      edits: z
+        .enum(['mail', 'drop'])
+        .prefault('mail')
+        .describe(
+          'an edit of a mailed message: a follow-up mail `Correction: …` (`mail`) or nothing (`drop`)',
+        ),
+      reactions: z
+        .enum(['drop', 'mail'])
+        .prefault('drop')
+        .describe('a reaction to a mailed message: nothing (`drop`) or a follow-up mail `nick reacted 👍`'),
+      deletions: z
+        .enum(['drop', 'mail'])
+        .prefault('drop')
+        .describe(
+          'a deletion of a mailed message: nothing (`drop`) or a follow-up mail `nick deleted a message`',
+        ),
+      inRooms: z
+        .boolean()
+        .prefault(false)
+        .describe('mail those follow-ups to lists and rooms too (default: in 1:1 conversations only)'),
+    })
+    .prefault({})
+    .describe('edits, deletions and reactions of mailed messages (docs/adapters/email.md)'),
   /** Issue 15: what the adapter keeps in the store across restarts, and how much of it. */
   keep: z
     .strictObject({

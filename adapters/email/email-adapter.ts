@@ -24,9 +24,10 @@ import { Outbox } from './outbox.js';
 import { makeResolver, type Checker } from './sender-auth.js';
 import { SenderAuthPool } from './sender-auth-pool.js';
 import type { DNSResolver } from 'mailauth';
-import { MailMemory } from './threads.js';
+import { MailMemory, boundedReferences, replySubject } from './threads.js';
+import { planRelation } from './relation-mail.js';
 import { renderForMail, type MailContent } from './render.js';
-import { composeMail, readImPayload } from './translate.js';
+import { authorName, composeMail, readImPayload, type ImParts, type Threading } from './translate.js';
 
 export interface EmailAdapterOptions {
   /** DNS resolver for SPF/DKIM/DMARC (tests inject a stub); default from `senderAuth.dnsServers`. */
@@ -139,11 +140,9 @@ export class EmailAdapter implements Adapter {
     if (target === null) return errorAnswer('target-not-found', `no mailbox for ${inbox.uri}`);
     const parts = readImPayload(op.payload, getHeader(op.headers, 'Content-Type'));
     if (parts === null) return errorAnswer('malformed', 'unreadable message/cpim payload');
-    // RFC 3862 §3.5: a silent reaction or deletion (message-semantics §2.2) has nothing to mail; the
-    // sender hears that it was not passed on. Any other unmet Require is refused.
+    // RFC 3862 §3.5: a requirement of something mail cannot carry (other than the Msg
+    // namespace's silent relations, planned below) is refused.
     if (parts.unmet?.action === 'refuse') return errorAnswer('malformed', parts.unmet.reason);
-    if (parts.unmet?.action === 'drop')
-      return okAnswer([['Mail-Clipped', `${parts.unmet.what} is not mailed`]]);
     // The core's one rendering path (render.ts): text, HTML when formatted, attachments forwarded.
     let content: MailContent;
     try {
@@ -152,32 +151,44 @@ export class EmailAdapter implements Adapter {
       if (err instanceof MimeReadError) return errorAnswer('malformed', err.message);
       throw err;
     }
-    const { text, attachments } = content;
     const to = target.kind === 'mailbox' ? [target.to] : target.list.subscribers;
     // A delivery report reaches a mailbox as a bounce (delivery-report.ts), with no envelope sender.
     const report = readReport(op);
     if (report !== undefined) {
-      const b = bounceMail(report, this.cfg.domain, to, text, new Date());
+      const b = bounceMail(report, this.cfg.domain, to, content.text, new Date());
       return this.sender.sendBounce(op, { raw: b.raw, from: '', to, messageId: b.messageId });
     }
+    // Issue 17 (relation-mail.ts): an edit, deletion or reaction is a follow-up mail answering the
+    // message, or is not mailed (said in the answer), per `relations.*`.
+    const plan = planRelation({
+      relations: parts.relations,
+      text: content.text,
+      name: authorName(author, parts.fromName, this.mapping, parts.fromUri),
+      inRoom: target.kind === 'list' || author.uri !== sender.uri,
+      policy: this.cfg.relations,
+      mailOf: (id) => this.memory.sentAs(id),
+    });
+    if (plan.kind === 'drop') return okAnswer([['Mail-Clipped', plan.clipped]]);
+    // A silent relation whose Msg headers could not be read (no plan): nothing to mail either.
+    if (plan.kind === 'plain' && parts.unmet?.action === 'drop')
+      return okAnswer([['Mail-Clipped', `${parts.unmet.what} is not mailed`]]);
+    const followUp = plan.kind === 'follow-up';
+    const text = plan.kind === 'plain' ? content.text : plan.text;
+    const html = plan.kind === 'plain' ? content.html : undefined;
+    const attachments = followUp ? [] : content.attachments;
     // Issue 15 (threads.ts): a reply threads to the conversation's last mail, also after a
     // restart; a message sent again after a crash keeps the Message-ID it went out with.
     const gatewayId = getHeader(op.headers, 'Message-ID');
-    // Issue 17: a chat reply (`Msg.Reply-To`) to a mail the gateway knows answers that mail,
-    // not merely the conversation's last one.
-    const repliedMail =
-      parts.threading.inReplyTo === undefined ? this.memory.sentAs(parts.replyTo) : undefined;
-    const carried =
-      repliedMail === undefined
-        ? parts.threading
-        : {
-            ...parts.threading,
-            inReplyTo: repliedMail,
-            references: parts.threading.references.length > 0 ? parts.threading.references : [repliedMail],
-          };
-    const threading = this.memory.outboundThreading(sender.uri, inbox.uri, carried);
-    // Issue 20: a chat reply in a mail thread goes out as `Re: <subject>` (threads.ts).
-    const subject = this.memory.outboundSubject(sender.uri, inbox.uri, parts.subject);
+    const threading = followUp
+      ? this.memory.answering(sender.uri, inbox.uri, plan.answers)
+      : this.threadingOf(sender.uri, inbox.uri, parts);
+    // Issue 20: a chat reply in a mail thread goes out as `Re: <subject>` (threads.ts); a
+    // follow-up always answers with `Re:`, and names no thread by its own Subject.
+    const subject = followUp
+      ? parts.subject !== undefined
+        ? replySubject(parts.subject)
+        : this.memory.outboundSubject(sender.uri, inbox.uri, undefined)
+      : this.memory.outboundSubject(sender.uri, inbox.uri, parts.subject);
     const messageId =
       this.memory.sentAs(gatewayId) ??
       `<${Date.now().toString(36)}.${randomBytes(9).toString('hex')}@${this.cfg.domain}>`;
@@ -186,20 +197,48 @@ export class EmailAdapter implements Adapter {
       author,
       parts: { ...parts, threading, subject },
       text,
-      html: content.html,
+      html,
       to,
       list: target.kind === 'list' ? target.list : undefined,
       messageId,
       cfg: this.mapping,
+      followUp,
     });
     const answer = await this.sender.send(op, spec, attachments);
     if (answer.status === 'ok')
       // A thread not kept costs threading only, never the mail: logged by the map, not refused.
       // Only a Subject someone wrote names the thread (never the gateway's `Message from …`).
       await Promise.all([
-        this.memory.record(sender.uri, inbox.uri, messageId, { references: [] }, subject),
+        this.memory.record(
+          sender.uri,
+          inbox.uri,
+          messageId,
+          { references: [] },
+          followUp ? undefined : subject,
+        ),
         this.memory.sent(gatewayId, messageId),
       ]).catch(() => undefined);
     return answer;
+  }
+
+  /**
+   * The threading of a mail out in the conversation `a`–`b` (RFC 5322 3.6.4): what the IM carried
+   * as `Mail.*` headers (a mail from another mail network keeps its own); else, issue 17, an
+   * answer to the mail its `Msg.Reply-To` names (with its `Msg.Thread`'s mail first in
+   * References), or a message of the thread its `Msg.Thread` names; else (issue 15) an answer
+   * to the conversation's last mail.
+   */
+  private threadingOf(a: string, b: string, parts: ImParts): Threading {
+    // A hub client's Mail.References are bounded like a mail's (inbound.maxReferences).
+    const carried = {
+      ...parts.threading,
+      references: boundedReferences(parts.threading.references, this.cfg.inbound.maxReferences),
+    };
+    if (carried.inReplyTo !== undefined || carried.references.length > 0) return carried;
+    const parent = this.memory.sentAs(parts.relations?.replyTo);
+    const root = this.memory.sentAs(parts.relations?.thread);
+    if (parent !== undefined) return { ...carried, ...this.memory.answering(a, b, parent, root) };
+    if (root !== undefined) return { ...carried, ...this.memory.inThread(a, b, root) };
+    return this.memory.outboundThreading(a, b, carried);
   }
 }

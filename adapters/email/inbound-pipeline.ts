@@ -13,11 +13,11 @@ import { classifyMail } from './classify.js';
 import { isRefusal, selectAuthor, type AddressEntry, type Author } from './mail-author.js';
 import { mailboxKey, normalDomains, normalizeMailbox, type NormalMailbox } from './normalize-mailbox.js';
 import type { EmailConfig } from './config.js';
-import type { MailMemory } from './threads.js';
+import { boundedReferences, type MailMemory } from './threads.js';
 import { stripReply, tidy } from './reply-text.js';
 import { atLeast, strengthOf, type Checker } from './sender-auth.js';
 import { reply, replyForAnswer, type SmtpReply } from './smtp-codes.js';
-import { mailToCpim, type MailAttachment } from './translate.js';
+import { mailToCpim, type MailAttachment, type Threading } from './translate.js';
 
 export interface Envelope {
   readonly mailFrom: string;
@@ -109,6 +109,33 @@ function unauthorizedClaim(
   for (const c of a.claims)
     if (protectedDomains.has(c.domain) && (own === undefined || !own.has(c.key))) return c.address;
   return undefined;
+}
+
+/**
+ * Issue 17 (docs/message-semantics.md, email column): the gateway ids of the mail a mail answers
+ * (`In-Reply-To` → `Msg.Reply-To`) and of its thread's root (`References`, root first, RFC 5322
+ * 3.6.4: the first entry the gateway knows → `Msg.Thread`; In-Reply-To alone when there are no
+ * References), through the id map. Looked up by id, never followed; a mail naming itself names
+ * nothing (a relation to oneself is refused by the codec).
+ */
+function relationsOfMail(
+  memory: MailMemory | undefined,
+  t: Threading,
+  own: string | undefined,
+): { replyTo?: string; thread?: string } {
+  if (memory === undefined) return {};
+  const known = (mailId: string | undefined): string | undefined => {
+    const id = memory.gatewayIdOf(mailId);
+    return id === own ? undefined : id;
+  };
+  const replyTo = known(t.inReplyTo);
+  const chain = t.references.length > 0 ? t.references : t.inReplyTo === undefined ? [] : [t.inReplyTo];
+  let thread: string | undefined;
+  for (const id of chain) if ((thread = known(id)) !== undefined) break;
+  return {
+    ...(replyTo === undefined ? {} : { replyTo }),
+    ...(thread === undefined ? {} : { thread }),
+  };
 }
 
 /** Processes one mail and returns the reply that ends its DATA. Logs every outcome. */
@@ -229,8 +256,11 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
   const attachments: MailAttachment[] = mail.attachments
     .filter((a) => !/^message\/(delivery-status|disposition-notification)/i.test(a.contentType))
     .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content }));
-  const references =
-    mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
+  // Issue 17: hundreds of References ids, or the same ones over and over, cost a bounded read.
+  const references = boundedReferences(
+    mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references],
+    cfg.inbound.maxReferences,
+  );
   const threading = { messageId: mail.messageId, inReplyTo: mail.inReplyTo, references };
   // Issue 15 (threads.ts): the mail's gateway Message-ID (the same when it comes again), and it
   // becomes the last mail of its conversation (the one a reply names, else sender and inbox).
@@ -248,7 +278,7 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
       threading,
       text: stripped === '' && attachments.length === 0 ? tidy(text.split(/\r?\n/)) : stripped,
       attachments,
-      replyTo: deps.memory?.gatewayIdOf(mail.inReplyTo),
+      ...relationsOfMail(deps.memory, threading, gatewayId),
     },
     {
       from: author,

@@ -9,7 +9,8 @@
  * naming them as the text. Pure: no I/O.
  */
 import { MIME_READ_DEFAULTS, renderContent, type MimeReadLimits } from '../../src/index.js';
-import type { ImParts, MailAttachment } from './translate.js';
+import { EXTERNAL_BODY, externalFileLine, externalFiles } from './external-body.js';
+import { textToHtml, type ImParts, type MailAttachment } from './translate.js';
 
 export interface MailContent {
   readonly text: string;
@@ -26,11 +27,18 @@ export async function renderForMail(
     limits,
     lenient: true,
   });
-  const attachments = r.attachments.map((a) => ({
-    filename: a.filename,
-    contentType: a.type,
-    content: a.content,
-  }));
-  const text = (r.hasText ? r.body : r.text).replace(/\s+$/, '');
-  return { text, ...(r.html === undefined ? {} : { html: r.html }), attachments };
+  // Issue 17 (external-body.ts): a file given as a link is shown as its link, never attached.
+  const links = externalFiles(parts.contentType, parts.body, limits).map(externalFileLine);
+  const attachments = r.attachments
+    .filter((a) => links.length === 0 || a.type !== EXTERNAL_BODY)
+    .map((a) => ({ filename: a.filename, contentType: a.type, content: a.content }));
+  // With links and no text, the links are the text (the attachments still go as attachments).
+  const shown = r.hasText ? r.body : links.length === 0 ? r.text : '';
+  let text = shown.replace(/\s+$/, '');
+  if (links.length > 0) text = [text, ...links].filter((l) => l !== '').join('\n');
+  const html =
+    r.html === undefined || links.length === 0
+      ? r.html
+      : r.html + links.map((l) => `<p>${textToHtml(l)}</p>`).join('');
+  return { text, ...(html === undefined ? {} : { html }), attachments };
 }

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storageSchema } from '../../src/config/storage-schema.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { MailMemory, replySubject, threadNamespace } from './threads.js';
+import { MailMemory, boundedReferences, replySubject, threadNamespace } from './threads.js';
 
 const log = pino({ level: 'silent' });
 const ALICE = 'im:alice@hub.test';
@@ -93,5 +93,40 @@ describe('MailMemory', () => {
       'Re: y',
       'Re: z',
     ]);
+  });
+
+  it('answers a named mail with the conversation chain up to it, root first (issue 17)', async () => {
+    const m = await memory(null);
+    await m.record(ALICE, BOB, '<a@x>', { references: [] });
+    await m.record(BOB, ALICE, '<b@x>', { references: [] });
+    await m.record(ALICE, BOB, '<c@x>', { references: [] });
+    expect(m.answering(ALICE, BOB, '<b@x>')).toEqual({ inReplyTo: '<b@x>', references: ['<a@x>', '<b@x>'] });
+    expect(m.answering(ALICE, BOB, '<z@x>')).toEqual({ inReplyTo: '<z@x>', references: ['<z@x>'] });
+    expect(m.answering(ALICE, BOB, '<z@x>', '<r@x>')).toEqual({
+      inReplyTo: '<z@x>',
+      references: ['<r@x>', '<z@x>'],
+    });
+    // A message of the thread rooted at <a@x>, with no parent: it answers the thread's last mail.
+    expect(m.inThread(ALICE, BOB, '<a@x>')).toEqual({
+      inReplyTo: '<c@x>',
+      references: ['<a@x>', '<b@x>', '<c@x>'],
+    });
+    expect(m.inThread(ALICE, BOB, '<other@x>')).toEqual({
+      inReplyTo: '<other@x>',
+      references: ['<other@x>'],
+    });
+  });
+});
+
+describe('boundedReferences (issue 17, hostile References)', () => {
+  it('keeps the root and the newest, each once', () => {
+    const many = Array.from({ length: 500 }, (_, i) => `<${i}@x>`);
+    const b = boundedReferences(many, 50);
+    expect(b).toHaveLength(50);
+    expect(b[0]).toBe('<0@x>');
+    expect(b.at(-1)).toBe('<499@x>');
+    expect(b[1]).toBe('<451@x>');
+    // A loop written out (A B A B …) is two ids.
+    expect(boundedReferences(['<a@x>', '<b@x>', '<a@x>', '<b@x>', '<a@x>'], 50)).toEqual(['<a@x>', '<b@x>']);
   });
 });

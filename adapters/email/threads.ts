@@ -36,6 +36,28 @@ export function replySubject(subject: string): string {
   return `Re: ${bare}`;
 }
 
+/**
+ * Issue 17: at most `max` ids of a References field, root first (RFC 5322 3.6.4): the first (the
+ * thread's root) and the newest `max - 1`, each once. A field of hundreds of ids, or one naming
+ * the same ids again and again (a loop: A references B references A), costs `max` lookups.
+ */
+export function boundedReferences(refs: readonly string[], max: number): string[] {
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const r of refs)
+    if (!seen.has(r)) {
+      seen.add(r);
+      unique.push(r);
+    }
+  if (unique.length <= max) return unique;
+  return [unique[0]!, ...unique.slice(unique.length - (max - 1))];
+}
+
+/** RFC 5322 3.6.4 in mail out: the root, and the newest, at most MAX_REFERENCES ids. */
+function trimmed(refs: readonly string[]): string[] {
+  return boundedReferences(refs, MAX_REFERENCES);
+}
+
 export interface MailMemoryLimits {
   readonly threads: number;
   readonly messageIds: number;
@@ -95,6 +117,32 @@ export class MailMemory {
     const t = this.thread(a, b);
     if (t === undefined) return carried;
     return { ...carried, inReplyTo: t.last, references: [...t.refs.filter((r) => r !== t.last), t.last] };
+  }
+
+  /**
+   * Issue 17: the threading of a mail that answers the mail `parent` (a chat reply, an edit's
+   * correction, a reaction's follow-up), in the conversation `a`–`b`: `In-Reply-To` the parent,
+   * `References` root first (RFC 5322 3.6.4): the conversation's chain up to the parent when the
+   * parent is in it, else the parent alone; `root` (a `Msg.Thread`'s mail) first when given.
+   */
+  answering(a: string, b: string, parent: string, root?: string): Threading {
+    const t = this.thread(a, b);
+    const chain = t === undefined ? [] : [...t.refs, t.last];
+    const at = chain.lastIndexOf(parent);
+    let refs = at >= 0 ? chain.slice(0, at + 1) : [parent];
+    if (root !== undefined && refs[0] !== root) refs = [root, ...refs.filter((r) => r !== root)];
+    return { inReplyTo: parent, references: trimmed(refs) };
+  }
+
+  /**
+   * Issue 17: a message in the thread whose root went out (or came in) as the mail `root`
+   * (`Msg.Thread`) with no `Msg.Reply-To`: it answers the conversation's last mail when that one
+   * is of the same thread, else the root.
+   */
+  inThread(a: string, b: string, root: string): Threading {
+    const t = this.thread(a, b);
+    const inIt = t !== undefined && (t.last === root || t.refs.includes(root));
+    return this.answering(a, b, inIt ? t.last : root, root);
   }
 
   /**

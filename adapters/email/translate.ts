@@ -16,10 +16,12 @@ import {
   shownAuthor,
   unmetRequireAction,
   type CpimMessage,
+  type Relations,
 } from '../../src/index.js';
 import type { ImAddress } from '../../src/index.js';
 import { identityToForeignMailbox, identityToMailbox, type MappingConfig } from './addresses.js';
 import type { ListConfig } from './config.js';
+import { replySubject } from './threads.js';
 
 /**
  * RFC 3862 3.4: extension headers live in a namespace of their own. The mail threading headers
@@ -53,6 +55,11 @@ export interface InboundContent {
    * knows that mail), written as `Msg.Reply-To` so other networks show the reply as one.
    */
   readonly replyTo?: string | undefined;
+  /**
+   * Issue 17: the gateway id of the thread's root (the first References entry the gateway knows,
+   * root first, RFC 5322 3.6.4), written as `Msg.Thread`.
+   */
+  readonly thread?: string | undefined;
 }
 
 export interface CpimOptions {
@@ -155,8 +162,13 @@ export function mailToCpim(c: InboundContent, o: CpimOptions): InboundResult {
   const fromName = oneLine(c.fromName);
   const ns: { prefix: string; uri: string }[] =
     extra.length > 0 ? [{ prefix: MAIL_PREFIX, uri: MAIL_NS }] : [];
-  if (c.replyTo !== undefined && isMsgId(c.replyTo)) {
-    const h = relationHeaders({ replyTo: c.replyTo }, false);
+  const replyTo = c.replyTo !== undefined && isMsgId(c.replyTo) ? c.replyTo : undefined;
+  const thread = c.thread !== undefined && isMsgId(c.thread) ? c.thread : undefined;
+  if (replyTo !== undefined || thread !== undefined) {
+    const h = relationHeaders(
+      { ...(replyTo === undefined ? {} : { replyTo }), ...(thread === undefined ? {} : { thread }) },
+      false,
+    );
     ns.push(...h.ns);
     extra.push(...h.extraHeaders);
   }
@@ -195,12 +207,17 @@ export interface ImParts {
   readonly unmet?: ReturnType<typeof unmetRequireAction>;
   /** Issue 17: the gateway id this message answers (`Msg.Reply-To`), for In-Reply-To. */
   readonly replyTo?: string | undefined;
+  /**
+   * Issue 17: the message's `Msg` relations (reply, thread, edit, deletion, reaction; fallback
+   * ranges); undefined when it has none or they are malformed (then it is mailed as plain text).
+   */
+  readonly relations?: Relations | undefined;
 }
 
-/** `Msg.Reply-To` of a message; undefined when absent or when its Msg headers are malformed. */
-function replyToOf(m: CpimMessage): string | undefined {
+/** The `Msg` relations of a message; undefined when its Msg headers are malformed. */
+function relationsOf(m: CpimMessage): Relations | undefined {
   try {
-    return readRelations(m).replyTo;
+    return readRelations(m);
   } catch (e) {
     if (e instanceof CodecError) return undefined;
     throw e;
@@ -232,6 +249,7 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
     m.semantics.extensionHeaders.find((h) => h.namespace === MAIL_NS && h.name === name)?.value;
   const refs = ext('References');
   const entity = Buffer.concat([...m.contentHeaders.map((h) => h.raw), Buffer.from('\r\n'), m.body]);
+  const relations = relationsOf(m);
   return {
     fromName: m.semantics.from?.formalName ?? undefined,
     fromUri: m.semantics.from?.uri,
@@ -247,7 +265,8 @@ export function readImPayload(payload: Uint8Array, contentType: string | undefin
       ?.value,
     body: m.body,
     unmet: unmetRequireAction(m),
-    replyTo: replyToOf(m),
+    replyTo: relations?.replyTo,
+    relations,
   };
 }
 
@@ -277,6 +296,8 @@ export interface ComposeInput {
   readonly list?: ListConfig | undefined;
   readonly messageId: string;
   readonly cfg: MappingConfig;
+  /** Issue 17: a follow-up (correction, reaction, deletion) answers a mail: `Re: ` even by default. */
+  readonly followUp?: boolean | undefined;
 }
 
 export function escapeHtml(s: string): string {
@@ -331,8 +352,8 @@ export function composeMail(i: ComposeInput): MailSpec {
   const t = i.parts.threading;
   const references = [...t.references];
   if (t.inReplyTo !== undefined && !references.includes(t.inReplyTo)) references.push(t.inReplyTo);
-  const subject =
-    i.parts.subject ?? (viaRoom ? `${i.sender.local}: message from ${name}` : `Message from ${name}`);
+  const usual = viaRoom ? `${i.sender.local}: message from ${name}` : `Message from ${name}`;
+  const subject = i.parts.subject ?? (i.followUp === true ? replySubject(usual) : usual);
   const where = viaRoom ? ` in ${i.sender.uri}` : '';
   const footer = `${name} wrote this on ${networkName(i.author, cfg)}${where}. Reply to this mail to answer.`;
   const headers: Record<string, string> = {

@@ -6,6 +6,11 @@
  * Issue 20 (one rendering path): a formatted IRC line reaches mail readable, its formatting as
  * HTML and no `text/x-irc` file attached; a mail with a 2 KB attachment reaches IRC as its text
  * and a line naming the attachment.
+ * Issue 17, with a web room in the same gateway room (a WebSocket client, no browser): an IRC
+ * reply to a mail (`erin: …`, text on plain IRC) is mailed answering her mail; a web reaction to
+ * her mail is not mailed nor sent to plain IRC, and the web user's result says so; a web user's
+ * edit of a line that went to IRC and the list reaches IRC and is mailed as a Correction
+ * answering the first mail (`relations.inRooms`).
  */
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +22,8 @@ import { useMailSink } from '../support/mail-sink.js';
 import { waitFor } from '../support/net.js';
 
 import { MAIL } from '../support/email-gateway.js';
+import { websocketAdapter, type WebSocketAdapter } from '../../adapters/websocket/index.js';
+import { signIn, TOKENS } from '../support/websocket.js';
 
 describe('an IRC channel and a mail list in one room', () => {
   const smtp = useMailSink();
@@ -120,4 +127,107 @@ describe('an IRC channel and a mail list in one room', () => {
       '<mailto=erin@elsewhere.test> [application/octet-stream attachment notes.bin, 2048 octets]',
     ]);
   });
+
+  it('relations across IRC, mail and the web (issue 17): IRC reply to a mail, web reaction and edit', async () => {
+    const sink = smtp.sink;
+    const email = createEmailAdapterDefinition({ resolver: stubResolver({}) });
+    const gw = await irc.gateway({
+      adapterDefinitions: [email as AdapterDefinition<never>, websocketAdapter as AdapterDefinition<never>],
+      rooms: [
+        {
+          name: 'dev',
+          address: 'im:dev@gw.test',
+          members: ['im:%23dev@irc.test', `im:dev@${MAIL}`, 'im:room.dev@web.test'],
+        },
+      ],
+      adapters: [
+        {
+          type: 'email',
+          id: 'email',
+          domain: MAIL,
+          localDomain: 'gw.test',
+          inbound: { port: 0 },
+          outbound: { transport: 'smtp', host: '127.0.0.1', port: sink.port, timeoutMs: 5000 },
+          lists: [{ name: 'dev', room: 'im:dev@gw.test', subscribers: ['erin@elsewhere.test'] }],
+          relations: { inRooms: true },
+        },
+        {
+          type: 'websocket',
+          domain: 'web.test',
+          http: { port: 0 },
+          auth: { tokens: [{ user: 'alice', token: TOKENS.alice }] },
+          rooms: [{ name: 'dev', address: 'im:dev@gw.test' }],
+        },
+      ],
+    });
+    const mailAdapter = gw.gateway.adapters.find((a) => a.type === 'email')!.adapter as EmailAdapter;
+    const web = (gw.gateway.adapters.find((a) => a.type === 'websocket')!.adapter as WebSocketAdapter)
+      .address!;
+    const alice = await signIn(`ws://${web.host}:${web.port}/ws`, TOKENS.alice, true, 2);
+    expect(await alice.request({ type: 'join', room: 'dev' })).toMatchObject({ status: 'ok' });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const onDev = () => dave.lines.filter((l) => l.target === '#dev');
+
+    // Erin's mail reaches #dev and the page.
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: mailAdapter.smtpAddress!.port });
+    try {
+      await t.sendMail({
+        from: 'Erin <erin@elsewhere.test>',
+        to: `dev@${MAIL}`,
+        subject: 'Build',
+        messageId: '<green@elsewhere.test>',
+        text: 'The build is green.',
+      });
+    } finally {
+      t.close();
+    }
+    const fromErin = await alice.waitFor(
+      (f) => f.type === 'message' && f.text === 'The build is green.',
+      5000,
+    );
+    const erinId = (fromErin as { id: string }).id;
+    await waitFor(() => onDev().length >= 1 || undefined, 5000, 'the mail on #dev');
+
+    // IRC → mail: on plain IRC a reply is its text (`erin: `); mailed answering her mail.
+    dave.client.say('#dev', 'erin: great, shipping it');
+    const [shipped] = await sink.waitFor(1, 5000);
+    expect(shipped!.parsed.text).toContain('erin: great, shipping it');
+    expect(shipped!.parsed.inReplyTo).toBe('<green@elsewhere.test>');
+    expect(shipped!.parsed.subject).toBe('Re: Build');
+
+    // Web → a reaction to Erin's mail: not mailed, not sent to plain IRC; the result says both.
+    const reacted = await alice.request({
+      type: 'send',
+      room: 'dev',
+      reaction: { op: 'add', target: erinId, key: '👍' },
+    });
+    expect(reacted).toMatchObject({ status: 'ok' });
+    const notes = (reacted as { clipped?: string[] }).clipped ?? [];
+    expect(notes).toContain('a reaction is not mailed');
+    expect(notes.some((n) => n !== 'a reaction is not mailed')).toBe(true);
+
+    // Web → a line to IRC and the list, then its edit: IRC shows the new text, the list gets a
+    // Correction answering the first mail.
+    const post = await alice.request({ type: 'send', room: 'dev', text: 'Deploy at five' });
+    const postId = (post as { messageId: string }).messageId;
+    const [, first] = await sink.waitFor(2, 5000);
+    expect(first!.parsed.text).toContain('Deploy at five');
+    expect(
+      await alice.request({ type: 'send', room: 'dev', text: 'Deploy at six', replaces: postId }),
+    ).toMatchObject({ status: 'ok' });
+    const [, , correction] = await sink.waitFor(3, 5000);
+    expect(String(correction!.parsed.text).split('\n-- ')[0]!.trim()).toBe('Correction: Deploy at six');
+    expect(correction!.parsed.inReplyTo).toBe(first!.parsed.messageId);
+    expect(correction!.rcptTo).toEqual(['erin@elsewhere.test']);
+    await waitFor(() => onDev().find((l) => l.message.includes('Deploy at six')), 5000, 'the edit on #dev');
+    // Nothing else reached #dev: Erin's mail, Alice's line and its edit (the reaction was not sent).
+    expect(onDev().map((l) => l.message)).toEqual([
+      '<mailto=erin@elsewhere.test> The build is green.',
+      '<alice@web.test> Deploy at five',
+      expect.stringContaining('Deploy at six'),
+    ]);
+    expect(sink.mails).toHaveLength(3);
+    alice.close();
+  }, 60_000);
 });

@@ -3,10 +3,18 @@
  * test/support/smtp-raw.ts): a hostile mail on one connection while another connection's NOOPs
  * are timed; header bounds at DATA (552 5.3.4); sender authentication in worker threads with a
  * time budget (temperror) and a queue bound (451 4.3.2); no thread left after stop.
+ * Issue 17: References of hundreds of ids or looping are read within `inbound.maxReferences`;
+ * a flood of reactions mailed as follow-ups is bounded by the sender's rate.
  */
 import { describe, expect, it } from 'vitest';
 import { logged, MAIL, useEmailGateways } from '../support/email-gateway.js';
 import { waitFor } from '../support/net.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { buildCpim } from '../../src/index.js';
+import { cpimOf, h } from '../support/email-gateway.js';
+import { relationCpim, readRelationCpim } from '../support/relation-cpim.js';
 import { costlyDkimMail, foldedHeaderMail, noopWhile, normalMail, SmtpClient } from '../support/smtp-raw.js';
 
 const BOB = `bob=gw.test@${MAIL}`;
@@ -147,5 +155,92 @@ describe('email adapter, hostile mail (issue 13)', () => {
     await eg.stop();
     expect(workers.map((w) => w.threadId)).toEqual([-1, -1]);
     expect(pool.threads).toHaveLength(0);
+  });
+
+  it('References of hundreds of ids, or looping, are read within inbound.maxReferences; a mail naming itself names nothing (issue 17)', async () => {
+    const eg = await startGateway({ inbound: { maxReferences: 20 } });
+    const { client } = await SmtpClient.open(eg.smtpPort);
+    const mail = (id: string, refs: readonly string[], inReplyTo?: string) =>
+      `From: <${DAVE}>\r\nTo: <${BOB}>\r\nSubject: loop\r\nMessage-ID: ${id}\r\n` +
+      (inReplyTo === undefined ? '' : `In-Reply-To: ${inReplyTo}\r\n`) +
+      (refs.length === 0 ? '' : `References: ${refs.join('\r\n ')}\r\n`) +
+      `\r\n${id}\r\n`;
+    // A references B, B references A: each is read once, by id, never followed.
+    expect(await client.send(DAVE, BOB, mail('<a@x.test>', ['<b@x.test>'], '<b@x.test>'))).toMatch(/^250 /);
+    expect(await client.send(DAVE, BOB, mail('<b@x.test>', ['<a@x.test>'], '<a@x.test>'))).toMatch(/^250 /);
+    const [a] = eg.bobGot.map((c) => h(c.headers, 'Message-ID')!);
+    expect(readRelationCpim(eg.bobGot[0]!.payload).r).toEqual({});
+    expect(readRelationCpim(eg.bobGot[1]!.payload).r).toEqual({ replyTo: a, thread: a });
+    // 600 ids, the loop written out 300 times and the mail itself: the root and the newest, at
+    // most 20; the mail's own id names nothing (a relation to oneself would be refused).
+    const many = [
+      '<a@x.test>',
+      ...Array.from({ length: 300 }, (_, i) => `<n${i}@x.test>`),
+      ...Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? '<a@x.test>' : '<b@x.test>')),
+      '<c@x.test>',
+    ];
+    expect(await client.send(DAVE, BOB, mail('<c@x.test>', many, '<c@x.test>'))).toMatch(/^250 /);
+    const c = eg.bobGot[2]!;
+    expect(readRelationCpim(c.payload).r).toEqual({ thread: a });
+    const refs = cpimOf(c).ext('References')!.split(' ');
+    expect(refs).toHaveLength(20);
+    expect(refs[0]).toBe('<a@x.test>');
+    expect(refs.at(-1)).toBe('<c@x.test>');
+    await client.close();
+    // A hub client's Mail.References are read within the same bound when mailed.
+    const bob = await eg.gw.client('bob');
+    const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
+    const payload = buildCpim({
+      startsWith: 'cpim-headers',
+      from: { uri: 'im:bob@gw.test' },
+      to: [{ uri: DAVE_URI }],
+      dateTime: new Date(),
+      ns: [{ prefix: 'Mail', uri: 'tag:cpim-gateway.org,2025:email' }],
+      extraHeaders: [{ name: 'Mail.References', value: many.join(' ') }],
+      contentHeaders: [['Content-Type', 'text/plain; charset=UTF-8']],
+      body: 'many references',
+    });
+    const sent = await bob.command(
+      'send',
+      [
+        ['Sender', 'im:bob@gw.test'],
+        ['Inbox', DAVE_URI],
+        ['Content-Type', 'message/cpim'],
+      ],
+      payload,
+    );
+    expect(sent.status).toBe('ok');
+    const [file] = (await readdir(eg.outDir)).filter((f) => f.endsWith('.eml'));
+    const mailed = await simpleParser(await readFile(join(eg.outDir, file!)));
+    expect(([] as string[]).concat(mailed.references ?? [])).toHaveLength(20);
+  });
+
+  it('a flood of reactions mailed as follow-ups is bounded by the sender rate (quota), nothing else mailed (issue 17)', async () => {
+    const eg = await startGateway(
+      { relations: { reactions: 'mail' } },
+      { limits: { perSender: { burst: 6, messagesPerSecond: 0.0001 } } },
+    );
+    const alice = await eg.gw.client('alice');
+    const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
+    const send = (body: string, r: Parameters<typeof relationCpim>[3], id: string) =>
+      alice.command(
+        'send',
+        [
+          ['Sender', 'im:alice@gw.test'],
+          ['Inbox', DAVE_URI],
+          ['Content-Type', 'message/cpim'],
+          ['Message-ID', id],
+        ],
+        relationCpim('im:alice@gw.test', DAVE_URI, body, r),
+      );
+    expect((await send('vote here', {}, 'vote')).status).toBe('ok');
+    const answers = [];
+    for (let i = 0; i < 30; i++)
+      answers.push(await send('', { reaction: { op: 'add', target: 'vote', key: `k${i}` } }, `r${i}`));
+    const ok = answers.filter((x) => x.status === 'ok').length;
+    expect(ok).toBe(5);
+    expect(answers.slice(ok).every((x) => h(x.headers, 'Error-Type') === 'quota')).toBe(true);
+    const mails = (await readdir(eg.outDir)).filter((f) => f.endsWith('.eml'));
+    expect(mails).toHaveLength(1 + ok);
   });
 });

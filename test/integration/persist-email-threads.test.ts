@@ -1,9 +1,10 @@
 /**
  * Issue 15 (docs/adapters/email.md "What survives a restart"): mail threads survive the
- * gateway's restarts on the same SQLite file. A hub user's mail after a restart answers the mail
- * before it (In-Reply-To, References), and a reply mail to a gateway mail, received after a
- * restart, becomes the conversation's last mail, which the next mail out answers. Real SMTP both
- * ways: the recording sink (smtp-server) for mail out, nodemailer into the adapter's listener.
+ * gateway's restarts on the same SQLite file, and so does the id map that issue 17's replies and
+ * threads go through. A hub user's mail after a restart answers the mail before it
+ * (In-Reply-To, References), and a reply mail to a gateway mail, received after a restart,
+ * becomes the conversation's last mail, which the next mail out answers. Real SMTP both ways:
+ * the recording sink (smtp-server) for mail out, nodemailer into the adapter's listener.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { MAIL, h } from '../support/email-gateway.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { sendText } from '../support/hub-calls.js';
 import { useMailSink } from '../support/mail-sink.js';
+import { readRelationCpim, relationCpim } from '../support/relation-cpim.js';
 import { waitFor } from '../support/net.js';
 
 const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
@@ -73,7 +75,9 @@ describe('mail threads across restarts', () => {
 
     const second = await gateway(path);
     const a2 = await second.client('alice');
-    expect((await sendText(a2, 'im:alice@gw.test', DAVE_URI, 'second')).status).toBe('ok');
+    expect(
+      (await sendText(a2, 'im:alice@gw.test', DAVE_URI, 'second', [['Message-ID', 'alice-second']])).status,
+    ).toBe('ok');
     const m2 = (await smtp.sink.waitFor(2))[1]!.parsed;
     expect(m2.inReplyTo).toBe(firstId);
     expect(m2.references).toEqual(firstId);
@@ -103,6 +107,11 @@ describe('mail threads across restarts', () => {
     await waitFor(() => got.length > 0);
     expect(h(got[0]!.headers, 'Sender')).toBe(DAVE_URI);
     expect(h(got[0]!.headers, 'Message-ID')).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/);
+    // Issue 17: the id map is kept too: Dave's reply to a mail sent before the restart still
+    // arrives as a reply to alice's message, in the thread of her first one.
+    const { r } = readRelationCpim(got[0]!.payload);
+    expect(r.replyTo).toBe('alice-second');
+    expect(r.thread).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/);
     await stop(third);
 
     const fourth = await gateway(path);
@@ -111,6 +120,20 @@ describe('mail threads across restarts', () => {
     const m3 = (await smtp.sink.waitFor(3))[2]!.parsed;
     expect(m3.inReplyTo).toBe(daveId);
     expect(m3.references).toEqual([firstId, m2.messageId!, daveId]);
+    // Issue 17: a chat reply after the restart to alice's message from before it answers its mail.
+    const reply = await a4.command(
+      'send',
+      [
+        ['Sender', 'im:alice@gw.test'],
+        ['Inbox', DAVE_URI],
+        ['Content-Type', 'message/cpim'],
+      ],
+      relationCpim('im:alice@gw.test', DAVE_URI, 'about the second', { replyTo: 'alice-second' }),
+    );
+    expect(reply.status).toBe('ok');
+    const m4 = (await smtp.sink.waitFor(4))[3]!.parsed;
+    expect(m4.inReplyTo).toBe(m2.messageId);
+    expect(m4.references).toEqual([firstId, m2.messageId!]);
     // Four gateway starts, each with its SMTP listener and sender-check worker: on a loaded
     // two-core machine that can pass the default 20 s (no timing is asserted).
   }, 90_000);

@@ -43,6 +43,8 @@ export async function startEmailGateway(
     domains?: string[];
     /** The `storage:` section (default: test/support/gateway.ts's, SQLite in memory). */
     storage?: Record<string, unknown>;
+    /** The `limits:` section (default: the gateway's). */
+    limits?: Record<string, unknown>;
   } = {},
 ): Promise<EmailGateway> {
   const outDir = await mkdtemp(join(tmpdir(), 'mail-out-'));
@@ -63,6 +65,7 @@ export async function startEmailGateway(
       rooms: opts.rooms ?? [],
       ...(opts.domains === undefined ? {} : { gateway: { domains: opts.domains } }),
       ...(opts.storage === undefined ? {} : { storage: opts.storage }),
+      ...(opts.limits === undefined ? {} : { limits: opts.limits }),
     },
     adapterDefinitions: [def as AdapterDefinition<never>],
   });
