@@ -25,6 +25,8 @@ export interface IrcLineEvent {
   readonly time?: number;
   /** IRCv3 message tags (irc-framework passes them); `msgid` is the network's message id. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The batch the line came in (irc-framework); a multiline one is one message (multiline.ts). */
+  readonly batch?: { readonly id: string; readonly type: string };
 }
 
 /** A nick's or channel's folded name and URI (docs/architecture.md part 6), computed once per name. */
@@ -195,6 +197,7 @@ function send(
 export async function onMainLine(ic: InboundContext, e: IrcLineEvent, kind: IrcLineKind): Promise<void> {
   const main = ic.main;
   if (!e.nick || ic.isOwn(e.nick)) return; // server notices, and our own lines echoed back
+  if (e.batch?.type === 'draft/multiline') return; // the batch as one message, ircv3.ts
   const info = main.info;
   const nick = ic.names.get(e.nick, info);
   const nickUri = nick.address;

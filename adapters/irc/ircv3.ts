@@ -10,7 +10,8 @@ import { BoundedCache, type Logger, type MessageIds, type Operation, type Store 
 import { wantedCaps, type IrcCaps } from './caps.js';
 import type { IrcConfig } from './config.js';
 import { OwnMsgids } from './echoes.js';
-import { onMainRedact, onMainTagmsg, type InboundContext, type IrcLineEvent } from './inbound.js';
+import { onMainLine, onMainRedact, onMainTagmsg, type InboundContext, type IrcLineEvent } from './inbound.js';
+import { MULTILINE, joinBatch, multilineOpener } from './multiline.js';
 import type { IrcLink } from './link.js';
 import { ReactionLines, type ReactionDest } from './reaction-lines.js';
 import { redactFailure, redactOf } from './redact.js';
@@ -18,6 +19,9 @@ import type { IrcRelations } from './relations.js';
 import { ReplyAuthors } from './reply-quote.js';
 import { SentTexts } from './sent-texts.js';
 import { clipLine, foldCase } from './translate.js';
+
+/** Multiline batches open at once on one connection, at most (their lines wait for the end). */
+const MAX_OPEN_BATCHES = 16;
 
 /** Where a plain-IRC reaction line goes (reaction-lines.ts). */
 export interface ReactionTarget extends ReactionDest {
@@ -74,11 +78,41 @@ export class Ircv3 {
   /** The main connection's TAGMSG (reactions) and REDACT (deletions), as messages to the hub. */
   wireInbound(main: IrcLink, ic: InboundContext, failed: (err: unknown) => void): void {
     main.client.on('tagmsg', (e: IrcLineEvent) => void onMainTagmsg(ic, e).catch(failed));
-    // irc-framework has no REDACT event: the raw line (message-redaction "REDACT").
+    // irc-framework has no REDACT event, and keeps no tags of a BATCH line: raw lines.
+    const openers = new Map<string, Record<string, string>>();
     main.client.on('raw', (e: { line: string; from_server: boolean }) => {
-      if (!e.from_server || !e.line.includes(' REDACT ')) return;
-      const r = redactOf(e.line);
-      if (r !== null) void onMainRedact(ic, r).catch(failed);
+      if (!e.from_server) return;
+      if (e.line.includes(' REDACT ')) {
+        const r = redactOf(e.line);
+        if (r !== null) void onMainRedact(ic, r).catch(failed);
+      } else if (e.line.startsWith('@') && e.line.includes(` BATCH +`)) {
+        const o = multilineOpener(e.line);
+        if (o === null) return;
+        if (openers.size >= MAX_OPEN_BATCHES) openers.delete(openers.keys().next().value!);
+        openers.set(o.ref, o.tags);
+      }
+    });
+    // multiline: irc-framework hands a batch's lines over at its end, between these two events.
+    const lines = new Map<string, IrcLineEvent[]>();
+    main.client.on('privmsg', (e: IrcLineEvent) => {
+      const b = e.batch;
+      if (b?.type !== MULTILINE) return;
+      const got = lines.get(b.id);
+      if (got !== undefined) got.push(e);
+      else if (lines.size < MAX_OPEN_BATCHES) lines.set(b.id, [e]);
+    });
+    main.client.on(`batch end ${MULTILINE}`, (b: { id: string }) => {
+      const got = lines.get(b.id);
+      const tags = openers.get(b.id) ?? {};
+      lines.delete(b.id);
+      openers.delete(b.id);
+      const first = got?.[0];
+      if (first === undefined) return;
+      if (ic.isOwn(first.nick)) return this.ownIds?.batchEcho(main, tags);
+      const one: IrcLineEvent = { nick: first.nick, target: first.target, message: joinBatch(got!), tags };
+      void onMainLine(ic, first.time === undefined ? one : { ...one, time: first.time }, 'privmsg').catch(
+        failed,
+      );
     });
   }
 

@@ -28,6 +28,7 @@ import { Ticket } from './queue.js';
 import type { OwnMsgids } from './echoes.js';
 import { outboundRelation, type IrcRelations, type OutboundRelation } from './relations.js';
 import type { Ircv3 } from './ircv3.js';
+import { MULTILINE, multilineBatch } from './multiline.js';
 import { reactionKey, relationStep, type RelationPolicies, type RelationStep } from './outbound-relations.js';
 import type { ReplyParent } from './reply-quote.js';
 import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
@@ -221,15 +222,22 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     return link.send(target.name, 'TAGMSG', [''], channel, tags);
   }
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
+  const policy = chan?.longMessages ?? config.longMessages;
+  // A message of several lines as one draft/multiline batch where the server takes it (multiline.ts).
+  const batch =
+    report || ctcp || policy !== 'split' || !link.client.network.cap.isEnabled(MULTILINE)
+      ? null
+      : multilineBatch(link.caps.multiline, target.name, prefix, text, budget);
   let p: Plan;
   try {
-    p = plan(text, budget, chan?.longMessages ?? config.longMessages, config.maxLinesPerMessage);
+    p = batch !== null ? { lines: batch } : plan(text, budget, policy, config.maxLinesPerMessage);
   } catch (e) {
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     throw e;
   }
-  const lines = p.lines.map((l) => wrap(prefix + l));
-  if (label === undefined && !report) ctx.ownIds?.expectEcho(link, target.name, lines, gatewayId);
+  const lines = batch ?? p.lines.map((l) => wrap(prefix + l));
+  if (label === undefined && !report && batch === null)
+    ctx.ownIds?.expectEcho(link, target.name, lines, gatewayId);
   // Issue 20: a send that would wait for the pacing bucket (flood) longer than the queue keeps
   // lines (`queue.maxAgeMs`) is the sender's excess beyond the connection's pace: `quota` at
   // once, rather than an `ok` or a `communications` 20 s later. A connection not up yet (a new
@@ -242,7 +250,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
         `the IRC connection is paced (flood control): ${link.queued} lines are waiting and this message would wait about ${Math.ceil(wait / 1000)} s, more than the ${config.queue.maxAgeMs} ms lines may wait; send it again later`,
       );
   }
-  const command = report ? 'NOTICE' : 'PRIVMSG';
+  const command = report ? 'NOTICE' : batch !== null ? 'RAW' : 'PRIVMSG';
   const durable = report ? null : ctx.durable;
   let answer: Answer;
   if (durable !== null && (resumed !== undefined || !link.canSendNow(lines.length, chan && folded))) {

@@ -107,9 +107,10 @@ export class Ticket {
 
 /**
  * TAGMSG: IRCv3 message-tags, a line of tags and no text (a reaction). REDACT: IRCv3
- * message-redaction, `REDACT <target> <msgid>`: the line's text is the msgid.
+ * message-redaction, `REDACT <target> <msgid>`: the line's text is the msgid. RAW: whole lines
+ * written as they are (a multiline batch, multiline.ts; the message's tags on its first).
  */
-export type IrcCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG' | 'REDACT';
+export type IrcCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG' | 'REDACT' | 'RAW';
 
 export interface QueuedLine {
   readonly line: string;
@@ -138,7 +139,9 @@ export function lineItems(
         ? `TAGMSG ${target}`
         : command === 'REDACT'
           ? `REDACT ${target} ${t}`
-          : `${command} ${target} :${t}`,
+          : command === 'RAW'
+            ? t
+            : `${command} ${target} :${t}`,
     ...(i === 0 && tags !== undefined ? { tags } : {}),
     ...(channel === undefined ? {} : { channel }),
     ticket,
