@@ -48,15 +48,17 @@ export function relationsOfSend(op: Operation): IrcRelations | undefined {
   if (r.reaction !== undefined) return { reaction: r.reaction };
   if (r.retracts !== undefined)
     return m.body.length === 0 ? { retracts: r.retracts } : { retracts: r.retracts, shown: true };
-  if (r.replaces !== undefined) {
-    // The new text without its `* ` fallback (spec §2.3), for the correction line (edit-line.ts).
-    const type = m.contentHeaders.find((c) => /^content-type$/i.test(c.name))?.value ?? 'text/plain';
-    const text = /^\s*text\/plain\s*(;|$)/i.test(type)
+  // The text without its fallback (spec §2.3: a quote, `* `), where IRC writes the relation its
+  // own way: the correction line of an edit (edit-line.ts), a reply's tag or `nick: ` prefix.
+  const type = m.contentHeaders.find((c) => /^content-type$/i.test(c.name))?.value ?? 'text/plain';
+  const text =
+    r.fallback !== undefined && /^\s*text\/plain\s*(;|$)/i.test(type)
       ? stripFallback(Buffer.from(m.body).toString('utf8'), r.fallback)
       : undefined;
+  if (r.replaces !== undefined)
     return { replaces: text === undefined ? { target: r.replaces } : { target: r.replaces, text } };
-  }
-  if (r.replyTo !== undefined) return { replyTo: r.replyTo };
+  if (r.replyTo !== undefined)
+    return text === undefined ? { replyTo: r.replyTo } : { replyTo: r.replyTo, text };
   return undefined;
 }
 

@@ -160,7 +160,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   const gatewayId = getHeader(op.headers, MESSAGE_ID);
   const channel = target.kind === 'channel';
   // Edits, deletions, reaction removals and plain-IRC reaction lines (outbound-relations.ts).
-  const visible = text;
+  let visible = text;
   const who = { uri: author.uri, name: shownAuthor(name, note) };
   const step =
     relations === undefined
@@ -202,6 +202,9 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
         );
   // Nothing IRC can carry: said to the sender (issue 20, "limits tell the truth").
   if (rel.kind === 'drop') return okAnswer([['Irc-Clipped', `not passed on: ${rel.why}`]]);
+  // IRC writes the reply itself: the sender's fallback quote goes.
+  if ((rel.kind === 'tags' || rel.kind === 'prefix') && relations?.text !== undefined)
+    text = visible = relations.text;
   if (rel.kind === 'prefix') {
     text = rel.prefix + text;
     // The quote line only where a message may take several lines.

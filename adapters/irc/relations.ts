@@ -21,6 +21,8 @@ export interface IrcRelations {
    */
   readonly retracts?: string;
   readonly shown?: boolean;
+  /** A reply's text without its fallback quote, for a reply IRC writes its own way (tag or prefix). */
+  readonly text?: string;
   /** An edit (spec §2.1 `Msg.Replaces`): the gateway id named, and the new text without its fallback. */
   readonly replaces?: { readonly target: string; readonly text?: string };
 }
