@@ -48,8 +48,9 @@ export class SentTexts {
 
   /** The message `id` went out with `text` (an original, or the new text of original `id`). */
   sent(id: string, text: string): void {
-    const cps = Array.from(text);
-    const kept = cps.length <= this.o.maxKeptChars ? text : cps.slice(0, this.o.maxKeptChars).join('');
+    // UTF-16 units ≥ code points: most texts are short enough without counting.
+    const kept =
+      text.length <= this.o.maxKeptChars ? text : Array.from(text).slice(0, this.o.maxKeptChars).join('');
     void this.map.set(id, `t:${kept}`);
   }
 
