@@ -66,7 +66,7 @@ describe.skipIf(!inspircdInstalled() && process.env['CI'] !== 'true')(
     const dir = mkdtempSync(join(tmpdir(), 'web-irc-rel-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('reply, edit, delete and reaction both ways; a reply after a restart to a line from before it', async () => {
+    it('reply, edit, delete and reaction both ways; a reply and an edit after a restart to a line from before it', async () => {
       const storage = { storage: { backend: 'sqlite', path: join(dir, 'gw.db') } };
       const gw = await irc.gateway(webAndIrc({ config: storage }));
       const dave = await irc.user('dave');
@@ -106,11 +106,6 @@ describe.skipIf(!inspircdInstalled() && process.env['CI'] !== 'true')(
       );
       expect(tagmsg.tags).toMatchObject({ '+draft/react': '👍', '+draft/reply': daveMsgid });
 
-      // A deletion: InspIRCd 3.15 has no REDACT; the post stays on IRC and nothing is written.
-      const before = dave.tagged.length;
-      await post(alice, { retracts: p1 });
-      expect(dave.tagged.slice(before).filter((l) => l.nick === 'gwbot')).toEqual([]);
-
       // Restart on the same store: dave's reply to the post from before still names it.
       alice.close();
       await gw.stop();
@@ -123,6 +118,17 @@ describe.skipIf(!inspircdInstalled() && process.env['CI'] !== 'true')(
         5000,
       );
       expect(late).toMatchObject({ replyTo: p1 });
+      // And an edit after the restart is corrected against the text kept from before it.
+      await post(alice2, { text: 'deploy at 7', replaces: p1 });
+      const fix2 = await waitFor(() => dave.tagged.find((l) => l.message.endsWith('> s/6/7/')));
+      expect(fix2.tags['+draft/reply']).toBe(p1msgid);
+      // A deletion: InspIRCd 3.15 has no REDACT; the post stays on IRC and nothing is written.
+      const before = dave.tagged.length;
+      await post(alice2, { retracts: p1 });
+      await post(alice2, { text: 'bye' });
+      await waitFor(() => dave.tagged.find((l) => l.message.endsWith('> bye')));
+      const after = dave.tagged.slice(before).filter((l) => l.nick === 'gwbot');
+      expect(after.map((l) => l.message.replace(/^<[^>]+> /, ''))).toEqual(['bye']);
     });
   },
 );
