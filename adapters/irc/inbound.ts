@@ -261,6 +261,18 @@ export async function onPuppetLine(
   if (a.status === 'error' && kind !== 'notice') tell(puppet, e.nick, `Not delivered: ${describe(a)}`);
 }
 
+/** A TAGMSG a puppet received in private: a reaction goes to the puppet's owner (issue 17). */
+export async function onPuppetTagmsg(ic: InboundContext, owner: ImAddress, e: IrcLineEvent): Promise<void> {
+  const target = e.target.replace(/^:/, '');
+  if (ic.withRelations === undefined || !e.nick || ic.isOwn(e.nick) || isChannelName(target, ic.main.info))
+    return;
+  const r = inboundRelations(e.tags, ic.messageIds);
+  if (r?.reaction === undefined) return;
+  const nickUri = ic.names.get(e.nick, ic.main.info).address;
+  const a = await send(ic, nickUri, undefined, owner, nickUri, owner, 'privmsg', e, '', r);
+  if (a.status === 'error') ic.ctx.log.debug({ nick: e.nick, error: describe(a) }, 'reaction not relayed');
+}
+
 /**
  * A TAGMSG the main connection received (message-tags): a reaction (client-tags/react) to a
  * line the gateway knows goes to the channel's room with an empty text and the relation, when

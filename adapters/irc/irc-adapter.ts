@@ -16,7 +16,14 @@ import type {
 import { BoundedCache, MessageIds, errorAnswer, getHeader, makeAddress } from '../../src/index.js';
 import type { IrcChannelConfig, IrcConfig } from './config.js';
 import { InboundPayloadBuilder } from './body.js';
-import { IrcNames, onMainLine, onPuppetLine, type InboundContext, type IrcLineEvent } from './inbound.js';
+import {
+  IrcNames,
+  onMainLine,
+  onPuppetLine,
+  onPuppetTagmsg,
+  type InboundContext,
+  type IrcLineEvent,
+} from './inbound.js';
 import { Ircv3, type IrcRelationHooks } from './ircv3.js';
 import { IrcLink, type LinkOptions, type LinkState } from './link.js';
 import { DurableQueue } from './durable.js';
@@ -181,6 +188,10 @@ export class IrcAdapter implements Adapter {
                   this.ctx.log.warn({ err }, 'irc puppet inbound failed'),
                 ),
             );
+          p.link.client.on(
+            'tagmsg',
+            (e: IrcLineEvent) => void onPuppetTagmsg(ic, p.owner, e).catch(inboundFailed),
+          );
         },
         nicks,
       );
