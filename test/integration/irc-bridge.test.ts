@@ -301,4 +301,22 @@ describe('IRC adapter bridging a real ngircd', () => {
       '* carol reacted 👍 🎉 to Dave: "ship it on friday?"',
     ]);
   });
+
+  it('a channel set to `edits: drop` gets no edit, and the sender is told', async () => {
+    const gw = await irc.gateway({
+      irc: { channels: [{ name: '#dev', room: 'im:dev@gw.test', edits: 'drop' }] },
+    });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const carol = await gw.client('carol');
+    const send = (body: string, r: Relations, id: string) =>
+      sendRelation(carol, 'im:carol@gw.test', 'im:dev@gw.test', body, r, id);
+    expect((await send('first try', {}, 'k-1')).status).toBe('ok');
+    const edit = await send('* second try', { replaces: 'k-1', fallback: [{ start: 0, end: 2 }] }, 'k-2');
+    expect(edit.status).toBe('ok');
+    expect(h(edit.headers, 'Irc-Clipped')).toMatch(/edits are not sent/);
+    expect((await send('after', {}, 'k-3')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '<carol> after'));
+    expect(dave.lines.map((l) => l.message)).toEqual(['<carol> first try', '<carol> after']);
+  });
 });
