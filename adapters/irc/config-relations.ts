@@ -63,6 +63,11 @@ export const relationFields = {
       maxLinesPerMinute: positiveInt
         .prefault(6)
         .describe('`text`: reaction lines per channel per minute at most (more are dropped)'),
+      maxWaiting: positiveInt
+        .prefault(64)
+        .describe(
+          '`text`: reactions waiting per channel within one merge window (more are answered `ok` + `Irc-Clipped`)',
+        ),
     })
     .prefault({})
     .describe('reactions on servers without message-tags'),

@@ -22,6 +22,8 @@ import { clipLine, foldCase } from './translate.js';
 
 /** Multiline batches open at once on one connection, at most (their lines wait for the end). */
 const MAX_OPEN_BATCHES = 16;
+/** Lines kept of one batch (a server's max-lines is far below; more are dropped). */
+const MAX_BATCH_LINES = 1000;
 
 /** Where a plain-IRC reaction line goes (reaction-lines.ts). */
 export interface ReactionTarget extends ReactionDest {
@@ -98,8 +100,9 @@ export class Ircv3 {
       const b = e.batch;
       if (b?.type !== MULTILINE) return;
       const got = lines.get(b.id);
-      if (got !== undefined) got.push(e);
-      else if (lines.size < MAX_OPEN_BATCHES) lines.set(b.id, [e]);
+      if (got !== undefined) {
+        if (got.length < MAX_BATCH_LINES) got.push(e);
+      } else if (lines.size < MAX_OPEN_BATCHES) lines.set(b.id, [e]);
     });
     main.client.on(`batch end ${MULTILINE}`, (b: { id: string }) => {
       const got = lines.get(b.id);

@@ -9,7 +9,11 @@ describe('ReactionLines (plain-IRC reaction lines, issue 17)', () => {
   it('merges the reactions to one channel within the window into one line per message', () => {
     vi.useFakeTimers();
     const out: string[] = [];
-    const lines = new ReactionLines({ mergeMs: 2000, maxLinesPerMinute: 6 }, (_d, t) => out.push(t), log);
+    const lines = new ReactionLines(
+      { mergeMs: 2000, maxLinesPerMinute: 6, maxWaiting: 64 },
+      (_d, t) => out.push(t),
+      log,
+    );
     const dev = { key: '#dev' };
     const msg = { id: 'm1', nick: 'dave', text: 'shall we ship the release on friday afternoon or not' };
     lines.add(dev, 'carol', '👍', msg);
@@ -29,7 +33,11 @@ describe('ReactionLines (plain-IRC reaction lines, issue 17)', () => {
   it('bounds the lines per channel per minute and the reactions waiting', () => {
     vi.useFakeTimers();
     const out: string[] = [];
-    const lines = new ReactionLines({ mergeMs: 100, maxLinesPerMinute: 2 }, (_d, t) => out.push(t), log);
+    const lines = new ReactionLines(
+      { mergeMs: 100, maxLinesPerMinute: 2, maxWaiting: 64 },
+      (_d, t) => out.push(t),
+      log,
+    );
     const dev = { key: '#dev' };
     for (let i = 0; i < 5; i++) {
       lines.add(dev, 'mallory', '👍', { id: `m${i}`, nick: 'dave' });

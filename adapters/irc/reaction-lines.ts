@@ -27,8 +27,6 @@ interface Pending<D extends ReactionDest> {
   count: number;
 }
 
-/** Reactions buffered per destination within one merge window, at most. */
-export const MAX_PENDING_REACTIONS = 64;
 /** Destinations with reactions waiting, at most (a flood over many private targets). */
 const MAX_DESTS = 1000;
 /** Characters of the reacted message quoted in the line. */
@@ -39,7 +37,7 @@ export class ReactionLines<D extends ReactionDest> {
   private readonly rate: KeyedRateLimiter;
 
   constructor(
-    private readonly o: { mergeMs: number; maxLinesPerMinute: number },
+    private readonly o: { mergeMs: number; maxLinesPerMinute: number; maxWaiting: number },
     private readonly write: (dest: D, text: string) => void,
     private readonly log: Logger,
   ) {
@@ -60,7 +58,7 @@ export class ReactionLines<D extends ReactionDest> {
       p = { dest, timer, byMessage: new Map(), count: 0 };
       this.pending.set(dest.key, p);
     }
-    if (p.count >= MAX_PENDING_REACTIONS) return false;
+    if (p.count >= this.o.maxWaiting) return false;
     p.count++;
     let m = p.byMessage.get(msg.id);
     if (m === undefined) p.byMessage.set(msg.id, (m = { msg, who: new Map() }));
