@@ -2,8 +2,8 @@
  * The IRC adapter's relations joined to the core codec (issue 17): the `Msg` namespace of
  * Message/CPIM (src/codec/cpim/relations.ts; docs/message-semantics.md) read from a send's payload
  * and written into an inbound line's payload. relations.ts turns them into IRC tags and back.
- * Only a reply and a reaction have an IRC form today; edits and deletions pass as their fallback
- * text (a silent deletion is answered as one IRC cannot carry, outbound.ts).
+ * A reply and a reaction have IRC tags; an edit becomes a correction line (edit-line.ts), a
+ * deletion a REDACT where the server has draft/message-redaction (redact.ts).
  */
 import {
   CodecError,
@@ -13,6 +13,7 @@ import {
   parseCpim,
   readRelations,
   relationHeaders,
+  stripFallback,
   type CpimMessage,
   type Operation,
   type Relations,
@@ -45,8 +46,19 @@ export function relationsOfSend(op: Operation): IrcRelations | undefined {
     throw e;
   }
   if (r.reaction !== undefined) return { reaction: r.reaction };
-  if (r.retracts !== undefined && m.body.length === 0) return { retracts: r.retracts };
-  if (r.replyTo !== undefined) return { replyTo: r.replyTo };
+  if (r.retracts !== undefined)
+    return m.body.length === 0 ? { retracts: r.retracts } : { retracts: r.retracts, shown: true };
+  // The text without its fallback (spec §2.3: a quote, `* `), where IRC writes the relation its
+  // own way: the correction line of an edit (edit-line.ts), a reply's tag or `nick: ` prefix.
+  const type = m.contentHeaders.find((c) => /^content-type$/i.test(c.name))?.value ?? 'text/plain';
+  const text =
+    r.fallback !== undefined && /^\s*text\/plain\s*(;|$)/i.test(type)
+      ? stripFallback(Buffer.from(m.body).toString('utf8'), r.fallback)
+      : undefined;
+  if (r.replaces !== undefined)
+    return { replaces: text === undefined ? { target: r.replaces } : { target: r.replaces, text } };
+  if (r.replyTo !== undefined)
+    return text === undefined ? { replyTo: r.replyTo } : { replyTo: r.replyTo, text };
   return undefined;
 }
 
@@ -61,9 +73,11 @@ export function payloadWithRelations(payload: Uint8Array, ir: IrcRelations): Uin
   const r: Relations =
     ir.reaction !== undefined
       ? { reaction: ir.reaction }
-      : ir.replyTo !== undefined
-        ? { replyTo: ir.replyTo }
-        : {};
+      : ir.retracts !== undefined
+        ? { retracts: ir.retracts }
+        : ir.replyTo !== undefined
+          ? { replyTo: ir.replyTo }
+          : {};
   const s = m.semantics;
   const h = relationHeaders(r, m.body.length === 0);
   return buildCpim({

@@ -6,6 +6,7 @@
 /* eslint-disable no-control-regex -- IRC text and its formatting are made of control characters */
 import { z } from 'zod';
 import { configFields, parseCheck } from '../../src/index.js';
+import { channelRelationFields, relationFields } from './config-relations.js';
 
 const { positiveInt, nonNegativeInt, domainName: domain, inboxUri: inbox } = configFields;
 
@@ -30,6 +31,7 @@ const channelSchema = z.strictObject({
   longMessages: longMessagePolicy
     .optional()
     .describe("this channel's policy for messages longer than one line (default: the network's)"),
+  ...channelRelationFields,
 });
 
 const saslSchema = z.discriminatedUnion('mechanism', [
@@ -132,6 +134,7 @@ export const ircConfigSchema = z
       })
       .prefault({})
       .describe('issue 17: how a reply is written where IRC has no reply tag (docs/adapters/irc.md "IRCv3")'),
+    ...relationFields,
     relayNames: z
       .strictObject({
         qualify: z

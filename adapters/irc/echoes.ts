@@ -123,6 +123,18 @@ export class OwnMsgids {
   }
 
   /**
+   * The echo of our own multiline batch (multiline.ts): the label and msgid are on its opening
+   * BATCH line, whose tags are given here.
+   */
+  batchEcho(link: IrcLink, tags: Readonly<Record<string, string>>): void {
+    const hit = this.labels.get(link)?.take(tags);
+    if (hit)
+      this.ids
+        .record(hit.msgid, hit.gatewayId)
+        .catch((err: unknown) => this.log.warn({ err }, 'irc msgid of an own line not kept'));
+  }
+
+  /**
    * Without labeled-response (echo-message only): the lines of a send on `link` to `target`,
    * waited for in order (echo-fifo.ts). Nothing when the connection has no echo-message.
    */

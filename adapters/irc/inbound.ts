@@ -25,6 +25,8 @@ export interface IrcLineEvent {
   readonly time?: number;
   /** IRCv3 message tags (irc-framework passes them); `msgid` is the network's message id. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The batch the line came in (irc-framework); a multiline one is one message (multiline.ts). */
+  readonly batch?: { readonly id: string; readonly type: string };
 }
 
 /** A nick's or channel's folded name and URI (docs/architecture.md part 6), computed once per name. */
@@ -175,13 +177,15 @@ function send(
   kind: IrcLineKind,
   e: IrcLineEvent,
   message: string,
+  given?: IrcRelations,
 ): Promise<Answer> {
   let payload = ic.payloads.build(from.uri, to.uri, lineText(kind, message), lineTime(e));
-  const relations = ic.withRelations && inboundRelations(e.tags, ic.messageIds);
+  const relations = ic.withRelations && (given ?? inboundRelations(e.tags, ic.messageIds));
   if (relations) payload = ic.withRelations!(payload, relations);
   const headers = lineHeaders(origSender, e, ic.messageIds, ic.authors !== undefined);
   const id = ic.authors && headers && getHeader(headers, 'Message-ID');
-  if (id) ic.authors!.note(id, e.nick, message);
+  // A silent reaction or deletion is nobody's latest line (reply-quote.ts).
+  if (id && message !== '') ic.authors!.note(id, e.nick, message);
   return ic.ctx.hub.send(
     headers === undefined
       ? { sender: sender.uri, inbox: inbox.uri, payload, contentType: CPIM_TYPE }
@@ -193,6 +197,7 @@ function send(
 export async function onMainLine(ic: InboundContext, e: IrcLineEvent, kind: IrcLineKind): Promise<void> {
   const main = ic.main;
   if (!e.nick || ic.isOwn(e.nick)) return; // server notices, and our own lines echoed back
+  if (e.batch?.type === 'draft/multiline') return; // the batch as one message, ircv3.ts
   const info = main.info;
   const nick = ic.names.get(e.nick, info);
   const nickUri = nick.address;
@@ -256,6 +261,18 @@ export async function onPuppetLine(
   if (a.status === 'error' && kind !== 'notice') tell(puppet, e.nick, `Not delivered: ${describe(a)}`);
 }
 
+/** A TAGMSG a puppet received in private: a reaction goes to the puppet's owner (issue 17). */
+export async function onPuppetTagmsg(ic: InboundContext, owner: ImAddress, e: IrcLineEvent): Promise<void> {
+  const target = e.target.replace(/^:/, '');
+  if (ic.withRelations === undefined || !e.nick || ic.isOwn(e.nick) || isChannelName(target, ic.main.info))
+    return;
+  const r = inboundRelations(e.tags, ic.messageIds);
+  if (r?.reaction === undefined) return;
+  const nickUri = ic.names.get(e.nick, ic.main.info).address;
+  const a = await send(ic, nickUri, undefined, owner, nickUri, owner, 'privmsg', e, '', r);
+  if (a.status === 'error') ic.ctx.log.debug({ nick: e.nick, error: describe(a) }, 'reaction not relayed');
+}
+
 /**
  * A TAGMSG the main connection received (message-tags): a reaction (client-tags/react) to a
  * line the gateway knows goes to the channel's room with an empty text and the relation, when
@@ -266,24 +283,48 @@ export async function onMainTagmsg(ic: InboundContext, e: IrcLineEvent): Promise
   if (ic.withRelations === undefined || !e.nick || ic.isOwn(e.nick)) return;
   const r = inboundRelations(e.tags, ic.messageIds);
   if (r?.reaction === undefined) return;
-  const info = ic.main.info;
   // InspIRCd writes the target as a trailing parameter (`TAGMSG :#chan`, spec §1.1).
-  const target = e.target.replace(/^:/, '');
-  if (!isChannelName(target, info)) return; // private reactions: LEFT for a later change
-  const chan = ic.names.channel(target, info);
-  if (chan === null) return;
+  const a = await silent(ic, { ...e, target: e.target.replace(/^:/, '') }, r);
+  if (a?.status === 'error')
+    ic.ctx.log.debug({ target: e.target, error: describe(a) }, 'reaction not relayed');
+}
+
+/**
+ * A silent relation (a reaction, a deletion) from `e.nick` to `e.target`: to the channel's room,
+ * or, sent to the gateway's nick, to the hub user that nick last wrote to (relay mode, as a
+ * private line without an address goes). Undefined when it has nowhere to go.
+ */
+async function silent(ic: InboundContext, e: IrcLineEvent, r: IrcRelations): Promise<Answer | undefined> {
+  const info = ic.main.info;
   const nick = ic.names.get(e.nick, info);
-  const a = await send(
-    ic,
-    chan.address,
-    nick.origSender,
-    chan.room,
-    nick.address,
-    chan.address,
-    'privmsg',
-    e,
-    '',
-  );
-  if (a.status === 'error')
-    ic.ctx.log.debug({ channel: chan.name, error: describe(a) }, 'reaction not relayed');
+  if (!isChannelName(e.target, info)) {
+    const inbox = ic.lastCorrespondent.get(nick.folded);
+    if (inbox === undefined) return undefined;
+    return send(ic, nick.address, undefined, inbox, nick.address, inbox, 'privmsg', e, '', r);
+  }
+  const chan = ic.names.channel(e.target, info);
+  if (chan === null) return undefined;
+  return send(ic, chan.address, nick.origSender, chan.room, nick.address, chan.address, 'privmsg', e, '', r);
+}
+
+/**
+ * An inbound REDACT (IRCv3 message-redaction): a silent `Msg.Retracts` (Require, docs/message-semantics.md)
+ * of the gateway id of that msgid. A msgid the gateway never saw is ignored (nothing to delete).
+ */
+export async function onMainRedact(
+  ic: InboundContext,
+  r: { nick: string; target: string; msgid: string },
+): Promise<void> {
+  if (ic.withRelations === undefined || ic.isOwn(r.nick)) return;
+  const id = ic.messageIds?.gatewayId(r.msgid);
+  if (id === undefined) {
+    ic.ctx.log.debug(
+      { nick: r.nick, target: r.target, msgid: r.msgid },
+      'REDACT of an unknown msgid ignored',
+    );
+    return;
+  }
+  const a = await silent(ic, { nick: r.nick, target: r.target, message: '' }, { retracts: id });
+  if (a?.status === 'error')
+    ic.ctx.log.debug({ target: r.target, error: describe(a) }, 'deletion not relayed');
 }

@@ -19,8 +19,8 @@ import { InboundPayloadBuilder } from './body.js';
 import {
   IrcNames,
   onMainLine,
-  onMainTagmsg,
   onPuppetLine,
+  onPuppetTagmsg,
   type InboundContext,
   type IrcLineEvent,
 } from './inbound.js';
@@ -161,20 +161,14 @@ export class IrcAdapter implements Adapter {
       });
       await this.messageIds.load();
     }
-    this.v3 = new Ircv3(
-      this.messageIds,
-      this.hooks,
-      c.queue.maxLines,
-      c.correspondents,
-      c.replies,
-      this.ctx.log,
-    );
+    this.v3 = new Ircv3(this.messageIds, this.hooks, c, store, this.ctx.id, this.ctx.log);
+    await this.v3.load();
     this.main = this.v3.watch(new IrcLink(this.linkOptions(c.nick, c.altNicks, true)));
     const ic = this.inbound();
     const inboundFailed = (err: unknown): void => this.ctx.log.warn({ err }, 'irc inbound failed');
     for (const kind of LINE_EVENTS)
       this.main.client.on(kind, (e: IrcLineEvent) => void onMainLine(ic, e, kind).catch(inboundFailed));
-    this.main.client.on('tagmsg', (e: IrcLineEvent) => void onMainTagmsg(ic, e).catch(inboundFailed));
+    this.v3.wireInbound(this.main, ic, inboundFailed);
     // Cached names are a function of the name and CASEMAPPING (IrcNames checks the latter);
     // a nick that changed is dropped so the cache follows who is there.
     this.main.client.on('nick', (e: { nick: string }) => this.names.forget(e.nick));
@@ -194,6 +188,10 @@ export class IrcAdapter implements Adapter {
                   this.ctx.log.warn({ err }, 'irc puppet inbound failed'),
                 ),
             );
+          p.link.client.on(
+            'tagmsg',
+            (e: IrcLineEvent) => void onPuppetTagmsg(ic, p.owner, e).catch(inboundFailed),
+          );
         },
         nicks,
       );
@@ -258,6 +256,7 @@ export class IrcAdapter implements Adapter {
       naming: this.naming,
       messageIds: this.messageIds,
       ownIds: this.v3.ownIds,
+      v3: this.v3,
       relationsOf: this.hooks.relationsOf,
       parentOf: (id) => this.v3.authors?.parent(id),
     };
@@ -390,6 +389,7 @@ export class IrcAdapter implements Adapter {
     if (this.durable) this.durable.stopped = true;
     if (this.poll) clearInterval(this.poll);
     this.presence?.stop();
+    this.v3?.reactionLines.stop();
     this.puppets?.stop();
     this.main?.stop();
     // QUIT is written; give the server a moment to read it before the process moves on.

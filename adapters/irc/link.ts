@@ -307,7 +307,7 @@ export class IrcLink {
     this.queue.drop(ticket);
   }
 
-  private failTarget(folded: string, a: Answer): void {
+  failTarget(folded: string, a: Answer): void {
     for (const t of this.inFlight) if (t.target === folded) t.fail(a);
   }
 

@@ -27,11 +27,15 @@ import { relayName, type RelayNaming } from './relay-names.js';
 import { Ticket } from './queue.js';
 import type { OwnMsgids } from './echoes.js';
 import { outboundRelation, type IrcRelations, type OutboundRelation } from './relations.js';
+import type { Ircv3 } from './ircv3.js';
+import { MULTILINE, multilineBatch } from './multiline.js';
+import { reactionKey, relationStep, type RelationPolicies, type RelationStep } from './outbound-relations.js';
 import type { ReplyParent } from './reply-quote.js';
 import { addressToTarget, byteLength, clipLine, foldCase, splitMessage, tryInbox } from './translate.js';
 
 const MESSAGE_ID = 'Message-ID';
 const NO_RELATION: OutboundRelation = { kind: 'none' };
+const NO_RECORDS = { sent: undefined, reactions: undefined };
 
 /** Extension header on an ok answer: the message did not go out whole (docs/adapters/irc.md "Outbound (hub → IRC) and answers"). */
 export const CLIPPED_HEADER = 'Irc-Clipped';
@@ -54,6 +58,20 @@ export interface OutboundContext {
   readonly relationsOf?: ((op: Operation) => IrcRelations | undefined) | undefined;
   /** Plain IRC reply prefix and quote: who wrote the message with this gateway id, when known. */
   readonly parentOf?: ((gatewayId: string) => ReplyParent | undefined) | undefined;
+  /** Issue 17: the records of edits and reactions, and the plain-IRC reaction lines (ircv3.ts). */
+  readonly v3?: Pick<Ircv3, 'sent' | 'reactions' | 'reactionLines' | 'authors'>;
+}
+
+const PASS: RelationStep = { kind: 'pass' };
+
+/** A channel's policies for what IRC has no command for (config-relations.ts). */
+function policies(config: IrcConfig, chan: IrcChannelConfig | undefined): RelationPolicies {
+  return {
+    edits: chan?.edits ?? config.edits.policy,
+    sedShare: config.edits.sedShare,
+    deletions: chan?.deletions ?? config.deletions,
+    reactions: chan?.reactions ?? config.reactions.plain,
+  };
 }
 
 interface Plan {
@@ -139,6 +157,38 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   // Issue 17 (relations.ts): a reply as `+draft/reply` where the server has message-tags, else
   // `nick: ` (spec §1.2); a reaction as a TAGMSG, or nothing on plain IRC.
   const relations = report ? undefined : ctx.relationsOf?.(op);
+  const gatewayId = getHeader(op.headers, MESSAGE_ID);
+  const channel = target.kind === 'channel';
+  // Edits, deletions, reaction removals and plain-IRC reaction lines (outbound-relations.ts).
+  let visible = text;
+  const who = { uri: author.uri, name: shownAuthor(name, note) };
+  const step =
+    relations === undefined
+      ? PASS
+      : relationStep(
+          relations,
+          link.caps,
+          ctx.messageIds,
+          ctx.v3 ?? NO_RECORDS,
+          policies(config, chan),
+          who,
+          text,
+        );
+  if (step.kind === 'drop') return okAnswer([[CLIPPED_HEADER, `not passed on: ${step.why}`]]);
+  // message-redaction: `REDACT <target> <msgid>`, answered once the server took it (or FAIL REDACT).
+  if (step.kind === 'redact') return link.send(target.name, 'REDACT', [step.msgid], channel);
+  if (step.kind === 'reaction-line' && relations?.reaction !== undefined) {
+    const re = relations.reaction;
+    const about = ctx.v3?.authors?.about(re.target);
+    const dest = { key: `${link.nick}\0${folded}`, link, name: target.name, channel };
+    if (ctx.v3?.reactionLines.add(dest, who.name, re.key, { id: re.target, ...about }) !== true)
+      return okAnswer([
+        [CLIPPED_HEADER, 'not passed on: too many reactions are waiting for this IRC target'],
+      ]);
+    return okAnswer([['Unreliable', config.domain]]);
+  }
+  if (step.kind === 'voice') prefix = '';
+  if (step.kind === 'voice' || step.kind === 'edit') text = step.text;
   const parent = relations?.replyTo ?? relations?.reaction?.target;
   // (The caps are read only for a send with relations: this is the per-message path.)
   const rel =
@@ -152,6 +202,9 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
         );
   // Nothing IRC can carry: said to the sender (issue 20, "limits tell the truth").
   if (rel.kind === 'drop') return okAnswer([['Irc-Clipped', `not passed on: ${rel.why}`]]);
+  // IRC writes the reply itself: the sender's fallback quote goes.
+  if ((rel.kind === 'tags' || rel.kind === 'prefix') && relations?.text !== undefined)
+    text = visible = relations.text;
   if (rel.kind === 'prefix') {
     text = rel.prefix + text;
     // The quote line only where a message may take several lines.
@@ -159,25 +212,35 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
       text = `${rel.quote}\n${text}`;
   }
   const label = report ? undefined : ctx.ownIds?.labelTag(link, getHeader(op.headers, MESSAGE_ID));
-  const tagList = [rel.kind === 'tags' || rel.kind === 'tagmsg' ? rel.tags : undefined, label].filter(
-    Boolean,
-  );
+  const relTags =
+    rel.kind === 'tags' || rel.kind === 'tagmsg' ? rel.tags : step.kind === 'edit' ? step.tags : undefined;
+  const tagList = [relTags, label].filter(Boolean);
   const tags = tagList.length > 0 ? tagList.join(';') : undefined;
-  const gatewayId = getHeader(op.headers, MESSAGE_ID);
   if (rel.kind === 'tagmsg') {
     if (label === undefined) ctx.ownIds?.expectEcho(link, target.name, [''], gatewayId);
-    return link.send(target.name, 'TAGMSG', [''], target.kind === 'channel', tags);
+    const re = relations?.reaction;
+    // Kept so that a removal of this reaction can REDACT it (outbound-relations.ts).
+    if (re !== undefined && gatewayId !== undefined)
+      ctx.v3?.reactions?.set(reactionKey(author.uri, re.target, re.key), gatewayId);
+    return link.send(target.name, 'TAGMSG', [''], channel, tags);
   }
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
+  const policy = chan?.longMessages ?? config.longMessages;
+  // A message of several lines as one draft/multiline batch where the server takes it (multiline.ts).
+  const batch =
+    report || ctcp || policy !== 'split' || !link.client.network.cap.isEnabled(MULTILINE)
+      ? null
+      : multilineBatch(link.caps.multiline, target.name, prefix, text, budget);
   let p: Plan;
   try {
-    p = plan(text, budget, chan?.longMessages ?? config.longMessages, config.maxLinesPerMessage);
+    p = batch !== null ? { lines: batch } : plan(text, budget, policy, config.maxLinesPerMessage);
   } catch (e) {
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     throw e;
   }
-  const lines = p.lines.map((l) => wrap(prefix + l));
-  if (label === undefined && !report) ctx.ownIds?.expectEcho(link, target.name, lines, gatewayId);
+  const lines = batch ?? p.lines.map((l) => wrap(prefix + l));
+  if (label === undefined && !report && batch === null)
+    ctx.ownIds?.expectEcho(link, target.name, lines, gatewayId);
   // Issue 20: a send that would wait for the pacing bucket (flood) longer than the queue keeps
   // lines (`queue.maxAgeMs`) is the sender's excess beyond the connection's pace: `quota` at
   // once, rather than an `ok` or a `communications` 20 s later. A connection not up yet (a new
@@ -190,8 +253,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
         `the IRC connection is paced (flood control): ${link.queued} lines are waiting and this message would wait about ${Math.ceil(wait / 1000)} s, more than the ${config.queue.maxAgeMs} ms lines may wait; send it again later`,
       );
   }
-  const command = report ? 'NOTICE' : 'PRIVMSG';
-  const channel = target.kind === 'channel';
+  const command = report ? 'NOTICE' : batch !== null ? 'RAW' : 'PRIVMSG';
   const durable = report ? null : ctx.durable;
   let answer: Answer;
   if (durable !== null && (resumed !== undefined || !link.canSendNow(lines.length, chan && folded))) {
@@ -215,6 +277,12 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
       () => link.pump(),
     );
   } else answer = await link.send(target.name, command, lines, channel, tags);
+  // What IRC saw, for the correction line of a later edit (sent-texts.ts).
+  const sent = ctx.v3?.sent;
+  if (answer.status === 'ok' && sent !== undefined && gatewayId !== undefined && !report) {
+    if (step.kind === 'edit') sent.edited(gatewayId, step.root, step.newText);
+    else if (step.kind === 'pass') sent.sent(gatewayId, visible);
+  }
   if (answer.status !== 'ok' || p.clipped === undefined) return answer;
   return { ...answer, headers: [...answer.headers, [CLIPPED_HEADER, p.clipped]] };
 }

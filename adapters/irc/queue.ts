@@ -105,8 +105,12 @@ export class Ticket {
   }
 }
 
-/** TAGMSG: IRCv3 message-tags, a line of tags and no text (a reaction). */
-export type IrcCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+/**
+ * TAGMSG: IRCv3 message-tags, a line of tags and no text (a reaction). REDACT: IRCv3
+ * message-redaction, `REDACT <target> <msgid>`: the line's text is the msgid. RAW: whole lines
+ * written as they are (a multiline batch, multiline.ts; the message's tags on its first).
+ */
+export type IrcCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG' | 'REDACT' | 'RAW';
 
 export interface QueuedLine {
   readonly line: string;
@@ -130,7 +134,14 @@ export function lineItems(
   tags: string | undefined,
 ): QueuedLine[] {
   return texts.map((t, i) => ({
-    line: command === 'TAGMSG' ? `TAGMSG ${target}` : `${command} ${target} :${t}`,
+    line:
+      command === 'TAGMSG'
+        ? `TAGMSG ${target}`
+        : command === 'REDACT'
+          ? `REDACT ${target} ${t}`
+          : command === 'RAW'
+            ? t
+            : `${command} ${target} :${t}`,
     ...(i === 0 && tags !== undefined ? { tags } : {}),
     ...(channel === undefined ? {} : { channel }),
     ticket,

@@ -15,10 +15,16 @@ export interface IrcRelations {
   /** A reaction (spec §2.1 `Msg.Reaction`): `target` is the gateway id of the message reacted to. */
   readonly reaction?: { readonly op: 'add' | 'remove'; readonly target: string; readonly key: string };
   /**
-   * A silent deletion (spec §2.1 `Msg.Retracts` with an empty body): the gateway id deleted. IRC
-   * deletes only by REDACT (draft/message-redaction), which this gateway does not send yet.
+   * A deletion (spec §2.1 `Msg.Retracts`): the gateway id deleted. IRC deletes only by REDACT
+   * (draft/message-redaction, redact.ts); `shown`: the send has a fallback text to write where
+   * REDACT is not available (else it is silent).
    */
   readonly retracts?: string;
+  readonly shown?: boolean;
+  /** A reply's text without its fallback quote, for a reply IRC writes its own way (tag or prefix). */
+  readonly text?: string;
+  /** An edit (spec §2.1 `Msg.Replaces`): the gateway id named, and the new text without its fallback. */
+  readonly replaces?: { readonly target: string; readonly text?: string };
 }
 
 /**
@@ -86,8 +92,7 @@ export function outboundRelation(
       tags: `${TAG.reply}=${escapeTagValue(msgid)};${TAG.react}=${escapeTagValue(key)}`,
     };
   }
-  if (r?.retracts !== undefined)
-    return { kind: 'drop', why: 'IRC deletes a line only by REDACT, not sent yet' };
+  // Deletions and edits: redact.ts and edit-relation.ts.
   if (r?.replyTo === undefined) return { kind: 'none' };
   const msgid = caps.messageTags ? ids?.networkId(r.replyTo) : undefined;
   if (msgid !== undefined) return { kind: 'tags', tags: `${TAG.reply}=${escapeTagValue(msgid)}` };

@@ -38,6 +38,12 @@ export class ReplyAuthors {
     this.latest.set(nick, gatewayId);
   }
 
+  /** Who wrote `gatewayId` and the start of its text (a reaction line's snippet); {} when unknown. */
+  about(gatewayId: string): { nick?: string; text?: string } {
+    const a = this.byId.get(gatewayId);
+    return a === undefined ? {} : { nick: a.nick, text: a.text };
+  }
+
   /** The author of `gatewayId` and, for an older line, its quote; undefined when unknown. */
   parent(gatewayId: string): ReplyParent | undefined {
     const a = this.byId.get(gatewayId);

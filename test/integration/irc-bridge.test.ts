@@ -3,7 +3,7 @@
  * channel bridged into a room, long multi-line messages, a burst of 500, and no echoes.
  */
 import { describe, expect, it } from 'vitest';
-import { parseCpim } from '../../src/index.js';
+import { parseCpim, type Relations } from '../../src/index.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import type { TestGateway } from '../support/gateway.js';
 import { useIrcServer } from '../support/irc.js';
@@ -13,6 +13,7 @@ import type { IrcAdapter } from '../../adapters/irc/irc-adapter.js';
 import type { IrcRelations } from '../../adapters/irc/relations.js';
 import { hookedIrcAdapter } from '../support/irc-relations.js';
 import { NO_CAPS } from '../../adapters/irc/caps.js';
+import { sendRelation } from '../support/relation-cpim.js';
 
 function cpimText(c: CommandFrame): { from: string | undefined; text: string } {
   const r = parseCpim(c.payload!, { startsWith: 'cpim-headers' });
@@ -248,5 +249,74 @@ describe('IRC adapter bridging a real ngircd', () => {
     ]);
     expect(raw.filter((l) => l.startsWith('@'))).toEqual([]);
     expect(seen).toEqual([]);
+  });
+
+  // Issue 17 on plain IRC through the shipped codec: an edit as one correction line, a deletion and
+  // reactions as the opt-in text lines (config `deletions: text`, `reactions.plain: text`).
+  it('edit → s/old/new/, the appended text, nothing or `* text`; deletion and merged reactions as lines', async () => {
+    const gw = await irc.gateway({
+      irc: { deletions: 'text', reactions: { plain: 'text', mergeMs: 300 } },
+    });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const got = await listenAs(gw, 'carol');
+    const carol = await gw.client('carol');
+    const send = (body: string, r: Relations, id: string) =>
+      sendRelation(carol, 'im:carol@gw.test', 'im:dev@gw.test', body, r, id);
+    const edit = (text: string, of: string, id: string) =>
+      send(`* ${text}`, { replaces: of, fallback: [{ start: 0, end: 2 }] }, id);
+
+    expect((await send('the meeting is on tuesday at noon', {}, 'c-1')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message.endsWith('tuesday at noon')));
+    expect((await edit('the meeting is on wednesday at noon', 'c-1', 'c-2')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '<carol> s/tuesday/wednesday/'));
+    expect((await edit('the meeting is on wednesday at noon in room B', 'c-1', 'c-3')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '<carol> in room B'));
+    // An edit naming an edit (c-3) finds the original and its latest text: nothing changed.
+    const same = await edit('the meeting is on wednesday at noon in room B', 'c-3', 'c-4');
+    expect(same.status).toBe('ok');
+    expect(h(same.headers, 'Irc-Clipped')).toMatch(/did not change/);
+    expect((await edit('cancelled, sorry all', 'c-1', 'c-5')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '<carol> * cancelled, sorry all'));
+    // A silent deletion: the opt-in line, in the gateway's voice.
+    expect((await send('', { retracts: 'c-1' }, 'c-6')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '* carol deleted a message'));
+
+    // Two reactions within the merge window: one line, with the start of Dave's line.
+    dave.client.say('#dev', 'ship it on friday?');
+    const line = await waitFor(() => got.find((c) => cpimText(c).text === 'ship it on friday?'));
+    const daveId = h(line.headers, 'Message-ID')!;
+    for (const [key, id] of [
+      ['👍', 'c-7'],
+      ['🎉', 'c-8'],
+    ] as const)
+      expect((await send('', { reaction: { op: 'add', target: daveId, key } }, id)).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message.startsWith('* carol reacted')));
+    expect(dave.lines.map((l) => l.message)).toEqual([
+      '<carol> the meeting is on tuesday at noon',
+      '<carol> s/tuesday/wednesday/',
+      '<carol> in room B',
+      '<carol> * cancelled, sorry all',
+      '* carol deleted a message',
+      '* carol reacted 👍 🎉 to Dave: "ship it on friday?"',
+    ]);
+  });
+
+  it('a channel set to `edits: drop` gets no edit, and the sender is told', async () => {
+    const gw = await irc.gateway({
+      irc: { channels: [{ name: '#dev', room: 'im:dev@gw.test', edits: 'drop' }] },
+    });
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    const carol = await gw.client('carol');
+    const send = (body: string, r: Relations, id: string) =>
+      sendRelation(carol, 'im:carol@gw.test', 'im:dev@gw.test', body, r, id);
+    expect((await send('first try', {}, 'k-1')).status).toBe('ok');
+    const edit = await send('* second try', { replaces: 'k-1', fallback: [{ start: 0, end: 2 }] }, 'k-2');
+    expect(edit.status).toBe('ok');
+    expect(h(edit.headers, 'Irc-Clipped')).toMatch(/edits are not sent/);
+    expect((await send('after', {}, 'k-3')).status).toBe('ok');
+    await waitFor(() => dave.lines.find((l) => l.message === '<carol> after'));
+    expect(dave.lines.map((l) => l.message)).toEqual(['<carol> first try', '<carol> after']);
   });
 });

@@ -90,5 +90,57 @@ describe.skipIf(!inspircdInstalled() && process.env['CI'] !== 'true')(
       expect(gone.status).toBe('ok');
       expect(h(gone.headers, 'Irc-Clipped')).toMatch(/REDACT/);
     });
+
+    it('an edit is one correction line tied to the original by +draft/reply; reactions in private messages both ways', async () => {
+      const gw = await irc.gateway();
+      const dave = await irc.user('dave');
+      await dave.join('#dev');
+      const got = await listenAs(gw, 'carol');
+      const carol = await gw.client('carol');
+
+      expect((await sendWith(carol, 'see you at 5', {}, 'e-1')).status).toBe('ok');
+      const orig = await waitFor(() => dave.tagged.find((l) => l.message === '<carol> see you at 5'));
+      const edit = await sendWith(
+        carol,
+        '* see you at 6',
+        { replaces: 'e-1', fallback: [{ start: 0, end: 2 }] },
+        'e-2',
+      );
+      expect(edit.status).toBe('ok');
+      // "5" → "6" is a third of the line: the sed form, tied to the original's msgid.
+      const fix = await waitFor(() => dave.tagged.find((l) => l.message === '<carol> s/5/6/'));
+      expect(fix.tags['+draft/reply']).toBe(orig.tags['msgid']);
+
+      // Private: dave writes to carol through the gateway's nick, carol answers, both react.
+      dave.client.say('gwbot', 'carol@gw.test: psst');
+      const psst = await waitFor(() => got.find((c) => Buffer.from(c.payload!).toString().endsWith('psst')));
+      const psstId = h(psst.headers, 'Message-ID')!;
+      const react = (target: string, id: string) =>
+        carol.command(
+          'send',
+          [
+            ['Sender', 'im:carol@gw.test'],
+            ['Inbox', 'im:dave@irc.test'],
+            ['Content-Type', 'message/cpim'],
+            ['Message-ID', id],
+          ],
+          relationCpim('im:carol@gw.test', 'im:dave@irc.test', '', {
+            reaction: { op: 'add', target, key: '👀' },
+          }),
+        );
+      expect((await react(psstId, 'e-3')).status).toBe('ok');
+      const tagmsg = await waitFor(() =>
+        dave.tagged.find((l) => l.command === 'TAGMSG' && l.target.toLowerCase() === 'dave'),
+      );
+      expect(tagmsg.tags['+draft/react']).toBe('👀');
+      const psstEcho = await waitFor(() => dave.tagged.find((l) => l.message === 'carol@gw.test: psst'));
+      expect(tagmsg.tags['+draft/reply']).toBe(psstEcho.tags['msgid']);
+      dave.client.raw(`@+draft/react=👍;+draft/reply=${fix.tags['msgid']} TAGMSG gwbot`);
+      const back = await waitFor(() =>
+        got.find((c) => relationsOf(c.payload).relations.reaction?.key === '👍'),
+      );
+      expect(h(back.headers, 'Sender')).toBe('im:dave@irc.test');
+      expect(relationsOf(back.payload).relations.reaction).toEqual({ op: 'add', target: 'e-2', key: '👍' });
+    });
   },
 );

@@ -118,6 +118,17 @@ describe.skipIf(!inspircdInstalled() && process.env['CI'] !== 'true')(
       dave.client.raw(`@+draft/reply=${line.tags['msgid']!} PRIVMSG #dev :to the puppet`);
       await waitFor(() => carolGot.find((c) => text(c).endsWith('to the puppet')));
       expect(seen).toContainEqual({ replyTo: 'carol-puppet-1' });
+      // Issue 17: a reaction in private to the puppet goes to its owner.
+      const psst = await sendText(carol, 'im:carol@gw.test', 'im:dave@irc.test', 'psst', [
+        ['Message-ID', 'carol-puppet-2'],
+      ]);
+      expect(psst.status).toBe('ok');
+      const pm = await waitFor(() => dave.tagged.find((l) => l.message === 'psst'));
+      dave.client.raw(`@+draft/react=👍;+draft/reply=${pm.tags['msgid']!} TAGMSG ${pm.nick}`);
+      await waitFor(() => seen.find((r) => r.reaction !== undefined));
+      expect(seen).toContainEqual({ reaction: { op: 'add', target: 'carol-puppet-2', key: '👍' } });
+      // Dave wrote nothing else to carol: the reaction is the one send from him to her.
+      await waitFor(() => carolGot.find((c) => h(c.headers, 'Sender') === 'im:dave@irc.test'));
     });
 
     it('maps the echo that comes in a labeled-response batch (a private message to someone away)', async () => {

@@ -10,6 +10,7 @@ import {
   type CpimMessage,
   type Relations,
 } from '../../src/index.js';
+import type { HubClient } from '../../src/hub/client.js';
 
 /** A text/plain message from `from` to `to` with `r`; an empty body makes it silent (Require). */
 export function relationCpim(from: string, to: string, body: string, r: Relations): Buffer {
@@ -40,4 +41,18 @@ export function readRelationCpim(payload: Uint8Array | undefined): {
   });
   if (p.result === 'reject') throw new Error(p.reason);
   return { m: p.message, r: readRelations(p.message), body: Buffer.from(p.message.body).toString('utf8') };
+}
+
+/** A hub client's send of Message/CPIM with `r` (relationCpim) under the gateway id `id`. */
+export function sendRelation(c: HubClient, from: string, to: string, body: string, r: Relations, id: string) {
+  return c.command(
+    'send',
+    [
+      ['Sender', from],
+      ['Inbox', to],
+      ['Content-Type', 'message/cpim'],
+      ['Message-ID', id],
+    ],
+    relationCpim(from, to, body, r),
+  );
 }
