@@ -124,6 +124,16 @@ describe('FileStore', () => {
     expect((await refusal(t.put(Buffer.alloc(1, 0x61), {}))).reason).toBe('full');
   });
 
+  it('counts files being written: two puts at once cannot pass files.maxTotalBytes together', async () => {
+    const s = await make({ maxTotalBytes: 150 });
+    const both = await Promise.allSettled([
+      s.put(Buffer.alloc(100, 0x61), {}),
+      s.put(Buffer.alloc(100, 0x62), {}),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(s.bytes).toBe(100);
+  });
+
   it('keeps a long text as text/plain, bounded by files.maxLongTextBytes', async () => {
     const s = await make({ maxLongTextBytes: 20 });
     const f = await s.putText('ligne une\nligne deux', { owner: 'im:a@x' });

@@ -63,6 +63,8 @@ export class FileStore implements FileStorePort {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> = Promise.resolve();
   private tmpCounter = 0;
+  /** Files being written (not recorded yet). */
+  private readonly pending = { bytes: 0, count: 0 };
 
   constructor(private readonly o: FileStoreOptions) {
     this.inlineMaxBytes = o.config.inlineMaxBytes;
@@ -163,7 +165,11 @@ export class FileStore implements FileStorePort {
     owner: string | undefined,
   ): Promise<StoredFile> {
     const c = this.o.config;
-    if (this.records.bytes + bytes.length > c.maxTotalBytes || this.records.count >= c.maxFiles)
+    // Files being written count too: concurrent puts cannot pass the bounds together.
+    if (
+      this.records.bytes + this.pending.bytes + bytes.length > c.maxTotalBytes ||
+      this.records.count + this.pending.count >= c.maxFiles
+    )
       this.refuse('full', "the gateway's file store is full");
     const who = owner ?? '';
     if (!this.quota.take(who, bytes.length))
@@ -181,6 +187,8 @@ export class FileStore implements FileStorePort {
       expiresAt: createdAt + c.maxAgeMs,
       ...(owner === undefined ? {} : { owner }),
     };
+    this.pending.bytes += bytes.length;
+    this.pending.count++;
     try {
       await writeFile(temp, bytes, { flag: 'wx' });
       await rename(temp, path);
@@ -188,9 +196,13 @@ export class FileStore implements FileStorePort {
       this.quota.giveBack(who, bytes.length);
       await unlink(temp).catch(() => undefined);
       throw err;
+    } finally {
+      this.pending.bytes -= bytes.length;
+      this.pending.count--;
     }
+    const stored = this.records.add(record);
     try {
-      await this.records.add(record);
+      await stored;
     } catch (err) {
       // Served in this run; forgotten at a restart (the leftover is removed then).
       this.o.log.warn({ err, owner }, 'file record not written to the store; its link ends at restart');
