@@ -117,13 +117,13 @@ describe('the package installed with --omit=dev', () => {
   });
 
   it('start in an empty folder runs the demo: the page over HTTP, IMTP to its own client commands', async () => {
-    const [imtp, pitp, http, smtp, ops] = await freePorts(5);
+    const [imtp, pitp, http, smtp, ops, files] = await freePorts(6);
     const work = mkdtempSync(join(temp, 'run-'));
-    // No configuration file: the demo, on free ports instead of 7410/7411/8080/2525/9464
+    // No configuration file: the demo, on free ports instead of 7410/7411/8080/2525/9464/8090
     // (tests never bind fixed ports; CPIM_DEMO_PORTS moves only the ports, never the host).
     const demoEnv = {
       ...process.env,
-      CPIM_DEMO_PORTS: `imtp=${imtp},pitp=${pitp},http=${http},smtp=${smtp},ops=${ops}`,
+      CPIM_DEMO_PORTS: `imtp=${imtp},pitp=${pitp},http=${http},smtp=${smtp},ops=${ops},files=${files}`,
     };
     let out = '';
     const child = spawn(process.execPath, [BIN, 'start'], {

@@ -8,8 +8,7 @@
  * HTML, not a file. Content no part of which is text is sent as its attachments, with a line
  * naming them as the text. Pure: no I/O.
  */
-import { MIME_READ_DEFAULTS, renderContent, type MimeReadLimits } from '../../src/index.js';
-import { EXTERNAL_BODY, externalFileLine, externalFiles } from './external-body.js';
+import { MIME_READ_DEFAULTS, attachmentLine, renderContent, type MimeReadLimits } from '../../src/index.js';
 import { textToHtml, type ImParts, type MailAttachment } from './translate.js';
 
 export interface MailContent {
@@ -27,15 +26,15 @@ export async function renderForMail(
     limits,
     lenient: true,
   });
-  // Issue 17 (external-body.ts): a file given as a link is shown as its link, never attached.
-  const links = externalFiles(parts.contentType, parts.body, limits).map(externalFileLine);
+  // Issue 17 (docs/files.md): a file kept elsewhere (a `message/external-body` link part, RFC
+  // 2046 5.2.3) travels as its link, a line of the text and of the HTML, never attached.
   const attachments = r.attachments
-    .filter((a) => links.length === 0 || a.type !== EXTERNAL_BODY)
+    .filter((a) => a.url === undefined)
     .map((a) => ({ filename: a.filename, contentType: a.type, content: a.content }));
-  // With links and no text, the links are the text (the attachments still go as attachments).
-  const shown = r.hasText ? r.body : links.length === 0 ? r.text : '';
-  let text = shown.replace(/\s+$/, '');
-  if (links.length > 0) text = [text, ...links].filter((l) => l !== '').join('\n');
+  const links = r.hasText ? r.attachments.filter((a) => a.url !== undefined).map(attachmentLine) : [];
+  const text = [(r.hasText ? r.body : r.text).replace(/\s+$/, ''), ...links]
+    .filter((l) => l !== '')
+    .join('\n');
   const html =
     r.html === undefined || links.length === 0
       ? r.html

@@ -24,6 +24,7 @@ import { cpimToXmpp, xmppToCpim, type XmppAddressing } from './addresses.js';
 import { isEndToEndProtected, readE2e } from './e2e.js';
 import { parseJid } from './jid-escape.js';
 import type { XmppText } from './presence-map.js';
+import { linkedUrls, oobBody, onlyLinks } from './oob.js';
 import { xmlSafe } from './xml-text.js';
 
 /** RFC 6121 §5.2.2. */
@@ -48,6 +49,8 @@ export interface XmppMessage {
   readonly delay?: Date;
   /** RFC 3923 `<e2e/>` character data: a protected S/MIME entity, passed through unchanged. */
   readonly e2e?: string;
+  /** Issue 17: XEP-0066 `jabber:x:oob` links of files the gateway keeps (oob.ts). */
+  readonly oob?: readonly string[];
 }
 
 /** What enters the hub for one stanza. */
@@ -232,6 +235,7 @@ export async function cpimToXmppMessage(
   const cid = header(msg.contentHeaders, 'content-id')?.replace(/^\s*<|>\s*$/g, '');
   let text: string;
   let html: string | undefined;
+  let oob: string[] = [];
   try {
     const e = await renderContent(
       contentType,
@@ -242,14 +246,15 @@ export async function cpimToXmppMessage(
         lenient: true,
       },
     );
-    // Attachments alone: no text to put in <body/>, and no link to send (XEP-0066 needs the files
-    // hosted, which the web chat adapter would do): fail rather than deliver an empty message.
-    if (!e.hasText) {
+    // Attachments alone: no text to put in <body/>, and no link to send unless the gateway's file
+    // store keeps them (oob.ts, XEP-0066): fail rather than deliver an empty message.
+    if (!e.hasText && !onlyLinks(e)) {
       const types = e.attachments.map((x) => x.type).join(', ') || contentType;
       throw new HubError('malformed', `XMPP cannot carry ${types} in <body/> (RFC 3922 §4.2.9)`);
     }
-    text = e.text;
+    text = oobBody(e);
     html = e.html;
+    oob = linkedUrls(e.attachments);
   } catch (err) {
     if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
     throw err;
@@ -266,6 +271,7 @@ export async function cpimToXmppMessage(
     ),
     body: [lang === undefined || lang === '' ? { text: xmlSafe(text) } : { text: xmlSafe(text), lang }],
     ...(html === undefined ? {} : { xhtml: xmlSafe(html) }),
+    ...(oob.length === 0 ? {} : { oob }),
     ...(options.delayed === true && dateTime !== undefined && !Number.isNaN(dateTime.getTime())
       ? { delay: dateTime }
       : {}),

@@ -13,6 +13,7 @@ import { cpimToXmppMessage, type XmppMessage, type XmppMessageType } from './mes
 import type { XmppText } from './presence-map.js';
 import { xmlSafe } from './xml-text.js';
 import { NS_XHTML, NS_XHTML_IM, xhtmlIm } from './xhtml-im.js';
+import { oobElements } from './oob.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
@@ -123,6 +124,7 @@ export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolea
     ...(m.subject ?? []).map((s) => xml('subject', { [XML_LANG]: s.lang }, xmlSafe(s.text))),
     ...m.body.map((b) => xml('body', { [XML_LANG]: b.lang }, xmlSafe(b.text))),
     m.xhtml === undefined ? undefined : xhtmlIm(m.xhtml),
+    ...oobElements(m.oob),
     m.thread === undefined ? undefined : xml('thread', {}, xmlSafe(m.thread)),
     m.e2e === undefined ? undefined : xml('e2e', { xmlns: XMPP_E2E_NS }, m.e2e),
     requestReceipt ? xml('request', { xmlns: 'urn:xmpp:receipts' }) : undefined,

@@ -146,7 +146,8 @@ describe('a browser user and an IRC user in one room', () => {
   });
 
   it('says on the page what IRC did not take whole: a post clipped to 15 of 20 lines (issue 20)', async () => {
-    const { http } = await start();
+    // `split` (the default `link` sends a long post as a link to the file store, issue 17).
+    const { http } = await start({ irc: { longMessages: 'split' } });
     const alice = await browser.signedIn(http, TOKENS.alice);
     await alice.click('li[data-key="room:dev"]');
     await alice.locator('#text:not([disabled])').waitFor();
@@ -330,13 +331,18 @@ describe('a browser user and an IRC user in one room', () => {
       'see small-attach\nsecond line\n[application/octet-stream attachment notes.bin, 2048 octets]',
     );
     expect(await alice.locator('li.message', { hasText: 'content, ' }).count()).toBe(0);
-    // The channel: the text and the attachment's name, line by line.
+    // The channel: the text and the attachment, line by line; the file as a link to the gateway's
+    // file store (issue 17, docs/files.md).
     await waitFor(() => dave.lines.filter((l) => l.target === '#dev').length >= 3, 5000, 'mail on #dev');
-    expect(dave.lines.filter((l) => l.target === '#dev').map((l) => l.message)).toEqual([
+    const onIrc = dave.lines.filter((l) => l.target === '#dev').map((l) => l.message);
+    expect(onIrc.slice(0, 2)).toEqual([
       '<mailto=erin@elsewhere.test> see small-attach',
       '<mailto=erin@elsewhere.test> second line',
-      '<mailto=erin@elsewhere.test> [application/octet-stream attachment notes.bin, 2048 octets]',
     ]);
+    expect(onIrc[2]).toMatch(
+      /^<mailto=erin@elsewhere\.test> notes\.bin \(application\/octet-stream, 2 KiB\): http:\/\/127\.0\.0\.1:\d+\/f\/[A-Za-z0-9_-]{24}\/notes\.bin$/,
+    );
+    expect(onIrc).toHaveLength(3);
 
     // Alice answers on the web: Erin's mail client threads it under her mail.
     await say(alice, 'Thanks Erin, got the file');

@@ -60,6 +60,7 @@ describe('operations endpoint with IRC and web adapters', () => {
       ['gateway', true, 'running'],
       ['hub.imtp', true, 'listening'],
       ['hub.pitp', true, 'listening'],
+      ['files', true, 'listening'],
       ['adapter:irc-test', true, 'online'],
       ['adapter:websocket', true, 'online'],
     ]);

@@ -45,6 +45,8 @@ export async function startEmailGateway(
     storage?: Record<string, unknown>;
     /** The `limits:` section (default: the gateway's). */
     limits?: Record<string, unknown>;
+    /** The `files:` section over a file server on a free port (issue 17, docs/files.md). */
+    files?: Record<string, unknown>;
   } = {},
 ): Promise<EmailGateway> {
   const outDir = await mkdtemp(join(tmpdir(), 'mail-out-'));
@@ -66,6 +68,9 @@ export async function startEmailGateway(
       ...(opts.domains === undefined ? {} : { gateway: { domains: opts.domains } }),
       ...(opts.storage === undefined ? {} : { storage: opts.storage }),
       ...(opts.limits === undefined ? {} : { limits: opts.limits }),
+      ...(opts.files === undefined
+        ? {}
+        : { files: { listen: { host: '127.0.0.1', port: 0 }, ...opts.files } }),
     },
     adapterDefinitions: [def as AdapterDefinition<never>],
   });
