@@ -241,7 +241,10 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   const policy = chan?.longMessages ?? config.longMessages;
   // A message of several lines as one draft/multiline batch where the server takes it (multiline.ts).
   const batch =
-    report || ctcp || (policy !== 'split' && policy !== 'link') || !link.client.network.cap.isEnabled(MULTILINE)
+    report ||
+    ctcp ||
+    (policy !== 'split' && policy !== 'link') ||
+    !link.client.network.cap.isEnabled(MULTILINE)
       ? null
       : multilineBatch(link.caps.multiline, target.name, prefix, text, budget);
   // Issue 17 (files.ts): past maxLinesPerMessage, the first line and a link to the whole text.
