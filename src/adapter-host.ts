@@ -116,7 +116,7 @@ export class AdapterHost {
      */
     private readonly shared: Pick<
       AdapterContext,
-      'authAttempts' | 'metrics' | 'storage' | 'storageConfig'
+      'authAttempts' | 'metrics' | 'storage' | 'storageConfig' | 'files'
     > = {},
   ) {}
 

@@ -22,6 +22,7 @@ import { registerGatewayMetrics } from './ops/metrics.js';
 import { createOps } from './ops/ops.js';
 import type { GatewayState, Readiness } from './ops/ready.js';
 import { openStore, startRetention, type Retention, type Store } from './store/index.js';
+import { FilesService } from './files/service.js';
 
 export interface GatewayOptions {
   readonly log: Logger;
@@ -48,7 +49,14 @@ export interface Gateway {
    * Where the hub listeners and the operations endpoint listen, once started (port 0 in the
    * configuration picks a free one).
    */
-  readonly addresses: { imtp?: ListenAddress; pitp?: ListenAddress; ops?: ListenAddress };
+  readonly addresses: {
+    imtp?: ListenAddress;
+    pitp?: ListenAddress;
+    ops?: ListenAddress;
+    files?: ListenAddress;
+  };
+  /** The file store and its HTTP server (issue 17, docs/files.md); its `port()` is null when off. */
+  readonly files: FilesService;
   /** What `/ready` on the operations endpoint answers (docs/operations.md). */
   ready(): Readiness;
   start(): Promise<void>;
@@ -112,6 +120,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     config.limits.warnIntervalMs,
   );
   let store: Store | null = null;
+  // Issue 17: the file store, open between the durable store and the adapters (docs/files.md).
+  const files = new FilesService({
+    config,
+    log: options.log,
+    store: () => store,
+    registry: metrics.registry,
+  });
   const host = new AdapterHost(
     router,
     options.log,
@@ -124,6 +139,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       metrics: metrics.registry,
       storage: () => store,
       storageConfig: config.storage,
+      files: () => files.port(),
     },
   );
   const definitions = new Map((options.adapterDefinitions ?? []).map((d) => [d.type, d] as const));
@@ -133,7 +149,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     host.add(definition, entry.id ?? entry.type, definition.parseConfig(entry));
   }
 
-  const addresses: { imtp?: ListenAddress; pitp?: ListenAddress; ops?: ListenAddress } = {};
+  const addresses: {
+    imtp?: ListenAddress;
+    pitp?: ListenAddress;
+    ops?: ListenAddress;
+    files?: ListenAddress;
+  } = {};
   const hubs: { protocol: Protocol; server: HubServer }[] = [];
   const application = hubRouterApplication({ router, accounts: config.hub.accounts, log });
   let retention: Retention | undefined;
@@ -162,6 +183,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
         store = null;
         await open?.close();
       },
+    },
+    {
+      name: 'files',
+      start: async () => {
+        await files.start();
+        if (files.address !== undefined) addresses.files = files.address;
+      },
+      stop: () => files.stop(),
     },
     { name: 'adapters', start: () => host.start(), stop: (deadline) => host.stop(deadline) },
     // Before the listeners, so peers' commands never meet a federation that cannot answer them.
@@ -211,7 +240,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     log: options.log,
     metrics,
     state: () => state,
-    listeners: () => hubs.map((h) => ({ name: `hub.${h.protocol}`, listening: h.server.listening })),
+    listeners: () => [
+      ...hubs.map((h) => ({ name: `hub.${h.protocol}`, listening: h.server.listening })),
+      ...(files.enabled ? [{ name: 'files', listening: files.listening }] : []),
+    ],
     adapters: () => host.health(),
     federation,
   });
@@ -288,6 +320,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
     federation,
     adapters: host.adapters,
     metrics,
+    files,
     get store() {
       return store;
     },

@@ -132,6 +132,7 @@ describe('cpim-gateway: errors at the command line', () => {
       'tls.yaml',
       `hub:\n  imtp: { port: ${imtp}, tls: { cert: ${missing}, key: ${missing} } }\n  pitp: { port: ${pitp} }\n` +
         `ops: { host: 127.0.0.1, port: 0 }\n` +
+        `files: { listen: { host: 127.0.0.1, port: 0 } }\n` +
         `storage: { path: ${JSON.stringify(join(dir, 'gw.sqlite'))} }\n`,
     );
     const quiet = await runCli(['start', '--config', config]);

@@ -124,7 +124,7 @@ describe('cpim-gateway command line', () => {
     // Every port free, the ops endpoint's too: a parallel test may hold the default 9464.
     writeFileSync(
       file,
-      'hub:\n  imtp: { port: 0 }\n  pitp: { port: 0 }\nops: { host: 127.0.0.1, port: 0 }\n' +
+      'hub:\n  imtp: { port: 0 }\n  pitp: { port: 0 }\nops: { host: 127.0.0.1, port: 0 }\nfiles: { listen: { host: 127.0.0.1, port: 0 } }\n' +
         `storage: { path: ${JSON.stringify(join(dir, 'gw.sqlite'))} }\n`,
     );
     const child = spawn(process.execPath, [BIN, 'start', '--config', file], {

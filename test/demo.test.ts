@@ -58,8 +58,11 @@ const exited = (c: ChildProcess) =>
 describe('cpim-gateway start with no configuration file', () => {
   it('runs the demo: announced, page and tokens printed, web chat, mail in and out', async () => {
     const dir = emptyDir();
-    const [imtp, pitp, http, smtp, ops] = await freePorts(5);
-    const demo = startDemo(dir, `imtp=${imtp},pitp=${pitp},http=${http},smtp=${smtp},ops=${ops}`);
+    const [imtp, pitp, http, smtp, ops, filesPort] = await freePorts(6);
+    const demo = startDemo(
+      dir,
+      `imtp=${imtp},pitp=${pitp},http=${http},smtp=${smtp},ops=${ops},files=${filesPort}`,
+    );
     await waitFor(
       () => demo.stdout.includes('The demo is running') || demo.child.exitCode !== null,
       20_000,
@@ -132,12 +135,15 @@ describe('cpim-gateway start with no configuration file', () => {
   }, 60_000);
 
   it('a demo port in use: one line saying how to move it, exit 1', async () => {
-    const [imtp, pitp, http, smtp, ops] = await freePorts(5);
+    const [imtp, pitp, http, smtp, ops, filesPort] = await freePorts(6);
     const { createServer } = await import('node:net');
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(http, '127.0.0.1', () => r()));
     try {
-      const demo = startDemo(emptyDir(), `imtp=${imtp},pitp=${pitp},http=${http},smtp=${smtp},ops=${ops}`);
+      const demo = startDemo(
+        emptyDir(),
+        `imtp=${imtp},pitp=${pitp},http=${http},smtp=${smtp},ops=${ops},files=${filesPort}`,
+      );
       expect(await exited(demo.child), demo.stdout).toBe(1);
       expect(demo.stderr).toContain(`cannot listen on 127.0.0.1:${http}`);
       expect(demo.stderr).toContain('CPIM_DEMO_PORTS=http=PORT');

@@ -21,7 +21,9 @@ const PRETTY = /^\[\d\d:\d\d:\d\d\.\d{3}\] (INFO|WARN|FATAL|ERROR|DEBUG): /;
 function config(name: string, text: string): string {
   const path = join(dir, name);
   // The ops endpoint on a free port unless the test names one: a parallel test may hold 9464.
-  const withOps = /^ops:/m.test(text) ? text : `${text}ops: { host: 127.0.0.1, port: 0 }\n`;
+  const withOps = /^ops:/m.test(text)
+    ? text
+    : `${text}ops: { host: 127.0.0.1, port: 0 }\nfiles: { listen: { host: 127.0.0.1, port: 0 } }\n`;
   // The store in this test's folder, never ./data (issue 15).
   writeFileSync(path, `${withOps}storage: { path: ${JSON.stringify(join(dir, `${name}.sqlite`))} }\n`);
   return path;

@@ -27,6 +27,7 @@ function config(ports: { imtp: number; pitp: number }, users: readonly string[],
     `gateway: { domains: [gw.test] }\n` +
     // The ops endpoint on a free port: never the default 9464 a parallel test may hold.
     `ops: { host: 127.0.0.1, port: 0 }\n` +
+    `files: { listen: { host: 127.0.0.1, port: 0 } }\n` +
     `storage: { path: ${JSON.stringify(join(dir, 'gw.sqlite'))} }\n` +
     `hub:\n  imtp: { host: 127.0.0.1, port: ${ports.imtp} }\n  pitp: { host: 127.0.0.1, port: ${ports.pitp} }\n` +
     `  sasl: { mechanisms: [PLAIN], allowPlainWithoutTls: true }\n  accounts:\n${accounts}${extra}`

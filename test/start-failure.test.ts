@@ -55,6 +55,7 @@ function config(
   return (
     `hub:\n  imtp: { host: 127.0.0.1, port: ${p.imtp} }\n  pitp: { host: 127.0.0.1, port: ${p.pitp} }\n` +
     `ops: { host: 127.0.0.1, port: ${p.ops} }\n` +
+    `files: { listen: { host: 127.0.0.1, port: 0 } }\n` +
     `storage: { path: ${JSON.stringify(join(dir, 'gw.sqlite'))} }\n` +
     `adapters:\n${webFirst ? web + mail : mail + web}`
   );

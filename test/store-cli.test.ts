@@ -24,6 +24,7 @@ async function configFor(path: string, storage = ''): Promise<{ file: string; im
     file,
     `hub:\n  imtp: { host: 127.0.0.1, port: ${imtp} }\n  pitp: { host: 127.0.0.1, port: ${pitp} }\n` +
       `ops: { host: 127.0.0.1, port: 0 }\n` +
+      `files: { listen: { host: 127.0.0.1, port: 0 } }\n` +
       `storage: { path: ${JSON.stringify(path)}${storage} }\n`,
   );
   return { file, imtp: imtp! };

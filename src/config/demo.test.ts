@@ -31,22 +31,26 @@ describe('the demo configuration', () => {
   });
 
   it('binds nothing but 127.0.0.1, whatever the ports', () => {
-    const text = JSON.stringify(demoConfigInput({ imtp: 1, pitp: 2, http: 3, smtp: 4, ops: 5 }));
+    const text = JSON.stringify(demoConfigInput({ imtp: 1, pitp: 2, http: 3, smtp: 4, ops: 5, files: 6 }));
     const hosts = [...text.matchAll(/"host":"([^"]+)"/g)].map((m) => m[1]);
-    expect(hosts).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    expect(hosts).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
   });
 
   it('names the key of each port as the gateway reports it in a ListenError', () => {
-    const c = check({ imtp: 1001, pitp: 1002, http: 1003, smtp: 1004, ops: 1005 }) as unknown as Record<
-      string,
-      unknown
-    >;
+    const c = check({
+      imtp: 1001,
+      pitp: 1002,
+      http: 1003,
+      smtp: 1004,
+      ops: 1005,
+      files: 1006,
+    }) as unknown as Record<string, unknown>;
     const at = (key: string) =>
       key
         .replace(/\[(\d+)\]/g, '.$1')
         .split('.')
         .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], c);
-    expect(Object.values(DEMO_PORT_KEYS).map(at)).toEqual([1001, 1002, 1003, 1004, 1005]);
+    expect(Object.values(DEMO_PORT_KEYS).map(at)).toEqual([1001, 1002, 1003, 1004, 1005, 1006]);
     expect(demoPortHint('adapters[1].inbound.port')).toContain('CPIM_DEMO_PORTS=smtp=PORT');
   });
 });

@@ -6,7 +6,7 @@
  * credentials are published here. Every listener is bound to 127.0.0.1 and nothing can change
  * that: the demo is never for a network (`cpim-gateway init` writes a real starting config).
  *
- * Only the ports can move, through CPIM_DEMO_PORTS (`imtp=N,pitp=N,http=N,smtp=N,ops=N`, any subset):
+ * Only the ports can move, through CPIM_DEMO_PORTS (`imtp=N,pitp=N,http=N,smtp=N,ops=N,files=N`, any subset):
  * for a machine where one of them is taken, and for tests, which run beside other gateways and
  * bind free ports only (test/support/README.md).
  */
@@ -29,9 +29,18 @@ export interface DemoPorts {
   readonly smtp: number;
   /** The operations endpoints (/health, /ready, /metrics). */
   readonly ops: number;
+  /** The file server's links (issue 17, docs/files.md). */
+  readonly files: number;
 }
 
-export const DEFAULT_DEMO_PORTS: DemoPorts = { imtp: 7410, pitp: 7411, http: 8080, smtp: 2525, ops: 9464 };
+export const DEFAULT_DEMO_PORTS: DemoPorts = {
+  imtp: 7410,
+  pitp: 7411,
+  http: 8080,
+  smtp: 2525,
+  ops: 9464,
+  files: 8090,
+};
 
 /** Where each port goes in the configuration (named in a ListenError). */
 export const DEMO_PORT_KEYS: Readonly<Record<keyof DemoPorts, string>> = {
@@ -40,6 +49,7 @@ export const DEMO_PORT_KEYS: Readonly<Record<keyof DemoPorts, string>> = {
   http: 'adapters[0].http.port',
   smtp: 'adapters[1].inbound.port',
   ops: 'ops.port',
+  files: 'files.listen.port',
 };
 
 /** What to do when the demo cannot listen on the port of `key`: move that port. */
@@ -60,7 +70,7 @@ export function demoPorts(env: Readonly<Record<string, string | undefined>>): De
     if (m === null || !(m[1]! in DEFAULT_DEMO_PORTS) || port < 1 || port > 65535)
       issues.push({
         path: DEMO_PORTS_VARIABLE,
-        message: `"${item.trim()}" is not NAME=PORT with NAME one of imtp, pitp, http, smtp, ops and PORT 1-65535`,
+        message: `"${item.trim()}" is not NAME=PORT with NAME one of imtp, pitp, http, smtp, ops, files and PORT 1-65535`,
       });
     else ports[m[1]!] = port;
   }
@@ -74,6 +84,7 @@ export function demoConfigInput(ports: DemoPorts): Record<string, unknown> {
   return {
     gateway: { domains: ['localhost'] },
     ops: at(ports.ops),
+    files: { listen: at(ports.files) },
     hub: {
       imtp: at(ports.imtp),
       pitp: at(ports.pitp),

@@ -12,6 +12,7 @@ import { limitsSchema } from './limits-schema.js';
 import { adminSchema } from './admin-schema.js';
 import { storageSchema } from './storage-schema.js';
 import { opsSchema } from './ops-schema.js';
+import { filesSchema } from './files-schema.js';
 
 /** TLS material for a listener or an outbound link. Paths are read when the gateway starts. */
 export const tlsSchema = z.strictObject({
@@ -243,6 +244,7 @@ export const configSchema = z.strictObject({
   ops: opsSchema.prefault({}).describe('the operations endpoints: /health, /ready, /metrics'),
   admin: adminSchema.prefault({}).describe('the local admin socket that `cpim-gateway reload` talks to'),
   storage: storageSchema.prefault({}).describe('durable state (issue 15): SQLite by default, or PostgreSQL'),
+  files: filesSchema.prefault({}).describe('the file store and its HTTP server (issue 17, docs/files.md)'),
 });
 
 export type GatewayConfig = z.output<typeof configSchema>;
@@ -256,3 +258,4 @@ export type PeerTlsConfig = z.output<typeof peerTlsSchema>;
 export type PeerSaslConfig = z.output<typeof peerSaslSchema>;
 export type FederationConfig = z.output<typeof federationSchema>;
 export type OpsConfig = z.output<typeof opsSchema>;
+export type { FilesConfig } from './files-schema.js';

@@ -77,6 +77,7 @@ describe.skipIf(!postgresTestsRun)('a gateway on the PostgreSQL store', () => {
       file,
       `hub:\n  imtp: { host: 127.0.0.1, port: ${imtp} }\n  pitp: { host: 127.0.0.1, port: ${pitp} }\n` +
         `ops: { host: 127.0.0.1, port: ${ops} }\n` +
+        `files: { listen: { host: 127.0.0.1, port: 0 } }\n` +
         `storage: { backend: postgres, url: 'postgres://gw:hunter2@127.0.0.1:${closed}/cpim' }\n`,
     );
     const child = spawn(process.execPath, [BIN, 'start', '--config', file], {

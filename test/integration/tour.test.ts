@@ -66,7 +66,9 @@ describe('README tour', () => {
     expect(config).toContain(`port: ${web}`);
     expect(config).toContain(`port: ${smtp}`);
     // The operations endpoint on a free port, unless the file already moves it (docs/operations.md).
-    const withOps = /^ops:/m.test(config) ? config : `${config}\nops: { host: 127.0.0.1, port: 0 }\n`;
+    const withOps = /^ops:/m.test(config)
+      ? config
+      : `${config}\nops: { host: 127.0.0.1, port: 0 }\nfiles: { listen: { host: 127.0.0.1, port: 0 } }\n`;
     writeFileSync(join(dir, 'gateway.config.yaml'), withOps);
     const env = { ...process.env, CPIM_IMTP: `127.0.0.1:${imtp}`, CPIM_PITP: `127.0.0.1:${pitp}` };
     // `npm start` is `node bin/cpim-gateway.js start` in the folder holding gateway.config.yaml;

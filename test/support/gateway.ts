@@ -57,6 +57,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     // The operations endpoint on a free port: gateways of parallel tests never meet on 9464.
     ops: { host: '127.0.0.1', port: 0 },
+    files: { listen: { host: '127.0.0.1', port: 0 } },
     // Issue 15: a store in memory, gone with the gateway; a test about restarts passes its own
     // `storage` (a file in a temporary folder).
     storage: { backend: 'sqlite', path: ':memory:' },

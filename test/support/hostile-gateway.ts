@@ -93,6 +93,7 @@ export function gatewayConfig(p: Ports, outDir: string, spec: GatewaySpec = {}):
     limits: { warnIntervalMs: 100, authFailures: { baseDelayMs: 1, maxDelayMs: 1 } },
     adapters: [web, mail],
     ops: { host: '127.0.0.1', port: 0 },
+    files: { listen: { host: '127.0.0.1', port: 0 } },
     // Issue 15: the store beside the configuration, in the temporary folder (never ./data).
     storage: { path: join(outDir, '..', 'gw.sqlite') },
   };

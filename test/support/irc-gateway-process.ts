@@ -45,6 +45,7 @@ export async function spawnIrcGateway(
     adapters: [ircAdapterConfig(ircPort, { channels: [{ name: '#dev', room: DEV_ROOM.address }], ...irc })],
     rooms: [DEV_ROOM],
     ops: { host: '127.0.0.1', port: 0 },
+    files: { listen: { host: '127.0.0.1', port: 0 } },
     storage: { backend: 'sqlite', path: join(dir, 'gw.sqlite') },
   };
   const file = join(dir, 'gateway.yaml');

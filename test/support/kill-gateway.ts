@@ -87,6 +87,7 @@ export function killGatewayConfig(ports: KillPorts, dir: string, spec: KillGatew
     // these tests are about.
     limits: { perSender: { messagesPerSecond: 1e6, burst: 1e6 } },
     ops: { host: '127.0.0.1', port: 0 },
+    files: { listen: { host: '127.0.0.1', port: 0 } },
     storage: { backend: 'sqlite', path: join(dir, 'store', 'gateway.sqlite'), ...storage },
     ...rest,
   };

@@ -29,6 +29,7 @@ export function baseConfig(accounts: readonly Raw[], extra: Raw = {}, domain = '
     },
     // As test/support/gateway.ts starts them: the ops endpoint on a free port, never 9464.
     ops: { host: '127.0.0.1', port: 0 },
+    files: { listen: { host: '127.0.0.1', port: 0 } },
     // And the same store (issue 15): `storage` cannot change in a reload.
     storage: { backend: 'sqlite', path: ':memory:' },
     ...extra,
