@@ -176,6 +176,31 @@ describe('POST /upload (upload.ts)', () => {
     expect(store!.puts).toHaveLength(2);
   });
 
+  it('429 past the uploads per minute of an address, whoever signs in', async () => {
+    setUp({ perAddressPerMinute: 2, perMinute: 10 });
+    config = parseWebSocketConfig({
+      ...config,
+      auth: {
+        tokens: [
+          { user: 'alice', token: TOKEN },
+          { user: 'bob', token: 'bob-token-0123456789' },
+        ],
+      },
+    });
+    handler = new UploadHandler({
+      config: () => config,
+      check: (t) => new TokenVerifier(config.auth).check(t),
+      files: () => store,
+      known,
+      log,
+    });
+    expect((await post(port, PNG)).status).toBe(201);
+    expect((await post(port, PNG, { Authorization: 'Bearer bob-token-0123456789' })).status).toBe(201);
+    const third = await post(port, PNG, { Authorization: 'Bearer bob-token-0123456789' });
+    expect(third.status).toBe(429);
+    expect(JSON.parse(third.body).message).toBe('at most 2 uploads a minute from one address');
+  });
+
   it('429 past the uploads in progress of a user', async () => {
     setUp({ concurrentPerUser: 1 });
     let release!: () => void;
