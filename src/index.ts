@@ -59,3 +59,12 @@ export {
   type FileStorePort,
   type StoredFile,
 } from './files/types.js';
+export {
+  linkOf,
+  offloadEntity,
+  offloadFiles,
+  refusedNote,
+  type Offloaded,
+  type RefusedFile,
+  type RewrittenEntity,
+} from './files/offload.js';

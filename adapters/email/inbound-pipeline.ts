@@ -18,6 +18,7 @@ import { stripReply, tidy } from './reply-text.js';
 import { atLeast, strengthOf, type Checker } from './sender-auth.js';
 import { reply, replyForAnswer, type SmtpReply } from './smtp-codes.js';
 import { mailToCpim, type MailAttachment } from './translate.js';
+import { splitAttachments } from './attachment-links.js';
 
 export interface Envelope {
   readonly mailFrom: string;
@@ -226,9 +227,15 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
   const stripped = cfg.content.stripQuotes
     ? stripReply(text)
     : tidy(text.replace(/\r\n?/g, '\n').split('\n'));
-  const attachments: MailAttachment[] = mail.attachments
+  const all: MailAttachment[] = mail.attachments
     .filter((a) => !/^message\/(delivery-status|disposition-notification)/i.test(a.contentType))
     .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content }));
+  // Issue 17 (attachment-links.ts): what does not travel inside goes by a link to the file store.
+  const {
+    inline: attachments,
+    links,
+    notes,
+  } = await splitAttachments(all, ctx.files?.() ?? null, cfg.content.maxAttachmentBytes, author.uri);
   const references =
     mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
   const threading = { messageId: mail.messageId, inReplyTo: mail.inReplyTo, references };
@@ -246,8 +253,10 @@ export async function processMail(raw: Buffer, env: Envelope, deps: PipelineDeps
       subject: mail.subject,
       date: mail.date,
       threading,
-      text: stripped === '' && attachments.length === 0 ? tidy(text.split(/\r?\n/)) : stripped,
+      text: stripped === '' && all.length === 0 ? tidy(text.split(/\r?\n/)) : stripped,
       attachments,
+      links,
+      notes,
       replyTo: deps.memory?.gatewayIdOf(mail.inReplyTo),
     },
     {

@@ -8,7 +8,7 @@
  * HTML, not a file. Content no part of which is text is sent as its attachments, with a line
  * naming them as the text. Pure: no I/O.
  */
-import { MIME_READ_DEFAULTS, renderContent, type MimeReadLimits } from '../../src/index.js';
+import { MIME_READ_DEFAULTS, attachmentLine, renderContent, type MimeReadLimits } from '../../src/index.js';
 import type { ImParts, MailAttachment } from './translate.js';
 
 export interface MailContent {
@@ -26,11 +26,13 @@ export async function renderForMail(
     limits,
     lenient: true,
   });
-  const attachments = r.attachments.map((a) => ({
-    filename: a.filename,
-    contentType: a.type,
-    content: a.content,
-  }));
-  const text = (r.hasText ? r.body : r.text).replace(/\s+$/, '');
+  // Issue 17 (docs/files.md): a file the gateway keeps travels as its link, a line of the text.
+  const attachments = r.attachments
+    .filter((a) => a.url === undefined)
+    .map((a) => ({ filename: a.filename, contentType: a.type, content: a.content }));
+  const links = r.hasText ? r.attachments.filter((a) => a.url !== undefined).map(attachmentLine) : [];
+  const text = [(r.hasText ? r.body : r.text).replace(/\s+$/, ''), ...links]
+    .filter((l) => l !== '')
+    .join('\n');
   return { text, ...(r.html === undefined ? {} : { html: r.html }), attachments };
 }

@@ -9,6 +9,8 @@ import {
   CodecError,
   buildCpim,
   claimedAuthorNote,
+  externalBodyPart,
+  type ExternalLink,
   isMsgId,
   parseCpim,
   readRelations,
@@ -53,6 +55,10 @@ export interface InboundContent {
    * knows that mail), written as `Msg.Reply-To` so other networks show the reply as one.
    */
   readonly replyTo?: string | undefined;
+  /** Issue 17: files kept by the gateway's file store, as link parts (attachment-links.ts). */
+  readonly links?: readonly ExternalLink[];
+  /** Issue 17: a line per file the file store refused, saying why. */
+  readonly notes?: readonly string[];
 }
 
 export interface CpimOptions {
@@ -112,6 +118,7 @@ export function mailToCpim(c: InboundContent, o: CpimOptions): InboundResult {
     } else dropped.push({ filename: a.filename ?? 'unnamed', size: a.content.length });
   }
   let text = c.text;
+  for (const note of c.notes ?? []) text = text === '' ? note : `${text}\n\n${note}`;
   for (const d of dropped) {
     const note = `[attachment "${d.filename}" (${sizeText(d.size)}) not forwarded: over the ${sizeText(o.maxAttachmentBytes)} limit for chat]`;
     text = text === '' ? note : `${text}\n\n${note}`;
@@ -129,7 +136,8 @@ export function mailToCpim(c: InboundContent, o: CpimOptions): InboundResult {
 
   let contentHeaders: [string, string][];
   let body: Buffer;
-  if (kept.length === 0) {
+  const links = c.links ?? [];
+  if (kept.length === 0 && links.length === 0) {
     contentHeaders = [['Content-Type', 'text/plain; charset=UTF-8']];
     body = Buffer.from(crlfText, 'utf8');
   } else {
@@ -144,6 +152,8 @@ export function mailToCpim(c: InboundContent, o: CpimOptions): InboundResult {
           `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(a.content)}`,
       );
     }
+    // RFC 2046 5.2.3, RFC 2017: a file the gateway keeps, by its link (docs/files.md).
+    for (const l of links) parts.push(externalBodyPart(l));
     // RFC 2046 5.1.1: the boundary must not occur in any part.
     while (parts.some((p) => p.includes(boundary))) boundary += '_';
     contentHeaders = [['Content-Type', `multipart/mixed; boundary="${boundary}"`]];

@@ -15,6 +15,7 @@ import {
   MIME_READ_DEFAULTS,
   MimeReadError,
   renderContent,
+  type MimeAttachment,
   type MimeReadLimits,
   type RenderedContent,
 } from '../../src/index.js';
@@ -85,26 +86,37 @@ export function parseMediaType(value: string): MediaType {
   return { type: head.trim().toLowerCase(), params };
 }
 
+/** IRC text of an entity, and the files inside it the adapter may link (issue 17, files.ts). */
+interface IrcText {
+  readonly text: string;
+  readonly files?: readonly MimeAttachment[];
+}
+
 /**
  * IRC text of one MIME entity, through the core's rendering path: the line as IRC wrote it, else
- * HTML with its formatting as IRC codes, else the text; attachments named on lines of their own.
- * An entity no part of which is text is refused: IRC cannot carry it.
+ * HTML with its formatting as IRC codes, else the text; attachments named on lines of their own
+ * (a linked file with its link, docs/files.md). An entity no part of which is text is refused:
+ * IRC cannot carry it; unless `keepFiles` (the file store is on), when its files are handed back
+ * with the text naming them, for the adapter to replace each name by a link.
  */
 function entityToIrc(
   contentType: string,
   encoding: string | undefined,
   body: Uint8Array,
   limits: MimeReadLimits,
-): string | Promise<string> {
-  const ircOf = (r: RenderedContent): string => {
-    if (!r.hasText) {
+  keepFiles: boolean,
+): IrcText | Promise<IrcText> {
+  const ircOf = (r: RenderedContent): IrcText => {
+    const inside = r.attachments.filter((a) => a.url === undefined);
+    if (!r.hasText && (r.attachments.length === 0 || (inside.length > 0 && !keepFiles))) {
       const types = r.attachments.length > 0 ? r.attachments.map((a) => a.type).join(', ') : '';
       throw new HubError(
         'malformed',
         `IRC cannot carry ${types || parseMediaType(contentType).type || 'this content'}`,
       );
     }
-    return r.irc;
+    const text = r.hasText ? r.irc : r.text;
+    return keepFiles && inside.length > 0 ? { text, files: inside } : { text };
   };
   let r: RenderedContent | Promise<RenderedContent>;
   try {
@@ -129,6 +141,11 @@ export interface OutboundText {
   readonly from?: string;
   /** Its display name, when it had one. */
   readonly fromName?: string;
+  /**
+   * With `keepFiles`: the files inside the message (their bytes), each named in `text` by its
+   * attachment line, for the adapter to keep and link (files.ts).
+   */
+  readonly files?: readonly MimeAttachment[];
 }
 
 /**
@@ -139,10 +156,11 @@ export function readOutbound(
   contentType: string | undefined,
   payload: Uint8Array,
   limits: MimeReadLimits = MIME_READ_DEFAULTS,
+  keepFiles = false,
 ): OutboundText | Promise<OutboundText> {
   const mt = parseMediaType(contentType ?? 'text/plain; charset=UTF-8');
   if (mt.type !== CPIM_TYPE)
-    return withFrom(entityToIrc(contentType ?? 'text/plain', undefined, payload, limits));
+    return withFrom(entityToIrc(contentType ?? 'text/plain', undefined, payload, limits, keepFiles));
   const r = parseCpim(payload, { startsWith: 'cpim-headers', mode: 'lenient', role: 'endpoint' });
   if (r.result === 'reject' || r.message === undefined)
     throw new HubError('malformed', `bad message/cpim: ${r.result === 'reject' ? r.reason : 'unreadable'}`);
@@ -153,22 +171,22 @@ export function readOutbound(
     header('content-transfer-encoding'),
     msg.body,
     limits,
+    keepFiles,
   );
   return withFrom(text, msg.semantics.from?.uri, msg.semantics.from?.formalName ?? undefined);
 }
 
 function withFrom(
-  text: string | Promise<string>,
+  text: IrcText | Promise<IrcText>,
   from?: string,
   fromName?: string,
 ): OutboundText | Promise<OutboundText> {
-  const make = (t: string): OutboundText =>
-    from === undefined
-      ? { text: t }
-      : fromName === undefined
-        ? { text: t, from }
-        : { text: t, from, fromName };
-  return typeof text === 'string' ? make(text) : text.then(make);
+  const make = (t: IrcText): OutboundText => ({
+    ...t,
+    ...(from === undefined ? {} : { from }),
+    ...(from === undefined || fromName === undefined ? {} : { fromName }),
+  });
+  return text instanceof Promise ? text.then(make) : make(text);
 }
 
 // --- Fast path (docs/architecture.md part 11) ------------------------------------------------------------

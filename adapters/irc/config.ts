@@ -12,7 +12,12 @@ const { positiveInt, nonNegativeInt, domainName: domain, inboxUri: inbox } = con
 // RFC 2812 2.3.1: nickname = ( letter / special ) *8( letter / digit / special / "-" ).
 const nick = z.string().regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/, 'not an IRC nickname');
 
-export const longMessagePolicy = z.enum(['split', 'clip', 'refuse']);
+/**
+ * `link` (issue 17, docs/files.md): past `maxLinesPerMessage` lines the whole text is kept by the
+ * gateway's file store and IRC gets the first line and `(full message: URL)`; `split` without a
+ * file store.
+ */
+export const longMessagePolicy = z.enum(['split', 'clip', 'refuse', 'link']);
 export type LongMessagePolicy = z.output<typeof longMessagePolicy>;
 
 const channelSchema = z.strictObject({
@@ -179,12 +184,16 @@ export const ircConfigSchema = z
       .describe('what survives a restart: puppet nicks, message ids (docs/adapters/irc.md)'),
     channels: z.array(channelSchema).prefault([]).describe('channels to join and bridge'),
     longMessages: longMessagePolicy
-      .prefault('split')
-      .describe('messages longer than one line: `split` into lines, `clip` to one, or `refuse`'),
+      .prefault('link')
+      .describe(
+        'messages longer than one line: `split` into lines, `clip` to one, `refuse`, or `link`: split, and past `maxLinesPerMessage` lines the first line and a link to the whole text in the file store (`split` when the store is off)',
+      ),
     /** With `split`, lines past this many are clipped (and the sender told). */
     maxLinesPerMessage: positiveInt
       .prefault(15)
-      .describe('with `split`, lines past this many are clipped (and the sender told)'),
+      .describe(
+        'with `split`, lines past this many are clipped (and the sender told); with `link`, a longer message is sent as a link',
+      ),
     mime: configFields.mimeLimits,
     /** Token bucket per connection (RFC 1459 8.10 flood control on the server side). */
     flood: z

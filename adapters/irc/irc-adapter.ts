@@ -255,6 +255,7 @@ export class IrcAdapter implements Adapter {
       channel: this.channel,
       lastCorrespondent: this.lastCorrespondent,
       durable: this.durable,
+      files: this.ctx.files?.() ?? null,
       naming: this.naming,
       messageIds: this.messageIds,
       ownIds: this.v3.ownIds,

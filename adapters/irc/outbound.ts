@@ -14,11 +14,14 @@ import {
   shownAuthor,
   type Answer,
   type BoundedCache,
+  type FileStorePort,
+  type MimeAttachment,
   type ImAddress,
   type MessageIds,
   type Operation,
 } from '../../src/index.js';
 import { readOutbound } from './body.js';
+import { linkFiles, linkLongText } from './files.js';
 import type { IrcChannelConfig, IrcConfig, LongMessagePolicy } from './config.js';
 import { messageIdOf, type DurableQueue, type Resumed } from './durable.js';
 import type { IrcLink } from './link.js';
@@ -54,6 +57,8 @@ export interface OutboundContext {
   readonly relationsOf?: ((op: Operation) => IrcRelations | undefined) | undefined;
   /** Plain IRC reply prefix and quote: who wrote the message with this gateway id, when known. */
   readonly parentOf?: ((gatewayId: string) => ReplyParent | undefined) | undefined;
+  /** Issue 17 (files.ts): the gateway's file store for files and long messages; null when off. */
+  readonly files?: FileStorePort | null;
 }
 
 interface Plan {
@@ -61,7 +66,10 @@ interface Plan {
   readonly clipped?: string;
 }
 
-/** Applies the long-message policy (docs/bridge-requirements.md row 2) to the split lines. */
+/**
+ * Applies the long-message policy (docs/bridge-requirements.md row 2) to the split lines; `link`
+ * splits like `split` (its link was made before, files.ts).
+ */
 export function plan(text: string, budget: number, policy: LongMessagePolicy, maxLines: number): Plan {
   const lines = splitMessage(text, budget);
   if (lines.length === 0) throw new HubError('malformed', 'the message has no text IRC can carry');
@@ -97,9 +105,11 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   let text: string;
   let from: string | undefined;
   let fromName: string | undefined;
+  let files: readonly MimeAttachment[] | undefined;
+  const store = ctx.files ?? null;
   try {
-    const read = readOutbound(getHeader(op.headers, 'Content-Type'), op.payload, config.mime);
-    ({ text, from, fromName } = read instanceof Promise ? await read : read);
+    const read = readOutbound(getHeader(op.headers, 'Content-Type'), op.payload, config.mime, store !== null);
+    ({ text, from, fromName, files } = read instanceof Promise ? await read : read);
   } catch (e) {
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     throw e;
@@ -110,6 +120,9 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   const author = tryInbox(getHeader(op.headers, 'Orig-Sender')) ?? tryInbox(getHeader(op.headers, 'Sender'));
   if (author === null) return errorAnswer('malformed', 'bad Sender');
   const note = claimedAuthorNote(author.uri, from, fromName);
+  // Issue 17: the files inside the message go to the file store; IRC gets their links.
+  const filed = files === undefined ? undefined : await linkFiles(text, files, store, author.uri);
+  if (filed !== undefined) text = filed.text;
 
   // A delivery report (src/protocol/report.ts) is a NOTICE from the main connection, as the
   // gateway's own voice (RFC 2812 3.3.2: never answered automatically).
@@ -155,7 +168,7 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
   if (rel.kind === 'prefix') {
     text = rel.prefix + text;
     // The quote line only where a message may take several lines.
-    if (rel.quote !== undefined && (chan?.longMessages ?? config.longMessages) === 'split')
+    if (rel.quote !== undefined && ['split', 'link'].includes(chan?.longMessages ?? config.longMessages))
       text = `${rel.quote}\n${text}`;
   }
   const label = report ? undefined : ctx.ownIds?.labelTag(link, getHeader(op.headers, MESSAGE_ID));
@@ -169,9 +182,16 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
     return link.send(target.name, 'TAGMSG', [''], target.kind === 'channel', tags);
   }
   const budget = link.budget('PRIVMSG', target.name) - byteLength(prefix) - (ctcp ? 9 : 0);
+  const policy = chan?.longMessages ?? config.longMessages;
+  // Issue 17 (files.ts): past maxLinesPerMessage, the first line and a link to the whole text.
+  const linked =
+    policy === 'link' && !report
+      ? await linkLongText(text, budget, config.maxLinesPerMessage, store, author.uri)
+      : null;
+  if (linked !== null) text = linked.text;
   let p: Plan;
   try {
-    p = plan(text, budget, chan?.longMessages ?? config.longMessages, config.maxLinesPerMessage);
+    p = plan(text, budget, policy, config.maxLinesPerMessage);
   } catch (e) {
     if (e instanceof HubError) return errorAnswer(e.type, e.message);
     throw e;
@@ -215,6 +235,8 @@ export async function deliverSend(ctx: OutboundContext, op: Operation, resumed?:
       () => link.pump(),
     );
   } else answer = await link.send(target.name, command, lines, channel, tags);
-  if (answer.status !== 'ok' || p.clipped === undefined) return answer;
-  return { ...answer, headers: [...answer.headers, [CLIPPED_HEADER, p.clipped]] };
+  const clipped =
+    [linked?.clipped ?? p.clipped, ...(filed?.refused ?? [])].filter(Boolean).join('; ') || undefined;
+  if (answer.status !== 'ok' || clipped === undefined) return answer;
+  return { ...answer, headers: [...answer.headers, [CLIPPED_HEADER, clipped]] };
 }

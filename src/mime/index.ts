@@ -32,3 +32,14 @@ export {
   type Run,
   type Style,
 } from './format.js';
+export { sizeText } from './attachment-line.js';
+export {
+  EXTERNAL_BODY,
+  externalBodyContent,
+  externalBodyPart,
+  externalBodyType,
+  fieldParams,
+  readExternalBody,
+  type ExternalLink,
+} from './external-body.js';
+export { buildMixed, type InlineFile, type MixedEntity } from './mixed.js';

@@ -8,6 +8,8 @@
  */
 import { convert } from 'html-to-text';
 import PostalMime from 'postal-mime';
+import { attachmentLine } from './attachment-line.js';
+import { EXTERNAL_BODY, readExternalBody } from './external-body.js';
 
 /** A text/* part that is neither text/plain nor text/html (text/x-irc, say), decoded as UTF-8. */
 export interface MimeTextPart {
@@ -20,8 +22,16 @@ export interface MimeAttachment {
   readonly type: string;
   readonly filename?: string;
   readonly octets: number;
-  /** Its decoded bytes (mail forwards them; chat networks name them). */
+  /** Its decoded bytes (mail forwards them; chat networks name them); empty for a linked file. */
   readonly content: Uint8Array;
+  /**
+   * Issue 17: a file kept by a gateway and linked, not carried (a `message/external-body;
+   * access-type=URL` part, RFC 2046 5.2.3, RFC 2017; external-body.ts): its link. `type`,
+   * `filename` and `octets` are then the linked file's.
+   */
+  readonly url?: string;
+  /** When the link stops working (milliseconds since the epoch), when the part says. */
+  readonly expiresAt?: number;
 }
 
 export interface ReadableEntity {
@@ -67,6 +77,10 @@ export async function readMimeEntity(
   // A single part that is not text, in an identity encoding (RFC 2045 6.2): nothing to decode.
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   const cte = (transferEncoding ?? '7bit').trim().toLowerCase();
+  if (type === EXTERNAL_BODY) {
+    const linked = linkedFile(contentType, Buffer.from(body).toString('utf8'));
+    if (linked !== null) return { text: '', otherText: [], attachments: [linked] };
+  }
   if (!/^(text|multipart|message)\//.test(type) && (cte === '7bit' || cte === '8bit' || cte === 'binary'))
     return { text: '', otherText: [], attachments: [{ type, octets: body.byteLength, content: body }] };
   // The entity's own header section, then its body: a MIME entity as RFC 2045 3 writes it.
@@ -90,6 +104,15 @@ export async function readMimeEntity(
   for (const a of email.attachments) {
     const bytes = new Uint8Array(a.content as ArrayBuffer);
     const type = a.mimeType.toLowerCase();
+    if (type === EXTERNAL_BODY) {
+      // postal-mime hands the part over without its parameters: the encapsulated header's
+      // Content-Location holds the link (external-body.ts).
+      const linked = linkedFile(undefined, Buffer.from(bytes).toString('utf8'));
+      if (linked !== null) {
+        attachments.push(linked);
+        continue;
+      }
+    }
     // An unnamed inline text/* part is text that postal-mime does not show (text/x-irc, say).
     if (type.startsWith('text/') && a.disposition !== 'attachment' && a.filename === null) {
       const text = decodeUtf8(bytes);
@@ -124,10 +147,22 @@ export async function readMimeEntity(
  * does the same for every reader; this is its plain form).
  */
 export function readableText(e: ReadableEntity): string {
-  const notes = e.attachments.map(
-    (a) => `[${a.type} attachment${a.filename ? ` ${a.filename}` : ''}, ${a.octets} octets]`,
-  );
+  const notes = e.attachments.map(attachmentLine);
   return [e.text, ...notes].filter((line) => line !== '').join('\n');
+}
+
+/** A linked file as an attachment with no bytes, or null when the part names no http(s) link. */
+function linkedFile(outerType: string | undefined, encapsulated: string): MimeAttachment | null {
+  const link = readExternalBody(outerType, encapsulated);
+  if (link === null) return null;
+  return {
+    type: link.contentType,
+    filename: link.filename,
+    octets: link.size,
+    content: new Uint8Array(0),
+    url: link.url,
+    ...(link.expiresAt === undefined ? {} : { expiresAt: link.expiresAt }),
+  };
 }
 
 function decodeUtf8(bytes: Uint8Array): string | null {

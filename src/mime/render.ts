@@ -67,10 +67,8 @@ export function contentPlaceholder(type: string, octets: number): string {
   return `[${type} content, ${octets} octets]`;
 }
 
-/** The line that names an attachment (with its file name when it has one). */
-export function attachmentLine(a: MimeAttachment): string {
-  return `[${a.type} attachment${a.filename ? ` ${a.filename}` : ''}, ${a.octets} octets]`;
-}
+export { attachmentLine } from './attachment-line.js';
+import { attachmentLine } from './attachment-line.js';
 
 function params(contentType: string): { type: string; charset: string } {
   const type = contentType.split(';')[0]!.trim().toLowerCase();

@@ -14,6 +14,8 @@ import {
   type EmailGateway,
 } from '../support/email-gateway.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
+import { ELF, PNG_1X1, pngOf } from '../support/files.js';
+import { readMimeEntity } from '../../src/index.js';
 
 const BOB = `bob=gw.test@${MAIL}`;
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
@@ -205,6 +207,56 @@ describe('email adapter, inbound', () => {
     } finally {
       await certs.cleanup();
     }
+  });
+});
+
+describe('email adapter, inbound attachments and the file store (issue 17, docs/files.md)', () => {
+  const startGateway = useEmailGateways();
+
+  it('keeps a large attachment as a link, a small one inside; a too-large or forbidden file becomes a note and the mail still arrives', async () => {
+    const eg = await startGateway({}, { files: { inlineMaxBytes: 10_000, maxBytes: 100_000 } });
+    const big = pngOf(40_000);
+    const evil = Buffer.concat([ELF, Buffer.alloc(20_000)]);
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort, ignoreTLS: true });
+    const info = await t.sendMail({
+      from: 'Dave <dave@elsewhere.test>',
+      to: BOB,
+      subject: 'pictures',
+      text: 'see attached',
+      attachments: [
+        { filename: 'small.png', content: PNG_1X1, contentType: 'image/png' },
+        { filename: 'big.png', content: big, contentType: 'image/png' },
+        { filename: 'huge.png', content: pngOf(120_000), contentType: 'image/png' },
+        { filename: 'cute.png', content: evil, contentType: 'image/png' },
+      ],
+    });
+    expect(info.response).toMatch(/^250 /);
+    const next = await t.sendMail({
+      from: 'dave@elsewhere.test',
+      to: BOB,
+      subject: 'next',
+      text: 'still here',
+    });
+    expect(next.response).toMatch(/^250 /);
+    t.close();
+    expect(eg.bobGot).toHaveLength(2);
+    const m = cpimOf(eg.bobGot[0]!);
+    expect(m.contentType).toMatch(/^multipart\/mixed/);
+    const e = await readMimeEntity(m.contentType!, undefined, m.message.body);
+    expect(e.text).toBe(
+      'see attached\n\n' +
+        '[attachment "huge.png" not forwarded: the file is 120000 octets, over the limit of 100000]\n\n' +
+        '[attachment "cute.png" not forwarded: files of type application/x-elf are not accepted]',
+    );
+    expect(e.attachments.map((a) => [a.filename, a.type, a.octets, a.url === undefined])).toEqual([
+      ['small.png', 'image/png', PNG_1X1.length, true],
+      ['big.png', 'image/png', big.length, false],
+    ]);
+    expect(Buffer.from(e.attachments[0]!.content)).toEqual(PNG_1X1);
+    const got = await fetch(e.attachments[1]!.url!);
+    expect(got.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await got.arrayBuffer())).toEqual(big);
+    expect(cpimOf(eg.bobGot[1]!).body.trim()).toBe('still here');
   });
 });
 

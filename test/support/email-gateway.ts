@@ -43,6 +43,8 @@ export async function startEmailGateway(
     domains?: string[];
     /** The `storage:` section (default: test/support/gateway.ts's, SQLite in memory). */
     storage?: Record<string, unknown>;
+    /** The `files:` section over a file server on a free port (issue 17, docs/files.md). */
+    files?: Record<string, unknown>;
   } = {},
 ): Promise<EmailGateway> {
   const outDir = await mkdtemp(join(tmpdir(), 'mail-out-'));
@@ -63,6 +65,9 @@ export async function startEmailGateway(
       rooms: opts.rooms ?? [],
       ...(opts.domains === undefined ? {} : { gateway: { domains: opts.domains } }),
       ...(opts.storage === undefined ? {} : { storage: opts.storage }),
+      ...(opts.files === undefined
+        ? {}
+        : { files: { listen: { host: '127.0.0.1', port: 0 }, ...opts.files } }),
     },
     adapterDefinitions: [def as AdapterDefinition<never>],
   });

@@ -15,13 +15,13 @@ export const PNG_1X1 = Buffer.from(
 export const ELF = Buffer.concat([Buffer.from('7f454c46020101000000000000000000', 'hex'), Buffer.alloc(64)]);
 
 /**
- * A PNG of about `bytes` octets: the 1x1 image with a private ancillary chunk (`tEXt`, RFC 2083
+ * A PNG of exactly `bytes` octets (at least 87): the 1x1 image with a private ancillary chunk (`tEXt`, RFC 2083
  * 4.2.3) of incompressible filler before IEND, so it is still a valid PNG by its signature.
  */
 export function pngOf(bytes: number): Buffer {
   const head = PNG_1X1.subarray(0, PNG_1X1.length - 12);
   const iend = PNG_1X1.subarray(PNG_1X1.length - 12);
-  const fill = Buffer.alloc(Math.max(0, bytes - PNG_1X1.length - 12));
+  const fill = Buffer.alloc(Math.max(0, bytes - PNG_1X1.length - 20));
   let x = 1;
   for (let i = 0; i < fill.length; i++) {
     x = (x * 1103515245 + 12345) >>> 0;
