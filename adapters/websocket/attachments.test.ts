@@ -66,15 +66,15 @@ describe('a send with files (attachmentEntity)', () => {
     expect(e.body).toContain('look\r\nhere');
     const r = await renderContent(e.type, undefined, Buffer.from(e.body));
     expect(r.body).toBe('look\nhere');
-    expect(r.attachments.map((a) => [a.type, a.filename])).toEqual([
-      ['message/external-body', 'phöto.png'],
-      ['message/external-body', 'notes "1".txt'],
+    // Read back by the core (src/mime/external-body.ts): the linked files, with their links.
+    expect(r.attachments.map((a) => [a.type, a.filename, a.octets, a.url])).toEqual([
+      ['image/png', 'phöto.png', 2048, photo.url],
+      ['text/plain', 'notes "1".txt', 12, doc.url],
     ]);
   });
 
-  it('has no text part when the caption is empty', async () => {
+  it('has an empty caption when there is no text', async () => {
     const e = attachmentEntity('', [file('https://f.example/f/a/b.png', 'image/png', 1, 'b.png')]);
-    expect(e.body).not.toContain('text/plain');
     const r = await renderContent(e.type, undefined, Buffer.from(e.body));
     expect(r.body).toBe('');
     expect(r.attachments).toHaveLength(1);
@@ -131,12 +131,33 @@ describe('the files of an incoming message (wireAttachments)', () => {
     ).toEqual([{ name: 'attachment', type: 'image/png', size: PNG.length }]);
   });
 
-  it('never stores an external-body part: its type is the phantom header', async () => {
+  it('never stores a linked file: the page gets its link, type and size', async () => {
     const store = new MemoryStore();
     const e = attachmentEntity('', [file('https://files.example.org/f/q/p.png', 'image/png', 9, 'p.png')]);
     const r = await renderContent(e.type, undefined, Buffer.from(e.body));
     const [a] = await wireAttachments(r.attachments, store, new KnownFiles(10), 'im:a@b', log);
-    expect(a).toMatchObject({ name: 'p.png', type: 'image/png' });
+    expect(a).toEqual({
+      name: 'p.png',
+      type: 'image/png',
+      size: 9,
+      url: 'https://files.example.org/f/q/p.png',
+    });
+    expect(store.puts).toHaveLength(0);
+    // An external-body part naming no http(s) link (another access-type): named, never stored.
+    const ftp = await wireAttachments(
+      [
+        {
+          type: 'message/external-body',
+          octets: 30,
+          content: Buffer.from('Content-Type: image/gif\r\n\r\n'),
+        },
+      ],
+      store,
+      new KnownFiles(10),
+      'im:a@b',
+      log,
+    );
+    expect(ftp).toEqual([{ name: 'attachment', type: 'image/gif', size: 0 }]);
     expect(store.puts).toHaveLength(0);
   });
 });

@@ -18,6 +18,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   BoundedCache,
+  buildMixed,
   FileRefusedError,
   type FileStorePort,
   type Logger,
@@ -93,46 +94,24 @@ export class KnownFiles {
 
 // --- Out: a send with files ----------------------------------------------------------------
 
-/** A quoted-string (RFC 2045 5.1) of an ASCII value. */
-function quoted(value: string): string {
-  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-}
-
-/** `filename=` of Content-Disposition (RFC 2183 2.3), in RFC 2231 form when not ASCII. */
-function filenameParam(name: string): string {
-  if (/^[\x20-\x7e]*$/.test(name)) return `filename=${quoted(name)}`;
-  return `filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
-}
-
-/** One `message/external-body; access-type=URL` part (RFC 2046 5.2.3, RFC 2017 3). */
-function externalPart(f: StoredFile): string {
-  const url = f.url.replace(/"/g, '%22');
-  const expires = new Date(f.expiresAt).toUTCString();
-  const disposition = `Content-Disposition: attachment; ${filenameParam(f.filename || UNNAMED)}`;
-  return (
-    `Content-Type: message/external-body; access-type=URL; URL=${quoted(url)}; size=${f.size}; expiration=${quoted(expires)}\r\n` +
-    `${disposition}\r\n\r\n` +
-    // The phantom header of the file the link names (RFC 2046 5.2.3), then its empty body.
-    `Content-Type: ${f.contentType}\r\n${disposition}\r\n\r\n`
-  );
-}
-
 /**
  * The entity of a message with files: multipart/mixed (RFC 2046 5.1.3), the caption first as
- * text/plain (absent when empty), each file as an external-body part. Line ends CRLF (RFC 2046
- * 4.1.1). The boundary is random, so no caption can contain it.
+ * text/plain, each file as a `message/external-body` link part, both written by the core
+ * (src/mime/mixed.ts, external-body.ts). The boundary is random, so no caption can contain it.
  */
 export function attachmentEntity(
   caption: string,
   files: readonly StoredFile[],
 ): { readonly type: string; readonly body: string } {
-  const boundary = `=_web_${randomUUID()}`;
-  const parts: string[] = [];
-  if (caption !== '')
-    parts.push(`Content-Type: text/plain; charset=UTF-8\r\n\r\n${caption.replace(/\r?\n/g, '\r\n')}`);
-  for (const f of files) parts.push(externalPart(f));
-  const body = parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('') + `--${boundary}--\r\n`;
-  return { type: `multipart/mixed; boundary=${quoted(boundary)}`, body };
+  const links = files.map((f) => ({
+    url: f.url,
+    contentType: f.contentType,
+    filename: f.filename || UNNAMED,
+    size: f.size,
+    expiresAt: f.expiresAt,
+  }));
+  const m = buildMixed(caption, [], links, `=_web_${randomUUID()}`);
+  return { type: m.contentType, body: m.body.toString('utf8') };
 }
 
 /** The page's view of a stored file. */

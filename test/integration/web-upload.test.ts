@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
-import type { StoredFile } from '../../src/index.js';
+import { buildMixed, type StoredFile } from '../../src/index.js';
 import { mintToken } from '../../adapters/websocket/tokens.js';
 import { ELF, PNG_1X1 } from '../support/files.js';
 import { sendText } from '../support/hub-calls.js';
@@ -124,8 +124,25 @@ describe('web file upload (issue 17)', () => {
     );
     // The bytes are in the store only: the message names them.
     expect(cpim).not.toContain(PNG_1X1.toString('base64'));
+    const file = { name: 'photo.png', type: 'image/png', size: PNG_1X1.length, url: f.url };
+    // A direct message to another web user goes through the hub and is read back: the same link.
+    expect(await alice.request({ type: 'send', to: 'bob', attachments: [{ url: f.url }] })).toMatchObject({
+      status: 'ok',
+    });
+    const direct = await bob.waitFor((x) => x.type === 'message' && x.to === 'im:bob@web.test');
+    expect(direct).toMatchObject({ text: '', attachments: [file] });
+    // Someone joining later gets it in the room's history, with its link.
+    const dave = await signIn(web.ws, TOKENS.dave, true, 2);
+    await dave.request({ type: 'join', room: 'lobby' });
+    const history = await dave.waitFor((x) => x.type === 'history' && x.room === 'lobby');
+    expect(
+      (history as { messages: { text: string }[] }).messages.find((x) => x.text === 'our cat'),
+    ).toMatchObject({
+      attachments: [file],
+    });
     alice.close();
     bob.close();
+    dave.close();
   });
 
   it("a hub client's inline image reaches the page as a link of the store", async () => {
@@ -143,6 +160,26 @@ describe('web file upload (issue 17)', () => {
     expect(file).toMatchObject({ name: 'dot.png', type: 'image/png', size: PNG_1X1.length });
     const served = await fetch(file!.url!);
     expect(Buffer.from(await served.arrayBuffer())).toEqual(PNG_1X1);
+    // A file the hub client sends as a link (an external-body part, src/mime) keeps its link.
+    const link = { url: file!.url!, contentType: 'image/png', filename: 'again.png', size: PNG_1X1.length };
+    const linked = buildMixed('again', [], [link], 'lk');
+    const b = await sendText(
+      carol,
+      CAROL,
+      'im:alice@web.test',
+      Buffer.concat([
+        Buffer.from(
+          `From: <${CAROL}>\r\nTo: <im:alice@web.test>\r\n\r\nContent-Type: ${linked.contentType}\r\n\r\n`,
+        ),
+        linked.body,
+      ]),
+      [['Content-Type', 'message/cpim']],
+    );
+    expect(b.status).toBe('ok');
+    const again = await alice.waitFor((x) => x.type === 'message' && x.text === 'again');
+    expect(again).toMatchObject({
+      attachments: [{ name: 'again.png', type: 'image/png', size: PNG_1X1.length, url: file!.url }],
+    });
     alice.close();
   });
 });
