@@ -4,7 +4,7 @@
  * reaches the store, and that refusals read nothing more than they must.
  */
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,7 +20,12 @@ import { TokenVerifier } from './tokens.js';
 import { UploadHandler, uploadName } from './upload.js';
 
 const TOKEN = 'alice-token-0123456789';
-const log = pino({ level: 'silent' });
+/** Every log line, for the test that no failure is reported where the client left. */
+const logged: { level: number; msg: string }[] = [];
+const log = pino(
+  { level: 'debug' },
+  { write: (line: string) => logged.push(JSON.parse(line) as { level: number; msg: string }) },
+);
 
 /** The store's double: keeps what it is given, refuses what starts with "MZ" (an executable). */
 class MemoryStore implements FileStorePort {
@@ -156,6 +161,24 @@ describe('POST /upload (upload.ts)', () => {
     setUp({ maxBytes: 500 }, 20);
     expect((await post(port, Buffer.alloc(21, 1))).status).toBe(413);
     expect((await post(port, Buffer.alloc(20, 1))).status).toBe(201);
+  });
+
+  it('a client that goes away mid-upload leaves nothing kept and nothing counted', async () => {
+    setUp({});
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(
+      `POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 80\r\n\r\n` +
+        'x'.repeat(40),
+    );
+    await expect.poll(() => handler.inProgress).toBe(1);
+    socket.destroy();
+    await expect.poll(() => handler.inProgress).toBe(0);
+    expect(store!.puts).toHaveLength(0);
+    // Not a failure of the server: no warn line (pino level 40), a debug line (20) says it.
+    await expect.poll(() => logged.filter((l) => l.msg === 'upload cut off by the client')).toHaveLength(1);
+    expect(logged.filter((l) => l.level >= 40)).toEqual([]);
+    expect((await post(port, PNG)).status).toBe(201);
   });
 
   it("415 for a type the store forbids, with the store's reason", async () => {

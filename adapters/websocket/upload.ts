@@ -163,7 +163,15 @@ export class UploadHandler {
     if (over !== null) return this.refuse(req, res, over);
     this.busy.set(user, (this.busy.get(user) ?? 0) + 1);
     try {
-      const body = await readCapped(req, max);
+      let body: Buffer | 'too-large';
+      try {
+        body = await readCapped(req, max);
+      } catch (err) {
+        // The client went away mid-upload: nobody to answer, nothing kept (not a server failure).
+        this.d.log.debug({ user, ip, reason: (err as Error).message }, 'upload cut off by the client');
+        res.destroy();
+        return;
+      }
       if (body === 'too-large') return this.tooLarge(req, res, max);
       const type = req.headers['content-type'];
       const name = uploadName(req.url);
