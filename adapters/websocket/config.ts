@@ -173,6 +173,32 @@ const sectionSchema = z.strictObject({
     .describe('limits per connection, per user and in all'),
   mime: configFields.mimeLimits,
   /**
+   * Issue 17: files a signed-in page uploads (POST `/upload`, docs/adapters/web-chat.md
+   * "Attachments") into the gateway's file store (`files:`), which must be on.
+   */
+  uploads: z
+    .strictObject({
+      enabled: z.boolean().prefault(true).describe('accept uploads at `/upload` (needs the file store)'),
+      maxBytes: positiveInt
+        .optional()
+        .describe("largest upload in octets (absent: the file store's `files.maxBytes`); larger: 413"),
+      perMinute: positiveInt.prefault(10).describe('uploads per minute per web user; beyond it 429'),
+      perAddressPerMinute: positiveInt
+        .prefault(30)
+        .describe('uploads per minute per remote address; beyond it 429'),
+      concurrentPerUser: positiveInt
+        .prefault(2)
+        .describe("one web user's uploads in progress at once; beyond it 429"),
+      maxPerMessage: positiveInt.prefault(10).describe('attachments one `send` may carry'),
+      maxKnownFiles: positiveInt
+        .prefault(10_000)
+        .describe(
+          'links of stored files remembered (uploads, kept parts of incoming messages) so a send names only links of this store',
+        ),
+    })
+    .prefault({})
+    .describe('file upload from the page into the gateway file store'),
+  /**
    * History of rooms and direct conversations (issue 15, docs/adapters/web-chat.md "History"):
    * read from the gateway's store (`storage:`), which must be on, with `storage.history.enabled`.
    */

@@ -4,7 +4,7 @@
  * bold and colours, or a mail's HTML emphasis, without ever receiving HTML (the page builds
  * elements from the runs with textContent only). Pure.
  */
-import { normalizeLineEnds, type RenderedContent } from '../../src/index.js';
+import { normalizeLineEnds, type MimeAttachment, type RenderedContent } from '../../src/index.js';
 import type { FormatRun } from './protocol-history.js';
 
 export type { FormatRun };
@@ -12,6 +12,8 @@ export type { FormatRun };
 export interface Shown {
   readonly text: string;
   readonly format?: readonly FormatRun[];
+  /** Issue 17: the parts that are not text (attachments.ts gives them to the page). */
+  readonly parts?: readonly MimeAttachment[];
 }
 
 /** The model's runs for the page, the attachment lines after them as plain text. */

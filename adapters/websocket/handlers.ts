@@ -17,6 +17,7 @@ import {
 import { send } from './send.js';
 import { CLOSE, type Session } from './session.js';
 import { claimedUser, type TokenCheck, type TokenVerifier } from './tokens.js';
+import { uploadLimit } from './upload.js';
 import { readTarget, resultOf } from './translate.js';
 import type { WebChat } from './web-chat.js';
 
@@ -216,11 +217,18 @@ function signIn(
     limits: {
       maxTextBytes: chat.config.limits.maxTextBytes,
       messagesPerSecond: chat.config.limits.messagesPerSecond,
+      ...uploadLimits(chat),
     },
   });
   void chat.publish(u);
   // Issue 15: the account is remembered, and what was kept for it is delivered now.
   chat.offlineDelivery.signedIn(u);
+}
+
+/** Issue 17: what the page says before an upload (absent when uploads are off). */
+function uploadLimits(chat: WebChat): { maxUploadBytes?: number; maxAttachments?: number } {
+  const max = uploadLimit(chat.config, chat.fileStore());
+  return max === null ? {} : { maxUploadBytes: max, maxAttachments: chat.config.uploads.maxPerMessage };
 }
 
 /** Joins a room; a version-2 page then gets its history (history-handlers.ts). */

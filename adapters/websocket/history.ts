@@ -19,6 +19,7 @@ import {
   type Store,
 } from '../../src/index.js';
 import type { HistoryFrame, HistoryItem } from './protocol.js';
+import { linkParts } from './attachments.js';
 import { networkOf, readMessage, readTarget, type ReadMessage } from './translate.js';
 import type { WebChat, WebRoom, WebUser } from './web-chat.js';
 
@@ -91,7 +92,7 @@ async function itemOf(
   ];
   let m: ReadMessage;
   try {
-    m = await readMessage(headers, r.payload, new Date(r.time), chat.config.mime);
+    m = await linkParts(chat, await readMessage(headers, r.payload, new Date(r.time), chat.config.mime));
   } catch (err) {
     if (!(err instanceof MimeReadError)) throw err;
     m = { from: r.source, time: new Date(r.time).toISOString(), text: `[unreadable: ${err.message}]` };
@@ -107,6 +108,7 @@ async function itemOf(
     ...(m.subject === undefined ? {} : { subject: m.subject }),
     ...(m.format === undefined ? {} : { format: [...m.format] }),
     ...m.relations,
+    ...(m.attachments === undefined ? {} : { attachments: [...m.attachments] }),
     ...(m.from === user.inbox.uri ? { own: true } : {}),
   };
 }

@@ -26,6 +26,7 @@ import {
 } from './http-boundary.js';
 import type { WebMetrics } from './metrics.js';
 import type { PageAssets } from './page-build.js';
+import { UPLOAD_PATH, type UploadHandler } from './upload.js';
 
 export interface WebServerOptions {
   readonly config: WebSocketConfig;
@@ -39,6 +40,10 @@ export interface WebServerOptions {
   readonly onConnection: (ws: WebSocket, req: IncomingMessage) => void;
   /** Connections per remote address (issue 13); absent = not enforced. */
   readonly limits?: AdapterListenerLimits;
+  /** Issue 17: `POST /upload` (upload.ts); absent = 404. */
+  readonly upload?: UploadHandler;
+  /** Issue 17: origins the page may show images from (the file store's), for img-src. */
+  readonly imageOrigins?: () => readonly string[];
 }
 
 /** Seconds a client refused for its address is asked to wait (RFC 9110 10.2.3). */
@@ -46,9 +51,13 @@ const RETRY_AFTER_S = 10;
 /** A refused connection that sends no request within this long is closed. */
 const REFUSED_GRACE_MS = 2000;
 
+/** The page's policy; `img` adds the file store's origin (issue 17: previews of attachments). */
+function contentSecurityPolicy(img: readonly string[]): string {
+  const images = ["'self'", 'data:', ...img].join(' ');
+  return `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src ${images}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
+
 const SECURITY_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-cache',
@@ -194,12 +203,22 @@ export class WebServer {
       res.end(path === null ? 'bad request target\n' : 'more than one Host\n');
       return;
     }
+    if (path === UPLOAD_PATH && this.o.upload !== undefined) {
+      // Issue 17: as for the WebSocket, a browser on another origin may not upload (RFC 6454).
+      if (!originAllowed(req.headers.origin, req.headers.host, this.o.config.http.allowedOrigins)) {
+        res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+        res.end('forbidden origin\n');
+        return;
+      }
+      return this.o.upload.handle(req, res);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
     const send = (status: number, type: string, body: string): void => {
-      res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS });
+      const csp = contentSecurityPolicy(this.o.imageOrigins?.() ?? []);
+      res.writeHead(status, { 'Content-Type': type, 'Content-Security-Policy': csp, ...SECURITY_HEADERS });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     const a = this.o.assets;

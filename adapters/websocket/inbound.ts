@@ -17,6 +17,7 @@ import {
   type Answer,
   type Operation,
 } from '../../src/index.js';
+import { linkParts } from './attachments.js';
 import { appendDirect, contentTypeOf } from './history.js';
 import { deliverReport } from './reports.js';
 import { acceptIncoming } from './relations.js';
@@ -56,9 +57,13 @@ function deliverSend(chat: WebChat, op: Operation): Promise<Answer> | Answer {
   if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
   const withPayload = op as Operation & { payload: Uint8Array };
   const m = readMessage(op.headers, op.payload, new Date(), chat.config.mime);
-  if (!(m instanceof Promise)) return deliverRead(chat, local, withPayload, m);
+  if (!(m instanceof Promise))
+    return m.parts === undefined
+      ? deliverRead(chat, local, withPayload, m)
+      : linkParts(chat, m).then((read) => deliverRead(chat, local, withPayload, read));
   return m.then(
-    (read) => deliverRead(chat, local, withPayload, read),
+    // Issue 17: its files become links the page can show (attachments.ts).
+    async (read) => deliverRead(chat, local, withPayload, await linkParts(chat, read)),
     (err: unknown) => {
       if (!(err instanceof MimeReadError)) throw err;
       // The sender hears why; the log says so at warn (docs/architecture.md part 8).
@@ -95,6 +100,7 @@ function deliverRead(
       ...(m.subject === undefined ? {} : { subject: m.subject }),
       ...(m.format === undefined ? {} : { format: [...m.format] }),
       ...m.relations,
+      ...(m.attachments === undefined ? {} : { attachments: [...m.attachments] }),
       room: room.name,
       ...(id ? { id } : {}),
     });
@@ -152,6 +158,7 @@ async function toUser(
     ...(m.subject === undefined ? {} : { subject: m.subject }),
     ...(m.format === undefined ? {} : { format: [...m.format] }),
     ...m.relations,
+    ...(m.attachments === undefined ? {} : { attachments: [...m.attachments] }),
     to: user.inbox.uri,
     id,
     ...(cursor === undefined ? {} : { cursor }),

@@ -22,6 +22,7 @@ import {
 } from '../../src/index.js';
 import { appendDirect, contentTypeOf } from './history.js';
 import { messageIdOf } from './storage.js';
+import { linkParts } from './attachments.js';
 import { networkOf, readMessage } from './translate.js';
 import type { WebChat, WebUser } from './web-chat.js';
 
@@ -149,11 +150,13 @@ export class WebOffline {
           if (sessions.length === 0) break;
           const m = await Promise.resolve(
             readMessage(r.headers, r.payload, new Date(r.time), this.chat.config.mime),
-          ).catch((err: unknown) => ({
-            from: (getHeader(r.headers, 'Orig-Sender') ?? getHeader(r.headers, 'Sender') ?? '').trim(),
-            time: new Date(r.time).toISOString(),
-            text: `[unreadable: ${(err as Error).message}]`,
-          }));
+          )
+            .then((read) => linkParts(this.chat, read))
+            .catch((err: unknown) => ({
+              from: (getHeader(r.headers, 'Orig-Sender') ?? getHeader(r.headers, 'Sender') ?? '').trim(),
+              time: new Date(r.time).toISOString(),
+              text: `[unreadable: ${(err as Error).message}]`,
+            }));
           const frame = {
             type: 'message' as const,
             delivery: '',
@@ -164,6 +167,7 @@ export class WebOffline {
             text: m.text,
             ...('subject' in m && m.subject !== undefined ? { subject: m.subject } : {}),
             ...('format' in m && m.format !== undefined ? { format: [...m.format] } : {}),
+            ...('attachments' in m && m.attachments !== undefined ? { attachments: [...m.attachments] } : {}),
             id: r.id,
           };
           const sent = sessions.map((s) => s.sendConfirmed(frame));

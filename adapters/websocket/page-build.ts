@@ -55,12 +55,14 @@ async function bundleInMemory(): Promise<string> {
 
 async function loadAssets(): Promise<PageAssets> {
   const prebuilt = existsSync(PAGE_DIR + PAGE_BUNDLE);
-  const [html, css, js] = await Promise.all([
+  // files.css: the attachments' styles (issue 17), served as part of style.css.
+  const [html, css, filesCss, js] = await Promise.all([
     readFile(PAGE_DIR + 'index.html', 'utf8'),
     readFile(PAGE_DIR + 'style.css', 'utf8'),
+    readFile(PAGE_DIR + 'files.css', 'utf8'),
     prebuilt ? readFile(PAGE_DIR + PAGE_BUNDLE, 'utf8') : bundleInMemory(),
   ]);
-  return { html, css, js };
+  return { html, css: `${css}\n${filesCss}`, js };
 }
 
 export function pageAssets(): Promise<PageAssets> {

@@ -8,6 +8,7 @@
  * only by asking the gateway (`before`, `after`).
  */
 import { z } from 'zod';
+import { messageAttachmentFields } from './protocol-attachments.js';
 import { messageRelationFields } from './protocol-relations.js';
 
 export const cursor = z.string().regex(/^[0-9]{1,16}$/, 'a cursor from a message or history frame');
@@ -72,6 +73,7 @@ export const historyItem = z.strictObject({
   own: z.boolean().optional(),
   /** Issue 17: what it replies to, edits, deletes or reacts to. */
   ...messageRelationFields,
+  ...messageAttachmentFields,
 });
 
 export const historyFrame = z.strictObject({

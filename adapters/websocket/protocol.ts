@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { cursor, formatRuns, historyFrame, historyRequestFrame, reportFrame } from './protocol-history.js';
+import { messageAttachmentFields, sendAttachmentFields } from './protocol-attachments.js';
 import { messageRelationFields, sendRelationFields } from './protocol-relations.js';
 
 /** The version this gateway speaks; `auth` may name any of SUPPORTED_VERSIONS. */
@@ -48,9 +49,10 @@ export const sendFrame = z
     to: target.optional(),
     /** A room message: the name of a joined room. */
     room: roomName.optional(),
-    /** The text; absent only for a deletion or a reaction (issue 17). */
+    /** The text; absent only for a deletion, a reaction or files without a caption (issue 17). */
     text: z.string().min(1).optional(),
     ...sendRelationFields,
+    ...sendAttachmentFields,
   })
   .refine((f) => (f.to === undefined) !== (f.room === undefined), {
     message: 'give exactly one of "to" and "room"',
@@ -58,10 +60,20 @@ export const sendFrame = z
   .refine((f) => [f.replaces, f.retracts, f.reaction].filter((x) => x !== undefined).length <= 1, {
     message: 'give at most one of "replaces", "retracts" and "reaction"',
   })
-  .refine((f) => (f.text === undefined) === (f.retracts !== undefined || f.reaction !== undefined), {
-    message: 'a send needs "text", except a deletion or a reaction, which has none',
-    path: ['text'],
-  });
+  .refine(
+    (f) =>
+      f.text !== undefined ||
+      f.attachments !== undefined ||
+      f.retracts !== undefined ||
+      f.reaction !== undefined,
+    { message: 'a send needs "text" or "attachments", except a deletion or a reaction', path: ['text'] },
+  )
+  .refine(
+    (f) =>
+      (f.retracts === undefined && f.reaction === undefined) ||
+      (f.text === undefined && f.attachments === undefined),
+    { message: 'a deletion or a reaction has no "text" and no "attachments"', path: ['text'] },
+  );
 
 export const joinFrame = z.strictObject({
   type: z.literal('join'),
@@ -130,7 +142,14 @@ export const welcomeFrame = z.strictObject({
   presentity: z.string(),
   domain: z.string(),
   rooms: z.array(roomInfo),
-  limits: z.strictObject({ maxTextBytes: z.number(), messagesPerSecond: z.number() }),
+  limits: z.strictObject({
+    maxTextBytes: z.number(),
+    messagesPerSecond: z.number(),
+    /** Issue 17: the largest file `POST /upload` takes; absent when uploads are off. */
+    maxUploadBytes: z.number().optional(),
+    /** Issue 17: the most attachments one `send` may carry. */
+    maxAttachments: z.number().optional(),
+  }),
 });
 
 /** The answer to a request, matched by `id`. Error types are the hub's (draft §12). */
@@ -186,6 +205,7 @@ export const messageFrame = z.strictObject({
   cursor: cursor.optional(),
   /** Issue 17: what it replies to, edits, deletes or reacts to (the CPIM `Msg` headers). */
   ...messageRelationFields,
+  ...messageAttachmentFields,
 });
 
 export const PRESENCE_STATES = ['online', 'idle', 'away', 'offline', 'unknown'] as const;

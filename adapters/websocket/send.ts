@@ -6,7 +6,14 @@
  * once the hub answered `ok` and before the page hears it (a direct message to another web user
  * is kept on its way in, inbound.ts); a history write that fails is answered `resources`.
  */
-import { errorAnswer, MESSAGE_ID_HEADER, type Answer } from '../../src/index.js';
+import {
+  errorAnswer,
+  MESSAGE_ID_HEADER,
+  type Answer,
+  type Relations,
+  type StoredFile,
+} from '../../src/index.js';
+import { attachmentEntity, filesOfSend, wireOf } from './attachments.js';
 import { appendDirect, directKey, roomKey } from './history.js';
 import type { ClientFrame, ResultFrame } from './protocol.js';
 import type { Session } from './session.js';
@@ -16,6 +23,19 @@ import { CPIM_TYPE, buildMessage, mergeRoomResults, readTarget, resultOf } from 
 import type { WebChat } from './web-chat.js';
 
 type SendFrame = Extract<ClientFrame, { type: 'send' }>;
+
+/** The stored files a send names: none, or each a live link of this store (attachments.ts). */
+function sendFiles(chat: WebChat, f: SendFrame): StoredFile[] | string {
+  if (f.attachments === undefined) return [];
+  const max = chat.config.uploads.maxPerMessage;
+  if (f.attachments.length > max) return `attachments: at most ${max} files per message`;
+  return filesOfSend(chat.files, f.attachments);
+}
+
+function withoutRanges(r: Relations): Relations {
+  const { fallback: _ranges, ...rest } = r;
+  return rest;
+}
 
 /**
  * Issue 20, clipping is never silent: an adapter that sent the message only in part says so in
@@ -48,7 +68,17 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
   // Issue 17: replies, edits, deletions and reactions (relations.ts; the author check).
   const out = outgoing(chat.known, u.inbox.uri, id, f);
   if (typeof out === 'string') return reply(errorAnswer('target-authorization', out));
-  const shown = { text: out.text, ...out.shown };
+  // Issue 17: files uploaded first, named by their links (attachments.ts).
+  const files = sendFiles(chat, f);
+  if (typeof files === 'string') return reply(errorAnswer('malformed', files));
+  const entity = files.length === 0 ? undefined : attachmentEntity(out.body, files);
+  // The fallback's ranges count in a text body; inside a multipart the caption only keeps the quote.
+  const relations = entity === undefined ? out.relations : withoutRanges(out.relations);
+  const shown = {
+    text: out.text,
+    ...out.shown,
+    ...(files.length === 0 ? {} : { attachments: files.map(wireOf) }),
+  };
   const remember = (): void => {
     acceptIncoming(chat.known, id, u.inbox.uri, out.text, out.shown);
   };
@@ -57,7 +87,7 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
     const room = chat.rooms.get(f.room);
     if (room === undefined) return reply(errorAnswer('target-not-found', `no room ${f.room}`));
     if (!s.rooms.has(room.name)) return reply(errorAnswer('target-authorization', 'join the room first'));
-    const payload = buildMessage(u.inbox, room.address, out.body, now, out.relations);
+    const payload = buildMessage(u.inbox, room.address, out.body, now, relations, entity);
     remember();
     const frame = {
       from: u.inbox.uri,
@@ -111,7 +141,7 @@ export async function send(chat: WebChat, s: Session, f: SendFrame): Promise<voi
         ...shown,
         id,
       });
-  const payload = buildMessage(u.inbox, to, out.body, now, out.relations);
+  const payload = buildMessage(u.inbox, to, out.body, now, relations, entity);
   remember();
   const answer = await chat.ctx.hub.send({
     sender: u.inbox.uri,

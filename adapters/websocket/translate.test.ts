@@ -53,18 +53,17 @@ describe('websocket translate', () => {
       time: now.toISOString(),
       text: 'plain',
     });
-    expect(
-      (
-        await readMessage(
-          [
-            ['Sender', 'im:x@y'],
-            ['Content-Type', 'image/png'],
-          ],
-          Buffer.alloc(3),
-          now,
-        )
-      ).text,
-    ).toBe('[image/png attachment, 3 octets]');
+    // Issue 17: a body that is a file alone has no caption; the file goes to the page as a part.
+    const image = await readMessage(
+      [
+        ['Sender', 'im:x@y'],
+        ['Content-Type', 'image/png'],
+      ],
+      Buffer.alloc(3),
+      now,
+    );
+    expect(image.text).toBe('');
+    expect(image.parts?.map((p) => [p.type, p.octets])).toEqual([['image/png', 3]]);
   });
 
   it('shows the text of multipart bodies: a formatted IRC line and a mail with an attachment', async () => {
@@ -92,9 +91,10 @@ describe('websocket translate', () => {
       '--M\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nVoil=E0 the photo\r\n' +
       '--M\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=cat.jpg\r\n' +
       'Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQ\r\n--M--\r\n';
-    expect((await readMessage(headers, cpim(mail), now)).text).toBe(
-      'Voilà the photo\n[image/jpeg attachment cat.jpg, 6 octets]',
-    );
+    // Issue 17: the caption is the text; the photo goes to the page as an attachment (attachments.ts).
+    const m = await readMessage(headers, cpim(mail), now);
+    expect(m.text).toBe('Voilà the photo');
+    expect(m.parts?.map((p) => [p.type, p.filename, p.octets])).toEqual([['image/jpeg', 'cat.jpg', 6]]);
   });
 
   it('shows the authenticated author, never an inner From naming someone else (issue 13 defect 3)', async () => {

@@ -25,12 +25,14 @@ import {
   type CpimPayload,
   type Headers,
   type ImAddress,
+  type MimeAttachment,
   type RenderedContent,
   type MimeReadLimits,
   type PresAddress,
   type Relations,
   type XmlElement,
 } from '../../src/index.js';
+import type { WireAttachment } from './attachments.js';
 import { NAME_PATTERN } from './config.js';
 import { formatOf, type FormatRun, type Shown } from './format-runs.js';
 import type { PageState, PresenceState, ResultFrame } from './protocol.js';
@@ -87,8 +89,10 @@ export function buildMessage(
   text: string,
   now: Date,
   relations?: Relations,
+  entity?: { readonly type: string; readonly body: string },
 ): Uint8Array {
-  const h = relations === undefined ? null : relationHeaders(relations, text === '');
+  // `entity`: a message with files (attachments.ts), whose caption is already inside it.
+  const h = relations === undefined ? null : relationHeaders(relations, text === '' && entity === undefined);
   return Buffer.from(
     buildCpim({
       startsWith: 'cpim-headers',
@@ -102,8 +106,8 @@ export function buildMessage(
             extraHeaders: h.extraHeaders,
             ...(h.require.length > 0 ? { require: h.require } : {}),
           }),
-      contentHeaders: [['Content-Type', TEXT_TYPE]],
-      body: text,
+      contentHeaders: [['Content-Type', entity?.type ?? TEXT_TYPE]],
+      body: entity?.body ?? text,
     }),
   );
 }
@@ -118,9 +122,18 @@ export interface ReadMessage {
   readonly format?: readonly FormatRun[];
   /** Issue 17: what it replies to, edits, deletes or reacts to (its `Msg` headers). */
   readonly relations?: WireRelations;
+  /** Issue 17: its files, as read (bytes or link); attachments.ts makes them the page's. */
+  readonly parts?: readonly MimeAttachment[];
+  /** Issue 17: its files as the page sees them (attachments.ts linkParts). */
+  readonly attachments?: readonly WireAttachment[];
 }
 
 function shown(r: RenderedContent): Shown {
+  if (r.attachments.length > 0) {
+    // Issue 17: the files go to the page as `attachments` (attachments.ts); the text is the caption.
+    const format = formatOf({ ...r, text: r.body });
+    return { text: r.body, ...(format === undefined ? {} : { format }), parts: r.attachments };
+  }
   const format = formatOf(r);
   return format === undefined ? { text: r.text } : { text: r.text, format };
 }
@@ -240,6 +253,7 @@ export function readMessage(
     ...(relations === undefined ? {} : { relations }),
     ...(subject === undefined ? {} : { subject }),
     ...(s.format === undefined ? {} : { format: prefix === '' ? s.format : [{ text: prefix }, ...s.format] }),
+    ...(s.parts === undefined ? {} : { parts: s.parts }),
   });
   return text instanceof Promise ? text.then(make) : make(text);
 }

@@ -16,9 +16,11 @@ import {
   parseImUri,
   type AdapterContext,
   type Answer,
+  type FileStorePort,
   type ImAddress,
   type PresAddress,
 } from '../../src/index.js';
+import { KnownFiles } from './attachments.js';
 import { frameKey } from './history.js';
 import type { WebMetrics } from './metrics.js';
 import { WebOffline } from './offline.js';
@@ -93,6 +95,8 @@ export class WebChat {
   readonly offlineDelivery: WebOffline;
   /** Issue 17: who wrote which message (the author check of edits and deletions), read at start. */
   known: KnownMessages;
+  /** Issue 17: links of the gateway's file store this adapter has seen (attachments.ts). */
+  readonly files: KnownFiles;
 
   constructor(
     readonly config: WebSocketConfig,
@@ -109,6 +113,12 @@ export class WebChat {
     this.storage = new WebStorage(ctx, () => this.config);
     this.offlineDelivery = new WebOffline(this);
     this.known = new KnownMessages(null, this.knownNamespace, config.limits.maxKnownMessages);
+    this.files = new KnownFiles(config.uploads.maxKnownFiles);
+  }
+
+  /** The gateway's file store (issue 17, src/files/types.ts); null when it is off. */
+  fileStore(): FileStorePort | null {
+    return this.ctx.files?.() ?? null;
   }
 
   private get knownNamespace(): string {

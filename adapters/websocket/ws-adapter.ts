@@ -24,6 +24,7 @@ import { pageAssets } from './page-build.js';
 import { CLOSE, Session } from './session.js';
 import { onlyCredentialsChanged, revokedUsers } from './reconfigure.js';
 import { TokenVerifier } from './tokens.js';
+import { UploadHandler } from './upload.js';
 import { CPIM_TYPE } from './translate.js';
 import { WebChat } from './web-chat.js';
 
@@ -111,6 +112,15 @@ export class WebSocketAdapter implements Adapter {
       log: this.ctx.log,
       admit: () => this.chat.sessions.size < this.config.limits.maxConnections,
       onConnection: (ws, req) => this.accept(ws, req.socket),
+      upload: new UploadHandler({
+        config: () => this.config,
+        check: (token) => this.tokens.check(token),
+        files: () => this.chat.fileStore(),
+        known: this.chat.files,
+        log: this.ctx.log,
+        attempts: this.ctx.authAttempts?.('web'),
+      }),
+      imageOrigins: () => this.chat.files.origins(this.chat.fileStore()),
       ...(this.ctx.limits === undefined ? {} : { limits: this.ctx.limits }),
     });
     this.bound = await this.server.listen();

@@ -111,6 +111,11 @@ export class FileStore implements FileStorePort {
     this.timer.unref();
   }
 
+  /** FileStorePort.publicBaseUrl: the links' base, once known (the web page's img-src, issue 17). */
+  get publicBaseUrl(): string | undefined {
+    return this.baseUrl === '' ? undefined : this.baseUrl;
+  }
+
   /** The links' base (`files.publicBaseUrl`, or the server's address once it listens). */
   setBaseUrl(url: string): void {
     this.baseUrl = url.replace(/\/+$/, '');

@@ -51,6 +51,11 @@ export interface FileStorePort {
   readonly inlineMaxBytes: number;
   /** Largest file the store keeps (`files.maxBytes`). */
   readonly maxBytes: number;
+  /**
+   * The file server's public base URL (`files.publicBaseUrl`), when known: the web page allows
+   * images from its origin (Content-Security-Policy img-src) so previews show.
+   */
+  readonly publicBaseUrl?: string;
   /** Keeps `bytes`; rejects with FileRefusedError (too large, a forbidden type, over quota). */
   put(bytes: Uint8Array, meta: FileMeta): Promise<StoredFile>;
   /** Keeps a long text (UTF-8, served as text/plain) that a network would have to cut. */

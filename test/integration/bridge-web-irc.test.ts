@@ -24,6 +24,7 @@ import { useMailSink } from '../support/mail-sink.js';
 import { waitFor } from '../support/net.js';
 import { sendText } from '../support/hub-calls.js';
 import { signIn, TOKENS, type TestClient } from '../support/websocket.js';
+import { ELF, pngOf } from '../support/files.js';
 import type { ResultFrame } from '../../adapters/websocket/protocol.js';
 
 const tokenOf = (user: string) => `${user}-token-0123456789`;
@@ -57,6 +58,8 @@ describe('a browser user and an IRC user in one room', () => {
             ],
           },
           deliveryTimeoutMs: 2000,
+          // Issue 17: a limit the upload test passes with a small file.
+          uploads: { maxBytes: 512 * 1024 },
           rooms: [{ name: 'dev', address: 'im:dev@gw.test', title: 'Dev (IRC #dev)' }],
         },
       ],
@@ -262,6 +265,74 @@ describe('a browser user and an IRC user in one room', () => {
     web.close();
   });
 
+  it('a web user uploads an image with progress; the room shows its preview and IRC gets the post (issue 17)', async () => {
+    const { http } = await start();
+    const alice = await browser.signedIn(http, TOKENS.alice);
+    const bob = await browser.signedIn(http, TOKENS.bob);
+    for (const p of [alice, bob]) {
+      await p.click('li[data-key="room:dev"]');
+      await p.locator('#text:not([disabled])').waitFor();
+    }
+    const dave = await irc.user('Dave');
+    await dave.join('#dev');
+    // Every progress bar the composer shows, as it is drawn (XMLHttpRequest upload progress).
+    // (A script text: the test files are compiled without the DOM's types.)
+    await alice.evaluate(`
+      window.progress = [];
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes)
+            if (n instanceof HTMLElement)
+              for (const e of n.querySelectorAll('progress')) window.progress.push({ value: e.value, max: e.max });
+      }).observe(document.getElementById('composer-bar'), { childList: true, subtree: true });
+    `);
+    const image = pngOf(300 * 1024);
+    await alice.setInputFiles('#file', { name: 'cat.png', mimeType: 'image/png', buffer: image });
+    await alice.locator('#upload-list .ready', { hasText: 'cat.png (300 KB)' }).waitFor();
+    const progress = (await alice.evaluate('window.progress')) as { value: number; max: number }[];
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toEqual({ value: image.length, max: image.length });
+
+    await say(alice, 'our cat');
+    await alice.locator('li.message.own[data-status="delivered"]', { hasText: 'our cat' }).waitFor();
+    // The other web user sees the preview, loaded from the file store (the page's img-src allows it).
+    const post = bob.locator('li.message:not(.own)', { hasText: 'our cat' });
+    await post.waitFor();
+    const img = post.locator('.attachments img.preview');
+    await expect
+      .poll(() => img.evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(1);
+    const src = (await img.getAttribute('src'))!;
+    expect(src).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/f\/[A-Za-z0-9_-]+\/cat\.png$/);
+    expect(await post.locator('.attachments a', { hasText: 'cat.png (300 KB)' }).getAttribute('href')).toBe(
+      src,
+    );
+    await alice.locator('li.message.own .attachments img.preview').waitFor();
+    // IRC takes no files: the channel gets the caption, then the file's link (docs/message-semantics.md).
+    await waitFor(
+      () => dave.lines.filter((l) => l.target === '#dev').length >= 2 || undefined,
+      5000,
+      'post on #dev',
+    );
+    expect(dave.lines.filter((l) => l.target === '#dev').map((l) => l.message)).toEqual([
+      '<alice@web.test> our cat',
+      `<alice@web.test> cat.png (image/png, 300 KiB): ${src}`,
+    ]);
+    await browser.screenshot(bob, 'web-upload-preview');
+
+    // Over the limit: said before a byte goes out; a forbidden type: the store's refusal shown.
+    await alice.setInputFiles('#file', {
+      name: 'huge.png',
+      mimeType: 'image/png',
+      buffer: Buffer.alloc(600 * 1024),
+    });
+    await alice
+      .locator('#upload-list .refused', { hasText: 'huge.png: 600 KB: files are limited to 512 KB' })
+      .waitFor();
+    await alice.setInputFiles('#file', { name: 'kitten.png', mimeType: 'image/png', buffer: ELF });
+    await alice.locator('#upload-list .refused', { hasText: /^kitten\.png: .*not/ }).waitFor();
+  });
+
   it('a mail with a 2 KB attachment reaches the page and the channel readable; a web reply is mailed threaded', async () => {
     const email = createEmailAdapterDefinition({ resolver: stubResolver({}) });
     const gw = await irc.gateway({
@@ -322,14 +393,16 @@ describe('a browser user and an IRC user in one room', () => {
     } finally {
       t.close();
     }
-    // The page: the subject with the first message of the thread, the text, the attachment named.
+    // The page: the subject with the first message of the thread, the text, the attachment under
+    // it as a link of the gateway's file store (issue 17: the web adapter keeps inline parts there).
     const item = alice.locator('li.message:not(.own)', { hasText: 'see small-attach' });
     await item.waitFor();
     expect(await item.locator('.subject').innerText()).toBe('small-attach');
     const shown = await item.locator('.text').evaluate((e) => e.textContent);
-    expect(shown).toBe(
-      'see small-attach\nsecond line\n[application/octet-stream attachment notes.bin, 2048 octets]',
-    );
+    expect(shown).toBe('see small-attach\nsecond line');
+    expect(await item.locator('.attachments li').allInnerTexts()).toEqual(['notes.bin (2.0 KB)']);
+    const link = (await item.locator('.attachments a').getAttribute('href'))!;
+    expect(Buffer.from(await (await fetch(link)).arrayBuffer())).toEqual(Buffer.alloc(2048, 1));
     expect(await alice.locator('li.message', { hasText: 'content, ' }).count()).toBe(0);
     // The channel: the text and the attachment, line by line; the file as a link to the gateway's
     // file store (issue 17, docs/files.md).

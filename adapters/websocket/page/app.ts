@@ -12,6 +12,7 @@ import { domain, toUri } from './addresses.js';
 import { joinRoom, load, loadOlder, onHistory, onMessage, onReport, sentAs } from './history.js';
 import { composing, sendEdit } from './relations.js';
 import { request, watch } from './requests.js';
+import { attached, pick, uploading } from './upload.js';
 import {
   chat,
   conversation,
@@ -163,7 +164,16 @@ function onFrame(f: ServerFrame): void {
 function submit(): void {
   const text = $('text') as HTMLTextAreaElement;
   const c = chat.current === null ? undefined : conversations.get(chat.current);
-  if (c === undefined || text.value.trim() === '' || chat.me === null) return;
+  // Issue 17: files uploaded and waiting go with the text (which may then be empty).
+  const files = composing.editing === null ? attached.splice(0) : [];
+  if (c === undefined || (text.value.trim() === '' && files.length === 0) || chat.me === null) {
+    attached.push(...files);
+    return;
+  }
+  if (uploading()) {
+    attached.push(...files);
+    return;
+  }
   const editing = composing.editing;
   const replyTo = composing.replyTo?.id;
   composing.editing = composing.replyTo = null;
@@ -180,13 +190,15 @@ function submit(): void {
     own: true,
     status: 'sending',
     ...(replyTo === undefined ? {} : { replyTo }),
+    ...(files.length === 0 ? {} : { attachments: files }),
   };
   c.messages.push(m);
   const frame = {
     type: 'send',
     ...(c.kind === 'room' ? { room: c.target } : { to: c.target }),
-    text: text.value,
+    ...(text.value.trim() === '' ? {} : { text: text.value }),
     ...(replyTo === undefined ? {} : { replyTo }),
+    ...(files.length === 0 ? {} : { attachments: files.map((f) => ({ url: f.url })) }),
   };
   if (!request(frame, 'send', { message: m, ...(c.kind === 'direct' ? { to: c.target } : {}) })) {
     m.status = 'failed';
@@ -242,6 +254,27 @@ function wire(): void {
   $('composer').addEventListener('submit', (e) => {
     e.preventDefault();
     submit();
+  });
+  // Issue 17: the file button and files dropped on the conversation (upload.ts).
+  $('attach').addEventListener('click', () => $('file').click());
+  $('file').addEventListener('change', () => {
+    const input = $('file') as HTMLInputElement;
+    if (input.files !== null) pick(input.files, render);
+    input.value = '';
+  });
+  const main = document.querySelector('main.conversation')!;
+  main.addEventListener('dragover', (e) => {
+    if (($('attach') as HTMLButtonElement).disabled) return;
+    e.preventDefault();
+    main.classList.add('dropping');
+  });
+  main.addEventListener('dragleave', () => main.classList.remove('dropping'));
+  main.addEventListener('drop', (e) => {
+    main.classList.remove('dropping');
+    const files = (e as DragEvent).dataTransfer?.files;
+    if (files === undefined || files.length === 0 || ($('attach') as HTMLButtonElement).disabled) return;
+    e.preventDefault();
+    pick(files, render);
   });
   $('text').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey) {

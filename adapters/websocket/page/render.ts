@@ -7,6 +7,7 @@ import { joinRoom, loadOlder } from './history.js';
 import { composerBar, decorate } from './relations.js';
 import { request } from './requests.js';
 import { chat, conversation, conversations, joined, members, presence, remember } from './state.js';
+import { uploadsBar } from './upload.js';
 import { $, dot, h, listItem, messageItem, shortName } from './view.js';
 
 export function open(key: string): void {
@@ -72,6 +73,7 @@ function renderConversation(d: string): void {
     $('messages').replaceChildren();
     membersPane.hidden = true;
     text.disabled = button.disabled = true;
+    ($('attach') as HTMLButtonElement).disabled = true;
     return;
   }
   if (c.kind === 'room') {
@@ -137,8 +139,12 @@ function renderConversation(d: string): void {
       return item;
     }),
   );
-  $('composer-bar').replaceChildren(...[composerBar(d, render)].filter((e) => e !== null));
+  $('composer-bar').replaceChildren(
+    ...[composerBar(d, render), uploadsBar(render)].filter((e) => e !== null),
+  );
   messages.dataset.key = c.key;
   messages.scrollTop = following ? messages.scrollHeight : messages.scrollHeight - fromBottom;
   text.disabled = button.disabled = c.kind === 'room' && !joined.has(c.target);
+  // Issue 17: files only where the gateway takes them (the welcome frame names the limit).
+  ($('attach') as HTMLButtonElement).disabled = text.disabled || chat.me?.limits.maxUploadBytes === undefined;
 }

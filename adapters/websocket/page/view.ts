@@ -2,7 +2,10 @@
  * DOM building for the page. Text goes in with textContent only, never as HTML, so nothing a
  * remote user writes can run in the page.
  */
+import type { WireAttachmentFrame } from '../protocol-attachments.js';
 import type { FormatRun } from '../protocol-history.js';
+// Issue 17: a message's files (upload.ts takes `h` from here: functions only, the cycle is harmless).
+import { attachmentsView } from './upload.js';
 
 export type Status =
   | 'sending'
@@ -35,6 +38,8 @@ export interface ChatMessage {
   deleted?: boolean;
   /** Reaction key → who reacted (im: URIs). */
   reactions?: Record<string, string[]>;
+  /** Issue 17: its files (upload.ts shows them). */
+  readonly attachments?: readonly WireAttachmentFrame[];
   readonly own: boolean;
   status: Status;
   reason?: string;
@@ -146,6 +151,7 @@ export function messageItem(m: ChatMessage, domain: string): HTMLElement {
     ),
     m.subject === undefined ? null : h('div', { class: 'subject' }, m.subject),
     h('div', { class: 'text' }, ...messageText(m)),
+    m.deleted ? null : attachmentsView(m.attachments),
   );
   const status = statusText(m);
   if (m.own && status !== '') item.append(h('div', { class: 'status' }, status));
