@@ -127,20 +127,24 @@ export interface GroupchatText {
 /**
  * A message in the room (XEP-0045 §7.4) from `room/nick`: `id` as the sender gave it on the
  * reflection to the sender (clients match their echo by it), a XEP-0359 `<stanza-id by=room>`
- * when the gateway has a Message-ID, and XEP-0203 `<delay from=room stamp>` for history (§7.2.14).
+ * when the gateway has a Message-ID, and XEP-0203 `<delay from=room stamp>` for history (§7.2.14);
+ * `extra`: relation elements (relation-stanzas.ts, issue 17).
  */
 export function groupchatMessage(
   from: string,
   to: string,
   t: GroupchatText,
-  o: { id: string; roomJid: string; stanzaId?: string; delay?: Date },
+  o: { id: string; roomJid: string; stanzaId?: string; delay?: Date; extra?: readonly Element[] },
 ): Element {
+  const extra = o.extra ?? [];
   return xml(
     'message',
     { from, to, type: 'groupchat', id: o.id, 'xml:lang': t.lang },
     t.subject === undefined ? undefined : xml('subject', {}, xmlSafe(t.subject)),
-    xml('body', {}, xmlSafe(t.body)),
+    // A reaction (XEP-0444 §3) has no body; every other message has one.
+    t.body === '' && extra.length > 0 ? undefined : xml('body', {}, xmlSafe(t.body)),
     t.xhtml === undefined ? undefined : xhtmlIm(t.xhtml),
+    ...extra,
     o.stanzaId === undefined ? undefined : xml('stanza-id', { xmlns: NS_SID, by: o.roomJid, id: o.stanzaId }),
     o.delay === undefined
       ? undefined

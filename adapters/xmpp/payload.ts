@@ -116,7 +116,12 @@ export async function outboundMessage(
  * ids are not trustworthy keys; receipts and errors find the send by it). Formatting goes as
  * XEP-0071 XHTML-IM after the plain body, written from the formatting model (xhtml-im.ts).
  */
-export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolean): Element {
+export function messageStanza(
+  m: XmppMessage,
+  id: string,
+  requestReceipt: boolean,
+  extra: readonly Element[] = [],
+): Element {
   return xml(
     'message',
     { from: m.from, to: m.to, type: m.type, id, [XML_LANG]: m.lang },
@@ -125,6 +130,7 @@ export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolea
     m.xhtml === undefined ? undefined : xhtmlIm(m.xhtml),
     m.thread === undefined ? undefined : xml('thread', {}, xmlSafe(m.thread)),
     m.e2e === undefined ? undefined : xml('e2e', { xmlns: XMPP_E2E_NS }, m.e2e),
+    ...extra,
     requestReceipt ? xml('request', { xmlns: 'urn:xmpp:receipts' }) : undefined,
   );
 }
