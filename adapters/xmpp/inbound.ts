@@ -85,7 +85,7 @@ export async function onMessage(c: InboundContext, el: Element): Promise<void> {
     );
   const bare = bareJid(parseJid(m.from));
   const who = xmppToCpim(m.from, 'im', c.addressing).uri;
-  const ir = inboundRelation(s, c.ids, bare, who, pickBody(m)?.text);
+  const ir = inboundRelation(s, c.ids, bare, who, pickBody(m)?.text, parseJid(m.from).local || bare);
   if (ir.kind === 'drop') {
     // docs/message-semantics.md "Bounds": nothing to show for it anywhere.
     c.ctx.log.debug({ from: m.from, to: m.to }, `xmpp: ${ir.why} is dropped`);

@@ -165,7 +165,8 @@ export function xmppToCpimMessage(
     .map((s) => ({ lang: cpimLang(s.lang ?? m.lang) ?? null, text: s.text.trim() }))
     .filter((s) => s.text !== '');
   const silent = rel.body === '';
-  if (body === undefined && subjects.length === 0 && m.xhtml === undefined && !silent) return null;
+  if (body === undefined && subjects.length === 0 && m.xhtml === undefined && rel.body === undefined)
+    return null;
   const text = rel.body ?? body?.text ?? '';
   const lang = cpimLang(body?.lang ?? m.lang);
   const language: (readonly [string, string])[] = lang === undefined ? [] : [['Content-Language', lang]];

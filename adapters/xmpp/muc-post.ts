@@ -71,7 +71,7 @@ export async function postToRoom(
     );
   const body = m.body[0];
   const bare = bareJid(parseJid(o.jid));
-  const ir = inboundRelation(s, c.ids, bare, o.uri, body?.text);
+  const ir = inboundRelation(s, c.ids, bare, o.uri, body?.text, o.nick);
   if (ir.kind === 'drop') {
     c.ctx.log.debug({ from: o.jid, room: room.jid }, `xmpp: ${ir.why} is dropped`);
     return;

@@ -6,7 +6,7 @@
  * message (its quote included), a correction as a new message, a retraction or reaction is
  * dropped (there is nothing to show).
  */
-import { REACTION_KEY_MAX, editFallback, type Relations } from '../../src/index.js';
+import { REACTION_KEY_MAX, editFallback, retractionFallback, type Relations } from '../../src/index.js';
 import type { ReactionChange, XmppIds } from './relation-ids.js';
 import type { StanzaRelations } from './relation-stanzas.js';
 
@@ -32,8 +32,8 @@ export function validReactionKey(k: string): boolean {
 }
 
 /**
- * The relation of one stanza from `bare` (the sender's bare JID; `who`: its im: URI) whose text
- * is `text`. At most one relation is read, in the order reactions, retraction, correction, reply
+ * The relation of one stanza from `bare` (the sender's bare JID; `who`: its im: URI; `nick`: the
+ * name a retraction's fallback gives) whose text is `text`. At most one relation is read, in the order reactions, retraction, correction, reply
  * (a message is at most one of the first three, message-semantics 2.1).
  */
 export function inboundRelation(
@@ -42,6 +42,7 @@ export function inboundRelation(
   bare: string,
   who: string,
   text: string | undefined,
+  nick: string,
 ): InboundRelation {
   if (s.reactions !== undefined) {
     const target = ids.resolve(bare, s.reactions.id);
@@ -55,8 +56,10 @@ export function inboundRelation(
     const target = ids.resolve(bare, s.retract);
     if (target === undefined)
       return { kind: 'drop', why: 'a retraction of a message the gateway does not know' };
-    // Silent (message-semantics 2.2): empty body, `Require: Msg.Retracts`.
-    return { kind: 'message', relations: { retracts: target }, body: '' };
+    // XEP-0424 §4 sends a fallback body: so does the gateway, all of it marked (message-semantics
+    // 2.3), so networks without deletions (plain IRC, mail) still say what happened.
+    const fb = retractionFallback(nick);
+    return { kind: 'message', relations: { retracts: target, fallback: fb.fallback }, body: fb.body };
   }
   if (s.replace !== undefined && text !== undefined) {
     const original = ids.resolve(bare, s.replace);

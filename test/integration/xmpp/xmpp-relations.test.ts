@@ -246,6 +246,9 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       await chat(juliet, 'j-3', 'retracted', xml('retract', { xmlns: NS.retract, id: 'j-1' }));
       const del = await nth(got, 2);
       expect(del.r.retracts).toBe(m1.id);
+      // Its fallback (XEP-0424 §4 has one too), all marked: networks without deletions show it.
+      expect(del.body).toBe('(juliet deleted a message)');
+      expect(del.r.fallback).toEqual([{ start: 0, end: null }]);
       await chat(
         juliet,
         'j-4',
