@@ -56,7 +56,7 @@ export const xmppConfigSchema = z
           .describe('a ping unanswered this long closes the link, which then reconnects'),
       })
       .prefault({})
-      .describe('XEP-0199 pings to the server (spec/xmpp.md §5)'),
+      .describe('XEP-0199 pings to the server (§4.2)'),
     startTimeoutMs: positiveInt
       .prefault(15_000)
       .describe(

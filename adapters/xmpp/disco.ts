@@ -1,5 +1,5 @@
 /**
- * Service discovery answers (XEP-0030 §3, §4; spec/xmpp.md §4.1): the XMPP server does no disco
+ * Service discovery answers (XEP-0030 §3, §4; XEP-0114 §1): the XMPP server does no disco
  * for component JIDs, so the component answers for its domain and for every puppet JID. Pure:
  * builds the `<query/>` child of an IQ result with the library's element builder.
  *

@@ -1,10 +1,10 @@
 /**
- * XMPP → hub (spec/xmpp.md §3.1, RFC 3922 §4.1): a `chat`/`normal`/`headline` message from an
+ * XMPP → hub (docs/adapters/xmpp-mapping.md "Messages", RFC 3922 §4.1): a `chat`/`normal`/`headline` message from an
  * XMPP user to a puppet JID becomes an IMTP `send` of `message/cpim` from the user's `im:` address
  * to the foreign URI the puppet stands for. The hub's answer goes back to the XMPP sender:
  * `ok` → a XEP-0184 `<received/>` when the message asked for one (XEP-0184 §5.2; also for `ok` +
- * `Unreliable`: it is the last confirmation that will come, spec/xmpp.md §5), an error → an
- * error stanza by the table of spec/xmpp.md §3.5 (stanza-errors.ts).
+ * `Unreliable`: it is the last confirmation that will come), an error → an
+ * error stanza by the table of docs/adapters/xmpp-mapping.md "Errors" (stanza-errors.ts).
  * Issue 17: the send carries a gateway Message-ID (= `Msg.ID`) kept against the stanza's `id` and
  * origin-id (relation-ids.ts), and its XEP-0461/0308/0424/0444 relations as `Msg` headers
  * (relations-in.ts); a reactions element becomes one silent `Msg.Reaction` send per change.
@@ -54,7 +54,7 @@ function mappingError(e: XmppMappingError, side: 'from' | 'to'): StanzaError {
 export async function onMessage(c: InboundContext, el: Element): Promise<void> {
   const m = readMessage(el);
   if (m.type === 'groupchat')
-    // spec/xmpp.md §3.1: groupchat only to a hosted room's JID (muc-rooms.ts takes those first).
+    // docs/adapters/xmpp-mapping.md "Messages": groupchat only to a hosted room's JID (muc-rooms.ts takes those first).
     return c.send(errorReply(el, { condition: 'bad-request', type: 'modify', text: 'no such room' }));
   // Only puppets stand for someone; hosted rooms were routed before (muc-rooms.ts): other names
   // under the component domain are not found.
@@ -109,7 +109,7 @@ export async function onMessage(c: InboundContext, el: Element): Promise<void> {
     throw e;
   }
   // Chat states (XEP-0085), bare receipts and other body-less messages have no CPIM equivalent
-  // (spec/xmpp.md §5): dropped without an answer.
+  // (RFC 3922 §4.1.8): dropped without an answer.
   if (mapped === null) return;
   // The exact foreign URI the puppet was made from, when kept (servers case-fold localparts).
   const inbox = c.puppetUri(m.to) ?? mapped.to.uri;

@@ -1,5 +1,5 @@
 /**
- * Message stanzas ⇄ Message/CPIM by RFC 3922 §4 (spec/xmpp.md §3.1, §3.2), header by header. Pure,
+ * Message stanzas ⇄ Message/CPIM by RFC 3922 §4 (docs/adapters/xmpp-mapping.md "Messages"), header by header. Pure,
  * no I/O: the XMPP side is a plain object the I/O layer reads from / writes to a `<message/>`; the
  * CPIM side uses the repository's codec (src/codec/cpim) and MIME reader (src/mime).
  *
@@ -86,10 +86,10 @@ const PLAIN = 'text/plain; charset=utf-8';
 const MSG_ID = /^[!#-'*+\-/-9=?A-Z^-~.]+@[!#-'*+\-/-9=?A-Z^-~.]+$/;
 
 /**
- * Derived (spec/xmpp.md §3.1 `id` row): RFC 3922 §4.1.3 maps the stanza id only when it is known to be
+ * Derived (docs/adapters/xmpp-mapping.md "Messages" `id` row): RFC 3922 §4.1.3 maps the stanza id only when it is known to be
  * globally unique, which a client-chosen `id` is not; a XEP-0359 origin-id is meant to be. It becomes
  * the Content-ID as written when it already is a msg-id, else scoped by the sender's bare JID's domain
- * (`<origin-id@domain>`), so two senders' ids never collide (spec/xmpp.md §6, matterbridge#1396).
+ * (`<origin-id@domain>`), so two senders' ids never collide (XEP-0359 §3.1: an origin-id is the sender's; matterbridge#1396).
  */
 function contentIdOf(originId: string | undefined, fromDomain: string): string | undefined {
   if (originId === undefined || originId === '') return undefined;
@@ -107,7 +107,7 @@ function cpimLang(lang: string | undefined): string | undefined {
   return lang !== undefined && LANGUAGE_TAG.test(lang) ? lang : undefined;
 }
 
-/** The body of `m` in the stanza's language (derived, spec/xmpp.md §3.1 `xml:lang`), with its language. */
+/** The body of `m` in the stanza's language (derived, docs/adapters/xmpp-mapping.md "Messages" `xml:lang`), with its language. */
 export function pickBody(m: XmppMessage): XmppText | undefined {
   return (
     m.body.find((b) => b.lang === undefined || b.lang === m.lang) ??
@@ -127,7 +127,7 @@ function boundaryFor(parts: readonly string[]): string {
 
 /**
  * A message stanza → what the hub carries (RFC 3922 §4.1). Null when there is nothing to carry (a
- * chat state or receipt alone: XEP-0085/0184 have no CPIM form, spec/xmpp.md §5).
+ * chat state or receipt alone: XEP-0085/0184 have no CPIM form, RFC 3922 §4.1.8).
  * - From/To: bare JIDs as `im:` (§4.1.1-4.1.2; a puppet `to` becomes its foreign URI);
  * - DateTime: the XEP-0203 delay stamp, else `now` (§4.1.9 MAY, from the gateway's own data);
  * - each `<subject xml:lang>` → `Subject:;lang=` (§4.1.6: the language MUST be mapped; a subject
@@ -211,7 +211,7 @@ export interface OutboundOptions {
   readonly type: 'chat' | 'normal' | 'groupchat' | 'headline';
   /** The recipient JID when the adapter knows it better than the CPIM To (a known resource, §4.2.2). */
   readonly to?: string;
-  /** The sender JID when the adapter chose it (a room occupant, spec/xmpp.md §4.2). */
+  /** The sender JID when the adapter chose it (a room occupant, docs/adapters/xmpp.md "Rooms (XEP-0045)"). */
   readonly from?: string;
   /** Stored or delayed delivery: pass DateTime as XEP-0203 `<delay>` (derived exception to §4.2.4). */
   readonly delayed?: boolean;

@@ -118,7 +118,7 @@ export async function postToRoom(
         return c.send(
           errorReply(el, { condition: 'forbidden', type: 'auth', text: 'the subject is set by the gateway' }),
         );
-      return; // chat states and the like (spec/xmpp.md §5)
+      return; // chat states and the like (RFC 3922 §4.1.8: dropped)
     }
     const rel: InboundRelations =
       ir.kind === 'none'

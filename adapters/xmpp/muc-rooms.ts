@@ -1,5 +1,5 @@
 /**
- * Rooms hosted by the component (XEP-0045 service side; spec/xmpp.md §4.2 A). Each configured
+ * Rooms hosted by the component (XEP-0045 service side; docs/adapters/xmpp.md "Rooms (XEP-0045)"). Each configured
  * room `<name>@<component domain>` bridges one gateway room (docs/architecture.md part 7): its
  * member inbox there is `im:<name>@<component domain>`, as the web adapter's `im:room.<name>@…`.
  *
@@ -186,7 +186,7 @@ export class MucRooms {
   async onPresence(el: Element, room: HostedRoom): Promise<void> {
     const from = el.attrs.from ?? '';
     const type = el.attrs.type;
-    if (type === 'error') return void this.drop(room, from); // a ghost (spec/xmpp.md §6)
+    if (type === 'error') return void this.drop(room, from); // a ghost (XEP-0045 §7.2.7; XEP-0410 finds them)
     if (type === 'unavailable') return this.leave(room, from);
     if (type !== undefined) return; // subscription requests to a room mean nothing (§7.2)
     const nick = parseJid(el.attrs.to ?? '').resource;

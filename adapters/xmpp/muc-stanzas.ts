@@ -1,6 +1,6 @@
 /**
- * Multi-user chat stanzas the component writes as the service side of XEP-0045 (spec/xmpp.md
- * §4.2 A: the component hosts each gateway room). Pure: the library's element builder escapes
+ * Multi-user chat stanzas the component writes as the service side of XEP-0045 (docs/adapters/xmpp.md
+ * "Rooms (XEP-0045)": the component hosts each gateway room). Pure: the library's element builder escapes
  * every text and attribute; nothing here does I/O.
  */
 import { xml, type Element } from '@xmpp/component';
@@ -29,7 +29,7 @@ export const FOREIGN_ROLE: OccupantRole = { affiliation: 'member', role: 'partic
 export const XMPP_ROLE: OccupantRole = { affiliation: 'none', role: 'participant' };
 
 /**
- * The nick under which someone of another network appears (spec/xmpp.md §4.2: "room/<sanitised
+ * The nick under which someone of another network appears (docs/adapters/xmpp.md "Rooms (XEP-0045)": "room/<sanitised
  * display name>"): the local part of their `im:` URI, made a valid resourcepart (RFC 7622 §3.4:
  * no characters XML cannot carry, at most 1023 octets). Null when nothing usable is left.
  */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PendingReceipts } from './receipts.js';
 
-describe('PendingReceipts (XEP-0184 waits, spec/xmpp.md §5)', () => {
+describe('PendingReceipts (XEP-0184 waits, §5)', () => {
   afterEach(() => vi.useRealTimers());
 
   it('settles with the receipt only from the JID the message went to', async () => {

@@ -1,5 +1,5 @@
 /**
- * Messages sent to XMPP users that wait for their answer (spec/xmpp.md §5, XEP-0184 row): a
+ * Messages sent to XMPP users that wait for their answer (XEP-0184 §5): a
  * `<received id>` receipt settles the IMTP `send` as `ok`; an error stanza with the same id
  * (RFC 6120 §8.3: errors carry the id of the stanza they answer) settles it with that error;
  * nothing within `waitMs` settles it `ok` + `Unreliable` (the client may not do receipts).

@@ -1,6 +1,6 @@
 /**
  * Stanza errors (RFC 6120 §8.3) ⇄ IMTP/PITP Error-Type tokens (docs/hub-protocol.md part 2.8), by the
- * table of spec/xmpp.md §3.5. RFC 3922 defines only the subscription cases (§6.1); the rest is derived
+ * table of docs/adapters/xmpp-mapping.md "Errors". RFC 3922 defines only the subscription cases (§6.1); the rest is derived
  * and documented in docs/adapters/xmpp-mapping.md. Pure, no I/O.
  */
 import type { ErrorType } from '../../src/index.js';
@@ -45,7 +45,7 @@ export interface StanzaError {
   readonly text?: string;
 }
 
-// spec/xmpp.md §3.5, column 2. Each row: the condition whose definition in RFC 6120 §8.3.3 matches
+// docs/adapters/xmpp-mapping.md "Errors", column 2. Each row: the condition whose definition in RFC 6120 §8.3.3 matches
 // the IMTP meaning, with the `type` that section's example uses. Rows below the table's eight are
 // derived for the remaining tokens of ERROR_TYPES so that every token has an answer.
 const TO_STANZA: Readonly<Record<ErrorType, Omit<StanzaError, 'text'>>> = {
@@ -93,7 +93,7 @@ export function hubErrorToStanza(
   return withText(row, description);
 }
 
-// spec/xmpp.md §3.5, column 3: conditions received in an error stanza (the answer to a stanza we
+// docs/adapters/xmpp-mapping.md "Errors", column 3: conditions received in an error stanza (the answer to a stanza we
 // sent) → the Error-Type of the IMTP answer. Anything not listed is `communications`.
 const TO_HUB: Readonly<Partial<Record<StanzaCondition, ErrorType>>> = {
   'item-not-found': 'target-not-found',

@@ -1,5 +1,5 @@
 /**
- * The XMPP adapter (docs/architecture.md part 5; spec/xmpp.md §1): an external component
+ * The XMPP adapter (docs/architecture.md part 5; docs/adapters/xmpp.md): an external component
  * (XEP-0114) beside an XMPP server. It serves the server's user domains on the hub side
  * (`im:juliet@example.org`), and everyone else appears to XMPP users as a puppet JID under the
  * component domain. This file wires the link (link.ts), the stanzas the server routes to the

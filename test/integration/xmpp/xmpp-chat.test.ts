@@ -1,5 +1,5 @@
 /**
- * XMPP ⇄ hub chat through the XMPP adapter against a real Prosody (spec/xmpp.md §3.1, §3.2,
+ * XMPP ⇄ hub chat through the XMPP adapter against a real Prosody (docs/adapters/xmpp-mapping.md "Messages",
  * §3.5, §4.1, §5): an XMPP user writes to a hub user through a puppet JID and back, receipts
  * (XEP-0184) answer IMTP `ok`, unknown users get stanza errors, disco (XEP-0030) is answered.
  */
@@ -150,7 +150,7 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
           ?.getChildElements()
           .find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')?.name;
       };
-      // An unknown inbox of a domain the gateway serves, a domain nobody serves (spec/xmpp.md §3.5:
+      // An unknown inbox of a domain the gateway serves, a domain nobody serves (docs/adapters/xmpp-mapping.md "Errors":
       // target-not-found → item-not-found), a component name that is no puppet (no rooms yet).
       expect(await condition('nobody\\40gw.test@xmpp-gw.localhost')).toBe('item-not-found');
       expect(await condition('nobody\\40nowhere.invalid@xmpp-gw.localhost')).toBe('item-not-found');
@@ -166,7 +166,7 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(h(r.headers, 'Error-Type')).toBe('no-listeners');
     });
 
-    it("an XMPP client's error answer becomes the hub send's error (spec/xmpp.md §3.5 table)", async () => {
+    it("an XMPP client's error answer becomes the hub send's error (the Errors table of docs/adapters/xmpp-mapping.md)", async () => {
       const gw = await xmpp.gateway();
       const carol = await gw.client('carol');
       const romeo = await xmpp.user('romeo');
