@@ -94,9 +94,9 @@ export async function onMessage(c: InboundContext, el: Element): Promise<void> {
   if (ir.kind === 'reactions') return sendReactions(c, el, m, ir.target, ir.changes);
   const rel: InboundRelations =
     ir.kind === 'none'
-      ? { id: c.ids.inbound(bare, [m.id, m.originId]) }
+      ? { id: c.ids.inbound(bare, m.id, m.originId) }
       : {
-          id: c.ids.inbound(bare, [m.id, m.originId], ir.original),
+          id: c.ids.inbound(bare, m.id, m.originId, ir.original),
           relations: ir.relations,
           ...(ir.body === undefined ? {} : { body: ir.body }),
         };

@@ -122,9 +122,9 @@ export async function postToRoom(
     }
     const rel: InboundRelations =
       ir.kind === 'none'
-        ? { id: c.ids.inbound(bare, [m.id, m.originId]) }
+        ? { id: c.ids.inbound(bare, m.id, m.originId) }
         : {
-            id: c.ids.inbound(bare, [m.id, m.originId], ir.original),
+            id: c.ids.inbound(bare, m.id, m.originId, ir.original),
             relations: ir.relations,
             ...(ir.body === undefined ? {} : { body: ir.body }),
           };

@@ -112,13 +112,15 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
   const puppetKey = jidKey(parseJid(from));
   if (c.puppets.get(puppetKey) !== author) void c.puppets.set(puppetKey, author);
 
-  const gid = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim();
-  const id = gid || randomUUID();
+  const gid = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim() || randomUUID();
+  // The same message to a second recipient while the first still waits for its receipt: the
+  // stanza takes a fresh id (receipts are matched by it), the origin-id stays the gateway id.
+  const id = c.receipts.isWaiting(gid) ? randomUUID() : gid;
   const wait = c.receipts.hasRoom() && !rel.relationOnly;
   const thread = c.threads.get(`${inbox}\n${author}`);
-  const extra = [originIdElement(id), ...relationElements(rel.elements, m.body[0]?.text ?? '')];
+  const extra = [originIdElement(gid), ...relationElements(rel.elements, m.body[0]?.text ?? '')];
   const stanza = messageStanza(thread === undefined ? m : { ...m, thread }, id, wait, extra);
-  c.ids.noteSent(id);
+  c.ids.noteSent(gid, id);
   const outcome = wait ? c.receipts.wait(id, to) : undefined;
   try {
     await c.send(stanza);

@@ -33,4 +33,13 @@ describe('PendingReceipts (XEP-0184 waits, §5)', () => {
     expect(r.size).toBe(0);
     expect(new PendingReceipts(0, 100).hasRoom()).toBe(false);
   });
+
+  it('says which ids wait, so a second send of the same gateway id takes another stanza id', () => {
+    const r = new PendingReceipts(60_000, 10);
+    void r.wait('g1', 'a@x');
+    expect(r.isWaiting('g1')).toBe(true);
+    expect(r.isWaiting('g2')).toBe(false);
+    r.settle('g1', 'a@x', { kind: 'received' });
+    expect(r.isWaiting('g1')).toBe(false);
+  });
 });

@@ -34,6 +34,11 @@ export class PendingReceipts {
     return this.waitMs > 0 && this.waiting.size < this.maxPending;
   }
 
+  /** Whether a send waits under `id` now (a second one must take another id). */
+  isWaiting(id: string): boolean {
+    return this.waiting.has(id);
+  }
+
   /** The outcome for the message `id` sent to `peer` (a bare JID). */
   wait(id: string, peer: string): Promise<ReceiptOutcome> {
     return new Promise((resolve) => {

@@ -9,9 +9,12 @@ const J = 'juliet@localhost';
 describe('XMPP ids ↔ gateway ids (issue 17)', () => {
   it('a user message is known by its id and origin-id, scoped by sender; a sent one by its gateway id', () => {
     const ids = fresh();
-    const g = ids.inbound(J, ['j1', 'o1']);
-    expect(ids.inbound(J, ['j1', 'o1'])).toBe(g); // sent again: the same id
-    expect(ids.resolve(J, 'j1')).toBe(g);
+    const g = ids.inbound(J, 'j1', 'o1');
+    expect(ids.inbound(J, 'j1', 'o1')).toBe(g); // sent again (same origin-id): the same id
+    // A client that numbers its ids per session reuses `j1` for a new message: a new id.
+    const g2 = ids.inbound(J, 'j1', undefined);
+    expect(g2).not.toBe(g);
+    expect(ids.resolve(J, 'j1')).toBe(g2);
     expect(ids.resolve(J, 'o1')).toBe(g);
     expect(ids.resolve('romeo@localhost', 'j1')).toBeUndefined();
     // One-to-one, XMPP names it by the id its sender gave; in a room by the stanza-id (= g).
@@ -25,10 +28,10 @@ describe('XMPP ids ↔ gateway ids (issue 17)', () => {
 
   it('a correction gets its own id, and its XMPP ids name the original (a correction of a correction)', () => {
     const ids = fresh();
-    const g = ids.inbound(J, ['j1']);
+    const g = ids.inbound(J, 'j1', undefined);
     const r1 = inboundRelation({ replace: 'j1' }, ids, J, 'im:juliet@localhost', 'fixed', 'juliet');
     expect(r1).toMatchObject({ kind: 'message', relations: { replaces: g }, body: '* fixed', original: g });
-    const g2 = ids.inbound(J, ['j2'], g);
+    const g2 = ids.inbound(J, 'j2', undefined, g);
     expect(g2).not.toBe(g);
     expect(ids.resolve(J, 'j2')).toBe(g);
     // Replies still name the original by its own id.

@@ -33,27 +33,33 @@ export class XmppIds {
     this.reactions = new BoundedCache({ maxEntries: maxReactionSets });
   }
 
-  /** A stanza the component sent under gateway id `gid` (origin-id or room stanza-id = gid). */
-  noteSent(gid: string): void {
+  /**
+   * A stanza the component sent under gateway id `gid` (origin-id or room stanza-id = gid), and
+   * `stanzaId` when its `id` attribute had to differ.
+   */
+  noteSent(gid: string, stanzaId = gid): void {
     if (this.ids.gatewayId(gid) === undefined) void this.ids.alias(gid, gid).catch(() => undefined);
+    if (stanzaId !== gid) void this.ids.alias(stanzaId, gid).catch(() => undefined);
   }
 
   /**
-   * The gateway id of a message an XMPP user sent with these XMPP ids (its `id` attribute and
-   * origin-id): the one it had (sent again), else a new one, recorded for each id. A correction
-   * (`original` set) gets a new gateway id of its own, but its XMPP ids name the original, so a
-   * correction of a correction still names the first message (XEP-0308 §5 asks clients for that;
-   * this keeps it true of clients that do not).
+   * The gateway id of a message an XMPP user sent with `id` (its `id` attribute) and `originId`:
+   * the one it had when its origin-id is known (the same message sent again: XEP-0359 §3.1 makes
+   * origin-ids unique), else a new one, recorded for each id. A reused `id` attribute alone is a
+   * new message (clients number them per session; reusing the old gateway id would make the
+   * store drop it as a copy). A correction (`original` set) gets a new gateway id of its own, but
+   * its XMPP ids name the original, so a correction of a correction still names the first
+   * message (XEP-0308 §5 asks clients for that; this keeps it true of clients that do not).
    */
-  inbound(bare: string, xmppIds: readonly (string | undefined)[], original?: string): string {
-    const keys = [...new Set(xmppIds.filter((x): x is string => x !== undefined && x !== ''))].map(
+  inbound(bare: string, id: string | undefined, originId: string | undefined, original?: string): string {
+    const keys = [...new Set([id, originId].filter((x): x is string => x !== undefined && x !== ''))].map(
       (x) => `${bare}\n${x}`,
     );
     if (original !== undefined) {
       for (const k of keys) void this.ids.alias(k, original).catch(() => undefined);
       return newMessageId();
     }
-    const known = keys.map((k) => this.ids.gatewayId(k)).find((g) => g !== undefined);
+    const known = originId ? this.ids.gatewayId(`${bare}\n${originId}`) : undefined;
     const gid = known ?? newMessageId();
     if (known === undefined)
       keys.forEach((k, i) => {
