@@ -130,6 +130,8 @@ export async function postToRoom(
           };
     id = rel.id!;
     if (!(await post(rel))) return;
+    // Occupants name the post by its stanza-id (= id) from now on.
+    c.ids.noteSent(id);
   }
   const text: GroupchatText = {
     body: body?.text ?? '',

@@ -46,7 +46,7 @@ import {
 import { groupchatText, roomMessage, sendHistory } from './muc-history.js';
 import { postToRoom } from './muc-post.js';
 import type { XmppIds } from './relation-ids.js';
-import { relationElements } from './relation-stanzas.js';
+import { originIdElement, relationElements } from './relation-stanzas.js';
 import { outboundRelation } from './relations-out.js';
 import { changeNick, privateMessage } from './muc-occupants.js';
 import { readMessage } from './payload.js';
@@ -332,7 +332,8 @@ export class MucRooms {
     if (from === null) return errorAnswer('malformed', `${author} has no nickname XMPP can carry`);
     const messageId = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim();
     const id = messageId || randomUUID();
-    const extra = relationElements(rel.elements, text.body);
+    // XEP-0359 §3.1: every stanza the component writes carries its gateway id as origin-id.
+    const extra = [originIdElement(id), ...relationElements(rel.elements, text.body)];
     if (messageId) this.c.ids.noteSent(messageId);
     for (const o of room.xmpp.values())
       await this.c.send(

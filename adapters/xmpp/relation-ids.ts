@@ -66,8 +66,6 @@ export class XmppIds {
         const write = i === 0 ? this.ids.record(k, gid) : this.ids.alias(k, gid);
         void write.catch(() => undefined);
       });
-    // Clients in a hosted room name messages by their stanza-id (= gid): it resolves as well.
-    void this.ids.alias(gid, gid).catch(() => undefined);
     return gid;
   }
 
