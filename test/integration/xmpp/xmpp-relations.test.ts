@@ -118,6 +118,18 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(fb?.attrs.for).toBe(NS.reply);
       expect(fb?.getChild('body')?.attrs).toMatchObject({ start: '0', end: '14' });
 
+      // Out, to a parent juliet never got: a plain message, the quote as written.
+      await carolSends(
+        carol,
+        JULIET,
+        '> x: ?\nno idea',
+        { replyTo: 'zz-unknown', fallback: [{ start: 0, end: 7 }] },
+        'c-3',
+      );
+      const orphan = await fromCarol(juliet, (s) => s.attrs.id === 'c-3', 'the orphan reply');
+      expect(orphan.getChild('reply', NS.reply)).toBeUndefined();
+      expect(orphan.getChildText('body')).toBe('> x: ?\nno idea');
+
       // An unknown parent: no relation, the text (its quote included) as it was.
       await chat(juliet, 'j-2', '> x: ?\nhuh', xml('reply', { xmlns: NS.reply, id: 'never-seen' }));
       const plain = await nth(got, 1);
@@ -372,6 +384,13 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       await carolSends(carol, 'im:dev@gw.test', 'great', { replyTo: g1 }, 'c-3');
       const answer = await groupchat((s) => s.attrs.id === 'c-3', 'carol replying');
       expect(answer.getChild('reply', NS.reply)?.attrs.id).toBe(g1);
+
+      // Retractions in the room, both ways, named by stanza-id.
+      await post('g-4', 'retracted', xml('retract', { xmlns: NS.retract, id: g1 }));
+      expect((await nth(got, 3)).r.retracts).toBe(g1);
+      await carolSends(carol, 'im:dev@gw.test', '', { retracts: 'c-1' }, 'c-4');
+      const gone = await groupchat((s) => s.attrs.id === 'c-4', 'carol retracting');
+      expect(gone.getChild('retract', NS.retract)?.attrs.id).toBe('c-1');
     });
   },
 );
