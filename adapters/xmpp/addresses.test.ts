@@ -59,7 +59,8 @@ describe('RFC 3922 §3.2 XMPP → CPIM (vectors)', () => {
 describe('RFC 3922 §3.3 CPIM → XMPP (vectors)', () => {
   for (const c of vectors.address_cpim_to_xmpp) {
     const cpim = c.cpim!;
-    // We write the XEP-0106 form (\27) where the RFC's examples write #27; (docs/adapters/xmpp-mapping.md "Addresses" step 3).
+    // We write the XEP-0106 form (\27) where the RFC's examples write #27; (docs/adapters/xmpp-mapping.md
+    // "Addresses" step 3).
     const expected = fromHistoricalEscapes(c.xmpp);
     it(`${cpim} → ${expected}`, () => {
       expect(cpimToXmpp(cpim, GW)).toBe(expected);

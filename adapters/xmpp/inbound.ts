@@ -1,6 +1,6 @@
 /**
- * XMPP → hub (docs/adapters/xmpp-mapping.md "Messages", RFC 3922 §4.1): a `chat`/`normal`/`headline` message from an
- * XMPP user to a puppet JID becomes an IMTP `send` of `message/cpim` from the user's `im:` address
+ * XMPP → hub (docs/adapters/xmpp-mapping.md "Messages", RFC 3922 §4.1): a `chat`/`normal`/`headline` message
+ * from an XMPP user to a puppet JID becomes an IMTP `send` of `message/cpim` from the user's `im:` address
  * to the foreign URI the puppet stands for. The hub's answer goes back to the XMPP sender:
  * `ok` → a XEP-0184 `<received/>` when the message asked for one (XEP-0184 §5.2; also for `ok` +
  * `Unreliable`: it is the last confirmation that will come), an error → an
@@ -54,7 +54,8 @@ function mappingError(e: XmppMappingError, side: 'from' | 'to'): StanzaError {
 export async function onMessage(c: InboundContext, el: Element): Promise<void> {
   const m = readMessage(el);
   if (m.type === 'groupchat')
-    // docs/adapters/xmpp-mapping.md "Messages": groupchat only to a hosted room's JID (muc-rooms.ts takes those first).
+    // docs/adapters/xmpp-mapping.md "Messages": groupchat only to a hosted room's JID (muc-rooms.ts takes
+    // those first).
     return c.send(errorReply(el, { condition: 'bad-request', type: 'modify', text: 'no such room' }));
   // Only puppets stand for someone; hosted rooms were routed before (muc-rooms.ts): other names
   // under the component domain are not found.

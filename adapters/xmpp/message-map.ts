@@ -1,6 +1,6 @@
 /**
- * Message stanzas ⇄ Message/CPIM by RFC 3922 §4 (docs/adapters/xmpp-mapping.md "Messages"), header by header. Pure,
- * no I/O: the XMPP side is a plain object the I/O layer reads from / writes to a `<message/>`; the
+ * Message stanzas ⇄ Message/CPIM by RFC 3922 §4 (docs/adapters/xmpp-mapping.md "Messages"), header by header.
+ * Pure, no I/O: the XMPP side is a plain object the I/O layer reads from / writes to a `<message/>`; the
  * CPIM side uses the repository's codec (src/codec/cpim) and MIME reader (src/mime).
  *
  * Routing by `type` (chat/normal → one-to-one send, groupchat → rooms, headline, error → answer of
@@ -86,10 +86,11 @@ const PLAIN = 'text/plain; charset=utf-8';
 const MSG_ID = /^[!#-'*+\-/-9=?A-Z^-~.]+@[!#-'*+\-/-9=?A-Z^-~.]+$/;
 
 /**
- * Derived (docs/adapters/xmpp-mapping.md "Messages" `id` row): RFC 3922 §4.1.3 maps the stanza id only when it is known to be
- * globally unique, which a client-chosen `id` is not; a XEP-0359 origin-id is meant to be. It becomes
- * the Content-ID as written when it already is a msg-id, else scoped by the sender's bare JID's domain
- * (`<origin-id@domain>`), so two senders' ids never collide (XEP-0359 §3.1: an origin-id is the sender's; matterbridge#1396).
+ * Derived (docs/adapters/xmpp-mapping.md "Messages" `id` row): RFC 3922 §4.1.3 maps the stanza id only when
+ * it is known to be globally unique, which a client-chosen `id` is not; a XEP-0359 origin-id is meant to be.
+ * It becomes the Content-ID as written when it already is a msg-id, else scoped by the sender's bare JID's
+ * domain (`<origin-id@domain>`), so two senders' ids never collide (XEP-0359 §3.1: an origin-id is the
+ * sender's; matterbridge#1396).
  */
 function contentIdOf(originId: string | undefined, fromDomain: string): string | undefined {
   if (originId === undefined || originId === '') return undefined;

@@ -1,6 +1,6 @@
 /**
- * Rooms hosted by the component (XEP-0045 service side; docs/adapters/xmpp.md "Rooms (XEP-0045)"). Each configured
- * room `<name>@<component domain>` bridges one gateway room (docs/architecture.md part 7): its
+ * Rooms hosted by the component (XEP-0045 service side; docs/adapters/xmpp.md "Rooms (XEP-0045)"). Each
+ * configured room `<name>@<component domain>` bridges one gateway room (docs/architecture.md part 7): its
  * member inbox there is `im:<name>@<component domain>`, as the web adapter's `im:room.<name>@…`.
  *
  * - An XMPP user joins with presence to `room/nick` (§7.2): the occupants' presence, then their

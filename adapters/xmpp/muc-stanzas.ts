@@ -29,9 +29,9 @@ export const FOREIGN_ROLE: OccupantRole = { affiliation: 'member', role: 'partic
 export const XMPP_ROLE: OccupantRole = { affiliation: 'none', role: 'participant' };
 
 /**
- * The nick under which someone of another network appears (docs/adapters/xmpp.md "Rooms (XEP-0045)": "room/<sanitised
- * display name>"): the local part of their `im:` URI, made a valid resourcepart (RFC 7622 §3.4:
- * no characters XML cannot carry, at most 1023 octets). Null when nothing usable is left.
+ * The nick under which someone of another network appears (docs/adapters/xmpp.md "Rooms (XEP-0045)":
+ * "room/<sanitised display name>"): the local part of their `im:` URI, made a valid resourcepart (RFC 7622
+ * §3.4: no characters XML cannot carry, at most 1023 octets). Null when nothing usable is left.
  */
 export function nickOf(uri: string, full = false): string | null {
   let local: string;

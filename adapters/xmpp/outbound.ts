@@ -1,8 +1,8 @@
 /**
- * Hub → XMPP (docs/adapters/xmpp-mapping.md "Messages", RFC 3922 §4.2): an IMTP `send` to `im:user@<user domain>`
- * becomes a `chat` message from the author's puppet JID (`escape(L@D)@<component domain>`,
- * docs/adapters/xmpp-mapping.md "Addresses") to the user's bare JID, the server delivering it to the user's resources
- * (RFC 6121 §8.5.2). The answer (XEP-0184 §5): with `receipts.waitMs` above 0
+ * Hub → XMPP (docs/adapters/xmpp-mapping.md "Messages", RFC 3922 §4.2): an IMTP `send` to `im:user@<user
+ * domain>` becomes a `chat` message from the author's puppet JID (`escape(L@D)@<component domain>`,
+ * docs/adapters/xmpp-mapping.md "Addresses") to the user's bare JID, the server delivering it to the user's
+ * resources (RFC 6121 §8.5.2). The answer (XEP-0184 §5): with `receipts.waitMs` above 0
  * the message carries `<request xmlns='urn:xmpp:receipts'/>` and the send is answered `ok` when
  * the `<received/>` comes, the mapped error when an error stanza comes back (RFC 6120 §8.3,
  * stanza-errors.ts), else `ok` + `Unreliable` after the wait; with 0, `ok` + `Unreliable` at once.

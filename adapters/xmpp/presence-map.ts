@@ -1,7 +1,7 @@
 /**
- * XMPP presence ⇄ PIDF by RFC 3922 §5 and §6.3 (docs/adapters/xmpp-mapping.md "Presence"). Pure, no I/O: the XMPP side is
- * a plain object the I/O layer reads from and writes to a `<presence/>` stanza; the PIDF side uses
- * the repository's PIDF codec (src/codec/pidf, through src/index.ts).
+ * XMPP presence ⇄ PIDF by RFC 3922 §5 and §6.3 (docs/adapters/xmpp-mapping.md "Presence"). Pure, no I/O: the
+ * XMPP side is a plain object the I/O layer reads from and writes to a `<presence/>` stanza; the PIDF side
+ * uses the repository's PIDF codec (src/codec/pidf, through src/index.ts).
  *
  * Only availability presence is mapped here. Subscription types (`subscribe`, `subscribed`, ...,
  * RFC 6121 §3) and `probe` are PITP operations, not PIDF (RFC 3922 §6), and `error` is an answer.

@@ -33,8 +33,9 @@ export function validReactionKey(k: string): boolean {
 
 /**
  * The relation of one stanza from `bare` (the sender's bare JID; `who`: its im: URI; `nick`: the
- * name a retraction's fallback gives) whose text is `text`. At most one relation is read, in the order reactions, retraction, correction, reply
- * (a message is at most one of the first three, message-semantics 2.1).
+ * name a retraction's fallback gives) whose text is `text`. At most one relation is read, in the order
+ * reactions, retraction, correction, reply (a message is at most one of the first three, message-semantics
+ * 2.1).
  */
 export function inboundRelation(
   s: StanzaRelations,

@@ -150,8 +150,9 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
           ?.getChildElements()
           .find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')?.name;
       };
-      // An unknown inbox of a domain the gateway serves, a domain nobody serves (docs/adapters/xmpp-mapping.md "Errors":
-      // target-not-found → item-not-found), a component name that is no puppet (no rooms yet).
+      // An unknown inbox of a domain the gateway serves, a domain nobody serves
+      // (docs/adapters/xmpp-mapping.md "Errors": target-not-found → item-not-found), a component name that is
+      // no puppet (no rooms yet).
       expect(await condition('nobody\\40gw.test@xmpp-gw.localhost')).toBe('item-not-found');
       expect(await condition('nobody\\40nowhere.invalid@xmpp-gw.localhost')).toBe('item-not-found');
       expect(await condition('plainname@xmpp-gw.localhost')).toBe('item-not-found');
