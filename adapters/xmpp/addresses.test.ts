@@ -59,7 +59,8 @@ describe('RFC 3922 §3.2 XMPP → CPIM (vectors)', () => {
 describe('RFC 3922 §3.3 CPIM → XMPP (vectors)', () => {
   for (const c of vectors.address_cpim_to_xmpp) {
     const cpim = c.cpim!;
-    // We write the XEP-0106 form (\27) where the RFC's examples write #27; (spec/xmpp.md §2.1 step 3).
+    // We write the XEP-0106 form (\27) where the RFC's examples write #27; (docs/adapters/xmpp-mapping.md
+    // "Addresses" step 3).
     const expected = fromHistoricalEscapes(c.xmpp);
     it(`${cpim} → ${expected}`, () => {
       expect(cpimToXmpp(cpim, GW)).toBe(expected);
@@ -68,7 +69,7 @@ describe('RFC 3922 §3.3 CPIM → XMPP (vectors)', () => {
   }
 });
 
-describe('puppets (spec/xmpp.md §2.2, XEP-0106 §4.2)', () => {
+describe('puppets (docs/adapters/xmpp-mapping.md "Addresses", XEP-0106 §4.2)', () => {
   it('puts the whole foreign address, escaped, under the component domain', () => {
     expect(cpimToXmpp('im:alice@irc.example.org', GW)).toBe('alice\\40irc.example.org@xmpp-gw.example.org');
     expect(cpimToXmpp('im:%23dev@irc.example.org', GW)).toBe('#dev\\40irc.example.org@xmpp-gw.example.org');

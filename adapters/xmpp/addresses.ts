@@ -1,12 +1,13 @@
 /**
- * Address mapping between XMPP JIDs and the CPIM model's `im:`/`pres:` URIs (spec/xmpp.md §2).
- * Pure, no I/O.
+ * Address mapping between XMPP JIDs and the CPIM model's `im:`/`pres:` URIs (docs/adapters/xmpp-mapping.md
+ * "Addresses"). Pure, no I/O.
  *
  * Three kinds of JID meet the adapter:
  * - XMPP users in a served domain (`juliet@example.org/balcony`) ⇄ `im:juliet@example.org` by
  *   RFC 3922 §3.2/§3.3;
  * - puppets (`alice\40irc.example.org@xmpp-gw.example.org`) ⇄ the foreign URI they stand for,
- *   `im:alice@irc.example.org` (derived, spec/xmpp.md §2.2, XEP-0106 §4.2 "gateway" use);
+ *   `im:alice@irc.example.org` (derived, docs/adapters/xmpp-mapping.md "Addresses", XEP-0106 §4.2
+ *   "gateway" use);
  * - the component's own names (`dev@xmpp-gw.example.org`, a hosted room) ⇄ `im:dev@xmpp-gw.example.org`.
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
@@ -36,7 +37,7 @@ export interface XmppAddressing {
 /** What a JID is to the adapter. */
 export type JidKind = 'user' | 'puppet' | 'component';
 
-/** RFC 3922 §3.1 leaves domain mapping open; the CPIM side uses A-labels (spec/xmpp.md §2.1 step 5). */
+/** RFC 3922 §3.1 leaves domain mapping open; the CPIM side uses A-labels (docs/adapters/xmpp-mapping.md "Addresses" step 5). */
 function toALabel(domain: string): string {
   const known = aLabels.get(domain);
   if (known !== undefined) return known;

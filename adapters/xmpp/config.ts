@@ -56,7 +56,7 @@ export const xmppConfigSchema = z
           .describe('a ping unanswered this long closes the link, which then reconnects'),
       })
       .prefault({})
-      .describe('XEP-0199 pings to the server (spec/xmpp.md §5)'),
+      .describe('XEP-0199 pings to the server (§4.2)'),
     startTimeoutMs: positiveInt
       .prefault(15_000)
       .describe(
@@ -82,6 +82,16 @@ export const xmppConfigSchema = z
           })
           .prefault({})
           .describe('stanzas from each XMPP sender (bare JID); beyond: stanza error `policy-violation`'),
+        maxReactions: positiveInt
+          .prefault(20)
+          .describe(
+            'distinct keys in one XEP-0444 reactions element; a stanza with more is refused `policy-violation`, a set sent to XMPP keeps the latest this many',
+          ),
+        reactionSets: positiveInt
+          .prefault(10_000)
+          .describe(
+            "one person's reaction set on one message, remembered to turn XEP-0444 full sets into single changes and back (the least recently used forgotten first)",
+          ),
       })
       .prefault({})
       .describe('what the adapter accepts from the XMPP server and the hub'),
@@ -136,9 +146,16 @@ export const xmppConfigSchema = z
           .describe(
             'puppet JID ↔ foreign URI pairs kept across restarts (the least recently used forgotten first)',
           ),
+        messageIds: positiveInt
+          .prefault(100_000)
+          .describe(
+            'XMPP message ids (id, origin-id, stanza-id) ↔ gateway Message-ID pairs kept across restarts, for replies, corrections, retractions and reactions (the least recently used forgotten first)',
+          ),
       })
       .prefault({})
-      .describe('what survives a restart: the exact foreign URI behind each puppet JID'),
+      .describe(
+        'what survives a restart: the exact foreign URI behind each puppet JID, the XMPP ids of messages',
+      ),
     rooms: z
       .array(
         z.strictObject({

@@ -1,11 +1,11 @@
 /**
- * Service discovery answers (XEP-0030 §3, §4; spec/xmpp.md §4.1): the XMPP server does no disco
+ * Service discovery answers (XEP-0030 §3, §4; XEP-0114 §1): the XMPP server does no disco
  * for component JIDs, so the component answers for its domain and for every puppet JID. Pure:
  * builds the `<query/>` child of an IQ result with the library's element builder.
  *
  * - the domain: identity `gateway/xmpp` (XEP-0030 registry: a gateway to other IM services; no
  *   registered type names "several networks"), the features the adapter implements today;
- * - a puppet: identity `client/pc`, the features a puppet answers (receipts);
+ * - a puppet: identity `client/pc`, the features a puppet answers (receipts, message relations);
  * - a hosted room (XEP-0045 §6.4): identity `conference/text`, the `muc` feature and the room's
  *   `muc_*` features, a `muc#roominfo` form (XEP-0045 §15.5.4);
  * - items: the hosted rooms on the domain (XEP-0045 §6.3), none elsewhere.
@@ -17,10 +17,30 @@ export const NS_DISCO_ITEMS = 'http://jabber.org/protocol/disco#items';
 export const NS_PING = 'urn:xmpp:ping';
 export const NS_RECEIPTS = 'urn:xmpp:receipts';
 
+/**
+ * The message relations the adapter carries both ways (issue 17), each XEP's discovery feature:
+ * XEP-0359 §6 stable ids, XEP-0461 §2 replies, XEP-0428 §3 fallback markers, XEP-0308 §2
+ * corrections, XEP-0424 §2 retractions, XEP-0444 §2.1 reactions.
+ */
+export const RELATION_FEATURES = [
+  'urn:xmpp:sid:0',
+  'urn:xmpp:reply:0',
+  'urn:xmpp:fallback:0',
+  'urn:xmpp:message-correct:0',
+  'urn:xmpp:message-retract:1',
+  'urn:xmpp:reactions:0',
+] as const;
+
 /** Features of the component domain (XEP-0030 §3.1 example 2: `var` names the protocol). */
-export const DOMAIN_FEATURES = [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_PING, NS_RECEIPTS] as const;
-/** Features of a puppet JID. */
-export const PUPPET_FEATURES = [NS_DISCO_INFO, NS_RECEIPTS] as const;
+export const DOMAIN_FEATURES = [
+  NS_DISCO_INFO,
+  NS_DISCO_ITEMS,
+  NS_PING,
+  NS_RECEIPTS,
+  ...RELATION_FEATURES,
+] as const;
+/** Features of a puppet JID: what clients check before they offer a reply, correction, … */
+export const PUPPET_FEATURES = [NS_DISCO_INFO, NS_RECEIPTS, ...RELATION_FEATURES] as const;
 
 const feature = (v: string): Element => xml('feature', { var: v });
 
@@ -40,7 +60,7 @@ export const ROOM_FEATURES = [
   'muc_persistent',
   'muc_unsecured',
   NS_PING,
-  'urn:xmpp:sid:0',
+  ...RELATION_FEATURES,
 ] as const;
 
 /**

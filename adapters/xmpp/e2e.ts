@@ -1,6 +1,6 @@
 /**
  * RFC 3923 end-to-end signed or encrypted XMPP content, carried through the gateway unchanged
- * (spec/xmpp.md §3.6). Pure.
+ * (RFC 3923 §8). Pure.
  *
  * RFC 3923 §3.1/§4.1: the protected object is an S/MIME entity (`multipart/signed` over a
  * Message/CPIM or PIDF object, or `application/pkcs7-mime` EnvelopedData) sent as the character

@@ -3,8 +3,9 @@
  *
  * Escaping lets a gateway put any foreign identifier into a localpart (XEP-0106 §1: "gatewaying
  * between XMPP and a non-XMPP communications technology"), e.g. `alice@irc.example.org` becomes the
- * puppet localpart `alice\40irc.example.org` (spec/xmpp.md §2.2). Both directions are exact inverses:
- * `unescapeLocal(escapeLocal(s)) === s` for every string `escapeLocal` accepts (tested as a property).
+ * puppet localpart `alice\40irc.example.org` (docs/adapters/xmpp-mapping.md "Addresses"). Both directions are
+ * exact inverses: `unescapeLocal(escapeLocal(s)) === s` for every string `escapeLocal` accepts (tested as a
+ * property).
  */
 
 /** XEP-0106 §3.2/§3.3: the ten characters and their escapes. Lower-case hex: "CASE IS SIGNIFICANT". */

@@ -1,5 +1,5 @@
 /**
- * The component connection (XEP-0114, spec/xmpp.md §4.1): @xmpp/component opens the stream to
+ * The component connection (XEP-0114 §3): @xmpp/component opens the stream to
  * the server's component port and answers the stream id with the SHA-1 handshake; this file
  * adds what the adapter needs around it:
  *
@@ -120,7 +120,7 @@ export class ComponentLink {
   }
 
   /**
-   * XEP-0199 §4.2 (spec/xmpp.md §5: ping the server every ~60 s): a TCP link can die without a
+   * XEP-0199 §4.2 (the `keepalive` keys: ping the server every 60 s): a TCP link can die without a
    * FIN (a frozen server, a dropped route); an unanswered ping closes the socket, and the
    * `disconnect` that follows reconnects with backoff. An error answer still proves the link.
    */

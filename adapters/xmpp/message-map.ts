@@ -1,6 +1,6 @@
 /**
- * Message stanzas ⇄ Message/CPIM by RFC 3922 §4 (spec/xmpp.md §3.1, §3.2), header by header. Pure,
- * no I/O: the XMPP side is a plain object the I/O layer reads from / writes to a `<message/>`; the
+ * Message stanzas ⇄ Message/CPIM by RFC 3922 §4 (docs/adapters/xmpp-mapping.md "Messages"), header by header.
+ * Pure, no I/O: the XMPP side is a plain object the I/O layer reads from / writes to a `<message/>`; the
  * CPIM side uses the repository's codec (src/codec/cpim) and MIME reader (src/mime).
  *
  * Routing by `type` (chat/normal → one-to-one send, groupchat → rooms, headline, error → answer of
@@ -10,13 +10,19 @@ import {
   CodecError,
   HubError,
   MIME_READ_DEFAULTS,
+  MSG_NS,
   MimeReadError,
   buildCpim,
   parseCpim,
   okAnswer,
+  readRelations,
+  relationHeaders,
   renderContent,
   unmetRequireAction,
+  unmetRequirements,
   type Answer,
+  type CpimMessage,
+  type Relations,
   type ImAddress,
   type MimeReadLimits,
 } from '../../src/index.js';
@@ -51,6 +57,17 @@ export interface XmppMessage {
   readonly e2e?: string;
   /** Issue 17: XEP-0066 `jabber:x:oob` links of files the gateway keeps (oob.ts). */
   readonly oob?: readonly string[];
+  /** Hub → XMPP: the `Msg` relations of the CPIM message (issue 17), for relations-out.ts. */
+  readonly relations?: Relations;
+}
+
+/** Hub-side ids and relations of an inbound stanza (issue 17; relations-in.ts). */
+export interface InboundRelations {
+  /** `Msg.ID`: the gateway id the send carries as its Message-ID. */
+  readonly id?: string;
+  readonly relations?: Relations;
+  /** The CPIM text body instead of the stanza's (a correction's `* text`; '' for a silent one). */
+  readonly body?: string;
 }
 
 /** What enters the hub for one stanza. */
@@ -72,10 +89,11 @@ const PLAIN = 'text/plain; charset=utf-8';
 const MSG_ID = /^[!#-'*+\-/-9=?A-Z^-~.]+@[!#-'*+\-/-9=?A-Z^-~.]+$/;
 
 /**
- * Derived (spec/xmpp.md §3.1 `id` row): RFC 3922 §4.1.3 maps the stanza id only when it is known to be
- * globally unique, which a client-chosen `id` is not; a XEP-0359 origin-id is meant to be. It becomes
- * the Content-ID as written when it already is a msg-id, else scoped by the sender's bare JID's domain
- * (`<origin-id@domain>`), so two senders' ids never collide (spec/xmpp.md §6, matterbridge#1396).
+ * Derived (docs/adapters/xmpp-mapping.md "Messages" `id` row): RFC 3922 §4.1.3 maps the stanza id only when
+ * it is known to be globally unique, which a client-chosen `id` is not; a XEP-0359 origin-id is meant to be.
+ * It becomes the Content-ID as written when it already is a msg-id, else scoped by the sender's bare JID's
+ * domain (`<origin-id@domain>`), so two senders' ids never collide (XEP-0359 §3.1: an origin-id is the
+ * sender's; matterbridge#1396).
  */
 function contentIdOf(originId: string | undefined, fromDomain: string): string | undefined {
   if (originId === undefined || originId === '') return undefined;
@@ -93,8 +111,8 @@ function cpimLang(lang: string | undefined): string | undefined {
   return lang !== undefined && LANGUAGE_TAG.test(lang) ? lang : undefined;
 }
 
-/** The body of `m` in the stanza's language (derived, spec/xmpp.md §3.1 `xml:lang`), with its language. */
-function pickBody(m: XmppMessage): XmppText | undefined {
+/** The body of `m` in the stanza's language (derived, docs/adapters/xmpp-mapping.md "Messages" `xml:lang`), with its language. */
+export function pickBody(m: XmppMessage): XmppText | undefined {
   return (
     m.body.find((b) => b.lang === undefined || b.lang === m.lang) ??
     (m.lang === undefined
@@ -113,7 +131,7 @@ function boundaryFor(parts: readonly string[]): string {
 
 /**
  * A message stanza → what the hub carries (RFC 3922 §4.1). Null when there is nothing to carry (a
- * chat state or receipt alone: XEP-0085/0184 have no CPIM form, spec/xmpp.md §5).
+ * chat state or receipt alone: XEP-0085/0184 have no CPIM form, RFC 3922 §4.1.8).
  * - From/To: bare JIDs as `im:` (§4.1.1-4.1.2; a puppet `to` becomes its foreign URI);
  * - DateTime: the XEP-0203 delay stamp, else `now` (§4.1.9 MAY, from the gateway's own data);
  * - each `<subject xml:lang>` → `Subject:;lang=` (§4.1.6: the language MUST be mapped; a subject
@@ -125,7 +143,12 @@ function boundaryFor(parts: readonly string[]): string {
  *   (§4.1.3), other languages' bodies, and every other extension (§4.1.8);
  * - `<e2e/>` content: the protected entity itself, unchanged (§4.1.8, RFC 3923 §8).
  */
-export function xmppToCpimMessage(m: XmppMessage, a: XmppAddressing, now: Date): InboundMessage | null {
+export function xmppToCpimMessage(
+  m: XmppMessage,
+  a: XmppAddressing,
+  now: Date,
+  rel: InboundRelations = {},
+): InboundMessage | null {
   const from = xmppToCpim(m.from, 'im', a);
   const to = xmppToCpim(m.to, 'im', a);
   const contentId = contentIdOf(m.originId, parseJid(m.from).domain);
@@ -145,13 +168,16 @@ export function xmppToCpimMessage(m: XmppMessage, a: XmppAddressing, now: Date):
   const subjects = (m.subject ?? [])
     .map((s) => ({ lang: cpimLang(s.lang ?? m.lang) ?? null, text: s.text.trim() }))
     .filter((s) => s.text !== '');
-  if (body === undefined && subjects.length === 0 && m.xhtml === undefined) return null;
-  const text = body?.text ?? '';
+  const silent = rel.body === '';
+  if (body === undefined && subjects.length === 0 && m.xhtml === undefined && rel.body === undefined)
+    return null;
+  const text = rel.body ?? body?.text ?? '';
   const lang = cpimLang(body?.lang ?? m.lang);
   const language: (readonly [string, string])[] = lang === undefined ? [] : [['Content-Language', lang]];
   let contentHeaders: (readonly [string, string])[] = [['Content-Type', PLAIN], ...language];
   let content = text;
-  if (m.xhtml !== undefined) {
+  // The XHTML-IM copy is of the stanza's text; a replaced body (a correction's) goes without it.
+  if (m.xhtml !== undefined && rel.body === undefined) {
     const b = boundaryFor([text, m.xhtml]);
     const part = (type: string, t: string) =>
       `--${b}\r\nContent-Type: ${type}; charset=utf-8\r\n\r\n${t}\r\n`;
@@ -160,12 +186,17 @@ export function xmppToCpimMessage(m: XmppMessage, a: XmppAddressing, now: Date):
   }
   let payload: Uint8Array;
   try {
+    // docs/message-semantics.md: Msg.ID = the send's Message-ID; Require only for a silent one.
+    const r: Relations = { ...rel.relations, ...(rel.id === undefined ? {} : { id: rel.id }) };
+    const hd = relationHeaders(r, silent);
     payload = buildCpim({
       startsWith: 'cpim-headers',
       from: { uri: from.uri },
       to: [{ uri: to.uri }],
       dateTime: m.delay ?? now,
       subjects,
+      ...(hd.ns.length > 0 ? { ns: hd.ns, extraHeaders: hd.extraHeaders } : {}),
+      ...(hd.require.length > 0 ? { require: hd.require } : {}),
       contentHeaders:
         contentId === undefined ? contentHeaders : [...contentHeaders, ['Content-ID', `<${contentId}>`]],
       body: content,
@@ -184,7 +215,7 @@ export interface OutboundOptions {
   readonly type: 'chat' | 'normal' | 'groupchat' | 'headline';
   /** The recipient JID when the adapter knows it better than the CPIM To (a known resource, §4.2.2). */
   readonly to?: string;
-  /** The sender JID when the adapter chose it (a room occupant, spec/xmpp.md §4.2). */
+  /** The sender JID when the adapter chose it (a room occupant, docs/adapters/xmpp.md "Rooms (XEP-0045)"). */
   readonly from?: string;
   /** Stored or delayed delivery: pass DateTime as XEP-0203 `<delay>` (derived exception to §4.2.4). */
   readonly delayed?: boolean;
@@ -218,7 +249,13 @@ export async function cpimToXmppMessage(
   if (r.result === 'reject' || r.message === undefined)
     throw new HubError('malformed', `bad message/cpim: ${r.result === 'reject' ? r.reason : 'unreadable'}`);
   const msg = r.message;
-  const unmet = unmetRequireAction(msg);
+  const relations = msgRelations(msg);
+  // Issue 17: XEP-0444 and XEP-0424 carry a silent reaction or deletion (relations-out.ts); any
+  // other unmet Require still refuses (RFC 3862 §3.5), a silent relation of what XMPP lacks drops.
+  const unmet = unmetRequireAction({
+    ...msg,
+    semantics: { ...msg.semantics, required: unmetRequirements(msg, UNDERSTOOD) },
+  });
   if (unmet?.action === 'drop') throw new DroppedRelation(unmet.what);
   if (unmet?.action === 'refuse') throw new HubError('malformed', unmet.reason);
   const s = msg.semantics;
@@ -233,32 +270,35 @@ export async function cpimToXmppMessage(
   const contentType = header(msg.contentHeaders, 'content-type') ?? 'text/plain';
   const lang = header(msg.contentHeaders, 'content-language')?.split(',')[0]?.trim();
   const cid = header(msg.contentHeaders, 'content-id')?.replace(/^\s*<|>\s*$/g, '');
-  let text: string;
+  let text = '';
   let html: string | undefined;
   let oob: string[] = [];
-  try {
-    const e = await renderContent(
-      contentType,
-      header(msg.contentHeaders, 'content-transfer-encoding'),
-      msg.body,
-      {
-        limits: options.limits ?? MIME_READ_DEFAULTS,
-        lenient: true,
-      },
-    );
-    // Attachments alone: no text to put in <body/>, and no link to send unless the gateway's file
-    // store keeps them (oob.ts, XEP-0066): fail rather than deliver an empty message.
-    if (!e.hasText && !onlyLinks(e)) {
-      const types = e.attachments.map((x) => x.type).join(', ') || contentType;
-      throw new HubError('malformed', `XMPP cannot carry ${types} in <body/> (RFC 3922 §4.2.9)`);
+  const silent =
+    msg.body.length === 0 && (relations.reaction !== undefined || relations.retracts !== undefined);
+  if (!silent)
+    try {
+      const e = await renderContent(
+        contentType,
+        header(msg.contentHeaders, 'content-transfer-encoding'),
+        msg.body,
+        {
+          limits: options.limits ?? MIME_READ_DEFAULTS,
+          lenient: true,
+        },
+      );
+      // Attachments alone: no text to put in <body/>, and no link to send unless the gateway's file
+      // store keeps them (oob.ts, XEP-0066): fail rather than deliver an empty message.
+      if (!e.hasText && !onlyLinks(e)) {
+        const types = e.attachments.map((x) => x.type).join(', ') || contentType;
+        throw new HubError('malformed', `XMPP cannot carry ${types} in <body/> (RFC 3922 §4.2.9)`);
+      }
+      text = oobBody(e);
+      html = e.html;
+      oob = linkedUrls(e.attachments);
+    } catch (err) {
+      if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
+      throw err;
     }
-    text = oobBody(e);
-    html = e.html;
-    oob = linkedUrls(e.attachments);
-  } catch (err) {
-    if (err instanceof MimeReadError) throw new HubError('malformed', err.message);
-    throw err;
-  }
   const dateTime = s.datetime === null ? undefined : new Date(s.datetime);
   return {
     from,
@@ -269,24 +309,46 @@ export async function cpimToXmppMessage(
     subject: s.subjects.map((x) =>
       x.lang === null ? { text: xmlSafe(x.text) } : { text: xmlSafe(x.text), lang: x.lang },
     ),
-    body: [lang === undefined || lang === '' ? { text: xmlSafe(text) } : { text: xmlSafe(text), lang }],
+    body: silent
+      ? []
+      : [lang === undefined || lang === '' ? { text: xmlSafe(text) } : { text: xmlSafe(text), lang }],
     ...(html === undefined ? {} : { xhtml: xmlSafe(html) }),
     ...(oob.length === 0 ? {} : { oob }),
+    ...(Object.keys(relations).length === 0 ? {} : { relations }),
     ...(options.delayed === true && dateTime !== undefined && !Number.isNaN(dateTime.getTime())
       ? { delay: dateTime }
       : {}),
   };
 }
 
+/** The `Msg` headers a silent relation may require and XMPP carries (XEP-0444, XEP-0424). */
+const UNDERSTOOD = [
+  { namespace: MSG_NS, name: 'Reaction' },
+  { namespace: MSG_NS, name: 'Retracts' },
+];
+
+/** The `Msg` relations of a message; none when malformed (it goes on as plain text, spec 2.1). */
+function msgRelations(m: CpimMessage): Relations {
+  try {
+    return readRelations(m);
+  } catch (e) {
+    if (e instanceof CodecError) return {};
+    throw e;
+  }
+}
+
 /**
- * A silent reaction or deletion of the Msg namespace (message-semantics §2.2): nothing to show in
- * a `<body/>`, and XEP-0444 / XEP-0424 are not written yet. The adapter answers `ok` with
+ * A silent relation that cannot be shown in XMPP (one to a message the recipient never got, or
+ * one XMPP has no form for): nothing to show in a `<body/>`. The adapter answers `ok` with
  * `Xmpp-Clipped` saying what was not passed on, never an empty message.
  */
 export class DroppedRelation extends Error {
   override readonly name = 'DroppedRelation';
-  constructor(readonly what: string) {
-    super(`${what} is not passed on to XMPP (not supported yet)`);
+  constructor(
+    readonly what: string,
+    why = 'not supported',
+  ) {
+    super(`${what} is not passed on to XMPP (${why})`);
   }
 }
 

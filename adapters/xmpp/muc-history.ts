@@ -14,20 +14,31 @@ import {
   type GroupchatText,
   type HistoryRequest,
 } from './muc-stanzas.js';
+import type { XmppMessage } from './message-map.js';
 import { outboundMessage } from './payload.js';
 
-/** The text of a hub payload (message/cpim or a bare entity) as a groupchat body; null: none. */
+/** A hub payload (message/cpim or a bare entity) as a message in the room (relations included). */
+export function roomMessage(
+  c: { readonly addressing: XmppAddressing; readonly mime: MimeReadLimits },
+  contentType: string | undefined,
+  payload: Uint8Array,
+  roomJid: string,
+): Promise<XmppMessage> {
+  return outboundMessage(contentType, payload, c.addressing, { from: roomJid, to: roomJid, limits: c.mime });
+}
+
+/** The text of a hub payload as a groupchat body; null: none. */
 export async function roomText(
   c: { readonly addressing: XmppAddressing; readonly mime: MimeReadLimits },
   contentType: string | undefined,
   payload: Uint8Array,
   roomJid: string,
 ): Promise<GroupchatText | null> {
-  const m = await outboundMessage(contentType, payload, c.addressing, {
-    from: roomJid,
-    to: roomJid,
-    limits: c.mime,
-  });
+  return groupchatText(await roomMessage(c, contentType, payload, roomJid));
+}
+
+/** The groupchat text of a message; null when it has no body. */
+export function groupchatText(m: XmppMessage): GroupchatText | null {
   const body = m.body[0];
   if (body === undefined) return null;
   const subject = m.subject?.[0]?.text;

@@ -43,7 +43,7 @@ export async function privateMessage(
     return c.send(errorReply(el, { condition: 'not-acceptable', type: 'modify', text: 'join first' }));
   const m = readMessage(el);
   const body = m.body[0];
-  if (body === undefined) return; // chat states and the like (spec/xmpp.md §5)
+  if (body === undefined) return; // chat states and the like (RFC 3922 §4.1.8: dropped)
   const targets = [...room.xmpp.values()].filter((o) => o.nick === nick);
   if (targets.length > 0) {
     const from = occupantJid(room.jid, sender.nick)!;

@@ -1,6 +1,6 @@
 /**
- * Rooms hosted by the component (XEP-0045 service side; spec/xmpp.md §4.2 A). Each configured
- * room `<name>@<component domain>` bridges one gateway room (docs/architecture.md part 7): its
+ * Rooms hosted by the component (XEP-0045 service side; docs/adapters/xmpp.md "Rooms (XEP-0045)"). Each
+ * configured room `<name>@<component domain>` bridges one gateway room (docs/architecture.md part 7): its
  * member inbox there is `im:<name>@<component domain>`, as the web adapter's `im:room.<name>@…`.
  *
  * - An XMPP user joins with presence to `room/nick` (§7.2): the occupants' presence, then their
@@ -23,7 +23,6 @@ import {
   MESSAGE_ID_HEADER,
   errorAnswer,
   getHeader,
-  newMessageId,
   type AdapterContext,
   type Answer,
   type MimeReadLimits,
@@ -31,7 +30,7 @@ import {
 } from '../../src/index.js';
 import { xmppToCpim, type XmppAddressing } from './addresses.js';
 import { XmppMappingError, bareJid, parseJid } from './jid-escape.js';
-import { DroppedRelation, droppedAnswer, xmppToCpimMessage } from './message-map.js';
+import { DroppedRelation, droppedAnswer } from './message-map.js';
 import {
   FOREIGN_ROLE,
   NS_MUC,
@@ -43,12 +42,14 @@ import {
   occupantJid,
   occupantPresence,
   subjectMessage,
-  type GroupchatText,
 } from './muc-stanzas.js';
-import { roomText, sendHistory } from './muc-history.js';
+import { groupchatText, roomMessage, sendHistory } from './muc-history.js';
+import { postToRoom } from './muc-post.js';
+import type { XmppIds } from './relation-ids.js';
+import { originIdElement, relationElements } from './relation-stanzas.js';
+import { outboundRelation } from './relations-out.js';
 import { changeNick, privateMessage } from './muc-occupants.js';
 import { readMessage } from './payload.js';
-import { hubErrorToStanza } from './stanza-errors.js';
 import { errorReply } from './stanzas.js';
 
 export interface MucRoomConfig {
@@ -70,6 +71,10 @@ export interface MucContext {
   readonly mime: MimeReadLimits;
   /** The answer to a hub post written to the server (groupchat has no receipts). */
   readonly unreliable: Answer;
+  /** XMPP ids ↔ gateway ids and reaction sets (issue 17). */
+  readonly ids: XmppIds;
+  /** `limits.maxReactions`. */
+  readonly maxReactions: number;
 }
 
 export interface Occupant {
@@ -181,7 +186,7 @@ export class MucRooms {
   async onPresence(el: Element, room: HostedRoom): Promise<void> {
     const from = el.attrs.from ?? '';
     const type = el.attrs.type;
-    if (type === 'error') return void this.drop(room, from); // a ghost (spec/xmpp.md §6)
+    if (type === 'error') return void this.drop(room, from); // a ghost (XEP-0045 §7.2.7; XEP-0410 finds them)
     if (type === 'unavailable') return this.leave(room, from);
     if (type !== undefined) return; // subscription requests to a room mean nothing (§7.2)
     const nick = parseJid(el.attrs.to ?? '').resource;
@@ -288,48 +293,7 @@ export class MucRooms {
     if (o === undefined)
       // §7.4: only occupants speak.
       return this.c.send(errorReply(el, { condition: 'not-acceptable', type: 'modify', text: 'join first' }));
-    const m = readMessage(el);
-    const body = m.body[0];
-    if (body === undefined) {
-      // §8.1: the subject is the operator's (`rooms[].subject`); occupants may not change it.
-      if ((m.subject ?? []).length > 0)
-        return this.c.send(
-          errorReply(el, { condition: 'forbidden', type: 'auth', text: 'the subject is set by the gateway' }),
-        );
-      return; // chat states and the like (spec/xmpp.md §5)
-    }
-    const mapped = xmppToCpimMessage(
-      { ...m, type: 'chat', subject: [], to: room.jid },
-      this.c.addressing,
-      new Date(),
-    );
-    if (mapped === null) return;
-    const id = newMessageId();
-    const answer = await this.c.ctx.hub.send({
-      sender: room.bridge,
-      inbox: room.config.address,
-      payload: mapped.payload,
-      contentType: mapped.contentType,
-      headers: [
-        ['Orig-Sender', o.uri],
-        [MESSAGE_ID_HEADER, id],
-      ],
-    });
-    const type = getHeader(answer.headers, 'Error-Type');
-    // Nobody else on the gateway side listening still leaves the XMPP occupants to read it.
-    if (answer.status !== 'ok' && type !== 'no-listeners')
-      return this.c.send(
-        errorReply(
-          el,
-          hubErrorToStanza(type ?? 'communications', getHeader(answer.headers, 'Error-Description') ?? ''),
-        ),
-      );
-    const text: GroupchatText = { body: body.text, ...(body.lang === undefined ? {} : { lang: body.lang }) };
-    const author = occupantJid(room.jid, o.nick)!;
-    for (const other of room.xmpp.values())
-      await this.c.send(
-        groupchatMessage(author, other.jid, text, { id: el.attrs.id ?? id, roomJid: room.jid, stanzaId: id }),
-      );
+    return postToRoom(this.c, el, room, o, readMessage(el));
   }
 
   /** A post of the gateway room reaching the bridge inbox: to every XMPP occupant. */
@@ -337,13 +301,23 @@ export class MucRooms {
     const author = getHeader(op.headers, 'Orig-Sender') ?? getHeader(op.headers, 'Sender');
     if (author === undefined) return errorAnswer('malformed', 'send requires a Sender');
     if (op.payload === undefined) return errorAnswer('malformed', 'send requires a payload');
-    let text;
+    let m;
     try {
-      text = await roomText(this.c, getHeader(op.headers, 'Content-Type'), op.payload, room.jid);
+      m = await roomMessage(this.c, getHeader(op.headers, 'Content-Type'), op.payload, room.jid);
     } catch (e) {
       if (e instanceof DroppedRelation) return droppedAnswer(e);
       return errorAnswer('malformed', (e as Error).message);
     }
+    // Issue 17: the post's relations as XEP elements naming the room's stanza-ids.
+    const rel = outboundRelation(m, this.c.ids, {
+      author,
+      groupchat: true,
+      nick: nickOf(author) ?? author,
+      maxReactions: this.c.maxReactions,
+    });
+    if (rel.kind === 'drop') return droppedAnswer(new DroppedRelation(rel.what, rel.why));
+    const text =
+      rel.relationOnly && rel.message.body.length === 0 ? { body: '' } : groupchatText(rel.message);
     if (text === null) return errorAnswer('malformed', 'an XMPP room carries text only');
     if (room.xmpp.size === 0) return errorAnswer('no-listeners', `nobody is in XMPP room ${room.jid}`);
     let nick = room.nickFor(author);
@@ -358,12 +332,16 @@ export class MucRooms {
     if (from === null) return errorAnswer('malformed', `${author} has no nickname XMPP can carry`);
     const messageId = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim();
     const id = messageId || randomUUID();
+    // XEP-0359 §3.1: every stanza the component writes carries its gateway id as origin-id.
+    const extra = [originIdElement(id), ...relationElements(rel.elements, text.body)];
+    if (messageId) this.c.ids.noteSent(messageId);
     for (const o of room.xmpp.values())
       await this.c.send(
         groupchatMessage(from, o.jid, text, {
           id,
           roomJid: room.jid,
           ...(messageId ? { stanzaId: messageId } : {}),
+          extra,
         }),
       );
     return this.c.unreliable;

@@ -1,6 +1,6 @@
 /**
- * Multi-user chat stanzas the component writes as the service side of XEP-0045 (spec/xmpp.md
- * §4.2 A: the component hosts each gateway room). Pure: the library's element builder escapes
+ * Multi-user chat stanzas the component writes as the service side of XEP-0045 (docs/adapters/xmpp.md
+ * "Rooms (XEP-0045)": the component hosts each gateway room). Pure: the library's element builder escapes
  * every text and attribute; nothing here does I/O.
  */
 import { xml, type Element } from '@xmpp/component';
@@ -29,9 +29,9 @@ export const FOREIGN_ROLE: OccupantRole = { affiliation: 'member', role: 'partic
 export const XMPP_ROLE: OccupantRole = { affiliation: 'none', role: 'participant' };
 
 /**
- * The nick under which someone of another network appears (spec/xmpp.md §4.2: "room/<sanitised
- * display name>"): the local part of their `im:` URI, made a valid resourcepart (RFC 7622 §3.4:
- * no characters XML cannot carry, at most 1023 octets). Null when nothing usable is left.
+ * The nick under which someone of another network appears (docs/adapters/xmpp.md "Rooms (XEP-0045)":
+ * "room/<sanitised display name>"): the local part of their `im:` URI, made a valid resourcepart (RFC 7622
+ * §3.4: no characters XML cannot carry, at most 1023 octets). Null when nothing usable is left.
  */
 export function nickOf(uri: string, full = false): string | null {
   let local: string;
@@ -127,20 +127,24 @@ export interface GroupchatText {
 /**
  * A message in the room (XEP-0045 §7.4) from `room/nick`: `id` as the sender gave it on the
  * reflection to the sender (clients match their echo by it), a XEP-0359 `<stanza-id by=room>`
- * when the gateway has a Message-ID, and XEP-0203 `<delay from=room stamp>` for history (§7.2.14).
+ * when the gateway has a Message-ID, and XEP-0203 `<delay from=room stamp>` for history (§7.2.14);
+ * `extra`: relation elements (relation-stanzas.ts, issue 17).
  */
 export function groupchatMessage(
   from: string,
   to: string,
   t: GroupchatText,
-  o: { id: string; roomJid: string; stanzaId?: string; delay?: Date },
+  o: { id: string; roomJid: string; stanzaId?: string; delay?: Date; extra?: readonly Element[] },
 ): Element {
+  const extra = o.extra ?? [];
   return xml(
     'message',
     { from, to, type: 'groupchat', id: o.id, 'xml:lang': t.lang },
     t.subject === undefined ? undefined : xml('subject', {}, xmlSafe(t.subject)),
-    xml('body', {}, xmlSafe(t.body)),
+    // A reaction (XEP-0444 §3) has no body; every other message has one.
+    t.body === '' && extra.length > 0 ? undefined : xml('body', {}, xmlSafe(t.body)),
     t.xhtml === undefined ? undefined : xhtmlIm(t.xhtml),
+    ...extra,
     o.stanzaId === undefined ? undefined : xml('stanza-id', { xmlns: NS_SID, by: o.roomJid, id: o.stanzaId }),
     o.delay === undefined
       ? undefined

@@ -1,16 +1,20 @@
 /**
- * Hub → XMPP (spec/xmpp.md §3.2, RFC 3922 §4.2): an IMTP `send` to `im:user@<user domain>`
- * becomes a `chat` message from the author's puppet JID (`escape(L@D)@<component domain>`,
- * spec/xmpp.md §2.2) to the user's bare JID, the server delivering it to the user's resources
- * (RFC 6121 §8.5.2). The answer (spec/xmpp.md §5, XEP-0184 row): with `receipts.waitMs` above 0
+ * Hub → XMPP (docs/adapters/xmpp-mapping.md "Messages", RFC 3922 §4.2): an IMTP `send` to `im:user@<user
+ * domain>` becomes a `chat` message from the author's puppet JID (`escape(L@D)@<component domain>`,
+ * docs/adapters/xmpp-mapping.md "Addresses") to the user's bare JID, the server delivering it to the user's
+ * resources (RFC 6121 §8.5.2). The answer (XEP-0184 §5): with `receipts.waitMs` above 0
  * the message carries `<request xmlns='urn:xmpp:receipts'/>` and the send is answered `ok` when
  * the `<received/>` comes, the mapped error when an error stanza comes back (RFC 6120 §8.3,
  * stanza-errors.ts), else `ok` + `Unreliable` after the wait; with 0, `ok` + `Unreliable` at once.
+ * Issue 17: the stanza's `id` and XEP-0359 `<origin-id>` are the send's gateway Message-ID (XEP-0461,
+ * XEP-0444 and XEP-0308 name a one-to-one message by its `id`); its `Msg` relations go as their
+ * XEP elements (relations-out.ts); a reaction or retraction asks for no receipt (no content).
  */
 import { randomUUID } from 'node:crypto';
 import type { Element } from '@xmpp/component';
 import {
   HubError,
+  MESSAGE_ID_HEADER,
   errorAnswer,
   getHeader,
   okAnswer,
@@ -23,7 +27,11 @@ import {
 import { cpimToXmpp, type XmppAddressing } from './addresses.js';
 import { XmppMappingError, jidKey, parseJid } from './jid-escape.js';
 import { DroppedRelation, droppedAnswer } from './message-map.js';
+import { nickOf } from './muc-stanzas.js';
 import { messageStanza, outboundMessage } from './payload.js';
+import type { XmppIds } from './relation-ids.js';
+import { originIdElement, relationElements } from './relation-stanzas.js';
+import { outboundRelation } from './relations-out.js';
 import type { PendingReceipts } from './receipts.js';
 import { stanzaErrorToHub } from './stanza-errors.js';
 
@@ -40,6 +48,11 @@ export interface OutboundContext {
   readonly threads: BoundedCache<string, string>;
   /** `Unreliable: <component domain>` on an unconfirmed ok. */
   readonly unreliable: Answer;
+  /** XMPP ids ↔ gateway ids and reaction sets (issue 17). */
+  readonly ids: XmppIds;
+  /** `limits.maxReactions`. */
+  readonly maxReactions: number;
+  readonly debug: (o: object, msg: string) => void;
 }
 
 function mapped(uri: string, a: XmppAddressing): string | HubError {
@@ -78,6 +91,17 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
     if (e instanceof XmppMappingError) return errorAnswer('malformed', e.message);
     throw e;
   }
+  const rel = outboundRelation(m, c.ids, {
+    author,
+    groupchat: false,
+    nick: nickOf(author) ?? author,
+    maxReactions: c.maxReactions,
+  });
+  if (rel.kind === 'drop') {
+    c.debug({ inbox, what: rel.what }, `xmpp: ${rel.why}`);
+    return droppedAnswer(new DroppedRelation(rel.what, rel.why));
+  }
+  m = rel.message;
   const size = m.body.reduce((n, b) => n + Buffer.byteLength(b.text), 0) + Buffer.byteLength(m.e2e ?? '');
   if (size > c.maxMessageBytes)
     return errorAnswer(
@@ -88,10 +112,15 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
   const puppetKey = jidKey(parseJid(from));
   if (c.puppets.get(puppetKey) !== author) void c.puppets.set(puppetKey, author);
 
-  const id = randomUUID();
-  const wait = c.receipts.hasRoom();
+  const gid = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim() || randomUUID();
+  // The same message to a second recipient while the first still waits for its receipt: the
+  // stanza takes a fresh id (receipts are matched by it), the origin-id stays the gateway id.
+  const id = c.receipts.isWaiting(gid) ? randomUUID() : gid;
+  const wait = c.receipts.hasRoom() && !rel.relationOnly;
   const thread = c.threads.get(`${inbox}\n${author}`);
-  const stanza = messageStanza(thread === undefined ? m : { ...m, thread }, id, wait);
+  const extra = [originIdElement(gid), ...relationElements(rel.elements, m.body[0]?.text ?? '')];
+  const stanza = messageStanza(thread === undefined ? m : { ...m, thread }, id, wait, extra);
+  c.ids.noteSent(gid, id);
   const outcome = wait ? c.receipts.wait(id, to) : undefined;
   try {
     await c.send(stanza);

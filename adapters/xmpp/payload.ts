@@ -1,6 +1,6 @@
 /**
- * Message stanzas ⇄ the plain messages of message-map.ts (RFC 3922 §4, spec/xmpp.md §3.1, §3.2),
- * which does the mapping to and from Message/CPIM header by header: this file only reads the
+ * Message stanzas ⇄ the plain messages of message-map.ts (RFC 3922 §4, docs/adapters/xmpp-mapping.md
+ * "Messages"), which does the mapping to and from Message/CPIM header by header: this file only reads the
  * element tree into that object and writes that object back as a stanza with the library's
  * element builder (which escapes). Pure: no I/O.
  */
@@ -113,11 +113,16 @@ export async function outboundMessage(
 }
 
 /**
- * The stanza for a message (RFC 6121 §5.2). The `id` is fresh for each stanza (spec/xmpp.md §6:
- * ids are not trustworthy keys; receipts and errors find the send by it). Formatting goes as
- * XEP-0071 XHTML-IM after the plain body, written from the formatting model (xhtml-im.ts).
+ * The stanza for a message (RFC 6121 §5.2). The `id` is fresh for each stanza (XEP-0359 §3.1:
+ * only a stanza-id the entity vouches for is stable; receipts and errors find the send by it). Formatting
+ * goes as XEP-0071 XHTML-IM after the plain body, written from the formatting model (xhtml-im.ts).
  */
-export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolean): Element {
+export function messageStanza(
+  m: XmppMessage,
+  id: string,
+  requestReceipt: boolean,
+  extra: readonly Element[] = [],
+): Element {
   return xml(
     'message',
     { from: m.from, to: m.to, type: m.type, id, [XML_LANG]: m.lang },
@@ -127,6 +132,7 @@ export function messageStanza(m: XmppMessage, id: string, requestReceipt: boolea
     ...oobElements(m.oob),
     m.thread === undefined ? undefined : xml('thread', {}, xmlSafe(m.thread)),
     m.e2e === undefined ? undefined : xml('e2e', { xmlns: XMPP_E2E_NS }, m.e2e),
+    ...extra,
     requestReceipt ? xml('request', { xmlns: 'urn:xmpp:receipts' }) : undefined,
   );
 }

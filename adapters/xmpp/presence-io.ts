@@ -1,5 +1,5 @@
 /**
- * Presence through the component (RFC 3922 §5-6, spec/xmpp.md §3.3-3.4), with the mapping
+ * Presence through the component (RFC 3922 §5-6, docs/adapters/xmpp-mapping.md "Presence"), with the mapping
  * helper's presence-map.ts doing the PIDF side:
  *
  * - XMPP → hub: availability presence an XMPP user sends to a puppet (directed presence, or the

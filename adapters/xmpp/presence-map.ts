@@ -1,7 +1,7 @@
 /**
- * XMPP presence ⇄ PIDF by RFC 3922 §5 and §6.3 (spec/xmpp.md §3.3). Pure, no I/O: the XMPP side is
- * a plain object the I/O layer reads from and writes to a `<presence/>` stanza; the PIDF side uses
- * the repository's PIDF codec (src/codec/pidf, through src/index.ts).
+ * XMPP presence ⇄ PIDF by RFC 3922 §5 and §6.3 (docs/adapters/xmpp-mapping.md "Presence"). Pure, no I/O: the
+ * XMPP side is a plain object the I/O layer reads from and writes to a `<presence/>` stanza; the PIDF side
+ * uses the repository's PIDF codec (src/codec/pidf, through src/index.ts).
  *
  * Only availability presence is mapped here. Subscription types (`subscribe`, `subscribed`, ...,
  * RFC 6121 §3) and `probe` are PITP operations, not PIDF (RFC 3922 §6), and `error` is an answer.
@@ -44,7 +44,7 @@ export interface XmppPresence {
   readonly delay?: Date;
 }
 
-/** The never-registered namespace RFC 3922 §5.1.5 uses for `<im:im>` (spec/xmpp.md §3.3). */
+/** The never-registered namespace RFC 3922 §5.1.5 uses for `<im:im>` (docs/adapters/xmpp-mapping.md "Presence"). */
 export const PIDF_IM_NS = 'urn:ietf:params:xml:ns:pidf:im';
 /** RFC 4480 RPID and RFC 4479 data model, the registered way to say away/busy. */
 export const RPID_NS = 'urn:ietf:params:xml:ns:pidf:rpid';
@@ -209,7 +209,7 @@ function showOf(t: PidfTuple, doc: PidfDocument): XmppShow | undefined {
       ];
     if (v !== undefined) return v;
   }
-  // RPID (RFC 4480 §3.2), accepted on input too (spec/xmpp.md §3.3).
+  // RPID (RFC 4480 §3.2), accepted on input too (docs/adapters/xmpp-mapping.md "Presence").
   const all = [...t.statusExtensions, ...t.extensions, ...doc.extensions];
   const acts = findElement(all, RPID_NS, 'activities');
   if (acts !== null) {
@@ -229,7 +229,7 @@ function statusOf(notes: readonly PidfNote[]): XmppText[] {
  * - `from`: the presentity's JID (cpimToXmpp) + `/` + the tuple's resource (§5.2.1; a tuple id
  *   that is no valid resource gives the bare JID);
  * - `open` → no type, `closed` → `unavailable` (§5.2.9); a tuple without `<basic>` says nothing
- *   about availability and is skipped (never invent `open`, spec/cpim.md §3);
+ *   about availability and is skipped (never invent `open`, docs/cpim.md part 4);
  * - `<im:im>` or RPID → `<show/>` (§5.2.10), notes → `<status xml:lang>` (§5.2.11; tuple notes,
  *   else the document's), contact priority → `<priority/>` (§5.2.13, never negative);
  * - contact URI and timestamp are not passed (§5.2.12, §5.2.14);

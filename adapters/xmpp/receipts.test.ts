@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PendingReceipts } from './receipts.js';
 
-describe('PendingReceipts (XEP-0184 waits, spec/xmpp.md §5)', () => {
+describe('PendingReceipts (XEP-0184 waits, §5)', () => {
   afterEach(() => vi.useRealTimers());
 
   it('settles with the receipt only from the JID the message went to', async () => {
@@ -32,5 +32,14 @@ describe('PendingReceipts (XEP-0184 waits, spec/xmpp.md §5)', () => {
     r.clear({ kind: 'timeout' });
     expect(r.size).toBe(0);
     expect(new PendingReceipts(0, 100).hasRoom()).toBe(false);
+  });
+
+  it('says which ids wait, so a second send of the same gateway id takes another stanza id', () => {
+    const r = new PendingReceipts(60_000, 10);
+    void r.wait('g1', 'a@x');
+    expect(r.isWaiting('g1')).toBe(true);
+    expect(r.isWaiting('g2')).toBe(false);
+    r.settle('g1', 'a@x', { kind: 'received' });
+    expect(r.isWaiting('g1')).toBe(false);
   });
 });

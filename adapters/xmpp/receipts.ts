@@ -1,5 +1,5 @@
 /**
- * Messages sent to XMPP users that wait for their answer (spec/xmpp.md §5, XEP-0184 row): a
+ * Messages sent to XMPP users that wait for their answer (XEP-0184 §5): a
  * `<received id>` receipt settles the IMTP `send` as `ok`; an error stanza with the same id
  * (RFC 6120 §8.3: errors carry the id of the stanza they answer) settles it with that error;
  * nothing within `waitMs` settles it `ok` + `Unreliable` (the client may not do receipts).
@@ -32,6 +32,11 @@ export class PendingReceipts {
   /** Whether a new message may wait (else: answer it at once, unconfirmed). */
   hasRoom(): boolean {
     return this.waitMs > 0 && this.waiting.size < this.maxPending;
+  }
+
+  /** Whether a send waits under `id` now (a second one must take another id). */
+  isWaiting(id: string): boolean {
+    return this.waiting.has(id);
   }
 
   /** The outcome for the message `id` sent to `peer` (a bare JID). */

@@ -9,7 +9,7 @@ import {
   stanzaErrorToHub,
 } from './stanza-errors.js';
 
-describe('IMTP Error-Type → stanza error (spec/xmpp.md §3.5 column 2)', () => {
+describe('IMTP Error-Type → stanza error (docs/adapters/xmpp-mapping.md "Errors" column 2)', () => {
   const table: [string, string, string][] = [
     ['target-not-found', 'item-not-found', 'cancel'],
     ['no-listeners', 'recipient-unavailable', 'wait'],
@@ -51,7 +51,7 @@ describe('IMTP Error-Type → stanza error (spec/xmpp.md §3.5 column 2)', () =>
   });
 });
 
-describe('stanza error received → IMTP Error-Type (spec/xmpp.md §3.5 column 3)', () => {
+describe('stanza error received → IMTP Error-Type (docs/adapters/xmpp-mapping.md "Errors" column 3)', () => {
   const table: [string, string][] = [
     ['item-not-found', 'target-not-found'],
     ['jid-malformed', 'target-not-found'],

@@ -1,7 +1,7 @@
 /**
  * Stanza errors (RFC 6120 §8.3) ⇄ IMTP/PITP Error-Type tokens (docs/hub-protocol.md part 2.8), by the
- * table of spec/xmpp.md §3.5. RFC 3922 defines only the subscription cases (§6.1); the rest is derived
- * and documented in docs/adapters/xmpp-mapping.md. Pure, no I/O.
+ * table of docs/adapters/xmpp-mapping.md "Errors". RFC 3922 defines only the subscription cases (§6.1); the
+ * rest is derived and documented in docs/adapters/xmpp-mapping.md. Pure, no I/O.
  */
 import type { ErrorType } from '../../src/index.js';
 
@@ -45,9 +45,9 @@ export interface StanzaError {
   readonly text?: string;
 }
 
-// spec/xmpp.md §3.5, column 2. Each row: the condition whose definition in RFC 6120 §8.3.3 matches
-// the IMTP meaning, with the `type` that section's example uses. Rows below the table's eight are
-// derived for the remaining tokens of ERROR_TYPES so that every token has an answer.
+// docs/adapters/xmpp-mapping.md "Errors", column 2. Each row: the condition whose definition in RFC 6120
+// §8.3.3 matches the IMTP meaning, with the `type` that section's example uses. Rows below the table's eight
+// are derived for the remaining tokens of ERROR_TYPES so that every token has an answer.
 const TO_STANZA: Readonly<Record<ErrorType, Omit<StanzaError, 'text'>>> = {
   'target-not-found': { condition: 'item-not-found', type: 'cancel' }, // §8.3.3.7
   'no-listeners': { condition: 'recipient-unavailable', type: 'wait' }, // §8.3.3.13
@@ -93,8 +93,8 @@ export function hubErrorToStanza(
   return withText(row, description);
 }
 
-// spec/xmpp.md §3.5, column 3: conditions received in an error stanza (the answer to a stanza we
-// sent) → the Error-Type of the IMTP answer. Anything not listed is `communications`.
+// docs/adapters/xmpp-mapping.md "Errors", column 3: conditions received in an error stanza (the answer to a
+// stanza we sent) → the Error-Type of the IMTP answer. Anything not listed is `communications`.
 const TO_HUB: Readonly<Partial<Record<StanzaCondition, ErrorType>>> = {
   'item-not-found': 'target-not-found',
   'jid-malformed': 'target-not-found',

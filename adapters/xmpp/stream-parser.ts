@@ -7,7 +7,7 @@
  * RFC 6120 §11.1 (restricted XML): a stream MUST NOT contain DTDs, comments or processing
  * instructions (the XML declaration at the start aside) nor entity references other than the
  * predefined ones; they end the stream with `restricted-xml`, anything not well-formed with
- * `not-well-formed` (§4.9.3.13, §4.9.3.18). Stanza size (spec/xmpp.md §4.1, the adapter's
+ * `not-well-formed` (§4.9.3.13, §4.9.3.18). Stanza size (XEP-0114 has none; the adapter's
  * `limits.maxStanzaBytes`): past the limit the rest of a stanza is dropped as it is read, and the
  * stanza is emitted with its attributes only and marked in `oversized`, so the adapter answers
  * its sender with a stanza error and the stream goes on serving everyone else. Raw input piling

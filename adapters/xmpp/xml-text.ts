@@ -4,7 +4,7 @@
  * XML 1.0 §2.2 `Char` excludes C0 controls other than TAB, LF and CR, lone surrogates, and U+FFFE /
  * U+FFFF; not even a character reference may name them (§4.1 WFC: Legal Character). One such
  * character in a stanza makes the server close the whole component stream with `not-well-formed`
- * (spec/xmpp.md §6: matrix-bifrost#240, ejabberd#1180 with IRC's `\x02`/`\x03` codes), so every
+ * (XML 1.0 §2.2; seen in bridges: matrix-bifrost#240, ejabberd#1180 with IRC's `\x02`/`\x03` codes), so every
  * text that came from another network goes through `xmlSafe` before the I/O layer serialises it.
  */
 const NOT_XML_CHAR =

@@ -1,5 +1,5 @@
 /**
- * The XMPP adapter (docs/architecture.md part 5; spec/xmpp.md §1): an external component
+ * The XMPP adapter (docs/architecture.md part 5; docs/adapters/xmpp.md): an external component
  * (XEP-0114) beside an XMPP server. It serves the server's user domains on the hub side
  * (`im:juliet@example.org`), and everyone else appears to XMPP users as a puppet JID under the
  * component domain. This file wires the link (link.ts), the stanzas the server routes to the
@@ -12,6 +12,7 @@ import {
   KeyedRateLimiter,
   getHeader,
   KeptMap,
+  MessageIds,
   errorAnswer,
   okAnswer,
   type Adapter,
@@ -41,6 +42,7 @@ import { MucRooms } from './muc-rooms.js';
 import { deliverSend, type OutboundContext } from './outbound.js';
 import { PresenceBridge } from './presence-io.js';
 import { PendingReceipts } from './receipts.js';
+import { XmppIds } from './relation-ids.js';
 import { mayAnswerWithError, type StanzaError } from './stanza-errors.js';
 import { errorChild, errorCondition, errorReply } from './stanzas.js';
 import { oversized } from './stream-parser.js';
@@ -60,6 +62,8 @@ export class XmppAdapter implements Adapter {
   private presence: PresenceBridge | null = null;
   private muc: MucRooms | null = null;
   private puppets: KeptMap;
+  /** Issue 17: XMPP ids ↔ gateway ids (in the store from start on) and reaction sets. */
+  private ids: XmppIds;
   private stopped = false;
 
   constructor(
@@ -82,6 +86,13 @@ export class XmppAdapter implements Adapter {
     this.unreliable = okAnswer([['Unreliable', config.componentDomain]]);
     this.threads = new BoundedCache(config.threads);
     this.puppets = new KeptMap(null, puppetNamespace(ctx.id), { max: config.keep.puppets });
+    this.ids = this.newIds(null);
+  }
+
+  private newIds(store: ReturnType<NonNullable<AdapterContext['storage']>> | null): XmppIds {
+    const c = this.config;
+    const ids = new MessageIds(store, this.ctx.id, { maxPairs: c.keep.messageIds, log: this.ctx.log });
+    return new XmppIds(ids, c.limits.reactionSets);
   }
 
   async start(): Promise<void> {
@@ -93,6 +104,8 @@ export class XmppAdapter implements Adapter {
       log: this.ctx.log,
     });
     await this.puppets.load();
+    this.ids = this.newIds(this.ctx.storage?.() ?? null);
+    await this.ids.ids.load();
     const link = new ComponentLink({
       host: c.server.host,
       port: c.server.port,
@@ -122,6 +135,8 @@ export class XmppAdapter implements Adapter {
               maxOccupants: c.muc.maxOccupants,
               mime: c.mime,
               unreliable: this.unreliable,
+              ids: this.ids,
+              maxReactions: c.limits.maxReactions,
             },
             c.rooms,
           );
@@ -208,6 +223,9 @@ export class XmppAdapter implements Adapter {
       mime: this.config.mime,
       unreliable: this.unreliable,
       threads: this.threads,
+      ids: this.ids,
+      maxReactions: this.config.limits.maxReactions,
+      debug: (o, msg) => this.ctx.log.debug(o, msg),
     };
   }
 
@@ -219,6 +237,8 @@ export class XmppAdapter implements Adapter {
       now: () => new Date(),
       threads: this.threads,
       puppetUri: (jid) => this.puppets.get(jidKey(parseJid(jid))),
+      ids: this.ids,
+      maxReactions: this.config.limits.maxReactions,
     };
   }
 

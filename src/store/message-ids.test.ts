@@ -32,6 +32,17 @@ describe('MessageIds', () => {
     expect([again.gatewayId('<m1@example.org>'), again.networkId('g1')]).toEqual(['g1', '<m1@example.org>']);
   });
 
+  it('an alias resolves one way only: the gateway id keeps naming its first network id', async () => {
+    const s = await memoryStore();
+    const ids = new MessageIds(s, 'xmpp', { maxPairs: 10 });
+    await ids.record('j1', 'g1');
+    await ids.alias('j2', 'g1');
+    expect([ids.gatewayId('j1'), ids.gatewayId('j2'), ids.networkId('g1')]).toEqual(['g1', 'g1', 'j1']);
+    const again = new MessageIds(s, 'xmpp', { maxPairs: 10 });
+    await again.load();
+    expect(again.gatewayId('j2')).toBe('g1');
+  });
+
   it('gives an inbound message the same gateway id when it comes again', async () => {
     const s = await memoryStore();
     const ids = new MessageIds(s, 'irc', { maxPairs: 10 });

@@ -60,6 +60,15 @@ export class MessageIds {
   }
 
   /**
+   * One more network id for the gateway's message `gatewayId`, one way only: the network id
+   * resolves to it, and `networkId(gatewayId)` keeps naming the first (a correction's own XMPP id
+   * names the original it corrects, XEP-0308; replies still name the original's id).
+   */
+  async alias(networkId: string, gatewayId: string): Promise<void> {
+    await this.map.set('n:' + networkId, gatewayId);
+  }
+
+  /**
    * The gateway id for an inbound message with network id `networkId`: the one it got before
    * (a message the network delivered twice, or again after a crash, keeps its id), else a new
    * one, recorded. The write is not awaited: an id lost in a crash only costs a duplicate's

@@ -1,5 +1,5 @@
 /**
- * Debian's Prosody on free loopback ports, for the XMPP adapter's tests (shared/spec/xmpp.md §7):
+ * Debian's Prosody on free loopback ports, for the XMPP adapter's tests (docs/testing.md):
  * a temp folder with a generated config (one VirtualHost, one `Component` entry with its secret,
  * no TLS, no s2s), accounts registered with prosodyctl BEFORE the server starts (file storage is
  * shared with the running server), started in the foreground and stopped by its PID. The same

@@ -2,7 +2,7 @@
  * The XMPP fixture: one real Prosody per test file (prosody.ts; started in beforeAll, stopped by
  * PID in afterAll), gateways with the XMPP adapter connected to it as the component
  * `xmpp-gw.localhost`, and XMPP users logged in with @xmpp/client 0.14 (0.13 fails SCRAM against
- * Prosody 0.12: spec/xmpp.md §7). Users and gateways stop after each test.
+ * Prosody 0.12: docs/testing.md). Users and gateways stop after each test.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { client, xml, type Client } from '@xmpp/client';

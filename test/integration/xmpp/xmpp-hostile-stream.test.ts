@@ -1,5 +1,5 @@
 /**
- * Hostile input on the component stream itself (RFC 6120 §11.1, spec/xmpp.md §4.1, §6): a real
+ * Hostile input on the component stream itself (RFC 6120 §11.1, §4.9): a real
  * TCP listener in place of the XMPP server's component port does the XEP-0114 handshake and then
  * writes what a broken or hostile server could, so that the adapter's own parser is what is
  * tested (a real Prosody refuses such input from its clients before it reaches the component:

@@ -51,6 +51,50 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('an XMPP us
     ]);
   });
 
+  it('issue 17 on plain IRC (ngircd): an XMPP reply, correction and retraction arrive as their fallback lines', async () => {
+    await irc.gateway({
+      adapters: [xmppAdapterConfig(xmpp.server, { receipts: { waitMs: 0 } })],
+      adapterDefinitions: [xmppAdapter as never],
+    });
+    const dave = await irc.user('dave');
+    const juliet = await xmpp.user('juliet');
+    const puppet = 'dave\\40irc.test@xmpp-gw.localhost';
+    // Relay mode: dave's lines without an address go to whoever wrote to him last.
+    await juliet.say(puppet, 'hello dave');
+    await waitFor(() => dave.lines.some((l) => l.kind === 'privmsg'), 5000, 'the first line');
+    dave.client.say('gwbot', 'lunch at noon?');
+    const m = await received(juliet, (s) => s.is('message') && s.getChildText('body') === 'lunch at noon?');
+    const privmsgs = () => dave.lines.filter((l) => l.kind === 'privmsg').map((l) => l.message);
+    const send = (id: string, body: string, ...children: ReturnType<typeof xml>[]) =>
+      juliet.client.send(
+        xml('message', { to: puppet, type: 'chat', id }, xml('body', {}, body), ...children),
+      );
+    await send(
+      'j-1',
+      '> dave: lunch at noon?\nyes',
+      xml('reply', { xmlns: 'urn:xmpp:reply:0', id: m.attrs.id! }),
+      xml(
+        'fallback',
+        { xmlns: 'urn:xmpp:fallback:0', for: 'urn:xmpp:reply:0' },
+        xml('body', { start: '0', end: '23' }),
+      ),
+    );
+    await waitFor(() => privmsgs().some((l) => l.endsWith('yes')), 5000, 'the reply');
+    await send('j-2', 'yes!', xml('replace', { xmlns: 'urn:xmpp:message-correct:0', id: 'j-1' }));
+    await waitFor(() => privmsgs().some((l) => l.endsWith('* yes!')), 5000, 'the correction');
+    await send('j-3', 'retracted', xml('retract', { xmlns: 'urn:xmpp:message-retract:1', id: 'j-1' }));
+    await waitFor(
+      () => privmsgs().some((l) => l.endsWith('(juliet deleted a message)')),
+      5000,
+      'the retraction',
+    );
+    const lines = privmsgs();
+    // The reply keeps its quote of dave's line (the XEP-0428 fallback, marked as Msg.Fallback).
+    expect(lines.some((l) => l.includes('> dave: lunch at noon?'))).toBe(true);
+    expect(lines).toContain('<juliet@localhost> * yes!');
+    expect(lines).toContain('<juliet@localhost> (juliet deleted a message)');
+  });
+
   it('an IRC user in a hosted XMPP room: channel lines come from room/<nick>, room posts reach the channel', async () => {
     const ROOM = 'dev@xmpp-gw.localhost';
     await irc.gateway({

@@ -1,6 +1,6 @@
 /**
- * Rooms hosted by the component (XEP-0045 service side; spec/xmpp.md §4.2 A) against a real
- * Prosody: the gateway room `im:dev@gw.test` has a hub client (carol) and the XMPP bridge
+ * Rooms hosted by the component (XEP-0045 service side; docs/adapters/xmpp.md "Rooms (XEP-0045)") against a
+ * real Prosody: the gateway room `im:dev@gw.test` has a hub client (carol) and the XMPP bridge
  * `im:dev@xmpp-gw.localhost` as members; XMPP users join `dev@xmpp-gw.localhost`.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 /**
  * Presence both ways through the XMPP adapter against a real Prosody (RFC 3922 §5-6,
- * spec/xmpp.md §3.3-3.4): an XMPP user's presence becomes the PIDF a hub watcher fetches, and an
- * XMPP user's subscription to a puppet JID brings the hub user's presence as XMPP presence.
+ * docs/adapters/xmpp-mapping.md "Presence", RFC 3922 §6): an XMPP user's presence becomes the PIDF a hub
+ * watcher fetches, and an XMPP user's subscription to a puppet JID brings the hub user's presence as XMPP
+ * presence.
  */
 import { describe, expect, it } from 'vitest';
 import { h } from '../../support/hub-calls.js';

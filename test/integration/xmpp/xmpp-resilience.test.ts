@@ -1,5 +1,5 @@
 /**
- * The XMPP adapter under trouble, against a real Prosody (spec/xmpp.md §4.1, §6): a refused
+ * The XMPP adapter under trouble, against a real Prosody (XEP-0114 §3; RFC 6120 §4.9): a refused
  * handshake fails the start, the component reconnects after the server restarts, and hostile
  * input (malformed XML, a DTD with entities, an oversized stanza, a flood) is refused while the
  * adapter goes on serving everyone else.
