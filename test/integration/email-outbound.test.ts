@@ -481,7 +481,7 @@ describe('email adapter, outbound', () => {
       'Content-Type: application/zip; name="big.zip"\r\nContent-Disposition: attachment; filename="big.zip"\r\n';
     expect((await send(mixed([text, external]))).status).toBe('ok');
     const linked = (await s.waitFor(2))[1]!.parsed;
-    expect(linked.text).toContain(`the report\nbig.zip (application/zip, 4.8 MB): ${link}`);
+    expect(linked.text).toContain(`the report\nbig.zip (application/zip, 4.8 MiB): ${link}`);
     expect(linked.html).toContain(`<a href="${link}">`);
     expect(linked.attachments).toEqual([]);
   });

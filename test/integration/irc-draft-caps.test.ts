@@ -147,12 +147,13 @@ describe('IRC draft/message-redaction and draft/multiline, against recorded Ergo
   it('deletes by REDACT, answers a FAIL REDACT as an error, and removes a reaction by REDACTing it', async () => {
     const { got, send } = await gateway();
     expect((await send('oops', {}, 'd-1')).status).toBe('ok');
-    const oops = irc.received.find((l) => l.endsWith('PRIVMSG #dev :<carol> oops'))!;
+    // The line may wait in the durable queue until the gateway's JOIN is answered (`Stored: queued`).
+    const oops = await waitFor(() => irc.received.find((l) => l.endsWith('PRIVMSG #dev :<carol> oops')));
     expect(tagsOf(oops).tags['label']).toBeDefined();
     const gone = await send('', { retracts: 'd-1' }, 'd-2');
     expect(gone.status).toBe('ok');
     expect(h(gone.headers, 'Irc-Clipped')).toBeUndefined();
-    const redact = irc.received.find((l) => l.startsWith('REDACT #dev '))!;
+    const redact = await waitFor(() => irc.received.find((l) => l.startsWith('REDACT #dev ')));
 
     expect(redact).toBe(`REDACT #dev ${irc.msgidOf(/:<carol> oops$/)}`);
 
@@ -169,7 +170,7 @@ describe('IRC draft/message-redaction and draft/multiline, against recorded Ergo
     const hello = await waitFor(() => got.find((c) => text(c) === 'hello all'));
     const daveId = h(hello.headers, 'Message-ID')!;
     expect((await send('', { reaction: { op: 'add', target: daveId, key: '👍' } }, 'd-5')).status).toBe('ok');
-    const tagmsg = irc.received.find((l) => l.endsWith('TAGMSG #dev'))!;
+    const tagmsg = await waitFor(() => irc.received.find((l) => l.endsWith('TAGMSG #dev')));
     expect(tagsOf(tagmsg).tags['+draft/react']).toBe('👍');
     const before = irc.received.length;
     const unreact = await send('', { reaction: { op: 'remove', target: daveId, key: '👍' } }, 'd-6');
