@@ -13,12 +13,10 @@
  * (parse-common.test.ts checks both on generated messages).
  */
 import type { Buffer } from 'node:buffer';
-import { isDateTime } from '../../model/datetime.js';
-import { ParseContext } from './context.js';
 import { mediaType } from './mime.js';
 import { CpimHeaderLine, MimeHeaderLines, ParsedCpimMessage } from './parts.js';
+import { isAbsoluteUriAt, isDateTimeAt, tokenEnd } from './octets.js';
 import { isNameChar } from './syntax.js';
-import { parseAddress } from './values.js';
 import {
   CORE_NAMESPACE,
   type CpimAddress,
@@ -37,6 +35,9 @@ const LF = 0x0a;
 const SP = 0x20;
 const COLON = 0x3a;
 const BACKSLASH = 0x5c;
+const DQUOTE = 0x22;
+const LT = 0x3c;
+const GT = 0x3e;
 
 /** No CPIM header on this path has parameters: one shared, frozen, empty list. */
 const NO_PARAMS: readonly CpimParam[] = Object.freeze([]);
@@ -49,10 +50,19 @@ function latin1(bytes: Latin1Buffer, end: number): string {
 }
 
 /**
- * Offset of the blank line that ends the header block starting at `pos`, or -1 when a line of
- * the block is not printable ASCII ended by CRLF, holds the octet `refuse`, or the input ends first.
+ * Offsets of the CR of each header line found by `blockEnd` (pass 1), read by pass 2: no string
+ * search per line. A message with more header lines than this goes to the full parser. The
+ * parse is synchronous and calls nothing that parses, so one table serves every call.
  */
-function blockEnd(bytes: Uint8Array, pos: number, refuse = -1): number {
+const LINE_ENDS = new Int32Array(64);
+let lineCount = 0;
+
+/**
+ * Offset of the blank line that ends the header block starting at `pos`, or -1 when a line of
+ * the block is not printable ASCII ended by CRLF, holds the octet `refuse`, or the input ends
+ * first. Records each line's CR in LINE_ENDS.
+ */
+function blockEnd(bytes: Uint8Array, pos: number, refuse: number): number {
   const n = bytes.length;
   for (;;) {
     if (pos + 1 >= n) return -1;
@@ -62,85 +72,161 @@ function blockEnd(bytes: Uint8Array, pos: number, refuse = -1): number {
       const c = bytes[i]!;
       if (c < SP || c > 0x7e || c === refuse) break;
     }
-    if (i + 1 >= n || bytes[i] !== CR || bytes[i + 1] !== LF) return -1;
+    if (i + 1 >= n || bytes[i] !== CR || bytes[i + 1] !== LF || lineCount === LINE_ENDS.length) return -1;
+    LINE_ENDS[lineCount++] = i;
     pos = i + 2;
   }
 }
 
-/** The name of a core header spelt at [start, end) of `text`, as a shared constant, or null. */
-function coreName(text: string, start: number, end: number): CpimHeaderKind | null {
-  switch (end - start) {
-    case 2:
-      if (text.startsWith('To', start)) return 'To';
-      if (text.startsWith('cc', start)) return 'cc';
-      if (text.startsWith('NS', start)) return 'NS';
-      return null;
-    case 4:
-      return text.startsWith('From', start) ? 'From' : null;
-    case 7:
-      if (text.startsWith('Subject', start)) return 'Subject';
-      return text.startsWith('Require', start) ? 'Require' : null;
-    case 8:
-      return text.startsWith('DateTime', start) ? 'DateTime' : null;
+/** An ASCII word as octets, to compare without a string. */
+function octets(word: string): Uint8Array {
+  return Uint8Array.from(word, (c) => c.charCodeAt(0));
+}
+
+const W_FROM = octets('From');
+const W_TO = octets('To');
+const W_CC = octets('cc');
+const W_DATETIME = octets('DateTime');
+const W_SUBJECT = octets('Subject');
+const W_NS = octets('NS');
+const W_REQUIRE = octets('Require');
+const W_CONTENT_TYPE = octets('content-type');
+const W_CONTENT_TYPE_UPPER = octets('Content-Type');
+/** As RFC 3862 2.1 spells it. */
+const W_CONTENT_TYPE_CPIM = octets('Content-type');
+const W_CTE = octets('content-transfer-encoding');
+const W_MESSAGE_CPIM = octets('message/cpim');
+
+/** Whether octets [start, end) are `word`. */
+function spelt(b: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  if (end - start !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (b[start + k] !== word[k]) return false;
+  return true;
+}
+
+/** Whether octets [start, end) are `lower` ignoring ASCII case (MIME names and types, RFC 2045). */
+function speltAnyCase(b: Uint8Array, start: number, end: number, lower: Uint8Array): boolean {
+  if (end - start !== lower.length) return false;
+  for (let k = 0; k < lower.length; k++) {
+    const c = b[start + k]!;
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower[k]) return false;
+  }
+  return true;
+}
+
+/** The name of a core header spelt at octets [start, end), as a shared constant, or null. */
+function coreName(b: Uint8Array, start: number, end: number): CpimHeaderKind | null {
+  switch (b[start]) {
+    case 0x46:
+      return spelt(b, start, end, W_FROM) ? 'From' : null;
+    case 0x54:
+      return spelt(b, start, end, W_TO) ? 'To' : null;
+    case 0x63:
+      return spelt(b, start, end, W_CC) ? 'cc' : null;
+    case 0x44:
+      return spelt(b, start, end, W_DATETIME) ? 'DateTime' : null;
+    case 0x53:
+      return spelt(b, start, end, W_SUBJECT) ? 'Subject' : null;
+    case 0x4e:
+      return spelt(b, start, end, W_NS) ? 'NS' : null;
+    case 0x52:
+      return spelt(b, start, end, W_REQUIRE) ? 'Require' : null;
   }
   return null;
 }
 
-/** The usual spellings of the usual MIME names as shared constants; other names are sliced. */
-function mimeName(text: string, start: number, end: number): string {
-  if (end - start === 12) {
-    if (text.startsWith('Content-Type', start)) return 'Content-Type';
-    if (text.startsWith('Content-type', start)) return 'Content-type';
-  }
-  return text.slice(start, end);
-}
-
-/** Whether a MIME name is `lower` (RFC 2045: case-insensitive); the usual spellings compare first. */
-function isContentType(name: string): boolean {
-  return (
-    name === 'Content-Type' ||
-    name === 'Content-type' ||
-    (name.length === 12 && name.toLowerCase() === 'content-type')
-  );
-}
-
 /**
- * Reads the MIME header block [pos, end) (end: its blank line) into `out`. Returns the index in
- * `out` of its first Content-Type, -2 when a header is not a plain `name: value` line or the
- * outer block holds a Content-Transfer-Encoding, or -1 when it has no Content-Type.
+ * Reads the MIME header lines `first` to `last` (indices into LINE_ENDS), the first at `pos`,
+ * into `out`. Returns the index in `out` of its first Content-Type, -2 when a header is not a
+ * plain `name: value` line or the outer block holds a Content-Transfer-Encoding, or -1 when it
+ * has no Content-Type, whose value's octet range is then in `typeStart`, `typeEnd`.
  */
 function readMime(
-  bytes: Uint8Array,
+  b: Uint8Array,
   text: string,
   pos: number,
-  end: number,
+  first: number,
+  last: number,
   out: MimeHeader[],
   outer: boolean,
 ): number {
   let contentType = -1;
-  while (pos < end) {
+  for (let k = first; k < last; k++) {
+    const lineEnd = LINE_ENDS[k]!;
     // RFC 5322 2.2: field-name = 1*ftext; a SP in it, or first (folding, 2.2.3), is for the full parser.
     let colon = pos;
-    for (;;) {
-      const c = text.charCodeAt(colon);
-      if (c === COLON) break;
-      if (c === SP || c === CR) return -2;
-      colon++;
+    while (colon < lineEnd && b[colon] !== COLON && b[colon] !== SP) colon++;
+    if (colon === pos || b[colon] !== COLON) return -2;
+    // The value without surrounding white space (no HTAB on this path).
+    let v = colon + 1;
+    let e = lineEnd;
+    while (v < e && b[v] === SP) v++;
+    while (e > v && b[e - 1] === SP) e--;
+    let name: string;
+    if (speltAnyCase(b, pos, colon, W_CONTENT_TYPE)) {
+      // The usual spellings as shared constants.
+      name = spelt(b, pos, colon, W_CONTENT_TYPE_UPPER)
+        ? 'Content-Type'
+        : spelt(b, pos, colon, W_CONTENT_TYPE_CPIM)
+          ? 'Content-type'
+          : text.slice(pos, colon);
+      if (contentType < 0) {
+        contentType = out.length;
+        typeStart = v;
+        typeEnd = e;
+      }
+    } else {
+      // RFC 3862 7.1, 9: a transfer encoding must be looked at (and maybe refused) by the full parser.
+      if (outer && speltAnyCase(b, pos, colon, W_CTE)) return -2;
+      name = text.slice(pos, colon);
     }
-    if (colon === pos) return -2;
-    const lineEnd = text.indexOf('\r\n', colon);
-    const name = mimeName(text, pos, colon);
-    let a = colon + 1;
-    let b = lineEnd;
-    while (a < b && text.charCodeAt(a) === SP) a++;
-    while (b > a && text.charCodeAt(b - 1) === SP) b--;
-    if (contentType < 0 && isContentType(name)) contentType = out.length;
-    // RFC 3862 7.1, 9: a transfer encoding must be looked at (and maybe refused) by the full parser.
-    else if (outer && name.length === 25 && name.toLowerCase() === 'content-transfer-encoding') return -2;
-    out.push(new MimeHeaderLines(bytes, pos, lineEnd + 2, name, text.slice(a, b)));
+    out.push(new MimeHeaderLines(b, pos, lineEnd + 2, name, text.slice(v, e)));
     pos = lineEnd + 2;
   }
   return contentType;
+}
+
+/** The octet range of the value of the Content-Type `readMime` found last. */
+let typeStart = 0;
+let typeEnd = 0;
+
+/** Whether the Content-Type value at [start, end) is `message/cpim` (mime.ts mediaType: before ";", trimmed, any case). */
+function isMessageCpim(b: Uint8Array, text: string, start: number, end: number): boolean {
+  return speltAnyCase(b, start, end, W_MESSAGE_CPIM) || mediaType(text.slice(start, end)) === 'message/cpim';
+}
+
+/**
+ * RFC 3862 4.1-4.3: `[ Formal-name ] "<" URI ">"` at octets [start, end), as values.ts
+ * parseAddress reads it, for the forms it accepts without a warning: `<URI>`, `Token SP ...
+ * Token SP <URI>` and a quoted name (no backslash here) with or without a SP before `<`.
+ * Null for anything else.
+ */
+function commonAddress(b: Uint8Array, text: string, start: number, end: number): CpimAddress | null {
+  if (b[end - 1] !== GT) return null;
+  let lt = start;
+  let formalName: string | null = null;
+  const first = b[start];
+  if (first === DQUOTE) {
+    let quote = start + 1;
+    while (quote < end && b[quote] !== DQUOTE) quote++;
+    if (quote >= end) return null;
+    formalName = text.slice(start + 1, quote);
+    lt = quote + 1;
+    if (b[lt] === SP) lt++;
+  } else if (first !== LT) {
+    // Formal-name = 1*( Token SP ), the last SP right before "<".
+    for (;;) {
+      const token = lt;
+      lt = tokenEnd(b, lt, end);
+      if (lt === token || b[lt] !== SP) return null;
+      lt++;
+      if (b[lt] === LT) break;
+    }
+    formalName = text.slice(start, lt - 1);
+  }
+  // RFC 3862 3.6 / RFC 2396 3: an absolute URI (which holds no ">", so the first ">" is the last).
+  if (lt >= end || b[lt] !== LT || !isAbsoluteUriAt(b, lt + 1, end - 1)) return null;
+  return { formalName, uri: text.slice(lt + 1, end - 1) };
 }
 
 /** The common object parsed, or null for the full parser (see the file comment). Never throws. */
@@ -155,19 +241,22 @@ export function parseCommonCpim(bytes: Buffer, options: CpimParseOptions): CpimP
 
 function parseCommon(bytes: Buffer, options: CpimParseOptions): CpimParseResult | null {
   const startsWith = options.startsWith ?? 'mime-headers';
-  // Pass 1, octets: the three blank lines, and every header octet printable ASCII.
+  // Pass 1, octets: the three blank lines and the line ends; every header octet printable ASCII.
+  lineCount = 0;
   let outerEnd = -1;
   let pos = 0;
   if (startsWith === 'mime-headers') {
-    outerEnd = blockEnd(bytes, 0);
+    outerEnd = blockEnd(bytes, 0, -1);
     if (outerEnd <= 0) return null;
     pos = outerEnd + 2;
   }
+  const outerLines = lineCount;
   const cpimStart = pos;
   // RFC 3862 2.3: escapes are decoded (and checked) by the full parser.
   const cpimEnd = blockEnd(bytes, cpimStart, BACKSLASH);
   if (cpimEnd < 0) return null;
-  const contentEnd = blockEnd(bytes, cpimEnd + 2);
+  const cpimLines = lineCount;
+  const contentEnd = blockEnd(bytes, cpimEnd + 2, -1);
   if (contentEnd < 0) return null;
   // Pass 2, one string for all the header text: indices are octet offsets (all ASCII).
   const text = latin1(bytes as Latin1Buffer, contentEnd);
@@ -175,11 +264,10 @@ function parseCommon(bytes: Buffer, options: CpimParseOptions): CpimParseResult 
   const mimeHeaders: MimeHeader[] = [];
   if (outerEnd > 0) {
     // RFC 3862 2.1: "Content-type: Message/CPIM".
-    const ct = readMime(bytes, text, 0, outerEnd, mimeHeaders, true);
-    if (ct < 0 || mediaType(mimeHeaders[ct]!.value) !== 'message/cpim') return null;
+    const ct = readMime(bytes, text, 0, 0, outerLines, mimeHeaders, true);
+    if (ct < 0 || !isMessageCpim(bytes, text, typeStart, typeEnd)) return null;
   }
 
-  const ctx = new ParseContext(bytes, options.mode === 'lenient');
   const headers: CpimHeader[] = [];
   let from: CpimAddress | null = null;
   let datetime: string | null = null;
@@ -188,35 +276,37 @@ function parseCommon(bytes: Buffer, options: CpimParseOptions): CpimParseResult 
   const subjects: CpimSubject[] = [];
   const unknownHeaders: string[] = [];
   pos = cpimStart;
-  while (pos < cpimEnd) {
-    const lineEnd = text.indexOf('\r\n', pos);
+  for (let k = outerLines; k < cpimLines; k++) {
+    const lineEnd = LINE_ENDS[k]!;
     // RFC 3862 3.6: Name = 1*NAMECHAR; no prefix (".") on this path.
     let colon = pos;
-    while (colon < lineEnd && isNameChar(text.charCodeAt(colon))) colon++;
+    while (colon < lineEnd && isNameChar(bytes[colon]!)) colon++;
     // RFC 3862 2.2: ": " then the value: exactly one SP, no parameters, no trailing SP.
-    if (colon === pos || text.charCodeAt(colon) !== COLON || text.charCodeAt(colon + 1) !== SP) return null;
+    if (colon === pos || bytes[colon] !== COLON || bytes[colon + 1] !== SP) return null;
     const valueStart = colon + 2;
-    if (valueStart >= lineEnd || text.charCodeAt(valueStart) === SP || text.charCodeAt(lineEnd - 1) === SP)
-      return null;
-    const core = coreName(text, pos, colon);
+    if (valueStart >= lineEnd || bytes[valueStart] === SP || bytes[lineEnd - 1] === SP) return null;
+    const core = coreName(bytes, pos, colon);
     const rawName = core ?? text.slice(pos, colon);
     const kind: CpimHeaderKind = core ?? 'unknown';
     const value = text.slice(valueStart, lineEnd);
     let parsed: CpimAddress | null = null;
     switch (kind) {
       case 'From':
-        if (from !== null) return null;
-        from = parsed = parseAddress(ctx, kind, value, valueStart);
+        // Two From headers are a policy question (cpim-30): the full parser.
+        if (from !== null || (parsed = commonAddress(bytes, text, valueStart, lineEnd)) === null) return null;
+        from = parsed;
         break;
       case 'To':
-        to.push((parsed = parseAddress(ctx, kind, value, valueStart)));
+        if ((parsed = commonAddress(bytes, text, valueStart, lineEnd)) === null) return null;
+        to.push(parsed);
         break;
       case 'cc':
-        cc.push((parsed = parseAddress(ctx, kind, value, valueStart)));
+        if ((parsed = commonAddress(bytes, text, valueStart, lineEnd)) === null) return null;
+        cc.push(parsed);
         break;
       case 'DateTime':
         // RFC 3862 4.4: an RFC 3339 date-time; a bad one is reported (or warned about) by the full parser.
-        if (datetime !== null || !isDateTime(value)) return null;
+        if (datetime !== null || !isDateTimeAt(bytes, valueStart, lineEnd)) return null;
         datetime = value;
         break;
       case 'Subject':
@@ -251,14 +341,11 @@ function parseCommon(bytes: Buffer, options: CpimParseOptions): CpimParseResult 
     );
     pos = next;
   }
-  // parseAddress warns in lenient mode where strict mode fails: the full parser reports those.
-  if (ctx.warnings.length > 0) return null;
-
   const contentHeaders: MimeHeader[] = [];
-  const ct = readMime(bytes, text, cpimEnd + 2, contentEnd, contentHeaders, false);
+  const ct = readMime(bytes, text, cpimEnd + 2, cpimLines, lineCount, contentHeaders, false);
   // RFC 3862 2.4: Content-Type is required; a nested Message/CPIM is parsed by the full parser.
   if (ct < 0) return null;
-  if (options.nested === true && mediaType(contentHeaders[ct]!.value) === 'message/cpim') return null;
+  if (options.nested === true && isMessageCpim(bytes, text, typeStart, typeEnd)) return null;
 
   const spans =
     outerEnd > 0
@@ -283,5 +370,5 @@ function parseCommon(bytes: Buffer, options: CpimParseOptions): CpimParseResult 
       extensionHeaders: [],
     },
   );
-  return { result: 'accept', message, warnings: ctx.warnings };
+  return { result: 'accept', message, warnings: [] };
 }
