@@ -38,19 +38,31 @@ const CORE_NAMES = CORE_HEADER_NAMES;
 const MAX_DEPTH = 8;
 
 export function parseCpim(input: Uint8Array, options: CpimParseOptions = {}): CpimParseResult {
-  return parseAt(input, options, 0);
+  return parseAt(input, options, 0, true);
 }
 
-function parseAt(input: Uint8Array, options: CpimParseOptions, depth: number): CpimParseResult {
+/** The full parser alone, without the common-case path: what parse-common.test.ts compares it with. */
+export function parseCpimFull(input: Uint8Array, options: CpimParseOptions = {}): CpimParseResult {
+  return parseAt(input, options, 0, false);
+}
+
+function parseAt(
+  input: Uint8Array,
+  options: CpimParseOptions,
+  depth: number,
+  common: boolean,
+): CpimParseResult {
   const bytes = Buffer.isBuffer(input)
     ? input
     : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   // Issue 18: the common object in one pass; anything else (and every fault) in the full parser.
-  const common = parseCommonCpim(bytes, options);
-  if (common !== null) return common;
+  if (common) {
+    const r = parseCommonCpim(bytes, options);
+    if (r !== null) return r;
+  }
   const ctx = new ParseContext(bytes, options.mode === 'lenient');
   try {
-    return parseMessage(ctx, options, depth);
+    return parseMessage(ctx, options, depth, common);
   } catch (e) {
     if (e instanceof CodecError && e.position) {
       return {
@@ -72,7 +84,12 @@ function parseAt(input: Uint8Array, options: CpimParseOptions, depth: number): C
   }
 }
 
-function parseMessage(ctx: ParseContext, options: CpimParseOptions, depth: number): CpimParseResult {
+function parseMessage(
+  ctx: ParseContext,
+  options: CpimParseOptions,
+  depth: number,
+  common: boolean,
+): CpimParseResult {
   const { bytes } = ctx;
   const startsWith = options.startsWith ?? 'mime-headers';
   // [start, end) of each blank line closing a header block (parts.ts cuts them when read).
@@ -127,7 +144,12 @@ function parseMessage(ctx: ParseContext, options: CpimParseOptions, depth: numbe
 
   let inner: CpimParseResult | undefined;
   if (options.nested && depth < MAX_DEPTH && mediaType(contentType.value) === 'message/cpim') {
-    inner = parseAt(bytes.subarray(content.next), { ...options, startsWith: 'cpim-headers' }, depth + 1);
+    inner = parseAt(
+      bytes.subarray(content.next),
+      { ...options, startsWith: 'cpim-headers' },
+      depth + 1,
+      common,
+    );
   }
 
   const lineEnding = ctx.sawLf ? (ctx.sawCrlf ? 'mixed' : 'LF') : 'CRLF';
