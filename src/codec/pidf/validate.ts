@@ -97,7 +97,8 @@ export class PidfBuilderState {
 
   constructor(
     private readonly lenient: boolean,
-    private readonly positionOf: (textIndex: number) => Position,
+    /** Converts a code-unit index of the text fed to saxes to an octet position (only when reported). */
+    private readonly positions: { positionOf(textIndex: number): Position },
   ) {}
 
   sawXmlDeclaration(): void {
@@ -106,16 +107,16 @@ export class PidfBuilderState {
 
   /** A rule broken: fatal when strict, a warning when lenient. */
   private strictOnly(message: string, rule: string, at: number): void {
-    if (!this.lenient) throw new CodecError(message, rule, this.positionOf(at));
-    this.warnings.push({ message, rule, position: this.positionOf(at) });
+    if (!this.lenient) throw new CodecError(message, rule, this.positions.positionOf(at));
+    this.warnings.push({ message, rule, position: this.positions.positionOf(at) });
   }
 
   private warn(message: string, rule: string, at: number): void {
-    this.warnings.push({ message, rule, position: this.positionOf(at) });
+    this.warnings.push({ message, rule, position: this.positions.positionOf(at) });
   }
 
   private error(message: string, rule: string, at: number): CodecError {
-    return new CodecError(message, rule, this.positionOf(at));
+    return new CodecError(message, rule, this.positions.positionOf(at));
   }
 
   open(tag: SaxesTagNS, position: number): void {
@@ -194,7 +195,7 @@ export class PidfBuilderState {
       this.notices.push({
         message: 'no XML declaration',
         rule: 'RFC 3863 4.1',
-        position: this.positionOf(position),
+        position: this.positions.positionOf(position),
       });
     }
     // RFC 3863 4.1.1, 4.2.2: identity is the namespace URI, not the prefix; the prose's
