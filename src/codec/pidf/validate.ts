@@ -9,6 +9,8 @@ import { CodecError } from '../../errors.js';
 import type { Position } from '../../errors.js';
 import { PIDF_NS, XML_NS, isAbsoluteUri, isNcName } from './types.js';
 import { readBasic, readContact, readTimestamp } from './values.js';
+import { isSingleton, namespacedAttribute, pidfRank, plainAttribute, wildcardRank } from './schema-order.js';
+import type { Container } from './schema-order.js';
 import type { LeafReporter } from './values.js';
 import type {
   Basic,
@@ -23,7 +25,6 @@ import type {
   XmlElement,
 } from './types.js';
 
-type Container = 'presence' | 'tuple' | 'status';
 type Leaf = 'basic' | 'contact' | 'note' | 'timestamp';
 
 interface ContainerFrame {
@@ -68,13 +69,6 @@ interface ExtFrame {
 
 type Frame = ContainerFrame | LeafFrame | ExtFrame;
 
-// RFC 3863 4.4 schema sequences: the rank of each child kind within its parent.
-const RANKS: Record<Container, Record<string, number>> = {
-  presence: { tuple: 0, note: 1, '*': 2 },
-  tuple: { status: 0, '*': 1, contact: 2, note: 3, timestamp: 4 },
-  status: { basic: 0, '*': 1 },
-};
-const SINGLETONS = new Set(['status', 'contact', 'timestamp', 'basic']);
 const ORDER_RULE: Record<Container, string> = {
   presence: 'RFC 3863 4.1.1, 4.4',
   tuple: 'RFC 3863 4.1.2, 4.4',
@@ -136,10 +130,11 @@ export class PidfBuilderState {
         position,
       );
     }
-    const known = ns === PIDF_NS && Object.hasOwn(RANKS[top.kind], name) && name !== '*';
-    const rank = known ? RANKS[top.kind][name]! : RANKS[top.kind]['*']!;
+    const pidfRankOf = ns === PIDF_NS ? pidfRank(top.kind, name) : -1;
+    const known = pidfRankOf >= 0;
+    const rank = known ? pidfRankOf : wildcardRank(top.kind);
     const label = known ? name : `{${ns ?? ''}}${name}`;
-    const duplicate = known && SINGLETONS.has(name) && this.hasSingleton(top, name);
+    const duplicate = known && isSingleton(name) && this.hasSingleton(top, name);
     top.childCount++;
     if (duplicate) {
       this.strictOnly(`${top.kind} has more than one ${name}`, ORDER_RULE[top.kind], position);
@@ -203,7 +198,7 @@ export class PidfBuilderState {
     if (ns !== PIDF_NS || name !== 'presence') {
       throw this.error(`root element is not {${PIDF_NS}}presence`, 'RFC 3863 4.1.1, 4.2.2', position);
     }
-    const entityAttr = Object.values(tag.attributes).find((a) => a.uri === '' && a.local === 'entity');
+    const entityAttr = plainAttribute(tag.attributes, 'entity');
     if (entityAttr === undefined) {
       throw this.error('presence element has no entity attribute', 'RFC 3863 4.1.1', position);
     }
@@ -224,7 +219,7 @@ export class PidfBuilderState {
   }
 
   private openTuple(tag: SaxesTagNS, position: number): void {
-    const idAttr = Object.values(tag.attributes).find((a) => a.uri === '' && a.local === 'id');
+    const idAttr = plainAttribute(tag.attributes, 'id');
     if (idAttr === undefined || idAttr.value === '') {
       throw this.error('tuple has no id attribute', 'RFC 3863 4.1.2', position);
     }
@@ -261,7 +256,7 @@ export class PidfBuilderState {
       return;
     }
     if (top.kind === 'presence' || top.kind === 'tuple' || top.kind === 'status') {
-      if (/^[ \t\r\n]*$/.test(text)) return;
+      if (isXmlSpace(text)) return;
       this.strictOnly(
         `text is not allowed directly inside <${top.kind}>`,
         'RFC 3863 4.4',
@@ -328,13 +323,18 @@ export class PidfBuilderState {
     }
   }
 
-  /** Reports for a leaf element: warnings and strict-only rules at its position. */
+  /** Position of the leaf element `leafReport` reports at. */
+  private leafAt = 0;
+  /** Reports for a leaf element (one object per document): warnings and strict-only rules at `leafAt`. */
+  private readonly leafReport: LeafReporter = {
+    warn: (message, rule) => this.warn(message, rule, this.leafAt),
+    strictOnly: (message, rule) => this.strictOnly(message, rule, this.leafAt),
+    fail: (message, rule) => this.error(message, rule, this.leafAt),
+  };
+
   private reporter(frame: LeafFrame): LeafReporter {
-    return {
-      warn: (message, rule) => this.warn(message, rule, frame.position),
-      strictOnly: (message, rule) => this.strictOnly(message, rule, frame.position),
-      fail: (message, rule) => this.error(message, rule, frame.position),
-    };
+    this.leafAt = frame.position;
+    return this.leafReport;
   }
 
   private closeBasic(frame: LeafFrame, status: ContainerFrame): void {
@@ -342,7 +342,7 @@ export class PidfBuilderState {
   }
 
   private closeContact(frame: LeafFrame, tuple: ContainerFrame): void {
-    const attr = Object.values(frame.attributes).find((a) => a.uri === '' && a.local === 'priority');
+    const attr = plainAttribute(frame.attributes, 'priority');
     if (frame.keep) tuple.contact = readContact(frame.text, attr?.value, this.reporter(frame));
   }
 
@@ -380,6 +380,15 @@ function extFrame(tag: SaxesTagNS, ns: string | null, name: string, position: nu
 }
 
 function langOf(attributes: SaxesTagNS['attributes']): string | null {
-  const a = Object.values(attributes).find((x) => x.uri === XML_NS && x.local === 'lang');
+  const a = namespacedAttribute(attributes, XML_NS, 'lang');
   return a === undefined ? null : a.value;
+}
+
+/** XML 1.0 2.3: S = ( #x20 | #x9 | #xD | #xA )+, or nothing. */
+function isXmlSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
 }
