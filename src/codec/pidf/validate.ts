@@ -7,9 +7,9 @@
 import type { SaxesTagNS } from 'saxes';
 import { CodecError } from '../../errors.js';
 import type { Position } from '../../errors.js';
-import { PIDF_NS, XML_NS, isAbsoluteUri, isNcName } from './types.js';
+import { PIDF_NS, isAbsoluteUri, isNcName } from './types.js';
 import { readBasic, readContact, readTimestamp } from './values.js';
-import { isSingleton, namespacedAttribute, pidfRank, plainAttribute, wildcardRank } from './schema-order.js';
+import { isSingleton, isXmlSpace, langOf, pidfRank, plainAttribute, wildcardRank } from './schema-order.js';
 import type { Container } from './schema-order.js';
 import type { LeafReporter } from './values.js';
 import type {
@@ -113,6 +113,21 @@ export class PidfBuilderState {
     return new CodecError(message, rule, this.positions.positionOf(at));
   }
 
+  /** The PIDF namespace URI string saxes gave last (the same object for every element in its scope). */
+  private pidfNs: string | null = null;
+
+  /**
+   * Whether `ns` is the PIDF namespace. saxes hands out the URI as a slice of the document, and
+   * comparing a slice with a constant is a slow string comparison in V8; the same slice again is
+   * an identity comparison.
+   */
+  private isPidfNs(ns: string | null): boolean {
+    if (ns === this.pidfNs) return ns !== null;
+    if (ns !== PIDF_NS) return false;
+    this.pidfNs = ns;
+    return true;
+  }
+
   open(tag: SaxesTagNS, position: number): void {
     const ns = tag.uri === '' ? null : tag.uri;
     const name = tag.local;
@@ -130,7 +145,7 @@ export class PidfBuilderState {
         position,
       );
     }
-    const pidfRankOf = ns === PIDF_NS ? pidfRank(top.kind, name) : -1;
+    const pidfRankOf = this.isPidfNs(ns) ? pidfRank(top.kind, name) : -1;
     const known = pidfRankOf >= 0;
     const rank = known ? pidfRankOf : wildcardRank(top.kind);
     const label = known ? name : `{${ns ?? ''}}${name}`;
@@ -150,7 +165,7 @@ export class PidfBuilderState {
       top.lastName = label;
     }
     if (!known) {
-      if (ns === PIDF_NS) {
+      if (this.isPidfNs(ns)) {
         // Not defined by RFC 3863 in this place: ignored like any unknown element (4.2.3).
         this.warn(
           `<${name}> in the PIDF namespace is not allowed inside <${top.kind}>; ignored`,
@@ -377,18 +392,4 @@ function extFrame(tag: SaxesTagNS, ns: string | null, name: string, position: nu
     attributes.push({ ns: a.uri === '' ? null : a.uri, name: a.local, value: a.value });
   }
   return { kind: 'ext', position, ns, name, attributes, children: [] };
-}
-
-function langOf(attributes: SaxesTagNS['attributes']): string | null {
-  const a = namespacedAttribute(attributes, XML_NS, 'lang');
-  return a === undefined ? null : a.value;
-}
-
-/** XML 1.0 2.3: S = ( #x20 | #x9 | #xD | #xA )+, or nothing. */
-function isXmlSpace(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
-  }
-  return true;
 }
