@@ -8,7 +8,7 @@ import type { SaxesTagNS } from 'saxes';
 import { CodecError } from '../../errors.js';
 import type { Position } from '../../errors.js';
 import { PIDF_NS, isAbsoluteUri, isNcName } from './types.js';
-import { readBasic, readContact, readTimestamp } from './values.js';
+import { LeafReport, readBasic, readContact, readTimestamp } from './values.js';
 import { isSingleton, isXmlSpace, langOf, pidfRank, plainAttribute, wildcardRank } from './schema-order.js';
 import type { Container } from './schema-order.js';
 import type { LeafReporter } from './values.js';
@@ -93,7 +93,9 @@ export class PidfBuilderState {
     private readonly lenient: boolean,
     /** Converts a code-unit index of the text fed to saxes to an octet position (only when reported). */
     private readonly positions: { positionOf(textIndex: number): Position },
-  ) {}
+  ) {
+    this.leafReport = new LeafReport(lenient, this.warnings, positions);
+  }
 
   sawXmlDeclaration(): void {
     this.xmlDecl = true;
@@ -338,17 +340,11 @@ export class PidfBuilderState {
     }
   }
 
-  /** Position of the leaf element `leafReport` reports at. */
-  private leafAt = 0;
-  /** Reports for a leaf element (one object per document): warnings and strict-only rules at `leafAt`. */
-  private readonly leafReport: LeafReporter = {
-    warn: (message, rule) => this.warn(message, rule, this.leafAt),
-    strictOnly: (message, rule) => this.strictOnly(message, rule, this.leafAt),
-    fail: (message, rule) => this.error(message, rule, this.leafAt),
-  };
+  /** Reports for leaf elements (one object per document, no closures): at the leaf's position. */
+  private readonly leafReport: LeafReport;
 
   private reporter(frame: LeafFrame): LeafReporter {
-    this.leafAt = frame.position;
+    this.leafReport.at = frame.position;
     return this.leafReport;
   }
 
