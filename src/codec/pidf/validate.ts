@@ -188,7 +188,10 @@ export class PidfBuilderState {
       this.stack.push(frame);
       return;
     }
-    this.stack.push({ kind: name as Leaf, position, text: '', attributes: tag.attributes, keep: !duplicate });
+    // The kind as a constant, not saxes' string: later comparisons are then identity checks.
+    const kind: Leaf =
+      name === 'basic' ? 'basic' : name === 'contact' ? 'contact' : name === 'note' ? 'note' : 'timestamp';
+    this.stack.push({ kind, position, text: '', attributes: tag.attributes, keep: !duplicate });
   }
 
   private hasSingleton(frame: ContainerFrame, name: string): boolean {
