@@ -163,13 +163,16 @@ function readMime(
     while (v < e && b[v] === SP) v++;
     while (e > v && b[e - 1] === SP) e--;
     let name: string;
-    if (speltAnyCase(b, pos, colon, W_CONTENT_TYPE)) {
-      // The usual spellings as shared constants.
-      name = spelt(b, pos, colon, W_CONTENT_TYPE_UPPER)
-        ? 'Content-Type'
-        : spelt(b, pos, colon, W_CONTENT_TYPE_CPIM)
-          ? 'Content-type'
-          : text.slice(pos, colon);
+    // The usual spellings first, as shared constants; then any other case.
+    const typeName = spelt(b, pos, colon, W_CONTENT_TYPE_UPPER)
+      ? 'Content-Type'
+      : spelt(b, pos, colon, W_CONTENT_TYPE_CPIM)
+        ? 'Content-type'
+        : speltAnyCase(b, pos, colon, W_CONTENT_TYPE)
+          ? text.slice(pos, colon)
+          : null;
+    if (typeName !== null) {
+      name = typeName;
       if (contentType < 0) {
         contentType = out.length;
         typeStart = v;
