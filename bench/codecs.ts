@@ -131,7 +131,7 @@ function paired(
   return entry(label, rates(r.measured, bytes), { name: baselineName, figures: rates(r.baseline, bytes) });
 }
 
-function saxesAlone(bytes: Buffer): void {
+export function saxesAlone(bytes: Buffer): void {
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   const sax = new SaxesParser({ xmlns: true, position: true });
   sax.write(text).close();

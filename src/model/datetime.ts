@@ -19,11 +19,58 @@ export interface DateTimeCheckOptions {
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Two ASCII digits at `i` as a number, or -1. */
+function two(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 0x30;
+  const b = text.charCodeAt(i + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * True exactly when `checkDateTime(text, options)` returns null, decided by one scan without
+ * a regular expression, captures or number parsing (the common case: every DateTime of every
+ * Message/CPIM and every PIDF timestamp). Same grammar (RFC 3339 5.6) and ranges (5.7).
+ */
+export function isDateTime(text: string, upperCaseOnly = false): boolean {
+  const n = text.length;
+  if (n < 20) return false;
+  const y0 = two(text, 0);
+  const y1 = two(text, 2);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  const hour = two(text, 11);
+  const minute = two(text, 14);
+  const second = two(text, 17);
+  if (y0 < 0 || y1 < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
+  if (minute < 0 || minute > 59 || second < 0 || second > 60) return false;
+  if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return false;
+  if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return false;
+  const t = text.charCodeAt(10);
+  if (t !== 0x54 && (upperCaseOnly || t !== 0x74)) return false;
+  if (day > daysInMonth(y0 * 100 + y1, month)) return false;
+  let i = 19;
+  if (text.charCodeAt(i) === 0x2e) {
+    // time-secfrac = "." 1*DIGIT
+    i++;
+    const first = i;
+    while (i < n && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
+    if (i === first) return false;
+  }
+  const z = text.charCodeAt(i);
+  if (z === 0x5a || (z === 0x7a && !upperCaseOnly)) return i + 1 === n;
+  if (z !== 0x2b && z !== 0x2d) return false;
+  if (i + 6 !== n || text.charCodeAt(i + 3) !== 0x3a) return false;
+  const oh = two(text, i + 1);
+  const om = two(text, i + 4);
+  return oh >= 0 && oh <= 23 && om >= 0 && om <= 59;
 }
 
 /** Returns null when `text` is a valid RFC 3339 date-time, else the reason it is not. */
 export function checkDateTime(text: string, options: DateTimeCheckOptions = {}): string | null {
+  if (isDateTime(text, options.upperCaseOnly === true)) return null;
   const m = DATE_TIME.exec(text);
   if (!m) return `"${text}" is not an RFC 3339 date-time`;
   const [, y, mo, d, t, h, mi, s, , z, , oh, om] = m;

@@ -5,50 +5,49 @@
  */
 import type { ParseContext } from './context.js';
 import { describeChar } from './syntax.js';
+import { MimeHeaderLines } from './parts.js';
 import type { MimeHeader } from './types.js';
 
 export type MimeBlock = 'outer' | 'content';
 
 export interface MimeBlockResult {
   readonly headers: MimeHeader[];
-  /** The blank line that ends the block (empty when the content block ends at end of input). */
-  readonly separator: Uint8Array;
-  /** Offset of the blank line (or of the end of input). */
+  /** Offset of the blank line that ends the block (or of the end of input when there is none). */
   readonly separatorOffset: number;
+  /** Offset after that blank line (equal to `separatorOffset` when there is none). */
   readonly next: number;
 }
 
 const RULE_END: Record<MimeBlock, string> = { outer: 'RFC 3862 2, 2.1', content: 'RFC 3862 2, 2.4' };
 const LABEL: Record<MimeBlock, string> = { outer: 'outer MIME', content: 'encapsulated MIME' };
 
+/** RFC 5322 2.2.3 unfolding keeps the white space; the value is then trimmed of SP and HTAB. */
+function trimWsp(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && (text.charCodeAt(a) === 0x20 || text.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === 0x20 || text.charCodeAt(b - 1) === 0x09)) b--;
+  return a === 0 && b === text.length ? text : text.slice(a, b);
+}
+
 /** Reads MIME header lines from `pos` up to and including the blank line that ends them. */
 export function readMimeBlock(ctx: ParseContext, pos: number, block: MimeBlock): MimeBlockResult {
   const { bytes } = ctx;
   const headers: MimeHeader[] = [];
-  let current: { offset: number; name: string; pieces: string[]; end: number } | null = null;
-  const flush = (): void => {
-    if (!current) return;
-    const value = current.pieces
-      .join('')
-      .replace(/^[ \t]+/, '')
-      .replace(/[ \t]+$/, '');
-    headers.push({
-      raw: bytes.subarray(current.offset, current.end),
-      offset: current.offset,
-      name: current.name,
-      value,
-    });
-    current = null;
-  };
+  // The field being read: its start, name, value so far (unfolded) and end (after its last line).
+  let offset = -1;
+  let name = '';
+  let value = '';
+  let end = 0;
   for (;;) {
     const line = ctx.readLine(pos);
     if (line === null) {
       // RFC 5322 2.1: the blank line only precedes a body, so an entity may end after its
       // headers; RFC 3862 2 always draws it, so only lenient mode accepts its absence.
-      if (block === 'content' && pos === bytes.length && (headers.length > 0 || current !== null)) {
+      if (block === 'content' && pos === bytes.length && (headers.length > 0 || offset >= 0)) {
         ctx.failOrWarn('no blank line after the encapsulated MIME headers', RULE_END[block], pos);
-        flush();
-        return { headers, separator: bytes.subarray(pos, pos), separatorOffset: pos, next: pos };
+        if (offset >= 0) headers.push(new MimeHeaderLines(bytes, offset, end, name, trimWsp(value)));
+        return { headers, separatorOffset: pos, next: pos };
       }
       ctx.fail(
         `input ends inside the ${LABEL[block]} headers (no blank line ends them)`,
@@ -57,32 +56,24 @@ export function readMimeBlock(ctx: ParseContext, pos: number, block: MimeBlock):
       );
     }
     if (line.start === line.end) {
-      flush();
-      return {
-        headers,
-        separator: bytes.subarray(line.start, line.next),
-        separatorOffset: line.start,
-        next: line.next,
-      };
+      if (offset >= 0) headers.push(new MimeHeaderLines(bytes, offset, end, name, trimWsp(value)));
+      return { headers, separatorOffset: line.start, next: line.next };
     }
     checkMimeLine(ctx, line.start, line.end, block);
     const first = bytes[line.start];
     if (first === 0x20 || first === 0x09) {
       // RFC 5322 2.2.3: a line starting with white space continues the previous field (unfolding removes the CRLF).
-      if (current === null)
+      if (offset < 0)
         ctx.fail(`the ${LABEL[block]} headers start with a continuation line`, 'RFC 5322 2.2.3', line.start);
-      const cur: { pieces: string[]; end: number } = current;
-      cur.pieces.push(ctx.text(line.start, line.end));
-      cur.end = line.next;
+      value += ctx.text(line.start, line.end);
+      end = line.next;
     } else {
-      flush();
+      if (offset >= 0) headers.push(new MimeHeaderLines(bytes, offset, end, name, trimWsp(value)));
       const colon = readMimeName(ctx, line.start, line.end, block);
-      current = {
-        offset: line.start,
-        name: ctx.ascii(line.start, colon),
-        pieces: [ctx.text(colon + 1, line.end)],
-        end: line.next,
-      };
+      offset = line.start;
+      name = ctx.ascii(line.start, colon);
+      value = ctx.text(colon + 1, line.end);
+      end = line.next;
     }
     pos = line.next;
   }

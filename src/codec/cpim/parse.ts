@@ -9,6 +9,8 @@ import { CodecError } from '../../errors.js';
 import { ParseContext } from './context.js';
 import { decodeEscapes } from './escape.js';
 import { parseHeaderLine } from './header.js';
+import { parseCommonCpim } from './parse-common.js';
+import { CpimHeaderLine, ParsedCpimMessage } from './parts.js';
 import { buildSemantics, HEADER_RULES } from './semantics.js';
 import { findMimeHeader, mediaType, readMimeBlock } from './mime.js';
 import {
@@ -36,16 +38,31 @@ const CORE_NAMES = CORE_HEADER_NAMES;
 const MAX_DEPTH = 8;
 
 export function parseCpim(input: Uint8Array, options: CpimParseOptions = {}): CpimParseResult {
-  return parseAt(input, options, 0);
+  return parseAt(input, options, 0, true);
 }
 
-function parseAt(input: Uint8Array, options: CpimParseOptions, depth: number): CpimParseResult {
+/** The full parser alone, without the common-case path: what parse-common.test.ts compares it with. */
+export function parseCpimFull(input: Uint8Array, options: CpimParseOptions = {}): CpimParseResult {
+  return parseAt(input, options, 0, false);
+}
+
+function parseAt(
+  input: Uint8Array,
+  options: CpimParseOptions,
+  depth: number,
+  common: boolean,
+): CpimParseResult {
   const bytes = Buffer.isBuffer(input)
     ? input
     : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  // Issue 18: the common object in one pass; anything else (and every fault) in the full parser.
+  if (common) {
+    const r = parseCommonCpim(bytes, options);
+    if (r !== null) return r;
+  }
   const ctx = new ParseContext(bytes, options.mode === 'lenient');
   try {
-    return parseMessage(ctx, options, depth);
+    return parseMessage(ctx, options, depth, common);
   } catch (e) {
     if (e instanceof CodecError && e.position) {
       return {
@@ -67,16 +84,22 @@ function parseAt(input: Uint8Array, options: CpimParseOptions, depth: number): C
   }
 }
 
-function parseMessage(ctx: ParseContext, options: CpimParseOptions, depth: number): CpimParseResult {
+function parseMessage(
+  ctx: ParseContext,
+  options: CpimParseOptions,
+  depth: number,
+  common: boolean,
+): CpimParseResult {
   const { bytes } = ctx;
   const startsWith = options.startsWith ?? 'mime-headers';
-  const separators: Uint8Array[] = [];
+  // [start, end) of each blank line closing a header block (parts.ts cuts them when read).
+  const spans: number[] = [];
   let mimeHeaders: MimeHeader[] = [];
   let pos = 0;
   if (startsWith === 'mime-headers') {
     const outer = readMimeBlock(ctx, 0, 'outer');
     mimeHeaders = outer.headers;
-    separators.push(outer.separator);
+    spans.push(outer.separatorOffset, outer.next);
     pos = outer.next;
     // RFC 3862 2.1: "The only required MIME header is: Content-type: Message/CPIM".
     const ct = findMimeHeader(mimeHeaders, 'Content-Type');
@@ -106,38 +129,42 @@ function parseMessage(ctx: ParseContext, options: CpimParseOptions, depth: numbe
       ctx.fail('input ends inside the CPIM headers (no blank line ends them)', 'RFC 3862 2', bytes.length);
     pos = line.next;
     if (line.start === line.end) {
-      separators.push(bytes.subarray(line.start, line.next));
+      spans.push(line.start, line.next);
       break;
     }
     headers.push(resolver.header(line));
   }
 
   const content = readMimeBlock(ctx, pos, 'content');
-  separators.push(content.separator);
+  spans.push(content.separatorOffset, content.next);
   // RFC 3862 2.4: "The MIME content headers MUST include at least a Content-Type header."
   const contentType = findMimeHeader(content.headers, 'Content-Type');
   if (!contentType)
     ctx.fail('encapsulated MIME headers lack Content-Type', 'RFC 3862 2.4', content.separatorOffset);
-  const body = bytes.subarray(content.next);
 
   let inner: CpimParseResult | undefined;
   if (options.nested && depth < MAX_DEPTH && mediaType(contentType.value) === 'message/cpim') {
-    inner = parseAt(body, { ...options, startsWith: 'cpim-headers' }, depth + 1);
+    inner = parseAt(
+      bytes.subarray(content.next),
+      { ...options, startsWith: 'cpim-headers' },
+      depth + 1,
+      common,
+    );
   }
 
   const lineEnding = ctx.sawLf ? (ctx.sawCrlf ? 'mixed' : 'LF') : 'CRLF';
   const { semantics, policy } = buildSemantics(ctx, headers, options);
-  const message: CpimMessage = {
+  const message: CpimMessage = new ParsedCpimMessage(
+    bytes,
     startsWith,
     lineEnding,
     mimeHeaders,
     headers,
-    contentHeaders: content.headers,
-    separators,
-    body,
+    content.headers,
+    spans,
     semantics,
-    ...(inner ? { inner } : {}),
-  };
+    inner,
+  );
   if (policy) return { result: 'policy', message, warnings: ctx.warnings, policy };
   return {
     result: ctx.warnings.length > 0 ? 'accept-with-warning' : 'accept',
@@ -263,11 +290,12 @@ class HeaderResolver {
           );
       }
     }
-    return {
-      raw: ctx.bytes.subarray(line.start, line.next),
-      offset: line.start,
-      lineEnd: line.lineEnd,
-      rawName: raw.rawName,
+    return new CpimHeaderLine(
+      ctx.bytes,
+      line.start,
+      line.next,
+      line.lineEnd,
+      raw.rawName,
       prefix,
       namespace,
       name,
@@ -276,6 +304,6 @@ class HeaderResolver {
       decoded,
       kind,
       parsed,
-    };
+    );
   }
 }

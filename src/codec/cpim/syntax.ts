@@ -126,6 +126,11 @@ for (let c = 0x41; c <= 0x5a; c++) URIC[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) URIC[c] = 1;
 for (const ch of ";/?:@&=+$,-_.!~*'()[]") URIC[ch.charCodeAt(0)] = 1;
 
+/** RFC 2396 uric (plus "[" "]"), octet by octet: what `checkAbsoluteUri` allows after the scheme. */
+export function isUriChar(code: number): boolean {
+  return code < 128 && URIC[code] === 1;
+}
+
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }

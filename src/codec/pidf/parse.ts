@@ -35,19 +35,121 @@ export function createPidfParser(options: PidfParseOptions = {}): PidfParser {
 
 /** Parses a whole `application/pidf+xml` body. */
 export function parsePidf(input: Uint8Array | string, options: PidfParseOptions = {}): PidfParseResult {
-  const parser = createPidfParser(options);
-  parser.write(input);
+  const parser = new IncrementalPidfParser(options);
+  parser.writeWhole(input);
   return parser.end();
 }
+
+/**
+ * The decoder of whole documents (`parsePidf`): a non-streaming `decode` keeps no state between
+ * calls, so one serves every document (making one costs more than decoding a small document).
+ */
+let wholeDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function isUtf8Label(label: string): boolean {
   // US-ASCII is a subset of UTF-8, so a document declared as ASCII decodes the same way.
   return /^(utf-?8|us-ascii|ascii)$/i.test(label.trim());
 }
 
+/** The handlers a PIDF parse gives saxes (SaxHost binds them to the parser it serves). */
+interface SaxHandlers {
+  errorHandler: (err: Error) => void;
+  xmldeclHandler: (decl: { encoding?: string | undefined }) => void;
+  doctypeHandler: () => void;
+  openTagStartHandler: () => void;
+  openTagHandler: (tag: SaxesTagNS) => void;
+  closeTagHandler: () => void;
+  textHandler: (text: string) => void;
+  cdataHandler: (text: string) => void;
+}
+
+/**
+ * Whether saxes keeps each event's handler in the field named as in `SaxHandlers` (saxes 6:
+ * `on('text', h)` sets `textHandler`), checked once on a throwaway parser.
+ */
+const NAMED_HANDLERS = ((): boolean => {
+  const probe = new SaxesParser({ xmlns: true, position: true });
+  const events = {
+    error: 'errorHandler',
+    xmldecl: 'xmldeclHandler',
+    doctype: 'doctypeHandler',
+    opentagstart: 'openTagStartHandler',
+    opentag: 'openTagHandler',
+    closetag: 'closeTagHandler',
+    text: 'textHandler',
+    cdata: 'cdataHandler',
+  } as const;
+  return Object.entries(events).every(([event, field]) => {
+    const h = (): void => {};
+    probe.on(event as 'text', h);
+    return (probe as unknown as Record<string, unknown>)[field] === h;
+  });
+})();
+
+/**
+ * A saxes parser with its handlers set once, lent to one PIDF parser at a time (`owner`).
+ * Issue 18, measured: saxes `on()` stores each handler under a computed name, and V8 turns an
+ * object that gets many properties by computed name into a slow dictionary object; every field
+ * saxes reads per character was then a hash lookup (a small document took 4 to 5 times as
+ * long as saxes without handlers). Handlers are therefore written as named fields (when saxes
+ * names them as checked by NAMED_HANDLERS). And saxes resets itself after a successful
+ * `close()` (its `end()` calls `_init()`), so one parser serves document after document; a
+ * parse that fails leaves saxes mid-document, and that one is dropped, never lent again.
+ */
+class SaxHost {
+  readonly sax = new SaxesParser({ xmlns: true, position: true });
+  owner: IncrementalPidfParser | null = null;
+
+  constructor() {
+    const h: SaxHandlers = {
+      errorHandler: (err) => this.owner!.onError(err),
+      xmldeclHandler: (decl) => this.owner!.onXmlDecl(decl.encoding),
+      doctypeHandler: () => this.owner!.onDoctype(),
+      openTagStartHandler: () => this.owner!.onOpenTagStart(),
+      openTagHandler: (tag) => this.owner!.onOpenTag(tag),
+      closeTagHandler: () => this.owner!.onCloseTag(),
+      textHandler: (text) => this.owner!.onText(text),
+      cdataHandler: (text) => this.owner!.onText(text),
+    };
+    if (NAMED_HANDLERS) {
+      const fields = this.sax as unknown as SaxHandlers;
+      fields.errorHandler = h.errorHandler;
+      fields.xmldeclHandler = h.xmldeclHandler;
+      fields.doctypeHandler = h.doctypeHandler;
+      fields.openTagStartHandler = h.openTagStartHandler;
+      fields.openTagHandler = h.openTagHandler;
+      fields.closeTagHandler = h.closeTagHandler;
+      fields.textHandler = h.textHandler;
+      fields.cdataHandler = h.cdataHandler;
+      return;
+    }
+    const sax = this.sax;
+    sax.on('error', h.errorHandler);
+    sax.on('xmldecl', h.xmldeclHandler);
+    sax.on('doctype', h.doctypeHandler);
+    sax.on('opentagstart', h.openTagStartHandler);
+    sax.on('opentag', h.openTagHandler);
+    sax.on('closetag', h.closeTagHandler);
+    sax.on('text', h.textHandler);
+    sax.on('cdata', h.cdataHandler);
+  }
+}
+
+/** The host ready to lend (at most one is kept; a second parser at the same time makes its own). */
+let idleHost: SaxHost | null = null;
+
+function takeHost(owner: IncrementalPidfParser): SaxHost {
+  const host = idleHost ?? new SaxHost();
+  idleHost = null;
+  host.owner = owner;
+  return host;
+}
+
 class IncrementalPidfParser implements PidfParser {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  private readonly sax = new SaxesParser({ xmlns: true, position: true });
+  /** The streaming decoder of `write`, made on first use (`writeWhole` needs none). */
+  private decoder: InstanceType<typeof TextDecoder> | null = null;
+  private readonly host: SaxHost;
+  private readonly sax: SaxesParser<{ xmlns: true; position: true }>;
   private readonly chunks: Uint8Array[] = [];
   private byteLength = 0;
   /** Everything handed to saxes so far (saxes positions index into this string). */
@@ -57,14 +159,19 @@ class IncrementalPidfParser implements PidfParser {
   private failure: CodecError | null = null;
   private done = false;
   private readonly state: PidfBuilderState;
+  private readonly maxDepth: number;
+  private tagStartIndex = 0;
+  private depth = 0;
 
   constructor(private readonly options: PidfParseOptions) {
     if (options.charset !== undefined && !isUtf8Label(options.charset)) {
       // RFC 3863 7 requires UTF-8 support; nothing else is implemented, so say so clearly.
       throw new CodecError(`unsupported charset "${options.charset}" (only UTF-8 is accepted)`, 'RFC 3863 7');
     }
-    this.state = new PidfBuilderState(options.lenient === true, (offset) => this.positionOfTextIndex(offset));
-    this.wire();
+    this.maxDepth = options.maxDepth ?? PIDF_MAX_DEPTH;
+    this.state = new PidfBuilderState(options.lenient === true, this);
+    this.host = takeHost(this);
+    this.sax = this.host.sax;
   }
 
   write(chunk: Uint8Array | string): void {
@@ -74,8 +181,26 @@ class IncrementalPidfParser implements PidfParser {
     this.byteLength += bytes.length;
     let text: string;
     try {
+      this.decoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
       text = this.decoder.decode(bytes, { stream: true });
     } catch {
+      this.fail(this.utf8Error());
+    }
+    this.feed(text);
+  }
+
+  /** The whole document at once, then `end()`: no streaming decoder. */
+  writeWhole(input: Uint8Array | string): void {
+    this.guard();
+    const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+    this.chunks.push(bytes);
+    this.byteLength += bytes.length;
+    let text: string;
+    try {
+      text = wholeDecoder.decode(bytes);
+    } catch {
+      // A fresh one for the next document, whatever state the failure left.
+      wholeDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
       this.fail(this.utf8Error());
     }
     this.feed(text);
@@ -84,14 +209,23 @@ class IncrementalPidfParser implements PidfParser {
   end(): PidfParseResult {
     this.guard();
     this.done = true;
-    let rest: string;
-    try {
-      rest = this.decoder.decode();
-    } catch {
-      this.fail(this.utf8Error());
+    if (this.decoder !== null) {
+      let rest: string;
+      try {
+        rest = this.decoder.decode();
+      } catch {
+        this.fail(this.utf8Error());
+      }
+      this.feed(rest);
     }
-    this.feed(rest);
-    this.run(() => this.sax.close());
+    try {
+      this.sax.close();
+    } catch (e) {
+      this.fail(e);
+    }
+    // saxes reset itself: the host can serve the next document.
+    this.host.owner = null;
+    idleHost = this.host;
     try {
       return this.state.finish(this.fed.length);
     } catch (e) {
@@ -116,12 +250,8 @@ class IncrementalPidfParser implements PidfParser {
       }
     }
     this.fed += text;
-    this.run(() => this.sax.write(text));
-  }
-
-  private run(action: () => void): void {
     try {
-      action();
+      this.sax.write(text);
     } catch (e) {
       this.fail(e);
     }
@@ -132,6 +262,7 @@ class IncrementalPidfParser implements PidfParser {
       e instanceof CodecError
         ? e
         : new CodecError(`internal parser error: ${e instanceof Error ? e.message : String(e)}`, XML_RULE);
+    // saxes stopped mid-document: its host is not lent again (see SaxHost).
     this.failure = err;
     throw err;
   }
@@ -154,8 +285,8 @@ class IncrementalPidfParser implements PidfParser {
     return out;
   }
 
-  /** Octet position of a code-unit index into `fed`. */
-  private positionOfTextIndex(index: number): Position {
+  /** Octet position of a code-unit index into `fed` (the builder's `positionOf`). */
+  positionOf(index: number): Position {
     const i = Math.max(0, Math.min(index, this.fed.length));
     const offset = (this.bomSkipped ? 3 : 0) + new TextEncoder().encode(this.fed.slice(0, i)).length;
     return positionAt(this.allBytes(), offset);
@@ -163,65 +294,70 @@ class IncrementalPidfParser implements PidfParser {
 
   /** Index of the `<` that starts the tag whose name saxes has just read. */
   private tagStart(): number {
-    const at = this.fed.lastIndexOf('<', Math.max(0, this.sax.position - 1));
+    // `lastIndexOf('<', position - 1)` by hand: the scan covers the tag name only, shorter than a builtin call.
+    const fed = this.fed;
+    let at = Math.min(Math.max(0, this.sax.position - 1), fed.length - 1);
+    while (at >= 0 && fed.charCodeAt(at) !== 0x3c) at--;
     return at < 0 ? this.sax.position : at;
   }
 
-  private wire(): void {
-    const sax = this.sax;
-    const maxDepth = this.options.maxDepth ?? PIDF_MAX_DEPTH;
-    let tagStart = 0;
-    let depth = 0;
-    sax.on('error', (err) => {
-      // saxes prefixes "line:column: "; positions are recomputed in octets below.
-      const message = err.message.replace(/^\d+:\d+: /, '');
+  // saxes events (SaxHost).
+
+  onError(err: Error): never {
+    // saxes prefixes "line:column: "; positions are recomputed in octets below.
+    const message = err.message.replace(/^\d+:\d+: /, '');
+    throw new CodecError(
+      `XML is not well-formed: ${message}`,
+      XML_RULE,
+      this.positionOf(this.sax.position - 1),
+    );
+  }
+
+  onXmlDecl(declared: string | undefined): void {
+    if (declared !== undefined && this.options.charset === undefined && !isUtf8Label(declared)) {
       throw new CodecError(
-        `XML is not well-formed: ${message}`,
-        XML_RULE,
-        this.positionOfTextIndex(sax.position - 1),
+        `unsupported encoding "${declared}" (only UTF-8 is accepted)`,
+        'RFC 3863 7',
+        this.positionOf(0),
       );
-    });
-    sax.on('xmldecl', (decl) => {
-      const declared = decl.encoding;
-      if (declared !== undefined && this.options.charset === undefined && !isUtf8Label(declared)) {
-        throw new CodecError(
-          `unsupported encoding "${declared}" (only UTF-8 is accepted)`,
-          'RFC 3863 7',
-          this.positionOfTextIndex(0),
-        );
-      }
-      this.state.sawXmlDeclaration();
-    });
-    sax.on('doctype', () => {
-      const at = this.fed.lastIndexOf('<!DOCTYPE');
-      // Checklist row 63 (hardening): no DTD processing at all, so no entity expansion
-      // ("billion laughs") and no external entity fetches.
+    }
+    this.state.sawXmlDeclaration();
+  }
+
+  onDoctype(): never {
+    const at = this.fed.lastIndexOf('<!DOCTYPE');
+    // Checklist row 63 (hardening): no DTD processing at all, so no entity expansion
+    // ("billion laughs") and no external entity fetches.
+    throw new CodecError(
+      'DOCTYPE declarations are refused (entity expansion, external entities)',
+      DTD_RULE,
+      this.positionOf(at < 0 ? this.sax.position : at),
+    );
+  }
+
+  onOpenTagStart(): void {
+    this.tagStartIndex = this.tagStart();
+    // Issue 13 hardening: refuse before saxes resolves the namespaces of a too-deep element
+    // (its cost grows with the depth, so unbounded nesting is quadratic).
+    if (++this.depth > this.maxDepth) {
       throw new CodecError(
-        'DOCTYPE declarations are refused (entity expansion, external entities)',
-        DTD_RULE,
-        this.positionOfTextIndex(at < 0 ? sax.position : at),
+        `elements nested deeper than ${this.maxDepth} levels`,
+        'hardening: nesting limit (issue 13)',
+        this.positionOf(this.tagStartIndex),
       );
-    });
-    sax.on('opentagstart', () => {
-      tagStart = this.tagStart();
-      // Issue 13 hardening: refuse before saxes resolves the namespaces of a too-deep element
-      // (its cost grows with the depth, so unbounded nesting is quadratic).
-      if (++depth > maxDepth) {
-        throw new CodecError(
-          `elements nested deeper than ${maxDepth} levels`,
-          'hardening: nesting limit (issue 13)',
-          this.positionOfTextIndex(tagStart),
-        );
-      }
-    });
-    sax.on('opentag', (tag: SaxesTagNS) => {
-      this.state.open(tag, tagStart);
-    });
-    sax.on('closetag', () => {
-      depth--;
-      this.state.close();
-    });
-    sax.on('text', (text) => this.state.text(text, sax.position));
-    sax.on('cdata', (text) => this.state.text(text, sax.position));
+    }
+  }
+
+  onOpenTag(tag: SaxesTagNS): void {
+    this.state.open(tag, this.tagStartIndex);
+  }
+
+  onCloseTag(): void {
+    this.depth--;
+    this.state.close();
+  }
+
+  onText(text: string): void {
+    this.state.text(text, this.sax.position);
   }
 }

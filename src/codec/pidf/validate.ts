@@ -7,8 +7,10 @@
 import type { SaxesTagNS } from 'saxes';
 import { CodecError } from '../../errors.js';
 import type { Position } from '../../errors.js';
-import { PIDF_NS, XML_NS, isAbsoluteUri, isNcName } from './types.js';
-import { readBasic, readContact, readTimestamp } from './values.js';
+import { PIDF_NS, isAbsoluteUri, isNcName } from './types.js';
+import { LeafReport, readBasic, readContact, readTimestamp } from './values.js';
+import { isSingleton, isXmlSpace, langOf, pidfRank, plainAttribute, wildcardRank } from './schema-order.js';
+import type { Container } from './schema-order.js';
 import type { LeafReporter } from './values.js';
 import type {
   Basic,
@@ -23,7 +25,6 @@ import type {
   XmlElement,
 } from './types.js';
 
-type Container = 'presence' | 'tuple' | 'status';
 type Leaf = 'basic' | 'contact' | 'note' | 'timestamp';
 
 interface ContainerFrame {
@@ -68,13 +69,6 @@ interface ExtFrame {
 
 type Frame = ContainerFrame | LeafFrame | ExtFrame;
 
-// RFC 3863 4.4 schema sequences: the rank of each child kind within its parent.
-const RANKS: Record<Container, Record<string, number>> = {
-  presence: { tuple: 0, note: 1, '*': 2 },
-  tuple: { status: 0, '*': 1, contact: 2, note: 3, timestamp: 4 },
-  status: { basic: 0, '*': 1 },
-};
-const SINGLETONS = new Set(['status', 'contact', 'timestamp', 'basic']);
 const ORDER_RULE: Record<Container, string> = {
   presence: 'RFC 3863 4.1.1, 4.4',
   tuple: 'RFC 3863 4.1.2, 4.4',
@@ -97,8 +91,11 @@ export class PidfBuilderState {
 
   constructor(
     private readonly lenient: boolean,
-    private readonly positionOf: (textIndex: number) => Position,
-  ) {}
+    /** Converts a code-unit index of the text fed to saxes to an octet position (only when reported). */
+    private readonly positions: { positionOf(textIndex: number): Position },
+  ) {
+    this.leafReport = new LeafReport(lenient, this.warnings, positions);
+  }
 
   sawXmlDeclaration(): void {
     this.xmlDecl = true;
@@ -106,16 +103,31 @@ export class PidfBuilderState {
 
   /** A rule broken: fatal when strict, a warning when lenient. */
   private strictOnly(message: string, rule: string, at: number): void {
-    if (!this.lenient) throw new CodecError(message, rule, this.positionOf(at));
-    this.warnings.push({ message, rule, position: this.positionOf(at) });
+    if (!this.lenient) throw new CodecError(message, rule, this.positions.positionOf(at));
+    this.warnings.push({ message, rule, position: this.positions.positionOf(at) });
   }
 
   private warn(message: string, rule: string, at: number): void {
-    this.warnings.push({ message, rule, position: this.positionOf(at) });
+    this.warnings.push({ message, rule, position: this.positions.positionOf(at) });
   }
 
   private error(message: string, rule: string, at: number): CodecError {
-    return new CodecError(message, rule, this.positionOf(at));
+    return new CodecError(message, rule, this.positions.positionOf(at));
+  }
+
+  /** The PIDF namespace URI string saxes gave last (the same object for every element in its scope). */
+  private pidfNs: string | null = null;
+
+  /**
+   * Whether `ns` is the PIDF namespace. saxes hands out the URI as a slice of the document, and
+   * comparing a slice with a constant is a slow string comparison in V8; the same slice again is
+   * an identity comparison.
+   */
+  private isPidfNs(ns: string | null): boolean {
+    if (ns === this.pidfNs) return ns !== null;
+    if (ns !== PIDF_NS) return false;
+    this.pidfNs = ns;
+    return true;
   }
 
   open(tag: SaxesTagNS, position: number): void {
@@ -135,10 +147,11 @@ export class PidfBuilderState {
         position,
       );
     }
-    const known = ns === PIDF_NS && Object.hasOwn(RANKS[top.kind], name) && name !== '*';
-    const rank = known ? RANKS[top.kind][name]! : RANKS[top.kind]['*']!;
+    const pidfRankOf = this.isPidfNs(ns) ? pidfRank(top.kind, name) : -1;
+    const known = pidfRankOf >= 0;
+    const rank = known ? pidfRankOf : wildcardRank(top.kind);
     const label = known ? name : `{${ns ?? ''}}${name}`;
-    const duplicate = known && SINGLETONS.has(name) && this.hasSingleton(top, name);
+    const duplicate = known && isSingleton(name) && this.hasSingleton(top, name);
     top.childCount++;
     if (duplicate) {
       this.strictOnly(`${top.kind} has more than one ${name}`, ORDER_RULE[top.kind], position);
@@ -154,7 +167,7 @@ export class PidfBuilderState {
       top.lastName = label;
     }
     if (!known) {
-      if (ns === PIDF_NS) {
+      if (this.isPidfNs(ns)) {
         // Not defined by RFC 3863 in this place: ignored like any unknown element (4.2.3).
         this.warn(
           `<${name}> in the PIDF namespace is not allowed inside <${top.kind}>; ignored`,
@@ -175,7 +188,10 @@ export class PidfBuilderState {
       this.stack.push(frame);
       return;
     }
-    this.stack.push({ kind: name as Leaf, position, text: '', attributes: tag.attributes, keep: !duplicate });
+    // The kind as a constant, not saxes' string: later comparisons are then identity checks.
+    const kind: Leaf =
+      name === 'basic' ? 'basic' : name === 'contact' ? 'contact' : name === 'note' ? 'note' : 'timestamp';
+    this.stack.push({ kind, position, text: '', attributes: tag.attributes, keep: !duplicate });
   }
 
   private hasSingleton(frame: ContainerFrame, name: string): boolean {
@@ -194,7 +210,7 @@ export class PidfBuilderState {
       this.notices.push({
         message: 'no XML declaration',
         rule: 'RFC 3863 4.1',
-        position: this.positionOf(position),
+        position: this.positions.positionOf(position),
       });
     }
     // RFC 3863 4.1.1, 4.2.2: identity is the namespace URI, not the prefix; the prose's
@@ -202,7 +218,7 @@ export class PidfBuilderState {
     if (ns !== PIDF_NS || name !== 'presence') {
       throw this.error(`root element is not {${PIDF_NS}}presence`, 'RFC 3863 4.1.1, 4.2.2', position);
     }
-    const entityAttr = Object.values(tag.attributes).find((a) => a.uri === '' && a.local === 'entity');
+    const entityAttr = plainAttribute(tag.attributes, 'entity');
     if (entityAttr === undefined) {
       throw this.error('presence element has no entity attribute', 'RFC 3863 4.1.1', position);
     }
@@ -223,7 +239,7 @@ export class PidfBuilderState {
   }
 
   private openTuple(tag: SaxesTagNS, position: number): void {
-    const idAttr = Object.values(tag.attributes).find((a) => a.uri === '' && a.local === 'id');
+    const idAttr = plainAttribute(tag.attributes, 'id');
     if (idAttr === undefined || idAttr.value === '') {
       throw this.error('tuple has no id attribute', 'RFC 3863 4.1.2', position);
     }
@@ -260,7 +276,7 @@ export class PidfBuilderState {
       return;
     }
     if (top.kind === 'presence' || top.kind === 'tuple' || top.kind === 'status') {
-      if (/^[ \t\r\n]*$/.test(text)) return;
+      if (isXmlSpace(text)) return;
       this.strictOnly(
         `text is not allowed directly inside <${top.kind}>`,
         'RFC 3863 4.4',
@@ -327,13 +343,12 @@ export class PidfBuilderState {
     }
   }
 
-  /** Reports for a leaf element: warnings and strict-only rules at its position. */
+  /** Reports for leaf elements (one object per document, no closures): at the leaf's position. */
+  private readonly leafReport: LeafReport;
+
   private reporter(frame: LeafFrame): LeafReporter {
-    return {
-      warn: (message, rule) => this.warn(message, rule, frame.position),
-      strictOnly: (message, rule) => this.strictOnly(message, rule, frame.position),
-      fail: (message, rule) => this.error(message, rule, frame.position),
-    };
+    this.leafReport.at = frame.position;
+    return this.leafReport;
   }
 
   private closeBasic(frame: LeafFrame, status: ContainerFrame): void {
@@ -341,7 +356,7 @@ export class PidfBuilderState {
   }
 
   private closeContact(frame: LeafFrame, tuple: ContainerFrame): void {
-    const attr = Object.values(frame.attributes).find((a) => a.uri === '' && a.local === 'priority');
+    const attr = plainAttribute(frame.attributes, 'priority');
     if (frame.keep) tuple.contact = readContact(frame.text, attr?.value, this.reporter(frame));
   }
 
@@ -376,9 +391,4 @@ function extFrame(tag: SaxesTagNS, ns: string | null, name: string, position: nu
     attributes.push({ ns: a.uri === '' ? null : a.uri, name: a.local, value: a.value });
   }
   return { kind: 'ext', position, ns, name, attributes, children: [] };
-}
-
-function langOf(attributes: SaxesTagNS['attributes']): string | null {
-  const a = Object.values(attributes).find((x) => x.uri === XML_NS && x.local === 'lang');
-  return a === undefined ? null : a.value;
 }
