@@ -69,8 +69,10 @@ export const filesSchema = z
       .prefault(16 * MIB)
       .describe('largest file kept (octets); larger is refused `too-large`'),
     inlineMaxBytes: positiveInt
-      .prefault(256 * KIB)
-      .describe('largest attachment that travels inside the message; larger ones are kept and sent as links'),
+      .prefault(32 * KIB)
+      .describe(
+        'largest attachment that travels inside the message; larger ones are kept and sent as links (lowered to what one `hub.limits.maxImPayloadBytes` payload carries in base64)',
+      ),
     maxLongTextBytes: positiveInt
       .prefault(1 * MIB)
       .describe(

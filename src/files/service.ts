@@ -8,6 +8,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/schema.js';
 import { component, type Logger } from '../log.js';
 import type { Store } from '../store/types.js';
+import { effectiveInline } from './inline-fit.js';
 import { FileServer } from './server.js';
 import { FileStore } from './store.js';
 import type { FileStorePort } from './types.js';
@@ -77,8 +78,19 @@ export class FilesService {
     const c = config.files;
     if (!c.enabled) return;
     const log = component(this.o.log, 'files');
+    // inline-fit.ts: a file the router would refuse as too large for one message goes as a link.
+    const inline = effectiveInline(c.inlineMaxBytes, config.hub.limits.maxImPayloadBytes);
+    if (inline.lowered)
+      log.warn(
+        {
+          inlineMaxBytes: c.inlineMaxBytes,
+          maxImPayloadBytes: config.hub.limits.maxImPayloadBytes,
+          inline: inline.bytes,
+        },
+        'files.inlineMaxBytes is more than one message carries (hub.limits.maxImPayloadBytes): files over the lower figure travel as links',
+      );
     const files = new FileStore({
-      config: c,
+      config: { ...c, inlineMaxBytes: inline.bytes },
       storageConfig: config.storage,
       store: this.o.store(),
       log,

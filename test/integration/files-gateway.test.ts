@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inlineFit } from '../../src/files/inline-fit.js';
 import { FileRefusedError } from '../../src/files/types.js';
 import { ELF, PNG_1X1 } from '../support/files.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -35,7 +36,7 @@ describe('the file store in the gateway', () => {
     try {
       expect(first.gateway.addresses.files).toEqual({ host: '127.0.0.1', port });
       const files = first.gateway.files.port()!;
-      expect(files.inlineMaxBytes).toBe(256 * 1024);
+      expect(files.inlineMaxBytes).toBe(32 * 1024);
       const f = await files.put(PNG_1X1, { filename: 'cat.png', owner: 'im:alice@gw.test' });
       url = f.url;
       expect(url.startsWith(`http://127.0.0.1:${port}/f/`)).toBe(true);
@@ -62,6 +63,20 @@ describe('the file store in the gateway', () => {
       expect(Buffer.from(await r.arrayBuffer())).toEqual(PNG_1X1);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('lowers files.inlineMaxBytes to what one IMTP payload carries, and says so', async () => {
+    // The hub's default payload limit, 64 KiB.
+    const g = await startTestGateway({
+      config: { files: { listen: { host: '127.0.0.1', port: 0 }, inlineMaxBytes: 256 * 1024 } },
+    });
+    try {
+      expect(g.gateway.files.port()!.inlineMaxBytes).toBe(inlineFit(65536));
+      const warned = g.logs().find((l) => String(l['msg']).startsWith('files.inlineMaxBytes is more than'));
+      expect(warned).toMatchObject({ inlineMaxBytes: 262144, maxImPayloadBytes: 65536 });
+    } finally {
+      await g.stop();
     }
   });
 
