@@ -1,6 +1,6 @@
 /**
  * The HTTP file server (issue 17, docs/files.md): `GET`/`HEAD /f/<token>/<name>` serves a kept
- * file. Inside the gateway's HTTP boundary (src/http-boundary.ts, as src/ops/server.ts): a bad
+ * file. Inside the gateway's HTTP boundary (src/read-only-http.ts, as src/ops/server.ts): a bad
  * request target or a second Host 400, other methods 405, an address over
  * `limits.connectionsPerAddress` 503. An unknown token and an expired one get the same 404, so a
  * prober learns nothing. The bytes are streamed from the disk, never read whole; one byte range
@@ -10,12 +10,10 @@
  * images and plain text.
  */
 import { createReadStream } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { ListenError } from '../errors.js';
-import { answerClientError, duplicateHost, guardRequest, requestPath } from '../http-boundary.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
-import { ConnectionCounter, LogThrottle } from '../policy/index.js';
+import { ReadOnlyHttpServer } from '../read-only-http.js';
 import { parseRange } from './range.js';
 import type { FileRecord } from './records.js';
 import { servedInline, TEXT_PLAIN } from './sniff.js';
@@ -33,8 +31,6 @@ export interface FileServerOptions {
 }
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
-/** Seconds a client refused for its address is asked to wait (RFC 9110 10.2.3). */
-const RETRY_AFTER_S = 10;
 
 /** RFC 6266 4.3 / RFC 8187: an ASCII fallback name and the UTF-8 one. */
 export function contentDisposition(kind: 'inline' | 'attachment', filename: string): string {
@@ -47,73 +43,31 @@ export function contentDisposition(kind: 'inline' | 'attachment', filename: stri
 }
 
 export class FileServer {
-  private readonly server: Server;
-  private readonly perAddress: ConnectionCounter;
-  private readonly refusals: LogThrottle;
-  private readonly refused = new WeakSet<Socket>();
+  private readonly http: ReadOnlyHttpServer;
 
   constructor(private readonly o: FileServerOptions) {
-    const timeout = o.requestTimeoutMs;
-    this.server = createServer(
-      {
-        headersTimeout: timeout,
-        requestTimeout: timeout,
-        connectionsCheckingInterval: Math.max(100, Math.min(30_000, timeout / 2)),
-      },
-      guardRequest(o.log, (req, res) => this.request(req, res)),
-    );
-    this.server.on('clientError', answerClientError(o.log, new LogThrottle(o.limits.warnIntervalMs)));
-    this.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-      socket.end(
-        'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
-      );
-      socket.destroy();
+    this.http = new ReadOnlyHttpServer({
+      name: 'file server',
+      portKey: 'files.listen.port',
+      host: o.host,
+      port: o.port,
+      requestTimeoutMs: o.requestTimeoutMs,
+      log: o.log,
+      limits: o.limits,
+      handle: (req, res, path) => this.request(req, res, path),
     });
-    this.perAddress = new ConnectionCounter(o.limits.connectionsPerAddress);
-    this.refusals = new LogThrottle(o.limits.warnIntervalMs);
-    this.server.on('connection', (socket: Socket) => this.count(socket));
   }
 
   get listening(): boolean {
-    return this.server.listening;
-  }
-
-  /** Issue 13: one address cannot take every connection; counted per TCP connection. */
-  private count(socket: Socket): void {
-    const release = this.perAddress.acquire(socket.remoteAddress ?? '');
-    if (release !== null) {
-      socket.once('close', release);
-      return;
-    }
-    this.refused.add(socket);
-    const suppressed = this.refusals.allow();
-    if (suppressed >= 0)
-      this.o.log.warn(
-        { ip: socket.remoteAddress, limit: this.perAddress.maxPerAddress, suppressed },
-        'file server connection refused: too many connections from this address',
-      );
-    setTimeout(() => socket.destroy(), 2000).unref();
+    return this.http.listening;
   }
 
   listen(): Promise<AddressInfo> {
-    const { host, port } = this.o;
-    return new Promise((resolve, reject) => {
-      const fail = (err: Error): void => reject(ListenError.from(err, host, port, 'files.listen.port'));
-      this.server.once('error', fail);
-      this.server.listen(port, host, () => {
-        this.server.off('error', fail);
-        this.server.on('error', (err) => this.o.log.error({ err }, 'file server listener error'));
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return this.http.listen();
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server.listening) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return this.http.close();
   }
 
   private plain(
@@ -131,21 +85,7 @@ export class FileServer {
     res.end(text);
   }
 
-  private request(req: IncomingMessage, res: ServerResponse): void {
-    if (this.refused.has(req.socket))
-      return this.plain(res, 503, 'too many connections from your address\n', {
-        'Retry-After': String(RETRY_AFTER_S),
-        Connection: 'close',
-      });
-    const path = requestPath(req.url);
-    if (path === null || duplicateHost(req))
-      return this.plain(res, 400, path === null ? 'bad request target\n' : 'more than one Host\n', {
-        Connection: 'close',
-      });
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
+  private request(req: IncomingMessage, res: ServerResponse, path: string): void {
     // `/f/<token>` or `/f/<token>/<name>`: the name is decoration, the token finds the file.
     const m = /^\/f\/([^/]+)(?:\/[^/]*)?$/.exec(path);
     const record = m !== null && isToken(m[1]!) ? this.o.lookup(m[1]!) : undefined;
