@@ -1,35 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELF, PNG_1X1 } from '../../test/support/files.js';
-import { filesSchema } from '../../src/config/files-schema.js';
-import { storageSchema } from '../../src/config/storage-schema.js';
-import { FileStore } from '../../src/files/store.js';
+import type { FileStore } from '../../src/files/store.js';
+import { startTempFileStore, type TempFileStore } from '../../test/support/temp-file-store.js';
 import { HubError, attachmentLine } from '../../src/index.js';
 import { linkFiles, linkLongText } from './files.js';
 import { byteLength } from './translate.js';
 
-let dir: string;
+let temp: TempFileStore;
 let store: FileStore;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'irc-files-'));
-  store = new FileStore({
-    config: filesSchema.parse({ dir }),
-    storageConfig: storageSchema.parse({ backend: 'none' }),
-    store: null,
-    log: pino({ level: 'silent' }),
-  });
-  await store.start();
-  store.setBaseUrl('https://files.example');
+  temp = await startTempFileStore();
+  store = temp.store;
 });
 
-afterAll(async () => {
-  await store.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.stop());
 
 const png = { type: 'image/png', filename: 'a.png', octets: PNG_1X1.length, content: PNG_1X1 };
 

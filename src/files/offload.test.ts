@@ -1,34 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELF, PNG_1X1, pngOf } from '../../test/support/files.js';
-import { filesSchema } from '../config/files-schema.js';
-import { storageSchema } from '../config/storage-schema.js';
 import { buildMixed, readMimeEntity } from '../mime/index.js';
 import { offloadEntity, offloadFiles } from './offload.js';
-import { FileStore } from './store.js';
+import { startTempFileStore, type TempFileStore } from '../../test/support/temp-file-store.js';
+import type { FileStore } from './store.js';
 
-let dir: string;
+let temp: TempFileStore;
 let store: FileStore;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'offload-'));
-  store = new FileStore({
-    config: filesSchema.parse({ dir, inlineMaxBytes: 1000, maxBytes: 100_000 }),
-    storageConfig: storageSchema.parse({ backend: 'none' }),
-    store: null,
-    log: pino({ level: 'silent' }),
-  });
-  await store.start();
-  store.setBaseUrl('https://files.example');
+  temp = await startTempFileStore({ inlineMaxBytes: 1000, maxBytes: 100_000 });
+  store = temp.store;
 });
 
-afterAll(async () => {
-  await store.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.stop());
 
 const tokenOf = (url: string) => new URL(url).pathname.split('/')[2]!;
 
