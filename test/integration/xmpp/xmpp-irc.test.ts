@@ -89,10 +89,15 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('an XMPP us
       'the retraction',
     );
     const lines = privmsgs();
-    // The reply keeps its quote of dave's line (the XEP-0428 fallback, marked as Msg.Fallback).
-    expect(lines.some((l) => l.includes('> dave: lunch at noon?'))).toBe(true);
-    expect(lines).toContain('<juliet@localhost> * yes!');
-    expect(lines).toContain('<juliet@localhost> (juliet deleted a message)');
+    // The reply's XEP-0428 quote is Msg.Fallback: the IRC adapter removes it and writes the reply
+    // its own way (`dave: `; no quote line, dave's line being his latest), so it is not doubled.
+    // The correction is one line (`* text`: IRC last saw `dave: yes`, not a prefix of `yes!`).
+    expect(lines).toEqual([
+      '<juliet@localhost> hello dave',
+      '<juliet@localhost> dave: yes',
+      '<juliet@localhost> * yes!',
+      '<juliet@localhost> (juliet deleted a message)',
+    ]);
   });
 
   it('an IRC user in a hosted XMPP room: channel lines come from room/<nick>, room posts reach the channel', async () => {
