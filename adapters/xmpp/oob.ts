@@ -65,7 +65,7 @@ export function fileLinkOf(
 function lastSegment(url: string): string {
   const seg = url.split(/[?#]/)[0]!.split('/').pop() ?? '';
   try {
-    return decodeURIComponent(seg).replace(/[\x00-\x1f\x7f]/g, '') || 'file';
+    return [...decodeURIComponent(seg)].filter((c) => c >= ' ' && c !== '\x7f').join('') || 'file';
   } catch {
     return seg || 'file';
   }
