@@ -13,6 +13,7 @@ import {
   MSG_NS,
   MimeReadError,
   buildCpim,
+  buildMixed,
   parseCpim,
   okAnswer,
   readRelations,
@@ -30,7 +31,7 @@ import { cpimToXmpp, xmppToCpim, type XmppAddressing } from './addresses.js';
 import { isEndToEndProtected, readE2e } from './e2e.js';
 import { parseJid } from './jid-escape.js';
 import type { XmppText } from './presence-map.js';
-import { linkedUrls, oobBody, onlyLinks } from './oob.js';
+import { fileLinkOf, linkedUrls, oobBody, onlyLinks } from './oob.js';
 import { xmlSafe } from './xml-text.js';
 
 /** RFC 6121 §5.2.2. */
@@ -55,7 +56,10 @@ export interface XmppMessage {
   readonly delay?: Date;
   /** RFC 3923 `<e2e/>` character data: a protected S/MIME entity, passed through unchanged. */
   readonly e2e?: string;
-  /** Issue 17: XEP-0066 `jabber:x:oob` links of files the gateway keeps (oob.ts). */
+  /**
+   * Issue 17: XEP-0066 `jabber:x:oob` links (oob.ts): out, of files the gateway keeps; in, the
+   * stanza's, a body equal to one of them being a file (XEP-0363).
+   */
   readonly oob?: readonly string[];
   /** Hub → XMPP: the `Msg` relations of the CPIM message (issue 17), for relations-out.ts. */
   readonly relations?: Relations;
@@ -183,6 +187,14 @@ export function xmppToCpimMessage(
       `--${b}\r\nContent-Type: ${type}; charset=utf-8\r\n\r\n${t}\r\n`;
     content = part('text/plain', text) + part('text/html', m.xhtml) + `--${b}--\r\n`;
     contentHeaders = [['Content-Type', `multipart/alternative; boundary="${b}"`], ...language];
+  }
+  // An XMPP user's file (body = an OOB URL, XEP-0363 §1): a multipart/mixed of an empty caption
+  // and its `message/external-body` link part (docs/files.md), so networks show it as a file.
+  const file = rel.body === undefined && m.xhtml === undefined ? fileLinkOf(body?.text, m.oob) : null;
+  if (file !== null) {
+    const mixed = buildMixed('', [], [file], 'xmpp-oob');
+    content = mixed.body.toString('utf8');
+    contentHeaders = [['Content-Type', mixed.contentType]];
   }
   let payload: Uint8Array;
   try {

@@ -47,6 +47,7 @@ export function groupchatText(m: XmppMessage): GroupchatText | null {
     ...(body.lang === undefined ? {} : { lang: body.lang }),
     ...(subject === undefined ? {} : { subject }),
     ...(m.xhtml === undefined ? {} : { xhtml: m.xhtml }),
+    ...(m.oob === undefined || m.oob.length === 0 ? {} : { oob: m.oob }),
   };
 }
 

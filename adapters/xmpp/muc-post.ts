@@ -136,6 +136,8 @@ export async function postToRoom(
   const text: GroupchatText = {
     body: body?.text ?? '',
     ...(body?.lang === undefined ? {} : { lang: body.lang }),
+    // A file (XEP-0363 upload) is reflected with its XEP-0066 link, as the client sent it.
+    ...(m.oob === undefined || m.oob.length === 0 ? {} : { oob: m.oob }),
   };
   const extra = relationChildren(el);
   const author = occupantJid(room.jid, o.nick)!;

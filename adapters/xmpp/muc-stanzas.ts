@@ -11,6 +11,7 @@ import { xmlSafe } from './xml-text.js';
 
 import { NS_MUC } from './disco.js';
 import { xhtmlIm } from './xhtml-im.js';
+import { oobElements } from './oob.js';
 
 export { NS_MUC };
 export const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
@@ -122,6 +123,8 @@ export interface GroupchatText {
   readonly subject?: string;
   /** The HTML of a formatted message, sent as XEP-0071 XHTML-IM through the formatting model. */
   readonly xhtml?: string;
+  /** Issue 17: the links of files, each as a XEP-0066 `<x xmlns='jabber:x:oob'>` (oob.ts). */
+  readonly oob?: readonly string[];
 }
 
 /**
@@ -144,6 +147,7 @@ export function groupchatMessage(
     // A reaction (XEP-0444 §3) has no body; every other message has one.
     t.body === '' && extra.length > 0 ? undefined : xml('body', {}, xmlSafe(t.body)),
     t.xhtml === undefined ? undefined : xhtmlIm(t.xhtml),
+    ...oobElements(t.oob),
     ...extra,
     o.stanzaId === undefined ? undefined : xml('stanza-id', { xmlns: NS_SID, by: o.roomJid, id: o.stanzaId }),
     o.delay === undefined

@@ -13,7 +13,7 @@ import { cpimToXmppMessage, type XmppMessage, type XmppMessageType } from './mes
 import type { XmppText } from './presence-map.js';
 import { xmlSafe } from './xml-text.js';
 import { NS_XHTML, NS_XHTML_IM, xhtmlIm } from './xhtml-im.js';
-import { oobElements } from './oob.js';
+import { oobElements, readOobUrls } from './oob.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
@@ -43,6 +43,7 @@ export function readMessage(el: Element): XmppMessage {
     .map((c) => (typeof c === 'string' ? xml('x', {}, c).toString().slice(3, -4) : c.toString()))
     .join('');
   const e2e = el.getChild('e2e', XMPP_E2E_NS)?.getText();
+  const oob = readOobUrls(el.getChildElements());
   return {
     from: el.attrs.from ?? '',
     to: el.attrs.to ?? '',
@@ -56,6 +57,7 @@ export function readMessage(el: Element): XmppMessage {
     ...(xhtml === undefined || xhtml === '' ? {} : { xhtml }),
     ...(delay === undefined || Number.isNaN(delay.getTime()) ? {} : { delay }),
     ...(e2e === undefined ? {} : { e2e }),
+    ...(oob.length === 0 ? {} : { oob }),
   };
 }
 

@@ -49,6 +49,24 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('an XMPP us
       ['Bold', 'font-weight: bold'],
       ['red', 'color: #ff0000'],
     ]);
+
+    // Issue 17: juliet's file (XEP-0363 upload: body = the XEP-0066 URL) is a link part in the
+    // core; IRC shows it as `name (type, size): URL` (type unknown, size unknown: not fetched).
+    const UP = 'https://upload.localhost/AbC/cat.jpg';
+    await juliet.client.send(
+      xml(
+        'message',
+        { to: puppet, type: 'chat', id: 'file-1' },
+        xml('body', {}, UP),
+        xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, UP)),
+      ),
+    );
+    const fileLine = await waitFor(
+      () => dave.lines.find((l) => l.kind === 'privmsg' && l.message.includes(UP)),
+      5000,
+      'the file at dave',
+    );
+    expect(fileLine.message).toBe(`<juliet@localhost> cat.jpg (application/octet-stream): ${UP}`);
   });
 
   it('issue 17 on plain IRC (ngircd): an XMPP reply, correction and retraction arrive as their fallback lines', async () => {
@@ -89,10 +107,15 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('an XMPP us
       'the retraction',
     );
     const lines = privmsgs();
-    // The reply keeps its quote of dave's line (the XEP-0428 fallback, marked as Msg.Fallback).
-    expect(lines.some((l) => l.includes('> dave: lunch at noon?'))).toBe(true);
-    expect(lines).toContain('<juliet@localhost> * yes!');
-    expect(lines).toContain('<juliet@localhost> (juliet deleted a message)');
+    // The reply's XEP-0428 quote is Msg.Fallback: the IRC adapter removes it and writes the reply
+    // its own way (`dave: `; no quote line, dave's line being his latest), so it is not doubled.
+    // The correction is one line (`* text`: IRC last saw `dave: yes`, not a prefix of `yes!`).
+    expect(lines).toEqual([
+      '<juliet@localhost> hello dave',
+      '<juliet@localhost> dave: yes',
+      '<juliet@localhost> * yes!',
+      '<juliet@localhost> (juliet deleted a message)',
+    ]);
   });
 
   it('an IRC user in a hosted XMPP room: channel lines come from room/<nick>, room posts reach the channel', async () => {

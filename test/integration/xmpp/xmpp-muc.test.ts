@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/component';
+import { buildCpim, buildMixed, parseCpim, renderContent } from '../../../src/index.js';
 import { h, listenAs, sendText } from '../../support/hub-calls.js';
 import { waitFor } from '../../support/net.js';
 import { prosodyInstalled } from '../../support/prosody.js';
@@ -15,6 +16,7 @@ import { signIn, TOKENS, webAdapterEntry, wsUrlOf } from '../../support/websocke
 const ROOM = 'dev@xmpp-gw.localhost';
 const MUC_USER = 'http://jabber.org/protocol/muc#user';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+const NS_OOB = 'jabber:x:oob';
 
 const roomsConfig = {
   config: {
@@ -145,6 +147,70 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
         expect(m.attrs.from).toBe(`${ROOM}/carol`);
         expect(m.attrs.type).toBe('groupchat');
       }
+    });
+
+    it("files (issue 17): an occupant's upload reaches the hub as a link part; a hub client's linked file reaches occupants as body = URL + XEP-0066", async () => {
+      const gw = await xmpp.gateway(roomsConfig);
+      const got = await listenAs(gw, 'carol');
+      const juliet = await xmpp.user('juliet');
+      await join(juliet, 'Juliet');
+      // XEP-0363 §1: the client uploaded to its server, then sends the GET URL as body and OOB URL.
+      const UP = 'https://upload.localhost/AbC/cat%20photo.jpg';
+      await juliet.client.send(
+        xml(
+          'message',
+          { to: ROOM, type: 'groupchat', id: 'f1' },
+          xml('body', {}, UP),
+          xml('x', { xmlns: NS_OOB }, xml('url', {}, UP)),
+        ),
+      );
+      const cmd = await waitFor(() => got[0], 5000, 'the file at carol');
+      const p = parseCpim(cmd.payload ?? new Uint8Array(), {
+        startsWith: 'cpim-headers',
+        mode: 'strict',
+        role: 'endpoint',
+      });
+      if (p.result === 'reject') throw new Error(p.reason);
+      const type = p.message.contentHeaders.find((x) => /^content-type$/i.test(x.name))!.value;
+      expect(type).toMatch(/^multipart\/mixed;/);
+      const r = await renderContent(type, undefined, p.message.body, {});
+      expect(r.attachments.map((a) => [a.url, a.filename])).toEqual([[UP, 'cat photo.jpg']]);
+      // The other occupants' clients get it as the sender wrote it (the echo keeps its link).
+      const echo = await received(juliet, (s) => s.is('message') && s.attrs.id === 'f1', 'the echo');
+      expect(echo.getChild('x', NS_OOB)?.getChildText('url')).toBe(UP);
+
+      // A hub client's file kept by a file store: a message/external-body link part.
+      const URL1 = 'https://files.gw.test/f/AbCdEfGhIjKlMnOpQrStUvWx/report.pdf';
+      const mixed = buildMixed(
+        '',
+        [],
+        [{ url: URL1, contentType: 'application/pdf', filename: 'report.pdf', size: 2048 }],
+        'b',
+      );
+      const carol = await gw.client('carol');
+      const sent = await sendText(
+        carol,
+        'im:carol@gw.test',
+        'im:dev@gw.test',
+        buildCpim({
+          startsWith: 'cpim-headers',
+          from: { uri: 'im:carol@gw.test' },
+          to: [{ uri: 'im:dev@gw.test' }],
+          dateTime: new Date(),
+          contentHeaders: [['Content-Type', mixed.contentType]],
+          body: mixed.body,
+        }),
+        [['Content-Type', 'message/cpim']],
+      );
+      expect(sent.status).toBe('ok');
+      const m = await received(
+        juliet,
+        (s) => s.is('message') && s.attrs.from === `${ROOM}/carol` && s.getChild('x', NS_OOB) !== undefined,
+        'the file in the room',
+      );
+      expect(m.attrs.type).toBe('groupchat');
+      expect(m.getChildText('body')).toBe(URL1);
+      expect(m.getChild('x', NS_OOB)!.getChildText('url')).toBe(URL1);
     });
 
     it('leave: the leaver gets its unavailable self-presence, the others the leave; posts stop', async () => {

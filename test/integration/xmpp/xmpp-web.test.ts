@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { websocketAdapter } from '../../../adapters/websocket/index.js';
 import { prosodyInstalled } from '../../support/prosody.js';
 import { signIn, TOKENS, webAdapterEntry, wsUrlOf } from '../../support/websocket.js';
-import { answerReceipts, received, useProsody } from '../../support/xmpp.js';
+import { answerReceipts, received, useProsody, xml } from '../../support/xmpp.js';
 
 describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('a web user and an XMPP user', () => {
   const xmpp = useProsody();
@@ -31,5 +31,23 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')('a web user
     await juliet.say(m.attrs.from!, 'hello alice, from XMPP');
     const back = await alice.waitFor((f) => f.type === 'message', 5000);
     expect(back).toMatchObject({ from: 'im:juliet@localhost', text: 'hello alice, from XMPP' });
+
+    // Issue 17: juliet's file (XEP-0363 upload: body = the XEP-0066 URL) reaches the page as a
+    // file with its foreign link (no preview: the page previews only the gateway store's files).
+    const UP = 'https://upload.localhost/AbC/cat.jpg';
+    await juliet.client.send(
+      xml(
+        'message',
+        { to: m.attrs.from!, type: 'chat', id: 'file-1' },
+        xml('body', {}, UP),
+        xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, UP)),
+      ),
+    );
+    const file = await alice.waitFor((f) => f.type === 'message' && f !== back, 5000);
+    expect(file).toMatchObject({
+      from: 'im:juliet@localhost',
+      text: '',
+      attachments: [{ name: 'cat.jpg', type: 'application/octet-stream', url: UP }],
+    });
   });
 });
