@@ -68,3 +68,4 @@ export {
   type RefusedFile,
   type RewrittenEntity,
 } from './files/offload.js';
+export { keepInlineFiles, type KeptInline } from './files/keep-inline.js';

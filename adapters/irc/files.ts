@@ -14,6 +14,7 @@ import {
   attachmentLine,
   FileRefusedError,
   HubError,
+  keepInlineFiles,
   type FileStorePort,
   type MimeAttachment,
 } from '../../src/index.js';
@@ -26,9 +27,9 @@ export interface LinkedFiles {
 }
 
 /**
- * Replaces each file's attachment line in `text` by its link line; a file the store refuses
- * keeps its line, marked not passed on, and is listed with the reason. Rejects with `malformed`
- * when a file is all the message holds and there is no store.
+ * Replaces each file's attachment line in `text` by its link line (the core's keepInlineFiles);
+ * a file the store refuses keeps its line, marked not passed on, and is listed with the reason.
+ * Rejects with `malformed` when a file is all the message holds and there is no store.
  */
 export async function linkFiles(
   text: string,
@@ -36,37 +37,11 @@ export async function linkFiles(
   store: FileStorePort | null,
   owner: string,
 ): Promise<LinkedFiles> {
-  let out = text;
-  const refused: string[] = [];
-  for (const a of files) {
-    const named = attachmentLine(a);
-    let line: string;
-    if (store === null) {
-      if (out.trim() === named) throw new HubError('malformed', `IRC cannot carry ${a.type}`);
-      continue;
-    }
-    try {
-      const f = await store.put(a.content, {
-        ...(a.filename === undefined ? {} : { filename: a.filename }),
-        declaredType: a.type,
-        owner,
-      });
-      line = attachmentLine({
-        type: f.contentType,
-        filename: f.filename,
-        octets: f.size,
-        content: a.content,
-        url: f.url,
-      });
-    } catch (err) {
-      if (!(err instanceof FileRefusedError)) throw err;
-      line = `${named} (not passed on)`;
-      refused.push(`${a.filename ?? a.type} not passed on: ${err.message}`);
-    }
-    const at = out.lastIndexOf(named);
-    out = at < 0 ? `${out}\n${line}` : out.slice(0, at) + line + out.slice(at + named.length);
-  }
-  return { text: out, refused };
+  if (store !== null) return keepInlineFiles(text, files, store, owner);
+  for (const a of files)
+    if (a.url === undefined && text.trim() === attachmentLine(a))
+      throw new HubError('malformed', `IRC cannot carry ${a.type}`);
+  return { text, refused: [] };
 }
 
 export interface LinkedText {

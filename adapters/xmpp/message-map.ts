@@ -14,6 +14,7 @@ import {
   MimeReadError,
   buildCpim,
   buildMixed,
+  keepInlineFiles,
   parseCpim,
   okAnswer,
   readRelations,
@@ -26,6 +27,7 @@ import {
   type Relations,
   type ImAddress,
   type MimeReadLimits,
+  type FileStorePort,
 } from '../../src/index.js';
 import { cpimToXmpp, xmppToCpim, type XmppAddressing } from './addresses.js';
 import { isEndToEndProtected, readE2e } from './e2e.js';
@@ -233,6 +235,12 @@ export interface OutboundOptions {
   readonly delayed?: boolean;
   readonly thread?: string;
   readonly limits?: MimeReadLimits;
+  /**
+   * Issue 17: the gateway's file store; a file inside the message is kept there and goes as its
+   * link (XEP-0066, oob.ts), else it is only named. `owner`: the author, for the store's quota.
+   */
+  readonly files?: FileStorePort | null;
+  readonly owner?: string;
 }
 
 const header = (headers: readonly { name: string; value: string }[], name: string) =>
@@ -289,7 +297,7 @@ export async function cpimToXmppMessage(
     msg.body.length === 0 && (relations.reaction !== undefined || relations.retracts !== undefined);
   if (!silent)
     try {
-      const e = await renderContent(
+      const rendered = await renderContent(
         contentType,
         header(msg.contentHeaders, 'content-transfer-encoding'),
         msg.body,
@@ -298,6 +306,15 @@ export async function cpimToXmppMessage(
           lenient: true,
         },
       );
+      // A file inside the message goes as a link of the gateway's store (keep-inline.ts).
+      const files = options.files ?? null;
+      const e =
+        files === null || rendered.attachments.every((x) => x.url !== undefined)
+          ? rendered
+          : {
+              ...rendered,
+              ...(await keepInlineFiles(rendered.text, rendered.attachments, files, options.owner)),
+            };
       // Attachments alone: no text to put in <body/>, and no link to send unless the gateway's file
       // store keeps them (oob.ts, XEP-0066): fail rather than deliver an empty message.
       if (!e.hasText && !onlyLinks(e)) {

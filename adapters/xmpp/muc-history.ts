@@ -4,7 +4,7 @@
  * URI): the last messages, each from `room/<author's nick>` with XEP-0203 `<delay from=room
  * stamp>` (the time the gateway accepted it) and XEP-0359 `<stanza-id>` (its Message-ID).
  */
-import type { MimeReadLimits } from '../../src/index.js';
+import type { FileStorePort, MimeReadLimits } from '../../src/index.js';
 import type { XmppAddressing } from './addresses.js';
 import type { HostedRoom, MucContext } from './muc-rooms.js';
 import {
@@ -17,19 +17,32 @@ import {
 import type { XmppMessage } from './message-map.js';
 import { outboundMessage } from './payload.js';
 
+/** What a room needs to write hub payloads as messages. */
+export interface RoomMessageContext {
+  readonly addressing: XmppAddressing;
+  readonly mime: MimeReadLimits;
+  /** Issue 17: the file store, so files inside a message reach the room as links (XEP-0066). */
+  readonly files?: () => FileStorePort | null;
+}
+
 /** A hub payload (message/cpim or a bare entity) as a message in the room (relations included). */
 export function roomMessage(
-  c: { readonly addressing: XmppAddressing; readonly mime: MimeReadLimits },
+  c: RoomMessageContext,
   contentType: string | undefined,
   payload: Uint8Array,
   roomJid: string,
 ): Promise<XmppMessage> {
-  return outboundMessage(contentType, payload, c.addressing, { from: roomJid, to: roomJid, limits: c.mime });
+  return outboundMessage(contentType, payload, c.addressing, {
+    from: roomJid,
+    to: roomJid,
+    limits: c.mime,
+    files: c.files?.() ?? null,
+  });
 }
 
 /** The text of a hub payload as a groupchat body; null: none. */
 export async function roomText(
-  c: { readonly addressing: XmppAddressing; readonly mime: MimeReadLimits },
+  c: RoomMessageContext,
   contentType: string | undefined,
   payload: Uint8Array,
   roomJid: string,

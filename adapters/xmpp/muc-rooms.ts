@@ -27,6 +27,7 @@ import {
   type Answer,
   type MimeReadLimits,
   type Operation,
+  type FileStorePort,
 } from '../../src/index.js';
 import { xmppToCpim, type XmppAddressing } from './addresses.js';
 import { XmppMappingError, bareJid, parseJid } from './jid-escape.js';
@@ -69,6 +70,8 @@ export interface MucContext {
   /** Occupants per room, XMPP and foreign together (`muc.maxOccupants`). */
   readonly maxOccupants: number;
   readonly mime: MimeReadLimits;
+  /** Issue 17: the gateway's file store (files inside a post go to the room as links). */
+  readonly files?: () => FileStorePort | null;
   /** The answer to a hub post written to the server (groupchat has no receipts). */
   readonly unreliable: Answer;
   /** XMPP ids ↔ gateway ids and reaction sets (issue 17). */

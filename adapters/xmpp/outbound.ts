@@ -23,6 +23,7 @@ import {
   type KeptMap,
   type MimeReadLimits,
   type Operation,
+  type FileStorePort,
 } from '../../src/index.js';
 import { cpimToXmpp, type XmppAddressing } from './addresses.js';
 import { XmppMappingError, jidKey, parseJid } from './jid-escape.js';
@@ -44,6 +45,8 @@ export interface OutboundContext {
   readonly puppets: KeptMap;
   readonly maxMessageBytes: number;
   readonly mime: MimeReadLimits;
+  /** Issue 17: the gateway's file store (files inside a message go as links), null when off. */
+  readonly files?: () => FileStorePort | null;
   /** RFC 6121 §5.2.5: threads XMPP users started, by user im: URI + "\n" + foreign URI. */
   readonly threads: BoundedCache<string, string>;
   /** `Unreliable: <component domain>` on an unconfirmed ok. */
@@ -84,6 +87,8 @@ export async function deliverSend(c: OutboundContext, op: Operation): Promise<An
       from,
       to,
       limits: c.mime,
+      files: c.files?.() ?? null,
+      owner: author,
     });
   } catch (e) {
     if (e instanceof DroppedRelation) return droppedAnswer(e);

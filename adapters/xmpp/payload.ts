@@ -6,7 +6,7 @@
  */
 import { xml, type Element } from '@xmpp/component';
 import { HubError, MimeReadError, renderContent } from '../../src/index.js';
-import type { MimeReadLimits } from '../../src/index.js';
+import type { FileStorePort, MimeReadLimits } from '../../src/index.js';
 import type { XmppAddressing } from './addresses.js';
 import { XMPP_E2E_NS, isEndToEndProtected, writeE2e } from './e2e.js';
 import { cpimToXmppMessage, type XmppMessage, type XmppMessageType } from './message-map.js';
@@ -91,11 +91,25 @@ export async function outboundMessage(
   contentType: string | undefined,
   payload: Uint8Array,
   a: XmppAddressing,
-  o: { readonly from: string; readonly to: string; readonly limits: MimeReadLimits },
+  o: {
+    readonly from: string;
+    readonly to: string;
+    readonly limits: MimeReadLimits;
+    /** Issue 17: the file store for files inside the message, and their author (message-map.ts). */
+    readonly files?: FileStorePort | null;
+    readonly owner?: string;
+  },
 ): Promise<XmppMessage> {
   const type = contentType ?? 'text/plain; charset=utf-8';
   if (/^\s*message\/cpim\s*(;|$)/i.test(type))
-    return cpimToXmppMessage(payload, a, { type: 'chat', from: o.from, to: o.to, limits: o.limits });
+    return cpimToXmppMessage(payload, a, {
+      type: 'chat',
+      from: o.from,
+      to: o.to,
+      limits: o.limits,
+      ...(o.files === undefined ? {} : { files: o.files }),
+      ...(o.owner === undefined ? {} : { owner: o.owner }),
+    });
   if (isEndToEndProtected(type))
     return {
       from: o.from,

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/component';
 import { buildCpim, buildMixed, parseCpim, renderContent } from '../../../src/index.js';
+import { PNG_1X1 } from '../../support/files.js';
 import { h, listenAs, sendText } from '../../support/hub-calls.js';
 import { waitFor } from '../../support/net.js';
 import { prosodyInstalled } from '../../support/prosody.js';
@@ -211,6 +212,41 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
       expect(m.attrs.type).toBe('groupchat');
       expect(m.getChildText('body')).toBe(URL1);
       expect(m.getChild('x', NS_OOB)!.getChildText('url')).toBe(URL1);
+
+      // A file inside a hub client's message: kept by the gateway's file store, it reaches the
+      // room as its link line and XEP-0066 URL, and the link serves the same bytes.
+      const inside = buildMixed(
+        'a cat',
+        [{ contentType: 'image/png', filename: 'cat.png', content: PNG_1X1 }],
+        [],
+        'c',
+      );
+      const posted = await sendText(
+        carol,
+        'im:carol@gw.test',
+        'im:dev@gw.test',
+        buildCpim({
+          startsWith: 'cpim-headers',
+          from: { uri: 'im:carol@gw.test' },
+          to: [{ uri: 'im:dev@gw.test' }],
+          dateTime: new Date(),
+          contentHeaders: [['Content-Type', inside.contentType]],
+          body: inside.body,
+        }),
+        [['Content-Type', 'message/cpim']],
+      );
+      expect(posted.status).toBe('ok');
+      const cat = await received(
+        juliet,
+        (s) =>
+          s.is('message') &&
+          s.attrs.from === `${ROOM}/carol` &&
+          (s.getChildText('body') ?? '').startsWith('a cat'),
+        'the inline file in the room',
+      );
+      const link = cat.getChild('x', NS_OOB)?.getChildText('url') ?? '';
+      expect(cat.getChildText('body')).toBe(`a cat\ncat.png (image/png, ${PNG_1X1.length} B): ${link}`);
+      expect(Buffer.from(await (await fetch(link)).arrayBuffer())).toEqual(PNG_1X1);
     });
 
     it('leave: the leaver gets its unavailable self-presence, the others the leave; posts stop', async () => {
