@@ -38,6 +38,8 @@ declare module 'irc-framework' {
     message_max_length?: number;
     /** The transport class (default: src/transports/net.js). */
     transport?: new (options: IrcConnectOptions) => unknown;
+    /** Ours (tls-transport.ts): a line it returns true for is not handed to irc-framework. */
+    line_filter?: (line: string) => boolean;
   }
 
   export interface IrcNetwork {
@@ -80,5 +82,8 @@ declare module 'irc-framework' {
     on(event: string, listener: (event: never) => void): this;
     once(event: string, listener: (event: never) => void): this;
     removeAllListeners(event?: string): this;
+    emit(event: string, ...args: unknown[]): boolean;
+    /** Restarts the ping timeout (client.js startPingTimeoutTimer; a no-op before it runs). */
+    resetPingTimeoutTimer(): void;
   }
 }

@@ -32,10 +32,14 @@ export interface LinkOptions {
   readonly okHeaders: readonly Header[];
 }
 
-/** irc-framework's `connect()` options for a connection (reconnects are ours: link.ts). */
-export function connectOptions(o: LinkOptions): IrcConnectOptions {
+/**
+ * irc-framework's `connect()` options for a connection (reconnects are ours: link.ts);
+ * `lineFilter`: the transport's hot path (fast-privmsg.ts).
+ */
+export function connectOptions(o: LinkOptions, lineFilter?: (line: string) => boolean): IrcConnectOptions {
   const sasl = o.sasl;
   return {
+    ...(lineFilter ? { line_filter: lineFilter } : {}),
     host: o.host,
     port: o.port,
     nick: o.nick,

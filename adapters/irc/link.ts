@@ -12,6 +12,7 @@ import { errorAnswer, type Answer } from '../../src/index.js';
 import { SendQueue, Ticket, TokenBucket, expiryAnswer, lineItems, type IrcCommand } from './queue.js';
 import { JOIN_FAILED, numericOf, refusalOf, welcomeMask } from './numerics.js';
 import { connectOptions, type LinkOptions } from './link-options.js';
+import { privmsgFilter } from './fast-privmsg.js';
 import { refold, sameServerInfo } from './server-info.js';
 import { capsOf, tagsNow, type IrcCaps } from './caps.js';
 
@@ -180,7 +181,7 @@ export class IrcLink {
     const opts = this.client.network.options;
     for (const k of ['CASEMAPPING', 'NICKLEN', 'CHANTYPES']) delete opts[k];
     this.setInfo(DEFAULT_SERVER_INFO);
-    this.client.connect(connectOptions(this.o));
+    this.client.connect(connectOptions(this.o, privmsgFilter(this.client)));
   }
 
   private nextNick(): void {

@@ -197,6 +197,7 @@ function signIn(
   }
   attempts?.succeeded(s.remoteAddress, u.name);
   s.user = u.name;
+  s.signedIn();
   s.version = version;
   u.sessions.add(s);
   chat.byToken.set(s.token, s);
@@ -242,7 +243,7 @@ function join(chat: WebChat, s: Session, f: Frame<'join'>): Promise<void> | unde
     answer(s, f.id, errorAnswer('target-authorization', 'you are not a member of this room'));
     return undefined;
   }
-  s.rooms.add(room.name);
+  s.joinedRooms().add(room.name);
   room.sessions.add(s);
   answer(s, f.id, { status: 'ok', headers: [] });
   chat.roster(room);
@@ -297,7 +298,7 @@ async function watch(chat: WebChat, s: Session, f: Frame<'watch'>): Promise<void
   const p = toPres(target).uri;
   if (!s.watches.has(p) && s.watches.size >= chat.config.limits.maxWatchesPerConnection)
     return answer(s, f.id, errorAnswer('quota', 'too many watches on this connection'));
-  s.watches.set(p, { presentity: p, presentityText: p, subscribed: false });
+  s.watchMap().set(p, { presentity: p, presentityText: p, subscribed: false });
   const a = await subscribe(chat, s, p);
   const local = target.domain === chat.domain;
   if (

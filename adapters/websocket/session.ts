@@ -36,6 +36,13 @@ export interface Watch {
   subscribed: boolean;
 }
 
+/** What is read of a session's rooms and watches (Session.rooms, Session.watches). */
+export type RoomsView = ReadonlySet<string> & Pick<Set<string>, 'delete'>;
+export type WatchesView = ReadonlyMap<string, Watch> & Pick<Map<string, Watch>, 'delete' | 'clear'>;
+// Never written to: only reads, deletes and clears reach them (see Session.rooms).
+const NO_ROOMS: RoomsView = new Set<string>();
+const NO_WATCHES: WatchesView = new Map<string, Watch>();
+
 export interface SessionLimits {
   readonly maxBufferedBytes: number;
   readonly framesPerSecond: number;
@@ -52,15 +59,37 @@ export class Session {
   authFailures = 0;
   state: PageState = 'online';
   note = '';
-  readonly rooms = new Set<string>();
-  /** By presentity URI. */
-  readonly watches = new Map<string, Watch>();
+  /**
+   * The rooms joined and the watches (by presentity URI). Most tabs have neither, so the Set and
+   * the Map are made at the first `join`/`watch` (`joinedRooms()`, `watchMap()`); until then a
+   * shared empty one answers reads (a delete or clear of it is a no-op).
+   */
+  private joined: Set<string> | null = null;
+  private watched: Map<string, Watch> | null = null;
+  get rooms(): RoomsView {
+    return this.joined ?? NO_ROOMS;
+  }
+  get watches(): WatchesView {
+    return this.watched ?? NO_WATCHES;
+  }
+  joinedRooms(): Set<string> {
+    return (this.joined ??= new Set());
+  }
+  watchMap(): Map<string, Watch> {
+    return (this.watched ??= new Map());
+  }
   /**
    * Frames of any kind per connection: guards this process against one socket's flood (the
    * per-user message rate is the router's, src/router/sender-rate.ts).
    */
   readonly frames: TokenBucket;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /**
+   * Timers that die with the session; null until the first (issue 18: an idle signed-in
+   * connection keeps no array, no Map and no timer it does not need: ≤ 6 KB each at 10,000).
+   */
+  private timers: NodeJS.Timeout[] | null = null;
+  /** The sign-in deadline (ws-adapter.ts), cleared by `signedIn`. */
+  private authTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private corked = false;
   /** The code this side closed with, if it did (the peer may never answer the close). */
@@ -133,10 +162,11 @@ export class Session {
    * session receives live frames from before the read starts). Held output counts against
    * `maxBufferedBytes` like queued output.
    */
-  private readonly holds = new Map<string, { count: number; frames: MessageFrame[] }>();
+  private holds: Map<string, { count: number; frames: MessageFrame[] }> | null = null;
   private heldBytes = 0;
 
   hold(key: string): void {
+    this.holds ??= new Map();
     const h = this.holds.get(key);
     if (h === undefined) this.holds.set(key, { count: 1, frames: [] });
     else h.count++;
@@ -144,7 +174,7 @@ export class Session {
 
   /** A message frame of conversation `key` (conversationKey): sent now, or held. */
   sendIn(key: string, frame: MessageFrame): boolean {
-    const h = this.holds.get(key);
+    const h = this.holds?.get(key);
     if (h === undefined) return this.send(frame);
     if (!this.isOpen) return false;
     const size = JSON.stringify(frame).length;
@@ -163,9 +193,9 @@ export class Session {
    * by its id).
    */
   release(key: string, listed: ReadonlySet<string>): void {
-    const h = this.holds.get(key);
+    const h = this.holds?.get(key);
     if (h === undefined || --h.count > 0) return;
-    this.holds.delete(key);
+    this.holds!.delete(key);
     for (const f of h.frames) {
       this.heldBytes -= JSON.stringify(f).length;
       if (f.delivery === '' && f.id !== undefined && listed.has(f.id)) continue;
@@ -226,16 +256,30 @@ export class Session {
   }
 
   /** A timer that dies with the session. */
-  later(fn: () => void, ms: number): void {
+  later(fn: () => void, ms: number): NodeJS.Timeout {
     const t = setTimeout(fn, ms);
     t.unref();
-    this.timers.push(t);
+    (this.timers ??= []).push(t);
+    return t;
+  }
+
+  /** Closes the session unless it signs in within `ms` (the timer goes at `signedIn`). */
+  authDeadline(fn: () => void, ms: number): void {
+    this.authTimer = setTimeout(fn, ms);
+    this.authTimer.unref();
+  }
+
+  /** Signed in: the sign-in deadline is gone (a Timeout and its closure less per idle connection). */
+  signedIn(): void {
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
+    this.authTimer = null;
   }
 
   dispose(): void {
     this.closed = true;
-    this.holds.clear();
+    this.holds = null;
     this.heldBytes = 0;
-    for (const t of this.timers.splice(0)) clearTimeout(t);
+    this.signedIn();
+    if (this.timers !== null) for (const t of this.timers.splice(0)) clearTimeout(t);
   }
 }

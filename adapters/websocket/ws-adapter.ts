@@ -214,7 +214,7 @@ export class WebSocketAdapter implements Adapter {
     // The client is told by the close code (1009, 1002); the log says why at warn.
     ws.on('error', (err) => this.ctx.log.warn({ user: s.user, ip, reason: err.message }, 'websocket error'));
     ws.on('close', (code) => this.closed(s, code));
-    s.later(() => {
+    s.authDeadline(() => {
       if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');
     }, this.config.auth.timeoutMs);
   }

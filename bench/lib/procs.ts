@@ -118,9 +118,11 @@ export async function startGatewayProcess(
   options: { adapters?: boolean; fdLimit?: number } = {},
 ): Promise<GatewayProcess> {
   const prof = process.env.BENCH_CPU_PROF;
+  // BENCH_TRACE_GC=1: each GC of the gateway child on its stdout (bench/README.md, the IRC tail).
+  const gcTrace = process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [];
   const child = spawn(
     'gateway-child.ts',
-    ['--expose-gc', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
+    ['--expose-gc', ...gcTrace, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
     options.fdLimit,
   );
   const ready = nextMessage<{
