@@ -9,7 +9,8 @@
  * text on the page. Issue 20, with a mail list in the room too (the test SMTP sink): a mail with
  * a 2 KB attachment shows on the page with its subject, its text (LF line ends) and a line
  * naming the file, and reaches the channel the same way; a web reply to it is mailed threaded;
- * a formatted IRC line reaches another channel of the room with its codes unchanged.
+ * a formatted IRC line reaches another channel of the room with its codes unchanged. A web
+ * upload (issue 17): bridge-web-irc-upload.test.ts.
  */
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
@@ -24,50 +25,15 @@ import { useMailSink } from '../support/mail-sink.js';
 import { waitFor } from '../support/net.js';
 import { sendText } from '../support/hub-calls.js';
 import { signIn, TOKENS, type TestClient } from '../support/websocket.js';
-import { ELF, pngOf } from '../support/files.js';
+import { startWebIrcRoom, tokenOf } from '../support/web-irc-room.js';
 import type { ResultFrame } from '../../adapters/websocket/protocol.js';
-
-const tokenOf = (user: string) => `${user}-token-0123456789`;
 
 describe('a browser user and an IRC user in one room', () => {
   const smtp = useMailSink();
   const irc = useIrcServer();
   const browser = useBrowser();
 
-  /** `users`: more web users, each signing in with the token `<user>-token-0123456789`. */
-  async function start(o: { irc?: Record<string, unknown>; users?: readonly string[] } = {}) {
-    const gw = await irc.gateway({
-      adapterDefinitions: [websocketAdapter as AdapterDefinition<never>],
-      rooms: [
-        { name: 'dev', address: 'im:dev@gw.test', members: ['im:%23dev@irc.test', 'im:room.dev@web.test'] },
-      ],
-      ...(o.irc ? { irc: o.irc } : {}),
-      // The burst test aims at IRC's pace, not at the router's per-sender rate (the room's bridge
-      // inbox is the one Sender of every web post).
-      config: { limits: { perSender: { messagesPerSecond: 1000, burst: 1000 } } },
-      adapters: [
-        {
-          type: 'websocket',
-          domain: 'web.test',
-          http: { port: 0 },
-          auth: {
-            tokens: [
-              { user: 'alice', token: TOKENS.alice },
-              { user: 'bob', token: TOKENS.bob },
-              ...(o.users ?? []).map((user) => ({ user, token: tokenOf(user) })),
-            ],
-          },
-          deliveryTimeoutMs: 2000,
-          // Issue 17: a limit the upload test passes with a small file.
-          uploads: { maxBytes: 512 * 1024 },
-          rooms: [{ name: 'dev', address: 'im:dev@gw.test', title: 'Dev (IRC #dev)' }],
-        },
-      ],
-    });
-    const web = gw.gateway.adapters.find((a) => a.type === 'websocket')!.adapter as WebSocketAdapter;
-    const at = web.address!;
-    return { gw, http: `http://${at.host}:${at.port}` };
-  }
+  const start = (o?: Parameters<typeof startWebIrcRoom>[1]) => startWebIrcRoom(irc, o);
 
   it('carries lines both ways without echoes and shows the IRC user’s presence on the page', async () => {
     const { gw, http } = await start();
@@ -263,74 +229,6 @@ describe('a browser user and an IRC user in one room', () => {
       ['Dave', '<bob> bob from the hub'],
     ]);
     web.close();
-  });
-
-  it('a web user uploads an image with progress; the room shows its preview and IRC gets the post (issue 17)', async () => {
-    const { http } = await start();
-    const alice = await browser.signedIn(http, TOKENS.alice);
-    const bob = await browser.signedIn(http, TOKENS.bob);
-    for (const p of [alice, bob]) {
-      await p.click('li[data-key="room:dev"]');
-      await p.locator('#text:not([disabled])').waitFor();
-    }
-    const dave = await irc.user('Dave');
-    await dave.join('#dev');
-    // Every progress bar the composer shows, as it is drawn (XMLHttpRequest upload progress).
-    // (A script text: the test files are compiled without the DOM's types.)
-    await alice.evaluate(`
-      window.progress = [];
-      new MutationObserver((records) => {
-        for (const r of records)
-          for (const n of r.addedNodes)
-            if (n instanceof HTMLElement)
-              for (const e of n.querySelectorAll('progress')) window.progress.push({ value: e.value, max: e.max });
-      }).observe(document.getElementById('composer-bar'), { childList: true, subtree: true });
-    `);
-    const image = pngOf(300 * 1024);
-    await alice.setInputFiles('#file', { name: 'cat.png', mimeType: 'image/png', buffer: image });
-    await alice.locator('#upload-list .ready', { hasText: 'cat.png (300 KB)' }).waitFor();
-    const progress = (await alice.evaluate('window.progress')) as { value: number; max: number }[];
-    expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1)).toEqual({ value: image.length, max: image.length });
-
-    await say(alice, 'our cat');
-    await alice.locator('li.message.own[data-status="delivered"]', { hasText: 'our cat' }).waitFor();
-    // The other web user sees the preview, loaded from the file store (the page's img-src allows it).
-    const post = bob.locator('li.message:not(.own)', { hasText: 'our cat' });
-    await post.waitFor();
-    const img = post.locator('.attachments img.preview');
-    await expect
-      .poll(() => img.evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth))
-      .toBe(1);
-    const src = (await img.getAttribute('src'))!;
-    expect(src).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/f\/[A-Za-z0-9_-]+\/cat\.png$/);
-    expect(await post.locator('.attachments a', { hasText: 'cat.png (300 KB)' }).getAttribute('href')).toBe(
-      src,
-    );
-    await alice.locator('li.message.own .attachments img.preview').waitFor();
-    // IRC takes no files: the channel gets the caption, then the file's link (docs/message-semantics.md).
-    await waitFor(
-      () => dave.lines.filter((l) => l.target === '#dev').length >= 2 || undefined,
-      5000,
-      'post on #dev',
-    );
-    expect(dave.lines.filter((l) => l.target === '#dev').map((l) => l.message)).toEqual([
-      '<alice@web.test> our cat',
-      `<alice@web.test> cat.png (image/png, 300 KiB): ${src}`,
-    ]);
-    await browser.screenshot(bob, 'web-upload-preview');
-
-    // Over the limit: said before a byte goes out; a forbidden type: the store's refusal shown.
-    await alice.setInputFiles('#file', {
-      name: 'huge.png',
-      mimeType: 'image/png',
-      buffer: Buffer.alloc(600 * 1024),
-    });
-    await alice
-      .locator('#upload-list .refused', { hasText: 'huge.png: 600 KB: files are limited to 512 KB' })
-      .waitFor();
-    await alice.setInputFiles('#file', { name: 'kitten.png', mimeType: 'image/png', buffer: ELF });
-    await alice.locator('#upload-list .refused', { hasText: /^kitten\.png: .*not/ }).waitFor();
   });
 
   it('a mail with a 2 KB attachment reaches the page and the channel readable; a web reply is mailed threaded', async () => {
