@@ -118,9 +118,12 @@ export async function startGatewayProcess(
   options: { adapters?: boolean; fdLimit?: number } = {},
 ): Promise<GatewayProcess> {
   const prof = process.env.BENCH_CPU_PROF;
+  // BENCH_GATEWAY_FLAGS: extra node flags for gateway children only (e.g. GC settings), to
+  // measure them without changing the load generator or the baselines.
+  const flags = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter((f) => f !== '');
   const child = spawn(
     'gateway-child.ts',
-    ['--expose-gc', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
+    ['--expose-gc', ...flags, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
     options.fdLimit,
   );
   const ready = nextMessage<{
