@@ -205,19 +205,8 @@ function putAscii(b: Buffer, s: string, o: number): number {
   return o;
 }
 
-/** Writes `s` as UTF-8 at `o` (room reserved); returns the offset after it. */
-function putText(b: Buffer, s: string, o: number): number {
-  const start = o;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return start + b.write(s, start, 'utf8');
-    b[o++] = c;
-  }
-  return o;
-}
-
 /**
- * putText for a header value, checking it as it goes (isHeaderValue): printable ASCII and HTAB
+ * Writes a header value as UTF-8 at `o` (room reserved), checking it as it goes (isHeaderValue): printable ASCII and HTAB
  * are written octet by octet; anything else is checked whole, then written as UTF-8. Returns the
  * offset after it, or -1 when the value is not allowed (the caller discards the frame).
  */
