@@ -71,21 +71,8 @@ function checkMethod(method: string): void {
   if (!isWordRun(method, true)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
 }
 
-/** draft §10: one header that cannot break the frame (docs/hub-protocol.md part 3 row 8). */
-function checkHeader(name: string, value: string): void {
-  if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
-  if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
-  // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
-  if (name === 'Content-Transfer-Encoding')
-    throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
-  if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
-}
-
 function checkHeaders(headers: readonly Header[]): void {
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i]!;
-    checkHeader(h[0], h[1]);
-  }
+  for (const [name, value] of headers) checkHeader(name, value);
 }
 
 /**
@@ -104,6 +91,12 @@ function checkName(name: string): void {
   // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
   if (name === 'Content-Transfer-Encoding')
     throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
+}
+
+/** draft §10: one header that cannot break the frame (docs/hub-protocol.md part 3 row 8). */
+function checkHeader(name: string, value: string): void {
+  checkName(name);
+  if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
 }
 
 /** A command head's parts (draft §10 command), before anything is written. */
