@@ -61,6 +61,9 @@ export function gatewayConfig(
     // per-source bookkeeping is measured and nothing is refused.
     federation: { perSourceOutstanding: LIMITS.maxOutstandingCommands },
     ops: { host: '127.0.0.1', port: 0 },
+    // The file server (issue 17) is on by default on 8090: a free port, so that two gateways of
+    // one run (federation) can both start.
+    files: { listen: { host: '127.0.0.1', port: 0 } },
     // Nothing kept (as before issue 15), so that these figures compare with earlier runs and two
     // gateways of one run never share ./data; bench/store.ts measures the store on and off.
     storage: { backend: 'none' },

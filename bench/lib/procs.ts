@@ -120,9 +120,12 @@ export async function startGatewayProcess(
   const prof = process.env.BENCH_CPU_PROF;
   // BENCH_TRACE_GC=1: each GC of the gateway child on its stdout (bench/README.md, the IRC tail).
   const gcTrace = process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [];
+  // BENCH_GATEWAY_FLAGS: extra node flags for gateway children only (e.g. GC settings), to
+  // measure them without changing the load generator or the baselines.
+  const flags = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter((f) => f !== '');
   const child = spawn(
     'gateway-child.ts',
-    ['--expose-gc', ...gcTrace, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
+    ['--expose-gc', ...gcTrace, ...flags, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
     options.fdLimit,
   );
   const ready = nextMessage<{

@@ -103,18 +103,57 @@ export class PeerLink {
   /**
    * Sends `op` to the peer and resolves with its answer; never rejects. A source over its share
    * of the link (link-share.ts) is answered `resources` without using the link.
+   *
+   * Hot path (issue 18, bench/README.md "Federation"): with the link up, one reaction on the
+   * command's answer and no async frame (an `async` function with two awaits cost the
+   * federation benchmark two extra microtask turns and its promises per message); connecting,
+   * reconnecting and the one retry after a cut connection take the async path below.
    */
-  async deliver(op: Operation): Promise<Answer> {
+  deliver(op: Operation): Promise<Answer> {
     const source = sourceOf(op);
     if (!this.share.take(source))
-      return this.ownError(
-        'resources',
-        `too many unanswered commands from ${source} on the link to ${this.o.peer} (federation.perSourceOutstanding)`,
+      return Promise.resolve(
+        this.ownError(
+          'resources',
+          `too many unanswered commands from ${source} on the link to ${this.o.peer} (federation.perSourceOutstanding)`,
+        ),
       );
-    // One async frame for the whole command (the relay path: no wrapper around it).
+    const c = this.current;
+    if (this.stopped || c === null || c.draining || c.client === null)
+      return this.deliverAsync(op, source, 0);
+    this.lastUsed = Date.now();
+    const flight = { cut: false };
+    c.inflight.add(flight);
+    return c.client.command(op.method, op.headers, op.payload ?? null).then((r) => {
+      this.landed(c, flight);
+      // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once.
+      if (!flight.cut || this.stopped) {
+        this.share.give(source);
+        return r;
+      }
+      this.retrying(op);
+      return this.deliverAsync(op, source, 1);
+    });
+  }
+
+  /** The command of `flight` on `c` is answered (really or synthetically). */
+  private landed(c: Conn, flight: { cut: boolean }): void {
+    c.inflight.delete(flight);
+    if (c.draining && c.inflight.size === 0) void c.client!.close();
+  }
+
+  private retrying(op: Operation): void {
+    this.o.log.info(
+      { peer: this.o.peer, method: op.method },
+      'peer closed with our command unanswered; retrying',
+    );
+  }
+
+  /** `deliver` when the link is not up, or for the retry (`first` = 1); gives the source's share back. */
+  private async deliverAsync(op: Operation, source: string, first: number): Promise<Answer> {
     try {
       this.lastUsed = Date.now();
-      for (let attempt = 0; ; attempt++) {
+      for (let attempt = first; ; attempt++) {
         const c = await this.acquire(op);
         if (!isConn(c)) return c;
         const flight = { cut: false };
@@ -123,16 +162,11 @@ export class PeerLink {
         try {
           r = await c.client!.command(op.method, op.headers, op.payload ?? null);
         } finally {
-          c.inflight.delete(flight);
-          if (c.draining && c.inflight.size === 0) void c.client!.close();
+          this.landed(c, flight);
         }
-        // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once. The
-        // response frame is an Answer (src/protocol): passed on as it is.
+        // The response frame is an Answer (src/protocol): passed on as it is.
         if (!flight.cut || attempt > 0 || this.stopped) return r;
-        this.o.log.info(
-          { peer: this.o.peer, method: op.method },
-          'peer closed with our command unanswered; retrying',
-        );
+        this.retrying(op);
       }
     } finally {
       this.share.give(source);

@@ -143,3 +143,55 @@ describe('the encoder still refuses injection in values built by code', () => {
     expect(() => encodeCommand('1', 'send', [...relayed, ['', 'x']])).toThrow();
   });
 });
+
+describe('issue 18: checks folded into the batch writer and the decoder value cache', () => {
+  it('FrameBatch accepts a header exactly when isHeaderName/isHeaderValue do, and a refused frame leaves the batch as it was', () => {
+    const names = fc.oneof(
+      fc.constantFrom('Sender', 'Visited', 'Content-Length', 'X-A'),
+      over('Ab:-\x20\x21\x7f'),
+    );
+    fc.assert(
+      fc.property(names, units, (name, value) => {
+        const ok =
+          isHeaderName(name) &&
+          name !== 'Content-Length' &&
+          name !== 'Content-Transfer-Encoding' &&
+          isHeaderValue(value);
+        const batch = new FrameBatch().command('1', 'send', [['Sender', 'im:a@b.c']], null);
+        const before = Buffer.from(
+          new FrameBatch().command('1', 'send', [['Sender', 'im:a@b.c']], null).take()!,
+        );
+        let threw = false;
+        try {
+          batch.response('2', 'ok', 'send', [
+            ['Inbox', 'im:b@b.c'],
+            [name, value],
+          ]);
+        } catch {
+          threw = true;
+        }
+        expect(threw).toBe(!ok);
+        if (threw) expect(batch.take()!.equals(before)).toBe(true);
+        else {
+          const single = encodeCommand('1', 'send', [['Sender', 'im:a@b.c']]);
+          expect(batch.count).toBe(2);
+          expect(decodeAll(batch.take()!).frames[0]).toEqual(decodeAll(single).frames[0]);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('decoded values are the same strings whether or not the cache holds them', () => {
+    fc.assert(
+      fc.property(fc.array(over('ab:@.\t -', 12), { minLength: 1, maxLength: 8 }), (values) => {
+        const wire = values.map((v, i) => `>${i + 1} send\r\nX: ${v}\r\n\r\n`).join('');
+        const twice = decodeAll(Buffer.from(wire + wire, 'latin1')).frames;
+        const expected = values.map((v) => v.replace(/^[ \t]+|[ \t]+$/g, ''));
+        const got = twice.map((f) => (f.kind === 'command' ? (f.headers[0]?.[1] ?? '') : '?'));
+        expect(got).toEqual([...expected, ...expected]);
+      }),
+      RUNS,
+    );
+  });
+});

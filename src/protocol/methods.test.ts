@@ -107,3 +107,24 @@ describe('checkCommand', () => {
     ).toBeNull();
   });
 });
+
+describe('checkCommand remembers accepted values (issue 18)', () => {
+  it('gives the same verdicts, in any order, with the accepted values remembered', () => {
+    const spec = methodSpec('send', 'imtp')!;
+    const payload = new Uint8Array(1);
+    const good = ['im:alice@a.test', 'im:bob@b.test', 'carol@c.test', 'im:dave@d.test', 'im:eve@e.test'];
+    const bad = ['im:', 'alice', 'im:a b@c.test', ''];
+    const verdict = (v: string): string | null =>
+      checkCommand(spec, {
+        headers: [
+          ['Sender', v],
+          ['Inbox', 'im:bob@b.test'],
+        ],
+        payload,
+      });
+    for (let round = 0; round < 3; round++) {
+      for (const v of good) expect(verdict(v)).toBeNull();
+      for (const v of bad) expect(verdict(v)).toBe('invalid Sender value');
+    }
+  });
+});

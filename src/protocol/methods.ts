@@ -259,6 +259,25 @@ export function checkCommand(
 type ValueCheck = (value: string) => boolean;
 
 /**
+ * `check` with a memory of the last four values it accepted (issue 18). A relay checks the same
+ * few Sender, Inbox and Visited values on every send, twice (as the command arrives and as it is
+ * relayed), and the frame decoder hands out the same strings for them (octets.ts), so most
+ * checks end at a pointer comparison. The checks are pure functions of the value; only accepted
+ * values are remembered.
+ */
+function remembered(check: ValueCheck): ValueCheck {
+  const seen: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  let next = 0;
+  return (value) => {
+    if (value === seen[0] || value === seen[1] || value === seen[2] || value === seen[3]) return true;
+    if (!check(value)) return false;
+    seen[next] = value;
+    next = (next + 1) & 3;
+    return true;
+  };
+}
+
+/**
  * Per method: the value checks of the headers it knows (its own and COMMON_HEADERS) that have a
  * grammar; one Map lookup per received header instead of three list scans and a second lookup.
  */
@@ -270,7 +289,7 @@ function valueChecks(spec: MethodSpec): ReadonlyMap<string, ValueCheck> {
     const built = new Map<string, ValueCheck>();
     for (const name of [...spec.required, ...spec.optional, ...COMMON_HEADERS]) {
       const check = headerCheck(name);
-      if (check !== undefined) built.set(name, check);
+      if (check !== undefined) built.set(name, remembered(check));
     }
     VALUE_CHECKS.set(spec, built);
     m = built;

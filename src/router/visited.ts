@@ -20,6 +20,9 @@ export const MAX_FORWARDS_HEADER = 'Max-Forwards';
 export const DEFAULT_MAX_FORWARDS = 128;
 export const DEFAULT_MAX_VISITED = 16;
 
+/** The relayed counts a send usually carries, as text: no number-to-string per send (issue 18). */
+const FORWARDS_TEXT: readonly string[] = Array.from({ length: DEFAULT_MAX_FORWARDS }, (_, i) => String(i));
+
 /** What a send's loop headers say, read once on arrival. */
 export interface HopState {
   /** The Visited value to relay: the received list plus our token. */
@@ -68,7 +71,7 @@ export function checkHops(headers: Headers, token: string, maxVisited: number): 
   if (count <= 0) throw new HubError('loop', 'hop count exhausted');
   return {
     visited: tokens.length === 0 ? token : tokens.join(' ') + ' ' + token,
-    maxForwards: String(count - 1),
+    maxForwards: count <= DEFAULT_MAX_FORWARDS ? FORWARDS_TEXT[count - 1]! : String(count - 1),
   };
 }
 

@@ -174,15 +174,41 @@ export function trimWsp(s: string): string {
 export function headerValue(buf: Buffer, s: number, e: number): string | null {
   // Printable ASCII and HTAB (the common case): valid as they are, and latin1 = UTF-8 for them.
   let i = s;
+  let h = 0;
   while (i < e) {
     const c = buf[i]!;
     if (c >= 0x20 ? c > 0x7e : c !== HTAB) break;
+    h = (h * 31 + c) | 0;
     i++;
   }
-  if (i === e) return latin1(buf, s, e);
+  if (i === e) return e - s > VALUE_CACHE_MAX_LENGTH ? latin1(buf, s, e) : cachedValue(buf, s, e, h);
   const text = utf8(buf, s, e);
   if (!SUSPECT_VALUE.test(text)) return text;
   if (BAD_VALUE.test(text) || firstInvalidUtf8(buf, s, e) !== -1) return null;
+  return text;
+}
+
+/**
+ * Recent short ASCII header values, direct-mapped by a hash of their octets (issue 18). A relay
+ * sees the same few Sender, Inbox and Visited values again and again: handing out the string made
+ * the last time saves a native slice and a string per header, and the router's caches keyed by
+ * these strings (readInbox) find a string whose hash V8 already knows. Bounded (256 strings of at
+ * most 96 characters); a collision just replaces the slot.
+ */
+const VALUE_CACHE_SIZE = 256;
+const VALUE_CACHE_MAX_LENGTH = 96;
+const valueCache: (string | undefined)[] = new Array<string | undefined>(VALUE_CACHE_SIZE).fill(undefined);
+
+function cachedValue(buf: Buffer, s: number, e: number, hash: number): string {
+  const slot = (hash ^ (hash >>> 8)) & (VALUE_CACHE_SIZE - 1);
+  const v = valueCache[slot];
+  if (v !== undefined && v.length === e - s) {
+    let i = 0;
+    while (i < v.length && v.charCodeAt(i) === buf[s + i]) i++;
+    if (i === v.length) return v;
+  }
+  const text = latin1(buf, s, e);
+  valueCache[slot] = text;
   return text;
 }
 
