@@ -19,8 +19,7 @@ import { NS_RECEIPTS } from './disco.js';
 import { pickBody, xmppToCpimMessage, type InboundRelations } from './message-map.js';
 import { readMessage } from './payload.js';
 import type { XmppIds } from './relation-ids.js';
-import { readStanzaRelations } from './relation-stanzas.js';
-import { inboundRelation } from './relations-in.js';
+import { inboundRelation, relationsOrRefusal } from './relations-in.js';
 import type { StanzaError } from './stanza-errors.js';
 import { hubErrorToStanza } from './stanza-errors.js';
 import { errorReply } from './stanzas.js';
@@ -75,15 +74,9 @@ export async function onMessage(c: InboundContext, el: Element): Promise<void> {
     if (e instanceof XmppMappingError) return c.send(errorReply(el, mappingError(e, 'from')));
     throw e;
   }
-  const s = readStanzaRelations(el, { maxReactions: c.maxReactions });
-  if (s.tooManyReactions === true)
-    return c.send(
-      errorReply(el, {
-        condition: 'policy-violation',
-        type: 'modify',
-        text: `more than ${c.maxReactions} reactions (limits.maxReactions)`,
-      }),
-    );
+  const read = relationsOrRefusal(el, c.maxReactions);
+  if (read.refusal !== undefined) return c.send(read.refusal);
+  const s = read.s;
   const bare = bareJid(parseJid(m.from));
   const who = xmppToCpim(m.from, 'im', c.addressing).uri;
   const ir = inboundRelation(s, c.ids, bare, who, pickBody(m)?.text, parseJid(m.from).local || bare);

@@ -25,9 +25,8 @@ import {
   NS_REPLY,
   NS_RETRACT,
   NS_SID,
-  readStanzaRelations,
 } from './relation-stanzas.js';
-import { inboundRelation } from './relations-in.js';
+import { inboundRelation, relationsOrRefusal } from './relations-in.js';
 import { hubErrorToStanza } from './stanza-errors.js';
 import { errorReply } from './stanzas.js';
 
@@ -60,15 +59,9 @@ export async function postToRoom(
   o: Occupant,
   m: XmppMessage,
 ): Promise<void> {
-  const s = readStanzaRelations(el, { maxReactions: c.maxReactions });
-  if (s.tooManyReactions === true)
-    return c.send(
-      errorReply(el, {
-        condition: 'policy-violation',
-        type: 'modify',
-        text: `more than ${c.maxReactions} reactions (limits.maxReactions)`,
-      }),
-    );
+  const read = relationsOrRefusal(el, c.maxReactions);
+  if (read.refusal !== undefined) return c.send(read.refusal);
+  const s = read.s;
   const body = m.body[0];
   const bare = bareJid(parseJid(o.jid));
   const ir = inboundRelation(s, c.ids, bare, o.uri, body?.text, o.nick);

@@ -8,7 +8,9 @@
  */
 import { REACTION_KEY_MAX, editFallback, retractionFallback, type Relations } from '../../src/index.js';
 import type { ReactionChange, XmppIds } from './relation-ids.js';
-import type { StanzaRelations } from './relation-stanzas.js';
+import type { Element } from '@xmpp/component';
+import { readStanzaRelations, type StanzaRelations } from './relation-stanzas.js';
+import { errorReply } from './stanzas.js';
 
 export type InboundRelation =
   /** No relation (or one that degraded to none): the message as it is. */
@@ -37,6 +39,26 @@ export function validReactionKey(k: string): boolean {
  * reactions, retraction, correction, reply (a message is at most one of the first three, message-semantics
  * 2.1).
  */
+/**
+ * A stanza's relations (relation-stanzas.ts), or the error to send back: a reactions element
+ * with more distinct keys than `limits.maxReactions` is refused `policy-violation` (RFC 6120
+ * 8.3.3.12), for chats and hosted rooms alike.
+ */
+export function relationsOrRefusal(
+  el: Element,
+  maxReactions: number,
+): { readonly s: StanzaRelations; readonly refusal?: never } | { readonly refusal: Element } {
+  const s = readStanzaRelations(el, { maxReactions });
+  if (s.tooManyReactions !== true) return { s };
+  return {
+    refusal: errorReply(el, {
+      condition: 'policy-violation',
+      type: 'modify',
+      text: `more than ${maxReactions} reactions (limits.maxReactions)`,
+    }),
+  };
+}
+
 export function inboundRelation(
   s: StanzaRelations,
   ids: XmppIds,
