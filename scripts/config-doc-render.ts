@@ -246,7 +246,7 @@ With no configuration file, \`start\` runs the demo of src/config/demo.ts: the h
 demo users alice and bob (hub PLAIN passwords \`alice\` and \`bob\`, web tokens
 \`alice-demo-token-change-me\` and \`bob-demo-token-change-me\`). It says so loudly on standard
 error and in a \`warn\` line, prints where to go on standard output, and never binds anything
-but 127.0.0.1. \`CPIM_DEMO_PORTS\` moves its ports (\`imtp=N,pitp=N,http=N,smtp=N\`, any subset),
+but 127.0.0.1. \`CPIM_DEMO_PORTS\` moves its ports (\`imtp=N,pitp=N,http=N,smtp=N,ops=N,files=N\`, any subset),
 for a machine where one is taken and for tests.
 `;
 
