@@ -63,6 +63,9 @@ export async function linkLongText(
   owner: string,
 ): Promise<LinkedText | null> {
   if (store === null) return null;
+  // The common chat line (one line within the budget) is never long: no split on the hot path,
+  // where plan() splits the text again anyway.
+  if (!/[\r\n]/.test(text) && byteLength(text) <= budget) return null;
   const lines = splitMessage(text, budget);
   if (lines.length <= maxLines) return null;
   let url: string;
