@@ -64,7 +64,7 @@ export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, da
     f = read.frame;
   }
   const id = 'id' in f ? f.id : undefined;
-  if (!s.frames.take())
+  if (!s.takeFrame())
     return fail(s, chat, {
       type: 'error',
       code: 'rate-limited',
