@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { monotonicClock } from '../../src/index.js';
 import type { MessageFrame, PageState, ServerFrame } from './protocol.js';
+import type { Deadline } from './deadlines.js';
 import type { SessionHost } from './session-socket.js';
 
 /** Close codes (RFC 6455 7.4.2: 4000-4999 are for applications). README.md lists them. */
@@ -93,8 +94,11 @@ export class Session {
    * connection keeps no array, no Map and no timer it does not need: ≤ 6 KB each at 10,000).
    */
   private timers: NodeJS.Timeout[] | null = null;
-  /** The sign-in deadline (ws-adapter.ts), cleared by `signedIn`. */
-  private authTimer: NodeJS.Timeout | null = null;
+  /**
+   * The sign-in deadline until `signedIn` (ws-adapter.ts), then the token's expiry if it has one
+   * (handlers.ts): an entry of the adapter's DeadlineSweep, not a timer of its own (deadlines.ts).
+   */
+  deadline: Deadline | null = null;
   private closed = false;
   private corked = false;
   /** The code this side closed with, if it did (the peer may never answer the close). */
@@ -290,16 +294,10 @@ export class Session {
     return t;
   }
 
-  /** Closes the session unless it signs in within `ms` (the timer goes at `signedIn`). */
-  authDeadline(fn: () => void, ms: number): void {
-    this.authTimer = setTimeout(fn, ms);
-    this.authTimer.unref();
-  }
-
-  /** Signed in: the sign-in deadline is gone (a Timeout and its closure less per idle connection). */
+  /** Signed in: the sign-in deadline is gone (and at `dispose`, the token's expiry). */
   signedIn(): void {
-    if (this.authTimer !== null) clearTimeout(this.authTimer);
-    this.authTimer = null;
+    this.deadline?.cancel();
+    this.deadline = null;
   }
 
   dispose(): void {

@@ -144,6 +144,8 @@ export class WebSocketAdapter implements Adapter {
 
   private async shutdown(deadlineMs: number): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.chat.signInDeadlines.stop();
+    this.chat.expiries.stop();
 
     const sessions = [...this.chat.sessions];
     for (const s of sessions) s.close(CLOSE.goingAway, 'gateway stopping');
@@ -220,9 +222,7 @@ export class WebSocketAdapter implements Adapter {
     const s = new Session(ws, this.chat.nextId('w'), this.config.limits, socket, this.host);
     this.chat.sessions.add(s);
     ws.session = s;
-    s.authDeadline(() => {
-      if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');
-    }, this.config.auth.timeoutMs);
+    s.deadline = this.chat.signInDeadlines.add(s, this.config.auth.timeoutMs);
   }
 
   private closed(s: Session, code: number): void {
