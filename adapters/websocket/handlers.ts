@@ -64,7 +64,7 @@ export function handleFrame(chat: WebChat, tokens: TokenVerifier, s: Session, da
     f = read.frame;
   }
   const id = 'id' in f ? f.id : undefined;
-  if (!s.frames.take())
+  if (!s.takeFrame())
     return fail(s, chat, {
       type: 'error',
       code: 'rate-limited',
@@ -201,11 +201,7 @@ function signIn(
   s.version = version;
   u.sessions.add(s);
   chat.byToken.set(s.token, s);
-  if (check.expiresAt !== undefined)
-    s.later(
-      () => s.close(CLOSE.tokenExpired, 'the token has expired'),
-      Math.min(check.expiresAt - Date.now(), 2 ** 31 - 1),
-    );
+  if (check.expiresAt !== undefined) s.deadline = chat.expiries.add(s, check.expiresAt - Date.now());
   const rooms = [...chat.rooms.values()].filter((r) => mayRead(r, u.name));
   s.send({
     type: 'welcome',

@@ -7,25 +7,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  ConnectionCounter,
-  ListenError,
-  LogThrottle,
-  type AdapterListenerLimits,
-  type Logger,
-} from '../../src/index.js';
+import { WebSocketServer, type Server as WsServer } from 'ws';
+import { ListenError, LogThrottle, type AdapterListenerLimits, type Logger } from '../../src/index.js';
+import { AddressSlots } from './address-slots.js';
 import type { WebSocketConfig } from './config.js';
 import {
   answerClientError,
   duplicateHost,
   guardRequest,
-  guardUpgrade,
   refuseUpgrade,
   requestPath,
 } from './http-boundary.js';
 import type { WebMetrics } from './metrics.js';
 import type { PageAssets } from './page-build.js';
+import { SessionSocket } from './session-socket.js';
+import { guardUpgrade, upgraded } from './upgrade-guard.js';
 import { UPLOAD_PATH, type UploadHandler } from './upload.js';
 
 export interface WebServerOptions {
@@ -37,7 +33,7 @@ export interface WebServerOptions {
   readonly log: Logger;
   /** Whether another connection may open now (connection limit). */
   readonly admit: () => boolean;
-  readonly onConnection: (ws: WebSocket, req: IncomingMessage) => void;
+  readonly onConnection: (ws: SessionSocket, req: IncomingMessage) => void;
   /** Connections per remote address (issue 13); absent = not enforced. */
   readonly limits?: AdapterListenerLimits;
   /** Issue 17: `POST /upload` (upload.ts); absent = 404. */
@@ -81,17 +77,19 @@ export function originAllowed(
 
 export class WebServer {
   private readonly server: Server;
-  private readonly perAddress: ConnectionCounter | null;
+  private readonly perAddress: AddressSlots | null;
   private readonly refusals: LogThrottle;
   /** Connections over their address's limit: every request on them is answered 503. */
   private readonly refused = new WeakSet<Socket>();
-  private readonly wss: WebSocketServer;
+  private readonly wss: WsServer<typeof SessionSocket>;
   /** The page, told where the WebSocket endpoint is. */
   private readonly html: string | null;
 
   constructor(private readonly o: WebServerOptions) {
-    this.wss = new WebSocketServer({
+    this.wss = new WebSocketServer<typeof SessionSocket>({
       noServer: true,
+      // Each connection's events go to its Session without listeners of its own (issue 18).
+      WebSocket: SessionSocket,
       // RFC 6455 7.4.1: larger frames close the connection with 1009.
       maxPayload: o.config.limits.maxFrameBytes,
       perMessageDeflate: false,
@@ -120,7 +118,7 @@ export class WebServer {
     this.server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
       refuseUpgrade(socket, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' }),
     );
-    this.perAddress = o.limits === undefined ? null : new ConnectionCounter(o.limits.connectionsPerAddress);
+    this.perAddress = o.limits === undefined ? null : new AddressSlots(o.limits.connectionsPerAddress);
     this.refusals = new LogThrottle(o.limits?.warnIntervalMs ?? 10_000);
     this.server.on(
       'clientError',
@@ -135,13 +133,7 @@ export class WebServer {
    * with Retry-After (RFC 9110 15.6.4) before any upgrade, and is closed.
    */
   private count(socket: Socket): void {
-    const release = this.perAddress?.acquire(socket.remoteAddress ?? '');
-    if (release === undefined) return;
-    if (release !== null) {
-      // Released exactly once (ConnectionCounter ignores a second call).
-      socket.once('close', release);
-      return;
-    }
+    if (this.perAddress === null || this.perAddress.take(socket)) return;
     this.refused.add(socket);
     const suppressed = this.refusals.allow();
     if (suppressed >= 0)
@@ -184,7 +176,10 @@ export class WebServer {
     if (!originAllowed(req.headers.origin, req.headers.host, this.o.config.http.allowedOrigins))
       return refuseUpgrade(socket, 403, 'Forbidden');
     if (!this.o.admit()) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.o.onConnection(ws, req));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded(socket);
+      this.o.onConnection(ws, req);
+    });
   }
 
   private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {

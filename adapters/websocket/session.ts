@@ -6,8 +6,10 @@
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { TokenBucket } from '../../src/index.js';
+import { monotonicClock } from '../../src/index.js';
 import type { MessageFrame, PageState, ServerFrame } from './protocol.js';
+import type { Deadline } from './deadlines.js';
+import type { SessionHost } from './session-socket.js';
 
 /** Close codes (RFC 6455 7.4.2: 4000-4999 are for applications). README.md lists them. */
 export const CLOSE = {
@@ -79,22 +81,28 @@ export class Session {
     return (this.watched ??= new Map());
   }
   /**
-   * Frames of any kind per connection: guards this process against one socket's flood (the
-   * per-user message rate is the router's, src/router/sender-rate.ts).
+   * Frames of any kind per connection (`takeFrame`): guards this process against one socket's
+   * flood (the per-user message rate is the router's, src/router/sender-rate.ts). A token bucket
+   * kept in two small integers on the session, thousandths of a frame and whole milliseconds
+   * (issue 18: a TokenBucket, its spec and its state were three objects and two boxed numbers,
+   * ~160 B per connection; integers stay unboxed).
    */
-  readonly frames: TokenBucket;
+  private frameMillis: number;
+  private frameAt: number;
   /**
    * Timers that die with the session; null until the first (issue 18: an idle signed-in
    * connection keeps no array, no Map and no timer it does not need: ≤ 6 KB each at 10,000).
    */
   private timers: NodeJS.Timeout[] | null = null;
-  /** The sign-in deadline (ws-adapter.ts), cleared by `signedIn`. */
-  private authTimer: NodeJS.Timeout | null = null;
+  /**
+   * The sign-in deadline until `signedIn` (ws-adapter.ts), then the token's expiry if it has one
+   * (handlers.ts): an entry of the adapter's DeadlineSweep, not a timer of its own (deadlines.ts).
+   */
+  deadline: Deadline | null = null;
   private closed = false;
   private corked = false;
   /** The code this side closed with, if it did (the peer may never answer the close). */
   closeCode: number | null = null;
-  onOverflow: (() => void) | null = null;
 
   /** The peer's address, as its TCP connection shows it; '' when unknown. */
   get remoteAddress(): string {
@@ -111,8 +119,31 @@ export class Session {
      * writes to; null when unknown (writes are then not batched).
      */
     private readonly socket: Duplex | null = null,
+    /** Where the session's events and overflow go (the adapter; null in tests of the session alone). */
+    readonly host: SessionHost | null = null,
   ) {
-    this.frames = new TokenBucket({ ratePerSecond: limits.framesPerSecond, burst: limits.frameBurst });
+    if (!(limits.framesPerSecond > 0) || !(limits.frameBurst >= 1))
+      throw new RangeError('framesPerSecond must be positive and frameBurst at least 1');
+    this.frameMillis = limits.frameBurst * 1000;
+    this.frameAt = Math.floor(monotonicClock());
+  }
+
+  /**
+   * Takes one frame from the connection's bucket (up to `frameBurst` at once, refilled at
+   * `framesPerSecond`: the arithmetic of src/policy/token-bucket.ts); false when none is left.
+   */
+  takeFrame(): boolean {
+    const now = Math.floor(monotonicClock());
+    const elapsed = now - this.frameAt;
+    if (elapsed > 0) {
+      const full = this.limits.frameBurst * 1000;
+      const t = this.frameMillis + elapsed * this.limits.framesPerSecond;
+      this.frameMillis = t > full ? full : t;
+      this.frameAt = now;
+    }
+    if (this.frameMillis < 1000) return false;
+    this.frameMillis -= 1000;
+    return true;
   }
 
   get isOpen(): boolean {
@@ -148,7 +179,7 @@ export class Session {
   }
 
   private overflow(): void {
-    this.onOverflow?.();
+    this.host?.overflowed(this);
     this.close(CLOSE.slowConsumer, 'output buffer full: the client is not reading');
     // The close frame waits behind unread output: a client that never reads never sees it.
     this.later(() => this.ws.terminate(), 1000);
@@ -239,7 +270,7 @@ export class Session {
         this.pendingPing = null;
         if (payload === null || !this.isOpen) return;
         if (this.ws.bufferedAmount + payload.length > this.limits.maxBufferedBytes) {
-          this.onOverflow?.();
+          this.host?.overflowed(this);
           this.close(CLOSE.slowConsumer, 'output buffer full: the client is not reading');
           this.later(() => this.ws.terminate(), 1000);
           return;
@@ -263,16 +294,10 @@ export class Session {
     return t;
   }
 
-  /** Closes the session unless it signs in within `ms` (the timer goes at `signedIn`). */
-  authDeadline(fn: () => void, ms: number): void {
-    this.authTimer = setTimeout(fn, ms);
-    this.authTimer.unref();
-  }
-
-  /** Signed in: the sign-in deadline is gone (a Timeout and its closure less per idle connection). */
+  /** Signed in: the sign-in deadline is gone (and at `dispose`, the token's expiry). */
   signedIn(): void {
-    if (this.authTimer !== null) clearTimeout(this.authTimer);
-    this.authTimer = null;
+    this.deadline?.cancel();
+    this.deadline = null;
   }
 
   dispose(): void {

@@ -21,6 +21,7 @@ import {
   type PresAddress,
 } from '../../src/index.js';
 import { KnownFiles } from './attachments.js';
+import { DeadlineSweep } from './deadlines.js';
 import { frameKey } from './history.js';
 import type { WebMetrics } from './metrics.js';
 import { WebOffline } from './offline.js';
@@ -28,7 +29,7 @@ import { WebStorage } from './storage.js';
 import { KnownMessages } from './relations.js';
 import type { WebRoomConfig, WebSocketConfig } from './config.js';
 import type { MessageFrame, PresenceState } from './protocol.js';
-import type { Session } from './session.js';
+import { CLOSE, type Session } from './session.js';
 import { buildPresence, presentityOf, readPresence, roomInbox, userInbox } from './translate.js';
 
 export interface WebUser {
@@ -97,6 +98,14 @@ export class WebChat {
   known: KnownMessages;
   /** Issue 17: links of the gateway's file store this adapter has seen (attachments.ts). */
   readonly files: KnownFiles;
+  /**
+   * Issue 18: the sign-in deadline of every connection and the expiry of every signed token, each
+   * on one timer (deadlines.ts) instead of one per connection.
+   */
+  readonly signInDeadlines = new DeadlineSweep((s) => {
+    if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');
+  });
+  readonly expiries = new DeadlineSweep((s) => s.close(CLOSE.tokenExpired, 'the token has expired'));
 
   constructor(
     readonly config: WebSocketConfig,

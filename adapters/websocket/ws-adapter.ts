@@ -4,9 +4,8 @@
  * store and serves watchers) and bridges web rooms into gateway rooms. I/O lives here and in
  * http-server.ts; translation is in translate.ts, frame handling in handlers.ts.
  */
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import type {
   Adapter,
   AdapterContext,
@@ -22,6 +21,7 @@ import { deliverOperation } from './inbound.js';
 import { WebMetrics } from './metrics.js';
 import { pageAssets } from './page-build.js';
 import { CLOSE, Session } from './session.js';
+import type { SessionHost, SessionSocket } from './session-socket.js';
 import { onlyCredentialsChanged, revokedUsers } from './reconfigure.js';
 import { TokenVerifier } from './tokens.js';
 import { UploadHandler } from './upload.js';
@@ -144,6 +144,8 @@ export class WebSocketAdapter implements Adapter {
 
   private async shutdown(deadlineMs: number): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.chat.signInDeadlines.stop();
+    this.chat.expiries.stop();
 
     const sessions = [...this.chat.sessions];
     for (const s of sessions) s.close(CLOSE.goingAway, 'gateway stopping');
@@ -186,37 +188,41 @@ export class WebSocketAdapter implements Adapter {
     }
   }
 
-  private accept(ws: WebSocket, socket: Duplex): void {
-    const l = this.config.limits;
-    const s = new Session(ws, this.chat.nextId('w'), l, socket);
-    this.chat.sessions.add(s);
-    const ip = (socket as Partial<Socket>).remoteAddress;
-    s.onOverflow = () => this.ctx.log.info({ user: s.user }, 'closing a connection that does not read');
+  /**
+   * What every session's events do (session-socket.ts): one object for all connections, so an
+   * idle connection keeps no closure of its own (issue 18).
+   */
+  private readonly host: SessionHost = {
     // The boundary of each frame (issue 13): an exception from handling one closes that
     // connection with 1011 (RFC 6455 7.4.1, an unexpected condition) and a warn line; it must
     // not reach ws's socket handler, where it would stop the whole gateway.
-    ws.on('message', (data, isBinary) => {
+    frame: (s, data) => {
       try {
-        handleFrame(this.chat, this.tokens, s, isBinary ? null : (data as Buffer).toString('utf8'));
+        handleFrame(this.chat, this.tokens, s, data);
       } catch (err) {
         this.ctx.log.warn(
-          { user: s.user, ip, reason: (err as Error).message },
+          { user: s.user, ip: s.remoteAddress || undefined, reason: (err as Error).message },
           'websocket frame failed, closed 1011',
         );
         s.close(1011, 'internal error');
       }
-    });
-    ws.on('ping', (data) => s.answerPing(data));
-    ws.on('pong', () => {
-      s.alive = true;
-    });
+    },
     // ws reports protocol violations (such as a frame over maxPayload, closed with 1009) here.
     // The client is told by the close code (1009, 1002); the log says why at warn.
-    ws.on('error', (err) => this.ctx.log.warn({ user: s.user, ip, reason: err.message }, 'websocket error'));
-    ws.on('close', (code) => this.closed(s, code));
-    s.authDeadline(() => {
-      if (s.user === null) s.close(CLOSE.authTimeout, 'authentication timeout');
-    }, this.config.auth.timeoutMs);
+    error: (s, err) =>
+      this.ctx.log.warn(
+        { user: s.user, ip: s.remoteAddress || undefined, reason: err.message },
+        'websocket error',
+      ),
+    closed: (s, code) => this.closed(s, code),
+    overflowed: (s) => this.ctx.log.info({ user: s.user }, 'closing a connection that does not read'),
+  };
+
+  private accept(ws: SessionSocket, socket: Duplex): void {
+    const s = new Session(ws, this.chat.nextId('w'), this.config.limits, socket, this.host);
+    this.chat.sessions.add(s);
+    ws.session = s;
+    s.deadline = this.chat.signInDeadlines.add(s, this.config.auth.timeoutMs);
   }
 
   private closed(s: Session, code: number): void {
