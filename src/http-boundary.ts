@@ -95,14 +95,24 @@ export function refuseUpgrade(
   socket.destroy();
 }
 
-/** An upgrade handler inside the boundary: a throw answers 500 on the raw socket and logs at warn. */
+/** Node leaves an upgraded socket without an error listener: a reset would throw. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/**
+ * An upgrade handler inside the boundary: a throw answers 500 on the raw socket and logs at warn.
+ * The error listener that keeps a reset from throwing before the WebSocket library has taken the
+ * socket is one function shared by every socket, and the handler removes it with `upgraded` once
+ * the library has its own (issue 18: a closure per socket kept for the connection's life cost
+ * ~130 B per idle connection).
+ */
 export function guardUpgrade(
   log: Logger,
   handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
-    // Node leaves an upgraded socket without an error listener: a reset would throw.
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     try {
       handler(req, socket, head);
     } catch (err) {
@@ -110,6 +120,11 @@ export function guardUpgrade(
       if (!socket.destroyed) refuseUpgrade(socket, 500, 'Internal Server Error');
     }
   };
+}
+
+/** The WebSocket library has the socket and its own error listener (which closes it). */
+export function upgraded(socket: Duplex): void {
+  socket.removeListener('error', destroyOnError);
 }
 
 /**

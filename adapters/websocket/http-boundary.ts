@@ -9,4 +9,5 @@ export {
   guardUpgrade,
   refuseUpgrade,
   requestPath,
+  upgraded,
 } from '../../src/index.js';

@@ -8,20 +8,26 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WsServer } from 'ws';
-import { ListenError, LogThrottle, type AdapterListenerLimits, type Logger } from '../../src/index.js';
-import { AddressSlots } from './address-slots.js';
+import {
+  ConnectionCounter,
+  ListenError,
+  LogThrottle,
+  type AdapterListenerLimits,
+  type Logger,
+} from '../../src/index.js';
 import type { WebSocketConfig } from './config.js';
 import {
   answerClientError,
   duplicateHost,
   guardRequest,
+  guardUpgrade,
   refuseUpgrade,
   requestPath,
+  upgraded,
 } from './http-boundary.js';
 import type { WebMetrics } from './metrics.js';
 import type { PageAssets } from './page-build.js';
 import { SessionSocket } from './session-socket.js';
-import { guardUpgrade, upgraded } from './upgrade-guard.js';
 import { UPLOAD_PATH, type UploadHandler } from './upload.js';
 
 export interface WebServerOptions {
@@ -77,7 +83,7 @@ export function originAllowed(
 
 export class WebServer {
   private readonly server: Server;
-  private readonly perAddress: AddressSlots | null;
+  private readonly perAddress: ConnectionCounter | null;
   private readonly refusals: LogThrottle;
   /** Connections over their address's limit: every request on them is answered 503. */
   private readonly refused = new WeakSet<Socket>();
@@ -118,7 +124,7 @@ export class WebServer {
     this.server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
       refuseUpgrade(socket, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' }),
     );
-    this.perAddress = o.limits === undefined ? null : new AddressSlots(o.limits.connectionsPerAddress);
+    this.perAddress = o.limits === undefined ? null : new ConnectionCounter(o.limits.connectionsPerAddress);
     this.refusals = new LogThrottle(o.limits?.warnIntervalMs ?? 10_000);
     this.server.on(
       'clientError',
@@ -133,7 +139,7 @@ export class WebServer {
    * with Retry-After (RFC 9110 15.6.4) before any upgrade, and is closed.
    */
   private count(socket: Socket): void {
-    if (this.perAddress === null || this.perAddress.take(socket)) return;
+    if (this.perAddress === null || this.perAddress.hold(socket)) return;
     this.refused.add(socket);
     const suppressed = this.refusals.allow();
     if (suppressed >= 0)
