@@ -11,21 +11,32 @@
  * listener shared by every socket (issue 18: `acquire`'s release closure, wrapped by
  * `socket.once`, costs ~270 B per idle connection).
  */
-import type { Socket } from 'node:net';
 import { addressKey } from './address-key.js';
+
+/** What `hold` needs of a socket (a net.Socket; policy primitives do no I/O themselves). */
+export interface CountedSocket {
+  readonly remoteAddress?: string | undefined;
+  on(event: 'close', listener: (this: CountedSocket) => void): unknown;
+}
+
+function release(counts: Map<string, number>, key: string): void {
+  const m = (counts.get(key) ?? 1) - 1;
+  if (m <= 0) counts.delete(key);
+  else counts.set(key, m);
+}
 
 export class ConnectionCounter {
   private readonly counts = new Map<string, number>();
   /** The `close` listener of every socket counted by `hold` (`this` is the socket). */
-  private readonly releaseOnClose: (this: Socket) => void;
+  private readonly releaseOnClose: (this: CountedSocket) => void;
 
   constructor(public maxPerAddress: number) {
     if (!(maxPerAddress >= 1)) throw new RangeError('maxPerAddress must be at least 1');
-    const counter = this;
+    const counts = this.counts;
     // A socket keeps the address it was counted under: Node caches it at the first read
     // (`remoteAddress` in `hold`), and `close` is emitted once.
-    this.releaseOnClose = function (this: Socket): void {
-      counter.release(addressKey(this.remoteAddress ?? ''));
+    this.releaseOnClose = function (this: CountedSocket): void {
+      release(counts, addressKey(this.remoteAddress ?? ''));
     };
   }
 
@@ -48,24 +59,18 @@ export class ConnectionCounter {
     return () => {
       if (released) return;
       released = true;
-      this.release(key);
+      release(this.counts, key);
     };
   }
 
   /** Counts `socket` until it closes; false (not counted) when its address is at the limit. */
-  hold(socket: Socket): boolean {
+  hold(socket: CountedSocket): boolean {
     const key = addressKey(socket.remoteAddress ?? '');
     const n = this.counts.get(key) ?? 0;
     if (n >= this.maxPerAddress) return false;
     this.counts.set(key, n + 1);
     socket.on('close', this.releaseOnClose);
     return true;
-  }
-
-  private release(key: string): void {
-    const m = (this.counts.get(key) ?? 1) - 1;
-    if (m <= 0) this.counts.delete(key);
-    else this.counts.set(key, m);
   }
 
   /** Open connections counted for `address`'s key. */
