@@ -10,6 +10,7 @@ import { checkDatabase } from './check.js';
 import { FALLBACK_PAGES } from './checkpointer.js';
 import { commitFailure, isStatementError } from './failures.js';
 import { runOperation, type SqliteOp } from './operations.js';
+import { appendRun, HistoryRows, insertRows } from './history-rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 /**
@@ -36,12 +37,15 @@ export function configureWriter(db: Database.Database): void {
 
 export class SqliteEngine {
   private readonly s: Statements;
+  /** History rows several per statement (history-rows.ts). */
+  private readonly rows: HistoryRows;
 
   constructor(
     readonly db: Database.Database,
     private readonly location: string,
   ) {
     this.s = prepareStatements(db);
+    this.rows = new HistoryRows(db, this.s.historySeqOf);
   }
 
   /**
@@ -54,18 +58,35 @@ export class SqliteEngine {
     const failed: (number | string)[] = [];
     this.db
       .transaction(() => {
-        for (let i = 0; i < ops.length; i++) {
-          try {
-            values[i] = runOperation(this.s, ops[i]!);
-          } catch (err) {
-            if (!isStatementError(err)) throw err;
-            const error = commitFailure(err, this.location, 1);
-            failed.push(i, error.failure, error.message);
+        for (let i = 0; i < ops.length;) {
+          // A run of history rows goes in one statement; should SQLite refuse it, the same rows
+          // go one statement each, so only a refused row fails.
+          const run = appendRun(ops, i);
+          if (run > 1) {
+            try {
+              insertRows(this.rows, ops, i, run, values);
+              i += run;
+              continue;
+            } catch (err) {
+              if (!isStatementError(err)) throw err;
+            }
           }
+          for (const end = i + Math.max(run, 1); i < end; i++) this.runOne(ops, i, values, failed);
         }
       })
       .immediate();
     return { values, failed };
+  }
+
+  /** Runs ops[i] alone; a statement error fails it alone (SQLite undid that statement only). */
+  private runOne(ops: readonly SqliteOp[], i: number, values: unknown[], failed: (number | string)[]): void {
+    try {
+      values[i] = runOperation(this.s, ops[i]!);
+    } catch (err) {
+      if (!isStatementError(err)) throw err;
+      const error = commitFailure(err, this.location, 1);
+      failed.push(i, error.failure, error.message);
+    }
   }
 
   check(): StoreCheck {
