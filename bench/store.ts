@@ -9,7 +9,7 @@ import { ircPlan, pathEntries, type PathFigures } from './lib/irc-path.js';
 import { ngircdInstalled } from './lib/ngircd.js';
 import { startGatewayProcess } from './lib/procs.js';
 import { framesNeeded, measureRelay, type RelayFigures } from './lib/relay-run.js';
-import { entry, type BenchContext, type Benchmark, type Entry } from './lib/report.js';
+import { entry, type BenchContext, type Benchmark, type Entry, type Figure } from './lib/report.js';
 import { sendFrames } from './lib/wire.js';
 import { INBOX, SENDER, gatewayEnds, relayEntries, relayPlan } from './relay.js';
 import { ROOM, storeGatewayConfig, tempStore } from './store-config.js';
@@ -19,6 +19,21 @@ import { measureOffline } from './store-offline.js';
 /** What the goal of issue 15 asks of every "store on" figure against "store off". */
 const GOAL = 'ratio ≥ 0.8 (store on ÷ store off)';
 const OFF = 'same gateway, store off (storage.backend: none), same run';
+/**
+ * The gateway's CPU per message with the store on beside off, as its own row: on this shared
+ * two-core machine the throughput ratio of one pair of runs swings 0.6–2.6 with the load (issue
+ * 18, bench/README.md "Store on the hot path"), while CPU per message stays within a tenth.
+ */
+function cpuEntry(name: string, on: number, off: number, unit: string): Entry {
+  const fig = (value: number): Figure[] => [{ name: 'gateway CPU', value, unit, lowerIsBetter: true }];
+  return entry(
+    `${name}, gateway CPU per message (pipelined)`,
+    fig(on),
+    { name: OFF, figures: fig(off) },
+    { target: GOAL },
+  );
+}
+
 /** The label of the runs with SQLite on its own thread (`storage.writerThread: true`). */
 const THREAD = 'SQLite on its writer thread (storage.writerThread: true)';
 
@@ -68,11 +83,18 @@ async function relayOnOff(ctx: BenchContext, room: boolean): Promise<Entry[]> {
   const on = await withTempStore(false, (s) => relayWith(s, room, frames, plan));
   ctx.progress(`store: relay, ${what}, store off`);
   const off = await relayWith({ backend: 'none' }, room, frames, plan);
-  const entries = relayEntries(`store on (SQLite), ${what},`, on, OFF, off, GOAL);
+  const entries = [
+    ...relayEntries(`store on (SQLite), ${what},`, on, OFF, off, GOAL),
+    cpuEntry(`store on (SQLite), ${what}`, on.cpuPerMessage, off.cpuPerMessage, 'µs/msg'),
+  ];
   if (!room) return entries;
   ctx.progress(`store: relay, ${what}, store on, ${THREAD}`);
   const thread = await withTempStore(true, (s) => relayWith(s, room, frames, plan));
-  return [...entries, ...relayEntries(`store on (${THREAD}), ${what},`, thread, OFF, off, GOAL)];
+  return [
+    ...entries,
+    ...relayEntries(`store on (${THREAD}), ${what},`, thread, OFF, off, GOAL),
+    cpuEntry(`store on (${THREAD}), ${what}`, thread.cpuPerMessage, off.cpuPerMessage, 'µs/msg'),
+  ];
 }
 
 /**
@@ -113,9 +135,12 @@ async function ircOnOff(ctx: BenchContext): Promise<Entry[]> {
   ctx.progress(`store: IRC path, store on, ${THREAD}`);
   const thread: PathFigures = await withTempStore(true, (s) => ircWith(s, plan));
   const path = 'IRC → gateway room → hub listener';
+  const gatewayCpu = (r: PathFigures): number => r.cpu['gateway'] ?? Number.NaN;
   return [
     ...pathEntries(`store on (SQLite), ${path}`, on, OFF, off, plan, { throughput: GOAL }),
+    cpuEntry(`store on (SQLite), ${path}`, gatewayCpu(on), gatewayCpu(off), 'µs/line'),
     ...pathEntries(`store on (${THREAD}), ${path}`, thread, OFF, off, plan, { throughput: GOAL }),
+    cpuEntry(`store on (${THREAD}), ${path}`, gatewayCpu(thread), gatewayCpu(off), 'µs/line'),
   ];
 }
 
