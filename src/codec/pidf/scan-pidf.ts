@@ -139,12 +139,10 @@ class PidfScan {
       if (rank < 0 || rank < last || (rank === last && rank !== T_EXT && rank !== T_NOTE)) throw HAND_OVER;
       last = rank;
       switch (rank) {
-        case T_STATUS: {
-          const status = this.status();
-          basic = status.basic;
-          statusExtensions = status.extensions;
+        case T_STATUS:
+          statusExtensions = this.status();
+          basic = this.basic;
           break;
-        }
         case T_EXT:
           extensions.push(this.extension(3));
           break;
@@ -166,7 +164,10 @@ class PidfScan {
     return { id, basic, statusExtensions, extensions, contact, notes, timestamp };
   }
 
-  private status(): { basic: Basic | null; extensions: XmlElement[] } {
+  /** The `<basic>` of the status just read (`status()` returns its extensions). */
+  private basic: Basic | null = null;
+
+  private status(): XmlElement[] {
     const x = this.x;
     if (x.empty) throw HAND_OVER; // 4.1.3: at least one child
     const nameStart = x.nameStart;
@@ -190,7 +191,8 @@ class PidfScan {
     }
     x.endTag(nameStart, nameEnd);
     if (children === 0) throw HAND_OVER;
-    return { basic, extensions };
+    this.basic = basic;
+    return extensions;
   }
 
   private note(): PidfNote {

@@ -235,10 +235,38 @@ export class XmlScanner extends XmlCursor {
   }
 }
 
-const NAMES = ['presence', 'tuple', 'status', 'basic', 'contact', 'note', 'timestamp'] as const;
-
-/** The local name at [a, b): one of the PIDF names as its constant (no new string), or a slice. */
+/**
+ * The local name at [a, b): one of the PIDF names as its constant (no new string; later
+ * comparisons are identity checks), or a slice. By length and first letter, then the rest:
+ * issue 18 measured a loop of `startsWith` calls here at a fifth of a large document's scan.
+ */
 function localName(s: string, a: number, b: number): string {
-  for (const name of NAMES) if (name.length === b - a && s.startsWith(name, a)) return name;
+  const c = s.charCodeAt(a);
+  let name: string | null = null;
+  switch (b - a) {
+    case 4:
+      name = c === 0x6e ? 'note' : null;
+      break;
+    case 5:
+      name = c === 0x74 ? 'tuple' : c === 0x62 ? 'basic' : null;
+      break;
+    case 6:
+      name = c === 0x73 ? 'status' : null;
+      break;
+    case 7:
+      name = c === 0x63 ? 'contact' : null;
+      break;
+    case 8:
+      name = c === 0x70 ? 'presence' : null;
+      break;
+    case 9:
+      name = c === 0x74 ? 'timestamp' : null;
+      break;
+  }
+  if (name !== null) {
+    let k = 1;
+    while (k < name.length && s.charCodeAt(a + k) === name.charCodeAt(k)) k++;
+    if (k === name.length) return name;
+  }
   return s.slice(a, b);
 }
