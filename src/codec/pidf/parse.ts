@@ -14,6 +14,7 @@ import type { Position } from '../../errors.js';
 import { firstInvalidUtf8 } from '../../model/utf8.js';
 import { PIDF_MAX_DEPTH, type PidfParseOptions, type PidfParseResult } from './types.js';
 import { PidfBuilderState } from './validate.js';
+import { scanPidf } from './scan-pidf.js';
 
 /** The rule named when a DOCTYPE is refused. */
 export const DTD_RULE = 'hardening: no DTDs (docs/cpim.md checklist row 63)';
@@ -33,8 +34,18 @@ export function createPidfParser(options: PidfParseOptions = {}): PidfParser {
   return new IncrementalPidfParser(options);
 }
 
-/** Parses a whole `application/pidf+xml` body. */
+/**
+ * Parses a whole `application/pidf+xml` body: the common shape in one pass (scan-pidf.ts),
+ * anything else, and every fault, by saxes and the builder (the same result either way).
+ */
 export function parsePidf(input: Uint8Array | string, options: PidfParseOptions = {}): PidfParseResult {
+  const fast = scanPidf(decodeWhole(input), options);
+  if (fast !== null) return fast;
+  return parsePidfFull(input, options);
+}
+
+/** `parsePidf` by saxes and the builder alone (the common-shape scan's reference, parse-scan.test.ts). */
+export function parsePidfFull(input: Uint8Array | string, options: PidfParseOptions = {}): PidfParseResult {
   const parser = new IncrementalPidfParser(options);
   parser.writeWhole(input);
   return parser.end();
@@ -45,6 +56,18 @@ export function parsePidf(input: Uint8Array | string, options: PidfParseOptions 
  * calls, so one serves every document (making one costs more than decoding a small document).
  */
 let wholeDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The document as text without its byte order mark, or "" when it is not UTF-8 (saxes reports it). */
+function decodeWhole(input: Uint8Array | string): string {
+  let text: string;
+  try {
+    text = wholeDecoder.decode(typeof input === 'string' ? new TextEncoder().encode(input) : input);
+  } catch {
+    wholeDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    return '';
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 function isUtf8Label(label: string): boolean {
   // US-ASCII is a subset of UTF-8, so a document declared as ASCII decodes the same way.
