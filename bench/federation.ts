@@ -8,6 +8,7 @@
  */
 import { makeTestCerts } from '../test/support/certs.js';
 import { gatewayConfig } from './lib/configs.js';
+import { perProcess } from './lib/per-process.js';
 import { startGatewayProcess, type GatewayProcess } from './lib/procs.js';
 import { framesNeeded, measureRelay, type RelayEnds, type RelayFigures } from './lib/relay-run.js';
 import { pending, type BenchContext, type Benchmark, type Entry } from './lib/report.js';
@@ -39,6 +40,7 @@ export const federation: Benchmark = {
       const single = await startGatewayProcess(gatewayConfig('a.test'));
       gateways.push(single);
       let baseline: RelayFigures;
+      const singleSide = perProcess([{ name: 'gateway', gw: single }]);
       {
         const frames = sendFrames(framesNeeded(plan), 'im:alice@a.test', 'im:bob@a.test');
         const listener = await rawConnect({ ...single.imtp, user: 'bob', listen: 'im:bob@a.test' });
@@ -46,7 +48,7 @@ export const federation: Benchmark = {
         const ends: RelayEnds = {
           senders: [sender],
           listener,
-          relayCpu: () => single.cpu(),
+          relayCpu: () => singleSide.relayCpu(),
           close: () => [sender, listener].forEach((s) => s.destroy()),
         };
         baseline = await measureRelay(ends, frames, plan);
@@ -54,10 +56,15 @@ export const federation: Benchmark = {
       }
       await stopAll();
 
-      ctx.progress('federation: A → B over TLS');
+      // BENCH_FED_PLAIN=1: the same pair without TLS anywhere (a diagnosis: what TLS costs);
+      // the entries then say so in their names.
+      const plain = process.env.BENCH_FED_PLAIN === '1';
+      ctx.progress(`federation: A → B over ${plain ? 'plain TCP (BENCH_FED_PLAIN)' : 'TLS'}`);
       const b = await startGatewayProcess(
         gatewayConfig('b.test', {
-          tls: { cert: certs.server.certPath, key: certs.server.keyPath, ca: certs.ca.certPath },
+          ...(plain
+            ? {}
+            : { tls: { cert: certs.server.certPath, key: certs.server.keyPath, ca: certs.ca.certPath } }),
           peerAccounts: [{ user: 'gw-a', password: 'secret-a', peerDomain: 'a.test' }],
         }),
       );
@@ -69,7 +76,7 @@ export const federation: Benchmark = {
               domains: ['b.test'],
               host: '127.0.0.1',
               ports: { imtp: b.imtp.port, pitp: b.pitp.port },
-              tls: { ca: certs.ca.certPath },
+              ...(plain ? {} : { tls: { ca: certs.ca.certPath } }),
               sasl: { mechanism: 'PLAIN', user: 'gw-a', password: 'secret-a' },
             },
           ],
@@ -79,20 +86,36 @@ export const federation: Benchmark = {
       const frames = sendFrames(framesNeeded(plan), 'im:alice@a.test', 'im:bob@b.test');
       const listener = await rawConnect({
         ...b.imtp,
-        tls: { ca: certs.ca.cert },
+        ...(plain ? {} : { tls: { ca: certs.ca.cert } }),
         user: 'bob',
         listen: 'im:bob@b.test',
       });
       const sender = await rawConnect({ ...a.imtp, user: 'alice' });
+      const sides = perProcess([
+        { name: 'gateway A', gw: a },
+        { name: 'gateway B', gw: b },
+      ]);
       const ends: RelayEnds = {
         senders: [sender],
         listener,
-        relayCpu: async () => (await a.cpu()) + (await b.cpu()),
+        relayCpu: () => sides.relayCpu(),
         close: () => [sender, listener].forEach((s) => s.destroy()),
       };
       const measured = await measureRelay(ends, frames, plan);
       ends.close();
-      return relayEntries('A → B (TLS link)', measured, 'one gateway, plain TCP, same run', baseline);
+      const entries = relayEntries(
+        plain ? 'A → B (plain TCP link, BENCH_FED_PLAIN)' : 'A → B (TLS link)',
+        measured,
+        'one gateway, plain TCP, same run',
+        baseline,
+      );
+      // Which side bounds the pair, and its writes per message (bench/README.md, federation).
+      const relayed = plan.throughputFrames * plan.rounds;
+      entries[0] = {
+        ...entries[0]!,
+        notes: `${sides.summary(relayed)}; baseline ${singleSide.summary(relayed)}; ${entries[0]!.notes ?? ''}`,
+      };
+      return entries;
     } finally {
       await stopAll();
       await certs.cleanup();

@@ -11,20 +11,43 @@
 import { methodSpec, type Protocol } from '../protocol/index.js';
 import type { Operation } from '../router/index.js';
 
+/** The last header text `sourceOf` normalised, and the result: a link sees the same Sender again and again. */
+let lastText = '';
+let lastSource = '';
+
 /** The source of `op` as the §12 table names it; the method when it has none. */
 export function sourceOf(op: Operation): string {
   const header = methodSpec(op.method, op.protocol as Protocol)?.source ?? null;
   if (header !== null)
     for (let i = 0; i < op.headers.length; i++) {
       const h = op.headers[i]!;
-      if (h[0] === header) return h[1].trim().toLowerCase();
+      if (h[0] !== header) continue;
+      const text = h[1];
+      // Issue 18: one string comparison instead of a trim and a lower-casing per command.
+      if (text !== lastText) {
+        lastSource = text.trim().toLowerCase();
+        lastText = text;
+      }
+      return lastSource;
     }
   return op.method;
 }
 
-/** Unanswered commands per source on one link. */
+/** A source's unanswered commands; the object stays in the map while the count is above zero. */
+interface Held {
+  n: number;
+}
+
+/**
+ * Unanswered commands per source on one link. Issue 18: a count lives in an object of its own,
+ * so a command costs one map lookup (none when the source is the previous command's) instead of
+ * a lookup and a store on each of take and give.
+ */
 export class LinkShare {
-  private readonly held = new Map<string, number>();
+  private readonly held = new Map<string, Held>();
+  /** The entry of the last source taken (null once its count fell to zero and it left the map). */
+  private last: Held | null = null;
+  private lastSource = '';
 
   constructor(
     private readonly share: () => number,
@@ -37,18 +60,29 @@ export class LinkShare {
     private readonly exempt: (source: string) => boolean = () => false,
   ) {}
 
+  private entry(source: string): Held | undefined {
+    return this.last !== null && source === this.lastSource ? this.last : this.held.get(source);
+  }
+
   /** Takes a place for `source`; false when it already holds its share. */
   take(source: string): boolean {
-    const n = this.held.get(source) ?? 0;
-    if (n >= this.share() && !this.exempt(source)) return false;
-    this.held.set(source, n + 1);
+    let h = this.entry(source);
+    if ((h?.n ?? 0) >= this.share() && !this.exempt(source)) return false;
+    if (h === undefined) {
+      h = { n: 0 };
+      this.held.set(source, h);
+    }
+    h.n++;
+    this.last = h;
+    this.lastSource = source;
     return true;
   }
 
   give(source: string): void {
-    const n = (this.held.get(source) ?? 1) - 1;
-    if (n > 0) this.held.set(source, n);
-    else this.held.delete(source);
+    const h = this.entry(source);
+    if (h === undefined || --h.n > 0) return;
+    this.held.delete(source);
+    if (this.last === h) this.last = null;
   }
 
   /** Sources holding a place now. */

@@ -118,6 +118,30 @@ describe('PeerLink', () => {
     await l.close(100);
   });
 
+  it('row 55: of the commands on a link that is up, only those unanswered at the close are retried', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on));
+    const first = l.deliver(SEND);
+    await sleep(5);
+    clients[0]!.answerAll();
+    expect((await first).status).toBe('ok');
+    // The link is up: these two take the fast path (issue 18, numbered commands).
+    const answered = l.deliver(SEND);
+    const cut = l.deliver(SEND);
+    expect(l.outstanding).toBe(2);
+    clients[0]!.pending
+      .shift()!
+      .resolve({ kind: 'response', id: '2', status: 'ok', method: 'send', headers: [], payload: undefined });
+    clients[0]!.peerClose();
+    expect((await answered).status).toBe('ok');
+    await sleep(5);
+    expect(clients).toHaveLength(2);
+    expect(clients[1]!.pending).toHaveLength(1);
+    clients[1]!.answerAll();
+    expect((await cut).status).toBe('ok');
+    expect(l.outstanding).toBe(0);
+    await l.close(100);
+  });
+
   it('row 14: after a failed attempt, commands get communications at once; backoff grows and reconnects when wanted', async () => {
     let fail = true;
     let dials = 0;

@@ -59,9 +59,19 @@ export interface PeerLinkOptions {
 
 export type LinkState = 'idle' | 'connecting' | 'up' | 'down' | 'stopped';
 
+/**
+ * One connection of the link. Issue 18: commands are numbered instead of each having an object
+ * in a set: a command is "cut" (unanswered when the peer closed, draft §7) when it was issued
+ * before the close was seen (`seq <= cutUpTo`) and its answer is seen after it.
+ */
 interface Conn {
   client: HubClient | null;
-  readonly inflight: Set<{ cut: boolean }>;
+  /** Our commands on it awaiting their answer. */
+  inflight: number;
+  /** Commands issued on it so far (the last one's number). */
+  issued: number;
+  /** `issued` when the close was seen; 0 while open. */
+  cutUpTo: number;
   draining: boolean;
 }
 
@@ -97,7 +107,7 @@ export class PeerLink {
 
   /** Commands of ours on the current connection that await their answer. */
   get outstanding(): number {
-    return this.current?.inflight.size ?? 0;
+    return this.current?.inflight ?? 0;
   }
 
   /**
@@ -122,12 +132,12 @@ export class PeerLink {
     if (this.stopped || c === null || c.draining || c.client === null)
       return this.deliverAsync(op, source, 0);
     this.lastUsed = Date.now();
-    const flight = { cut: false };
-    c.inflight.add(flight);
+    const seq = ++c.issued;
+    c.inflight++;
     return c.client.command(op.method, op.headers, op.payload ?? null).then((r) => {
-      this.landed(c, flight);
+      this.landed(c);
       // draft §7: unanswered when the peer closed ⇒ unprocessed ⇒ safe to retry, once.
-      if (!flight.cut || this.stopped) {
+      if (seq > c.cutUpTo || this.stopped) {
         this.share.give(source);
         return r;
       }
@@ -136,10 +146,10 @@ export class PeerLink {
     });
   }
 
-  /** The command of `flight` on `c` is answered (really or synthetically). */
-  private landed(c: Conn, flight: { cut: boolean }): void {
-    c.inflight.delete(flight);
-    if (c.draining && c.inflight.size === 0) void c.client!.close();
+  /** A command of ours on `c` is answered (really or synthetically). */
+  private landed(c: Conn): void {
+    c.inflight--;
+    if (c.draining && c.inflight === 0) void c.client!.close();
   }
 
   private retrying(op: Operation): void {
@@ -156,16 +166,16 @@ export class PeerLink {
       for (let attempt = first; ; attempt++) {
         const c = await this.acquire(op);
         if (!isConn(c)) return c;
-        const flight = { cut: false };
-        c.inflight.add(flight);
+        const seq = ++c.issued;
+        c.inflight++;
         let r;
         try {
           r = await c.client!.command(op.method, op.headers, op.payload ?? null);
         } finally {
-          this.landed(c, flight);
+          this.landed(c);
         }
         // The response frame is an Answer (src/protocol): passed on as it is.
-        if (!flight.cut || attempt > 0 || this.stopped) return r;
+        if (seq > c.cutUpTo || attempt > 0 || this.stopped) return r;
         this.retrying(op);
       }
     } finally {
@@ -183,7 +193,7 @@ export class PeerLink {
     if (this.connecting !== null) await Promise.race([this.connecting, sleep(deadlineMs)]);
     const c = this.current;
     if (c === null || c.client === null) return;
-    while (c.inflight.size > 0 && Date.now() < until) await sleep(20);
+    while (c.inflight > 0 && Date.now() < until) await sleep(20);
     this.current = null;
     await c.client.close();
   }
@@ -202,13 +212,19 @@ export class PeerLink {
   }
 
   private connect(op: Operation | null): Promise<Conn | Answer> {
-    const holder: Conn = { client: null, inflight: new Set(), draining: false };
+    const holder: Conn = {
+      client: null,
+      inflight: 0,
+      issued: 0,
+      cutUpTo: 0,
+      draining: false,
+    };
     const onCommand = (command: CommandFrame): Answer => {
       if (command.method === 'shutdown') {
         // §14.2: the peer asks us to move. No new commands here; close when ours are answered.
         holder.draining = true;
         if (this.current === holder) this.current = null;
-        if (holder.inflight.size === 0) setImmediate(() => void holder.client?.close());
+        if (holder.inflight === 0) setImmediate(() => void holder.client?.close());
         this.o.log.info({ peer: this.o.peer, protocol: this.o.protocol }, 'peer asked us to move (shutdown)');
         return { status: 'ok', headers: [] };
       }
@@ -249,7 +265,7 @@ export class PeerLink {
     this.o.log.info({ peer: this.o.peer, protocol: this.o.protocol }, 'peer link up');
     void client.closed.then((reason) => {
       // Before the synthetic answers of the commands left on it are seen (same turn, earlier).
-      for (const f of holder.inflight) f.cut = true;
+      holder.cutUpTo = holder.issued;
       if (this.current === holder) this.current = null;
       if (!this.stopped)
         this.o.log.info(
@@ -267,7 +283,7 @@ export class PeerLink {
   /** Draft §7, row 55: close only when idle long enough and nothing of ours is outstanding. */
   private closeIfIdle(): void {
     const c = this.current;
-    if (c === null || c.inflight.size > 0 || Date.now() - this.lastUsed < this.o.idleCloseMs) return;
+    if (c === null || c.inflight > 0 || Date.now() - this.lastUsed < this.o.idleCloseMs) return;
     this.current = null;
     this.o.log.info({ peer: this.o.peer, protocol: this.o.protocol }, 'peer link idle, closed');
     void c.client!.close();
