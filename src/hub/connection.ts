@@ -26,7 +26,7 @@ import {
   type HubConnection,
 } from './connection-types.js';
 import type { CommandFrame, ResponseFrame } from './frame/index.js';
-import { PendingCommands, type PendingCommand } from './pending-commands.js';
+import { PendingCommands, type PendingCommand, type ResponseSink } from './pending-commands.js';
 import { Session, type AuthInfo, type CloseReason as SessionCloseReason, type Notice } from './session.js';
 import { WireTrace } from './wire-trace.js';
 import type { HubStats } from './stats.js';
@@ -35,6 +35,26 @@ export * from './connection-types.js';
 
 /** Made once: an Error per refused command would cost more than the command (stack capture). */
 const TOO_MANY = new HubError('resources', 'too many unanswered commands');
+
+/** Made once, like TOO_MANY: the answers `relay` gives without sending anything. */
+const CLOSED = new HubError('communications', 'the connection is closed');
+const TOO_MANY_OUT = new HubError('resources', 'too many unanswered commands on this link');
+
+/**
+ * The reply handle of one received command (`replyTo`, issue 18): the application answers it
+ * by a method call when the answer comes back, instead of returning a promise the connection
+ * reacts to. One small object per relayed command, no closure.
+ */
+export class Reply {
+  constructor(
+    private readonly conn: Connection,
+    private readonly id: string,
+  ) {}
+
+  answered(a: Answer): void {
+    this.conn.reply(this.id, a);
+  }
+}
 
 const HOSTILE: ReadonlySet<HubCloseCode> = new Set(['protocol-error', 'truncated', 'auth-failures']);
 
@@ -178,6 +198,42 @@ export class Connection implements HubConnection {
     return p.answer;
   }
 
+  /**
+   * Sends a command whose answer goes to `sink` (issue 18: the relay path, one object per
+   * command instead of a promise and its reactions). Like `command`, it never fails: a closed
+   * link, too many unanswered commands or a refused command answer the sink at once with a
+   * synthetic answer, and a timeout or a lost connection answer `communications` later.
+   */
+  relay(method: string, headers: readonly Header[], payload: Uint8Array | null, sink: ResponseSink): void {
+    if (this.session.closed) {
+      sink.answered(syntheticAnswer('', method, CLOSED));
+      return;
+    }
+    if (this.session.outstanding >= this.limits.maxOutstandingCommands) {
+      sink.answered(syntheticAnswer('', method, TOO_MANY_OUT));
+      return;
+    }
+    const p = this.pending.relayed(method, sink);
+    try {
+      p.id = this.session.sendCommand(method, headers, payload, p);
+    } catch (e) {
+      sink.answered(syntheticAnswer('', method, e));
+      return;
+    }
+    this.pending.add(p);
+    this.scheduleFlush();
+  }
+
+  /** The handle that answers the received command `id` later (`ConnectionEvents.command` returning null). */
+  replyTo(id: string): Reply {
+    return new Reply(this, id);
+  }
+
+  /** Answers the received command `id` (once); what a `Reply` calls. */
+  reply(id: string, a: Answer): void {
+    this.answer(id, a);
+  }
+
   async shutdown(): Promise<void> {
     if (this.session.role === 'initiator' || this.session.closed) {
       this.close('shutdown');
@@ -255,13 +311,15 @@ export class Connection implements HubConnection {
       this.stats?.failure(TOO_MANY);
       return;
     }
-    let answer: Answer | PromiseLike<Answer>;
+    let answer: Answer | PromiseLike<Answer> | null;
     try {
       answer = this.events.command(this, c);
     } catch (e) {
       this.failed(c.id, e);
       return;
     }
+    // null: the application took `replyTo(c.id)` and answers through it.
+    if (answer === null) return;
     if (isThenable(answer)) {
       const id = c.id;
       answer.then(

@@ -35,9 +35,10 @@ export interface HubApplication {
   /**
    * Answers a command. A thrown error or a rejected promise is answered through replies.ts.
    * The connection calls `then` directly, so a thenable that settles synchronously answers in
-   * the same write as the input that caused it.
+   * the same write as the input that caused it. null (issue 18): the application took
+   * `conn.replyTo(command.id)` and answers through it.
    */
-  command(conn: HubConnection, command: CommandFrame): Answer | PromiseLike<Answer>;
+  command(conn: HubConnection, command: CommandFrame): Answer | PromiseLike<Answer> | null;
   opened?(conn: HubConnection): void;
   authenticated?(conn: HubConnection): void;
   closed?(conn: HubConnection, reason: CloseReason): void;

@@ -19,6 +19,14 @@ export interface Operation {
 }
 
 /**
+ * Where an answer goes when it comes back (issue 18): the relay path hands a sink down and the
+ * answer up by method calls, with no promise and no reaction per hop. Called exactly once.
+ */
+export interface AnswerSink {
+  answered(answer: Answer): void;
+}
+
+/**
  * Anything the router can hand an operation to and await an answer from: a listening client
  * connection, an adapter, a peer gateway link. `deliver` must settle: the wire layer turns a lost
  * connection or a hop timeout into a `communications` answer (part 4 row 14); a rejected promise
@@ -27,6 +35,11 @@ export interface Operation {
 export interface Endpoint {
   readonly id: string;
   deliver(op: Operation): Promise<Answer>;
+  /**
+   * Issue 18, optional: `deliver` with the answer going to `sink` (exactly once, possibly at
+   * once for a refusal) instead of a promise. Endpoints without it get `deliver`.
+   */
+  relay?(op: Operation, sink: AnswerSink): void;
   /**
    * The domain of the party behind this endpoint, written into `Error-Originator` when an error
    * from it is passed on (draft §12). Defaults to the domain the operation was routed to.
