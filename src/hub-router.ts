@@ -12,6 +12,10 @@ import type { Logger } from './log.js';
 import { parsePattern, type ImAddress, type Pattern } from './model/index.js';
 import type { AnswerSink, Endpoint, Operation, Origin, Router } from './router/index.js';
 import { mayActFor } from './router/source-auth.js';
+import { RelayedSend } from './router/visited.js';
+import type { RawHeaders } from './hub/frame/raw.js';
+
+const NO_HEADERS: readonly [] = [];
 
 /** What an account may do once authenticated (draft §8.1). */
 export type Principal =
@@ -68,8 +72,15 @@ export function connectionEndpoint(conn: HubConnection, domain?: string): Endpoi
     ...(relay === undefined
       ? {}
       : {
-          relay: (op: Operation, sink: AnswerSink): void =>
-            relay.call(conn, op.method, op.headers, op.payload ?? null, sink),
+          relay: (op: Operation, sink: AnswerSink): void => {
+            // A send that arrived on a hub connection is relayed as the octets it came in.
+            const raw =
+              op instanceof RelayedSend && conn.protocol === 'imtp'
+                ? (op.received.raw as RawHeaders | undefined)
+                : undefined;
+            if (raw === undefined) relay.call(conn, op.method, op.headers, op.payload ?? null, sink);
+            else relay.call(conn, op.method, NO_HEADERS, op.payload ?? null, sink, raw, op as RelayedSend);
+          },
         }),
   };
 }
@@ -127,16 +138,24 @@ export function hubRouterApplication(options: HubRouterOptions): HubRouterApplic
       origins = new WeakMap();
     },
     isAccount: (user) => byUser.has(user),
-    command(conn: HubConnection, command: CommandFrame): Promise<Answer> | null {
+    command(conn: HubConnection, command: CommandFrame, raw?: RawHeaders): Promise<Answer> | null {
       const op: Operation =
         command.payload === undefined
           ? { protocol: conn.protocol, method: command.method, headers: command.headers }
-          : {
-              protocol: conn.protocol,
-              method: command.method,
-              headers: command.headers,
-              payload: command.payload,
-            };
+          : raw === undefined
+            ? {
+                protocol: conn.protocol,
+                method: command.method,
+                headers: command.headers,
+                payload: command.payload,
+              }
+            : {
+                protocol: conn.protocol,
+                method: command.method,
+                headers: command.headers,
+                payload: command.payload,
+                raw,
+              };
       // Issue 18, the relay path: a send is answered through the connection's reply handle,
       // with no promise on the way out or back (Router.relaySend).
       if (command.method === 'send' && conn.protocol === 'imtp' && conn.replyTo !== undefined) {

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { Connection } from './connection.js';
 import type { Answer, Header, Protocol, Strength } from '../protocol/index.js';
 import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
+import type { RawHeaders, RawRewrite } from './frame/raw.js';
 import { errorHeaders } from './replies.js';
 import type { SaslServer } from './sasl.js';
 import type { HubStats } from './stats.js';
@@ -54,6 +55,8 @@ export interface HubConnection {
     headers: readonly Header[],
     payload: Uint8Array | null,
     sink: { answered(r: ResponseFrame): void },
+    raw?: RawHeaders,
+    rewrite?: RawRewrite,
   ): void;
   /**
    * Issue 18: the handle that answers the received command `id` later; an application that
@@ -92,7 +95,7 @@ export function syntheticAnswer(id: string, method: string, error: unknown): Res
 /** The connection's owner (server or client). */
 export interface ConnectionEvents {
   /** null: the owner took `conn.replyTo(command.id)` and answers through it (issue 18). */
-  command(conn: Connection, command: CommandFrame): Answer | PromiseLike<Answer> | null;
+  command(conn: Connection, command: CommandFrame, raw?: RawHeaders): Answer | PromiseLike<Answer> | null;
   authenticated?(conn: Connection, auth: AuthInfo): void;
   /**
    * True: the owner has logged the failure itself (authentication backoff, issue 13: counted and

@@ -10,6 +10,7 @@
  */
 import { HubError } from '../errors.js';
 import { FrameBatch } from './frame/encode.js';
+import type { RawHeaders, RawRewrite } from './frame/raw.js';
 import {
   FrameDecoder,
   type CommandFrame,
@@ -33,6 +34,7 @@ import { admitCommand, type AdmitContext } from './session-admit.js';
 import { AuthAcceptor, AuthInitiator, type AuthInfo } from './session-auth.js';
 import {
   defaultAuthPolicy,
+  synthetic,
   type CloseCode,
   type CloseReason,
   type NoticeCode,
@@ -230,7 +232,7 @@ export class Session<C = unknown> implements FrameHandler {
       else this.respond(f.id, 'ok');
       return;
     }
-    this.hooks.command(f);
+    this.hooks.command(f, this.decoder.lastRaw);
   }
 
   private onResponse(r: ResponseFrame): void {
@@ -263,17 +265,36 @@ export class Session<C = unknown> implements FrameHandler {
     payload: Uint8Array | null = null,
     context?: C,
   ): string {
+    this.mayIssue(method);
+    const spec = methodSpec(method, this.protocol);
+    const problem =
+      spec === undefined ? null : checkCommand(spec, { headers, payload: payload ?? undefined });
+    if (problem !== null) throw new HubError('malformed', problem);
+    return this.issue(method, headers, payload, context, false);
+  }
+
+  /**
+   * Issue 18: relays a `send` (IMTP) from the header block it arrived with (frame/raw.ts), the
+   * rewritten lines spliced in; like `sendCommand` otherwise. The block passed the same method
+   * checks on arrival (session-admit.ts), so they do not run again.
+   */
+  sendRelayed(raw: RawHeaders, rewrite: RawRewrite, payload: Uint8Array, context?: C): string {
+    this.mayIssue('send');
+    if (this.protocol !== 'imtp') throw new Error('send is an IMTP command');
+    const id = (++this.counter).toString(36);
+    this.out.relayed(id, 'send', raw, rewrite, payload);
+    this.pending.set(id, { method: 'send', context, internal: false });
+    this.kick();
+    return id;
+  }
+
+  private mayIssue(method: string): void {
     if (this.closedWith !== null) throw new Error('session closed');
     if (method === 'auth') throw new Error('use authenticate() to send auth');
     if (this.initiatorAuth?.busy)
       throw new Error('only auth may be sent during an authentication exchange (draft §14.1)');
     if (method === 'shutdown' && this.role !== 'acceptor')
       throw new Error('only the server sends shutdown (draft §14.2)');
-    const spec = methodSpec(method, this.protocol);
-    const problem =
-      spec === undefined ? null : checkCommand(spec, { headers, payload: payload ?? undefined });
-    if (problem !== null) throw new HubError('malformed', problem);
-    return this.issue(method, headers, payload, context, false);
   }
 
   /** Answers the peer's command `id` (once). An error needs Error-Type (draft §12, part 3 row 30). */
@@ -370,19 +391,4 @@ export class Session<C = unknown> implements FrameHandler {
         this.hooks.response(synthetic(id, p.method, 'connection closed before the answer'), p.context, true);
     }
   }
-}
-
-/** The answer a lost or garbled hop stands for (part 4 row 14: `communications`). */
-function synthetic(id: string, method: string, why: string): ResponseFrame {
-  return {
-    kind: 'response',
-    id,
-    status: 'error',
-    method,
-    headers: [
-      ['Error-Type', 'communications'],
-      ['Error-Description', why],
-    ],
-    payload: undefined,
-  };
 }

@@ -12,6 +12,7 @@ import { mergeAnswers } from './merge.js';
 import { drainOf, keepOffline, mayKeepOffline } from './offline.js';
 import type { AnswerSink, Operation } from './operation.js';
 import { forward, forwardTo } from './relay.js';
+import { plainOperation } from './visited.js';
 
 /**
  * Routes one relayed send to `inbox`. Throws a HubError for our own refusals:
@@ -72,7 +73,7 @@ export function dispatchSendTo(
           return;
         }
       }
-      deliverLocal(ctx, op, inbox, inboxText, sender).then(
+      deliverLocal(ctx, plainOperation(op), inbox, inboxText, sender).then(
         (a) => sink.answered(a),
         (e: unknown) => sink.answered(answerFromError(e)),
       );

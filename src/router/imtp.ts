@@ -22,7 +22,7 @@ import { fanOutRoom, type Room } from './rooms.js';
 import { rateKey } from './sender-rate.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
 import { refuseMismatchedFrom, verifiedAuthor } from './identity.js';
-import { checkHops, relayHeaders } from './visited.js';
+import { checkHops, RelayedSend, relayHeaders } from './visited.js';
 
 const IM = { defaultScheme: 'im' } as const;
 
@@ -115,6 +115,18 @@ export function handleSend(
     return undefined;
   }
 
+  if (sink !== undefined) {
+    // Issue 18: the relayed headers are made only if an endpoint needs them (visited.ts).
+    const relayed = new RelayedSend(
+      op,
+      op.payload,
+      hops,
+      strength,
+      givenId === undefined ? messageId : undefined,
+    );
+    dispatchSendTo(ctx, relayed, inbox, inboxText, sender, strength, sink);
+    return undefined;
+  }
   const relayedHeaders = relayHeaders(headers, hops, strength);
   if (givenId === undefined) relayedHeaders.push([MESSAGE_ID_HEADER, messageId]);
   const relayed: Operation = {
@@ -123,9 +135,7 @@ export function handleSend(
     headers: relayedHeaders,
     payload: op.payload,
   };
-  if (sink === undefined) return dispatchSend(ctx, relayed, inbox, inboxText, sender, strength);
-  dispatchSendTo(ctx, relayed, inbox, inboxText, sender, strength, sink);
-  return undefined;
+  return dispatchSend(ctx, relayed, inbox, inboxText, sender, strength);
 }
 
 function sendFailed(ctx: RouterContext, e: unknown): Answer {

@@ -16,6 +16,12 @@ export interface Operation {
   readonly headers: Headers;
   /** The payload octets, passed on by reference and never re-serialized. */
   readonly payload?: Uint8Array;
+  /**
+   * Issue 18: the header block this command arrived in, as the wire layer keeps it
+   * (src/hub/frame/raw.ts), passed through untouched; only a hub connection endpoint reads it,
+   * to relay a send as octets.
+   */
+  readonly raw?: object;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { AnswerSink, Endpoint, Operation } from './operation.js';
 import { answerFromError, errorAnswer, passOnError, type Answer } from '../protocol/index.js';
 import type { RouteStats } from './stats.js';
+import { plainOperation } from './visited.js';
 
 /**
  * Delivers `op` to `endpoint` and answers only once it has answered (draft §8 MUST NOT answer
@@ -67,7 +68,7 @@ export function forwardTo(
   sink: AnswerSink,
 ): void {
   if (endpoint.relay === undefined) {
-    void forward(endpoint, op, originator, stats).then((a) => sink.answered(a));
+    void forward(endpoint, plainOperation(op), originator, stats).then((a) => sink.answered(a));
     return;
   }
   const f = new Forwarded(sink, originator, stats);
