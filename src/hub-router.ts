@@ -10,8 +10,12 @@ import type { CommandFrame } from './hub/frame/index.js';
 import type { HubApplication, HubConnection } from './hub/server.js';
 import type { Logger } from './log.js';
 import { parsePattern, type ImAddress, type Pattern } from './model/index.js';
-import type { Endpoint, Operation, Origin, Router } from './router/index.js';
+import type { AnswerSink, Endpoint, Operation, Origin, Router } from './router/index.js';
 import { mayActFor } from './router/source-auth.js';
+import { RelayedSend } from './router/visited.js';
+import type { RawHeaders } from './hub/frame/raw.js';
+
+const NO_HEADERS: readonly [] = [];
 
 /** What an account may do once authenticated (draft §8.1). */
 export type Principal =
@@ -58,11 +62,26 @@ export function offlineBy(accounts: readonly AccountConfig[]): (inbox: ImAddress
 
 /** The router's view of a hub connection: an endpoint that sends it commands. */
 export function connectionEndpoint(conn: HubConnection, domain?: string): Endpoint {
+  const relay = conn.relay;
   return {
     id: conn.id,
     ...(domain === undefined ? {} : { domain }),
     // A response frame is an Answer (src/protocol): no conversion step on the hot path.
     deliver: (op: Operation): Promise<Answer> => conn.command(op.method, op.headers, op.payload ?? null),
+    // Issue 18: the relay path, the answer to a sink by a method call (no promise per command).
+    ...(relay === undefined
+      ? {}
+      : {
+          relay: (op: Operation, sink: AnswerSink): void => {
+            // A send that arrived on a hub connection is relayed as the octets it came in.
+            const raw =
+              op instanceof RelayedSend && conn.protocol === 'imtp'
+                ? (op.received.raw as RawHeaders | undefined)
+                : undefined;
+            if (raw === undefined) relay.call(conn, op.method, op.headers, op.payload ?? null, sink);
+            else relay.call(conn, op.method, NO_HEADERS, op.payload ?? null, sink, raw, op as RelayedSend);
+          },
+        }),
   };
 }
 
@@ -119,16 +138,30 @@ export function hubRouterApplication(options: HubRouterOptions): HubRouterApplic
       origins = new WeakMap();
     },
     isAccount: (user) => byUser.has(user),
-    command(conn: HubConnection, command: CommandFrame): Promise<Answer> {
+    command(conn: HubConnection, command: CommandFrame, raw?: RawHeaders): Promise<Answer> | null {
       const op: Operation =
         command.payload === undefined
           ? { protocol: conn.protocol, method: command.method, headers: command.headers }
-          : {
-              protocol: conn.protocol,
-              method: command.method,
-              headers: command.headers,
-              payload: command.payload,
-            };
+          : raw === undefined
+            ? {
+                protocol: conn.protocol,
+                method: command.method,
+                headers: command.headers,
+                payload: command.payload,
+              }
+            : {
+                protocol: conn.protocol,
+                method: command.method,
+                headers: command.headers,
+                payload: command.payload,
+                raw,
+              };
+      // Issue 18, the relay path: a send is answered through the connection's reply handle,
+      // with no promise on the way out or back (Router.relaySend).
+      if (command.method === 'send' && conn.protocol === 'imtp' && conn.replyTo !== undefined) {
+        router.relaySend(op, originOf(conn), conn.replyTo(command.id));
+        return null;
+      }
       return router.handle(op, originOf(conn));
     },
     authenticated(conn: HubConnection) {

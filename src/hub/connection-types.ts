@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { Connection } from './connection.js';
 import type { Answer, Header, Protocol, Strength } from '../protocol/index.js';
 import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
+import type { RawHeaders, RawRewrite } from './frame/raw.js';
 import { errorHeaders } from './replies.js';
 import type { SaslServer } from './sasl.js';
 import type { HubStats } from './stats.js';
@@ -45,6 +46,23 @@ export interface HubConnection {
    * it is, with no conversion step.
    */
   command(method: string, headers?: readonly Header[], payload?: Uint8Array | null): Promise<ResponseFrame>;
+  /**
+   * Issue 18, the relay path (optional, so other implementations keep compiling): like `command`,
+   * but the answer goes to `sink.answered` by a method call, with no promise per command.
+   */
+  relay?(
+    method: string,
+    headers: readonly Header[],
+    payload: Uint8Array | null,
+    sink: { answered(r: ResponseFrame): void },
+    raw?: RawHeaders,
+    rewrite?: RawRewrite,
+  ): void;
+  /**
+   * Issue 18: the handle that answers the received command `id` later; an application that
+   * takes it returns null from `command` (HubApplication).
+   */
+  replyTo?(id: string): { answered(a: Answer): void };
   /** Acceptor: asks the peer to move (draft §14.2, part 3 row 33) and resolves on its answer. Initiator: closes. */
   shutdown(): Promise<void>;
   /** Closes at once (after writing what is queued). */
@@ -76,7 +94,8 @@ export function syntheticAnswer(id: string, method: string, error: unknown): Res
 
 /** The connection's owner (server or client). */
 export interface ConnectionEvents {
-  command(conn: Connection, command: CommandFrame): Answer | PromiseLike<Answer>;
+  /** null: the owner took `conn.replyTo(command.id)` and answers through it (issue 18). */
+  command(conn: Connection, command: CommandFrame, raw?: RawHeaders): Answer | PromiseLike<Answer> | null;
   authenticated?(conn: Connection, auth: AuthInfo): void;
   /**
    * True: the owner has logged the failure itself (authentication backoff, issue 13: counted and

@@ -26,21 +26,14 @@ import {
   type HubConnection,
 } from './connection-types.js';
 import type { CommandFrame, ResponseFrame } from './frame/index.js';
-import { PendingCommands, type PendingCommand } from './pending-commands.js';
+import { CLOSED, isThenable, logClosed, Reply, TOO_MANY, TOO_MANY_OUT } from './connection-reply.js';
+import { PendingCommands, type PendingCommand, type ResponseSink } from './pending-commands.js';
+import type { RawHeaders, RawRewrite } from './frame/raw.js';
 import { Session, type AuthInfo, type CloseReason as SessionCloseReason, type Notice } from './session.js';
 import { WireTrace } from './wire-trace.js';
 import type { HubStats } from './stats.js';
 
 export * from './connection-types.js';
-
-/** Made once: an Error per refused command would cost more than the command (stack capture). */
-const TOO_MANY = new HubError('resources', 'too many unanswered commands');
-
-const HOSTILE: ReadonlySet<HubCloseCode> = new Set(['protocol-error', 'truncated', 'auth-failures']);
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
-}
 
 export class Connection implements HubConnection {
   readonly id: string;
@@ -102,7 +95,7 @@ export class Connection implements HubConnection {
       },
       {
         write: (bytes) => this.write(bytes),
-        command: (c) => this.onCommand(c),
+        command: (c, raw) => this.onCommand(c, raw),
         response: (r, p) => this.pending.settle(p, r),
         close: (r) => this.finish(r),
         notice: (n) => this.onNotice(n),
@@ -157,25 +150,66 @@ export class Connection implements HubConnection {
     headers: readonly Header[] = [],
     payload: Uint8Array | null = null,
   ): Promise<ResponseFrame> {
-    if (this.session.closed)
-      return Promise.resolve(
-        syntheticAnswer('', method, new HubError('communications', 'the connection is closed')),
-      );
-    // part 4 row 26: bounded unanswered commands in this direction too.
-    if (this.session.outstanding >= this.limits.maxOutstandingCommands)
-      return Promise.resolve(
-        syntheticAnswer('', method, new HubError('resources', 'too many unanswered commands on this link')),
-      );
     const p = this.pending.create(method);
-    try {
-      p.id = this.session.sendCommand(method, headers, payload, p);
-    } catch (e) {
-      p.resolve(syntheticAnswer('', method, e));
-      return p.answer;
+    this.issue(p, method, headers, payload, undefined, undefined);
+    return p.answer;
+  }
+
+  /**
+   * Sends a command whose answer goes to `sink` (issue 18: the relay path, one object per
+   * command instead of a promise and its reactions); never fails, like `command`. With `raw`
+   * and `rewrite` (an IMTP send with a payload) the command is written from the received header block with
+   * the relay's rewrites spliced in (frame/raw.ts), and `headers` are unused.
+   */
+  relay(
+    method: string,
+    headers: readonly Header[],
+    payload: Uint8Array | null,
+    sink: ResponseSink,
+    raw?: RawHeaders,
+    rewrite?: RawRewrite,
+  ): void {
+    this.issue(this.pending.relayed(method, sink), method, headers, payload, raw, rewrite);
+  }
+
+  /** A closed link, too many unanswered commands or a refused command: `p` answered at once. */
+  private issue(
+    p: PendingCommand,
+    method: string,
+    headers: readonly Header[],
+    payload: Uint8Array | null,
+    raw: RawHeaders | undefined,
+    rewrite: RawRewrite | undefined,
+  ): void {
+    let problem: unknown = null;
+    if (this.session.closed) problem = CLOSED;
+    // part 4 row 26: bounded unanswered commands in this direction too.
+    else if (this.session.outstanding >= this.limits.maxOutstandingCommands) problem = TOO_MANY_OUT;
+    else
+      try {
+        p.id =
+          raw === undefined || rewrite === undefined || payload === null
+            ? this.session.sendCommand(method, headers, payload, p)
+            : this.session.sendRelayed(raw, rewrite, payload, p);
+      } catch (e) {
+        problem = e;
+      }
+    if (problem !== null) {
+      p.resolve(syntheticAnswer('', method, problem));
+      return;
     }
     this.pending.add(p);
     this.scheduleFlush();
-    return p.answer;
+  }
+
+  /** The handle that answers the received command `id` later (`ConnectionEvents.command` returning null). */
+  replyTo(id: string): Reply {
+    return new Reply(this, id);
+  }
+
+  /** Answers the received command `id` (once); what a `Reply` calls. */
+  reply(id: string, a: Answer): void {
+    this.answer(id, a);
   }
 
   async shutdown(): Promise<void> {
@@ -241,7 +275,7 @@ export class Connection implements HubConnection {
     this.session.flush();
   };
 
-  private onCommand(c: CommandFrame): void {
+  private onCommand(c: CommandFrame, raw?: RawHeaders): void {
     this.commandsIn++;
     this.stats?.command(c.method);
     // part 4 row 26: at most maxOutstandingCommands unanswered; beyond that, `resources`.
@@ -255,13 +289,15 @@ export class Connection implements HubConnection {
       this.stats?.failure(TOO_MANY);
       return;
     }
-    let answer: Answer | PromiseLike<Answer>;
+    let answer: Answer | PromiseLike<Answer> | null;
     try {
-      answer = this.events.command(this, c);
+      answer = this.events.command(this, c, raw);
     } catch (e) {
       this.failed(c.id, e);
       return;
     }
+    // null: the application took `replyTo(c.id)` and answers through it.
+    if (answer === null) return;
     if (isThenable(answer)) {
       const id = c.id;
       answer.then(
@@ -356,16 +392,7 @@ export class Connection implements HubConnection {
       // A peer that never takes the rest: drop it after a grace period.
       setTimeout(() => sock.destroy(), Math.min(5000, this.limits.commandTimeoutMs)).unref();
     }
-    if (s.error !== undefined && HOSTILE.has(reason.code)) {
-      const e = s.error;
-      this.log.warn(
-        { problem: e.reason, rule: e.rule, offset: e.offset, line: e.line },
-        'hub protocol error, connection closed',
-      );
-    } else if (reason.code === 'auth-failures')
-      this.log.warn({ problem: reason.message }, 'hub too many authentication failures, connection closed');
-    const fields = { code: reason.code, reason: reason.message, refused: this.refused || undefined };
-    this.log.info(fields, 'hub connection closed');
+    logClosed(this.log, s, reason, this.refused);
     this.events.closed?.(this, reason);
     this.resolveDone(reason);
   }

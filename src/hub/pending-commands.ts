@@ -17,17 +17,48 @@ export interface PendingCommand {
   id: string;
   readonly method: string;
   readonly deadline: number;
-  readonly resolve: (r: ResponseFrame) => void;
-  /**
-   * Settled by the answer, or by a synthetic `communications` one (never rejects). A
-   * ResponseFrame is an Answer (src/protocol), so relays pass it on as it is.
-   */
-  readonly answer: Promise<ResponseFrame>;
+  /** Takes the answer (real or synthetic); called once. */
+  resolve(r: ResponseFrame): void;
   /** Answered or timed out: a later answer is discarded. */
   done: boolean;
   /** List links (insertion order = deadline order); null at the ends and once removed. */
   prev: PendingCommand | null;
   next: PendingCommand | null;
+}
+
+/** A command whose answer settles a promise (`Connection.command`). */
+export interface PromisedCommand extends PendingCommand {
+  /**
+   * Settled by the answer, or by a synthetic `communications` one (never rejects). A
+   * ResponseFrame is an Answer (src/protocol), so relays pass it on as it is.
+   */
+  readonly answer: Promise<ResponseFrame>;
+}
+
+/** Where a relayed command's answer goes: structurally the router's `AnswerSink` (operation.ts). */
+export interface ResponseSink {
+  answered(r: ResponseFrame): void;
+}
+
+/**
+ * A command relayed for someone else (`Connection.relay`, issue 18): its answer goes straight to
+ * a sink by a method call, with no promise, no resolve function and no reaction per command.
+ */
+export class RelayedCommand implements PendingCommand {
+  id = '';
+  done = false;
+  prev: PendingCommand | null = null;
+  next: PendingCommand | null = null;
+
+  constructor(
+    readonly method: string,
+    readonly deadline: number,
+    private readonly sink: ResponseSink,
+  ) {}
+
+  resolve(r: ResponseFrame): void {
+    this.sink.answered(r);
+  }
 }
 
 let captured: ((r: ResponseFrame) => void) | null = null;
@@ -53,7 +84,7 @@ export class PendingCommands {
   }
 
   /** A command for `method`, with the promise its answer settles. Track it with `add` once it has an id. */
-  create(method: string): PendingCommand {
+  create(method: string): PromisedCommand {
     const answer = new Promise<ResponseFrame>(capture);
     const resolve = captured!;
     captured = null;
@@ -67,6 +98,11 @@ export class PendingCommands {
       prev: null,
       next: null,
     };
+  }
+
+  /** A relayed command whose answer goes to `sink`. Track it with `add` once it has an id. */
+  relayed(method: string, sink: ResponseSink): RelayedCommand {
+    return new RelayedCommand(method, Date.now() + this.timeoutMs, sink);
   }
 
   /** Tracks `p` once the session gave it an id. */

@@ -14,7 +14,7 @@ import { component, type Logger } from '../log.js';
 import { ListenError } from '../errors.js';
 import { externalIdentity, plainVerifier } from './accounts.js';
 import { Connection, type CloseReason, type ConnectionEvents, type HubConnection } from './connection.js';
-import type { CommandFrame } from './frame/index.js';
+import type { CommandFrame, RawHeaders } from './frame/index.js';
 import type { Answer, Protocol } from '../protocol/index.js';
 import type { AuthAttempts } from '../adapter.js';
 import {
@@ -33,11 +33,11 @@ export type { CloseReason, HubCloseCode, HubConnection } from './connection.js';
 /** What the hub asks of the application behind it (the router, or a test). */
 export interface HubApplication {
   /**
-   * Answers a command. A thrown error or a rejected promise is answered through replies.ts.
-   * The connection calls `then` directly, so a thenable that settles synchronously answers in
-   * the same write as the input that caused it.
+   * Answers a command (thrown or rejected: through replies.ts; a thenable that settles at once
+   * answers in the same write as its input). Issue 18: null when the application took
+   * `conn.replyTo(command.id)`; `raw`, a send's received header block (frame/raw.ts).
    */
-  command(conn: HubConnection, command: CommandFrame): Answer | PromiseLike<Answer>;
+  command(conn: HubConnection, command: CommandFrame, raw?: RawHeaders): Answer | PromiseLike<Answer> | null;
   opened?(conn: HubConnection): void;
   authenticated?(conn: HubConnection): void;
   closed?(conn: HubConnection, reason: CloseReason): void;
@@ -157,7 +157,7 @@ export function createHubServer(options: HubServerOptions): HubServer {
     options.connectionsPerAddress === undefined ? null : new ConnectionCounter(options.connectionsPerAddress);
   const perAddressRefusals = new LogThrottle(options.warnIntervalMs ?? 10_000);
   const events: ConnectionEvents = {
-    command: (conn, c) => application.command(conn, c),
+    command: (conn, c, raw) => application.command(conn, c, raw),
     authenticated: (conn, a) => {
       const at = attempts.get(conn);
       if (at !== undefined) {

@@ -2,7 +2,7 @@
  * The types of a session's configuration and of its conversation with the application
  * (session.ts re-exports them), and the default part 4 row 28 policy.
  */
-import type { CommandFrame, FrameError, FrameLimits, ResponseFrame } from './frame/index.js';
+import type { CommandFrame, FrameError, FrameLimits, RawHeaders, ResponseFrame } from './frame/index.js';
 import type { HubError } from '../errors.js';
 import type { Protocol } from '../protocol/index.js';
 import type { SaslServer } from './sasl.js';
@@ -54,7 +54,8 @@ export interface SessionHooks<C = unknown> {
   /** Bytes for the peer. */
   write(bytes: Buffer): void;
   /** A well-formed command for the application; answer it with `respond`/`respondError`. */
-  command(command: CommandFrame): void;
+  /** `raw` (issue 18): a send's header block as received, when kept (frame/raw.ts); valid during the call. */
+  command(command: CommandFrame, raw?: RawHeaders): void;
   /** The answer to `sendCommand(..., context)`; `synthetic` when the session made it up (connection lost, unparseable answer). */
   response(response: ResponseFrame, context: C | undefined, synthetic: boolean): void;
   /** The session is finished; close the socket (after writing what `write` got). */
@@ -80,4 +81,19 @@ export function defaultAuthPolicy(
       : method === 'fetch' || method === 'subscribe' || method === 'unsubscribe'
         ? allow.fetch === true
         : false;
+}
+
+/** The answer a lost or garbled hop stands for (part 4 row 14: `communications`). */
+export function synthetic(id: string, method: string, why: string): ResponseFrame {
+  return {
+    kind: 'response',
+    id,
+    status: 'error',
+    method,
+    headers: [
+      ['Error-Type', 'communications'],
+      ['Error-Description', why],
+    ],
+    payload: undefined,
+  };
 }

@@ -10,6 +10,7 @@
  */
 import { HubError } from '../errors.js';
 import { FrameBatch } from './frame/encode.js';
+import type { RawHeaders, RawRewrite } from './frame/raw.js';
 import {
   FrameDecoder,
   type CommandFrame,
@@ -28,11 +29,13 @@ import {
   type Strength,
 } from '../protocol/index.js';
 import { errorHeaders } from './replies.js';
+import { PendingTable, type PendingEntry } from './session-pending.js';
 import type { SaslClientMechanism } from './sasl.js';
 import { admitCommand, type AdmitContext } from './session-admit.js';
 import { AuthAcceptor, AuthInitiator, type AuthInfo } from './session-auth.js';
 import {
   defaultAuthPolicy,
+  synthetic,
   type CloseCode,
   type CloseReason,
   type NoticeCode,
@@ -53,12 +56,6 @@ export {
   type SessionOptions,
 } from './session-types.js';
 
-interface Pending<C> {
-  readonly method: string;
-  readonly context: C | undefined;
-  readonly internal: boolean;
-}
-
 export class Session<C = unknown> implements FrameHandler {
   readonly role: Role;
   readonly protocol: Protocol;
@@ -68,7 +65,9 @@ export class Session<C = unknown> implements FrameHandler {
   /** What admitCommand needs to know (session-admit.ts); made once, read for every command. */
   private readonly admission: AdmitContext;
   /** Our commands awaiting an answer, by id (draft §10: an id is not reused before its answer). */
-  private readonly pending = new Map<string, Pending<C>>();
+  private readonly pending = new PendingTable<C>();
+  /** What `pending.take` found (reused: no object per answer). */
+  private readonly found: PendingEntry<C> = { method: '', context: undefined, internal: false };
   /** The peer's commands we have not answered yet: id → method. */
   private readonly incoming = new Map<string, string>();
   private counter = 0;
@@ -194,9 +193,8 @@ export class Session<C = unknown> implements FrameHandler {
     } else {
       // Part 4 row 22: never answer a response. The command it answered fails as `communications`.
       this.note('malformed-response', where, error.id ?? undefined);
-      const p = error.id === null ? undefined : this.pending.get(error.id);
-      if (error.id !== null && p !== undefined) {
-        this.pending.delete(error.id);
+      const p = this.found;
+      if (error.id !== null && this.pending.take(error.id, p)) {
         if (p.internal) this.initiatorAuth?.onBrokenAnswer();
         else this.hooks.response(synthetic(error.id, p.method, 'unparseable answer'), p.context, true);
       }
@@ -230,24 +228,24 @@ export class Session<C = unknown> implements FrameHandler {
       else this.respond(f.id, 'ok');
       return;
     }
-    this.hooks.command(f);
+    this.hooks.command(f, this.decoder.lastRaw);
   }
 
   private onResponse(r: ResponseFrame): void {
-    const p = this.pending.get(r.id);
-    if (p === undefined) {
+    const p = this.found;
+    if (!this.pending.take(r.id, p)) {
       // Part 4 row 22: log and discard; never answer a response.
       this.note('unknown-response', `answer to unknown id ${r.id} discarded`, r.id);
       return;
     }
-    this.pending.delete(r.id);
-    if (p.method !== r.method)
-      this.note('method-mismatch', `answer for ${r.method} to a ${p.method} command`, r.id);
+    const { method, context, internal } = p;
+    if (method !== r.method)
+      this.note('method-mismatch', `answer for ${r.method} to a ${method} command`, r.id);
     if (r.status === 'error' && getHeader(r.headers, 'Error-Type') === undefined) {
       this.note('error-without-type', 'error response without Error-Type (draft §12 MUST)', r.id);
     }
-    if (p.internal) this.initiatorAuth?.onAnswer(r);
-    else this.hooks.response(r, p.context, false);
+    if (internal) this.initiatorAuth?.onAnswer(r);
+    else this.hooks.response(r, context, false);
   }
 
   // --- Output --------------------------------------------------------------------------------
@@ -263,17 +261,37 @@ export class Session<C = unknown> implements FrameHandler {
     payload: Uint8Array | null = null,
     context?: C,
   ): string {
+    this.mayIssue(method);
+    const spec = methodSpec(method, this.protocol);
+    const problem =
+      spec === undefined ? null : checkCommand(spec, { headers, payload: payload ?? undefined });
+    if (problem !== null) throw new HubError('malformed', problem);
+    return this.issue(method, headers, payload, context, false);
+  }
+
+  /**
+   * Issue 18: relays a `send` (IMTP) from the header block it arrived with (frame/raw.ts), the
+   * rewritten lines spliced in; like `sendCommand` otherwise. The block passed the same method
+   * checks on arrival (session-admit.ts), so they do not run again.
+   */
+  sendRelayed(raw: RawHeaders, rewrite: RawRewrite, payload: Uint8Array, context?: C): string {
+    this.mayIssue('send');
+    if (this.protocol !== 'imtp') throw new Error('send is an IMTP command');
+    const n = ++this.counter;
+    const id = n.toString(36);
+    this.out.relayed(id, 'send', raw, rewrite, payload);
+    this.pending.add(n, 'send', context, false);
+    this.kick();
+    return id;
+  }
+
+  private mayIssue(method: string): void {
     if (this.closedWith !== null) throw new Error('session closed');
     if (method === 'auth') throw new Error('use authenticate() to send auth');
     if (this.initiatorAuth?.busy)
       throw new Error('only auth may be sent during an authentication exchange (draft §14.1)');
     if (method === 'shutdown' && this.role !== 'acceptor')
       throw new Error('only the server sends shutdown (draft §14.2)');
-    const spec = methodSpec(method, this.protocol);
-    const problem =
-      spec === undefined ? null : checkCommand(spec, { headers, payload: payload ?? undefined });
-    if (problem !== null) throw new HubError('malformed', problem);
-    return this.issue(method, headers, payload, context, false);
   }
 
   /** Answers the peer's command `id` (once). An error needs Error-Type (draft §12, part 3 row 30). */
@@ -335,9 +353,10 @@ export class Session<C = unknown> implements FrameHandler {
     internal: boolean,
   ): string {
     // The counter only grows, so an id is never reused (draft §10), answered or not: no lookup.
-    const id = (++this.counter).toString(36);
+    const n = ++this.counter;
+    const id = n.toString(36);
     this.out.command(id, method, headers, payload);
-    this.pending.set(id, { method, context, internal });
+    this.pending.add(n, method, context, internal);
     this.kick();
     return id;
   }
@@ -361,28 +380,16 @@ export class Session<C = unknown> implements FrameHandler {
     this.closedWith = reason;
     this.decoder.stop();
     this.flush();
-    const left = [...this.pending];
-    this.pending.clear();
+    const left = this.pending.drain();
     this.incoming.clear();
     this.hooks.close(reason);
-    for (const [id, p] of left) {
+    for (const [n, p] of left) {
       if (!p.internal)
-        this.hooks.response(synthetic(id, p.method, 'connection closed before the answer'), p.context, true);
+        this.hooks.response(
+          synthetic(n.toString(36), p.method, 'connection closed before the answer'),
+          p.context,
+          true,
+        );
     }
   }
-}
-
-/** The answer a lost or garbled hop stands for (part 4 row 14: `communications`). */
-function synthetic(id: string, method: string, why: string): ResponseFrame {
-  return {
-    kind: 'response',
-    id,
-    status: 'error',
-    method,
-    headers: [
-      ['Error-Type', 'communications'],
-      ['Error-Description', why],
-    ],
-    payload: undefined,
-  };
 }

@@ -10,8 +10,9 @@ import type { Address, ImAddress } from '../model/index.js';
 import type { RouterContext } from './context.js';
 import { mergeAnswers } from './merge.js';
 import { drainOf, keepOffline, mayKeepOffline } from './offline.js';
-import type { Operation } from './operation.js';
-import { forward } from './relay.js';
+import type { AnswerSink, Operation } from './operation.js';
+import { forward, forwardTo } from './relay.js';
+import { plainOperation } from './visited.js';
 
 /**
  * Routes one relayed send to `inbox`. Throws a HubError for our own refusals:
@@ -42,6 +43,51 @@ export function dispatchSend(
     }
     case 'remote':
       return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.remote);
+  }
+}
+
+/**
+ * `dispatchSend` answering `sink` (issue 18, the relay path): the same checks and refusals
+ * (thrown), and the common cases (one listening connection, an adapter, a peer) go to
+ * `forwardTo` with no promise per hop. Everything unusual (several listeners, none, a drain
+ * under way) takes `deliverLocal`'s promise.
+ */
+export function dispatchSendTo(
+  ctx: RouterContext,
+  op: Operation,
+  inbox: ImAddress,
+  inboxText: string,
+  sender: Address,
+  strength: Strength,
+  sink: AnswerSink,
+): void {
+  const dest = ctx.resolve(inbox.domain);
+  if (dest === null) throw new HubError('target-not-found', `no route to ${inbox.domain}`);
+  ctx.checkStrength(inbox.domain, strength);
+  switch (dest.kind) {
+    case 'local': {
+      if (ctx.offline.drains.size === 0) {
+        const targets = ctx.listeners.accepting(inbox.uri, sender);
+        if (targets.length === 1) {
+          forwardTo(targets[0]!.endpoint, op, inboxText, ctx.stats.routes.local, sink);
+          return;
+        }
+      }
+      deliverLocal(ctx, plainOperation(op), inbox, inboxText, sender).then(
+        (a) => sink.answered(a),
+        (e: unknown) => sink.answered(answerFromError(e)),
+      );
+      return;
+    }
+    case 'adapter': {
+      const max = dest.capabilities.maxMessageSize;
+      if (max !== undefined && op.payload !== undefined && op.payload.length > max)
+        throw new HubError('quota', `the destination takes at most ${max} octets`);
+      forwardTo(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.adapter, sink);
+      return;
+    }
+    case 'remote':
+      forwardTo(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.remote, sink);
   }
 }
 

@@ -14,15 +14,15 @@ import {
 } from '../protocol/index.js';
 import { parseAddress, parsePattern, type ImAddress, type Pattern } from '../model/index.js';
 import type { RouterContext } from './context.js';
-import { dispatchSend } from './delivery.js';
+import { dispatchSend, dispatchSendTo } from './delivery.js';
 import { checkReportSender, newMessageId, readMessageId } from './message-id.js';
 import { drainOffline } from './offline.js';
-import type { Operation, Origin } from './operation.js';
+import type { AnswerSink, Operation, Origin } from './operation.js';
 import { fanOutRoom, type Room } from './rooms.js';
 import { rateKey } from './sender-rate.js';
 import { authorizeSource, effectiveStrength } from './source-auth.js';
 import { refuseMismatchedFrom, verifiedAuthor } from './identity.js';
-import { checkHops, relayHeaders } from './visited.js';
+import { checkHops, RelayedSend, relayHeaders } from './visited.js';
 
 const IM = { defaultScheme: 'im' } as const;
 
@@ -57,13 +57,30 @@ export function readInbox(text: string): ImAddress {
  * every async layer that returns a promise costs the hot path extra microtask turns. The promise
  * returned never rejects (forward and the room fan-out answer every failure), so Router.handle
  * passes it on without a guard of its own.
+ *
+ * With a `sink` (issue 18, `Router.relaySend`) the answer goes to it instead and nothing is
+ * returned: the same checks, thrown the same way, then `dispatchSendTo` (no promise per hop).
  */
 export function handleSend(
   ctx: RouterContext,
   rooms: ReadonlyMap<string, Room>,
   op: Operation,
   origin: Origin,
-): Promise<Answer> {
+): Promise<Answer>;
+export function handleSend(
+  ctx: RouterContext,
+  rooms: ReadonlyMap<string, Room>,
+  op: Operation,
+  origin: Origin,
+  sink: AnswerSink,
+): undefined;
+export function handleSend(
+  ctx: RouterContext,
+  rooms: ReadonlyMap<string, Room>,
+  op: Operation,
+  origin: Origin,
+  sink?: AnswerSink,
+): Promise<Answer> | undefined {
   const headers = op.headers;
   const sender = readInbox(requireHeader(headers, 'Sender'));
   const inboxText = requireHeader(headers, 'Inbox').trim();
@@ -88,12 +105,28 @@ export function handleSend(
   if (ctx.refuseMismatchedFrom) refuseMismatchedFrom(headers, op.payload, author);
 
   const room = rooms.get(inbox.uri);
-  if (room !== undefined)
-    return fanOutRoom(ctx, room, op, { sender, author, strength, hops, messageId, givenId }).then(
+  if (room !== undefined) {
+    const answer = fanOutRoom(ctx, room, op, { sender, author, strength, hops, messageId, givenId }).then(
       undefined,
       (e: unknown) => sendFailed(ctx, e),
     );
+    if (sink === undefined) return answer;
+    void answer.then((a) => sink.answered(a));
+    return undefined;
+  }
 
+  if (sink !== undefined) {
+    // Issue 18: the relayed headers are made only if an endpoint needs them (visited.ts).
+    const relayed = new RelayedSend(
+      op,
+      op.payload,
+      hops,
+      strength,
+      givenId === undefined ? messageId : undefined,
+    );
+    dispatchSendTo(ctx, relayed, inbox, inboxText, sender, strength, sink);
+    return undefined;
+  }
   const relayedHeaders = relayHeaders(headers, hops, strength);
   if (givenId === undefined) relayedHeaders.push([MESSAGE_ID_HEADER, messageId]);
   const relayed: Operation = {

@@ -16,6 +16,20 @@ export interface Operation {
   readonly headers: Headers;
   /** The payload octets, passed on by reference and never re-serialized. */
   readonly payload?: Uint8Array;
+  /**
+   * Issue 18: the header block this command arrived in, as the wire layer keeps it
+   * (src/hub/frame/raw.ts), passed through untouched; only a hub connection endpoint reads it,
+   * to relay a send as octets.
+   */
+  readonly raw?: object;
+}
+
+/**
+ * Where an answer goes when it comes back (issue 18): the relay path hands a sink down and the
+ * answer up by method calls, with no promise and no reaction per hop. Called exactly once.
+ */
+export interface AnswerSink {
+  answered(answer: Answer): void;
 }
 
 /**
@@ -27,6 +41,11 @@ export interface Operation {
 export interface Endpoint {
   readonly id: string;
   deliver(op: Operation): Promise<Answer>;
+  /**
+   * Issue 18, optional: `deliver` with the answer going to `sink` (exactly once, possibly at
+   * once for a refusal) instead of a promise. Endpoints without it get `deliver`.
+   */
+  relay?(op: Operation, sink: AnswerSink): void;
   /**
    * The domain of the party behind this endpoint, written into `Error-Originator` when an error
    * from it is passed on (draft §12). Defaults to the domain the operation was routed to.

@@ -2,9 +2,10 @@
  * Handing an operation to the next hop and passing its answer back (draft §8, part 3 rows 24,
  * 30-31).
  */
-import type { Endpoint, Operation } from './operation.js';
+import type { AnswerSink, Endpoint, Operation } from './operation.js';
 import { answerFromError, errorAnswer, passOnError, type Answer } from '../protocol/index.js';
 import type { RouteStats } from './stats.js';
+import { plainOperation } from './visited.js';
 
 /**
  * Delivers `op` to `endpoint` and answers only once it has answered (draft §8 MUST NOT answer
@@ -52,4 +53,57 @@ function passedOn(answer: Answer, originator: string): Answer {
 
 function hopFailed(): Answer {
   return errorAnswer('communications', 'the next hop failed');
+}
+
+/**
+ * `forward` with the answer going to `sink` (issue 18, the relay path): an endpoint that can
+ * `relay` gets the operation and one `Forwarded` record that passes the answer on by a method
+ * call; any other endpoint goes through `forward` and its promise. Same answers, same counts.
+ */
+export function forwardTo(
+  endpoint: Endpoint,
+  op: Operation,
+  originator: string,
+  stats: RouteStats | undefined,
+  sink: AnswerSink,
+): void {
+  if (endpoint.relay === undefined) {
+    void forward(endpoint, plainOperation(op), originator, stats).then((a) => sink.answered(a));
+    return;
+  }
+  const f = new Forwarded(sink, originator, stats);
+  try {
+    endpoint.relay(op, f);
+  } catch {
+    f.threw();
+  }
+}
+
+/** One relayed operation waiting for the next hop's answer: what `forward`'s reaction did. */
+class Forwarded implements AnswerSink {
+  private readonly started: number;
+  private done = false;
+
+  constructor(
+    private readonly sink: AnswerSink,
+    private readonly originator: string,
+    private readonly stats: RouteStats | undefined,
+  ) {
+    this.started = stats === undefined ? 0 : performance.now();
+  }
+
+  answered(answer: Answer): void {
+    if (this.done) return;
+    this.done = true;
+    const a = passedOn(answer, this.originator);
+    if (this.stats !== undefined) this.stats.delivered(a, performance.now() - this.started);
+    this.sink.answered(a);
+  }
+
+  /** The endpoint threw instead of taking the operation: not counted, as in `forward`. */
+  threw(): void {
+    if (this.done) return;
+    this.done = true;
+    this.sink.answered(hopFailed());
+  }
 }

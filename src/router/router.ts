@@ -13,7 +13,7 @@ import type { ImAddress } from '../model/index.js';
 import { answerFromError, type Answer } from '../protocol/index.js';
 import { RouterContext, type Capabilities, type RouterOptions } from './context.js';
 import { handleListen, handleSend } from './imtp.js';
-import type { Endpoint, Operation, Origin } from './operation.js';
+import type { AnswerSink, Endpoint, Operation, Origin } from './operation.js';
 import { dropSubscription, endPeerSubscriptions } from './pitp-notify.js';
 import { PeerLinger } from './peer-linger.js';
 import { handleStartWi, handleStoreCommand, handleTerminate } from './pitp-store.js';
@@ -120,6 +120,20 @@ export class Router {
     }
     if (!(result instanceof Promise)) return Promise.resolve(result);
     return result.then(undefined, (e: unknown) => this.failed(op, e));
+  }
+
+  /**
+   * Issue 18, the relay path: an IMTP `send` answered through `sink` (exactly once) instead of
+   * a promise; the same checks, answers and counts as `handle`.
+   */
+  relaySend(op: Operation, origin: Origin, sink: AnswerSink): void {
+    try {
+      handleSend(this.ctx, this.rooms, op, origin, sink);
+    } catch (e) {
+      const answer = this.failed(op, e);
+      this.ctx.stats.refused.answer(answer);
+      sink.answered(answer);
+    }
   }
 
   private failed(op: Operation, e: unknown): Answer {

@@ -14,7 +14,15 @@
  * passes count − 1. Peers that do not know the header ignore it and forward it (draft §8).
  */
 import { HubError } from '../errors.js';
-import { getHeader, type Header, type Headers, type Strength } from '../protocol/index.js';
+import {
+  getHeader,
+  MESSAGE_ID_HEADER,
+  type Header,
+  type Headers,
+  type Protocol,
+  type Strength,
+} from '../protocol/index.js';
+import type { Operation } from './operation.js';
 
 export const MAX_FORWARDS_HEADER = 'Max-Forwards';
 export const DEFAULT_MAX_FORWARDS = 128;
@@ -104,4 +112,55 @@ export function relayHeaders(headers: Headers, hops: HopState | null, strength: 
   // part 4 row 12 / draft §11.4: always state the strength we relay, `strong` included.
   if (!seenStrength) out.push(['Astrength', strength]);
   return out;
+}
+
+/**
+ * A send on the relay path (issue 18): the received operation and what the relay rewrites, with
+ * the relayed header list made only when an endpoint asks for `headers` (a hub connection
+ * relays the received octets instead, src/hub/frame/raw.ts). `plain()` is the ordinary
+ * operation, for endpoints that keep or copy what they get.
+ */
+export class RelayedSend implements Operation {
+  readonly protocol: Protocol;
+  readonly method: string;
+  readonly payload: Uint8Array;
+  readonly visited: string;
+  readonly maxForwards: string;
+  /** The Message-ID to add (undefined: the send has one, relayed as it is). */
+  readonly messageId: string | undefined;
+  private built: Header[] | null = null;
+
+  constructor(
+    readonly received: Operation,
+    payload: Uint8Array,
+    hops: HopState,
+    readonly strength: Strength,
+    messageId: string | undefined,
+  ) {
+    this.protocol = received.protocol;
+    this.method = received.method;
+    this.payload = payload;
+    this.visited = hops.visited;
+    this.maxForwards = hops.maxForwards;
+    this.messageId = messageId;
+  }
+
+  /** What `relayHeaders` gives, plus the added Message-ID: the headers of the relayed command. */
+  get headers(): Headers {
+    if (this.built === null) {
+      const out = relayHeaders(this.received.headers, this, this.strength);
+      if (this.messageId !== undefined) out.push([MESSAGE_ID_HEADER, this.messageId]);
+      this.built = out;
+    }
+    return this.built;
+  }
+
+  plain(): Operation {
+    return { protocol: this.protocol, method: this.method, headers: this.headers, payload: this.payload };
+  }
+}
+
+/** `op` as an ordinary operation (a RelayedSend made plain). */
+export function plainOperation(op: Operation): Operation {
+  return op instanceof RelayedSend ? op.plain() : op;
 }

@@ -6,7 +6,6 @@ import type { Header } from '../../protocol/index.js';
 import type { FrameError, FrameHandler } from './index.js';
 import {
   COLON,
-  CONTENT_LENGTH,
   CR,
   EMPTY,
   HTAB,
@@ -25,7 +24,8 @@ import {
   wspRun,
 } from './octets.js';
 import { newStartLineScan, scanCommandLine, scanResponseLine } from './start-line.js';
-import { DEFAULT_FRAME_LIMITS, type FrameLimits } from './limits.js';
+import { RawCapture, type RawHeaders } from './raw.js';
+import { DEFAULT_FRAME_LIMITS, readContentLength, type FrameLimits } from './limits.js';
 
 export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './limits.js';
 
@@ -55,6 +55,11 @@ export class FrameDecoder {
   private fHeaderBytes = 0;
   private fLength = -1;
   private fBad: FrameError | null = null;
+  /** Issue 18: a send's header block as octets (raw.ts). */
+  private readonly raw = new RawCapture();
+  private fRaw: RawHeaders | undefined = undefined;
+  /** Issue 18: during `onFrame` of a send, its header block when kept (raw.ts); else undefined. */
+  lastRaw: RawHeaders | undefined = undefined;
   private pName: string | null = null;
   private pValue = '';
   /** Where the pending header started, for errors found when it is filed. */
@@ -223,6 +228,7 @@ export class FrameDecoder {
   ): void {
     this.st = HEADERS;
     this.isCommand = isCommand;
+    this.raw.begin(isCommand && method === 'send');
     this.fId = id;
     this.fMethod = method;
     this.fStatus = status;
@@ -237,7 +243,9 @@ export class FrameDecoder {
 
   private headerLine(buf: Buffer, s: number, e: number, crlf: boolean, offset: number): void {
     if (!crlf) this.bad('header line not terminated by CRLF', 'draft §10 header', offset);
+    this.raw.line(buf, s);
     if (e === s) {
+      this.fRaw = this.raw.take(s);
       this.endHeaders();
       return;
     }
@@ -253,6 +261,7 @@ export class FrameDecoder {
     const first = buf[s];
     if (first === SP || first === HTAB) {
       // draft §10: a fold; the CRLF goes, the whitespace stays part of the value.
+      this.raw.drop();
       if (this.pName === null) {
         this.bad('continuation line without a header to continue', 'draft §10 fws', offset);
         return;
@@ -294,6 +303,7 @@ export class FrameDecoder {
     this.pValue = value;
     this.pOffset = offset;
     this.pLine = this.lineNo;
+    this.raw.header(name, value.length === e - vs, s, e + 2);
   }
 
   /** Files the pending header; false when the stream must stop. */
@@ -305,27 +315,10 @@ export class FrameDecoder {
     const line = this.pLine;
     const value = trimWsp(this.pValue);
     if (name === 'Content-Length') {
-      // draft §10: an unsigned decimal count of payload octets. Unparseable ⇒ the frame end is unknown.
-      if (!CONTENT_LENGTH.test(value)) {
-        this.fatal('invalid Content-Length', 'draft §10', offset, line);
-        return false;
-      }
-      const n = Number(value);
-      if (n > this.limits.maxPayloadSize) {
-        this.fatal(
-          `Content-Length ${n} above the limit of ${this.limits.maxPayloadSize}`,
-          'docs/hub-protocol.md part 4 row 26',
-          offset,
-          line,
-        );
-        return false;
-      }
-      if (this.fLength !== -1 && this.fLength !== n) {
-        this.fatal('conflicting Content-Length headers', 'draft §10', offset, line);
-        return false;
-      }
-      this.fLength = n;
-      return true;
+      const n = readContentLength(value, this.limits.maxPayloadSize, this.fLength);
+      if (typeof n !== 'number') this.fatal(n.reason, n.rule, offset, line);
+      else this.fLength = n;
+      return typeof n === 'number';
     }
     if (name === 'Content-Transfer-Encoding') {
       // draft §10, docs/hub-protocol.md part 3 row 8: MUST NOT be included; reject with malformed.
@@ -344,6 +337,8 @@ export class FrameDecoder {
   private finish(payload: Uint8Array | undefined): void {
     const bad = this.fBad;
     const headers = this.fHeaders;
+    const raw = this.fRaw;
+    this.fRaw = undefined;
     this.st = START;
     this.fHeaders = [];
     this.fCount = 0;
@@ -353,7 +348,9 @@ export class FrameDecoder {
     if (bad !== null) {
       this.handler.onFrameError(bad);
     } else if (this.isCommand) {
+      this.lastRaw = raw;
       this.handler.onFrame({ kind: 'command', id: this.fId, method: this.fMethod, headers, payload });
+      this.lastRaw = undefined;
     } else {
       this.handler.onFrame({
         kind: 'response',

@@ -12,92 +12,12 @@
 import { CodecError } from '../../errors.js';
 import type { Header } from '../../protocol/index.js';
 import type { Frame } from './index.js';
-import { KNOWN_NAMES } from './octets.js';
+import { checkHeaders, checkId, checkMethod, checkName, isHeaderValue, RULE } from './encode-checks.js';
+import { rewriteBound, writeRelayed, type RawHeaders, type RawRewrite } from './raw.js';
+
+export { isHeaderName, isHeaderValue } from './encode-checks.js';
 
 const MECHNAME = /^[A-Za-z0-9_-]{1,20}$/;
-
-const RULE = 'draft §10';
-
-/** ALPHA / DIGIT, or "-" too when `dash`. */
-function isWordRun(s: string, dash: boolean): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const l = c | 0x20;
-    if (!((c >= 0x30 && c <= 0x39) || (l >= 0x61 && l <= 0x7a) || (dash && c === 0x2d))) return false;
-  }
-  return true;
-}
-
-/** draft §10: header-name = 1*(%x21-39 / %x3B-7E) */
-export function isHeaderName(name: string): boolean {
-  if (name.length === 0) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e || c === 0x3a) return false;
-  }
-  return true;
-}
-
-/**
- * draft §10 printable plus WSP: no controls (HTAB aside), no U+FFFE/U+FFFF, no lone surrogates.
- * One pass over the UTF-16 code units; no regular expression.
- */
-export function isHeaderValue(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x7f) {
-      if (c < 0x20 && c !== 0x09) return false;
-    } else if (c === 0x7f) {
-      return false;
-    } else if (c >= 0xd800) {
-      if (c <= 0xdbff) {
-        // A high surrogate needs a low one next.
-        const d = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;
-        if (d < 0xdc00 || d > 0xdfff) return false;
-        i++;
-      } else if (c <= 0xdfff || c === 0xfffe || c === 0xffff) return false;
-    }
-  }
-  return true;
-}
-
-function checkId(id: string): void {
-  if (!isWordRun(id, false)) throw new CodecError(`invalid id ${JSON.stringify(id)}`, RULE);
-}
-
-// docs/hub-protocol.md part 4 row 5: method = 1*(ALPHA / DIGIT / "-")
-function checkMethod(method: string): void {
-  if (!isWordRun(method, true)) throw new CodecError(`invalid method ${JSON.stringify(method)}`, RULE);
-}
-
-function checkHeaders(headers: readonly Header[]): void {
-  for (const [name, value] of headers) checkHeader(name, value);
-}
-
-/**
- * Names known to be valid header names that the encoder writes as given (not Content-Length,
- * which it writes itself): FrameBatch checks only other names character by character.
- */
-const SAFE_NAMES: ReadonlySet<string> = new Set(
-  KNOWN_NAMES.filter((n) => isHeaderName(n) && n !== 'Content-Length' && n !== 'Content-Transfer-Encoding'),
-);
-
-/** checkHeader's name part. */
-function checkName(name: string): void {
-  if (SAFE_NAMES.has(name)) return;
-  if (!isHeaderName(name)) throw new CodecError(`invalid header name ${JSON.stringify(name)}`, RULE);
-  if (name === 'Content-Length') throw new CodecError('Content-Length is written by the encoder', RULE);
-  // docs/hub-protocol.md part 3 row 8: never emit Content-Transfer-Encoding.
-  if (name === 'Content-Transfer-Encoding')
-    throw new CodecError('Content-Transfer-Encoding is not allowed', RULE);
-}
-
-/** draft §10: one header that cannot break the frame (docs/hub-protocol.md part 3 row 8). */
-function checkHeader(name: string, value: string): void {
-  checkName(name);
-  if (!isHeaderValue(value)) throw new CodecError(`invalid character in the value of ${name}`, RULE);
-}
 
 /** A command head's parts (draft §10 command), before anything is written. */
 function checkCommand(id: string, method: string, headers: readonly Header[]): void {
@@ -216,6 +136,8 @@ function putValue(b: Buffer, s: string, o: number): number {
   return o;
 }
 
+const NO_HEADERS: readonly Header[] = [];
+
 /** Smallest buffer a batch starts with (served from Node's Buffer pool). */
 const MIN_CAPACITY = 1024;
 
@@ -251,6 +173,28 @@ export class FrameBatch {
     b[o++] = 0x0a;
     this.len = o;
     return this.finish(headers, payload, frameStart);
+  }
+
+  /**
+   * Issue 18: a relayed command from the header block it arrived with (raw.ts), the rewritten
+   * lines spliced in. The block's octets passed the decoder's checks and the spliced values are
+   * the router's own (a Visited token list, a count, a strength, a message id), so only the id and
+   * method are checked here.
+   */
+  relayed(id: string, method: string, raw: RawHeaders, rewrite: RawRewrite, payload: Uint8Array): this {
+    checkId(id);
+    checkMethod(method);
+    this.reserve(id.length + method.length + 4 + raw.end - raw.start + rewriteBound(rewrite));
+    const b = this.buf!;
+    let o = this.len;
+    b[o++] = 0x3e; // '>'
+    o = putAscii(b, id, o);
+    b[o++] = 0x20;
+    o = putAscii(b, method, o);
+    b[o++] = 0x0d;
+    b[o++] = 0x0a;
+    this.len = writeRelayed(b, o, raw, rewrite);
+    return this.finish(NO_HEADERS, payload, this.len);
   }
 
   response(

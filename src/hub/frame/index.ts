@@ -17,6 +17,8 @@ import { FrameDecoder, type FrameLimits } from './decode.js';
 
 export { DEFAULT_FRAME_LIMITS, FrameDecoder, type FrameLimits } from './decode.js';
 
+export type { RawHeaders } from './raw.js';
+
 export interface CommandFrame {
   readonly kind: 'command';
   readonly id: string;
