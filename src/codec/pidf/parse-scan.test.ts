@@ -286,3 +286,37 @@ describe('PIDF common-shape scan against the full parser', () => {
     FUZZ_TIMEOUT,
   );
 });
+
+describe('PIDF common-shape scan: what it leaves to saxes', () => {
+  // The scan's duplicate-attribute check and prefix lookups are linear per attribute; past a few
+  // dozen attributes or bindings on one element the document goes to saxes (scan-xml.ts), so a
+  // hostile document of thousands of attributes costs saxes' time, not quadratic time here.
+  const withAttributes = (attrs: string): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="${PIDF}" entity="pres:a@b.c">` +
+    `<tuple id="t1"><status><basic>open</basic></status><x:e xmlns:x="urn:x"${attrs}/></tuple></presence>`;
+  const attrs = (n: number, f: (i: number) => string): string =>
+    Array.from({ length: n }, (_, i) => f(i)).join('');
+
+  it('scans an element with 32 attributes and hands over one with 33, with the same outcome', () => {
+    const few = withAttributes(attrs(31, (i) => ` a${i}="v"`));
+    const many = withAttributes(attrs(32, (i) => ` a${i}="v"`));
+    expect(scanPidf(few, {})).not.toBeNull();
+    expect(scanPidf(many, {})).toBeNull();
+    compare(new TextEncoder().encode(many));
+  });
+
+  it('hands over an element past 64 namespace bindings in scope, with the same outcome', () => {
+    const many = withAttributes('').replace(
+      '<presence ',
+      `<presence${attrs(30, (i) => ` xmlns:p${i}="urn:p${i}"`)} `,
+    );
+    const deeper = many.replace(
+      '<tuple id="t1">',
+      `<tuple id="t1"${attrs(30, (i) => ` xmlns:q${i}="urn:q${i}"`)}>`,
+    );
+    const deepest = deeper.replace('<status>', `<status${attrs(10, (i) => ` xmlns:r${i}="urn:r${i}"`)}>`);
+    expect(scanPidf(deeper, {})).not.toBeNull();
+    expect(scanPidf(deepest, {})).toBeNull();
+    compare(new TextEncoder().encode(deepest));
+  });
+});
