@@ -57,17 +57,30 @@ export interface Room {
   /** Members, each once, in configured order. */
   readonly members: readonly ImAddress[];
   readonly memberUris: ReadonlySet<string>;
+  /** `Inbox: <member>` of each member, same order: made once, shared by every copy (issue 18). */
+  readonly inboxHeaders: readonly Header[];
 }
 
 export function makeRoom(config: RoomConfig): Room {
   const members: ImAddress[] = [];
   const memberUris = new Set<string>();
+  const inboxHeaders: Header[] = [];
   for (const m of config.members) {
     if (memberUris.has(m.uri)) continue;
     memberUris.add(m.uri);
     members.push(m);
+    inboxHeaders.push(['Inbox', m.uri]);
   }
-  return { config, members, memberUris };
+  return { config, members, memberUris, inboxHeaders };
+}
+
+const ignore = (): undefined => undefined;
+
+/** The operation `op` with the headers of a member's copy (the payload's octets are shared). */
+function copyOf(op: Operation, headers: readonly Header[]): Operation {
+  return op.payload === undefined
+    ? { protocol: op.protocol, method: op.method, headers }
+    : { protocol: op.protocol, method: op.method, headers, payload: op.payload };
 }
 
 /** A member's copy; our own refusals (thrown by dispatchSend) become that member's answer. */
@@ -159,30 +172,56 @@ export async function fanOutRoom(
   // the commit (on the writer thread, docs/storage.md), the sender's answer waits for both. The
   // catch only marks the rejection handled until it is awaited below.
   const keeping = keepInHistory(ctx, room, op, post);
-  keeping.catch(() => undefined);
+  keeping.catch(ignore);
   const { headers: common, inboxAt } = commonHeaders(op, room, post.hops, strength, author);
   if (post.givenId === undefined) common.push([MESSAGE_ID_HEADER, post.messageId]);
 
-  const targets: ImAddress[] = [];
-  const pending: Promise<Answer>[] = [];
-  for (const member of room.members) {
-    if (member.uri === sender.uri || member.uri === author.uri) continue;
-    const headers = common.slice();
-    headers[inboxAt] = ['Inbox', member.uri];
-    const copy: Operation =
-      op.payload === undefined
-        ? { protocol: op.protocol, method: op.method, headers }
-        : { protocol: op.protocol, method: op.method, headers, payload: op.payload };
-    targets.push(member);
-    pending.push(deliverOne(ctx, copy, member, room.config.address, strength));
+  // Issue 18: the copies share everything but Inbox. The last member's copy is the shared header
+  // list itself, so a room of two (a bridged channel and one user, the usual case) makes no
+  // per-member list at all; the others get a copy of it with their Inbox (a header list is
+  // handed on by reference and may be read after this turn, so none is changed once given).
+  const members = room.members;
+  let last = -1;
+  let count = 0;
+  for (let i = 0; i < members.length; i++) {
+    const uri = members[i]!.uri;
+    if (uri === sender.uri || uri === author.uri) continue;
+    last = i;
+    count++;
   }
-  if (targets.length === 0) {
+  if (count === 0) {
     if (!(await keeping)) throw new HubError('no-listeners', 'the room has no other member');
     const answer = storedInHistory(room, undefined);
     ctx.stats.routes.room.delivered(answer, performance.now() - started);
     return answer;
   }
-  const answers = pending.length === 1 ? [await pending[0]!] : await Promise.all(pending);
+  const from = room.config.address;
+  const targets: ImAddress[] = [];
+  let answers: Answer[];
+  if (count === 1) {
+    // One copy: awaited here, without deliverOne's promise for our own refusals.
+    const member = members[last]!;
+    common[inboxAt] = room.inboxHeaders[last]!;
+    targets.push(member);
+    let a: Answer;
+    try {
+      a = await dispatchSend(ctx, copyOf(op, common), member, member.uri, from, strength);
+    } catch (e) {
+      a = answerFromError(e);
+    }
+    answers = [a];
+  } else {
+    const pending: Promise<Answer>[] = [];
+    for (let i = 0; i <= last; i++) {
+      const member = members[i]!;
+      if (member.uri === sender.uri || member.uri === author.uri) continue;
+      const headers = i === last ? common : common.slice();
+      headers[inboxAt] = room.inboxHeaders[i]!;
+      targets.push(member);
+      pending.push(deliverOne(ctx, copyOf(op, headers), member, from, strength));
+    }
+    answers = await Promise.all(pending);
+  }
   const kept = await keeping;
 
   let failed: Header[] | undefined;
