@@ -59,6 +59,9 @@ export interface Room {
   readonly memberUris: ReadonlySet<string>;
   /** `Inbox: <member>` of each member, same order: made once, shared by every copy (issue 18). */
   readonly inboxHeaders: readonly Header[];
+  /** `Sender: <room>` and `Orig-Inbox: <room>`, made once (header tuples are never changed). */
+  readonly senderHeader: Header;
+  readonly origInboxHeader: Header;
 }
 
 export function makeRoom(config: RoomConfig): Room {
@@ -71,7 +74,15 @@ export function makeRoom(config: RoomConfig): Room {
     members.push(m);
     inboxHeaders.push(['Inbox', m.uri]);
   }
-  return { config, members, memberUris, inboxHeaders };
+  const uri = config.address.uri;
+  return {
+    config,
+    members,
+    memberUris,
+    inboxHeaders,
+    senderHeader: ['Sender', uri],
+    origInboxHeader: ['Orig-Inbox', uri],
+  };
 }
 
 const ignore = (): undefined => undefined;
@@ -111,16 +122,17 @@ function commonHeaders(
   author: ImAddress,
 ): { headers: Header[]; inboxAt: number } {
   const relayed = relayHeaders(op.headers, hops, strength);
-  const roomUri = room.config.address.uri;
   const out: Header[] = [];
   let senderDone = false;
   let hasOrigInbox = false;
   let inboxAt = -1;
+  // The received Orig-Sender is dropped; its tuple is reused when it already names the author.
+  let origSender: Header | undefined;
   for (let i = 0; i < relayed.length; i++) {
     const h = relayed[i]!;
     const name = h[0];
     if (name === 'Sender') {
-      if (!senderDone) out.push(['Sender', roomUri]);
+      if (!senderDone) out.push(room.senderHeader);
       senderDone = true;
     } else if (name === 'Inbox') {
       if (inboxAt < 0) {
@@ -130,11 +142,11 @@ function commonHeaders(
     } else if (name !== 'Orig-Sender') {
       if (name === 'Orig-Inbox') hasOrigInbox = true;
       out.push(h);
-    }
+    } else if (h[1] === author.uri) origSender = h;
   }
-  if (!senderDone) out.push(['Sender', roomUri]);
-  out.push(['Orig-Sender', author.uri]);
-  if (!hasOrigInbox) out.push(['Orig-Inbox', roomUri]);
+  if (!senderDone) out.push(room.senderHeader);
+  out.push(origSender ?? ['Orig-Sender', author.uri]);
+  if (!hasOrigInbox) out.push(room.origInboxHeader);
   if (inboxAt < 0) {
     inboxAt = out.length;
     out.push(['Inbox', '']);
