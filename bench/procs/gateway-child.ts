@@ -7,9 +7,12 @@
  *     `adapters` in the answer lists each hosted adapter's type, id and listening address)
  *   parent → { type: 'memory' }               child → { type: 'memory', usage } (after full GCs)
  *   parent → { type: 'cpu' }                  child → { type: 'cpu', micros } (user + system so far)
+ *   parent → { type: 'gc' }                   child → { type: 'gc', now, entries } (BENCH_TRACE_GC=1:
+ *     its GC pauses from perf_hooks, start and duration in ms on its performance.now clock)
  *   parent → { type: 'stop' }                 child stops the gateway and exits 0
  * Log lines at `warn` and above go to stderr.
  */
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { adapterChecks } from '../../src/config/adapter-config.js';
 import { checkConfig } from '../../src/config/load.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
@@ -19,7 +22,19 @@ type Message =
   | { type: 'start'; config: Record<string, unknown>; adapters?: boolean }
   | { type: 'memory' }
   | { type: 'cpu' }
+  | { type: 'gc' }
   | { type: 'stop' };
+
+/** BENCH_TRACE_GC=1: the latest GC pauses (bench/README.md "IRC tail and fan-out, issue 18"). */
+const GC_KEPT = 4096;
+const gcs: { start: number; duration: number; kind: number }[] = [];
+if (process.env.BENCH_TRACE_GC === '1')
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      if (gcs.length >= GC_KEPT) gcs.shift();
+      gcs.push({ start: e.startTime, duration: e.duration, kind: e.detail?.kind ?? 0 });
+    }
+  }).observe({ entryTypes: ['gc'] });
 
 let gateway: Gateway | null = null;
 
@@ -67,6 +82,9 @@ process.on('message', (m: Message) => {
         send({ type: 'cpu', micros: u.user + u.system });
         break;
       }
+      case 'gc':
+        send({ type: 'gc', now: performance.now(), entries: gcs });
+        break;
       case 'stop':
         await gateway?.stop(2000);
         process.exit(0);
