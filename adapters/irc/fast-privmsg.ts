@@ -36,6 +36,7 @@ export interface PlainPrivmsg {
   readonly batch: undefined;
 }
 
+const NO_TAGS = Object.freeze(Object.create(null) as Record<string, string>);
 const COLON = 0x3a;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -70,8 +71,10 @@ export function plainPrivmsg(line: string, time?: number): PlainPrivmsg | null {
     target: line.slice(tStart, sp3),
     group: undefined,
     message: line.slice(sp3 + 2, end),
-    // irc-framework's tags of an untagged line: a lodash clone of a prototype-less object.
-    tags: Object.create(null) as Record<string, string>,
+    // irc-framework's tags of an untagged line: a lodash clone of a prototype-less object. One
+    // shared frozen one here (issue 18: a prototype-less object is a dictionary, ~185 octets per
+    // line); no listener writes to a line's tags, and one that tried would throw, not share.
+    tags: NO_TAGS,
     time,
     account: undefined,
     batch: undefined,

@@ -12,6 +12,8 @@
  *   parent → { type: 'stop' }                 child stops the gateway and exits 0
  * Log lines at `warn` and above go to stderr.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { adapterChecks } from '../../src/config/adapter-config.js';
 import { checkConfig } from '../../src/config/load.js';
@@ -37,6 +39,32 @@ if (process.env.BENCH_TRACE_GC === '1')
   }).observe({ entryTypes: ['gc'] });
 
 let gateway: Gateway | null = null;
+
+/**
+ * BENCH_HEAP_SAMPLE=<file>: V8's sampling heap profiler from the start, objects the minor and
+ * major GCs collected included, so the profile says what allocates (not only what is kept);
+ * written to <file> (.heapprofile, for DevTools) when the gateway stops.
+ */
+const heapSample = process.env.BENCH_HEAP_SAMPLE;
+const inspector = heapSample ? new Session() : null;
+if (inspector !== null) {
+  inspector.connect();
+  inspector.post('HeapProfiler.startSampling', {
+    samplingInterval: 32768,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
+
+function writeHeapSample(): Promise<void> {
+  if (inspector === null || heapSample === undefined) return Promise.resolve();
+  return new Promise((resolve) =>
+    inspector.post('HeapProfiler.stopSampling', (err, r) => {
+      if (!err) writeFileSync(heapSample, JSON.stringify(r.profile));
+      resolve();
+    }),
+  );
+}
 
 function send(m: unknown): void {
   process.send?.(m);
@@ -86,6 +114,7 @@ process.on('message', (m: Message) => {
         send({ type: 'gc', now: performance.now(), entries: gcs });
         break;
       case 'stop':
+        await writeHeapSample();
         await gateway?.stop(2000);
         process.exit(0);
     }

@@ -121,29 +121,32 @@ function commonHeaders(
   strength: Strength,
   author: ImAddress,
 ): { headers: Header[]; inboxAt: number } {
-  const relayed = relayHeaders(op.headers, hops, strength);
-  const out: Header[] = [];
+  // relayHeaders returns a list of its own: edited in place (no second list per post).
+  const out = relayHeaders(op.headers, hops, strength);
+  const n = out.length;
+  let w = 0;
   let senderDone = false;
   let hasOrigInbox = false;
   let inboxAt = -1;
   // The received Orig-Sender is dropped; its tuple is reused when it already names the author.
   let origSender: Header | undefined;
-  for (let i = 0; i < relayed.length; i++) {
-    const h = relayed[i]!;
+  for (let i = 0; i < n; i++) {
+    const h = out[i]!;
     const name = h[0];
     if (name === 'Sender') {
-      if (!senderDone) out.push(room.senderHeader);
+      if (!senderDone) out[w++] = room.senderHeader;
       senderDone = true;
     } else if (name === 'Inbox') {
       if (inboxAt < 0) {
-        inboxAt = out.length;
-        out.push(h);
+        inboxAt = w;
+        out[w++] = h;
       }
     } else if (name !== 'Orig-Sender') {
       if (name === 'Orig-Inbox') hasOrigInbox = true;
-      out.push(h);
+      out[w++] = h;
     } else if (h[1] === author.uri) origSender = h;
   }
+  out.length = w;
   if (!senderDone) out.push(room.senderHeader);
   out.push(origSender ?? ['Orig-Sender', author.uri]);
   if (!hasOrigInbox) out.push(room.origInboxHeader);
