@@ -211,13 +211,13 @@ export async function fanOutRoom(
     return answer;
   }
   const from = room.config.address;
+  // The member of each answer: members[last] for a single copy (no list made), else targets[i].
   const targets: ImAddress[] = [];
   let answers: Answer[];
   if (count === 1) {
     // One copy: awaited here, without deliverOne's promise for our own refusals.
     const member = members[last]!;
     common[inboxAt] = room.inboxHeaders[last]!;
-    targets.push(member);
     let a: Answer;
     try {
       a = await dispatchSend(ctx, copyOf(op, common), member, member.uri, from, strength);
@@ -242,7 +242,9 @@ export async function fanOutRoom(
   let failed: Header[] | undefined;
   for (let i = 0; i < answers.length; i++) {
     const t = errorTypeOf(answers[i]!);
-    if (t !== undefined) (failed ??= []).push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
+    if (t === undefined) continue;
+    const member = count === 1 ? members[last]! : targets[i]!;
+    (failed ??= []).push([ROOM_FAILED_HEADER, `${member.uri} ${t}`]);
   }
   // Issue 15: a post no member was there to take is kept all the same: in the history.
   let answer: Answer;
