@@ -21,7 +21,7 @@ import {
   type PathFigures,
 } from './lib/irc-path.js';
 import { ngircdInstalled, startNgircd, type NgircdProcess } from './lib/ngircd.js';
-import { startGatewayProcess, type GatewayProcess } from './lib/procs.js';
+import { startGatewayProcess, type GatewayProcess, type GcPauses } from './lib/procs.js';
 import { entry, type BenchContext, type Benchmark, type Entry } from './lib/report.js';
 
 export const WEB_TOKEN = 'web-bench-token-0123456789';
@@ -182,6 +182,20 @@ export async function measureGatewayHub(
   });
 }
 
+/**
+ * BENCH_TRACE_GC=1: the gateway's GC pauses during the paced run of the hub path, its last phase
+ * (the window: that run's lines at its achieved rate, from the child's clock when asked after it).
+ */
+function pacedGc(g: GcPauses, hub: PathFigures): string {
+  const p = hub.paced[hub.paced.length - 1];
+  if (p === undefined) return 'irc: no paced run';
+  const from = g.now - (p.latency.count / p.achieved) * 1000 - 200;
+  const d = g.entries.filter((e) => e.start >= from).map((e) => e.duration);
+  const minor = g.entries.filter((e) => e.start >= from && e.kind === 1).length;
+  const sum = d.reduce((a, b) => a + b, 0);
+  return `irc: gateway GC during the paced hub run: ${d.length} pauses (${minor} minor), total ${sum.toFixed(1)} ms, max ${Math.max(0, ...d).toFixed(2)} ms, each ${d.map((x) => x.toFixed(2)).join(' ')}`;
+}
+
 export const irc: Benchmark = {
   name: 'irc',
   description: 'IRC path through ngircd: IRC client → gateway → hub listener / WebSocket client',
@@ -205,6 +219,7 @@ export const irc: Benchmark = {
       const gw = await startGatewayProcess(ircGatewayConfig(side.server.port, true), { adapters: true });
       try {
         const hub = await measureGatewayHub(side, gw, plan);
+        if (process.env.BENCH_TRACE_GC === '1') ctx.progress(pacedGc(await gw.gc(), hub));
         await side.writer.waitMember(CHANNELS.web, 'gwbot');
         const webAt = gw.adapters.find((a) => a.type === 'websocket')?.address;
         if (!webAt) throw new Error('the web chat adapter reported no address');

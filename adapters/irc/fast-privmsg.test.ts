@@ -69,9 +69,13 @@ describe('plainPrivmsg (the PRIVMSG hot path)', () => {
     const c = new Client({ ping_timeout: 0 });
     const seen: string[] = [];
     c.on('privmsg', (e: { message: string }) => seen.push(e.message));
+    const times: unknown[] = [];
+    c.on('privmsg', (e: { time?: number }) => times.push(e.time));
     const filter = privmsgFilter(c);
-    expect(filter(TAKEN[0]!)).toBe(true);
-    expect(filter(LEFT[0]!)).toBe(false);
+    expect(filter(TAKEN[0]!, 1234)).toBe(true);
+    expect(filter(LEFT[0]!, 1235)).toBe(false);
     expect(seen).toEqual(['@@00000042 hello bob, how are you']);
+    // The read time the transport passes is the line's time (inbound.ts lineTime).
+    expect(times).toEqual([1234]);
   });
 });

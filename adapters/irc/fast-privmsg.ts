@@ -30,11 +30,13 @@ export interface PlainPrivmsg {
   readonly group: undefined;
   readonly message: string;
   readonly tags: Record<string, string>;
-  readonly time: undefined;
+  /** undefined as irc-framework gives it; the filter sets the read time (lineTime reads it). */
+  readonly time: number | undefined;
   readonly account: undefined;
   readonly batch: undefined;
 }
 
+const NO_TAGS = Object.freeze(Object.create(null) as Record<string, string>);
 const COLON = 0x3a;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -42,8 +44,11 @@ const CTCP = 0x01;
 /** Single spaces, the command as written, a `#` channel (never a STATUSMSG prefix). */
 const PRIVMSG = ' PRIVMSG #';
 
-/** `line` (with its line ending) as a plain channel PRIVMSG, or null when irc-framework must read it. */
-export function plainPrivmsg(line: string): PlainPrivmsg | null {
+/**
+ * `line` (with its line ending) as a plain channel PRIVMSG, or null when irc-framework must read
+ * it. `time`: when the line was read (undefined, as irc-framework leaves an untagged line's).
+ */
+export function plainPrivmsg(line: string, time?: number): PlainPrivmsg | null {
   if (line.charCodeAt(0) !== COLON) return null;
   const sp1 = line.indexOf(' ');
   if (sp1 < 0 || !line.startsWith(PRIVMSG, sp1)) return null;
@@ -66,9 +71,11 @@ export function plainPrivmsg(line: string): PlainPrivmsg | null {
     target: line.slice(tStart, sp3),
     group: undefined,
     message: line.slice(sp3 + 2, end),
-    // irc-framework's tags of an untagged line: a lodash clone of a prototype-less object.
-    tags: Object.create(null) as Record<string, string>,
-    time: undefined,
+    // irc-framework's tags of an untagged line: a lodash clone of a prototype-less object. One
+    // shared frozen one here (issue 18: a prototype-less object is a dictionary, ~185 octets per
+    // line); no listener writes to a line's tags, and one that tried would throw, not share.
+    tags: NO_TAGS,
+    time,
     account: undefined,
     batch: undefined,
   };
@@ -76,16 +83,18 @@ export function plainPrivmsg(line: string): PlainPrivmsg | null {
 
 /**
  * The transport's line filter for `client` (tls-transport.ts `line_filter`): true when the line
- * was a plain channel PRIVMSG and went out as the client's `privmsg` event. irc-framework
- * restarts its ping timeout on every line it handles; here at most once a second (a timeout of
- * 120 s then fires at most a second early; its PINGs every 30 s restart it anyway).
+ * was a plain channel PRIVMSG and went out as the client's `privmsg` event. `now` is the read
+ * time of the chunk the line came in (one clock read per chunk, not two per line: issue 18); the
+ * event carries it as its time, which is what inbound.ts `lineTime` would otherwise read from the
+ * clock while handling the line, in the same turn. irc-framework restarts its ping timeout on
+ * every line it handles; here at most once a second (a timeout of 120 s then fires at most a
+ * second early; its PINGs every 30 s restart it anyway).
  */
-export function privmsgFilter(client: Client): (line: string) => boolean {
+export function privmsgFilter(client: Client): (line: string, now: number) => boolean {
   let restarted = 0;
-  return (line) => {
-    const e = plainPrivmsg(line);
+  return (line, now) => {
+    const e = plainPrivmsg(line, now);
     if (e === null) return false;
-    const now = Date.now();
     if (now - restarted >= 1000) {
       restarted = now;
       client.resetPingTimeoutTimer();

@@ -163,8 +163,15 @@ export function lineHeaders(
   if (msgid === undefined || messageIds === undefined)
     // `assign` (issue 17, plain IRC): the adapter names the line itself, so that a reply to it
     // finds its author (the router would add an id the adapter never learns).
-    return assign ? [...(origSender ?? []), ['Message-ID', newMessageId()]] : origSender;
-  return [...(origSender ?? []), ['Message-ID', messageIds.inbound(msgid)]];
+    return assign ? withId(origSender, newMessageId()) : origSender;
+  return withId(origSender, messageIds.inbound(msgid));
+}
+
+/** `base` (at most Orig-Sender) and a Message-ID last, in one array (a line's hot path). */
+function withId(base: readonly Header[] | undefined, id: string): Header[] {
+  const out: Header[] = base === undefined ? [] : base.slice();
+  out.push(['Message-ID', id]);
+  return out;
 }
 
 function send(
@@ -183,7 +190,8 @@ function send(
   const relations = ic.withRelations && (given ?? inboundRelations(e.tags, ic.messageIds));
   if (relations) payload = ic.withRelations!(payload, relations);
   const headers = lineHeaders(origSender, e, ic.messageIds, ic.authors !== undefined);
-  const id = ic.authors && headers && getHeader(headers, 'Message-ID');
+  // With authors, lineHeaders put the line's Message-ID last.
+  const id = ic.authors && headers && headers[headers.length - 1]![1];
   // A silent reaction or deletion is nobody's latest line (reply-quote.ts).
   if (id && message !== '') ic.authors!.note(id, e.nick, message);
   return ic.ctx.hub.send(

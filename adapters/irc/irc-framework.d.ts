@@ -38,8 +38,8 @@ declare module 'irc-framework' {
     message_max_length?: number;
     /** The transport class (default: src/transports/net.js). */
     transport?: new (options: IrcConnectOptions) => unknown;
-    /** Ours (tls-transport.ts): a line it returns true for is not handed to irc-framework. */
-    line_filter?: (line: string) => boolean;
+    /** Ours (tls-transport.ts): a line it returns true for is not handed to irc-framework; `now`: the chunk's read time. */
+    line_filter?: (line: string, now: number) => boolean;
   }
 
   export interface IrcNetwork {

@@ -36,7 +36,10 @@ export interface LinkOptions {
  * irc-framework's `connect()` options for a connection (reconnects are ours: link.ts);
  * `lineFilter`: the transport's hot path (fast-privmsg.ts).
  */
-export function connectOptions(o: LinkOptions, lineFilter?: (line: string) => boolean): IrcConnectOptions {
+export function connectOptions(
+  o: LinkOptions,
+  lineFilter?: (line: string, now: number) => boolean,
+): IrcConnectOptions {
   const sasl = o.sasl;
   return {
     ...(lineFilter ? { line_filter: lineFilter } : {}),

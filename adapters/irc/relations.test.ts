@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MessageIds } from '../../src/index.js';
 import { NO_CAPS, type IrcCaps } from './caps.js';
 import { EchoLabels } from './echoes.js';
@@ -97,6 +97,52 @@ describe('plain IRC reply quotes (spec §1.2)', () => {
     never.note('GW-1', 'dave', 'old');
     never.note('GW-2', 'dave', 'new');
     expect(never.parent('GW-1')).toEqual({ nick: 'dave' });
+  });
+});
+
+describe('reply authors: a ring of the latest lines (issue 18)', () => {
+  it('keeps the latest maxEntries lines, forgets the oldest first, and each nick its latest', () => {
+    const a = new ReplyAuthors({ maxEntries: 3, maxAgeMs: 60_000 }, { quote: 'older', quoteChars: 10 });
+    a.note('GW-1', 'dave', 'one');
+    a.note('GW-2', 'erin', 'two');
+    a.note('GW-3', 'dave', 'three');
+    expect(a.parent('GW-1')).toEqual({ nick: 'dave', quote: '> dave: one' });
+    a.note('GW-4', 'erin', 'four'); // takes GW-1's slot
+    expect(a.parent('GW-1')).toBeUndefined();
+    expect(a.about('GW-1')).toEqual({});
+    expect(a.parent('GW-2')).toEqual({ nick: 'erin', quote: '> erin: two' });
+    expect(a.parent('GW-3')).toEqual({ nick: 'dave' });
+    expect(a.parent('GW-4')).toEqual({ nick: 'erin' });
+    a.note('GW-5', 'frank', 'five'); // takes GW-2's slot
+    a.note('GW-6', 'frank', 'six'); // takes GW-3's slot: dave has no line left
+    expect(a.parent('GW-3')).toBeUndefined();
+    expect(a.about('GW-4')).toEqual({ nick: 'erin', text: 'four' });
+    expect(a.parent('GW-5')).toEqual({ nick: 'frank', quote: '> frank: five' });
+    // The same id noted again moves to the newest slot (never two slots for one id).
+    a.note('GW-4', 'erin', 'again');
+    a.note('GW-7', 'gina', 'seven');
+    a.note('GW-8', 'gina', 'eight');
+    expect(a.about('GW-4')).toEqual({ nick: 'erin', text: 'again' });
+    expect(a.about('GW-5')).toEqual({});
+  });
+
+  it('forgets a line unused for maxAgeMs; reading it restarts its age', () => {
+    let now = 1000;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const a = new ReplyAuthors({ maxEntries: 10, maxAgeMs: 100 }, { quote: 'older', quoteChars: 10 });
+      a.note('GW-1', 'dave', 'one');
+      a.note('GW-2', 'dave', 'two');
+      now += 90;
+      expect(a.parent('GW-1')).toEqual({ nick: 'dave', quote: '> dave: one' });
+      now += 90;
+      expect(a.about('GW-1')).toEqual({ nick: 'dave', text: 'one' });
+      expect(a.parent('GW-2')).toBeUndefined();
+      now += 100;
+      expect(a.parent('GW-1')).toBeUndefined();
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 

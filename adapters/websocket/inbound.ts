@@ -20,6 +20,8 @@ import {
 import { linkParts } from './attachments.js';
 import { appendDirect, contentTypeOf } from './history.js';
 import { deliverReport } from './reports.js';
+import type { MessageFrame } from './protocol.js';
+import type { WireRelations } from './protocol-relations.js';
 import { acceptIncoming } from './relations.js';
 import { messageIdOf } from './storage.js';
 import { networkOf, readLocalInbox, readMessage, type ReadMessage } from './translate.js';
@@ -80,11 +82,9 @@ function deliverRead(
   m: ReadMessage,
 ): Promise<Answer> | Answer {
   const id = getHeader(op.headers, MESSAGE_ID_HEADER)?.trim();
-  if (m.relations !== undefined || id !== undefined) {
-    // Issue 17: the record of who wrote what (relations.ts), and the author check of edits.
-    const relations = acceptIncoming(chat.known, id, m.from, m.text, m.relations ?? {});
-    m = { ...m, relations };
-  }
+  const recorded = m.relations !== undefined || id !== undefined;
+  // Issue 17: the record of who wrote what (relations.ts), and the author check of edits.
+  const relations = recorded ? acceptIncoming(chat.known, id, m.from, m.text, m.relations ?? {}) : undefined;
   if (local.kind === 'room') {
     const room = chat.rooms.get(local.name);
     if (room === undefined) return errorAnswer('target-not-found', `no web room ${local.name}`);
@@ -92,19 +92,9 @@ function deliverRead(
     const targets: Session[] = [];
     for (const s of room.sessions) if (chat.user(s.user!).inbox.uri !== m.from) targets.push(s);
     if (targets.length === 0) return errorAnswer('no-listeners', `nobody is in web room ${room.name}`);
-    return chat.deliverToSessions(targets, {
-      from: m.from,
-      network: networkOf(m.from),
-      time: m.time,
-      text: m.text,
-      ...(m.subject === undefined ? {} : { subject: m.subject }),
-      ...(m.format === undefined ? {} : { format: [...m.format] }),
-      ...m.relations,
-      ...(m.attachments === undefined ? {} : { attachments: [...m.attachments] }),
-      room: room.name,
-      ...(id ? { id } : {}),
-    });
+    return chat.deliverToSessions(targets, roomFrame(m, relations, room.name, id));
   }
+  if (recorded) m = { ...m, relations };
   const user = chat.users.get(local.name);
   const report = readReport(op);
   if (report !== undefined) {
@@ -113,6 +103,27 @@ function deliverRead(
   }
   if (user === undefined || user.sessions.size === 0) return toAbsentUser(chat, local.name, user, op, m);
   return toUser(chat, user, op, m);
+}
+
+/**
+ * A room message's frame: the keys in the order the page has always had them (from, network,
+ * time, text, subject, format, the relations, attachments, room, id), built as one object (issue
+ * 18: it was an object spread with four conditional spreads, each a temporary object, per line).
+ */
+function roomFrame(
+  m: ReadMessage,
+  relations: WireRelations | undefined,
+  room: string,
+  id: string | undefined,
+): Omit<MessageFrame, 'delivery' | 'type'> {
+  const f: Record<string, unknown> = { from: m.from, network: networkOf(m.from), time: m.time, text: m.text };
+  if (m.subject !== undefined) f['subject'] = m.subject;
+  if (m.format !== undefined) f['format'] = [...m.format];
+  if (relations !== undefined) Object.assign(f, relations);
+  if (m.attachments !== undefined) f['attachments'] = [...m.attachments];
+  f['room'] = room;
+  if (id) f['id'] = id;
+  return f as Omit<MessageFrame, 'delivery' | 'type'>;
 }
 
 /**

@@ -108,8 +108,16 @@ export interface GatewayProcess {
   memory(): Promise<MemoryUsage>;
   /** The child's CPU time so far (user + system), µs. */
   cpu(): Promise<number>;
+  /** Its GC pauses so far (perf_hooks; none unless BENCH_TRACE_GC=1), on its clock `now` (ms). */
+  gc(): Promise<GcPauses>;
   /** Asks the gateway to stop cleanly (so a CPU profile is written), then stops it by PID. */
   stop(): Promise<void>;
+}
+
+export interface GcPauses {
+  readonly now: number;
+  /** start and duration in ms; kind: perf_hooks constants (1 minor, 2 major, 4 incremental, 8 weak callbacks). */
+  readonly entries: readonly { start: number; duration: number; kind: number }[];
 }
 
 /** Starts a gateway child with the raw (unchecked) configuration `config`. */
@@ -152,6 +160,11 @@ export async function startGatewayProcess(
       return (await m).usage;
     },
     cpu: () => cpuOf(child),
+    async gc() {
+      const m = nextMessage<GcPauses>(child, 'gc');
+      child.send({ type: 'gc' });
+      return await m;
+    },
     async stop() {
       if (child.connected) {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));

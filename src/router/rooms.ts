@@ -57,17 +57,41 @@ export interface Room {
   /** Members, each once, in configured order. */
   readonly members: readonly ImAddress[];
   readonly memberUris: ReadonlySet<string>;
+  /** `Inbox: <member>` of each member, same order: made once, shared by every copy (issue 18). */
+  readonly inboxHeaders: readonly Header[];
+  /** `Sender: <room>` and `Orig-Inbox: <room>`, made once (header tuples are never changed). */
+  readonly senderHeader: Header;
+  readonly origInboxHeader: Header;
 }
 
 export function makeRoom(config: RoomConfig): Room {
   const members: ImAddress[] = [];
   const memberUris = new Set<string>();
+  const inboxHeaders: Header[] = [];
   for (const m of config.members) {
     if (memberUris.has(m.uri)) continue;
     memberUris.add(m.uri);
     members.push(m);
+    inboxHeaders.push(['Inbox', m.uri]);
   }
-  return { config, members, memberUris };
+  const uri = config.address.uri;
+  return {
+    config,
+    members,
+    memberUris,
+    inboxHeaders,
+    senderHeader: ['Sender', uri],
+    origInboxHeader: ['Orig-Inbox', uri],
+  };
+}
+
+const ignore = (): undefined => undefined;
+
+/** The operation `op` with the headers of a member's copy (the payload's octets are shared). */
+function copyOf(op: Operation, headers: readonly Header[]): Operation {
+  return op.payload === undefined
+    ? { protocol: op.protocol, method: op.method, headers }
+    : { protocol: op.protocol, method: op.method, headers, payload: op.payload };
 }
 
 /** A member's copy; our own refusals (thrown by dispatchSend) become that member's answer. */
@@ -97,31 +121,35 @@ function commonHeaders(
   strength: Strength,
   author: ImAddress,
 ): { headers: Header[]; inboxAt: number } {
-  const relayed = relayHeaders(op.headers, hops, strength);
-  const roomUri = room.config.address.uri;
-  const out: Header[] = [];
+  // relayHeaders returns a list of its own: edited in place (no second list per post).
+  const out = relayHeaders(op.headers, hops, strength);
+  const n = out.length;
+  let w = 0;
   let senderDone = false;
   let hasOrigInbox = false;
   let inboxAt = -1;
-  for (let i = 0; i < relayed.length; i++) {
-    const h = relayed[i]!;
+  // The received Orig-Sender is dropped; its tuple is reused when it already names the author.
+  let origSender: Header | undefined;
+  for (let i = 0; i < n; i++) {
+    const h = out[i]!;
     const name = h[0];
     if (name === 'Sender') {
-      if (!senderDone) out.push(['Sender', roomUri]);
+      if (!senderDone) out[w++] = room.senderHeader;
       senderDone = true;
     } else if (name === 'Inbox') {
       if (inboxAt < 0) {
-        inboxAt = out.length;
-        out.push(h);
+        inboxAt = w;
+        out[w++] = h;
       }
     } else if (name !== 'Orig-Sender') {
       if (name === 'Orig-Inbox') hasOrigInbox = true;
-      out.push(h);
-    }
+      out[w++] = h;
+    } else if (h[1] === author.uri) origSender = h;
   }
-  if (!senderDone) out.push(['Sender', roomUri]);
-  out.push(['Orig-Sender', author.uri]);
-  if (!hasOrigInbox) out.push(['Orig-Inbox', roomUri]);
+  out.length = w;
+  if (!senderDone) out.push(room.senderHeader);
+  out.push(origSender ?? ['Orig-Sender', author.uri]);
+  if (!hasOrigInbox) out.push(room.origInboxHeader);
   if (inboxAt < 0) {
     inboxAt = out.length;
     out.push(['Inbox', '']);
@@ -159,36 +187,64 @@ export async function fanOutRoom(
   // the commit (on the writer thread, docs/storage.md), the sender's answer waits for both. The
   // catch only marks the rejection handled until it is awaited below.
   const keeping = keepInHistory(ctx, room, op, post);
-  keeping.catch(() => undefined);
+  keeping.catch(ignore);
   const { headers: common, inboxAt } = commonHeaders(op, room, post.hops, strength, author);
   if (post.givenId === undefined) common.push([MESSAGE_ID_HEADER, post.messageId]);
 
-  const targets: ImAddress[] = [];
-  const pending: Promise<Answer>[] = [];
-  for (const member of room.members) {
-    if (member.uri === sender.uri || member.uri === author.uri) continue;
-    const headers = common.slice();
-    headers[inboxAt] = ['Inbox', member.uri];
-    const copy: Operation =
-      op.payload === undefined
-        ? { protocol: op.protocol, method: op.method, headers }
-        : { protocol: op.protocol, method: op.method, headers, payload: op.payload };
-    targets.push(member);
-    pending.push(deliverOne(ctx, copy, member, room.config.address, strength));
+  // Issue 18: the copies share everything but Inbox. The last member's copy is the shared header
+  // list itself, so a room of two (a bridged channel and one user, the usual case) makes no
+  // per-member list at all; the others get a copy of it with their Inbox (a header list is
+  // handed on by reference and may be read after this turn, so none is changed once given).
+  const members = room.members;
+  let last = -1;
+  let count = 0;
+  for (let i = 0; i < members.length; i++) {
+    const uri = members[i]!.uri;
+    if (uri === sender.uri || uri === author.uri) continue;
+    last = i;
+    count++;
   }
-  if (targets.length === 0) {
+  if (count === 0) {
     if (!(await keeping)) throw new HubError('no-listeners', 'the room has no other member');
     const answer = storedInHistory(room, undefined);
     ctx.stats.routes.room.delivered(answer, performance.now() - started);
     return answer;
   }
-  const answers = pending.length === 1 ? [await pending[0]!] : await Promise.all(pending);
+  const from = room.config.address;
+  // The member of each answer: members[last] for a single copy (no list made), else targets[i].
+  const targets: ImAddress[] = [];
+  let answers: Answer[];
+  if (count === 1) {
+    // One copy: awaited here, without deliverOne's promise for our own refusals.
+    const member = members[last]!;
+    common[inboxAt] = room.inboxHeaders[last]!;
+    let a: Answer;
+    try {
+      a = await dispatchSend(ctx, copyOf(op, common), member, member.uri, from, strength);
+    } catch (e) {
+      a = answerFromError(e);
+    }
+    answers = [a];
+  } else {
+    const pending: Promise<Answer>[] = [];
+    for (let i = 0; i <= last; i++) {
+      const member = members[i]!;
+      if (member.uri === sender.uri || member.uri === author.uri) continue;
+      const headers = i === last ? common : common.slice();
+      headers[inboxAt] = room.inboxHeaders[i]!;
+      targets.push(member);
+      pending.push(deliverOne(ctx, copyOf(op, headers), member, from, strength));
+    }
+    answers = await Promise.all(pending);
+  }
   const kept = await keeping;
 
   let failed: Header[] | undefined;
   for (let i = 0; i < answers.length; i++) {
     const t = errorTypeOf(answers[i]!);
-    if (t !== undefined) (failed ??= []).push([ROOM_FAILED_HEADER, `${targets[i]!.uri} ${t}`]);
+    if (t === undefined) continue;
+    const member = count === 1 ? members[last]! : targets[i]!;
+    (failed ??= []).push([ROOM_FAILED_HEADER, `${member.uri} ${t}`]);
   }
   // Issue 15: a post no member was there to take is kept all the same: in the history.
   let answer: Answer;
