@@ -266,7 +266,13 @@ export class Federation {
       kind,
       minStrength,
       links,
-      endpoint: { id: `peer:${name}`, domain: name, deliver: (op) => links[op.protocol].deliver(op) },
+      endpoint: {
+        id: `peer:${name}`,
+        domain: name,
+        deliver: (op) => links[op.protocol].deliver(op),
+        // Issue 18: the router's relay path, no promise per command (link.ts).
+        relay: (op, sink) => links[op.protocol].relay(op, sink),
+      },
     };
   }
 

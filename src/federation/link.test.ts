@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { HubClient } from '../hub/client.js';
 import type { CommandFrame, ResponseFrame } from '../hub/frame/index.js';
 import type { Answer } from '../protocol/index.js';
-import type { Operation } from '../router/index.js';
+import type { AnswerSink, Operation } from '../router/index.js';
+import { RelayedSend } from '../router/visited.js';
 import { DialError, PeerLink } from './link.js';
 import { refuseOnOutbound } from './outbound-commands.js';
 
@@ -21,8 +22,22 @@ const typeOf = (a: { headers: readonly (readonly [string, string])[] }) =>
 
 /** A fake connection: commands wait until answered by the test; `peerClose` acts like the far side closing. */
 class FakeClient {
-  readonly pending: { method: string; resolve: (r: ResponseFrame) => void }[] = [];
+  readonly pending: { method: string; resolve: (r: ResponseFrame) => void; raw?: unknown }[] = [];
   closedByUs = false;
+  isClosed = false;
+  /** The hub connection's relay path (issue 18): the answer to a sink, no promise. */
+  readonly connection = {
+    relay: (
+      method: string,
+      _h: unknown,
+      _p: unknown,
+      sink: { answered(r: ResponseFrame): void },
+      raw?: unknown,
+    ): void => {
+      this.pending.push({ method, resolve: (r) => sink.answered(r), raw });
+    },
+    closed: false,
+  };
   private resolveClosed!: (r: { code: 'peer-closed'; message: string }) => void;
   readonly closed = new Promise<{ code: 'peer-closed'; message: string }>((r) => (this.resolveClosed = r));
   constructor(readonly onCommand: (c: CommandFrame) => Answer) {}
@@ -35,6 +50,7 @@ class FakeClient {
   }
   peerClose(): void {
     // As the session does: the close is reported first, then the synthetic answers.
+    this.connection.closed = true;
     this.resolveClosed({ code: 'peer-closed', message: 'gone' });
     for (const p of this.pending.splice(0))
       p.resolve({
@@ -48,14 +64,21 @@ class FakeClient {
   }
   async close(): Promise<void> {
     this.closedByUs = true;
+    this.connection.closed = true;
     this.resolveClosed({ code: 'peer-closed', message: 'closed by us' });
   }
+}
+
+/** `PeerLink.relay` as a promise, for the tests. */
+function relayed(l: PeerLink, op: Operation): Promise<Answer> {
+  return new Promise((resolve) => l.relay(op, { answered: resolve } satisfies AnswerSink));
 }
 
 function link(
   dial: (on: (c: CommandFrame) => Answer) => Promise<FakeClient>,
   idleCloseMs = 60_000,
   protocol: 'imtp' | 'pitp' = 'imtp',
+  perSourceOutstanding?: number,
 ) {
   const clients: FakeClient[] = [];
   const l = new PeerLink({
@@ -71,6 +94,7 @@ function link(
     idleCloseMs,
     log,
     random: () => 1,
+    ...(perSourceOutstanding === undefined ? {} : { perSourceOutstanding: () => perSourceOutstanding }),
   });
   return { l, clients };
 }
@@ -199,6 +223,91 @@ describe('PeerLink', () => {
     expect(c.closedByUs).toBe(true);
     clients[1]!.answerAll();
     expect((await b).status).toBe('ok');
+    await l.close(100);
+  });
+
+  it('issue 18: relay on a link that is up answers through the sink, on the same connection', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on));
+    // Not up yet: the first command takes deliver's path and opens the connection.
+    const first = relayed(l, SEND);
+    await sleep(5);
+    clients[0]!.answerAll();
+    expect((await first).status).toBe('ok');
+    const a = relayed(l, SEND);
+    const b = relayed(l, SEND);
+    expect(l.outstanding).toBe(2);
+    clients[0]!.answerAll('error');
+    expect((await a).status).toBe('error');
+    expect((await b).status).toBe('error');
+    expect(clients).toHaveLength(1);
+    expect(l.outstanding).toBe(0);
+    await l.close(100);
+  });
+
+  it('issue 18: a relayed send goes out as its received header block', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on));
+    const first = relayed(l, SEND);
+    await sleep(5);
+    clients[0]!.answerAll();
+    await first;
+    const raw = { buf: Buffer.alloc(0) };
+    const received: Operation = { ...SEND, raw };
+    const op = new RelayedSend(
+      received,
+      SEND.payload!,
+      { visited: 'a.test', maxForwards: '127' },
+      'strong',
+      'id1',
+    );
+    const a = relayed(l, op);
+    expect(clients[0]!.pending[0]!.raw).toBe(raw);
+    clients[0]!.answerAll();
+    expect((await a).status).toBe('ok');
+    await l.close(100);
+  });
+
+  it('issue 18, row 55: relayed commands unanswered at the close are retried once, answered ones not', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on));
+    const first = relayed(l, SEND);
+    await sleep(5);
+    clients[0]!.answerAll();
+    await first;
+    const answered = relayed(l, SEND);
+    const cut = relayed(l, SEND);
+    clients[0]!.pending
+      .shift()!
+      .resolve({ kind: 'response', id: '2', status: 'ok', method: 'send', headers: [], payload: undefined });
+    clients[0]!.peerClose();
+    expect((await answered).status).toBe('ok');
+    await sleep(5);
+    expect(clients).toHaveLength(2);
+    expect(clients[1]!.pending).toHaveLength(1);
+    // Cut twice: the second time it is answered communications.
+    clients[1]!.peerClose();
+    expect(typeOf(await cut)).toBe('communications');
+    expect(clients).toHaveLength(2);
+    expect(l.outstanding).toBe(0);
+    await l.close(100);
+  });
+
+  it('issue 18, issue 19: relay keeps the per-source share of the link', async () => {
+    const { l, clients } = link(async (on) => new FakeClient(on), 60_000, 'imtp', 1);
+    const first = relayed(l, SEND);
+    await sleep(5);
+    clients[0]!.answerAll();
+    await first;
+    const a = relayed(l, SEND);
+    const over = await relayed(l, SEND);
+    expect(typeOf(over)).toBe('resources');
+    expect(over.headers.find(([n]) => n === 'Error-Originator')?.[1]).toBe('a.test');
+    const other = relayed(l, { ...SEND, headers: [['Sender', 'im:b@a.test']] });
+    clients[0]!.answerAll();
+    expect((await a).status).toBe('ok');
+    expect((await other).status).toBe('ok');
+    // The share is given back with the answer.
+    const again = relayed(l, SEND);
+    clients[0]!.answerAll();
+    expect((await again).status).toBe('ok');
     await l.close(100);
   });
 

@@ -19,11 +19,14 @@
  *   not a failed attempt: the next command reconnects at once.
  */
 import type { HubClient } from '../hub/client.js';
-import type { CommandFrame } from '../hub/frame/index.js';
+import type { CommandFrame, ResponseFrame } from '../hub/frame/index.js';
+import type { RawHeaders } from '../hub/frame/raw.js';
 import type { Logger } from '../log.js';
 import { methodSpec, type Answer, type Protocol } from '../protocol/index.js';
-import type { Operation } from '../router/index.js';
+import type { AnswerSink, Operation } from '../router/index.js';
+import { plainOperation, RelayedSend } from '../router/visited.js';
 import { LinkShare, sourceOf } from './link-share.js';
+import { LinkCommand, type Conn } from './link-command.js';
 import { refuseOnOutbound } from './outbound-commands.js';
 
 /** Why a connection attempt failed: the domain has no server at all, or none could be reached. */
@@ -58,22 +61,6 @@ export interface PeerLinkOptions {
 }
 
 export type LinkState = 'idle' | 'connecting' | 'up' | 'down' | 'stopped';
-
-/**
- * One connection of the link. Issue 18: commands are numbered instead of each having an object
- * in a set: a command is "cut" (unanswered when the peer closed, draft §7) when it was issued
- * before the close was seen (`seq <= cutUpTo`) and its answer is seen after it.
- */
-interface Conn {
-  client: HubClient | null;
-  /** Our commands on it awaiting their answer. */
-  inflight: number;
-  /** Commands issued on it so far (the last one's number). */
-  issued: number;
-  /** `issued` when the close was seen; 0 while open. */
-  cutUpTo: number;
-  draining: boolean;
-}
 
 export class PeerLink {
   private current: Conn | null = null;
@@ -121,13 +108,7 @@ export class PeerLink {
    */
   deliver(op: Operation): Promise<Answer> {
     const source = sourceOf(op);
-    if (!this.share.take(source))
-      return Promise.resolve(
-        this.ownError(
-          'resources',
-          `too many unanswered commands from ${source} on the link to ${this.o.peer} (federation.perSourceOutstanding)`,
-        ),
-      );
+    if (!this.share.take(source)) return Promise.resolve(this.ownError('resources', this.overShare(source)));
     const c = this.current;
     if (this.stopped || c === null || c.draining || c.client === null)
       return this.deliverAsync(op, source, 0);
@@ -144,6 +125,69 @@ export class PeerLink {
       this.retrying(op);
       return this.deliverAsync(op, source, 1);
     });
+  }
+
+  /**
+   * `deliver` with the answer going to `sink` (issue 18, the router's relay path): with the link
+   * up and its connection able to `relay`, one LinkCommand per command and no promise; a send
+   * that arrived on a hub connection is written from its received header block with the relay's
+   * rewrites spliced in (src/hub/frame/raw.ts), so no header list is built. The share, the
+   * retry rule and every answer are `deliver`'s; anything else takes `deliver`.
+   */
+  relay(op: Operation, sink: AnswerSink): void {
+    const c = this.current;
+    const conn = c === null || c.client === null ? undefined : c.client.connection;
+    if (this.stopped || c === null || c.draining || conn?.relay === undefined) {
+      void this.deliver(plainOperation(op)).then((a) => sink.answered(a));
+      return;
+    }
+    // The relay leaves the source header as received: read there, no relayed header list made.
+    const source = sourceOf(op instanceof RelayedSend ? op.received : op);
+    if (!this.share.take(source)) {
+      sink.answered(this.ownError('resources', this.overShare(source)));
+      return;
+    }
+    this.lastUsed = Date.now();
+    const cmd = new LinkCommand(this, c, ++c.issued, source, op, sink);
+    c.inflight++;
+    const raw =
+      op instanceof RelayedSend && this.o.protocol === 'imtp'
+        ? (op.received.raw as RawHeaders | undefined)
+        : undefined;
+    if (raw === undefined) conn.relay(op.method, op.headers, op.payload ?? null, cmd);
+    else conn.relay(op.method, NO_HEADERS, op.payload ?? null, cmd, raw, op as RelayedSend);
+  }
+
+  /**
+   * The answer to a LinkCommand. Draft §7: a command issued before the close was seen is retried
+   * once. The sink hears a closing connection's synthetic answers in the turn of the close,
+   * before `closed`'s reaction: the close is seen here then, so the retry (and every command
+   * after) takes a new connection, as after `deliver`'s reaction.
+   */
+  commandAnswered(cmd: LinkCommand, r: ResponseFrame): void {
+    const c = cmd.conn;
+    this.landed(c);
+    if (!c.closeSeen && c.client!.connection.closed) this.sawClose(c);
+    const cut = cmd.seq <= c.cutUpTo;
+    if (!cut || this.stopped) {
+      this.share.give(cmd.source);
+      cmd.sink.answered(r);
+      return;
+    }
+    this.retrying(cmd.op);
+    void this.deliverAsync(plainOperation(cmd.op), cmd.source, 1).then((a) => cmd.sink.answered(a));
+  }
+
+  /** The close of `c` is seen: the commands issued on it so far are cut; no new ones go there. */
+  private sawClose(c: Conn): void {
+    if (c.closeSeen) return;
+    c.closeSeen = true;
+    c.cutUpTo = c.issued;
+    if (this.current === c) this.current = null;
+  }
+
+  private overShare(source: string): string {
+    return `too many unanswered commands from ${source} on the link to ${this.o.peer} (federation.perSourceOutstanding)`;
   }
 
   /** A command of ours on `c` is answered (really or synthetically). */
@@ -217,6 +261,7 @@ export class PeerLink {
       inflight: 0,
       issued: 0,
       cutUpTo: 0,
+      closeSeen: false,
       draining: false,
     };
     const onCommand = (command: CommandFrame): Answer => {
@@ -265,8 +310,7 @@ export class PeerLink {
     this.o.log.info({ peer: this.o.peer, protocol: this.o.protocol }, 'peer link up');
     void client.closed.then((reason) => {
       // Before the synthetic answers of the commands left on it are seen (same turn, earlier).
-      holder.cutUpTo = holder.issued;
-      if (this.current === holder) this.current = null;
+      this.sawClose(holder);
       if (!this.stopped)
         this.o.log.info(
           { peer: this.o.peer, protocol: this.o.protocol, reason: reason.message },
@@ -330,6 +374,8 @@ export class PeerLink {
     };
   }
 }
+
+const NO_HEADERS: readonly [] = [];
 
 function isConn(c: Conn | Answer): c is Conn {
   return 'inflight' in c;
