@@ -97,6 +97,7 @@ export class Connection implements HubConnection {
         write: (bytes) => this.write(bytes),
         command: (c, raw) => this.onCommand(c, raw),
         response: (r, p) => this.pending.settle(p, r),
+        plainOk: (id, method, p) => this.pending.settleOk(p, id, method),
         close: (r) => this.finish(r),
         notice: (n) => this.onNotice(n),
         mech: (list) => this.events.mech?.(this, list),

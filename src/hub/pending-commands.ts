@@ -12,6 +12,8 @@ import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { syntheticAnswer } from './connection-types.js';
 import type { ResponseFrame } from './frame/index.js';
+import { okAnswer, type Answer } from '../protocol/index.js';
+import { plainOk } from './session-types.js';
 
 export interface PendingCommand {
   id: string;
@@ -37,8 +39,11 @@ export interface PromisedCommand extends PendingCommand {
 
 /** Where a relayed command's answer goes: structurally the router's `AnswerSink` (operation.ts). */
 export interface ResponseSink {
-  answered(r: ResponseFrame): void;
+  answered(a: Answer): void;
 }
+
+/** What a relayed command's sink gets for a bare `ok` (issue 18): one shared, frozen answer. */
+const PLAIN_OK: Answer = Object.freeze(okAnswer());
 
 /**
  * A command relayed for someone else (`Connection.relay`, issue 18): its answer goes straight to
@@ -58,6 +63,11 @@ export class RelayedCommand implements PendingCommand {
 
   resolve(r: ResponseFrame): void {
     this.sink.answered(r);
+  }
+
+  /** A bare `ok` (status, headers and payload are all the sink reads): the shared answer. */
+  ok(): void {
+    this.sink.answered(PLAIN_OK);
   }
 }
 
@@ -125,6 +135,19 @@ export class PendingCommands {
     p.done = true;
     this.unlink(p);
     p.resolve(r);
+  }
+
+  /** A bare `ok` to `p` (the session's `plainOk`): no frame made for a relayed command. */
+  settleOk(p: PendingCommand | undefined, id: string, method: string): void {
+    if (p === undefined) return;
+    if (p.done) {
+      this.log.debug({ id, method }, 'hub late answer discarded');
+      return;
+    }
+    p.done = true;
+    this.unlink(p);
+    if (p instanceof RelayedCommand) p.ok();
+    else p.resolve(plainOk(id, method));
   }
 
   stop(): void {

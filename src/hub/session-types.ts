@@ -58,6 +58,8 @@ export interface SessionHooks<C = unknown> {
   command(command: CommandFrame, raw?: RawHeaders): void;
   /** The answer to `sendCommand(..., context)`; `synthetic` when the session made it up (connection lost, unparseable answer). */
   response(response: ResponseFrame, context: C | undefined, synthetic: boolean): void;
+  /** Issue 18: when present, a bare `ok` answer (no header, no payload) comes here instead of `response`. */
+  plainOk?(id: string, method: string, context: C | undefined): void;
   /** The session is finished; close the socket (after writing what `write` got). */
   close(reason: CloseReason): void;
   notice?(notice: Notice): void;
@@ -81,6 +83,11 @@ export function defaultAuthPolicy(
       : method === 'fetch' || method === 'subscribe' || method === 'unsubscribe'
         ? allow.fetch === true
         : false;
+}
+
+/** A bare `ok` answer as the decoder would build it (for callers of `onPlainOk` that need the frame). */
+export function plainOk(id: string, method: string): ResponseFrame {
+  return { kind: 'response', id, status: 'ok', method, headers: [], payload: undefined };
 }
 
 /** The answer a lost or garbled hop stands for (part 4 row 14: `communications`). */

@@ -35,6 +35,7 @@ import { admitCommand, type AdmitContext } from './session-admit.js';
 import { AuthAcceptor, AuthInitiator, type AuthInfo } from './session-auth.js';
 import {
   defaultAuthPolicy,
+  plainOk,
   synthetic,
   type CloseCode,
   type CloseReason,
@@ -179,7 +180,14 @@ export class Session<C = unknown> implements FrameHandler {
     }
     if (frame.kind === 'mech') this.onMech(frame);
     else if (frame.kind === 'command') this.onCommand(frame);
-    else this.onResponse(frame);
+    else this.onResponse(frame, frame.id, frame.method);
+  }
+
+  /** Issue 18: a bare `ok` answer (frame/decode.ts), taken as `onFrame` would, without a frame. */
+  onPlainOk(id: string, method: string): void {
+    if (this.closedWith !== null) return;
+    if (this.initiatorAuth?.expectsMech) this.onFrame(plainOk(id, method));
+    else this.onResponse(null, id, method);
   }
 
   onFrameError(error: FrameError): void {
@@ -231,21 +239,22 @@ export class Session<C = unknown> implements FrameHandler {
     this.hooks.command(f, this.decoder.lastRaw);
   }
 
-  private onResponse(r: ResponseFrame): void {
+  /** `r` is null for a bare `ok` (`onPlainOk`), built only where a frame is needed. */
+  private onResponse(r: ResponseFrame | null, id: string, method: string): void {
     const p = this.found;
-    if (!this.pending.take(r.id, p)) {
+    if (!this.pending.take(id, p)) {
       // Part 4 row 22: log and discard; never answer a response.
-      this.note('unknown-response', `answer to unknown id ${r.id} discarded`, r.id);
+      this.note('unknown-response', `answer to unknown id ${id} discarded`, id);
       return;
     }
-    const { method, context, internal } = p;
-    if (method !== r.method)
-      this.note('method-mismatch', `answer for ${r.method} to a ${method} command`, r.id);
-    if (r.status === 'error' && getHeader(r.headers, 'Error-Type') === undefined) {
-      this.note('error-without-type', 'error response without Error-Type (draft §12 MUST)', r.id);
-    }
-    if (internal) this.initiatorAuth?.onAnswer(r);
-    else this.hooks.response(r, context, false);
+    const { context, internal } = p;
+    if (method !== p.method)
+      this.note('method-mismatch', `answer for ${method} to a ${p.method} command`, id);
+    if (r?.status === 'error' && getHeader(r.headers, 'Error-Type') === undefined)
+      this.note('error-without-type', 'error response without Error-Type (draft §12 MUST)', id);
+    if (internal) this.initiatorAuth?.onAnswer(r ?? plainOk(id, method));
+    else if (r === null && this.hooks.plainOk !== undefined) this.hooks.plainOk(id, method, context);
+    else this.hooks.response(r ?? plainOk(id, method), context, false);
   }
 
   // --- Output --------------------------------------------------------------------------------
@@ -383,13 +392,8 @@ export class Session<C = unknown> implements FrameHandler {
     const left = this.pending.drain();
     this.incoming.clear();
     this.hooks.close(reason);
-    for (const [n, p] of left) {
-      if (!p.internal)
-        this.hooks.response(
-          synthetic(n.toString(36), p.method, 'connection closed before the answer'),
-          p.context,
-          true,
-        );
-    }
+    const why = 'connection closed before the answer';
+    for (const [n, p] of left)
+      if (!p.internal) this.hooks.response(synthetic(n.toString(36), p.method, why), p.context, true);
   }
 }

@@ -23,7 +23,7 @@ import {
   trimWsp,
   wspRun,
 } from './octets.js';
-import { newStartLineScan, scanCommandLine, scanResponseLine } from './start-line.js';
+import { newStartLineScan, scanCommandLine, scanResponseLine, takePlainOk } from './start-line.js';
 import { RawCapture, type RawHeaders } from './raw.js';
 import { DEFAULT_FRAME_LIMITS, readContentLength, type FrameLimits } from './limits.js';
 
@@ -102,15 +102,20 @@ export class FrameDecoder {
         pos = this.payloadBytes(chunk, pos);
         continue;
       }
+      // Issue 18: a whole bare `ok` in this chunk goes to onPlainOk at once (start-line.ts).
+      if (this.st === START && this.piecesLen === 0 && chunk[pos] === 0x3c && this.handler.onPlainOk) {
+        const next = takePlainOk(chunk, pos, len, this.limits, this.handler);
+        if (next !== -1) {
+          this.lineNo += 2;
+          pos = next;
+          continue;
+        }
+      }
       const lf = chunk.indexOf(LF, pos);
       if (lf === -1) {
         // An incomplete line: keep it unless it already passes the limit (+1 for a trailing CR).
         if (this.piecesLen + len - pos > this.limits.maxLineLength + 1) {
-          this.fatal(
-            `line longer than ${this.limits.maxLineLength} octets`,
-            'docs/hub-protocol.md part 4 row 26',
-            this.lineStart(pos),
-          );
+          this.overLimit(`line longer than ${this.limits.maxLineLength} octets`, this.lineStart(pos));
           return;
         }
         if (this.piecesLen === 0) this.partStart = this.base + pos;
@@ -120,11 +125,7 @@ export class FrameDecoder {
       }
       const lineOffset = this.lineStart(pos);
       if (this.piecesLen + lf - pos > this.limits.maxLineLength + 1) {
-        this.fatal(
-          `line longer than ${this.limits.maxLineLength} octets`,
-          'docs/hub-protocol.md part 4 row 26',
-          lineOffset,
-        );
+        this.overLimit(`line longer than ${this.limits.maxLineLength} octets`, lineOffset);
         return;
       }
       let buf = chunk;
@@ -157,6 +158,11 @@ export class FrameDecoder {
       return;
     }
     this.st = DEAD;
+  }
+
+  /** docs/hub-protocol.md part 4 row 26: a hard limit passed; the stream stops. */
+  private overLimit(reason: string, offset: number): void {
+    this.fatal(reason, 'docs/hub-protocol.md part 4 row 26', offset);
   }
 
   private lineStart(pos: number): number {
@@ -251,11 +257,7 @@ export class FrameDecoder {
     }
     this.fHeaderBytes += e - s + 2;
     if (this.fHeaderBytes > this.limits.maxHeaderBytes) {
-      this.fatal(
-        `header block larger than ${this.limits.maxHeaderBytes} octets`,
-        'docs/hub-protocol.md part 4 row 26',
-        offset,
-      );
+      this.overLimit(`header block larger than ${this.limits.maxHeaderBytes} octets`, offset);
       return;
     }
     const first = buf[s];
@@ -283,11 +285,7 @@ export class FrameDecoder {
     }
     const name = interned(NAMES_BY_LENGTH, buf, s, colon);
     if (++this.fCount > this.limits.maxHeaderCount) {
-      this.fatal(
-        `more than ${this.limits.maxHeaderCount} headers`,
-        'docs/hub-protocol.md part 4 row 26',
-        offset,
-      );
+      this.overLimit(`more than ${this.limits.maxHeaderCount} headers`, offset);
       return;
     }
     // The leading WSP goes now (commit() trims the rest); one slice instead of two.

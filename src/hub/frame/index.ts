@@ -77,6 +77,11 @@ export interface FrameError {
 export interface FrameHandler {
   onFrame(frame: Frame): void;
   onFrameError(error: FrameError): void;
+  /**
+   * Issue 18: when present, a response that is `ok` with no header and no payload may come here
+   * instead of `onFrame`, with its id and method (no frame built).
+   */
+  onPlainOk?(id: string, method: string): void;
 }
 
 /** Decodes a whole byte string at once (tests, tools). */

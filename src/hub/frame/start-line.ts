@@ -4,7 +4,9 @@
  * malformed. The decoder (decode.ts) slices the strings it needs; nothing here allocates, so the
  * scan result is one scratch object per decoder, overwritten for every line. No I/O.
  */
-import { alnumRun, methodRun, wspRun } from './octets.js';
+import { CR, LF, METHODS_BY_LENGTH, alnumRun, interned, latin1, methodRun, wspRun } from './octets.js';
+import type { FrameLimits } from './limits.js';
+import type { FrameHandler } from './index.js';
 
 /** Where the parts of a command or response line are: buf[idStart, idEnd) and buf[methodStart, methodEnd). */
 export interface StartLineScan {
@@ -75,4 +77,30 @@ export function scanResponseLine(buf: Buffer, s: number, e: number, out: StartLi
   out.methodStart = m;
   out.methodEnd = mEnd;
   return true;
+}
+
+/**
+ * Issue 18: a whole bare `ok` answer at `buf[s]` ("<"), in its plainest spelling: "<" id " ok ("
+ * method ")" CRLF CRLF, within [s, e) and the limits, handed to `handler.onPlainOk` (no frame).
+ * Returns the offset after it, or -1 without calling anything: anything else, other spellings
+ * included, is read line by line by the decoder, which gives the same answer.
+ */
+export function takePlainOk(
+  buf: Buffer,
+  s: number,
+  e: number,
+  limits: FrameLimits,
+  handler: FrameHandler,
+): number {
+  const idEnd = alnumRun(buf, s + 1, e);
+  const m = idEnd + 5;
+  if (idEnd === s + 1 || m > e || idEnd - s - 1 > limits.maxIdLength) return -1;
+  if (buf[idEnd] !== 0x20 || buf[idEnd + 1] !== 0x6f || buf[idEnd + 2] !== 0x6b) return -1;
+  if (buf[idEnd + 3] !== 0x20 || buf[idEnd + 4] !== 0x28 /* ( */) return -1;
+  const mEnd = methodRun(buf, m, e);
+  if (mEnd === m || mEnd + 5 > e || mEnd + 1 - s > limits.maxLineLength) return -1;
+  if (buf[mEnd] !== 0x29 /* ) */ || buf[mEnd + 1] !== CR || buf[mEnd + 2] !== LF) return -1;
+  if (buf[mEnd + 3] !== CR || buf[mEnd + 4] !== LF) return -1;
+  handler.onPlainOk!(latin1(buf, s + 1, idEnd), interned(METHODS_BY_LENGTH, buf, m, mEnd));
+  return mEnd + 5;
 }
