@@ -74,6 +74,19 @@ function relayed(l: PeerLink, op: Operation): Promise<Answer> {
   return new Promise((resolve) => l.relay(op, { answered: resolve } satisfies AnswerSink));
 }
 
+/**
+ * A link brought up by a first relayed send (not up yet, it takes deliver's path and opens the
+ * connection), answered `ok`.
+ */
+async function upLink(perSourceOutstanding?: number) {
+  const made = link(async (on) => new FakeClient(on), 60_000, 'imtp', perSourceOutstanding);
+  const first = relayed(made.l, SEND);
+  await sleep(5);
+  made.clients[0]!.answerAll();
+  expect((await first).status).toBe('ok');
+  return made;
+}
+
 function link(
   dial: (on: (c: CommandFrame) => Answer) => Promise<FakeClient>,
   idleCloseMs = 60_000,
@@ -227,12 +240,7 @@ describe('PeerLink', () => {
   });
 
   it('issue 18: relay on a link that is up answers through the sink, on the same connection', async () => {
-    const { l, clients } = link(async (on) => new FakeClient(on));
-    // Not up yet: the first command takes deliver's path and opens the connection.
-    const first = relayed(l, SEND);
-    await sleep(5);
-    clients[0]!.answerAll();
-    expect((await first).status).toBe('ok');
+    const { l, clients } = await upLink();
     const a = relayed(l, SEND);
     const b = relayed(l, SEND);
     expect(l.outstanding).toBe(2);
@@ -245,11 +253,7 @@ describe('PeerLink', () => {
   });
 
   it('issue 18: a relayed send goes out as its received header block', async () => {
-    const { l, clients } = link(async (on) => new FakeClient(on));
-    const first = relayed(l, SEND);
-    await sleep(5);
-    clients[0]!.answerAll();
-    await first;
+    const { l, clients } = await upLink();
     const raw = { buf: Buffer.alloc(0) };
     const received: Operation = { ...SEND, raw };
     const op = new RelayedSend(
@@ -267,11 +271,7 @@ describe('PeerLink', () => {
   });
 
   it('issue 18, row 55: relayed commands unanswered at the close are retried once, answered ones not', async () => {
-    const { l, clients } = link(async (on) => new FakeClient(on));
-    const first = relayed(l, SEND);
-    await sleep(5);
-    clients[0]!.answerAll();
-    await first;
+    const { l, clients } = await upLink();
     const answered = relayed(l, SEND);
     const cut = relayed(l, SEND);
     clients[0]!.pending
@@ -291,11 +291,7 @@ describe('PeerLink', () => {
   });
 
   it('issue 18, issue 19: relay keeps the per-source share of the link', async () => {
-    const { l, clients } = link(async (on) => new FakeClient(on), 60_000, 'imtp', 1);
-    const first = relayed(l, SEND);
-    await sleep(5);
-    clients[0]!.answerAll();
-    await first;
+    const { l, clients } = await upLink(1);
     const a = relayed(l, SEND);
     const over = await relayed(l, SEND);
     expect(typeOf(over)).toBe('resources');

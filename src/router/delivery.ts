@@ -7,12 +7,29 @@
 import { HubError } from '../errors.js';
 import { answerFromError, type Answer, type Strength } from '../protocol/index.js';
 import type { Address, ImAddress } from '../model/index.js';
-import type { RouterContext } from './context.js';
+import type { Destination, RouterContext } from './context.js';
 import { mergeAnswers } from './merge.js';
 import { drainOf, keepOffline, mayKeepOffline } from './offline.js';
 import type { AnswerSink, Operation } from './operation.js';
 import { forward, forwardTo } from './relay.js';
 import { plainOperation } from './visited.js';
+
+/**
+ * Where a send to `inbox` goes, after the checks every route makes: `target-not-found` when the
+ * domain resolves nowhere, the route's minimum strength (row 29), and an adapter's maximum
+ * message size (part 4 row 26), all thrown as HubErrors.
+ */
+function routeOf(ctx: RouterContext, op: Operation, inbox: ImAddress, strength: Strength): Destination {
+  const dest = ctx.resolve(inbox.domain);
+  if (dest === null) throw new HubError('target-not-found', `no route to ${inbox.domain}`);
+  ctx.checkStrength(inbox.domain, strength);
+  if (dest.kind === 'adapter') {
+    const max = dest.capabilities.maxMessageSize;
+    if (max !== undefined && op.payload !== undefined && op.payload.length > max)
+      throw new HubError('quota', `the destination takes at most ${max} octets`);
+  }
+  return dest;
+}
 
 /**
  * Routes one relayed send to `inbox`. Throws a HubError for our own refusals:
@@ -29,18 +46,12 @@ export function dispatchSend(
   sender: Address,
   strength: Strength,
 ): Promise<Answer> {
-  const dest = ctx.resolve(inbox.domain);
-  if (dest === null) throw new HubError('target-not-found', `no route to ${inbox.domain}`);
-  ctx.checkStrength(inbox.domain, strength);
+  const dest = routeOf(ctx, op, inbox, strength);
   switch (dest.kind) {
     case 'local':
       return deliverLocal(ctx, op, inbox, inboxText, sender);
-    case 'adapter': {
-      const max = dest.capabilities.maxMessageSize;
-      if (max !== undefined && op.payload !== undefined && op.payload.length > max)
-        throw new HubError('quota', `the destination takes at most ${max} octets`);
+    case 'adapter':
       return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.adapter);
-    }
     case 'remote':
       return forward(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.remote);
   }
@@ -61,9 +72,7 @@ export function dispatchSendTo(
   strength: Strength,
   sink: AnswerSink,
 ): void {
-  const dest = ctx.resolve(inbox.domain);
-  if (dest === null) throw new HubError('target-not-found', `no route to ${inbox.domain}`);
-  ctx.checkStrength(inbox.domain, strength);
+  const dest = routeOf(ctx, op, inbox, strength);
   switch (dest.kind) {
     case 'local': {
       if (ctx.offline.drains.size === 0) {
@@ -80,9 +89,6 @@ export function dispatchSendTo(
       return;
     }
     case 'adapter': {
-      const max = dest.capabilities.maxMessageSize;
-      if (max !== undefined && op.payload !== undefined && op.payload.length > max)
-        throw new HubError('quota', `the destination takes at most ${max} octets`);
       forwardTo(dest.endpoint, op, dest.endpoint.domain ?? inbox.domain, ctx.stats.routes.adapter, sink);
       return;
     }

@@ -159,19 +159,8 @@ export class FrameBatch {
   }
 
   command(id: string, method: string, headers: readonly Header[], payload?: Uint8Array | null): this {
-    checkId(id);
-    checkMethod(method);
     const frameStart = this.len;
-    this.reserve(id.length + method.length + 4);
-    const b = this.buf!;
-    let o = this.len;
-    b[o++] = 0x3e; // '>'
-    o = putAscii(b, id, o);
-    b[o++] = 0x20;
-    o = putAscii(b, method, o);
-    b[o++] = 0x0d;
-    b[o++] = 0x0a;
-    this.len = o;
+    this.len = this.commandLine(id, method, 0);
     return this.finish(headers, payload, frameStart);
   }
 
@@ -182,18 +171,8 @@ export class FrameBatch {
    * method are checked here.
    */
   relayed(id: string, method: string, raw: RawHeaders, rewrite: RawRewrite, payload: Uint8Array): this {
-    checkId(id);
-    checkMethod(method);
-    this.reserve(id.length + method.length + 4 + raw.end - raw.start + rewriteBound(rewrite));
-    const b = this.buf!;
-    let o = this.len;
-    b[o++] = 0x3e; // '>'
-    o = putAscii(b, id, o);
-    b[o++] = 0x20;
-    o = putAscii(b, method, o);
-    b[o++] = 0x0d;
-    b[o++] = 0x0a;
-    this.len = writeRelayed(b, o, raw, rewrite);
+    const o = this.commandLine(id, method, raw.end - raw.start + rewriteBound(rewrite));
+    this.len = writeRelayed(this.buf!, o, raw, rewrite);
     return this.finish(NO_HEADERS, payload, this.len);
   }
 
@@ -262,6 +241,25 @@ export class FrameBatch {
    * (`len` back to `frameStart`), so the batch holds exactly what it held before, as when every
    * check ran before writing.
    */
+  /**
+   * A command's start line (draft §7: `>` id SP method CRLF) with room for `more` octets after
+   * it; the offset after the line (this.len is not moved).
+   */
+  private commandLine(id: string, method: string, more: number): number {
+    checkId(id);
+    checkMethod(method);
+    this.reserve(id.length + method.length + 4 + more);
+    const b = this.buf!;
+    let o = this.len;
+    b[o++] = 0x3e; // '>'
+    o = putAscii(b, id, o);
+    b[o++] = 0x20;
+    o = putAscii(b, method, o);
+    b[o++] = 0x0d;
+    b[o++] = 0x0a;
+    return o;
+  }
+
   private finish(
     headers: readonly Header[],
     payload: Uint8Array | null | undefined,
