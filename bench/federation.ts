@@ -108,6 +108,7 @@ export const federation: Benchmark = {
         measured,
         'one gateway, plain TCP, same run',
         baseline,
+        'ratio ≥ 0.6 (issue 18)',
       );
       // Which side bounds the pair, and its writes per message (bench/README.md, federation).
       const relayed = plan.throughputFrames * plan.rounds;

@@ -236,8 +236,8 @@ export const irc: Benchmark = {
         const baseName = 'IRC client → ngircd → IRC client, same run';
         return [
           ...pathEntries('IRC → gateway → hub listener', hub, baseName, baseline, plan, {
-            throughput: '≥ 30k lines/s',
-            latency: 'p99 < 1 ms',
+            throughput: '≥ 40k lines/s, gateway CPU ≤ 20 µs/line (issue 18)',
+            latency: 'p99 ≤ 2 × the baseline p99 (issue 18)',
           }),
           ...pathEntries('IRC → gateway → WebSocket client', web, baseName, baseline, plan),
         ];

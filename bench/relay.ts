@@ -152,7 +152,7 @@ export const relay: Benchmark = {
       measured,
       'frame-aware forwarder process, corked per chunk',
       baseline,
-      'ratio ≥ 0.25',
+      'ratio ≥ 0.33, relay CPU ≤ 4 × the forwarder CPU (issue 18)',
     );
   },
 };
