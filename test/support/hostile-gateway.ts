@@ -27,6 +27,8 @@ export interface Ports {
   readonly pitp: number;
   readonly http: number;
   readonly smtp: number;
+  readonly ops: number;
+  readonly files: number;
 }
 
 export interface GatewaySpec {
@@ -92,8 +94,8 @@ export function gatewayConfig(p: Ports, outDir: string, spec: GatewaySpec = {}):
     },
     limits: { warnIntervalMs: 100, authFailures: { baseDelayMs: 1, maxDelayMs: 1 } },
     adapters: [web, mail],
-    ops: { host: '127.0.0.1', port: 0 },
-    files: { listen: { host: '127.0.0.1', port: 0 } },
+    ops: { host: '127.0.0.1', port: p.ops },
+    files: { listen: { host: '127.0.0.1', port: p.files } },
     // Issue 15: the store beside the configuration, in the temporary folder (never ./data).
     storage: { path: join(outDir, '..', 'gw.sqlite') },
   };
@@ -118,8 +120,10 @@ export interface GatewayProcess extends StoppableChild {
 /** Starts `cpim-gateway start --config FILE` on free ports and waits until every port listens. */
 export async function spawnGateway(spec: GatewaySpec = {}): Promise<GatewayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'cpim-hostile-'));
-  const [imtp, pitp, http, smtp] = await freePorts(4);
-  const ports: Ports = { imtp: imtp!, pitp: pitp!, http: http!, smtp: smtp! };
+  // Every listener on a port chosen here: one left to the system (port 0) could be given a port
+  // chosen for another listener that binds later, and the start would fail on `address in use`.
+  const [imtp, pitp, http, smtp, ops, files] = await freePorts(6);
+  const ports: Ports = { imtp: imtp!, pitp: pitp!, http: http!, smtp: smtp!, ops: ops!, files: files! };
   const file = join(dir, 'gateway.yaml');
   writeFileSync(file, gatewayConfig(ports, join(dir, 'out'), spec));
   const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), BIN, 'start', '--config', file], {
