@@ -7,6 +7,7 @@
  * a flood of reactions mailed as follow-ups is bounded by the sender's rate.
  */
 import { describe, expect, it } from 'vitest';
+import { sendText } from '../support/hub-calls.js';
 import { logged, MAIL, useEmailGateways } from '../support/email-gateway.js';
 import { waitFor } from '../support/net.js';
 import { readdir, readFile } from 'node:fs/promises';
@@ -223,16 +224,10 @@ describe('email adapter, hostile mail (issue 13)', () => {
     const alice = await eg.gw.client('alice');
     const DAVE_URI = `im:%22mailto=dave%40elsewhere.test%22@${MAIL}`;
     const send = (body: string, r: Parameters<typeof relationCpim>[3], id: string) =>
-      alice.command(
-        'send',
-        [
-          ['Sender', 'im:alice@gw.test'],
-          ['Inbox', DAVE_URI],
-          ['Content-Type', 'message/cpim'],
-          ['Message-ID', id],
-        ],
-        relationCpim('im:alice@gw.test', DAVE_URI, body, r),
-      );
+      sendText(alice, 'im:alice@gw.test', DAVE_URI, relationCpim('im:alice@gw.test', DAVE_URI, body, r), [
+        ['Content-Type', 'message/cpim'],
+        ['Message-ID', id],
+      ]);
     expect((await send('vote here', {}, 'vote')).status).toBe('ok');
     const answers = [];
     for (let i = 0; i < 30; i++)

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
+import { sendText } from '../support/hub-calls.js';
 import type { CommandFrame } from '../../src/hub/frame/index.js';
 import type { HubClient } from '../../src/hub/client.js';
 import {
@@ -91,16 +92,10 @@ describe('email adapter, outbound: replies, edits, reactions, deletions, threads
   it('edits are mailed as a Correction answering the original; reactions and deletions are not mailed, or per relations.* a short follow-up (issue 17)', async () => {
     const s = smtp.sink;
     const send = (a: HubClient, payload: Buffer, id: string) =>
-      a.command(
-        'send',
-        [
-          ['Sender', 'im:alice@gw.test'],
-          ['Inbox', DAVE_URI],
-          ['Content-Type', 'message/cpim'],
-          ['Message-ID', id],
-        ],
-        payload,
-      );
+      sendText(a, 'im:alice@gw.test', DAVE_URI, payload, [
+        ['Content-Type', 'message/cpim'],
+        ['Message-ID', id],
+      ]);
     const cpim = (body: string, r: Relations) => relationCpim('im:alice@gw.test', DAVE_URI, body, r);
     const text = (mail: { parsed: { text?: string | false } }) =>
       String(mail.parsed.text).split('\n-- ')[0]!.trim();
@@ -204,16 +199,10 @@ describe('email adapter, outbound: replies, edits, reactions, deletions, threads
     const a = await alice(eg, got);
     const t = nodemailer.createTransport({ host: '127.0.0.1', port: eg.smtpPort });
     const send = (body: string, r: Relations, id: string) =>
-      a.command(
-        'send',
-        [
-          ['Sender', 'im:alice@gw.test'],
-          ['Inbox', DAVE_URI],
-          ['Content-Type', 'message/cpim'],
-          ['Message-ID', id],
-        ],
-        relationCpim('im:alice@gw.test', DAVE_URI, body, r),
-      );
+      sendText(a, 'im:alice@gw.test', DAVE_URI, relationCpim('im:alice@gw.test', DAVE_URI, body, r), [
+        ['Content-Type', 'message/cpim'],
+        ['Message-ID', id],
+      ]);
     try {
       const root = '<trip@elsewhere.test>';
       await t.sendMail({

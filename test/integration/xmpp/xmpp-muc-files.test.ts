@@ -15,6 +15,22 @@ import { join, ROOM, roomsConfig } from '../../support/xmpp-muc.js';
 
 const NS_OOB = 'jabber:x:oob';
 
+/** Carol (a hub client) posts a Message/CPIM whose content is the MIME entity `entity` to the room. */
+function postToRoom(
+  carol: Parameters<typeof sendText>[0],
+  entity: { readonly contentType: string; readonly body: Uint8Array | string },
+): ReturnType<typeof sendText> {
+  const cpim = buildCpim({
+    startsWith: 'cpim-headers',
+    from: { uri: 'im:carol@gw.test' },
+    to: [{ uri: 'im:dev@gw.test' }],
+    dateTime: new Date(),
+    contentHeaders: [['Content-Type', entity.contentType]],
+    body: entity.body,
+  });
+  return sendText(carol, 'im:carol@gw.test', 'im:dev@gw.test', cpim, [['Content-Type', 'message/cpim']]);
+}
+
 describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
   'XMPP hosted rooms (real Prosody): files (issue 17)',
   () => {
@@ -59,20 +75,7 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
         'b',
       );
       const carol = await gw.client('carol');
-      const sent = await sendText(
-        carol,
-        'im:carol@gw.test',
-        'im:dev@gw.test',
-        buildCpim({
-          startsWith: 'cpim-headers',
-          from: { uri: 'im:carol@gw.test' },
-          to: [{ uri: 'im:dev@gw.test' }],
-          dateTime: new Date(),
-          contentHeaders: [['Content-Type', mixed.contentType]],
-          body: mixed.body,
-        }),
-        [['Content-Type', 'message/cpim']],
-      );
+      const sent = await postToRoom(carol, mixed);
       expect(sent.status).toBe('ok');
       const m = await received(
         juliet,
@@ -91,20 +94,7 @@ describe.skipIf(!prosodyInstalled() && process.env['CI'] !== 'true')(
         [],
         'c',
       );
-      const posted = await sendText(
-        carol,
-        'im:carol@gw.test',
-        'im:dev@gw.test',
-        buildCpim({
-          startsWith: 'cpim-headers',
-          from: { uri: 'im:carol@gw.test' },
-          to: [{ uri: 'im:dev@gw.test' }],
-          dateTime: new Date(),
-          contentHeaders: [['Content-Type', inside.contentType]],
-          body: inside.body,
-        }),
-        [['Content-Type', 'message/cpim']],
-      );
+      const posted = await postToRoom(carol, inside);
       expect(posted.status).toBe('ok');
       const cat = await received(
         juliet,
